@@ -1,1 +1,28 @@
-Console.WriteLine("distnn: under construction");
+using DistNN.Cli;
+using DistNN.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("distnn");
+    config.AddCommand<TrainCommand>("train")
+        .WithDescription("Train a model on a data set (MNIST by default) and report test accuracy.")
+        .WithExample("train", "--model", "mlp", "--epochs", "5")
+        .WithExample("train", "--model", "cnn", "--epochs", "3", "--summary-json", "runs/cnn.json");
+    config.AddCommand<EvalCommand>("eval")
+        .WithDescription("Evaluate a saved model (safetensors with its spec) on a test set.")
+        .WithExample("eval", "--model-file", "runs/mlp.safetensors");
+    config.AddCommand<BenchCommand>("bench")
+        .WithDescription("Measure training-step throughput or GEMM speed; prints one JSON line.")
+        .WithExample("bench", "--model", "mlp", "--batch", "64", "--threads", "1")
+        .WithExample("bench", "--gemm", "1024", "--threads", "1");
+    config.SetExceptionHandler((e, _) =>
+    {
+        var inner = e is CommandAppException or CommandParseException or CommandRuntimeException ? e : (e.InnerException ?? e);
+        Console.Error.WriteLine($"distnn: error: {CliErrors.Describe(inner)}");
+        return 2;
+    });
+});
+return app.Run(args);

@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using DistNN.Nn.Models;
+using DistNN.Tensors;
+using DistNN.Training.Engine;
+using DistNN.Training.Plan;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+public sealed class EvalSettings : CommandSettings
+{
+    [CommandOption("--model-file <PATH>")]
+    [Description("Weights saved by `distnn train --save` (safetensors; the spec is read from beside them).")]
+    public string ModelFile { get; init; } = "";
+
+    [CommandOption("--dataset <NAME>")]
+    [DefaultValue("mnist")]
+    public string Dataset { get; init; } = "mnist";
+
+    [CommandOption("--data-dir <DIR>")]
+    [DefaultValue("data/mnist")]
+    public string DataDir { get; init; } = "data/mnist";
+
+    [CommandOption("-t|--threads <T>")]
+    [DefaultValue(0)]
+    public int Threads { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(ModelFile)
+            ? Spectre.Console.ValidationResult.Error("--model-file is required")
+            : Spectre.Console.ValidationResult.Success();
+}
+
+/// <summary>`distnn eval`: load weights and spec, print test accuracy.</summary>
+public sealed class EvalCommand : Command<EvalSettings>
+{
+    public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
+    {
+        ComputeThreads.Current = settings.Threads;
+        var (spec, model) = ModelStore.Load(settings.ModelFile);
+        var plan = new TrainingPlan { Model = spec, Dataset = settings.Dataset, DataDir = settings.DataDir };
+        var (_, test) = DataSets.Load(plan);
+        var result = new Evaluator().Run(model, ModelBuilder.CreateLoss(spec.Loss), test);
+        Console.WriteLine($"test accuracy {result.Accuracy * 100:F2} % ({result.Samples} samples), test loss {result.Loss:F4}");
+        return 0;
+    }
+}

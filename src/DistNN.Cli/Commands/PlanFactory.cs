@@ -1,0 +1,66 @@
+using DistNN.Nn.Models;
+using DistNN.Training.Plan;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>Turns command-line settings into the one <see cref="TrainingPlan"/> every part of a run reads.</summary>
+internal static class PlanFactory
+{
+    private static readonly string[] s_recurrent = ["rnn", "lstm", "gru"];
+
+    public static TrainingPlan FromSettings(TrainSettings s)
+    {
+        var (name, spec) = ResolveModel(s.Model);
+        if (s.Dropout > 0)
+        {
+            spec = WithDropout(spec, s.Dropout);
+        }
+        bool recurrent = spec.Layers.Any(l => s_recurrent.Contains(l.Type.ToLowerInvariant()));
+        return new TrainingPlan
+        {
+            ModelName = name,
+            Model = spec,
+            Optimizer = s.Optimizer.ToLowerInvariant(),
+            LearningRate = s.LearningRate,
+            Momentum = s.Momentum,
+            L1 = s.L1,
+            L2 = s.L2,
+            Schedule = s.Schedule,
+            ClipNorm = s.ClipNorm ?? (recurrent ? 1.0f : 0f),
+            Epochs = s.Epochs,
+            BatchSize = s.BatchSize,
+            Seed = s.Seed,
+            Threads = s.Threads,
+            Dataset = s.Dataset.ToLowerInvariant(),
+            DataDir = s.DataDir,
+            Augment = s.Augment,
+            TrainLimit = s.TrainLimit,
+        };
+    }
+
+    /// <summary>A preset name, or a path to a spec JSON file.</summary>
+    public static (string Name, ModelSpec Spec) ResolveModel(string model)
+    {
+        if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
+        {
+            return (Path.GetFileNameWithoutExtension(model), ModelSpec.Load(model));
+        }
+        return (model.ToLowerInvariant(), ModelPresets.Get(model));
+    }
+
+    /// <summary>Inserts dropout after every hidden dense layer (not after the output layer).</summary>
+    public static ModelSpec WithDropout(ModelSpec spec, double rate)
+    {
+        var layers = new List<LayerSpec>();
+        int lastDense = spec.Layers.FindLastIndex(l => l.Type.Equals("dense", StringComparison.OrdinalIgnoreCase));
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            layers.Add(spec.Layers[i]);
+            if (i != lastDense && spec.Layers[i].Type.Equals("dense", StringComparison.OrdinalIgnoreCase))
+            {
+                layers.Add(new LayerSpec { Type = "dropout", Rate = rate });
+            }
+        }
+        return spec with { Layers = layers };
+    }
+}

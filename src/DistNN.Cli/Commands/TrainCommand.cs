@@ -1,0 +1,38 @@
+using DistNN.Cli.Output;
+using DistNN.Training.Engine;
+using DistNN.Training.Plan;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>`distnn train`: options → TrainingPlan → run → summary, metrics and saved weights.</summary>
+public sealed class TrainCommand : Command<TrainSettings>
+{
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var plan = PlanFactory.FromSettings(settings);
+        var (train, test) = DataSets.Load(plan);
+        using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
+        using var progress = ProgressRenderer.Create(settings.NoProgress);
+        progress.Header(plan, train.Count, test.Count);
+        var trainer = new LocalTrainer(plan, e =>
+        {
+            progress.Report(e);
+            if (e is EpochCompleted epoch)
+            {
+                metrics?.Write(epoch);
+            }
+        });
+        var summary = trainer.Run(train, test, cancellationToken);
+        progress.Done(summary);
+        if (settings.Save is not null)
+        {
+            ModelStore.Save(settings.Save, plan, trainer.Model!);
+        }
+        if (settings.SummaryJson is not null)
+        {
+            JsonFiles.WriteAtomically(settings.SummaryJson, summary);
+        }
+        return 0;
+    }
+}

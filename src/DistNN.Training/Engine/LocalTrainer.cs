@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using DistNN.Data;
+using DistNN.Nn;
+using DistNN.Nn.Models;
+using DistNN.Nn.Optimizers;
+using DistNN.Tensors;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Engine;
+
+/// <summary>
+/// The engine-only loop: one model, one optimizer, in the calling thread. It is the reference the actor
+/// run is compared against (same plan, same seed, same sample order) and the inner loop of `distnn bench`.
+/// </summary>
+public sealed class LocalTrainer
+{
+    private readonly TrainingPlan _plan;
+    private readonly Action<TrainingEvent>? _listener;
+
+    public LocalTrainer(TrainingPlan plan, Action<TrainingEvent>? listener = null)
+    {
+        _plan = plan;
+        _listener = listener;
+    }
+
+    public Sequential? Model { get; private set; }
+
+    public TrainingSummary Run(Dataset train, Dataset test, CancellationToken cancel = default)
+    {
+        ComputeThreads.Current = _plan.EffectiveThreads;
+        var model = ModelBuilder.Build(_plan.Model, _plan.Seed);
+        Model = model;
+        var loss = ModelBuilder.CreateLoss(_plan.Model.Loss);
+        var rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.Momentum, _plan.L1, _plan.L2);
+        var optimizer = new ParameterOptimizer(rule, model.Parameters);
+        var schedule = LearningRateSchedule.Create(_plan.Schedule, _plan.Epochs);
+        var step = new ReplicaStep(model, loss) { Augment = BatchAugmenter.Create(_plan.Augment, _plan.Seed) };
+        var evaluator = new Evaluator();
+        int batch = _plan.BatchSize;
+        var wall = Stopwatch.StartNew();
+        double trainSeconds = 0;
+        long processed = 0;
+        EpochCompleted? last = null;
+
+        for (int epoch = 1; epoch <= _plan.Epochs; epoch++)
+        {
+            var order = Shuffle.Permutation(train.Count, _plan.Seed, epoch);
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            var epochClock = Stopwatch.StartNew();
+            var reportClock = Stopwatch.StartNew();
+            for (int start = 0; start < order.Length; start += batch)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var indices = order.AsSpan(start, Math.Min(batch, order.Length - start));
+                rule.LearningRate = (float)(_plan.LearningRate * schedule.Factor(epoch - 1, (double)start / order.Length));
+                var (l, c) = step.Run(train, indices);
+                if (_plan.ClipNorm > 0)
+                {
+                    GradientClipping.ClipByGlobalNorm(model.Parameters, _plan.ClipNorm);
+                }
+                optimizer.Step();
+                lossSum += l * (double)indices.Length;
+                correct += c;
+                seen += indices.Length;
+                if (_listener is not null && reportClock.ElapsedMilliseconds >= 200)
+                {
+                    reportClock.Restart();
+                    double rate = seen / epochClock.Elapsed.TotalSeconds;
+                    _listener(new StepProgress(epoch, _plan.Epochs, seen, order.Length, lossSum / seen, (double)correct / seen, rate,
+                        [new WorkerRate("local", rate, seen)]));
+                }
+            }
+            double seconds = epochClock.Elapsed.TotalSeconds;
+            trainSeconds += seconds;
+            processed += seen;
+            var eval = evaluator.Run(model, loss, test);
+            last = new EpochCompleted(epoch, _plan.Epochs, lossSum / seen, (double)correct / seen, eval.Loss, eval.Accuracy,
+                seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed);
+            _listener?.Invoke(last);
+        }
+
+        return new TrainingSummary
+        {
+            Model = _plan.ModelName,
+            Optimizer = _plan.Optimizer,
+            LearningRate = double.Parse(_plan.LearningRate.ToString("R")),
+            BatchSize = batch,
+            Epochs = _plan.Epochs,
+            Seed = _plan.Seed,
+            Threads = _plan.EffectiveThreads,
+            TestAccuracy = last?.TestAccuracy ?? 0,
+            TestLoss = last?.TestLoss ?? 0,
+            TrainLoss = last?.TrainLoss ?? 0,
+            TrainSamplesPerSec = trainSeconds > 0 ? processed / trainSeconds : 0,
+            WallSeconds = wall.Elapsed.TotalSeconds,
+            Mode = "local",
+            SamplesProcessed = processed,
+            SamplesExpected = (long)train.Count * _plan.Epochs,
+            Parameters = model.ParameterCount,
+            Augment = string.IsNullOrEmpty(_plan.Augment) ? null : _plan.Augment,
+        };
+    }
+}

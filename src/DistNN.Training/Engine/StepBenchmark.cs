@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using DistNN.Data;
+using DistNN.Nn.Models;
+using DistNN.Nn.Optimizers;
+using DistNN.Tensors;
+
+namespace DistNN.Training.Engine;
+
+/// <summary>Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py).</summary>
+public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed);
+
+public static class StepBenchmark
+{
+    /// <summary>Random images in [0,1) and labels 0..9: <paramref name="batches"/> batches of <paramref name="batch"/>, shaped like MNIST.</summary>
+    public static Dataset RandomMnistShaped(int batch, int batches = 8, int seed = 0)
+    {
+        var rng = new Random(seed);
+        int n = batch * batches;
+        var x = new float[n * 784];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = rng.NextSingle();
+        }
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = rng.Next(10);
+        }
+        return new Dataset("random", x, [28, 28, 1], y, 10);
+    }
+
+    /// <summary>Softmax cross-entropy, SGD lr 0.1, float32: warm up ≥ 1 s, then time single steps for <paramref name="seconds"/>.</summary>
+    public static StepBenchmarkResult Run(string modelName, ModelSpec spec, int batch, int threads, double seconds, double warmupSeconds = 1.5)
+    {
+        ComputeThreads.Current = threads;
+        var model = ModelBuilder.Build(spec, 0);
+        var loss = ModelBuilder.CreateLoss(spec.Loss);
+        var optimizer = new ParameterOptimizer(new Sgd { LearningRate = 0.1f }, model.Parameters);
+        var step = new ReplicaStep(model, loss);
+        const int batches = 8;
+        var data = RandomMnistShaped(batch, batches);
+        var indices = Enumerable.Range(0, data.Count).ToArray();
+        int i = 0;
+        void One()
+        {
+            step.Run(data, indices.AsSpan(i % batches * batch, batch));
+            optimizer.Step();
+            i++;
+        }
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < Math.Max(1.0, warmupSeconds) || i < 3)
+        {
+            One();
+        }
+        var times = new List<double>();
+        long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        while (true)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            One();
+            long t1 = Stopwatch.GetTimestamp();
+            times.Add((t1 - t0) / (double)Stopwatch.Frequency);
+            if (t1 >= end)
+            {
+                break;
+            }
+        }
+        return Summarize(modelName, batch, threads, times);
+    }
+
+    public static StepBenchmarkResult Summarize(string model, int batch, int threads, List<double> stepSeconds)
+    {
+        var sorted = stepSeconds.Order().ToArray();
+        int n = sorted.Length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return new StepBenchmarkResult(model, batch, threads,
+            Math.Round(batch / median, 1), Math.Round(median * 1e3, 3),
+            Math.Round(sorted[0] * 1e3, 3), Math.Round(sorted[^1] * 1e3, 3), n);
+    }
+}

@@ -1,0 +1,45 @@
+namespace DistNN.Training.Engine;
+
+/// <summary>What a run reports to whoever listens (progress bar, metrics file).</summary>
+public abstract record TrainingEvent;
+
+/// <summary>Throughput of one worker since the last report.</summary>
+public sealed record WorkerRate(string Worker, double SamplesPerSec, long Samples);
+
+/// <summary>Progress within an epoch; loss and accuracy are running means over the epoch so far.</summary>
+public sealed record StepProgress(
+    int Epoch, int Epochs, long SamplesDone, long SamplesPerEpoch,
+    double Loss, double Accuracy, double SamplesPerSec,
+    IReadOnlyList<WorkerRate> Workers) : TrainingEvent;
+
+public sealed record EpochCompleted(
+    int Epoch, int Epochs, double TrainLoss, double TrainAccuracy,
+    double TestLoss, double TestAccuracy, double SamplesPerSec,
+    double WallSeconds, double LearningRate, long SamplesProcessed) : TrainingEvent;
+
+/// <summary>The end of a run: what the summary JSON is made of.</summary>
+public sealed record TrainingSummary
+{
+    public required string Model { get; init; }
+    public required string Optimizer { get; init; }
+    public double LearningRate { get; init; }
+    public int BatchSize { get; init; }
+    public int Epochs { get; init; }
+    public int Seed { get; init; }
+    public int Threads { get; init; }
+    public double TestAccuracy { get; init; }
+    public double TestLoss { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainSamplesPerSec { get; init; }
+    public double WallSeconds { get; init; }
+    public string Mode { get; init; } = "local";
+    public int Workers { get; init; } = 1;
+    public int Servers { get; init; }
+    public long SamplesProcessed { get; init; }
+    public long SamplesExpected { get; init; }
+    public long Parameters { get; init; }
+    public string? Augment { get; init; }
+    public string? Compression { get; init; }
+    public long? BytesPushed { get; init; }
+    public long? BytesPulled { get; init; }
+}

@@ -1,0 +1,76 @@
+using DistNN.Nn.Models;
+
+namespace DistNN.Training.Plan;
+
+/// <summary>How workers and parameter servers agree on when a gradient is applied.</summary>
+public enum ConsistencyMode
+{
+    /// <summary>Step t is applied once every live worker's gradient for t has arrived (averaged by sample count).</summary>
+    Sync,
+
+    /// <summary>Each gradient is applied on arrival.</summary>
+    Async,
+
+    /// <summary>Stale synchronous parallel: a worker may run at most <see cref="TrainingPlan.Staleness"/> steps ahead of the slowest.</summary>
+    Ssp,
+}
+
+/// <summary>
+/// Everything a run needs, from command-line options and HOCON: the single description that the coordinator
+/// hands out, so that every node builds the same model, data order and optimizer.
+/// </summary>
+public sealed record TrainingPlan
+{
+    /// <summary>The preset name or spec file the model came from (reported in the summary).</summary>
+    public string ModelName { get; init; } = "mlp";
+
+    public required ModelSpec Model { get; init; }
+
+    public string Optimizer { get; init; } = "adam";
+
+    public float LearningRate { get; init; } = 1e-3f;
+
+    public float Momentum { get; init; }
+
+    public float L1 { get; init; }
+
+    public float L2 { get; init; }
+
+    /// <summary>Learning-rate schedule: constant, cosine, step:factor@epochs.</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>Clip gradients to this global L2 norm; 0 turns clipping off.</summary>
+    public float ClipNorm { get; init; }
+
+    public int Epochs { get; init; } = 5;
+
+    public int BatchSize { get; init; } = 64;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Compute threads in total; 0 means all cores.</summary>
+    public int Threads { get; init; }
+
+    public string Dataset { get; init; } = "mnist";
+
+    public string DataDir { get; init; } = "data/mnist";
+
+    /// <summary>Data expansion, e.g. "noise=0.1,rotate=10,shift=2"; empty for none.</summary>
+    public string Augment { get; init; } = "";
+
+    /// <summary>Use only the first N training samples (0: all).</summary>
+    public int TrainLimit { get; init; }
+
+    public ConsistencyMode Mode { get; init; } = ConsistencyMode.Sync;
+
+    public int Workers { get; init; } = 1;
+
+    public int Servers { get; init; } = 1;
+
+    public int Staleness { get; init; } = 2;
+
+    /// <summary>Gradient compression per push: none, fp16, int8, topk:fraction.</summary>
+    public string Compression { get; init; } = "none";
+
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}
