@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the whole test suite the way CI does: fetch MNIST if missing, build, test every project,
+# and end with one line "N passed, N failed" (the totals of the whole run).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+export DISTNN_MNIST_DIR="${DISTNN_MNIST_DIR:-$root/data/mnist}"
+if ! scripts/fetch-mnist.sh "$DISTNN_MNIST_DIR"; then
+    echo "scripts/test.sh: could not get MNIST into $DISTNN_MNIST_DIR; the MNIST tests will fail and say so" >&2
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet build DistNN.sln -c Release -nologo -v quiet 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "build failed"
+    echo "0 passed, 1 failed"
+    exit "$status"
+fi
+dotnet test DistNN.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T" (or "Failed!  - …").
+passed=$(grep -Eo 'Passed:[[:space:]]+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed:[[:space:]]+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1   # the runner itself failed (crash, missing assembly): count it rather than report a clean run
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
