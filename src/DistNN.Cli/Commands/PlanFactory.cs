@@ -35,6 +35,11 @@ internal static class PlanFactory
             DataDir = s.DataDir,
             Augment = s.Augment,
             TrainLimit = s.TrainLimit,
+            Workers = s.Workers,
+            Servers = s.Servers,
+            Mode = Enum.Parse<ConsistencyMode>(s.Mode, ignoreCase: true),
+            Staleness = s.Staleness,
+            Compression = s.Compression,
         };
     }
 

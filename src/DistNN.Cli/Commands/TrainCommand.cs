@@ -1,5 +1,8 @@
 using DistNN.Cli.Output;
+using DistNN.Nn.Models;
+using DistNN.Training.Actors;
 using DistNN.Training.Engine;
+using DistNN.Training.Hosting;
 using DistNN.Training.Plan;
 using Spectre.Console.Cli;
 
@@ -15,19 +18,30 @@ public sealed class TrainCommand : Command<TrainSettings>
         using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
         using var progress = ProgressRenderer.Create(settings.NoProgress);
         progress.Header(plan, train.Count, test.Count);
-        var trainer = new LocalTrainer(plan, e =>
+        void Listen(TrainingEvent e)
         {
             progress.Report(e);
             if (e is EpochCompleted epoch)
             {
                 metrics?.Write(epoch);
             }
-        });
-        var summary = trainer.Run(train, test, cancellationToken);
-        progress.Done(summary);
-        if (settings.Save is not null)
+        }
+        TrainingSummary summary;
+        Sequential? model;
+        if (settings.Engine == "local")
         {
-            ModelStore.Save(settings.Save, plan, trainer.Model!);
+            var trainer = new LocalTrainer(plan, Listen);
+            summary = trainer.Run(train, test, cancellationToken);
+            model = trainer.Model;
+        }
+        else
+        {
+            (summary, model) = SingleProcessTraining.RunAsync(plan, new InMemoryDataSource(train, test), Listen, cancellationToken).GetAwaiter().GetResult();
+        }
+        progress.Done(summary);
+        if (settings.Save is not null && model is not null)
+        {
+            ModelStore.Save(settings.Save, plan, model);
         }
         if (settings.SummaryJson is not null)
         {

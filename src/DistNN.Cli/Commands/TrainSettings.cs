@@ -99,6 +99,36 @@ public sealed class TrainSettings : CommandSettings
     [Description("Write the run's summary (accuracy, loss, samples/s, …) as JSON.")]
     public string? SummaryJson { get; init; }
 
+    [CommandOption("--engine <ENGINE>")]
+    [Description("actors (default): coordinator, parameter servers and workers as Akka.NET actors in this process. local: the plain engine loop, no actors (the reference the actors are measured against).")]
+    [DefaultValue("actors")]
+    public string Engine { get; init; } = "actors";
+
+    [CommandOption("-w|--workers <N>")]
+    [Description("Worker actors. Default 1: on a machine with few cores one worker whose GEMMs use every core is as fast as several, and sync training with one worker is plain minibatch SGD.")]
+    [DefaultValue(1)]
+    public int Workers { get; init; } = 1;
+
+    [CommandOption("--servers <M>")]
+    [Description("Parameter-server actors; the model's chunks are balanced over them by bytes. Default 1: in one process more servers only add messages.")]
+    [DefaultValue(1)]
+    public int Servers { get; init; } = 1;
+
+    [CommandOption("--mode <MODE>")]
+    [Description("sync (apply a step when every live worker's gradient is in, averaged by samples), async (apply on arrival), ssp (async, but no worker runs more than --staleness steps ahead of the slowest).")]
+    [DefaultValue("sync")]
+    public string Mode { get; init; } = "sync";
+
+    [CommandOption("--staleness <S>")]
+    [Description("ssp: how many steps a worker may run ahead of the slowest.")]
+    [DefaultValue(2)]
+    public int Staleness { get; init; } = 2;
+
+    [CommandOption("--compression <C>")]
+    [Description("Gradient compression per push: none, fp16, int8, topk:FRACTION (with error feedback).")]
+    [DefaultValue("none")]
+    public string Compression { get; init; } = "none";
+
     [CommandOption("--no-progress")]
     [Description("Plain progress lines instead of a progress bar (automatic when output is not a terminal).")]
     public bool NoProgress { get; init; }
@@ -124,6 +154,22 @@ public sealed class TrainSettings : CommandSettings
         if (Dropout is < 0 or >= 1)
         {
             return Spectre.Console.ValidationResult.Error($"--dropout must be in [0, 1) (got {Dropout})");
+        }
+        if (Workers <= 0 || Servers <= 0)
+        {
+            return Spectre.Console.ValidationResult.Error($"--workers and --servers must be at least 1 (got {Workers} and {Servers})");
+        }
+        if (Staleness < 0)
+        {
+            return Spectre.Console.ValidationResult.Error($"--staleness must be 0 or more (got {Staleness})");
+        }
+        if (Engine is not ("actors" or "local"))
+        {
+            return Spectre.Console.ValidationResult.Error($"--engine must be actors or local (got '{Engine}')");
+        }
+        if (Mode is not ("sync" or "async" or "ssp"))
+        {
+            return Spectre.Console.ValidationResult.Error($"--mode must be sync, async or ssp (got '{Mode}')");
         }
         return Spectre.Console.ValidationResult.Success();
     }

@@ -74,3 +74,28 @@ public sealed record TrainingPlan
 
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }
+
+/// <summary>The plan as JSON: how it travels inside control messages and how HOCON-less tools can store it.</summary>
+public static class TrainingPlanJson
+{
+    private static readonly System.Text.Json.JsonSerializerOptions s_options = new(ModelSpec.JsonOptions)
+    {
+        WriteIndented = false,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static string ToJson(this TrainingPlan plan) => System.Text.Json.JsonSerializer.Serialize(plan, s_options);
+
+    public static TrainingPlan Parse(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<TrainingPlan>(json, s_options)
+                ?? throw new FormatException("training plan: empty");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FormatException($"training plan: not valid: {e.Message}", e);
+        }
+    }
+}

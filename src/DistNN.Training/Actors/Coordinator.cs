@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Engine;
+using DistNN.Training.Parameters;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Actors;
+
+/// <summary>
+/// Runs a <see cref="TrainingPlan"/>: waits for the plan's servers and workers, hands servers their chunks,
+/// cuts each epoch's seeded permutation into batches dealt to the workers in turn (worker k of K gets
+/// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches to
+/// the others, evaluates at epoch end and finishes the run.
+/// </summary>
+public sealed class Coordinator : ReceiveActor, IWithTimers
+{
+    private sealed record RegistrationTimedOut;
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TrainingPlan _plan;
+    private readonly string _planJson;
+    private readonly IDataSource _data;
+    private readonly Action<TrainingEvent>? _listener;
+    private readonly TaskCompletionSource<TrainingSummary> _done;
+    private readonly List<IActorRef> _servers = [];
+    private readonly Dictionary<string, IActorRef> _workers = [];
+    private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ready = [];
+    private readonly Dictionary<string, (long Samples, double Seconds, long LastSamples, double Rate)> _rates = [];
+    private IActorRef _evaluator = ActorRefs.Nobody;
+    private int _serversReady;
+    private int _epoch;
+    private int _totalBatches;
+    private string?[] _owner = [];
+    private bool[] _batchDone = [];
+    private int _doneCount;
+    private long _epochSamples;
+    private long _processed;
+    private long _duplicates;
+    private double _lossSum;
+    private long _correct;
+    private double _trainSeconds;
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private readonly Stopwatch _epochClock = new();
+    private readonly Stopwatch _reportClock = new();
+    private EpochCompleted? _last;
+    private bool _training;
+
+    public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
+    {
+        _plan = plan;
+        _planJson = plan.ToJson();
+        _data = data;
+        _listener = listener;
+        _done = done;
+        _evaluator = Context.ActorOf(EvaluatorActor.Props(data, plan.EffectiveThreads, finalModel), "evaluator");
+        Timers.StartSingleTimer("registration", new RegistrationTimedOut(), registrationTimeout);
+
+        Receive<RegisterServer>(OnRegisterServer);
+        Receive<RegisterWorker>(OnRegisterWorker);
+        Receive<ServerReady>(_ =>
+        {
+            if (++_serversReady == _plan.Servers)
+            {
+                _evaluator.Tell(new InitWorker(_planJson, _servers));
+                InitWorkers();
+            }
+        });
+        Receive<WorkerReady>(OnWorkerReady);
+        Receive<BatchDone>(OnBatchDone);
+        Receive<EvaluationResult>(OnEvaluation);
+        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
+        Receive<RegistrationTimedOut>(_ => Fail(
+            $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done,
+        Action<Sequential>? finalModel = null, TimeSpan? registrationTimeout = null) =>
+        Akka.Actor.Props.Create(() => new Coordinator(plan, data, listener, done, finalModel, registrationTimeout ?? TimeSpan.FromSeconds(60)));
+
+    private void OnRegisterServer(RegisterServer r)
+    {
+        if (_servers.Count >= _plan.Servers || _servers.Contains(r.Server))
+        {
+            _log.Warning("parameter server {0} registered beyond the plan's {1}: ignored", r.Server.Path, _plan.Servers);
+            return;
+        }
+        _servers.Add(r.Server);
+        if (_servers.Count == _plan.Servers)
+        {
+            for (int i = 0; i < _servers.Count; i++)
+            {
+                _servers[i].Tell(new InitServer(_planJson, i, _servers.Count));
+            }
+        }
+    }
+
+    private void OnRegisterWorker(RegisterWorker r)
+    {
+        if (_workers.ContainsKey(r.Name))
+        {
+            _log.Warning("a second worker named {0} registered: ignored", r.Name);
+            return;
+        }
+        _workers[r.Name] = r.Worker;
+        Context.Watch(r.Worker);
+        if (_serversReady == _plan.Servers)
+        {
+            r.Worker.Tell(new InitWorker(_planJson, _servers));
+        }
+    }
+
+    private void InitWorkers()
+    {
+        foreach (var w in _workers.Values)
+        {
+            w.Tell(new InitWorker(_planJson, _servers));
+        }
+    }
+
+    private void OnWorkerReady(WorkerReady r)
+    {
+        if (r.Name == "evaluator")
+        {
+            return;
+        }
+        _ready.Add(r.Name);
+        if (!_training && _ready.Count >= _plan.Workers)
+        {
+            Timers.Cancel("registration");
+            _training = true;
+            StartEpoch(1);
+        }
+        // A worker that joins during training gets work from the next epoch on.
+    }
+
+    private void StartEpoch(int epoch)
+    {
+        _epoch = epoch;
+        _live.Clear();
+        _live.UnionWith(_ready.Where(_workers.ContainsKey));
+        var live = new LiveWorkers(_live.ToList());
+        foreach (var s in _servers)
+        {
+            s.Tell(live);
+        }
+        _totalBatches = (_data.Train.Count + _plan.BatchSize - 1) / _plan.BatchSize;
+        _owner = new string?[_totalBatches];
+        _batchDone = new bool[_totalBatches];
+        _doneCount = 0;
+        _epochSamples = 0;
+        _lossSum = 0;
+        _correct = 0;
+        _rates.Clear();
+        _epochClock.Restart();
+        _reportClock.Restart();
+        var names = _live.ToArray();
+        var deal = names.ToDictionary(n => n, _ => new List<int>());
+        for (int b = 0; b < _totalBatches; b++)
+        {
+            string w = names[b % names.Length];
+            _owner[b] = w;
+            deal[w].Add(b);
+        }
+        foreach (var (name, batches) in deal)
+        {
+            _workers[name].Tell(new AssignBatches(epoch, _totalBatches, batches));
+        }
+    }
+
+    private void OnBatchDone(BatchDone d)
+    {
+        if (d.Epoch != _epoch || d.BatchId < 0 || d.BatchId >= _totalBatches)
+        {
+            return;
+        }
+        if (_batchDone[d.BatchId])
+        {
+            _duplicates++;
+            return;
+        }
+        _batchDone[d.BatchId] = true;
+        _doneCount++;
+        _epochSamples += d.Samples;
+        _lossSum += d.Loss * (double)d.Samples;
+        _correct += d.Correct;
+        var r = _rates.GetValueOrDefault(d.Worker);
+        _rates[d.Worker] = (r.Samples + d.Samples, r.Seconds + d.ComputeSeconds + d.WaitSeconds, r.LastSamples, r.Rate);
+        if (_listener is not null && _reportClock.ElapsedMilliseconds >= 200)
+        {
+            _reportClock.Restart();
+            double seconds = _epochClock.Elapsed.TotalSeconds;
+            var workers = _rates.Select(kv => new WorkerRate(kv.Key, kv.Value.Seconds > 0 ? kv.Value.Samples / kv.Value.Seconds : 0, kv.Value.Samples)).ToList();
+            _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / _epochSamples, (double)_correct / _epochSamples,
+                _epochSamples / seconds, workers));
+        }
+        if (_doneCount == _totalBatches)
+        {
+            _trainSeconds += _epochClock.Elapsed.TotalSeconds;
+            _epochClock.Stop();
+            _processed += _epochSamples;
+            if (_epochSamples != _data.Train.Count)
+            {
+                Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
+                return;
+            }
+            _evaluator.Tell(new Evaluate(_epoch));
+        }
+    }
+
+    private void OnEvaluation(EvaluationResult e)
+    {
+        double seconds = _epochClock.Elapsed.TotalSeconds;
+        _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / _epochSamples, (double)_correct / _epochSamples, e.Loss, e.Accuracy,
+            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.LearningRate, _processed);
+        _listener?.Invoke(_last);
+        if (e.Epoch < _plan.Epochs)
+        {
+            StartEpoch(e.Epoch + 1);
+            return;
+        }
+        _done.TrySetResult(new TrainingSummary
+        {
+            Model = _plan.ModelName,
+            Optimizer = _plan.Optimizer,
+            LearningRate = double.Parse(_plan.LearningRate.ToString("R")),
+            BatchSize = _plan.BatchSize,
+            Epochs = _plan.Epochs,
+            Seed = _plan.Seed,
+            Threads = _plan.EffectiveThreads,
+            TestAccuracy = e.Accuracy,
+            TestLoss = e.Loss,
+            TrainLoss = _last.TrainLoss,
+            TrainSamplesPerSec = _trainSeconds > 0 ? _processed / _trainSeconds : 0,
+            WallSeconds = _wall.Elapsed.TotalSeconds,
+            Mode = _plan.Mode.ToString().ToLowerInvariant(),
+            Workers = _plan.Workers,
+            Servers = _plan.Servers,
+            SamplesProcessed = _processed,
+            SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
+            Augment = string.IsNullOrEmpty(_plan.Augment) ? null : _plan.Augment,
+            Compression = _plan.Compression,
+        });
+    }
+
+    private void OnWorkerStopped(IActorRef worker)
+    {
+        var name = _workers.FirstOrDefault(kv => kv.Value.Equals(worker)).Key;
+        if (name is null)
+        {
+            return;
+        }
+        _workers.Remove(name);
+        _ready.Remove(name);
+        if (!_live.Remove(name))
+        {
+            return;
+        }
+        _log.Warning("worker {0} stopped; handing its unfinished batches of epoch {1} to the others", name, _epoch);
+        var live = new LiveWorkers(_live.ToList());
+        foreach (var s in _servers)
+        {
+            s.Tell(live);
+        }
+        if (_live.Count == 0)
+        {
+            Fail($"every worker has stopped (the last was {name}) in epoch {_epoch}");
+            return;
+        }
+        var survivors = _live.ToArray();
+        var deal = survivors.ToDictionary(n => n, _ => new List<int>());
+        int k = 0;
+        for (int b = 0; b < _totalBatches; b++)
+        {
+            if (_owner[b] == name && !_batchDone[b])
+            {
+                string to = survivors[k++ % survivors.Length];
+                _owner[b] = to;
+                deal[to].Add(b);
+            }
+        }
+        foreach (var (to, batches) in deal.Where(d => d.Value.Count > 0))
+        {
+            _workers[to].Tell(new AssignBatches(_epoch, _totalBatches, batches));
+        }
+    }
+
+    private void Fail(string reason)
+    {
+        _log.Error("training failed: {0}", reason);
+        _done.TrySetException(new TrainingFailedException(reason));
+        Context.Stop(Self);
+    }
+}
+
+public sealed class TrainingFailedException(string message) : Exception(message);

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using Akka.Actor;
+using DistNN.Data;
+using DistNN.Nn;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Messages;
+using DistNN.Tensors;
+using DistNN.Training.Engine;
+using DistNN.Training.Parameters;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Actors;
+
+/// <summary>
+/// A model replica. Loops: next batch → forward/backward (on this actor's own thread) → push each server its
+/// chunks' gradients → take the weights from the replies → report the batch to the coordinator.
+/// </summary>
+public sealed class Worker : ReceiveActor
+{
+    private readonly string _name;
+    private readonly IActorRef _coordinator;
+    private readonly IDataSource _data;
+    private readonly int _threads;
+    private TrainingPlan _plan = null!;
+    private Sequential _model = null!;
+    private ParameterLayout _layout = null!;
+    private ReplicaStep _step = null!;
+    private IReadOnlyList<IActorRef> _servers = [];
+    private ParameterChunk[][] _chunksByServer = [];
+    private readonly Queue<int> _queue = new();
+    private int[] _permutation = [];
+    private int _epoch;
+    private int _totalBatches;
+    private long _stepCount;
+    private int _awaiting;
+    private bool _busy;
+    private (int Batch, int Samples, float Loss, int Correct, double Compute) _current;
+    private long _pushedAt;
+    private long _pullId;
+
+    public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
+    {
+        _name = name;
+        _coordinator = coordinator;
+        _data = data;
+        _threads = threads;
+        Receive<InitWorker>(Init);
+        Receive<WeightsReply>(OnInitialWeights);
+        Receive<AssignBatches>(OnAssign);
+        Receive<PushReply>(OnReply);
+    }
+
+    public static Props Props(string name, IActorRef coordinator, IDataSource data, int threads) =>
+        Akka.Actor.Props.Create(() => new Worker(name, coordinator, data, threads)).WithDispatcher(DistNNDispatchers.Compute);
+
+    protected override void PreStart() => _coordinator.Tell(new RegisterWorker(Self, _name));
+
+    private void Init(InitWorker init)
+    {
+        ComputeThreads.Current = _threads;
+        _plan = TrainingPlanJson.Parse(init.PlanJson);
+        _servers = init.Servers;
+        _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
+        _layout = ParameterLayout.For(_model, _servers.Count);
+        _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();
+        _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(_plan.Model.Loss))
+        {
+            Augment = BatchAugmenter.Create(_plan.Augment, _plan.Seed + _name.GetHashCode(StringComparison.Ordinal)),
+        };
+        _awaiting = _servers.Count;
+        foreach (var server in _servers)
+        {
+            server.Tell(new PullWeights(++_pullId));
+        }
+    }
+
+    private void OnInitialWeights(WeightsReply reply)
+    {
+        TakeValues(reply.Weights);
+        TakeValues(reply.State);
+        if (--_awaiting == 0)
+        {
+            _coordinator.Tell(new WorkerReady(_name));
+        }
+    }
+
+    private void OnAssign(AssignBatches assign)
+    {
+        if (assign.Epoch != _epoch)
+        {
+            _epoch = assign.Epoch;
+            _queue.Clear();
+            _totalBatches = assign.TotalBatches;
+            _permutation = Shuffle.Permutation(_data.Train.Count, _plan.Seed, _epoch);
+        }
+        foreach (int id in assign.BatchIds)
+        {
+            _queue.Enqueue(id);
+        }
+        if (!_busy)
+        {
+            Next();
+        }
+    }
+
+    private void Next()
+    {
+        if (!_queue.TryDequeue(out int batch))
+        {
+            _busy = false;
+            foreach (var server in _servers)
+            {
+                server.Tell(new WorkerIdle(_name, _epoch));
+            }
+            return;
+        }
+        _busy = true;
+        int start = batch * _plan.BatchSize;
+        var indices = _permutation.AsSpan(start, Math.Min(_plan.BatchSize, _permutation.Length - start));
+        long t0 = Stopwatch.GetTimestamp();
+        var (loss, correct) = _step.Run(_data.Train, indices);
+        if (_plan.ClipNorm > 0)
+        {
+            GradientClipping.ClipByGlobalNorm(_model.Parameters, _plan.ClipNorm);
+        }
+        _pushedAt = Stopwatch.GetTimestamp();
+        _current = (batch, indices.Length, loss, correct, Stopwatch.GetElapsedTime(t0, _pushedAt).TotalSeconds);
+        _stepCount++;
+        double progress = _epoch - 1 + (double)batch / Math.Max(1, _totalBatches);
+        _awaiting = _servers.Count;
+        for (int s = 0; s < _servers.Count; s++)
+        {
+            var gradients = new List<ChunkValues>();
+            var state = new List<ChunkValues>();
+            foreach (var chunk in _chunksByServer[s])
+            {
+                if (chunk.IsState)
+                {
+                    state.Add(new ChunkValues(chunk.Id, 0, _layout.ValuesOf(chunk)));
+                }
+                else
+                {
+                    gradients.Add(new ChunkValues(chunk.Id, 0, _layout.GradientOf(chunk)));
+                }
+            }
+            _servers[s].Tell(new PushGradients(_name, _stepCount, _epoch, batch, indices.Length, progress, gradients, state));
+        }
+    }
+
+    private void OnReply(PushReply reply)
+    {
+        if (reply.Step != _stepCount)
+        {
+            return;
+        }
+        TakeValues(reply.Weights);
+        TakeValues(reply.State);
+        if (--_awaiting > 0)
+        {
+            return;
+        }
+        var c = _current;
+        _coordinator.Tell(new BatchDone(_name, _epoch, c.Batch, c.Samples, c.Loss, c.Correct, c.Compute, Stopwatch.GetElapsedTime(_pushedAt).TotalSeconds));
+        Next();
+    }
+
+    private void TakeValues(IReadOnlyList<ChunkValues> values)
+    {
+        foreach (var v in values)
+        {
+            var chunk = _layout.Chunks[v.ChunkId];
+            v.Values.Span.CopyTo(_layout.ValuesOf(chunk).Span);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Akka.Hosting;
+using DistNN.Training.Actors;
+using DistNN.Training.Engine;
+using DistNN.Training.Plan;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DistNN.Training.Hosting;
+
+/// <summary>`distnn train` without a cluster: the same actors in one ActorSystem, messages passed by reference.</summary>
+public static class SingleProcessTraining
+{
+    public static async Task<(TrainingSummary Summary, Nn.Models.Sequential? Model)> RunAsync(
+        TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, CancellationToken cancel = default)
+    {
+        var run = new TrainingRun(plan, data, listener);
+        using var host = new HostBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .ConfigureServices(services => services.AddAkka("distnn", builder => builder
+                .AddHocon(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"), HoconAddMode.Prepend)
+                .WithSingleProcessTraining(run)))
+            .Build();
+        await host.StartAsync(cancel);
+        try
+        {
+            using var registration = cancel.Register(() => run.Completion.TrySetCanceled(cancel));
+            var summary = await run.Completion.Task;
+            return (summary, run.FinalModel);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using DistNN.Nn.Models;
+using DistNN.Training.Actors;
+using DistNN.Training.Engine;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Hosting;
+
+/// <summary>Marker types for the actor registry.</summary>
+public sealed class CoordinatorKey;
+
+/// <summary>
+/// Akka wiring as composable <see cref="AkkaConfigurationBuilder"/> extensions, shared by single-process mode,
+/// cluster nodes and the tests.
+/// </summary>
+public static class TrainingHosting
+{
+    /// <summary>The dispatchers compute runs on (never Akka's default one).</summary>
+    public static AkkaConfigurationBuilder WithDistNNDispatchers(this AkkaConfigurationBuilder builder) =>
+        builder.AddHocon(ConfigurationFactory.ParseString(DistNNDispatchers.Hocon), HoconAddMode.Prepend);
+
+    /// <summary>
+    /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share
+    /// the cores: each gets threads / workers compute threads (at least one).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithSingleProcessTraining(this AkkaConfigurationBuilder builder, TrainingRun run) =>
+        builder.WithDistNNDispatchers().WithActors((system, registry) =>
+        {
+            var plan = run.Plan;
+            var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal), "coordinator");
+            registry.Register<CoordinatorKey>(coordinator);
+            for (int s = 0; s < plan.Servers; s++)
+            {
+                system.ActorOf(ParameterServer.Props(coordinator), $"ps-{s}");
+            }
+            int threadsPerWorker = Math.Max(1, plan.EffectiveThreads / Math.Max(1, plan.Workers));
+            for (int w = 0; w < plan.Workers; w++)
+            {
+                system.ActorOf(Worker.Props($"worker-{w}", coordinator, run.Data, threadsPerWorker), $"worker-{w}");
+            }
+        });
+}
+
+/// <summary>What a single-process run needs besides the plan, and where its result lands.</summary>
+public sealed class TrainingRun(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener = null)
+{
+    public TrainingPlan Plan { get; } = plan;
+
+    public IDataSource Data { get; } = data;
+
+    public Action<TrainingEvent>? Listener { get; } = listener;
+
+    public TaskCompletionSource<TrainingSummary> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The evaluator's model after the last epoch (weights and state pulled from the servers).</summary>
+    public Sequential? FinalModel { get; private set; }
+
+    Action<Sequential> FinalModelSink => m => FinalModel = m;
+
+    internal Action<Sequential> FinalModelSinkInternal => FinalModelSink;
+}
