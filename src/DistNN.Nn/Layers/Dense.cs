@@ -63,7 +63,7 @@ public sealed class Dense : Layer
     public override void Initialize(Random rng)
     {
         _weightInit.Fill(_weights.Value.Span, _inFeatures, _units, rng);
-        _bias.Value.Clear();
+        _weightInit.FillBias(_bias.Value.Span, _inFeatures, _units, rng);
     }
 
     public override Tensor Forward(Tensor input, bool training)
@@ -84,13 +84,12 @@ public sealed class Dense : Layer
             return z;
         }
         var output = Tensor.Ensure(ref _output, batch, _units);
-        var outs = output.Span;
         for (int r = 0; r < batch; r++)
         {
             var row = zs.Slice(r * _units, _units);
             TensorPrimitives.Add(row, bias, row);
-            _activation.Forward(row, outs.Slice(r * _units, _units));
         }
+        _activation.Forward(zs, output.Span, _units);
         return output;
     }
 
@@ -102,7 +101,7 @@ public sealed class Dense : Layer
         if (_activation is not null)
         {
             dz = Tensor.Ensure(ref _dz, batch, _units);
-            _activation.Backward(_z!.Span, _output!.Span, outputGradient.Span, dz.Span);
+            _activation.Backward(_z!.Span, _output!.Span, outputGradient.Span, dz.Span, _units);
         }
         Gemm.MatMulTransA(input.Span, dz.Span, _weights.Grad!.Span, _inFeatures, _units, batch);
         var db = _bias.Grad!.Span;

@@ -5,7 +5,8 @@ namespace DistNN.Nn.Losses;
 
 /// <summary>
 /// Softmax fused with categorical cross-entropy on logits z: L = −Σ y·log softmax(z), computed as
-/// logsumexp(z) − Σ y·z with the max subtracted (stable); dL/dz = softmax(z) − y.
+/// (Σ y)·logsumexp(z) − Σ y·z with the max subtracted (stable); dL/dz = softmax(z)·Σy − y (= softmax(z) − y for
+/// one-hot or probability targets).
 /// </summary>
 public sealed class SoftmaxCrossEntropy : Loss
 {
@@ -13,6 +14,7 @@ public sealed class SoftmaxCrossEntropy : Loss
 
     public override float Compute(Tensor predictions, Tensor targets, Tensor gradient)
     {
+        CheckShapes(predictions, targets, gradient, Name);
         int batch = predictions.Rows;
         int classes = predictions.RowLength;
         var z = predictions.Span;
@@ -26,23 +28,15 @@ public sealed class SoftmaxCrossEntropy : Loss
             var yr = y.Slice(r * classes, classes);
             var gr = g.Slice(r * classes, classes);
             float max = TensorPrimitives.Max(zr);
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
-            {
-                float e = MathF.Exp(zr[c] - max);
-                gr[c] = e;
-                sum += e;
-            }
+            TensorPrimitives.Subtract(zr, max, gr);
+            TensorPrimitives.Exp(gr, gr);
+            float sum = TensorPrimitives.Sum(gr);
+            float targetMass = TensorPrimitives.Sum(yr);
             double logSum = Math.Log(sum) + max;
-            float inv = (float)(1.0 / sum);
-            for (int c = 0; c < classes; c++)
-            {
-                if (yr[c] != 0f)
-                {
-                    total += yr[c] * (logSum - zr[c]);
-                }
-                gr[c] = (gr[c] * inv - yr[c]) * invBatch;
-            }
+            total += targetMass * logSum - TensorPrimitives.Dot(yr, zr);
+            // g = (softmax·Σy − y) / B = e·(Σy / (sum·B)) − y / B
+            TensorPrimitives.Multiply(gr, targetMass * invBatch / sum, gr);
+            TensorPrimitives.MultiplyAdd(yr, -invBatch, gr, gr);
         }
         return (float)(total / batch);
     }

@@ -10,7 +10,20 @@ public static class ModelBuilder
 {
     public static Sequential Build(ModelSpec spec, int seed)
     {
-        var layers = spec.Layers.Select((l, i) => CreateLayer(l, i)).ToList();
+        var layers = new List<Layer>(spec.Layers.Count);
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            try
+            {
+                layers.Add(CreateLayer(spec.Layers[i], i));
+            }
+            catch (ArgumentException e)
+            {
+                // Constructor and name-lookup errors, given the layer they belong to.
+                throw new ShapeException($"layer {i} ({spec.Layers[i].Name ?? spec.Layers[i].Type}): {e.Message}");
+            }
+        }
+        CreateLoss(spec.Loss);
         var model = new Sequential(spec.Input, layers);
         model.Initialize(new Random(seed));
         return model;
@@ -21,32 +34,41 @@ public static class ModelBuilder
         Layer layer = spec.Type.ToLowerInvariant() switch
         {
             "dense" => new Dense(Require(spec.Units, spec, index, "units"), ActivationOrNull(spec.Activation), InitializerOrDefault(spec.Init)),
+            "flatten" => new Flatten(),
+            "dropout" => new Dropout(Require(spec.Rate, spec, index, "rate")),
+            "activation" => new ActivationLayer(ActivationOrNull(Require(spec.Activation, spec, index, "activation")) ?? new Linear()),
             _ => throw new ShapeException($"layer {index}: unknown layer type '{spec.Type}'"),
         };
         layer.Name = spec.Name ?? $"{index}.{spec.Type.ToLowerInvariant()}";
         return layer;
     }
 
-    public static Activation? ActivationOrNull(string? name) => name?.ToLowerInvariant() switch
-    {
-        null or "" or "linear" or "none" => null,
-        "relu" => new Relu(),
-        _ => throw new ShapeException($"unknown activation '{name}' (known: relu, sigmoid, tanh, softmax, step, linear)"),
-    };
+    /// <summary>relu, sigmoid, tanh, softmax, step, linear (null); unknown names throw an ArgumentException listing the known ones.</summary>
+    public static Activation? ActivationOrNull(string? name) => Activation.FromName(name);
 
-    public static Initializer? InitializerOrDefault(string? name) => name?.ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "xavier_uniform" or "glorot_uniform" => Initializer.XavierUniform,
-        _ => throw new ShapeException($"unknown initializer '{name}'"),
-    };
+    /// <summary>See <see cref="Initializer.FromName"/>; null (the layer's default) when absent.</summary>
+    public static Initializer? InitializerOrDefault(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? null : Initializer.FromName(name);
 
-    public static Loss CreateLoss(string name) => name.ToLowerInvariant() switch
+    /// <summary>mse/quadratic, binary_cross_entropy, sigmoid_binary_cross_entropy, softmax_cross_entropy.</summary>
+    public static Loss CreateLoss(string name)
     {
-        "softmax_cross_entropy" or "cross_entropy" => new SoftmaxCrossEntropy(),
-        _ => throw new ShapeException($"unknown loss '{name}' (known: softmax_cross_entropy, mse, binary_cross_entropy)"),
-    };
+        try
+        {
+            return Loss.FromName(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ShapeException(e.Message);
+        }
+    }
 
     private static int Require(int? value, LayerSpec spec, int index, string field) =>
+        value ?? throw new ShapeException($"layer {index} ({spec.Type}): \"{field}\" is required");
+
+    private static double Require(double? value, LayerSpec spec, int index, string field) =>
+        value ?? throw new ShapeException($"layer {index} ({spec.Type}): \"{field}\" is required");
+
+    private static string Require(string? value, LayerSpec spec, int index, string field) =>
         value ?? throw new ShapeException($"layer {index} ({spec.Type}): \"{field}\" is required");
 }

@@ -1,21 +1,39 @@
 namespace DistNN.Nn.Models;
 
-// TEMPORARY stand-in until the nn branch lands.
+/// <summary>
+/// Named model specs. Every preset takes MNIST-shaped samples [28, 28, 1] (NHWC) so the same data feeds every
+/// model; dense models start with a flatten (a view, no copy).
+/// </summary>
 public static class ModelPresets
 {
-    public static ModelSpec Get(string name) => name switch
+    private static readonly Dictionary<string, Func<ModelSpec>> s_presets = new(StringComparer.OrdinalIgnoreCase)
     {
-        "mlp" => new ModelSpec
-        {
-            Name = "mlp",
-            Input = [784],
-            Layers =
-            [
-                new LayerSpec { Type = "dense", Units = 256, Activation = "relu" },
-                new LayerSpec { Type = "dense", Units = 128, Activation = "relu" },
-                new LayerSpec { Type = "dense", Units = 10 },
-            ],
-        },
-        _ => throw new ArgumentException($"unknown model '{name}'"),
+        ["mlp"] = Mlp,
+    };
+
+    public static IReadOnlyList<string> Names => s_presets.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    public static ModelSpec Get(string name) =>
+        s_presets.TryGetValue(name, out var create)
+            ? create()
+            : throw new ArgumentException($"unknown model preset '{name}' (known: {string.Join(", ", Names)}); or pass a model spec JSON file");
+
+    /// <summary>
+    /// 784-256-128-10 with ReLU, logits out, softmax cross-entropy: the reference `mlp` of the benchmarks.
+    /// Initialised like PyTorch's nn.Linear (torch_default: weights and biases U(±1/√fan_in)) so runs compare
+    /// with the reference from the first step.
+    /// </summary>
+    public static ModelSpec Mlp() => new()
+    {
+        Name = "mlp",
+        Input = [28, 28, 1],
+        Loss = "softmax_cross_entropy",
+        Layers =
+        [
+            new LayerSpec { Type = "flatten" },
+            new LayerSpec { Type = "dense", Units = 256, Activation = "relu", Init = "torch_default" },
+            new LayerSpec { Type = "dense", Units = 128, Activation = "relu", Init = "torch_default" },
+            new LayerSpec { Type = "dense", Units = 10, Init = "torch_default" },
+        ],
     };
 }

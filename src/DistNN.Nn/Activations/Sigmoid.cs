@@ -1,0 +1,32 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace DistNN.Nn.Activations;
+
+/// <summary>Logistic sigmoid: a = 1 / (1 + e^−z); σ'(z) = a(1 − a).</summary>
+public sealed class Sigmoid : Activation
+{
+    public override string Name => "sigmoid";
+
+    public override void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Sigmoid(z, a);
+
+    public override void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
+    {
+        // One fused pass; reads index i of da before writing index i of dz, so dz may alias da.
+        int n = dz.Length;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; i <= n - width; i += width)
+            {
+                var av = new Vector<float>(a.Slice(i));
+                (new Vector<float>(da.Slice(i)) * av * (Vector<float>.One - av)).CopyTo(dz.Slice(i));
+            }
+        }
+        for (; i < n; i++)
+        {
+            dz[i] = da[i] * a[i] * (1f - a[i]);
+        }
+    }
+}
