@@ -7,8 +7,17 @@ namespace DistNN.Cli.Commands;
 internal static class ModelStore
 {
     public static void Save(string path, TrainingPlan plan, Sequential model) =>
-        throw new NotImplementedException("saving arrives with the nn branch");
+        ModelFile.Save(path, plan.Model, model, new Dictionary<string, string>
+        {
+            ["model"] = plan.ModelName,
+            ["optimizer"] = plan.Optimizer,
+            ["epochs"] = plan.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seed"] = plan.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
-    public static (ModelSpec Spec, Sequential Model) Load(string path) =>
-        throw new NotImplementedException("loading arrives with the nn branch");
+    public static (ModelSpec Spec, Sequential Model) Load(string path)
+    {
+        var loaded = ModelFile.Load(path);
+        return (loaded.Spec, loaded.Model);
+    }
 }

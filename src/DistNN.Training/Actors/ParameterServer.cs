@@ -3,7 +3,6 @@ using Akka.Event;
 using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
 using DistNN.Protocol.Messages;
-using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
 
@@ -78,8 +77,8 @@ public sealed class ParameterServer : ReceiveActor
         {
             _local[_chunks[i].Id] = i;
         }
-        _rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.Momentum, _plan.L1, _plan.L2);
-        _schedule = LearningRateSchedule.Create(_plan.Schedule, _plan.Epochs);
+        _rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.OptimizerOptions());
+        _schedule = LearningRateSchedule.Create(_plan.Schedule);
         _weights = _chunks.Select(c => layout.ValuesOf(c).ToArray()).ToArray();
         _optState = _chunks.Select(c => new float[c.IsState ? 0 : _rule.StateSlots * c.Length]).ToArray();
         _sum = _chunks.Select(c => new float[c.IsState ? 0 : c.Length]).ToArray();
@@ -204,7 +203,8 @@ public sealed class ParameterServer : ReceiveActor
         {
             return false;
         }
-        _rule.LearningRate = (float)(_plan.LearningRate * _schedule.Factor((int)Math.Floor(fresh[0].Progress), fresh[0].Progress % 1.0));
+        // Progress is (epoch − 1) + fraction of the epoch; the schedule wants the fraction of the whole run.
+        _rule.LearningRate = _schedule.LearningRate(_plan.LearningRate, (int)Math.Floor(fresh[0].Progress), fresh[0].Progress / _plan.Epochs);
         for (int i = 0; i < _chunks.Length; i++)
         {
             if (_chunks[i].IsState)

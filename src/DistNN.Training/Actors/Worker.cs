@@ -3,6 +3,7 @@ using Akka.Actor;
 using DistNN.Data;
 using DistNN.Nn;
 using DistNN.Nn.Models;
+using DistNN.Nn.Optimizers;
 using DistNN.Protocol.Messages;
 using DistNN.Tensors;
 using DistNN.Training.Engine;
@@ -65,7 +66,7 @@ public sealed class Worker : ReceiveActor
         _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();
         _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(_plan.Model.Loss))
         {
-            Augment = BatchAugmenter.Create(_plan.Augment, _plan.Seed + _name.GetHashCode(StringComparison.Ordinal)),
+            Augmenter = ReplicaStep.AugmenterFor(_plan.Augment, _plan.Seed),
         };
         _awaiting = _servers.Count;
         foreach (var server in _servers)
@@ -118,7 +119,7 @@ public sealed class Worker : ReceiveActor
         int start = batch * _plan.BatchSize;
         var indices = _permutation.AsSpan(start, Math.Min(_plan.BatchSize, _permutation.Length - start));
         long t0 = Stopwatch.GetTimestamp();
-        var (loss, correct) = _step.Run(_data.Train, indices);
+        var (loss, correct) = _step.Run(_data.Train, indices, (long)(_epoch - 1) * _totalBatches + batch);
         if (_plan.ClipNorm > 0)
         {
             GradientClipping.ClipByGlobalNorm(_model.Parameters, _plan.ClipNorm);

@@ -31,10 +31,11 @@ public sealed class LocalTrainer
         var model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         Model = model;
         var loss = ModelBuilder.CreateLoss(_plan.Model.Loss);
-        var rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.Momentum, _plan.L1, _plan.L2);
+        var rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.OptimizerOptions());
         var optimizer = new ParameterOptimizer(rule, model.Parameters);
-        var schedule = LearningRateSchedule.Create(_plan.Schedule, _plan.Epochs);
-        var step = new ReplicaStep(model, loss) { Augment = BatchAugmenter.Create(_plan.Augment, _plan.Seed) };
+        var schedule = LearningRateSchedule.Create(_plan.Schedule);
+        var step = new ReplicaStep(model, loss) { Augmenter = ReplicaStep.AugmenterFor(_plan.Augment, _plan.Seed) };
+        int batchesPerEpoch = (train.Count + _plan.BatchSize - 1) / _plan.BatchSize;
         var evaluator = new Evaluator();
         int batch = _plan.BatchSize;
         var wall = Stopwatch.StartNew();
@@ -54,8 +55,9 @@ public sealed class LocalTrainer
             {
                 cancel.ThrowIfCancellationRequested();
                 var indices = order.AsSpan(start, Math.Min(batch, order.Length - start));
-                rule.LearningRate = (float)(_plan.LearningRate * schedule.Factor(epoch - 1, (double)start / order.Length));
-                var (l, c) = step.Run(train, indices);
+                int batchId = start / batch;
+                rule.LearningRate = schedule.LearningRate(_plan.LearningRate, epoch - 1, (epoch - 1 + (double)start / order.Length) / _plan.Epochs);
+                var (l, c) = step.Run(train, indices, (long)(epoch - 1) * batchesPerEpoch + batchId);
                 if (_plan.ClipNorm > 0)
                 {
                     GradientClipping.ClipByGlobalNorm(model.Parameters, _plan.ClipNorm);

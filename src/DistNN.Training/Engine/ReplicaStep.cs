@@ -1,4 +1,5 @@
 using DistNN.Data;
+using DistNN.Data.Augmentation;
 using DistNN.Nn;
 using DistNN.Nn.Losses;
 using DistNN.Nn.Models;
@@ -28,14 +29,24 @@ public sealed class ReplicaStep
     public Loss Loss { get; }
 
     /// <summary>Optional data expansion applied to each training batch after it is copied in.</summary>
-    public Action<Tensor>? Augment { get; set; }
+    public ImageAugmenter? Augmenter { get; set; }
 
-    /// <summary>Runs one step on the samples at <paramref name="indices"/>; returns the mean loss and the count classified correctly.</summary>
-    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices)
+    /// <summary>The plan's augmenter, or null when the plan asks for none.</summary>
+    public static ImageAugmenter? AugmenterFor(string spec, int seed)
+    {
+        var options = AugmentationOptions.Parse(spec);
+        return options.IsEnabled ? new ImageAugmenter(options, seed) : null;
+    }
+
+    /// <summary>
+    /// Runs one step on the samples at <paramref name="indices"/>; returns the mean loss and the count classified correctly.
+    /// <paramref name="batchNumber"/> (a global batch number) picks the augmentation draws, so any worker expands a batch the same way.
+    /// </summary>
+    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber = 0)
     {
         _steps++;
         data.FillBatch(indices, _inputs, _targets);
-        Augment?.Invoke(_inputs);
+        Augmenter?.Apply(_inputs, batchNumber);
         var output = Model.Forward(_inputs, training: true);
         var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
         float loss = Loss.Compute(output, _targets, grad);

@@ -73,6 +73,13 @@ public sealed record TrainingPlan
     public string Compression { get; init; } = "none";
 
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+
+    public Nn.Optimizers.OptimizerOptions OptimizerOptions() => new()
+    {
+        Momentum = Momentum > 0 ? Momentum : null,
+        L1 = L1,
+        L2 = L2,
+    };
 }
 
 /// <summary>The plan as JSON: how it travels inside control messages and how HOCON-less tools can store it.</summary>
