@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using DistNN.Tensors.Kernels;
+
+namespace DistNN.Tensors;
+
+/// <summary>
+/// GEMM throughput the way the PyTorch reference script measures it (bench/gemm_ref.py): random U(0,1)
+/// matrices, one second of warm-up, then samples of enough repetitions to take ~0.3 s each at 100 GFLOP/s.
+/// </summary>
+public static class GemmBenchmark
+{
+    /// <summary>GFLOP/s over the samples (2·m·n·k flops per multiply).</summary>
+    public sealed record Result(
+        int M, int N, int K, bool TransA, bool TransB, int Threads,
+        double GflopsMedian, double GflopsMin, double GflopsMax, int RepetitionsPerSample, string Kernel);
+
+    /// <summary>Square n×n single-precision A·B on <paramref name="threads"/> threads.</summary>
+    public static Result Run(int n, int threads, int samples = 9) => Run(n, n, n, false, false, threads, samples);
+
+    /// <summary>C (m×n) = op(A)·op(B) with op(A) m×k and op(B) k×n, stored densely.</summary>
+    public static Result Run(int m, int n, int k, bool transA, bool transB, int threads, int samples = 9, double warmupSeconds = 1.0)
+        => Run(m, n, k, transA, transB, threads, samples, warmupSeconds, GemmIsaSupport.Best);
+
+    internal static Result Run(int m, int n, int k, bool transA, bool transB, int threads, int samples, double warmupSeconds, GemmIsa isa)
+    {
+        if (m <= 0 || n <= 0 || k <= 0 || threads <= 0 || samples <= 0)
+        {
+            throw new ArgumentException($"benchmark needs positive sizes, threads and samples (m={m}, n={n}, k={k}, threads={threads}, samples={samples})");
+        }
+        var rng = new Random(42);
+        float[] a = RandomMatrix(rng, m * k);
+        float[] b = RandomMatrix(rng, k * n);
+        float[] c = new float[m * n];
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        void Once() => Gemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, isa, threads);
+
+        double flop = 2.0 * m * n * k;
+        long warmupEnd = Stopwatch.GetTimestamp() + (long)(warmupSeconds * Stopwatch.Frequency);
+        do
+        {
+            Once();
+        }
+        while (Stopwatch.GetTimestamp() < warmupEnd);
+
+        int reps = Math.Max(1, (int)(0.3 / Math.Max(1e-6, flop / 100e9)));
+        var rates = new double[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int r = 0; r < reps; r++)
+            {
+                Once();
+            }
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            rates[s] = flop * reps / seconds / 1e9;
+        }
+        Array.Sort(rates);
+        double median = samples % 2 == 1 ? rates[samples / 2] : (rates[samples / 2 - 1] + rates[samples / 2]) / 2;
+        return new Result(m, n, k, transA, transB, threads, Math.Round(median, 1), Math.Round(rates[0], 1), Math.Round(rates[^1], 1), reps, isa.ToString());
+    }
+
+    private static float[] RandomMatrix(Random rng, int length)
+    {
+        var data = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            data[i] = rng.NextSingle();
+        }
+        return data;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+
+namespace DistNN.Tensors.Kernels;
+
+/// <summary>A job cut into parts that any thread may run, in any order, each exactly once.</summary>
+internal interface IPartedJob
+{
+    void RunPart(int part);
+}
+
+/// <summary>
+/// A few persistent worker threads for kernels: a caller publishes a job, runs parts itself, and the workers
+/// (spinning briefly after their last job, then asleep) claim the rest. Parts are claimed, never assigned,
+/// so a caller whose workers are late or busy with another caller simply runs every part itself:
+/// no deadlock and never more threads than the caller asked for.
+/// </summary>
+internal sealed class ComputePool
+{
+    public static readonly ComputePool Shared = new(Environment.ProcessorCount - 1);
+
+    private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs of spinning before sleeping
+
+    private readonly Worker[] _workers;
+    private int _busy;
+
+    // One job at a time: _state packs (generation << 32) | next unclaimed part, so a late worker cannot claim
+    // a part of a newer job with an older job's reference (its compare-exchange fails on the generation).
+    private long _state;
+    private IPartedJob? _job;
+    private int _parts;
+    private int _done;
+
+    private ComputePool(int workers)
+    {
+        _workers = new Worker[Math.Max(0, workers)];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Worker(this, i);
+        }
+    }
+
+    /// <summary>Runs parts 0..parts-1 of the job on at most <paramref name="parts"/> threads, the caller included.</summary>
+    public void Run(IPartedJob job, int parts)
+    {
+        if (parts <= 1 || _workers.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            for (int p = 0; p < parts; p++)
+            {
+                job.RunPart(p);
+            }
+            return;
+        }
+        try
+        {
+            _job = job;
+            _parts = parts;
+            Volatile.Write(ref _done, 0);
+            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Volatile.Write(ref _state, generation << 32);
+            int wake = Math.Min(parts - 1, _workers.Length);
+            for (int i = 0; i < wake; i++)
+            {
+                _workers[i].Wake();
+            }
+            RunClaimedParts(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _done) < parts)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        finally
+        {
+            _job = null;
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private long Generation => Volatile.Read(ref _state) >> 32;
+
+    private void RunClaimedParts(long generation)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if (state >> 32 != generation)
+            {
+                return;
+            }
+            IPartedJob? job = _job;
+            int part = (int)state;
+            if (job is null || part >= _parts)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+            {
+                continue;
+            }
+            try
+            {
+                job.RunPart(part);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _done);
+            }
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly ComputePool _pool;
+        private readonly SemaphoreSlim _signal = new(0);
+        private int _sleeping;
+
+        public Worker(ComputePool pool, int index)
+        {
+            _pool = pool;
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"DistNN compute {index + 1}" };
+            thread.Start();
+        }
+
+        public void Wake()
+        {
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1)
+            {
+                _signal.Release();
+            }
+        }
+
+        private void Loop()
+        {
+            long seen = _pool.Generation;
+            while (true)
+            {
+                long spinUntil = Stopwatch.GetTimestamp() + s_spinTicks;
+                var spin = new SpinWait();
+                while (_pool.Generation == seen && Stopwatch.GetTimestamp() < spinUntil)
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
+                if (_pool.Generation == seen)
+                {
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    // A job published between the check and the flag: take the flag back unless Wake already did.
+                    bool cancelled = _pool.Generation != seen && Interlocked.Exchange(ref _sleeping, 0) == 1;
+                    if (!cancelled)
+                    {
+                        _signal.Wait();
+                    }
+                }
+                seen = _pool.Generation;
+                _pool.RunClaimedParts(seen);
+            }
+        }
+    }
+}
