@@ -27,20 +27,27 @@ public static class TrainingHosting
     /// </summary>
     public static AkkaConfigurationBuilder WithSingleProcessTraining(this AkkaConfigurationBuilder builder, TrainingRun run) =>
         builder.WithDistNNDispatchers().WithActors((system, registry) =>
+            registry.Register<CoordinatorKey>(StartActors(system, run)));
+
+    /// <summary>
+    /// Creates the coordinator, servers and workers of a single-process run in <paramref name="system"/>; returns the coordinator.
+    /// <paramref name="prefix"/> keeps the names of several runs in one system apart.
+    /// </summary>
+    public static IActorRef StartActors(ActorSystem system, TrainingRun run, string prefix = "")
+    {
+        var plan = run.Plan;
+        var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal), $"{prefix}coordinator");
+        for (int s = 0; s < plan.Servers; s++)
         {
-            var plan = run.Plan;
-            var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal), "coordinator");
-            registry.Register<CoordinatorKey>(coordinator);
-            for (int s = 0; s < plan.Servers; s++)
-            {
-                system.ActorOf(ParameterServer.Props(coordinator), $"ps-{s}");
-            }
-            int threadsPerWorker = Math.Max(1, plan.EffectiveThreads / Math.Max(1, plan.Workers));
-            for (int w = 0; w < plan.Workers; w++)
-            {
-                system.ActorOf(Worker.Props($"worker-{w}", coordinator, run.Data, threadsPerWorker), $"worker-{w}");
-            }
-        });
+            system.ActorOf(ParameterServer.Props(coordinator), $"{prefix}ps-{s}");
+        }
+        int threadsPerWorker = Math.Max(1, plan.EffectiveThreads / Math.Max(1, plan.Workers));
+        for (int w = 0; w < plan.Workers; w++)
+        {
+            system.ActorOf(Worker.Props($"worker-{w}", coordinator, run.Data, threadsPerWorker), $"{prefix}worker-{w}");
+        }
+        return coordinator;
+    }
 }
 
 /// <summary>What a single-process run needs besides the plan, and where its result lands.</summary>
@@ -57,7 +64,5 @@ public sealed class TrainingRun(TrainingPlan plan, IDataSource data, Action<Trai
     /// <summary>The evaluator's model after the last epoch (weights and state pulled from the servers).</summary>
     public Sequential? FinalModel { get; private set; }
 
-    Action<Sequential> FinalModelSink => m => FinalModel = m;
-
-    internal Action<Sequential> FinalModelSinkInternal => FinalModelSink;
+    internal Action<Sequential> FinalModelSinkInternal => m => FinalModel = m;
 }

@@ -1,0 +1,154 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Actors;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Tests;
+
+public class ParameterServerSpec : TestKit
+{
+    private static readonly TimeSpan s_quiet = TimeSpan.FromMilliseconds(300);
+
+    public ParameterServerSpec() : base(DistNNDispatchers.Hocon)
+    {
+    }
+
+    private IActorRef StartServer(TrainingPlan plan, params string[] workers)
+    {
+        var server = Sys.ActorOf(ParameterServer.Props(null));
+        server.Tell(new InitServer(plan.ToJson(), 0, 1), TestActor);
+        ExpectMsg<ServerReady>();
+        server.Tell(new LiveWorkers(workers));
+        return server;
+    }
+
+    /// <summary>A push whose every gradient value is <paramref name="value"/>, shaped like the server's chunks.</summary>
+    private PushGradients Push(IActorRef server, string worker, long step, int batch, float value = 1f, int samples = 32)
+    {
+        server.Tell(new PullWeights(0), TestActor);
+        var weights = ExpectMsg<WeightsReply>();
+        var grads = weights.Weights.Select(w => new ChunkValues(w.ChunkId, 0, Enumerable.Repeat(value, w.Values.Length).ToArray())).ToList();
+        return new PushGradients(worker, step, 1, batch, samples, 0, grads, []);
+    }
+
+    [Fact]
+    public void A_duplicated_push_is_applied_once()
+    {
+        var server = StartServer(TestData.Plan(), "a");
+        var push = Push(server, "a", 1, 0);
+
+        server.Tell(push, TestActor);
+        var first = ExpectMsg<PushReply>();
+        server.Tell(push, TestActor);
+        var second = ExpectMsg<PushReply>();
+
+        Assert.True(first.Applied);
+        Assert.False(second.Applied);
+        Assert.Equal(first.Weights.Select(w => w.Version), second.Weights.Select(w => w.Version));
+        Assert.Equal(first.Weights[0].Values.ToArray(), second.Weights[0].Values.ToArray());
+    }
+
+    [Fact]
+    public void A_batch_already_applied_is_not_applied_again_when_another_worker_sends_it()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a", "b");
+        server.Tell(Push(server, "a", 1, batch: 7), TestActor);
+        Assert.True(ExpectMsg<PushReply>().Applied);
+
+        server.Tell(Push(server, "b", 1, batch: 7), TestActor);
+
+        Assert.False(ExpectMsg<PushReply>().Applied);
+    }
+
+    [Fact]
+    public void Sync_waits_for_every_live_worker_then_applies_the_sample_weighted_mean()
+    {
+        var plan = TestData.Plan(mode: ConsistencyMode.Sync, lr: 1f);
+        var server = StartServer(plan, "a", "b");
+        server.Tell(new PullWeights(0), TestActor);
+        float before = ExpectMsg<WeightsReply>().Weights[0].Values.Span[0];
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        var pushA = Push(server, "a", 1, 0, value: 1f, samples: 10);
+        var pushB = Push(server, "b", 1, 1, value: 4f, samples: 30);
+
+        server.Tell(pushA, a);
+        a.ExpectNoMsg(s_quiet);
+        server.Tell(pushB, b);
+
+        var replyA = a.ExpectMsg<PushReply>();
+        b.ExpectMsg<PushReply>();
+        // SGD, lr 1: w − (10·1 + 30·4) / 40.
+        Assert.Equal(before - 3.25f, replyA.Weights[0].Values.Span[0], 5);
+    }
+
+    [Fact]
+    public void Sync_proceeds_when_a_worker_stops()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Sync), "a", "b");
+        var a = CreateTestProbe();
+        server.Tell(Push(server, "a", 1, 0), a);
+        a.ExpectNoMsg(s_quiet);
+
+        server.Tell(new LiveWorkers(["a"]));
+
+        Assert.True(a.ExpectMsg<PushReply>().Applied);
+    }
+
+    [Fact]
+    public void Async_applies_each_push_on_arrival()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a", "b");
+        var a = CreateTestProbe();
+
+        server.Tell(Push(server, "a", 1, 0), a);
+
+        var reply = a.ExpectMsg<PushReply>();
+        Assert.True(reply.Applied);
+        Assert.All(reply.Weights, w => Assert.Equal(1, w.Version));
+    }
+
+    [Fact]
+    public void Ssp_holds_back_a_worker_that_runs_ahead_and_releases_it_when_the_slowest_catches_up()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Ssp, staleness: 1), "a", "b");
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        server.Tell(Push(server, "a", 1, 0), a);
+        a.ExpectMsg<PushReply>();
+
+        server.Tell(Push(server, "a", 2, 1), a);
+        a.ExpectNoMsg(s_quiet);
+        server.Tell(Push(server, "b", 1, 2), b);
+
+        b.ExpectMsg<PushReply>();
+        Assert.Equal(2, a.ExpectMsg<PushReply>().Step);
+    }
+
+    [Fact]
+    public void Versions_only_increase()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+        var versions = new List<long>();
+        for (int step = 1; step <= 5; step++)
+        {
+            server.Tell(Push(server, "a", step, step), TestActor);
+            versions.Add(ExpectMsg<PushReply>().Weights[0].Version);
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5], versions);
+    }
+
+    [Fact]
+    public void A_push_from_a_worker_that_is_not_live_is_refused()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+
+        server.Tell(Push(server, "intruder", 1, 0), TestActor);
+
+        var reply = ExpectMsg<PushReply>();
+        Assert.False(reply.Applied);
+        Assert.Empty(reply.Weights);
+    }
+}

@@ -1,0 +1,85 @@
+using Akka.TestKit.Xunit2;
+using DistNN.Data;
+using DistNN.Nn.Models;
+using DistNN.Training.Actors;
+using DistNN.Training.Engine;
+using DistNN.Training.Hosting;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Tests;
+
+public class TrainingRunSpec : TestKit
+{
+    private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
+    private int _runs;
+
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public TrainingRunSpec(Xunit.Abstractions.ITestOutputHelper output) : base(DistNNDispatchers.Hocon, output)
+    {
+        _output = output;
+    }
+
+    private async Task<(TrainingSummary Summary, Sequential Model)> Run(TrainingPlan plan, IDataSource data)
+    {
+        var run = new TrainingRun(plan, data);
+        TrainingHosting.StartActors(Sys, run, $"run{++_runs}-");
+        var summary = await run.Completion.Task.WaitAsync(s_run);
+        return (summary, run.FinalModel!);
+    }
+
+    [Fact]
+    public async Task Sync_mode_with_two_workers_matches_one_worker_with_double_batch()
+    {
+        // 640 samples: 20 steps of one worker at batch 32, or 20 rounds of two workers at batch 16.
+        var data = TestData.BarsSource(640, 10);
+        var spec = TestData.SmallMlp();
+        var (_, two) = await Run(TestData.Plan(spec, workers: 2, batch: 16), data);
+        var (_, one) = await Run(TestData.Plan(spec, workers: 1, batch: 32), data);
+
+        double worst = 0;
+        for (int p = 0; p < one.Parameters.Count; p++)
+        {
+            var a = one.Parameters[p].Value.Span;
+            var b = two.Parameters[p].Value.Span;
+            for (int i = 0; i < a.Length; i++)
+            {
+                worst = Math.Max(worst, Math.Abs(a[i] - b[i]));
+            }
+        }
+        _output.WriteLine($"largest weight difference after 20 steps: {worst:E2}");
+        Assert.True(worst <= 1e-5, $"largest weight difference {worst:E2} after 20 steps");
+    }
+
+    [Fact]
+    public async Task Actors_and_the_plain_loop_reach_the_same_weights_with_one_worker()
+    {
+        var data = TestData.BarsSource(320, 10);
+        var plan = TestData.Plan(optimizer: "adam", lr: 1e-3f);
+        var (_, actors) = await Run(plan, data);
+        var local = new LocalTrainer(plan);
+        local.Run(data.Train, data.Test);
+
+        for (int p = 0; p < actors.Parameters.Count; p++)
+        {
+            Assert.Equal(local.Model!.Parameters[p].Value.Span.ToArray(), actors.Parameters[p].Value.Span.ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData("mlp", ConsistencyMode.Sync, 2, 1)]
+    [InlineData("mlp", ConsistencyMode.Async, 2, 2)]
+    [InlineData("mlp", ConsistencyMode.Ssp, 2, 2)]
+    [InlineData("cnn", ConsistencyMode.Sync, 2, 1)]
+    [InlineData("lstm", ConsistencyMode.Sync, 2, 1)]
+    public async Task A_small_run_through_the_actors_learns(string preset, ConsistencyMode mode, int workers, int servers)
+    {
+        var data = new InMemoryDataSource(TestData.Bars(preset == "mlp" ? 2000 : 600, 1), TestData.Bars(200, 2));
+        var plan = TestData.Plan(ModelPresets.Get(preset), mode, workers, servers, batch: 32, epochs: 2, optimizer: "adam", lr: 3e-3f);
+
+        var (summary, _) = await Run(plan, data);
+
+        Assert.Equal(summary.SamplesExpected, summary.SamplesProcessed);
+        Assert.True(summary.TestAccuracy > 0.8, $"{preset} {mode}: test accuracy {summary.TestAccuracy:P1}");
+    }
+}
