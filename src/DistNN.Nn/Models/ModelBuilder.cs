@@ -21,6 +21,10 @@ public static class ModelBuilder
         Layer layer = spec.Type.ToLowerInvariant() switch
         {
             "dense" => new Dense(Require(spec.Units, spec, index, "units"), ActivationOrNull(spec.Activation), InitializerOrDefault(spec.Init)),
+            "conv2d" => ConvLayerSpecs.Conv2D(spec, index),
+            "maxpool2d" => ConvLayerSpecs.MaxPool2D(spec, index),
+            "avgpool2d" => ConvLayerSpecs.AvgPool2D(spec, index),
+            "batchnorm" => ConvLayerSpecs.BatchNorm(spec),
             _ => throw new ShapeException($"layer {index}: unknown layer type '{spec.Type}'"),
         };
         layer.Name = spec.Name ?? $"{index}.{spec.Type.ToLowerInvariant()}";
