@@ -45,7 +45,7 @@ public sealed class Conv2D : Layer
     }
 
     /// <summary>Target floats in one slice's im2col buffer (at least one image per slice). 128 Ki floats = 512 KB.</summary>
-    public static int SliceFloats { get; set; } = 1 << 17;
+    public int SliceFloats { get; set; } = 1 << 17;
 
     public int Filters => _filters;
 
