@@ -15,6 +15,8 @@ public class Conv2DSpec
     [InlineData(2, 5, 7, 3, 4, 1, 1, 1, 1, "valid", false)]
     [InlineData(1, 6, 6, 2, 4, 4, 4, 3, 3, "same", true)]
     [InlineData(2, 5, 7, 2, 1, 3, 2, 2, 2, "1", false)]
+    [InlineData(2, 5, 7, 4, 4, 3, 3, 2, 1, "same", true)]
+    [InlineData(1, 5, 7, 6, 2, 3, 2, 1, 2, "[0,1,1,0]", false)]
     public void Conv2D_gradients_match_finite_differences_of_a_naive_convolution(
         int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu)
     {
@@ -47,16 +49,18 @@ public class Conv2DSpec
         GradientCheck.AssertClose(expected, GradientCheck.ToDouble(y.Span), 1e-5, "conv forward");
     }
 
-    [Fact]
-    public void Conv2D_gradients_do_not_depend_on_the_slice_size()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Conv2D_gradients_do_not_depend_on_the_slice_size(int channels)
     {
         var rng = new Random(9);
-        var x = GradientCheck.Random(rng, 5, 9, 8, 3);
+        var x = GradientCheck.Random(rng, 5, 9, 8, channels);
         var dy = GradientCheck.Random(rng, 5, 5, 4, 6);
         (double[] Dx, double[] Dw, double[] Db) Run(int sliceFloats)
         {
             var layer = new Conv2D(6, 3, 3, 2, 2, Padding2D.Same) { Name = "conv", SliceFloats = sliceFloats };
-            layer.Build([9, 8, 3]);
+            layer.Build([9, 8, channels]);
             layer.Initialize(new Random(1));
             layer.Forward(x, training: true);
             var dx = layer.Backward(dy)!;

@@ -10,6 +10,8 @@ namespace DistNN.Nn.Layers.Conv;
 /// Backward: dz = da ⊙ σ'(z); dW = im2col(x)ᵀ · dz; db = Σ dz; dx = col2im(dz · Wᵀ).
 /// The batch is processed in slices of whole images so the im2col buffer stays small enough for the caches;
 /// the backward pass rebuilds each slice's columns instead of keeping the whole batch's.
+/// Patches of at most 32 floats (a 3×3 kernel on 1 or 3 channels) skip the GEMM for <see cref="SmallPatchKernels"/>;
+/// 1×1 stride-1 convolutions skip im2col.
 /// </summary>
 public sealed class Conv2D : Layer
 {
@@ -25,6 +27,7 @@ public sealed class Conv2D : Layer
     private Parameter _weights = null!;
     private Parameter _bias = null!;
     private bool _pointwise;
+    private bool _smallPatch;
     private Tensor? _input;
     private Tensor? _col;
     private Tensor? _z;
@@ -75,6 +78,7 @@ public sealed class Conv2D : Layer
         var g = _geometry;
         _pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
             && g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0;
+        _smallPatch = !_pointwise && g.PatchLength <= SmallPatchKernels.MaxPatch;
         _weights = new Parameter($"{Name}.weight", new Tensor(g.PatchLength, _filters));
         _bias = new Parameter($"{Name}.bias", new Tensor(_filters), regularize: false);
         return [g.OutHeight, g.OutWidth, _filters];
@@ -112,7 +116,14 @@ public sealed class Conv2D : Layer
                 int images = Math.Min(perSlice, batch - first);
                 int rows = images * pixels;
                 Im2Col.Expand(g, input.Span.Slice(first * g.InImageLength, images * g.InImageLength), col.Span);
-                Gemm.MatMul(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, f, patch);
+                if (_smallPatch)
+                {
+                    SmallPatchKernels.Forward(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, patch, f);
+                }
+                else
+                {
+                    Gemm.MatMul(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, f, patch);
+                }
             }
         }
         PerChannel.AddToRows(z.Span, _bias.Value.Span);
@@ -160,11 +171,25 @@ public sealed class Conv2D : Layer
             var dzSlice = dz.Span.Slice(first * pixels * f, rows * f);
             Im2Col.Expand(g, inputSlice, col.Span);
             // dW (+)= colᵀ · dz over this slice's rows.
-            Gemm.MatMulTransA(col.Span, dzSlice, dw, patch, f, rows, accumulate: first > 0);
+            if (_smallPatch)
+            {
+                SmallPatchKernels.WeightGradient(col.Span, dzSlice, dw, rows, patch, f, accumulate: first > 0);
+            }
+            else
+            {
+                Gemm.MatMulTransA(col.Span, dzSlice, dw, patch, f, rows, accumulate: first > 0);
+            }
             if (dx is not null)
             {
                 // The columns are spent: reuse the buffer for dcol = dz · Wᵀ, then fold it back onto dx.
-                Gemm.MatMulTransB(dzSlice, w, col.Span, rows, patch, f);
+                if (_smallPatch)
+                {
+                    SmallPatchKernels.InputGradient(dzSlice, w, col.Span, rows, patch, f);
+                }
+                else
+                {
+                    Gemm.MatMulTransB(dzSlice, w, col.Span, rows, patch, f);
+                }
                 Im2Col.Accumulate(g, col.Span, dx.Span.Slice(first * g.InImageLength, images * g.InImageLength));
             }
         }

@@ -45,6 +45,12 @@ public sealed class MaxPool2D : Pool2D
             return null;
         }
         var dx = Tensor.Ensure(ref _dx, input.Shape);
+        var g = Geometry;
+        if (TilesExactly(g))
+        {
+            RouteTiled(g, outputGradient.Span, _argmax, dx.Span);
+            return dx;
+        }
         dx.Clear();
         var d = dx.Span;
         var dy = outputGradient.Span;
@@ -54,6 +60,61 @@ public sealed class MaxPool2D : Pool2D
             d[arg[o]] += dy[o];
         }
         return dx;
+    }
+
+    // Windows that tile the image (stride = window, no padding, no leftover rows or columns) cover every input cell once.
+    private static bool TilesExactly(ConvGeometry g) =>
+        g.StrideH == g.KernelHeight && g.StrideW == g.KernelWidth && g.PadTop + g.PadBottom + g.PadLeft + g.PadRight == 0
+        && g.OutHeight * g.KernelHeight == g.InHeight && g.OutWidth * g.KernelWidth == g.InWidth;
+
+    /// <summary>For tiling windows: dx[cell] = dy where the cell was its window's argmax, else 0 — one write per cell, no clearing pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RouteTiled(ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
+    {
+        int w = g.InWidth, c = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth;
+        int batch = dx.Length / g.InImageLength;
+        int lanes = Vector<float>.Count;
+        int vectorEnd = Vector.IsHardwareAccelerated ? c - c % lanes : 0;
+        var laneOffsets = Vector<int>.Indices;
+        fixed (float* dy0 = dy)
+        fixed (int* a0 = argmax)
+        fixed (float* dx0 = dx)
+        {
+            float* gy = dy0;
+            int* a = a0;
+            for (int n = 0; n < batch; n++)
+            {
+                int imageBase = n * g.InImageLength;
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0; ox < ow; ox++, gy += c, a += c)
+                    {
+                        for (int iy = oy * kh; iy < oy * kh + kh; iy++)
+                        {
+                            for (int ix = ox * kw; ix < ox * kw + kw; ix++)
+                            {
+                                int cell = imageBase + (iy * w + ix) * c;
+                                float* d = dx0 + cell;
+                                int ch = 0;
+                                if (vectorEnd > 0)
+                                {
+                                    var index = new Vector<int>(cell) + laneOffsets;
+                                    for (; ch < vectorEnd; ch += lanes)
+                                    {
+                                        var hit = Vector.Equals(Vector.Load(a + ch), index + new Vector<int>(ch));
+                                        Vector.Store(Vector.ConditionalSelect(Vector.AsVectorSingle(hit), Vector.Load(gy + ch), Vector<float>.Zero), d + ch);
+                                    }
+                                }
+                                for (; ch < c; ch++)
+                                {
+                                    d[ch] = a[ch] == cell + ch ? gy[ch] : 0f;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>output = max over each window; argmax = index into <paramref name="x"/> of the first maximum.</summary>
