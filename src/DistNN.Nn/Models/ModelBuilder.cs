@@ -37,6 +37,10 @@ public static class ModelBuilder
             "flatten" => new Flatten(),
             "dropout" => new Dropout(Require(spec.Rate, spec, index, "rate")),
             "activation" => new ActivationLayer(ActivationOrNull(Require(spec.Activation, spec, index, "activation")) ?? new Linear()),
+            "conv2d" => ConvLayerSpecs.Conv2D(spec, index),
+            "maxpool2d" => ConvLayerSpecs.MaxPool2D(spec, index),
+            "avgpool2d" => ConvLayerSpecs.AvgPool2D(spec, index),
+            "batchnorm" => ConvLayerSpecs.BatchNorm(spec),
             _ => throw new ShapeException($"layer {index}: unknown layer type '{spec.Type}'"),
         };
         layer.Name = spec.Name ?? $"{index}.{spec.Type.ToLowerInvariant()}";

@@ -9,6 +9,7 @@ public static class ModelPresets
     private static readonly Dictionary<string, Func<ModelSpec>> s_presets = new(StringComparer.OrdinalIgnoreCase)
     {
         ["mlp"] = Mlp,
+        ["cnn"] = () => CnnPreset.Cnn,
     };
 
     public static IReadOnlyList<string> Names => s_presets.Keys.Order(StringComparer.Ordinal).ToArray();

@@ -1,0 +1,104 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace DistNN.Nn.Layers.Conv;
+
+/// <summary>
+/// The three products of a convolution whose patch is short (kh·kw·C ≤ <see cref="MaxPatch"/>, e.g. a first layer
+/// on 1-channel images with a 3×3 kernel: k = 9). A blocked GEMM spends most of its time packing and storing tiles
+/// at such a small inner dimension, so these walk the rows once with the filters in SIMD lanes.
+/// col is rows × k, W is k × f, dz and z are rows × f.
+/// </summary>
+internal static unsafe class SmallPatchKernels
+{
+    public const int MaxPatch = 32;
+
+    /// <summary>z = col · W.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ReadOnlySpan<float> col, ReadOnlySpan<float> w, Span<float> z, int rows, int k, int f)
+    {
+        int lanes = Vector<float>.Count;
+        int vectorEnd = f - f % lanes;
+        fixed (float* c0 = col)
+        fixed (float* w0 = w)
+        fixed (float* z0 = z)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* a = c0 + (long)r * k;
+                float* out_ = z0 + (long)r * f;
+                int j = 0;
+                for (; j < vectorEnd; j += lanes)
+                {
+                    var acc = Vector<float>.Zero;
+                    for (int p = 0; p < k; p++)
+                    {
+                        acc = Vector.FusedMultiplyAdd(new Vector<float>(a[p]), Vector.Load(w0 + p * f + j), acc);
+                    }
+                    Vector.Store(acc, out_ + j);
+                }
+                for (; j < f; j++)
+                {
+                    float s = 0f;
+                    for (int p = 0; p < k; p++)
+                    {
+                        s += a[p] * w0[p * f + j];
+                    }
+                    out_[j] = s;
+                }
+            }
+        }
+    }
+
+    /// <summary>dW (+)= colᵀ · dz.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WeightGradient(ReadOnlySpan<float> col, ReadOnlySpan<float> dz, Span<float> dw, int rows, int k, int f, bool accumulate)
+    {
+        if (!accumulate)
+        {
+            dw.Slice(0, k * f).Clear();
+        }
+        int lanes = Vector<float>.Count;
+        int vectorEnd = f - f % lanes;
+        fixed (float* c0 = col)
+        fixed (float* d0 = dz)
+        fixed (float* w0 = dw)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* a = c0 + (long)r * k;
+                float* g = d0 + (long)r * f;
+                for (int j = 0; j < vectorEnd; j += lanes)
+                {
+                    var gj = Vector.Load(g + j);
+                    for (int p = 0; p < k; p++)
+                    {
+                        float* target = w0 + p * f + j;
+                        Vector.Store(Vector.FusedMultiplyAdd(new Vector<float>(a[p]), gj, Vector.Load(target)), target);
+                    }
+                }
+                for (int j = vectorEnd; j < f; j++)
+                {
+                    for (int p = 0; p < k; p++)
+                    {
+                        w0[p * f + j] += a[p] * g[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>dcol = dz · Wᵀ: dcol[r, p] = Σ_j dz[r, j] · W[p, j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InputGradient(ReadOnlySpan<float> dz, ReadOnlySpan<float> w, Span<float> dcol, int rows, int k, int f)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var g = dz.Slice(r * f, f);
+            for (int p = 0; p < k; p++)
+            {
+                dcol[r * k + p] = System.Numerics.Tensors.TensorPrimitives.Dot(g, w.Slice(p * f, f));
+            }
+        }
+    }
+}
