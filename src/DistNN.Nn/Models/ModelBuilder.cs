@@ -1,6 +1,7 @@
 using DistNN.Nn.Activations;
 using DistNN.Nn.Initializers;
 using DistNN.Nn.Layers;
+using DistNN.Nn.Layers.Recurrent;
 using DistNN.Nn.Losses;
 
 namespace DistNN.Nn.Models;
@@ -21,6 +22,9 @@ public static class ModelBuilder
         Layer layer = spec.Type.ToLowerInvariant() switch
         {
             "dense" => new Dense(Require(spec.Units, spec, index, "units"), ActivationOrNull(spec.Activation), InitializerOrDefault(spec.Init)),
+            "rnn" or "simple_rnn" => new SimpleRnn(Require(spec.Units, spec, index, "units"), spec.ReturnSequences ?? false, spec.Bptt ?? 0, InitializerOrDefault(spec.Init)),
+            "lstm" => new Lstm(Require(spec.Units, spec, index, "units"), spec.ReturnSequences ?? false, spec.Bptt ?? 0, InitializerOrDefault(spec.Init)),
+            "gru" => new Gru(Require(spec.Units, spec, index, "units"), spec.ReturnSequences ?? false, spec.Bptt ?? 0, InitializerOrDefault(spec.Init)),
             _ => throw new ShapeException($"layer {index}: unknown layer type '{spec.Type}'"),
         };
         layer.Name = spec.Name ?? $"{index}.{spec.Type.ToLowerInvariant()}";
