@@ -1,6 +1,7 @@
 using DistNN.Nn.Activations;
 using DistNN.Nn.Initializers;
 using DistNN.Nn.Layers;
+using DistNN.Nn.Layers.Recurrent;
 using DistNN.Nn.Losses;
 
 namespace DistNN.Nn.Models;
@@ -41,6 +42,9 @@ public static class ModelBuilder
             "maxpool2d" => ConvLayerSpecs.MaxPool2D(spec, index),
             "avgpool2d" => ConvLayerSpecs.AvgPool2D(spec, index),
             "batchnorm" => ConvLayerSpecs.BatchNorm(spec),
+            "rnn" or "simple_rnn" => new SimpleRnn(Require(spec.Units, spec, index, "units"), spec.ReturnSequences ?? false, spec.Bptt ?? 0, InitializerOrDefault(spec.Init)),
+            "lstm" => new Lstm(Require(spec.Units, spec, index, "units"), spec.ReturnSequences ?? false, spec.Bptt ?? 0, InitializerOrDefault(spec.Init)),
+            "gru" => new Gru(Require(spec.Units, spec, index, "units"), spec.ReturnSequences ?? false, spec.Bptt ?? 0, InitializerOrDefault(spec.Init)),
             _ => throw new ShapeException($"layer {index}: unknown layer type '{spec.Type}'"),
         };
         layer.Name = spec.Name ?? $"{index}.{spec.Type.ToLowerInvariant()}";

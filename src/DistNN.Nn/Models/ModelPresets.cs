@@ -10,6 +10,9 @@ public static class ModelPresets
     {
         ["mlp"] = Mlp,
         ["cnn"] = () => CnnPreset.Cnn,
+        ["rnn"] = () => RecurrentPresets.Get("rnn"),
+        ["lstm"] = () => RecurrentPresets.Get("lstm"),
+        ["gru"] = () => RecurrentPresets.Get("gru"),
     };
 
     public static IReadOnlyList<string> Names => s_presets.Keys.Order(StringComparer.Ordinal).ToArray();
