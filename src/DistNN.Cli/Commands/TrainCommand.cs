@@ -13,6 +13,10 @@ public sealed class TrainCommand : Command<TrainSettings>
 {
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Model.Equals("esn", StringComparison.OrdinalIgnoreCase))
+        {
+            return EsnTraining.Run(settings);
+        }
         var plan = PlanFactory.FromSettings(settings);
         var (train, test) = DataSets.Load(plan);
         using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);

@@ -99,6 +99,11 @@ public sealed class TrainSettings : CommandSettings
     [Description("Write the run's summary (accuracy, loss, samples/s, …) as JSON.")]
     public string? SummaryJson { get; init; }
 
+    [CommandOption("--reservoir <N>")]
+    [Description("esn: reservoir units (default 1000).")]
+    [DefaultValue(1000)]
+    public int Reservoir { get; init; } = 1000;
+
     [CommandOption("--engine <ENGINE>")]
     [Description("actors (default): coordinator, parameter servers and workers as Akka.NET actors in this process. local: the plain engine loop, no actors (the reference the actors are measured against).")]
     [DefaultValue("actors")]
