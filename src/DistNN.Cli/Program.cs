@@ -7,6 +7,7 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("distnn");
+    config.UseStrictParsing();
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train a model on a data set (MNIST by default) and report test accuracy.")
         .WithExample("train", "--model", "mlp", "--epochs", "5")

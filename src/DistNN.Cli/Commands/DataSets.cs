@@ -10,7 +10,8 @@ internal static class DataSets
     {
         var (train, test) = plan.Dataset switch
         {
-            "mnist" or "idx" => MnistLoader.Load(plan.DataDir),
+            "mnist" => MnistLoader.Load(plan.DataDir),
+            "idx" => DistNN.Data.Idx.IdxDataset.Load(plan.DataDir),
             _ => throw new OptionException($"--dataset: unknown data set '{plan.Dataset}' (known: mnist, idx, mackey-glass)"),
         };
         if (plan.TrainLimit > 0)

@@ -18,6 +18,7 @@ public sealed class TrainCommand : Command<TrainSettings>
             return EsnTraining.Run(settings);
         }
         var plan = PlanFactory.FromSettings(settings);
+        plan.Validate();
         var (train, test) = DataSets.Load(plan);
         using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
         using var progress = ProgressRenderer.Create(settings.NoProgress);

@@ -73,6 +73,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<BatchDone>(OnBatchDone);
         Receive<EvaluationResult>(OnEvaluation);
         Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
+        Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<RegistrationTimedOut>(_ => Fail(
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
     }

@@ -68,6 +68,18 @@ public sealed class ParameterServer : ReceiveActor
 
     private void Init(InitServer init)
     {
+        try
+        {
+            InitCore(init);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Sender.Tell(new TrainingFailed($"parameter server {init.ServerIndex}: {e.Message}"));
+        }
+    }
+
+    private void InitCore(InitServer init)
+    {
         _plan = TrainingPlanJson.Parse(init.PlanJson);
         var model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         var layout = ParameterLayout.For(model, init.ServerCount);

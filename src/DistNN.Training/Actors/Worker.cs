@@ -58,6 +58,18 @@ public sealed class Worker : ReceiveActor
 
     private void Init(InitWorker init)
     {
+        try
+        {
+            InitCore(init);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _coordinator.Tell(new TrainingFailed($"worker {_name}: {e.Message}"));
+        }
+    }
+
+    private void InitCore(InitWorker init)
+    {
         ComputeThreads.Current = _threads;
         _plan = TrainingPlanJson.Parse(init.PlanJson);
         _servers = init.Servers;
@@ -119,7 +131,18 @@ public sealed class Worker : ReceiveActor
         int start = batch * _plan.BatchSize;
         var indices = _permutation.AsSpan(start, Math.Min(_plan.BatchSize, _permutation.Length - start));
         long t0 = Stopwatch.GetTimestamp();
-        var (loss, correct) = _step.Run(_data.Train, indices, (long)(_epoch - 1) * _totalBatches + batch);
+        float loss;
+        int correct;
+        try
+        {
+            (loss, correct) = _step.Run(_data.Train, indices, (long)(_epoch - 1) * _totalBatches + batch);
+        }
+        catch (NonFiniteException e)
+        {
+            _coordinator.Tell(new TrainingFailed($"worker {_name}, epoch {_epoch}, batch {batch}: {e.Message}"));
+            _busy = false;
+            return;
+        }
         if (_plan.ClipNorm > 0)
         {
             GradientClipping.ClipByGlobalNorm(_model.Parameters, _plan.ClipNorm);

@@ -74,6 +74,27 @@ public sealed record TrainingPlan
 
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
+    /// <summary>
+    /// Checks everything a node would trip over later: the model builds (shapes fit), the optimizer, schedule,
+    /// augmentation and compression names parse, the numbers are in range. Throws with a message naming the option.
+    /// </summary>
+    public void Validate()
+    {
+        Nn.Models.ModelBuilder.Build(Model, Seed);
+        Nn.Models.ModelBuilder.CreateLoss(Model.Loss);
+        Nn.Optimizers.OptimizerFactory.Create(Optimizer, LearningRate, OptimizerOptions());
+        Nn.Optimizers.LearningRateSchedule.Create(Schedule);
+        Data.Augmentation.AugmentationOptions.Parse(Augment);
+        if (Epochs <= 0 || BatchSize <= 0 || Workers <= 0 || Servers <= 0 || Staleness < 0)
+        {
+            throw new ArgumentException($"plan: epochs ({Epochs}), batch size ({BatchSize}), workers ({Workers}) and servers ({Servers}) must be positive, staleness ({Staleness}) not negative");
+        }
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate))
+        {
+            throw new ArgumentException($"plan: the learning rate must be a positive number (got {LearningRate})");
+        }
+    }
+
     public Nn.Optimizers.OptimizerOptions OptimizerOptions() => new()
     {
         Momentum = Momentum > 0 ? Momentum : null,

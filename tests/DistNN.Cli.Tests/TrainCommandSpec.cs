@@ -1,0 +1,78 @@
+using System.Text.Json;
+
+namespace DistNN.Cli.Tests;
+
+public class TrainCommandSpec
+{
+    private static string RequireMnist()
+    {
+        var dir = Distnn.MnistDir();
+        Assert.True(File.Exists(Path.Combine(dir, "train-images-idx3-ubyte")) || File.Exists(Path.Combine(dir, "train-images-idx3-ubyte.gz")),
+            $"MNIST is not in {dir}: run scripts/fetch-mnist.sh (scripts/test.sh does) — this test needs the real data and does not pass without it");
+        return dir;
+    }
+
+    [Fact]
+    public void Training_on_an_mnist_subset_learns_far_above_chance_and_the_saved_model_evaluates_the_same()
+    {
+        var mnist = RequireMnist();
+        var dir = Distnn.TempDir();
+        var summaryPath = Path.Combine(dir, "summary.json");
+        var model = Path.Combine(dir, "mlp.safetensors");
+
+        var train = Distnn.Run("train", "--model", "mlp", "--data-dir", mnist, "--train-limit", "6000", "--epochs", "2", "--threads", "1",
+            "--summary-json", summaryPath, "--metrics", Path.Combine(dir, "m.jsonl"), "--save", model, "--no-progress");
+
+        Assert.True(train.ExitCode == 0, train.All);
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        double accuracy = summary.RootElement.GetProperty("test_accuracy").GetDouble();
+        Assert.True(accuracy > 0.88, $"test accuracy {accuracy:P2} after 2 epochs on 6,000 images");
+        foreach (var key in new[] { "model", "optimizer", "batch_size", "epochs", "seed", "test_loss", "train_samples_per_sec", "wall_seconds", "mode", "workers", "servers", "samples_processed", "samples_expected" })
+        {
+            Assert.True(summary.RootElement.TryGetProperty(key, out _), $"summary lacks {key}");
+        }
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "m.jsonl")).Length);
+
+        var eval = Distnn.Run("eval", "--model-file", model, "--data-dir", mnist);
+        Assert.True(eval.ExitCode == 0, eval.All);
+        Assert.Contains($"test accuracy {accuracy * 100:F2} %", eval.Stdout);
+    }
+
+    [Fact]
+    public void Bench_prints_one_json_line_in_the_reference_shape()
+    {
+        var r = Distnn.Run("bench", "--model", "mlp", "--batch", "16", "--threads", "1", "--seconds", "0.3");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        foreach (var key in new[] { "model", "batch", "threads", "samples_per_sec_median", "ms_per_step_median", "ms_min", "ms_max" })
+        {
+            Assert.True(line.RootElement.TryGetProperty(key, out _), $"bench output lacks {key}: {r.Stdout}");
+        }
+        Assert.True(line.RootElement.GetProperty("samples_per_sec_median").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Gemm_bench_prints_gflops_in_the_reference_shape()
+    {
+        var r = Distnn.Run("bench", "--gemm", "96", "--threads", "1");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        foreach (var key in new[] { "n", "threads", "gflops_median", "gflops_min", "gflops_max" })
+        {
+            Assert.True(line.RootElement.TryGetProperty(key, out _), $"gemm bench output lacks {key}: {r.Stdout}");
+        }
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var r = Distnn.Run("--help");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("train", r.Stdout);
+        Assert.Contains("eval", r.Stdout);
+        Assert.Contains("bench", r.Stdout);
+    }
+}
