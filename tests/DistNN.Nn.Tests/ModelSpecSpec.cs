@@ -87,6 +87,16 @@ public class ModelSpecSpec
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("""[{"type": "dense", "units": 3, "activation": "softmax"}]""")]
+    [InlineData("""[{"type": "dense", "units": 3}, {"type": "activation", "activation": "softmax"}]""")]
+    public void A_final_softmax_before_softmax_cross_entropy_is_refused(string layers)
+    {
+        var e = Assert.Throws<ShapeException>(() => ModelBuilder.Build(Parse(layers), 1));
+
+        Assert.Contains("takes logits", e.Message);
+    }
+
     [Fact]
     public void Unknown_loss_fails_at_build()
     {

@@ -23,7 +23,12 @@ public static class ModelBuilder
                 throw new ShapeException($"layer {i} ({spec.Layers[i].Name ?? spec.Layers[i].Type}): {e.Message}");
             }
         }
-        CreateLoss(spec.Loss);
+        var loss = CreateLoss(spec.Loss);
+        if (loss is SoftmaxCrossEntropy && layers.Count > 0 && EndsInSoftmax(layers[^1]))
+        {
+            throw new ShapeException(
+                $"layer {layers.Count - 1} ('{layers[^1].Name}') ends in a softmax, but the loss softmax_cross_entropy applies the softmax itself and takes logits; drop the final softmax");
+        }
         var model = new Sequential(spec.Input, layers);
         model.Initialize(new Random(seed));
         return model;
@@ -62,6 +67,9 @@ public static class ModelBuilder
             throw new ShapeException(e.Message);
         }
     }
+
+    private static bool EndsInSoftmax(Layer layer) =>
+        layer is ActivationLayer { Activation: Softmax } or Dense { Activation: Softmax };
 
     private static int Require(int? value, LayerSpec spec, int index, string field) =>
         value ?? throw new ShapeException($"layer {index} ({spec.Type}): \"{field}\" is required");
