@@ -98,6 +98,14 @@ public class ModelSpecSpec
     }
 
     [Fact]
+    public void A_non_positive_input_size_fails_at_build()
+    {
+        var e = Assert.Throws<ShapeException>(() => ModelBuilder.Build(Parse("""[{"type": "dense", "units": 2}]""", input: "[0, 3]"), 1));
+
+        Assert.Contains("[0,3]", e.Message);
+    }
+
+    [Fact]
     public void Unknown_loss_fails_at_build()
     {
         var spec = Parse("""[{"type": "dense", "units": 2}]""", loss: "hinge");

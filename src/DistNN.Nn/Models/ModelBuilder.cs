@@ -10,6 +10,10 @@ public static class ModelBuilder
 {
     public static Sequential Build(ModelSpec spec, int seed)
     {
+        if (spec.Input.Length == 0 || spec.Input.Any(d => d <= 0))
+        {
+            throw new ShapeException($"model '{spec.Name}': input shape [{string.Join(",", spec.Input)}] needs at least one axis and positive sizes");
+        }
         var layers = new List<Layer>(spec.Layers.Count);
         for (int i = 0; i < spec.Layers.Count; i++)
         {
