@@ -87,6 +87,24 @@ public class ModelSpecSpec
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("""[{"type": "dense", "units": 3, "activation": "softmax"}]""")]
+    [InlineData("""[{"type": "dense", "units": 3}, {"type": "activation", "activation": "softmax"}]""")]
+    public void A_final_softmax_before_softmax_cross_entropy_is_refused(string layers)
+    {
+        var e = Assert.Throws<ShapeException>(() => ModelBuilder.Build(Parse(layers), 1));
+
+        Assert.Contains("takes logits", e.Message);
+    }
+
+    [Fact]
+    public void A_non_positive_input_size_fails_at_build()
+    {
+        var e = Assert.Throws<ShapeException>(() => ModelBuilder.Build(Parse("""[{"type": "dense", "units": 2}]""", input: "[0, 3]"), 1));
+
+        Assert.Contains("[0,3]", e.Message);
+    }
+
     [Fact]
     public void Unknown_loss_fails_at_build()
     {

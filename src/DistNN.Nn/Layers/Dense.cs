@@ -50,6 +50,10 @@ public sealed class Dense : Layer
         {
             throw ShapeError($"dense expects a flat input, got rank {inputShape.Length}; put a flatten layer before it");
         }
+        if (inputShape[0] <= 0)
+        {
+            throw ShapeError("dense needs at least one input feature");
+        }
         if (_activation is { HasGradient: false })
         {
             throw ShapeError($"activation '{_activation.Name}' has no useful gradient and cannot be trained by backpropagation; use the perceptron rule (Perceptron) for a single step layer");

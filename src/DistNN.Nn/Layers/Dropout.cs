@@ -5,13 +5,13 @@ namespace DistNN.Nn.Layers;
 
 /// <summary>
 /// Inverted dropout (Srivastava et al. 2014): in training each unit is kept with probability 1 − p and scaled by
-/// 1/(1 − p), so evaluation is the identity. Backward multiplies by the same mask. The mask generator is seeded
-/// from the model's generator at <see cref="Initialize"/>, so a run is reproducible.
+/// 1/(1 − p), so evaluation is the identity. Backward multiplies by the same mask. The mask generator (SplitMix64) is
+/// seeded from the model's generator at <see cref="Initialize"/>, so a run is reproducible.
 /// </summary>
 public sealed class Dropout : Layer
 {
     private readonly float _rate;
-    private Random _rng = new(0);
+    private SplitMix64 _rng = new(0);
     private Tensor? _mask;
     private Tensor? _output;
     private Tensor? _inputGradient;
@@ -33,7 +33,7 @@ public sealed class Dropout : Layer
 
     protected override int[] BuildCore(int[] inputShape) => inputShape;
 
-    public override void Initialize(Random rng) => _rng = new Random(rng.Next());
+    public override void Initialize(Random rng) => _rng = new SplitMix64((ulong)rng.NextInt64());
 
     public override Tensor Forward(Tensor input, bool training)
     {
@@ -45,10 +45,18 @@ public sealed class Dropout : Layer
         var mask = Tensor.Ensure(ref _mask, input.Shape);
         var ms = mask.Span;
         float scale = 1f / (1f - _rate);
-        double keep = 1.0 - _rate;
-        for (int i = 0; i < ms.Length; i++)
+        // Keep a unit when a uniform 32-bit draw falls below (1 − p)·2³²; one 64-bit draw serves two units.
+        uint keepBelow = (uint)Math.Min(uint.MaxValue, Math.Round((1.0 - _rate) * 4294967296.0));
+        int i = 0;
+        for (; i + 1 < ms.Length; i += 2)
         {
-            ms[i] = _rng.NextDouble() < keep ? scale : 0f;
+            ulong bits = _rng.Next();
+            ms[i] = (uint)bits < keepBelow ? scale : 0f;
+            ms[i + 1] = (uint)(bits >> 32) < keepBelow ? scale : 0f;
+        }
+        if (i < ms.Length)
+        {
+            ms[i] = (uint)_rng.Next() < keepBelow ? scale : 0f;
         }
         var output = Tensor.Ensure(ref _output, input.Shape);
         TensorPrimitives.Multiply(input.Span, ms, output.Span);

@@ -11,6 +11,10 @@ public static class ModelBuilder
 {
     public static Sequential Build(ModelSpec spec, int seed)
     {
+        if (spec.Input.Length == 0 || spec.Input.Any(d => d <= 0))
+        {
+            throw new ShapeException($"model '{spec.Name}': input shape [{string.Join(",", spec.Input)}] needs at least one axis and positive sizes");
+        }
         var layers = new List<Layer>(spec.Layers.Count);
         for (int i = 0; i < spec.Layers.Count; i++)
         {
@@ -24,7 +28,12 @@ public static class ModelBuilder
                 throw new ShapeException($"layer {i} ({spec.Layers[i].Name ?? spec.Layers[i].Type}): {e.Message}");
             }
         }
-        CreateLoss(spec.Loss);
+        var loss = CreateLoss(spec.Loss);
+        if (loss is SoftmaxCrossEntropy && layers.Count > 0 && EndsInSoftmax(layers[^1]))
+        {
+            throw new ShapeException(
+                $"layer {layers.Count - 1} ('{layers[^1].Name}') ends in a softmax, but the loss softmax_cross_entropy applies the softmax itself and takes logits; drop the final softmax");
+        }
         var model = new Sequential(spec.Input, layers);
         model.Initialize(new Random(seed));
         return model;
@@ -70,6 +79,9 @@ public static class ModelBuilder
             throw new ShapeException(e.Message);
         }
     }
+
+    private static bool EndsInSoftmax(Layer layer) =>
+        layer is ActivationLayer { Activation: Softmax } or Dense { Activation: Softmax };
 
     private static int Require(int? value, LayerSpec spec, int index, string field) =>
         value ?? throw new ShapeException($"layer {index} ({spec.Type}): \"{field}\" is required");

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace DistNN.Nn.Optimizers;
@@ -51,6 +52,12 @@ public sealed class Sgd : Optimizer
         var vl2 = new Vector<float>(l2);
         var vlr = new Vector<float>(lr);
         var vmu = new Vector<float>(mu);
+        if (mu == 0f && l1 == 0f && l2 == 0f)
+        {
+            // w ← w + (−η)·g: one TensorPrimitives pass (unrolled, widest vectors).
+            TensorPrimitives.MultiplyAdd(gradient, -lr, weights, weights);
+            return;
+        }
         if (mu == 0f)
         {
             for (; i <= n - width; i += width)
