@@ -99,4 +99,26 @@ public class AffineWarpSpec
             Assert.Equal(1f, shifted[y * 4 + 3]);
         }
     }
+
+    [Fact]
+    public void Shift_past_the_border_leaves_an_empty_image()
+    {
+        var image = Enumerable.Repeat(1f, 3 * 3).ToArray();
+
+        Assert.All(Warp(image, 3, 3, 1, angle: 0, dx: 0, dy: -5), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Whole_pixel_shift_agrees_with_bilinear_resampling_at_a_vanishing_angle()
+    {
+        var image = Image(8, 6, 2, 3);
+
+        var exact = Warp(image, 8, 6, 2, angle: 0, dx: -2, dy: 1);
+        var bilinear = Warp(image, 8, 6, 2, angle: 1e-9, dx: -2, dy: 1);
+
+        for (int i = 0; i < exact.Length; i++)
+        {
+            Assert.Equal(exact[i], bilinear[i], 4);
+        }
+    }
 }

@@ -173,4 +173,16 @@ public class ImageAugmenterSpec
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Noise_on_an_odd_number_of_values_perturbs_every_value()
+    {
+        var input = new Tensor(1, 3, 3, 1);
+        input.Fill(0.5f);
+
+        var output = Augment("noise=0.05", seed: 2, input);
+
+        Assert.All(output, v => Assert.NotEqual(0.5f, v));
+        Assert.Equal(9, output.Distinct().Count());
+    }
 }
