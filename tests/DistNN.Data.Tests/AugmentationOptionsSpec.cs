@@ -38,6 +38,7 @@ public class AugmentationOptionsSpec
     [InlineData("shift=NaN", "\"NaN\" is not a number (for shift)")]
     [InlineData("shift=-1", "shift=-1 is negative")]
     [InlineData("rotate=200", "more than 180 degrees")]
+    [InlineData("shift=5000", "more than 1000 pixels")]
     [InlineData("noise=0.1,noise=0.2", "\"noise\" is given twice")]
     [InlineData("noise", "\"noise\" is not key=value")]
     public void Bad_text_gives_an_error_naming_the_problem_and_the_expected_form(string text, string problem)
