@@ -19,6 +19,11 @@ public static class AffineWarp
         {
             throw new ArgumentException($"an image of {height}×{width}×{channels} needs {length} values");
         }
+        if (angleDegrees == 0 && dx == Math.Floor(dx) && dy == Math.Floor(dy))
+        {
+            Translate(source, destination, height, width, channels, (int)Math.Clamp(dx, -width, width), (int)Math.Clamp(dy, -height, height));
+            return;
+        }
         double angle = angleDegrees * (Math.PI / 180);
         double cos = angleDegrees == 0 ? 1 : Math.Cos(angle);
         double sin = angleDegrees == 0 ? 0 : Math.Sin(angle);
@@ -65,6 +70,20 @@ public static class AffineWarp
                     destination[outBase + ch] = value;
                 }
             }
+        }
+    }
+
+    /// <summary>A whole-pixel shift: row copies with zeros where the image moved away.</summary>
+    private static void Translate(ReadOnlySpan<float> source, Span<float> destination, int height, int width, int channels, int dx, int dy)
+    {
+        int rowStride = width * channels;
+        int keep = Math.Max(0, width - Math.Abs(dx)) * channels;
+        int from = Math.Max(0, -dx) * channels; // first source column copied
+        int to = Math.Max(0, dx) * channels;    // where it lands
+        destination[..(height * rowStride)].Clear();
+        for (int y = Math.Max(0, dy); y < Math.Min(height, height + dy); y++)
+        {
+            source.Slice((y - dy) * rowStride + from, keep).CopyTo(destination.Slice(y * rowStride + to, keep));
         }
     }
 }

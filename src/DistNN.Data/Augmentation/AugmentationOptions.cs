@@ -12,6 +12,9 @@ public sealed record AugmentationOptions(double NoiseStd = 0, double RotateDegre
 {
     public static readonly AugmentationOptions None = new();
 
+    /// <summary>Largest shift bound accepted; anything near it already moves every image out of view.</summary>
+    public const double MaxShiftPixels = 1000;
+
     private static readonly string[] Keys = ["noise", "rotate", "shift"];
 
     public bool IsEnabled => NoiseStd > 0 || RotateDegrees > 0 || ShiftPixels > 0;
@@ -70,6 +73,10 @@ public sealed record AugmentationOptions(double NoiseStd = 0, double RotateDegre
                     rotate = value;
                     break;
                 default:
+                    if (value > MaxShiftPixels)
+                    {
+                        throw Error(text, $"shift={valueText} is more than {MaxShiftPixels} pixels");
+                    }
                     shift = value;
                     break;
             }

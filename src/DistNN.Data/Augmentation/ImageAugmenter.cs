@@ -12,6 +12,7 @@ public sealed class ImageAugmenter
     private readonly ulong _seed;
     private float[] _image = [];
     private float[] _noise = [];
+    private float[] _noiseScratch = [];
     private long _batches;
 
     public ImageAugmenter(AugmentationOptions options, int seed)
@@ -88,9 +89,10 @@ public sealed class ImageAugmenter
         if (_noise.Length < data.Length)
         {
             _noise = new float[data.Length];
+            _noiseScratch = new float[(data.Length + 1) / 2 * 2];
         }
         var noise = _noise.AsSpan(0, data.Length);
-        rng.FillStandardNormal(noise);
+        rng.FillStandardNormal(noise, _noiseScratch);
         // x ← clip(x + σ·z, 0, 1)
         TensorPrimitives.MultiplyAdd(noise, (float)Options.NoiseStd, data, data);
         TensorPrimitives.Max(data, 0f, data);

@@ -131,6 +131,3 @@ public static class IdxDataset
         TensorPrimitives.Divide(values, 255f, values);
     }
 }
-
-/// <summary>Paths of the four files of an IDX data set.</summary>
-public sealed record IdxFiles(string TrainImages, string TrainLabels, string TestImages, string TestLabels);
