@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DistNN.Nn.Layers.Conv;
 
@@ -28,6 +29,15 @@ internal static unsafe class SmallPatchKernels
                 float* a = c0 + (long)r * k;
                 float* out_ = z0 + (long)r * f;
                 int j = 0;
+                for (; j <= f - 16 && Vector512.IsHardwareAccelerated; j += 16)
+                {
+                    var acc = Vector512<float>.Zero;
+                    for (int p = 0; p < k; p++)
+                    {
+                        acc = Vector512.FusedMultiplyAdd(Vector512.Create(a[p]), Vector512.Load(w0 + p * f + j), acc);
+                    }
+                    acc.Store(out_ + j);
+                }
                 for (; j < vectorEnd; j += lanes)
                 {
                     var acc = Vector<float>.Zero;
@@ -68,7 +78,17 @@ internal static unsafe class SmallPatchKernels
             {
                 float* a = c0 + (long)r * k;
                 float* g = d0 + (long)r * f;
-                for (int j = 0; j < vectorEnd; j += lanes)
+                int j = 0;
+                for (; j <= f - 16 && Vector512.IsHardwareAccelerated; j += 16)
+                {
+                    var gj = Vector512.Load(g + j);
+                    for (int p = 0; p < k; p++)
+                    {
+                        float* target = w0 + p * f + j;
+                        Vector512.FusedMultiplyAdd(Vector512.Create(a[p]), gj, Vector512.Load(target)).Store(target);
+                    }
+                }
+                for (; j < vectorEnd; j += lanes)
                 {
                     var gj = Vector.Load(g + j);
                     for (int p = 0; p < k; p++)
@@ -77,7 +97,7 @@ internal static unsafe class SmallPatchKernels
                         Vector.Store(Vector.FusedMultiplyAdd(new Vector<float>(a[p]), gj, Vector.Load(target)), target);
                     }
                 }
-                for (int j = vectorEnd; j < f; j++)
+                for (; j < f; j++)
                 {
                     for (int p = 0; p < k; p++)
                     {
