@@ -2,7 +2,7 @@ namespace DistNN.Tensors.Kernels;
 
 /// <summary>
 /// Register tile and cache blocks of the packed GEMM (Goto/BLIS loop nest).
-/// MR×NR is the register tile; KC×NR B̃ micro-panels are reused from L1 across an MC-row Ã block held in L2.
+/// MR×NR is the register tile; KC×NR B̃ micro-panels (32 KB) are reused from L1 across an MC-row Ã block held in L2.
 /// </summary>
 internal static class GemmBlocking
 {
@@ -13,7 +13,7 @@ internal static class GemmBlocking
     public const int NR = 64;
 
     /// <summary>Largest depth of one packed block; k is cut into equal blocks no deeper than this.</summary>
-    public const int KC = 256;
+    public const int KC = 128;
 
     /// <summary>Largest row block of Ã (a multiple of MR).</summary>
     public const int MC = 144;

@@ -18,6 +18,7 @@ internal sealed unsafe class GemmDriver : IPartedJob
     private float* _a, _b, _c;
     private nint _lda, _ldb, _ldc;
     private delegate*<int, float*, float*, float*, nint, float, void> _tile;
+    private delegate*<int, float*, float*, float*, nint, float, void> _halfTile;
 
     public static void Run(
         bool transA, bool transB, int m, int n, int k, float alpha,
@@ -42,6 +43,12 @@ internal sealed unsafe class GemmDriver : IPartedJob
         {
             GemmIsa.Vector512 => &GemmMicroKernels.Vector512Tile,
             GemmIsa.Vector256 => &Vector256FullTile,
+            _ => &GemmMicroKernels.ScalarTile,
+        };
+        job._halfTile = isa switch
+        {
+            GemmIsa.Vector512 => &GemmMicroKernels.Vector512HalfTile,
+            GemmIsa.Vector256 => &GemmMicroKernels.Vector256Tile,
             _ => &GemmMicroKernels.ScalarTile,
         };
 
@@ -126,18 +133,21 @@ internal sealed unsafe class GemmDriver : IPartedJob
         {
             int nr = Math.Min(GemmBlocking.NR, nc - jr);
             float* bPanel = packedB + (nint)jr * kc;
+            // A panel at most half full (narrow C, or the last columns) runs the half-width tile: half the FMAs.
+            var panelTile = nr <= GemmBlocking.NR / 2 ? _halfTile : tile;
+            int fullWidth = nr <= GemmBlocking.NR / 2 ? GemmBlocking.NR / 2 : GemmBlocking.NR;
             for (int ir = 0; ir < mc; ir += GemmBlocking.MR)
             {
                 int mr = Math.Min(GemmBlocking.MR, mc - ir);
                 float* aPanel = packedA + (nint)ir * kc;
                 float* cTile = c + ir * ldc + jr;
-                if (mr == GemmBlocking.MR && nr == GemmBlocking.NR)
+                if (mr == GemmBlocking.MR && nr == fullWidth)
                 {
-                    tile(kc, aPanel, bPanel, cTile, ldc, beta);
+                    panelTile(kc, aPanel, bPanel, cTile, ldc, beta);
                 }
                 else
                 {
-                    tile(kc, aPanel, bPanel, edge, GemmBlocking.NR, 0f);
+                    panelTile(kc, aPanel, bPanel, edge, GemmBlocking.NR, 0f);
                     MergeEdge(edge, cTile, ldc, mr, nr, beta);
                 }
             }
