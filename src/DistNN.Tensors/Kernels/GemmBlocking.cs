@@ -23,4 +23,10 @@ internal static class GemmBlocking
 
     /// <summary>Below this many multiply-adds per thread a second thread costs more than it saves.</summary>
     public const long MinWorkPerThread = 1L << 20;
+
+    /// <summary>
+    /// Fewest rows per part when M is split: every part packs all of op(B) again, which pays only
+    /// when each part multiplies every packed B̃ element by a few dozen rows.
+    /// </summary>
+    public const int MinRowsPerPart = 24;
 }

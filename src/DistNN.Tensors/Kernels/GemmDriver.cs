@@ -58,7 +58,7 @@ internal sealed unsafe class GemmDriver : IPartedJob
         int parts = (int)Math.Clamp(work / GemmBlocking.MinWorkPerThread, 1, Math.Max(1, threads));
         // Splitting N repeats the packing of op(A) (m·k) in every part, splitting M repeats op(B) (k·n).
         bool splitN = (m <= n && nPanels >= parts) || mPanels < parts;
-        parts = Math.Min(parts, splitN ? nPanels : mPanels);
+        parts = Math.Min(parts, splitN ? nPanels : Math.Max(1, m / GemmBlocking.MinRowsPerPart));
         job._splitN = splitN;
         job._parts = Math.Max(1, parts);
         try
