@@ -16,6 +16,7 @@ public class GemmTrainingShapesSpec
     [InlineData(1568, 64, 288, false, false)]  // CNN conv 2 forward on 8 images
     [InlineData(288, 64, 1568, true, false)]   // CNN conv 2 dW on 8 images
     [InlineData(1568, 288, 64, false, true)]   // CNN conv 2 dX columns on 8 images
+    [InlineData(30, 64, 2200, true, false)]    // a 64-wide B too deep to pack whole, read in place
     public void Training_shape_matches_the_reference(int m, int n, int k, bool transA, bool transB)
     {
         var gemm = new GemmCase(m, n, k, transA, transB);
