@@ -5,7 +5,8 @@ namespace DistNN.Tensors;
 
 /// <summary>
 /// GEMM throughput the way the PyTorch reference script measures it (bench/gemm_ref.py): random U(0,1)
-/// matrices, one second of warm-up, then samples of enough repetitions to take ~0.3 s each at 100 GFLOP/s.
+/// matrices, one second of warm-up, then samples of enough repetitions to take ~0.3 s each (the script assumes
+/// 100 GFLOP/s to size them; here the warm-up's own speed does, so small shapes do not run for minutes).
 /// </summary>
 public static class GemmBenchmark
 {
@@ -21,7 +22,8 @@ public static class GemmBenchmark
     public static Result Run(int m, int n, int k, bool transA, bool transB, int threads, int samples = 9, double warmupSeconds = 1.0)
         => Run(m, n, k, transA, transB, threads, samples, warmupSeconds, GemmIsaSupport.Best);
 
-    internal static Result Run(int m, int n, int k, bool transA, bool transB, int threads, int samples, double warmupSeconds, GemmIsa isa)
+    internal static Result Run(
+        int m, int n, int k, bool transA, bool transB, int threads, int samples, double warmupSeconds, GemmIsa isa, double sampleSeconds = 0.3)
     {
         if (m <= 0 || n <= 0 || k <= 0 || threads <= 0 || samples <= 0)
         {
@@ -36,14 +38,18 @@ public static class GemmBenchmark
         void Once() => Gemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, isa, threads);
 
         double flop = 2.0 * m * n * k;
-        long warmupEnd = Stopwatch.GetTimestamp() + (long)(warmupSeconds * Stopwatch.Frequency);
+        long warmupStart = Stopwatch.GetTimestamp();
+        long warmupEnd = warmupStart + (long)(warmupSeconds * Stopwatch.Frequency);
+        long calls = 0;
         do
         {
             Once();
+            calls++;
         }
         while (Stopwatch.GetTimestamp() < warmupEnd);
+        double secondsPerCall = Stopwatch.GetElapsedTime(warmupStart).TotalSeconds / calls;
 
-        int reps = Math.Max(1, (int)(0.3 / Math.Max(1e-6, flop / 100e9)));
+        int reps = (int)Math.Clamp(sampleSeconds / secondsPerCall, 1, int.MaxValue);
         var rates = new double[samples];
         for (int s = 0; s < samples; s++)
         {
@@ -57,7 +63,7 @@ public static class GemmBenchmark
         }
         Array.Sort(rates);
         double median = samples % 2 == 1 ? rates[samples / 2] : (rates[samples / 2 - 1] + rates[samples / 2]) / 2;
-        return new Result(m, n, k, transA, transB, threads, Math.Round(median, 1), Math.Round(rates[0], 1), Math.Round(rates[^1], 1), reps, isa.ToString());
+        return new Result(m, n, k, transA, transB, threads, median, rates[0], rates[^1], reps, isa.ToString());
     }
 
     private static float[] RandomMatrix(Random rng, int length)

@@ -22,12 +22,15 @@ internal sealed unsafe class GemmBuffers
     private GemmBuffers()
     {
         _a = GC.AllocateUninitializedArray<float>(GemmBlocking.MC * GemmBlocking.KC + 2 * Slack, pinned: true);
-        _b = GC.AllocateUninitializedArray<float>(GemmBlocking.KC * GemmBlocking.NC + 2 * Slack, pinned: true);
+        _b = GC.AllocateUninitializedArray<float>(BCapacity + 2 * Slack, pinned: true);
         _tile = GC.AllocateUninitializedArray<float>(GemmBlocking.MR * GemmBlocking.NR + 2 * Slack, pinned: true);
         A = Align(_a);
         B = Align(_b);
         Tile = Align(_tile);
     }
+
+    /// <summary>Floats the B̃ buffer holds.</summary>
+    public const int BCapacity = GemmBlocking.KC * GemmBlocking.NC;
 
     public static GemmBuffers Current => t_current ??= new GemmBuffers();
 

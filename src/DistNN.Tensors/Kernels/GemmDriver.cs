@@ -18,6 +18,7 @@ internal sealed unsafe class GemmDriver : IPartedJob
     private float* _a, _b, _c;
     private nint _lda, _ldb, _ldc;
     private delegate*<int, float*, float*, float*, nint, float, void> _tile;
+    private delegate*<int, float*, float*, float*, nint, float, void> _halfTile;
 
     public static void Run(
         bool transA, bool transB, int m, int n, int k, float alpha,
@@ -44,6 +45,12 @@ internal sealed unsafe class GemmDriver : IPartedJob
             GemmIsa.Vector256 => &Vector256FullTile,
             _ => &GemmMicroKernels.ScalarTile,
         };
+        job._halfTile = isa switch
+        {
+            GemmIsa.Vector512 => &GemmMicroKernels.Vector512HalfTile,
+            GemmIsa.Vector256 => &GemmMicroKernels.Vector256Tile,
+            _ => &GemmMicroKernels.ScalarTile,
+        };
 
         int mPanels = (m + GemmBlocking.MR - 1) / GemmBlocking.MR;
         int nPanels = (n + GemmBlocking.NR - 1) / GemmBlocking.NR;
@@ -51,7 +58,7 @@ internal sealed unsafe class GemmDriver : IPartedJob
         int parts = (int)Math.Clamp(work / GemmBlocking.MinWorkPerThread, 1, Math.Max(1, threads));
         // Splitting N repeats the packing of op(A) (m·k) in every part, splitting M repeats op(B) (k·n).
         bool splitN = (m <= n && nPanels >= parts) || mPanels < parts;
-        parts = Math.Min(parts, splitN ? nPanels : mPanels);
+        parts = Math.Min(parts, splitN ? nPanels : Math.Max(1, m / GemmBlocking.MinRowsPerPart));
         job._splitN = splitN;
         job._parts = Math.Max(1, parts);
         try
@@ -101,20 +108,65 @@ internal sealed unsafe class GemmDriver : IPartedJob
         for (int jc = j0; jc < j1; jc += ncStep)
         {
             int nc = Math.Min(ncStep, j1 - jc);
+            int ncPadded = (nc + GemmBlocking.NR - 1) / GemmBlocking.NR * GemmBlocking.NR;
+            if ((long)k * ncPadded <= GemmBuffers.BCapacity)
+            {
+                ComputeWithWholeB(i0, i1, jc, nc, ncPadded, kc, mcStep, buffers);
+                continue;
+            }
+            bool inPlace = IsBInPanelLayout(nc);
             for (int pc = 0; pc < k; pc += kc)
             {
                 int kb = Math.Min(kc, k - pc);
-                GemmPacking.PackB(_transB, _b, _ldb, pc, kb, jc, nc, packedB);
+                float* panelsB = inPlace ? _b + (nint)pc * GemmBlocking.NR : packedB;
+                if (!inPlace)
+                {
+                    GemmPacking.PackB(_transB, _b, _ldb, pc, kb, jc, nc, packedB);
+                }
                 float beta = pc == 0 ? _beta : 1f;
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, i1 - ic);
                     GemmPacking.PackA(_transA, _a, _lda, ic, mc, pc, kb, _alpha, packedA);
-                    Macro(packedA, packedB, mc, nc, kb, _c + ic * _ldc + jc, beta, buffers.Tile);
+                    Macro(packedA, panelsB, mc, nc, kb, _c + ic * _ldc + jc, beta, buffers.Tile);
                 }
             }
         }
     }
+
+    /// <summary>
+    /// When all of op(B)'s columns [jc, jc + nc) fit packed (tall, narrow products such as im2col convolutions),
+    /// pack them once and run the depth loop inside the row loop, so each C block stays in cache across depth
+    /// blocks instead of streaming the whole of C once per block. A dense 64-column B is already in panel
+    /// layout and is read in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ComputeWithWholeB(int i0, int i1, int jc, int nc, int ncPadded, int kc, int mcStep, GemmBuffers buffers)
+    {
+        int k = _k;
+        bool inPlace = IsBInPanelLayout(nc);
+        if (!inPlace)
+        {
+            for (int pc = 0; pc < k; pc += kc)
+            {
+                GemmPacking.PackB(_transB, _b, _ldb, pc, Math.Min(kc, k - pc), jc, nc, buffers.B + (nint)pc * ncPadded);
+            }
+        }
+        for (int ic = i0; ic < i1; ic += mcStep)
+        {
+            int mc = Math.Min(mcStep, i1 - ic);
+            for (int pc = 0; pc < k; pc += kc)
+            {
+                int kb = Math.Min(kc, k - pc);
+                float* packedB = inPlace ? _b + (nint)pc * GemmBlocking.NR : buffers.B + (nint)pc * ncPadded;
+                GemmPacking.PackA(_transA, _a, _lda, ic, mc, pc, kb, _alpha, buffers.A);
+                Macro(buffers.A, packedB, mc, nc, kb, _c + ic * _ldc + jc, pc == 0 ? _beta : 1f, buffers.Tile);
+            }
+        }
+    }
+
+    /// <summary>A dense, untransposed B exactly NR columns wide is its own single k-major panel (jc is then 0).</summary>
+    private bool IsBInPanelLayout(int nc) => !_transB && nc == GemmBlocking.NR && _n == GemmBlocking.NR && _ldb == GemmBlocking.NR;
 
     /// <summary>All register tiles of one Ã block times one B̃ block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -126,18 +178,21 @@ internal sealed unsafe class GemmDriver : IPartedJob
         {
             int nr = Math.Min(GemmBlocking.NR, nc - jr);
             float* bPanel = packedB + (nint)jr * kc;
+            // A panel at most half full (narrow C, or the last columns) runs the half-width tile: half the FMAs.
+            var panelTile = nr <= GemmBlocking.NR / 2 ? _halfTile : tile;
+            int fullWidth = nr <= GemmBlocking.NR / 2 ? GemmBlocking.NR / 2 : GemmBlocking.NR;
             for (int ir = 0; ir < mc; ir += GemmBlocking.MR)
             {
                 int mr = Math.Min(GemmBlocking.MR, mc - ir);
                 float* aPanel = packedA + (nint)ir * kc;
                 float* cTile = c + ir * ldc + jr;
-                if (mr == GemmBlocking.MR && nr == GemmBlocking.NR)
+                if (mr == GemmBlocking.MR && nr == fullWidth)
                 {
-                    tile(kc, aPanel, bPanel, cTile, ldc, beta);
+                    panelTile(kc, aPanel, bPanel, cTile, ldc, beta);
                 }
                 else
                 {
-                    tile(kc, aPanel, bPanel, edge, GemmBlocking.NR, 0f);
+                    panelTile(kc, aPanel, bPanel, edge, GemmBlocking.NR, 0f);
                     MergeEdge(edge, cTile, ldc, mr, nr, beta);
                 }
             }

@@ -49,9 +49,14 @@ internal static unsafe class GemmPacking
         }
         for (int p = 0; p < kc; p++, src += lda, panel += GemmBlocking.MR)
         {
-            for (int r = 0; r < GemmBlocking.MR; r++)
+            int r = 0;
+            for (; r < mr; r++)
             {
-                panel[r] = r < mr ? alpha * src[r] : 0f;
+                panel[r] = alpha * src[r];
+            }
+            for (; r < GemmBlocking.MR; r++)
+            {
+                panel[r] = 0f;
             }
         }
     }
@@ -141,15 +146,10 @@ internal static unsafe class GemmPacking
             }
             if (rest > 0)
             {
-                int j = 0;
-                for (; j < rest; j++)
-                {
-                    d[j] = s[j];
-                }
-                for (; j < GemmBlocking.NR; j++)
-                {
-                    d[j] = 0f;
-                }
+                // Zeros up to the width the tile will read: half-width tiles never read past NR/2.
+                int width = rest <= GemmBlocking.NR / 2 ? GemmBlocking.NR / 2 : GemmBlocking.NR;
+                new ReadOnlySpan<float>(s, rest).CopyTo(new Span<float>(d, rest));
+                new Span<float>(d + rest, width - rest).Clear();
             }
         }
     }

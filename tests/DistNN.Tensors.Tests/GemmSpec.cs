@@ -1,0 +1,149 @@
+using DistNN.Tensors.Kernels;
+
+namespace DistNN.Tensors.Tests;
+
+public class GemmSpec
+{
+    public static TheoryData<int, int, int> AwkwardShapes() => new()
+    {
+        { 1, 1, 1 },
+        { 1, 17, 3 },
+        { 5, 1, 7 },
+        { 6, 64, 8 },
+        { 7, 65, 9 },
+        { 13, 31, 29 },
+        { 12, 128, 257 },
+        { 37, 97, 300 },
+        { 130, 70, 513 },
+    };
+
+    [Theory]
+    [MemberData(nameof(AwkwardShapes))]
+    public void Every_transposed_form_matches_the_reference_on_every_kernel_and_thread_count(int m, int n, int k)
+    {
+        foreach (bool transA in new[] { false, true })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                var gemm = new GemmCase(m, n, k, transA, transB, alpha: 0.75f, beta: -0.5f);
+                foreach (GemmIsa isa in GemmCase.SupportedKernels())
+                {
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        gemm.AssertMatchesReference(gemm.Run(isa, threads));
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Leading_dimensions_wider_than_the_matrix_are_respected(bool transA, bool transB)
+    {
+        var gemm = new GemmCase(19, 70, 23, transA, transB, alpha: 1.5f, beta: 1f, padA: 5, padB: 11, padC: 3);
+        foreach (GemmIsa isa in GemmCase.SupportedKernels())
+        {
+            gemm.AssertMatchesReference(gemm.Run(isa, 2));
+        }
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    [InlineData(2.5f)]
+    public void Beta_scales_the_prior_contents_of_C(float beta)
+    {
+        var gemm = new GemmCase(20, 80, 33, false, false, alpha: -2f, beta: beta);
+        gemm.AssertMatchesReference(gemm.Run(GemmIsaSupport.Best, 1));
+    }
+
+    [Fact]
+    public void Beta_zero_ignores_NaN_already_in_C()
+    {
+        var a = Enumerable.Repeat(1f, 7 * 5).ToArray();
+        var b = Enumerable.Repeat(2f, 5 * 70).ToArray();
+        var c = Enumerable.Repeat(float.NaN, 7 * 70).ToArray();
+
+        Gemm.Multiply(false, false, 7, 70, 5, 1f, a, 5, b, 70, 0f, c, 70);
+
+        Assert.All(c, v => Assert.Equal(10f, v));
+    }
+
+    [Fact]
+    public void Empty_inner_dimension_only_scales_C()
+    {
+        var c = new[] { 1f, 2f, 3f, 4f };
+
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, [], 1, [], 2, 3f, c, 2);
+
+        Assert.Equal(new[] { 3f, 6f, 9f, 12f }, c);
+    }
+
+    [Fact]
+    public void Two_threads_give_bitwise_the_same_result_as_one()
+    {
+        var gemm = new GemmCase(200, 300, 150, false, false, alpha: 1f, beta: 0.5f);
+
+        Assert.Equal(gemm.Run(GemmIsaSupport.Best, 1), gemm.Run(GemmIsaSupport.Best, 2));
+    }
+
+    [Fact]
+    public void Concurrent_callers_sharing_the_worker_pool_each_get_their_own_product()
+    {
+        var cases = Enumerable.Range(0, 4).Select(s => new GemmCase(96, 200, 120, s % 2 == 0, s >= 2, seed: s)).ToArray();
+        var expected = cases.Select(g => g.Run(GemmIsaSupport.Best, 1)).ToArray();
+
+        var results = new float[cases.Length][][];
+        Parallel.For(0, cases.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            results[i] = Enumerable.Range(0, 20).Select(_ => cases[i].Run(GemmIsaSupport.Best, 2)).ToArray();
+        });
+
+        for (int i = 0; i < cases.Length; i++)
+        {
+            Assert.All(results[i], r => Assert.Equal(expected[i], r));
+        }
+    }
+
+    [Fact]
+    public void A_leading_dimension_smaller_than_a_row_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 2, 2, 3, 1f, new float[6], 2, new float[6], 2, 0f, new float[4], 2));
+
+        Assert.Contains("leading dimension of A", error.Message);
+    }
+
+    [Fact]
+    public void A_span_too_short_for_its_shape_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Gemm.MatMul(new float[6], new float[5], new float[4], 2, 2, 3));
+
+        Assert.Contains("B is stored as 3×2", error.Message);
+    }
+
+    [Fact]
+    public void MatMul_helpers_compute_the_three_training_products()
+    {
+        // x: 2×3, w: 3×2, dz: 2×2.
+        float[] x = [1, 2, 3, 4, 5, 6];
+        float[] w = [1, 0, 0, 1, 1, 1];
+        float[] dz = [1, 2, 3, 4];
+        var z = new float[4];
+        var dw = new float[6];
+        var dx = new float[6];
+
+        Gemm.MatMul(x, w, z, 2, 2, 3);
+        Gemm.MatMulTransA(x, dz, dw, 3, 2, 2);
+        Gemm.MatMulTransB(dz, w, dx, 2, 3, 2);
+
+        Assert.Equal(new float[] { 4, 5, 10, 11 }, z);
+        Assert.Equal(new float[] { 13, 18, 17, 24, 21, 30 }, dw);
+        Assert.Equal(new float[] { 1, 2, 3, 3, 4, 7 }, dx);
+    }
+}
