@@ -1,0 +1,146 @@
+using System.Numerics.Tensors;
+
+namespace DistNN.Protocol.Codecs;
+
+/// <summary>
+/// Top-k sparsification with error feedback (Stich et al. 2018, https://arxiv.org/abs/1809.07599), one per worker.
+/// Per chunk (keyed by its offset in the flat vector) it keeps a residual r: a = g + r; send the k = ⌈fraction · n⌉
+/// elements of a with the largest magnitudes; r ← a − sent (zero where sent, a elsewhere), so nothing is lost, only
+/// delayed. Exactly k elements are sent; among equal magnitudes the lower index wins, and NaN ranks above ±Inf, so
+/// the choice is deterministic and a diverging gradient is sent rather than hidden in the residual.
+/// Not thread-safe: one compressor per worker.
+/// </summary>
+public sealed class TopKCompressor
+{
+    private const uint MagnitudeMask = 0x7FFF_FFFF;
+
+    private readonly Dictionary<long, ChunkState> _chunks = [];
+    private readonly int[] _histogram = new int[1 << 16];
+
+    public TopKCompressor(double fraction)
+    {
+        Compression = Compression.TopK(fraction);
+    }
+
+    public Compression Compression { get; }
+
+    /// <summary>
+    /// Adds <paramref name="gradient"/> to the chunk's residual and returns a sparse chunk of the k largest magnitudes.
+    /// The returned chunk's indices and values belong to the compressor and stay valid until the next call for the
+    /// same chunk.
+    /// </summary>
+    public TensorChunk Compress(TensorChunkHeader header, ReadOnlySpan<float> gradient)
+    {
+        int n = header.ElementCount;
+        if (gradient.Length != n)
+        {
+            throw new ArgumentException($"chunk '{header.Name}' has {n} elements, the gradient {gradient.Length}");
+        }
+        ChunkState state = StateFor(header.Offset, n);
+        Span<float> accumulated = state.Residual;
+        if (state.Fresh)
+        {
+            gradient.CopyTo(accumulated);
+            state.Fresh = false;
+        }
+        else
+        {
+            TensorPrimitives.Add(accumulated, gradient, accumulated);
+        }
+
+        int k = Compression.TopKCount(n);
+        int sent = k == 0 ? 0 : Select(accumulated, k, state.Indices, state.Values);
+        return TensorChunk.Sparse(header, state.Indices.AsMemory(0, sent), state.Values.AsMemory(0, sent));
+    }
+
+    /// <summary>What the chunk at <paramref name="offset"/> still owes the server (empty before its first push).</summary>
+    public ReadOnlySpan<float> ResidualOf(long offset) =>
+        _chunks.TryGetValue(offset, out ChunkState? s) && !s.Fresh ? s.Residual : [];
+
+    /// <summary>Forgets every residual (after a restart from a checkpoint the old residuals no longer apply).</summary>
+    public void Reset() => _chunks.Clear();
+
+    private ChunkState StateFor(long offset, int n)
+    {
+        if (!_chunks.TryGetValue(offset, out ChunkState? state))
+        {
+            int k = Compression.TopKCount(n);
+            state = new ChunkState(new float[n], new int[k], new float[k]);
+            _chunks[offset] = state;
+        }
+        else if (state.Residual.Length != n)
+        {
+            throw new ArgumentException(
+                $"the chunk at offset {offset} had {state.Residual.Length} elements and now has {n}");
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// Moves the k largest-magnitude elements of <paramref name="accumulated"/> (ascending indices) into the outputs
+    /// and zeroes them there. Magnitude order equals the order of the float bits without the sign (NaN above Inf), so
+    /// a two-pass 16-bit radix select finds the k-th largest key T in O(n); then all keys above T are taken, and the
+    /// lowest-indexed keys equal to T fill up to exactly k.
+    /// </summary>
+    private int Select(Span<float> accumulated, int k, int[] indices, float[] values)
+    {
+        ReadOnlySpan<uint> bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(accumulated);
+        int[] histogram = _histogram;
+
+        Array.Clear(histogram);
+        foreach (uint b in bits)
+        {
+            histogram[(int)((b & MagnitudeMask) >> 16)]++;
+        }
+        int above = 0;
+        int high = histogram.Length - 1;
+        while (above + histogram[high] < k)
+        {
+            above += histogram[high];
+            high--;
+        }
+
+        Array.Clear(histogram);
+        foreach (uint b in bits)
+        {
+            uint key = b & MagnitudeMask;
+            if ((int)(key >> 16) == high)
+            {
+                histogram[(int)(key & 0xFFFF)]++;
+            }
+        }
+        int low = histogram.Length - 1;
+        while (above + histogram[low] < k)
+        {
+            above += histogram[low];
+            low--;
+        }
+        uint threshold = ((uint)high << 16) | (uint)low;
+        int ties = k - above;
+
+        int sent = 0;
+        for (int i = 0; i < accumulated.Length; i++)
+        {
+            uint key = bits[i] & MagnitudeMask;
+            if (key > threshold || (key == threshold && ties-- > 0))
+            {
+                indices[sent] = i;
+                values[sent] = accumulated[i];
+                accumulated[i] = 0f;
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private sealed class ChunkState(float[] residual, int[] indices, float[] values)
+    {
+        public float[] Residual { get; } = residual;
+
+        public int[] Indices { get; } = indices;
+
+        public float[] Values { get; } = values;
+
+        public bool Fresh { get; set; } = true;
+    }
+}
