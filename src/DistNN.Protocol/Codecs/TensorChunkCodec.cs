@@ -193,6 +193,7 @@ public static class TensorChunkCodec
             return ReadHeader(ref reader, limits, out wire);
         }
         catch (Exception e) when (e is EndOfStreamException or MessagePackSerializationException or OverflowException
+            or ArgumentException
             or InvalidOperationException)
         {
             throw new WireProtocolException(ViolationKind.Malformed, $"malformed tensor chunk: {e.Message}", e);

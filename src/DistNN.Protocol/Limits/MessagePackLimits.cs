@@ -27,7 +27,8 @@ public static class MessagePackLimits
         {
             throw;
         }
-        catch (Exception e) when (e is EndOfStreamException or MessagePackSerializationException or OverflowException)
+        catch (Exception e) when (e is EndOfStreamException or MessagePackSerializationException or OverflowException
+            or ArgumentException)
         {
             throw new WireProtocolException(ViolationKind.Malformed, $"not valid MessagePack: {e.Message}", e);
         }
