@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace DistNN.Protocol.Codecs;
 
@@ -15,7 +16,9 @@ public sealed class TopKCompressor
     private const uint MagnitudeMask = 0x7FFF_FFFF;
 
     private readonly Dictionary<long, ChunkState> _chunks = [];
-    private readonly int[] _histogram = new int[1 << 16];
+    private const int Buckets = 1 << 12;
+
+    private readonly int[] _histogram = new int[4 * Buckets];
 
     public TopKCompressor(double fraction)
     {
@@ -78,48 +81,44 @@ public sealed class TopKCompressor
 
     /// <summary>
     /// Moves the k largest-magnitude elements of <paramref name="accumulated"/> (ascending indices) into the outputs
-    /// and zeroes them there. Magnitude order equals the order of the float bits without the sign (NaN above Inf), so
-    /// a two-pass 16-bit radix select finds the k-th largest key T in O(n); then all keys above T are taken, and the
-    /// lowest-indexed keys equal to T fill up to exactly k.
+    /// and zeroes them there. Magnitude order equals the order of the float bits without the sign (NaN above Inf), so a
+    /// radix select over the 31-bit key (digits of 12, 12 and 7 bits) finds the k-th largest key T in O(n); then all
+    /// keys above T are taken, and the lowest-indexed keys equal to T fill up to exactly k.
     /// </summary>
     private int Select(Span<float> accumulated, int k, int[] indices, float[] values)
     {
-        ReadOnlySpan<uint> bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(accumulated);
-        int[] histogram = _histogram;
-
-        Array.Clear(histogram);
-        foreach (uint b in bits)
-        {
-            histogram[(int)((b & MagnitudeMask) >> 16)]++;
-        }
+        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(accumulated);
+        Span<int> histogram = _histogram;
         int above = 0;
-        int high = histogram.Length - 1;
-        while (above + histogram[high] < k)
-        {
-            above += histogram[high];
-            high--;
-        }
 
-        Array.Clear(histogram);
-        foreach (uint b in bits)
+        // First digit (exponent and 4 mantissa bits) into four interleaved histograms, so that runs of similar
+        // magnitudes do not serialise on one counter.
+        histogram.Clear();
+        int i = 0;
+        for (; i <= bits.Length - 4; i += 4)
         {
-            uint key = b & MagnitudeMask;
-            if ((int)(key >> 16) == high)
-            {
-                histogram[(int)(key & 0xFFFF)]++;
-            }
+            histogram[(int)((bits[i] & MagnitudeMask) >> 19)]++;
+            histogram[Buckets + (int)((bits[i + 1] & MagnitudeMask) >> 19)]++;
+            histogram[2 * Buckets + (int)((bits[i + 2] & MagnitudeMask) >> 19)]++;
+            histogram[3 * Buckets + (int)((bits[i + 3] & MagnitudeMask) >> 19)]++;
         }
-        int low = histogram.Length - 1;
-        while (above + histogram[low] < k)
+        for (; i < bits.Length; i++)
         {
-            above += histogram[low];
-            low--;
+            histogram[(int)((bits[i] & MagnitudeMask) >> 19)]++;
         }
-        uint threshold = ((uint)high << 16) | (uint)low;
+        for (int b = 0; b < Buckets; b++)
+        {
+            histogram[b] += histogram[Buckets + b] + histogram[2 * Buckets + b] + histogram[3 * Buckets + b];
+        }
+        uint prefix = (uint)Digit(histogram[..Buckets], k, ref above);
+
+        // Second and third digits, counted only over keys that share the prefix found so far.
+        prefix = (prefix << 12) | (uint)RefineDigit(bits, histogram, prefixShift: 19, digitShift: 7, digitBits: 12, prefix, k, ref above);
+        uint threshold = (prefix << 7) | (uint)RefineDigit(bits, histogram, prefixShift: 7, digitShift: 0, digitBits: 7, prefix, k, ref above);
         int ties = k - above;
 
         int sent = 0;
-        for (int i = 0; i < accumulated.Length; i++)
+        for (i = 0; i < accumulated.Length; i++)
         {
             uint key = bits[i] & MagnitudeMask;
             if (key > threshold || (key == threshold && ties-- > 0))
@@ -131,6 +130,35 @@ public sealed class TopKCompressor
             }
         }
         return sent;
+    }
+
+    private static int RefineDigit(ReadOnlySpan<uint> bits, Span<int> histogram, int prefixShift, int digitShift,
+        int digitBits, uint prefix, int k, ref int above)
+    {
+        Span<int> counts = histogram[..(1 << digitBits)];
+        counts.Clear();
+        uint mask = (1u << digitBits) - 1;
+        foreach (uint b in bits)
+        {
+            uint key = b & MagnitudeMask;
+            if (key >> prefixShift == prefix)
+            {
+                counts[(int)((key >> digitShift) & mask)]++;
+            }
+        }
+        return Digit(counts, k, ref above);
+    }
+
+    /// <summary>The highest digit at which the count of larger keys reaches k; adds the counts above it to <paramref name="above"/>.</summary>
+    private static int Digit(ReadOnlySpan<int> counts, int k, ref int above)
+    {
+        int digit = counts.Length - 1;
+        while (above + counts[digit] < k)
+        {
+            above += counts[digit];
+            digit--;
+        }
+        return digit;
     }
 
     private sealed class ChunkState(float[] residual, int[] indices, float[] values)
