@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DistNN.Protocol.Codecs;
 
@@ -118,17 +119,21 @@ public sealed class TopKCompressor
         int ties = k - above;
 
         int sent = 0;
-        for (i = 0; i < accumulated.Length; i++)
+        i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            uint key = bits[i] & MagnitudeMask;
-            if (key > threshold || (key == threshold && ties-- > 0))
+            // Only ~fraction of the blocks of 8 hold a key ≥ T; skip the rest with one vector compare.
+            ref uint first = ref MemoryMarshal.GetReference(bits);
+            Vector256<uint> t = Vector256.Create(threshold);
+            for (; i <= bits.Length - 8; i += 8)
             {
-                indices[sent] = i;
-                values[sent] = accumulated[i];
-                accumulated[i] = 0f;
-                sent++;
+                if (Vector256.GreaterThanOrEqualAny(Vector256.LoadUnsafe(ref first, (nuint)i) & Vector256.Create(MagnitudeMask), t))
+                {
+                    sent = Take(accumulated, i, i + 8, threshold, ref ties, indices, values, sent);
+                }
             }
         }
+        sent = Take(accumulated, i, accumulated.Length, threshold, ref ties, indices, values, sent);
         return sent;
     }
 
@@ -138,15 +143,55 @@ public sealed class TopKCompressor
         Span<int> counts = histogram[..(1 << digitBits)];
         counts.Clear();
         uint mask = (1u << digitBits) - 1;
+        uint low = prefix << prefixShift;
+        uint high = low | ((1u << prefixShift) - 1);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Keys sharing the prefix lie in [low, high]; most blocks of 8 hold none.
+            ref uint first = ref MemoryMarshal.GetReference(bits);
+            Vector256<uint> lo = Vector256.Create(low), hi = Vector256.Create(high);
+            for (; i <= bits.Length - 8; i += 8)
+            {
+                Vector256<uint> keys = Vector256.LoadUnsafe(ref first, (nuint)i) & Vector256.Create(MagnitudeMask);
+                if ((Vector256.GreaterThanOrEqual(keys, lo) & Vector256.LessThanOrEqual(keys, hi)) != Vector256<uint>.Zero)
+                {
+                    Count(bits.Slice(i, 8), counts, low, high, digitShift, mask);
+                }
+            }
+        }
+        Count(bits[i..], counts, low, high, digitShift, mask);
+        return Digit(counts, k, ref above);
+    }
+
+    private static void Count(ReadOnlySpan<uint> bits, Span<int> counts, uint low, uint high, int digitShift, uint mask)
+    {
         foreach (uint b in bits)
         {
             uint key = b & MagnitudeMask;
-            if (key >> prefixShift == prefix)
+            if (key >= low && key <= high)
             {
                 counts[(int)((key >> digitShift) & mask)]++;
             }
         }
-        return Digit(counts, k, ref above);
+    }
+
+    /// <summary>Takes the elements of [start, end) whose key is above T, or equal to T while ties remain.</summary>
+    private static int Take(Span<float> accumulated, int start, int end, uint threshold, ref int ties, int[] indices,
+        float[] values, int sent)
+    {
+        for (int i = start; i < end; i++)
+        {
+            uint key = BitConverter.SingleToUInt32Bits(accumulated[i]) & MagnitudeMask;
+            if (key > threshold || (key == threshold && ties-- > 0))
+            {
+                indices[sent] = i;
+                values[sent] = accumulated[i];
+                accumulated[i] = 0f;
+                sent++;
+            }
+        }
+        return sent;
     }
 
     /// <summary>The highest digit at which the count of larger keys reaches k; adds the counts above it to <paramref name="above"/>.</summary>
