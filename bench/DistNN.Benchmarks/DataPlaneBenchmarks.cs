@@ -14,6 +14,7 @@ namespace DistNN.Benchmarks;
 /// Run: dotnet run -c Release --project bench/DistNN.Benchmarks -- --filter '*DataPlaneBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class DataPlaneBenchmarks
 {
     private const int Floats = 421_642;

@@ -55,6 +55,11 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     internal void Start()
     {
         _socket.NoDelay = true;
+        if (_options.SocketBufferBytes > 0)
+        {
+            _socket.SendBufferSize = _options.SocketBufferBytes;
+            _socket.ReceiveBufferSize = _options.SocketBufferBytes;
+        }
         _receiving = Task.Run(ReceiveLoopAsync);
         _sending = Task.Run(SendLoopAsync);
     }

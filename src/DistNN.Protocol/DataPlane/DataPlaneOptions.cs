@@ -12,8 +12,14 @@ public sealed record DataPlaneOptions
     /// <summary>Frames queued for sending per connection; a further send waits (flow control towards the producer).</summary>
     public int MaxInFlightFrames { get; init; } = 4;
 
-    /// <summary>Size of each pooled receive segment; below 85,000 so no segment is a large-object-heap array.</summary>
-    public int ReceiveSegmentBytes { get; init; } = 64 * 1024;
+    /// <summary>
+    /// Size of each receive segment, rented from the shared array pool (so a large one is reused, not churned on the
+    /// large-object heap). Larger segments mean fewer reads per tensor frame.
+    /// </summary>
+    public int ReceiveSegmentBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Kernel socket buffer size for each direction (SO_SNDBUF/SO_RCVBUF); 0 leaves the OS default.</summary>
+    public int SocketBufferBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Where refused frames are counted and first logged.</summary>
     public LimitViolations Violations { get; init; } = LimitViolations.Shared;
