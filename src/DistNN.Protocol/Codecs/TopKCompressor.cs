@@ -1,0 +1,219 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace DistNN.Protocol.Codecs;
+
+/// <summary>
+/// Top-k sparsification with error feedback (Stich et al. 2018, https://arxiv.org/abs/1809.07599), one per worker.
+/// Per chunk (keyed by its offset in the flat vector) it keeps a residual r: a = g + r; send the k = ⌈fraction · n⌉
+/// elements of a with the largest magnitudes; r ← a − sent (zero where sent, a elsewhere), so nothing is lost, only
+/// delayed. Exactly k elements are sent; among equal magnitudes the lower index wins, and NaN ranks above ±Inf, so
+/// the choice is deterministic and a diverging gradient is sent rather than hidden in the residual.
+/// Not thread-safe: one compressor per worker.
+/// </summary>
+public sealed class TopKCompressor
+{
+    private const uint MagnitudeMask = 0x7FFF_FFFF;
+
+    private readonly Dictionary<long, ChunkState> _chunks = [];
+    private const int Buckets = 1 << 12;
+
+    private readonly int[] _histogram = new int[4 * Buckets];
+
+    public TopKCompressor(double fraction)
+    {
+        Compression = Compression.TopK(fraction);
+    }
+
+    public Compression Compression { get; }
+
+    /// <summary>
+    /// Adds <paramref name="gradient"/> to the chunk's residual and returns a sparse chunk of the k largest magnitudes.
+    /// The returned chunk's indices and values belong to the compressor and stay valid until the next call for the
+    /// same chunk.
+    /// </summary>
+    public TensorChunk Compress(TensorChunkHeader header, ReadOnlySpan<float> gradient)
+    {
+        int n = header.ElementCount;
+        if (gradient.Length != n)
+        {
+            throw new ArgumentException($"chunk '{header.Name}' has {n} elements, the gradient {gradient.Length}");
+        }
+        ChunkState state = StateFor(header.Offset, n);
+        Span<float> accumulated = state.Residual;
+        if (state.Fresh)
+        {
+            gradient.CopyTo(accumulated);
+            state.Fresh = false;
+        }
+        else
+        {
+            TensorPrimitives.Add(accumulated, gradient, accumulated);
+        }
+
+        int k = Compression.TopKCount(n);
+        int sent = k == 0 ? 0 : Select(accumulated, k, state.Indices, state.Values);
+        return TensorChunk.Sparse(header, state.Indices.AsMemory(0, sent), state.Values.AsMemory(0, sent));
+    }
+
+    /// <summary>What the chunk at <paramref name="offset"/> still owes the server (empty before its first push).</summary>
+    public ReadOnlySpan<float> ResidualOf(long offset) =>
+        _chunks.TryGetValue(offset, out ChunkState? s) && !s.Fresh ? s.Residual : [];
+
+    /// <summary>Forgets every residual (after a restart from a checkpoint the old residuals no longer apply).</summary>
+    public void Reset() => _chunks.Clear();
+
+    private ChunkState StateFor(long offset, int n)
+    {
+        if (!_chunks.TryGetValue(offset, out ChunkState? state))
+        {
+            int k = Compression.TopKCount(n);
+            state = new ChunkState(new float[n], new int[k], new float[k]);
+            _chunks[offset] = state;
+        }
+        else if (state.Residual.Length != n)
+        {
+            throw new ArgumentException(
+                $"the chunk at offset {offset} had {state.Residual.Length} elements and now has {n}");
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// Moves the k largest-magnitude elements of <paramref name="accumulated"/> (ascending indices) into the outputs
+    /// and zeroes them there. Magnitude order equals the order of the float bits without the sign (NaN above Inf), so a
+    /// radix select over the 31-bit key (digits of 12, 12 and 7 bits) finds the k-th largest key T in O(n); then all
+    /// keys above T are taken, and the lowest-indexed keys equal to T fill up to exactly k.
+    /// </summary>
+    private int Select(Span<float> accumulated, int k, int[] indices, float[] values)
+    {
+        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(accumulated);
+        Span<int> histogram = _histogram;
+        int above = 0;
+
+        // First digit (exponent and 4 mantissa bits) into four interleaved histograms, so that runs of similar
+        // magnitudes do not serialise on one counter.
+        histogram.Clear();
+        int i = 0;
+        for (; i <= bits.Length - 4; i += 4)
+        {
+            histogram[(int)((bits[i] & MagnitudeMask) >> 19)]++;
+            histogram[Buckets + (int)((bits[i + 1] & MagnitudeMask) >> 19)]++;
+            histogram[2 * Buckets + (int)((bits[i + 2] & MagnitudeMask) >> 19)]++;
+            histogram[3 * Buckets + (int)((bits[i + 3] & MagnitudeMask) >> 19)]++;
+        }
+        for (; i < bits.Length; i++)
+        {
+            histogram[(int)((bits[i] & MagnitudeMask) >> 19)]++;
+        }
+        for (int b = 0; b < Buckets; b++)
+        {
+            histogram[b] += histogram[Buckets + b] + histogram[2 * Buckets + b] + histogram[3 * Buckets + b];
+        }
+        uint prefix = (uint)Digit(histogram[..Buckets], k, ref above);
+
+        // Second and third digits, counted only over keys that share the prefix found so far.
+        prefix = (prefix << 12) | (uint)RefineDigit(bits, histogram, prefixShift: 19, digitShift: 7, digitBits: 12, prefix, k, ref above);
+        uint threshold = (prefix << 7) | (uint)RefineDigit(bits, histogram, prefixShift: 7, digitShift: 0, digitBits: 7, prefix, k, ref above);
+        int ties = k - above;
+
+        int sent = 0;
+        i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Only ~fraction of the blocks of 8 hold a key ≥ T; skip the rest with one vector compare.
+            ref uint first = ref MemoryMarshal.GetReference(bits);
+            Vector256<uint> t = Vector256.Create(threshold);
+            for (; i <= bits.Length - 8; i += 8)
+            {
+                if (Vector256.GreaterThanOrEqualAny(Vector256.LoadUnsafe(ref first, (nuint)i) & Vector256.Create(MagnitudeMask), t))
+                {
+                    sent = Take(accumulated, i, i + 8, threshold, ref ties, indices, values, sent);
+                }
+            }
+        }
+        sent = Take(accumulated, i, accumulated.Length, threshold, ref ties, indices, values, sent);
+        return sent;
+    }
+
+    private static int RefineDigit(ReadOnlySpan<uint> bits, Span<int> histogram, int prefixShift, int digitShift,
+        int digitBits, uint prefix, int k, ref int above)
+    {
+        Span<int> counts = histogram[..(1 << digitBits)];
+        counts.Clear();
+        uint mask = (1u << digitBits) - 1;
+        uint low = prefix << prefixShift;
+        uint high = low | ((1u << prefixShift) - 1);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Keys sharing the prefix lie in [low, high]; most blocks of 8 hold none.
+            ref uint first = ref MemoryMarshal.GetReference(bits);
+            Vector256<uint> lo = Vector256.Create(low), hi = Vector256.Create(high);
+            for (; i <= bits.Length - 8; i += 8)
+            {
+                Vector256<uint> keys = Vector256.LoadUnsafe(ref first, (nuint)i) & Vector256.Create(MagnitudeMask);
+                if ((Vector256.GreaterThanOrEqual(keys, lo) & Vector256.LessThanOrEqual(keys, hi)) != Vector256<uint>.Zero)
+                {
+                    Count(bits.Slice(i, 8), counts, low, high, digitShift, mask);
+                }
+            }
+        }
+        Count(bits[i..], counts, low, high, digitShift, mask);
+        return Digit(counts, k, ref above);
+    }
+
+    private static void Count(ReadOnlySpan<uint> bits, Span<int> counts, uint low, uint high, int digitShift, uint mask)
+    {
+        foreach (uint b in bits)
+        {
+            uint key = b & MagnitudeMask;
+            if (key >= low && key <= high)
+            {
+                counts[(int)((key >> digitShift) & mask)]++;
+            }
+        }
+    }
+
+    /// <summary>Takes the elements of [start, end) whose key is above T, or equal to T while ties remain.</summary>
+    private static int Take(Span<float> accumulated, int start, int end, uint threshold, ref int ties, int[] indices,
+        float[] values, int sent)
+    {
+        for (int i = start; i < end; i++)
+        {
+            uint key = BitConverter.SingleToUInt32Bits(accumulated[i]) & MagnitudeMask;
+            if (key > threshold || (key == threshold && ties-- > 0))
+            {
+                indices[sent] = i;
+                values[sent] = accumulated[i];
+                accumulated[i] = 0f;
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /// <summary>The highest digit at which the count of larger keys reaches k; adds the counts above it to <paramref name="above"/>.</summary>
+    private static int Digit(ReadOnlySpan<int> counts, int k, ref int above)
+    {
+        int digit = counts.Length - 1;
+        while (above + counts[digit] < k)
+        {
+            above += counts[digit];
+            digit--;
+        }
+        return digit;
+    }
+
+    private sealed class ChunkState(float[] residual, int[] indices, float[] values)
+    {
+        public float[] Residual { get; } = residual;
+
+        public int[] Indices { get; } = indices;
+
+        public float[] Values { get; } = values;
+
+        public bool Fresh { get; set; } = true;
+    }
+}

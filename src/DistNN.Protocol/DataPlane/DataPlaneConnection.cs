@@ -1,0 +1,221 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Serialization;
+using System.Threading.Channels;
+using DistNN.Protocol.Framing;
+using DistNN.Protocol.Limits;
+
+namespace DistNN.Protocol.DataPlane;
+
+/// <summary>
+/// One TCP connection of the data plane, the same on both ends: a receive loop that cuts frames and passes each to
+/// the <see cref="FrameHandler"/>, and a send loop that writes queued frames in order. At most
+/// <see cref="DataPlaneOptions.MaxInFlightFrames"/> frames wait to be sent; <see cref="SendAsync"/> waits beyond
+/// that. A bad frame header (wrong version, oversized) is counted, logged once, and closes the connection, since the
+/// stream cannot be resynchronised. <see cref="Completion"/> completes when the connection is closed for any reason.
+/// </summary>
+public sealed class DataPlaneConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly FrameHandler _onFrame;
+    private readonly DataPlaneOptions _options;
+    private readonly Channel<FrameWriter> _outgoing;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _receiving = Task.CompletedTask;
+    private Task _sending = Task.CompletedTask;
+    private int _closeStarted;
+
+    internal DataPlaneConnection(Socket socket, FrameHandler onFrame, DataPlaneOptions options)
+    {
+        _socket = socket;
+        _onFrame = onFrame;
+        _options = options;
+        RemoteEndPoint = socket.RemoteEndPoint!;
+        LocalEndPoint = socket.LocalEndPoint!;
+        _outgoing = Channel.CreateBounded<FrameWriter>(new BoundedChannelOptions(Math.Max(1, options.MaxInFlightFrames))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public EndPoint RemoteEndPoint { get; }
+
+    public EndPoint LocalEndPoint { get; }
+
+    /// <summary>Completes (never faults) when the connection has closed; <see cref="CloseReason"/> says why.</summary>
+    public Task Completion => _closed.Task;
+
+    public string? CloseReason { get; private set; }
+
+    public bool IsOpen => Volatile.Read(ref _closeStarted) == 0;
+
+    internal void Start()
+    {
+        _socket.NoDelay = true;
+        if (_options.SocketBufferBytes > 0)
+        {
+            _socket.SendBufferSize = _options.SocketBufferBytes;
+            _socket.ReceiveBufferSize = _options.SocketBufferBytes;
+        }
+        _receiving = Task.Run(ReceiveLoopAsync);
+        _sending = Task.Run(SendLoopAsync);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> for sending and takes ownership of it (it is disposed once written, or when
+    /// the connection closes). Waits while <see cref="DataPlaneOptions.MaxInFlightFrames"/> frames are queued.
+    /// Throws <see cref="IOException"/> if the connection is closed.
+    /// </summary>
+    public async ValueTask SendAsync(FrameWriter frame, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            frame.CheckLimit(_options.Limits);
+            await _outgoing.Writer.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            frame.Dispose();
+            throw new IOException($"data-plane connection to {RemoteEndPoint} is closed: {CloseReason}");
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Queues <paramref name="frame"/> if there is room, taking ownership; false (frame still yours) if not.</summary>
+    public bool TrySend(FrameWriter frame)
+    {
+        frame.CheckLimit(_options.Limits);
+        return _outgoing.Writer.TryWrite(frame);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close("closed by this node");
+        await Task.WhenAll(_receiving, _sending).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        string reason = "the peer closed the connection";
+        var stream = new NetworkStream(_socket, ownsSocket: false);
+        PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(
+            bufferSize: _options.ReceiveSegmentBytes, minimumReadSize: Math.Min(4096, _options.ReceiveSegmentBytes),
+            leaveOpen: true));
+        try
+        {
+            long leftover = await FrameReader.ReadAllAsync(reader, _options.Limits, Deliver, _closing.Token)
+                .ConfigureAwait(false);
+            if (leftover > 0)
+            {
+                reason = $"the peer closed the connection in the middle of a frame ({leftover} bytes unread)";
+            }
+        }
+        catch (WireProtocolException violation)
+        {
+            _options.Violations.Record(violation);
+            reason = $"refused {RemoteEndPoint}: {violation.Message}";
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            reason = CloseReason ?? "closed by this node";
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = $"connection lost: {e.Message}";
+        }
+        catch (Exception e)
+        {
+            reason = $"the frame handler failed: {e}";
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Close(reason);
+        }
+    }
+
+    private void Deliver(System.Buffers.ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            _onFrame(this, payload);
+        }
+        catch (WireProtocolException violation)
+        {
+            _options.Violations.Record(violation);
+        }
+        catch (SerializationException e)
+        {
+            _options.Violations.Record(ViolationKind.Malformed, e.Message);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        ChannelReader<FrameWriter> queue = _outgoing.Reader;
+        try
+        {
+            while (await queue.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+            {
+                while (queue.TryRead(out FrameWriter? frame))
+                {
+                    using (frame)
+                    {
+                        ReadOnlyMemory<byte> bytes = frame.Frame;
+                        while (!bytes.IsEmpty)
+                        {
+                            int sent = await _socket.SendAsync(bytes, SocketFlags.None, _closing.Token).ConfigureAwait(false);
+                            bytes = bytes[sent..];
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Close($"send failed: {e.Message}");
+        }
+        finally
+        {
+            while (queue.TryRead(out FrameWriter? unsent))
+            {
+                unsent.Dispose();
+            }
+        }
+    }
+
+    private void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closeStarted, 1) != 0)
+        {
+            return;
+        }
+        CloseReason = reason;
+        _outgoing.Writer.TryComplete();
+        _closing.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _socket.Dispose();
+        _options.Log?.Invoke($"data-plane connection {LocalEndPoint} ↔ {RemoteEndPoint} closed: {reason}");
+        _closed.TrySetResult();
+    }
+}

@@ -1,0 +1,29 @@
+using DistNN.Protocol.Limits;
+
+namespace DistNN.Protocol.DataPlane;
+
+/// <summary>Settings of a data-plane connection; the defaults suit tensors of a few MB on one machine or a LAN.</summary>
+public sealed record DataPlaneOptions
+{
+    public static DataPlaneOptions Default { get; } = new();
+
+    public ProtocolLimits Limits { get; init; } = ProtocolLimits.Default;
+
+    /// <summary>Frames queued for sending per connection; a further send waits (flow control towards the producer).</summary>
+    public int MaxInFlightFrames { get; init; } = 4;
+
+    /// <summary>
+    /// Size of each receive segment, rented from the shared array pool (so a large one is reused, not churned on the
+    /// large-object heap). Larger segments mean fewer reads per tensor frame.
+    /// </summary>
+    public int ReceiveSegmentBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Kernel socket buffer size for each direction (SO_SNDBUF/SO_RCVBUF); 0 leaves the OS default.</summary>
+    public int SocketBufferBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Where refused frames are counted and first logged.</summary>
+    public LimitViolations Violations { get; init; } = LimitViolations.Shared;
+
+    /// <summary>Where connection events (closed, errors in the frame handler) are written; none if null.</summary>
+    public Action<string>? Log { get; init; }
+}

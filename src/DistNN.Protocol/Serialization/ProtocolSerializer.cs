@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using DistNN.Protocol.Limits;
+using MessagePack;
+
+namespace DistNN.Protocol.Serialization;
+
+/// <summary>
+/// The Akka serializer of every <see cref="IProtocolMessage"/>: MessagePack under a registered string manifest,
+/// inside a version envelope <c>[protocolVersion, message]</c>. Incoming bytes are checked against
+/// <see cref="ProtocolLimits"/> before anything is allocated; an unknown manifest, another protocol version, a limit
+/// violation or malformed bytes become a <see cref="SerializationException"/> that says why (Akka.Remote then drops
+/// the message), and are counted in <see cref="LimitViolations.Shared"/>.
+/// Bind it in HOCON:
+/// <code>
+/// akka.actor.serializers.distnn = "DistNN.Protocol.Serialization.ProtocolSerializer, DistNN.Protocol"
+/// akka.actor.serialization-bindings { "DistNN.Protocol.IProtocolMessage, DistNN.Protocol" = distnn }
+/// </code>
+/// </summary>
+public sealed class ProtocolSerializer : SerializerWithStringManifest
+{
+    public const int SerializerId = 4711;
+
+    private const int EnvelopeFields = 2;
+
+    private readonly ProtocolMessageRegistry _registry;
+    private readonly ProtocolLimits _limits;
+    private readonly MessagePackSerializerOptions _options;
+    private readonly LimitViolations _violations;
+
+    public ProtocolSerializer(ExtendedActorSystem system)
+        : this(system, ProtocolMessageRegistry.Default, ProtocolLimits.Default, LimitViolations.Shared)
+    {
+    }
+
+    public ProtocolSerializer(ExtendedActorSystem? system, ProtocolMessageRegistry registry, ProtocolLimits limits,
+        LimitViolations violations)
+        : base(system)
+    {
+        _registry = registry;
+        _limits = limits;
+        _violations = violations;
+        _options = limits == ProtocolLimits.Default ? ProtocolSerializerOptions.Default : ProtocolSerializerOptions.Create(limits);
+    }
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) => _registry.ManifestOf(o.GetType());
+
+    public override byte[] ToBinary(object obj)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(EnvelopeFields);
+        writer.Write(ProtocolVersion.Current);
+        MessagePackSerializer.Serialize(obj.GetType(), ref writer, obj, _options);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            return Deserialize(new ReadOnlySequence<byte>(bytes), manifest);
+        }
+        catch (WireProtocolException violation)
+        {
+            _violations.Record(violation);
+            throw;
+        }
+    }
+
+    private object Deserialize(ReadOnlySequence<byte> bytes, string manifest)
+    {
+        if (!_registry.TryGetType(manifest, out Type type))
+        {
+            throw new WireProtocolException(ViolationKind.UnknownManifest,
+                $"unknown message manifest '{Truncate(manifest)}': the sender runs a DistNN build with message types this node lacks");
+        }
+        MessagePackLimits.Validate(bytes, _limits);
+        var reader = new MessagePackReader(bytes);
+        try
+        {
+            if (reader.ReadArrayHeader() != EnvelopeFields)
+            {
+                throw new WireProtocolException(ViolationKind.Malformed,
+                    $"message '{manifest}' lacks the [version, message] envelope");
+            }
+            int version = reader.ReadInt32();
+            if (version != ProtocolVersion.Current)
+            {
+                throw new WireProtocolException(ViolationKind.VersionMismatch,
+                    $"message '{manifest}' was written with protocol version {version}, this node speaks {ProtocolVersion.Current}: "
+                    + "run the same DistNN version on every node");
+            }
+            object? message = MessagePackSerializer.Deserialize(type, ref reader, _options);
+            return message ?? throw new WireProtocolException(ViolationKind.Malformed, $"message '{manifest}' is nil");
+        }
+        catch (WireProtocolException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
+            or InvalidOperationException or ArgumentException or FormatException)
+        {
+            WireProtocolException? inner = FindViolation(e);
+            throw inner is not null
+                ? new WireProtocolException(inner.Kind, $"message '{manifest}': {inner.Message}", e)
+                : new WireProtocolException(ViolationKind.Malformed, $"malformed message '{manifest}': {Innermost(e).Message}", e);
+        }
+    }
+
+    private static WireProtocolException? FindViolation(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is WireProtocolException violation)
+            {
+                return violation;
+            }
+        }
+        return null;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e;
+    }
+
+    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
+}

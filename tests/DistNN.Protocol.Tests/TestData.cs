@@ -1,0 +1,44 @@
+using CsCheck;
+using DistNN.Protocol.Codecs;
+
+namespace DistNN.Protocol.Tests;
+
+/// <summary>Generators and helpers shared by the specs.</summary>
+internal static class TestData
+{
+    /// <summary>Every kind of float: ordinary, uniformly random bits, and the special values codecs get wrong.</summary>
+    public static readonly Gen<float> AnyFloat = Gen.Frequency(
+        (4, Gen.Float[-10f, 10f]),
+        (3, Gen.UInt.Select(BitConverter.UInt32BitsToSingle)),
+        (1, Gen.OneOf(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, float.Epsilon,
+            -float.Epsilon, 1e-40f, -3e-39f, float.MaxValue, float.MinValue, 65504f, 65520f, 6e-8f)));
+
+    /// <summary>Finite floats over many magnitudes, subnormals included.</summary>
+    public static readonly Gen<float> FiniteFloat = AnyFloat.Where(float.IsFinite);
+
+    /// <summary>Shapes of rank 0–4 with up to ~4,000 elements, empty ones included.</summary>
+    public static readonly Gen<int[]> Shape = Gen.Int[0, 4].SelectMany(rank => Gen.Int[0, 12].Array[rank]);
+
+    public static Gen<(TensorChunkHeader Header, float[] Values)> Chunk(Gen<float> values) =>
+        Gen.Select(Shape, Gen.Int[0, 1000], Gen.Long[0, 1L << 40], Gen.String[Gen.Char.AlphaNumeric, 0, 20])
+            .SelectMany(t =>
+            {
+                var header = new TensorChunkHeader(t.Item2, t.Item4, t.Item3, t.Item1);
+                return values.Array[header.ElementCount].Select(v => (header, v));
+            });
+
+    /// <summary>Bitwise equality, so NaN payloads and −0 count.</summary>
+    public static bool BitwiseEqual(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(a).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(b));
+
+    public static float[] RandomFloats(int n, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+        return values;
+    }
+}
