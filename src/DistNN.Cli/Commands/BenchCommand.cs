@@ -3,6 +3,7 @@ using System.Text.Json;
 using DistNN.Cli.Output;
 using DistNN.Tensors;
 using DistNN.Training.Engine;
+using DistNN.Training.Hosting;
 using Spectre.Console.Cli;
 
 namespace DistNN.Cli.Commands;
@@ -16,6 +17,20 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--gemm <N>")]
     [Description("Instead, measure n×n single-precision GEMM in GFLOP/s, as gemm_ref.py does.")]
     public int? Gemm { get; init; }
+
+    [CommandOption("--actors")]
+    [Description("Also train the model through the actors (coordinator, parameter servers, workers in one process) and print both throughputs and their ratio.")]
+    public bool Actors { get; init; }
+
+    [CommandOption("-w|--workers <N>")]
+    [Description("With --actors: worker actors (they share --threads).")]
+    [DefaultValue(1)]
+    public int Workers { get; init; } = 1;
+
+    [CommandOption("--servers <M>")]
+    [Description("With --actors: parameter-server actors.")]
+    [DefaultValue(1)]
+    public int Servers { get; init; } = 1;
 
     [CommandOption("-b|--batch <B>")]
     [DefaultValue(64)]
@@ -53,6 +68,12 @@ public sealed class BenchCommand : Command<BenchSettings>
         if (settings.Gemm is int n)
         {
             result = GemmBenchmark.Run(n, settings.Threads);
+        }
+        else if (settings.Actors)
+        {
+            var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
+            result = ActorBenchmark.RunAsync(name, spec, settings.Batch, settings.Threads, settings.Seconds, settings.Workers, settings.Servers)
+                .GetAwaiter().GetResult();
         }
         else
         {

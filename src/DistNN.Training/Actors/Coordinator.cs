@@ -29,7 +29,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _workers = [];
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ready = [];
-    private readonly Dictionary<string, (long Samples, double Seconds, long LastSamples, double Rate)> _rates = [];
+    private readonly Dictionary<string, (long Samples, long Batches, double Compute, double Wait)> _rates = [];
     private IActorRef _evaluator = ActorRefs.Nobody;
     private int _serversReady;
     private int _epoch;
@@ -191,12 +191,12 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _lossSum += d.Loss * (double)d.Samples;
         _correct += d.Correct;
         var r = _rates.GetValueOrDefault(d.Worker);
-        _rates[d.Worker] = (r.Samples + d.Samples, r.Seconds + d.ComputeSeconds + d.WaitSeconds, r.LastSamples, r.Rate);
+        _rates[d.Worker] = (r.Samples + d.Samples, r.Batches + 1, r.Compute + d.ComputeSeconds, r.Wait + d.WaitSeconds);
         if (_listener is not null && _reportClock.ElapsedMilliseconds >= 200)
         {
             _reportClock.Restart();
             double seconds = _epochClock.Elapsed.TotalSeconds;
-            var workers = _rates.Select(kv => new WorkerRate(kv.Key, kv.Value.Seconds > 0 ? kv.Value.Samples / kv.Value.Seconds : 0, kv.Value.Samples)).ToList();
+            var workers = WorkerRates();
             _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / _epochSamples, (double)_correct / _epochSamples,
                 _epochSamples / seconds, workers));
         }
@@ -214,11 +214,17 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
     }
 
+    private List<WorkerRate> WorkerRates() => _rates.Select(kv =>
+    {
+        var (samples, batches, compute, wait) = kv.Value;
+        return new WorkerRate(kv.Key, compute + wait > 0 ? samples / (compute + wait) : 0, samples, 1e3 * compute / batches, 1e3 * wait / batches);
+    }).ToList();
+
     private void OnEvaluation(EvaluationResult e)
     {
         double seconds = _epochClock.Elapsed.TotalSeconds;
         _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / _epochSamples, (double)_correct / _epochSamples, e.Loss, e.Accuracy,
-            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.LearningRate, _processed);
+            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.LearningRate, _processed, WorkerRates());
         _listener?.Invoke(_last);
         if (e.Epoch < _plan.Epochs)
         {

@@ -57,6 +57,7 @@ public sealed class EvaluatorActor : ReceiveActor
             {
                 return;
             }
+            ComputeThreads.Current = _threads;
             var result = _evaluator.Run(_model, ModelBuilder.CreateLoss(_plan.Model.Loss), _data.Test);
             if (_epoch == _plan.Epochs)
             {

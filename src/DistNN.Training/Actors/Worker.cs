@@ -128,6 +128,7 @@ public sealed class Worker : ReceiveActor
             return;
         }
         _busy = true;
+        ComputeThreads.Current = _threads; // the pool may run this actor on another of its threads than last time
         int start = batch * _plan.BatchSize;
         var indices = _permutation.AsSpan(start, Math.Min(_plan.BatchSize, _permutation.Length - start));
         long t0 = Stopwatch.GetTimestamp();

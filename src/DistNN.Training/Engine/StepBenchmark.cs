@@ -7,7 +7,7 @@ using DistNN.Tensors;
 namespace DistNN.Training.Engine;
 
 /// <summary>Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py).</summary>
-public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed);
+public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed, double SamplesPerSecMean);
 
 public static class StepBenchmark
 {
@@ -75,6 +75,7 @@ public static class StepBenchmark
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         return new StepBenchmarkResult(model, batch, threads,
             Math.Round(batch / median, 1), Math.Round(median * 1e3, 3),
-            Math.Round(sorted[0] * 1e3, 3), Math.Round(sorted[^1] * 1e3, 3), n);
+            Math.Round(sorted[0] * 1e3, 3), Math.Round(sorted[^1] * 1e3, 3), n,
+            Math.Round(batch * n / sorted.Sum(), 1));
     }
 }

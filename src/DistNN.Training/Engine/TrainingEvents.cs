@@ -3,8 +3,11 @@ namespace DistNN.Training.Engine;
 /// <summary>What a run reports to whoever listens (progress bar, metrics file).</summary>
 public abstract record TrainingEvent;
 
-/// <summary>Throughput of one worker since the last report.</summary>
-public sealed record WorkerRate(string Worker, double SamplesPerSec, long Samples);
+/// <summary>
+/// One worker's throughput in the epoch so far, and where its time per batch went: computing (forward,
+/// backward, clipping) and waiting for the servers' replies (push, update, reply, copying the weights in).
+/// </summary>
+public sealed record WorkerRate(string Worker, double SamplesPerSec, long Samples, double MsComputePerBatch = 0, double MsWaitPerBatch = 0);
 
 /// <summary>Progress within an epoch; loss and accuracy are running means over the epoch so far.</summary>
 public sealed record StepProgress(
@@ -15,7 +18,7 @@ public sealed record StepProgress(
 public sealed record EpochCompleted(
     int Epoch, int Epochs, double TrainLoss, double TrainAccuracy,
     double TestLoss, double TestAccuracy, double SamplesPerSec,
-    double WallSeconds, double LearningRate, long SamplesProcessed) : TrainingEvent;
+    double WallSeconds, double LearningRate, long SamplesProcessed, IReadOnlyList<WorkerRate>? Workers = null) : TrainingEvent;
 
 /// <summary>The end of a run: what the summary JSON is made of.</summary>
 public sealed record TrainingSummary

@@ -17,16 +17,16 @@ public sealed class CoordinatorKey;
 /// </summary>
 public static class TrainingHosting
 {
-    /// <summary>The dispatchers compute runs on (never Akka's default one).</summary>
-    public static AkkaConfigurationBuilder WithDistNNDispatchers(this AkkaConfigurationBuilder builder) =>
-        builder.AddHocon(ConfigurationFactory.ParseString(DistNNDispatchers.Hocon), HoconAddMode.Prepend);
+    /// <summary>The dispatchers compute runs on (never Akka's default one), with a thread for each of <paramref name="workers"/>.</summary>
+    public static AkkaConfigurationBuilder WithDistNNDispatchers(this AkkaConfigurationBuilder builder, int workers) =>
+        builder.AddHocon(ConfigurationFactory.ParseString(DistNNDispatchers.HoconFor(workers)), HoconAddMode.Prepend);
 
     /// <summary>
     /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share
     /// the cores: each gets threads / workers compute threads (at least one).
     /// </summary>
     public static AkkaConfigurationBuilder WithSingleProcessTraining(this AkkaConfigurationBuilder builder, TrainingRun run) =>
-        builder.WithDistNNDispatchers().WithActors((system, registry) =>
+        builder.WithDistNNDispatchers(run.Plan.Workers).WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(StartActors(system, run)));
 
     /// <summary>
