@@ -85,3 +85,40 @@ public class TrainingRunSpec : TestKit
         Assert.True(summary.TestAccuracy > 0.8, $"{preset} {mode}: test accuracy {summary.TestAccuracy:P1}");
     }
 }
+
+public class BatchNormStateSpec : TestKit
+{
+    public BatchNormStateSpec() : base(DistNNDispatchers.Hocon)
+    {
+    }
+
+    [Fact]
+    public async Task Running_statistics_reach_the_servers_and_the_evaluated_model()
+    {
+        var spec = new ModelSpec
+        {
+            Name = "bn-mlp",
+            Input = [28, 28, 1],
+            Layers =
+            [
+                new LayerSpec { Type = "flatten" },
+                new LayerSpec { Type = "dense", Units = 16 },
+                new LayerSpec { Type = "batchnorm" },
+                new LayerSpec { Type = "activation", Activation = "relu" },
+                new LayerSpec { Type = "dense", Units = 10 },
+            ],
+        };
+        var run = new TrainingRun(TestData.Plan(spec, workers: 2, optimizer: "adam", lr: 3e-3f), TestData.BarsSource(640, 64));
+        TrainingHosting.StartActors(Sys, run);
+
+        await run.Completion.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        var state = run.FinalModel!.State;
+        Assert.NotEmpty(state);
+        var mean = state.First(p => p.Name.Contains("mean", StringComparison.Ordinal)).Value.Span.ToArray();
+        var variance = state.First(p => p.Name.Contains("var", StringComparison.Ordinal)).Value.Span.ToArray();
+        // Initialised at 0 and 1; after training they hold the averaged statistics of the workers' batches.
+        Assert.Contains(mean, m => Math.Abs(m) > 1e-3);
+        Assert.Contains(variance, v => Math.Abs(v - 1) > 1e-3);
+    }
+}
