@@ -55,15 +55,19 @@ internal sealed unsafe class GemmDriver : IPartedJob
         int mPanels = (m + GemmBlocking.MR - 1) / GemmBlocking.MR;
         int nPanels = (n + GemmBlocking.NR - 1) / GemmBlocking.NR;
         long work = (long)m * n * k;
-        int parts = (int)Math.Clamp(work / GemmBlocking.MinWorkPerThread, 1, Math.Max(1, threads));
+        threads = (int)Math.Clamp(work / GemmBlocking.MinWorkPerThread, 1, Math.Max(1, threads));
+        int parts = threads == 1 ? 1 : (int)Math.Min(threads * GemmBlocking.PartsPerThread, work / GemmBlocking.MinWorkPerThread);
         // Splitting N repeats the packing of op(A) (m·k) in every part, splitting M repeats op(B) (k·n).
-        bool splitN = (m <= n && nPanels >= parts) || mPanels < parts;
+        bool splitN = (m <= n && nPanels >= threads) || mPanels < threads;
+        // Parts beyond one per thread repeat packing too; keep them at least MinExtentPerExtraPart wide.
+        int split = splitN ? n : m;
+        parts = Math.Min(parts, Math.Max(threads, split / GemmBlocking.MinExtentPerExtraPart));
         parts = Math.Min(parts, splitN ? nPanels : Math.Max(1, m / GemmBlocking.MinRowsPerPart));
         job._splitN = splitN;
         job._parts = Math.Max(1, parts);
         try
         {
-            ComputePool.Shared.Run(job, job._parts);
+            ComputePool.Shared.Run(job, job._parts, threads);
         }
         finally
         {
