@@ -30,6 +30,11 @@ internal sealed class ComputePool
     private int _parts;
     private int _done;
 
+    // Workers that joined the current job; beyond _maxHelpers a spinning worker stays out, so a caller
+    // never gets more threads than it asked for even when more workers happen to be awake.
+    private int _helpers;
+    private int _maxHelpers;
+
     private ComputePool(int workers)
     {
         _workers = new Worker[Math.Max(0, workers)];
@@ -39,10 +44,13 @@ internal sealed class ComputePool
         }
     }
 
-    /// <summary>Runs parts 0..parts-1 of the job on at most <paramref name="parts"/> threads, the caller included.</summary>
-    public void Run(IPartedJob job, int parts)
+    /// <summary>
+    /// Runs parts 0..parts-1 of the job on at most <paramref name="threads"/> threads, the caller included.
+    /// More parts than threads let the threads that run balance the load when another process holds a core.
+    /// </summary>
+    public void Run(IPartedJob job, int parts, int threads)
     {
-        if (parts <= 1 || _workers.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (parts <= 1 || threads <= 1 || _workers.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int p = 0; p < parts; p++)
             {
@@ -54,10 +62,12 @@ internal sealed class ComputePool
         {
             _job = job;
             _parts = parts;
+            _maxHelpers = Math.Min(threads, parts) - 1;
+            Volatile.Write(ref _helpers, 0);
             Volatile.Write(ref _done, 0);
             long generation = (Volatile.Read(ref _state) >> 32) + 1;
             Volatile.Write(ref _state, generation << 32);
-            int wake = Math.Min(parts - 1, _workers.Length);
+            int wake = Math.Min(_maxHelpers, _workers.Length);
             for (int i = 0; i < wake; i++)
             {
                 _workers[i].Wake();
@@ -77,6 +87,15 @@ internal sealed class ComputePool
     }
 
     private long Generation => Volatile.Read(ref _state) >> 32;
+
+    private void Help(long generation)
+    {
+        // A late worker may count against a newer job: that only costs that job a helper, never correctness.
+        if (Interlocked.Increment(ref _helpers) <= Volatile.Read(ref _maxHelpers))
+        {
+            RunClaimedParts(generation);
+        }
+    }
 
     private void RunClaimedParts(long generation)
     {
@@ -151,7 +170,7 @@ internal sealed class ComputePool
                     }
                 }
                 seen = _pool.Generation;
-                _pool.RunClaimedParts(seen);
+                _pool.Help(seen);
             }
         }
     }

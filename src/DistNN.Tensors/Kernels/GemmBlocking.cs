@@ -29,4 +29,10 @@ internal static class GemmBlocking
     /// when each part multiplies every packed B̃ element by a few dozen rows.
     /// </summary>
     public const int MinRowsPerPart = 24;
+
+    /// <summary>Parts per thread: finer parts let one thread take over work when its peer loses its core.</summary>
+    public const int PartsPerThread = 4;
+
+    /// <summary>Rows or columns per part below which parts are not cut finer than one per thread.</summary>
+    public const int MinExtentPerExtraPart = 256;
 }

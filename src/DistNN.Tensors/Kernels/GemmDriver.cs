@@ -19,6 +19,8 @@ internal sealed unsafe class GemmDriver : IPartedJob
     private nint _lda, _ldb, _ldc;
     private delegate*<int, float*, float*, float*, nint, float, void> _tile;
     private delegate*<int, float*, float*, float*, nint, float, void> _halfTile;
+    private delegate*<int, float*, float*, float*, nint, float, void> _quarterTile;
+    private int _halfWidth, _quarterWidth; // columns the narrower tiles write
 
     public static void Run(
         bool transA, bool transB, int m, int n, int k, float alpha,
@@ -45,6 +47,18 @@ internal sealed unsafe class GemmDriver : IPartedJob
             GemmIsa.Vector256 => &Vector256FullTile,
             _ => &GemmMicroKernels.ScalarTile,
         };
+        job._quarterTile = isa switch
+        {
+            GemmIsa.Vector512 => &GemmMicroKernels.Vector512QuarterTile,
+            GemmIsa.Vector256 => &GemmMicroKernels.Vector256Tile,
+            _ => &GemmMicroKernels.ScalarTile,
+        };
+        (job._halfWidth, job._quarterWidth) = isa switch
+        {
+            GemmIsa.Vector512 => (GemmBlocking.NR / 2, GemmBlocking.NR / 4),
+            GemmIsa.Vector256 => (GemmBlocking.NR / 2, GemmBlocking.NR / 2),
+            _ => (GemmBlocking.NR, GemmBlocking.NR),
+        };
         job._halfTile = isa switch
         {
             GemmIsa.Vector512 => &GemmMicroKernels.Vector512HalfTile,
@@ -55,15 +69,19 @@ internal sealed unsafe class GemmDriver : IPartedJob
         int mPanels = (m + GemmBlocking.MR - 1) / GemmBlocking.MR;
         int nPanels = (n + GemmBlocking.NR - 1) / GemmBlocking.NR;
         long work = (long)m * n * k;
-        int parts = (int)Math.Clamp(work / GemmBlocking.MinWorkPerThread, 1, Math.Max(1, threads));
+        threads = (int)Math.Clamp(work / GemmBlocking.MinWorkPerThread, 1, Math.Max(1, threads));
+        int parts = threads == 1 ? 1 : (int)Math.Min(threads * GemmBlocking.PartsPerThread, work / GemmBlocking.MinWorkPerThread);
         // Splitting N repeats the packing of op(A) (m·k) in every part, splitting M repeats op(B) (k·n).
-        bool splitN = (m <= n && nPanels >= parts) || mPanels < parts;
+        bool splitN = (m <= n && nPanels >= threads) || mPanels < threads;
+        // Parts beyond one per thread repeat packing too; keep them at least MinExtentPerExtraPart wide.
+        int split = splitN ? n : m;
+        parts = Math.Min(parts, Math.Max(threads, split / GemmBlocking.MinExtentPerExtraPart));
         parts = Math.Min(parts, splitN ? nPanels : Math.Max(1, m / GemmBlocking.MinRowsPerPart));
         job._splitN = splitN;
         job._parts = Math.Max(1, parts);
         try
         {
-            ComputePool.Shared.Run(job, job._parts);
+            ComputePool.Shared.Run(job, job._parts, threads);
         }
         finally
         {
@@ -178,9 +196,9 @@ internal sealed unsafe class GemmDriver : IPartedJob
         {
             int nr = Math.Min(GemmBlocking.NR, nc - jr);
             float* bPanel = packedB + (nint)jr * kc;
-            // A panel at most half full (narrow C, or the last columns) runs the half-width tile: half the FMAs.
-            var panelTile = nr <= GemmBlocking.NR / 2 ? _halfTile : tile;
-            int fullWidth = nr <= GemmBlocking.NR / 2 ? GemmBlocking.NR / 2 : GemmBlocking.NR;
+            // A panel at most half (a quarter) full, from narrow C or the last columns, runs a narrower tile.
+            var panelTile = nr <= GemmBlocking.NR / 4 ? _quarterTile : nr <= GemmBlocking.NR / 2 ? _halfTile : tile;
+            int fullWidth = nr <= GemmBlocking.NR / 4 ? _quarterWidth : nr <= GemmBlocking.NR / 2 ? _halfWidth : GemmBlocking.NR;
             for (int ir = 0; ir < mc; ir += GemmBlocking.MR)
             {
                 int mr = Math.Min(GemmBlocking.MR, mc - ir);

@@ -208,6 +208,67 @@ internal static unsafe class GemmMicroKernels
         }
     }
 
+    /// <summary>6×16 tile with Vector512 FMAs over the first quarter of a 64-wide panel: very narrow matrices (a 10-class output layer).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Vector512QuarterTile(int kc, float* a, float* b, float* c, nint ldc, float beta)
+    {
+        Vector512<float> c00 = default;
+        Vector512<float> c10 = default;
+        Vector512<float> c20 = default;
+        Vector512<float> c30 = default;
+        Vector512<float> c40 = default;
+        Vector512<float> c50 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+            Vector512<float> a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+            Vector512<float> a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+            Vector512<float> a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            Vector512<float> a4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
+            Vector512<float> a5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
+            a += GemmBlocking.MR;
+            b += GemmBlocking.NR;
+        }
+        if (beta == 0f)
+        {
+            float* c0p = c;
+            c00.Store(c0p + 0);
+            float* c1p = c + 1 * ldc;
+            c10.Store(c1p + 0);
+            float* c2p = c + 2 * ldc;
+            c20.Store(c2p + 0);
+            float* c3p = c + 3 * ldc;
+            c30.Store(c3p + 0);
+            float* c4p = c + 4 * ldc;
+            c40.Store(c4p + 0);
+            float* c5p = c + 5 * ldc;
+            c50.Store(c5p + 0);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            float* c0p = c;
+            Vector512.FusedMultiplyAdd(vb, Vector512.Load(c0p + 0), c00).Store(c0p + 0);
+            float* c1p = c + 1 * ldc;
+            Vector512.FusedMultiplyAdd(vb, Vector512.Load(c1p + 0), c10).Store(c1p + 0);
+            float* c2p = c + 2 * ldc;
+            Vector512.FusedMultiplyAdd(vb, Vector512.Load(c2p + 0), c20).Store(c2p + 0);
+            float* c3p = c + 3 * ldc;
+            Vector512.FusedMultiplyAdd(vb, Vector512.Load(c3p + 0), c30).Store(c3p + 0);
+            float* c4p = c + 4 * ldc;
+            Vector512.FusedMultiplyAdd(vb, Vector512.Load(c4p + 0), c40).Store(c4p + 0);
+            float* c5p = c + 5 * ldc;
+            Vector512.FusedMultiplyAdd(vb, Vector512.Load(c5p + 0), c50).Store(c5p + 0);
+        }
+    }
+
     /// <summary>6×32 half tile with Vector256 FMAs; called twice per 64-wide B panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Vector256Tile(int kc, float* a, float* b, float* c, nint ldc, float beta)

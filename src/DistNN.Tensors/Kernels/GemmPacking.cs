@@ -148,8 +148,20 @@ internal static unsafe class GemmPacking
             {
                 // Zeros up to the width the tile will read: half-width tiles never read past NR/2.
                 int width = rest <= GemmBlocking.NR / 2 ? GemmBlocking.NR / 2 : GemmBlocking.NR;
-                new ReadOnlySpan<float>(s, rest).CopyTo(new Span<float>(d, rest));
-                new Span<float>(d + rest, width - rest).Clear();
+                // Inline rather than Span copies: with a 10-wide C this runs once per row of B and the calls dominated.
+                for (int z = 0; z < width; z += 8)
+                {
+                    Vector256<float>.Zero.Store(d + z);
+                }
+                int j = 0;
+                for (; j + 8 <= rest; j += 8)
+                {
+                    Vector256.Load(s + j).Store(d + j);
+                }
+                for (; j < rest; j++)
+                {
+                    d[j] = s[j];
+                }
             }
         }
     }
