@@ -98,6 +98,19 @@ public sealed class Tensor
         return new Tensor(_data, shape);
     }
 
+    /// <summary>
+    /// Makes <paramref name="data"/> this tensor's storage, without copying. For handing over weights inside one
+    /// process: the caller guarantees that nobody writes the array while this tensor is read.
+    /// </summary>
+    public void UseStorage(float[] data)
+    {
+        if (data.Length < Length)
+        {
+            throw new ArgumentException($"storage of {data.Length} floats is too small for [{ShapeString}]");
+        }
+        _data = data;
+    }
+
     public Tensor Clone()
     {
         var copy = new Tensor(_shape);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using DistNN.Data;
 using DistNN.Nn;
@@ -35,6 +36,8 @@ public sealed class Worker : ReceiveActor
     private long _stepCount;
     private int _awaiting;
     private bool _busy;
+    private bool _resuming;
+    private float[][] _ownStorage = [];
     private (int Batch, int Samples, float Loss, int Correct, double Compute) _current;
     private long _pushedAt;
     private long _pullId;
@@ -46,7 +49,7 @@ public sealed class Worker : ReceiveActor
         _data = data;
         _threads = threads;
         Receive<InitWorker>(Init);
-        Receive<WeightsReply>(OnInitialWeights);
+        Receive<WeightsReply>(OnWeights);
         Receive<AssignBatches>(OnAssign);
         Receive<PushReply>(OnReply);
     }
@@ -76,6 +79,7 @@ public sealed class Worker : ReceiveActor
         _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         _layout = ParameterLayout.For(_model, _servers.Count);
         _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();
+        _ownStorage = _layout.Tensors.Select(t => t.Value.Data).ToArray();
         _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(_plan.Model.Loss))
         {
             Augmenter = ReplicaStep.AugmenterFor(_plan.Augment, _plan.Seed),
@@ -87,11 +91,20 @@ public sealed class Worker : ReceiveActor
         }
     }
 
-    private void OnInitialWeights(WeightsReply reply)
+    private void OnWeights(WeightsReply reply)
     {
-        TakeValues(reply.Weights);
-        TakeValues(reply.State);
-        if (--_awaiting == 0)
+        TakeValues(reply.Weights, share: false);
+        TakeValues(reply.State, share: false);
+        if (--_awaiting > 0)
+        {
+            return;
+        }
+        if (_resuming)
+        {
+            _resuming = false;
+            Next();
+        }
+        else
         {
             _coordinator.Tell(new WorkerReady(_name));
         }
@@ -112,7 +125,14 @@ public sealed class Worker : ReceiveActor
         }
         if (!_busy)
         {
-            Next();
+            // Idle until now: the servers may have moved on without this worker, so start from their current weights.
+            _busy = true;
+            _resuming = true;
+            _awaiting = _servers.Count;
+            foreach (var server in _servers)
+            {
+                server.Tell(new PullWeights(++_pullId));
+            }
         }
     }
 
@@ -178,8 +198,8 @@ public sealed class Worker : ReceiveActor
         {
             return;
         }
-        TakeValues(reply.Weights);
-        TakeValues(reply.State);
+        TakeValues(reply.Weights, share: true);
+        TakeValues(reply.State, share: false);
         if (--_awaiting > 0)
         {
             return;
@@ -189,11 +209,29 @@ public sealed class Worker : ReceiveActor
         Next();
     }
 
-    private void TakeValues(IReadOnlyList<ChunkValues> values)
+    /// <summary>
+    /// Takes the servers' values into the replica. A push reply's weight array stays untouched by its server until
+    /// this worker pushes again (sync: the round needs this worker; otherwise the array is this worker's own reply
+    /// buffer), so a chunk that is a whole tensor is used in place instead of copied. State (running statistics)
+    /// is written by the replica's own forward pass and always copied.
+    /// </summary>
+    private void TakeValues(IReadOnlyList<ChunkValues> values, bool share)
     {
         foreach (var v in values)
         {
             var chunk = _layout.Chunks[v.ChunkId];
+            var tensor = _layout.Tensors[chunk.TensorIndex].Value;
+            if (share && !chunk.IsState && chunk.OffsetInTensor == 0 && chunk.Length == tensor.Length
+                && MemoryMarshal.TryGetArray(v.Values, out var segment) && segment.Offset == 0 && segment.Array!.Length >= chunk.Length)
+            {
+                tensor.UseStorage(segment.Array);
+                continue;
+            }
+            if (!ReferenceEquals(tensor.Data, _ownStorage[chunk.TensorIndex]))
+            {
+                // Back to this replica's own array before writing: the shared one belongs to a server.
+                tensor.UseStorage(_ownStorage[chunk.TensorIndex]);
+            }
             v.Values.Span.CopyTo(_layout.ValuesOf(chunk).Span);
         }
     }

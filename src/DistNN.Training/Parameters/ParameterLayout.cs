@@ -13,6 +13,7 @@ public sealed record ParameterChunk(int Id, int TensorIndex, string TensorName, 
 /// </summary>
 public sealed class ParameterLayout
 {
+    /// <summary>With several servers, tensors are cut into chunks of at most this many floats (512 KiB) to balance them.</summary>
     public const int DefaultMaxChunkFloats = 1 << 17;
 
     private ParameterLayout(IReadOnlyList<Parameter> tensors, IReadOnlyList<ParameterChunk> chunks, int servers)
@@ -33,24 +34,30 @@ public sealed class ParameterLayout
 
     public long FloatsOf(int server) => ChunksOf(server).Sum(c => (long)c.Length);
 
-    public static ParameterLayout For(Sequential model, int servers, int maxChunkFloats = DefaultMaxChunkFloats)
+    /// <summary>
+    /// The layout every node derives for <paramref name="servers"/> servers. One server keeps every tensor whole
+    /// (a chunk per tensor, which lets a worker in the same process take the server's weights without copying);
+    /// several cut tensors into chunks of at most <paramref name="maxChunkFloats"/> to balance the bytes.
+    /// </summary>
+    public static ParameterLayout For(Sequential model, int servers, int? maxChunkFloats = null)
     {
+        int limit = maxChunkFloats ?? (servers == 1 ? int.MaxValue : DefaultMaxChunkFloats);
         if (servers <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(servers), servers, "at least one parameter server is needed");
         }
-        if (maxChunkFloats <= 0)
+        if (limit <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxChunkFloats), maxChunkFloats, "chunks must hold at least one float");
+            throw new ArgumentOutOfRangeException(nameof(maxChunkFloats), limit, "chunks must hold at least one float");
         }
         var tensors = model.Parameters.Concat(model.State).ToList();
         var pieces = new List<(int Tensor, int Offset, int Length)>();
         for (int t = 0; t < tensors.Count; t++)
         {
             int length = tensors[t].Value.Length;
-            for (int offset = 0; offset < length; offset += maxChunkFloats)
+            for (long offset = 0; offset < length; offset += limit)
             {
-                pieces.Add((t, offset, Math.Min(maxChunkFloats, length - offset)));
+                pieces.Add((t, (int)offset, (int)Math.Min(limit, length - offset)));
             }
         }
         var owner = new int[pieces.Count];
