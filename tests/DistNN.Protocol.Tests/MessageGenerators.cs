@@ -10,7 +10,7 @@ internal static class MessageGenerators
     /// <summary>ASCII text mostly, and now and then text that needs multi-byte UTF-8.</summary>
     public static readonly Gen<string> Text = Gen.Frequency(
         (4, Gen.String[Gen.Char[' ', '~'], 0, 40]),
-        (1, Gen.OneOfConst("", "ünïcødé ✓", "进程-7", "🙂 emoji", "{\"model\": {\"layers\": []}}")));
+        (1, Gen.OneOf("", "ünïcødé ✓", "进程-7", "🙂 emoji", "{\"model\": {\"layers\": []}}")));
 
     public static readonly Gen<ChunkValues> Chunk =
         Gen.Select(Gen.Int[0, 10_000], Gen.Long, TestData.AnyFloat.Array[0, 300],
@@ -21,11 +21,11 @@ internal static class MessageGenerators
     /// <summary>Doubles of every kind, NaN and infinities included.</summary>
     public static readonly Gen<double> AnyDouble = Gen.Frequency(
         (4, Gen.Double),
-        (1, Gen.OneOfConst(double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0d, double.Epsilon, 1e-310)));
+        (1, Gen.OneOf(double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0d, double.Epsilon, 1e-310)));
 
     public static Dictionary<Type, Gen<IDistNNMessage>> For(IReadOnlyList<IActorRef?> refs)
     {
-        Gen<IActorRef?> actorRef = Gen.OneOfConst(refs.ToArray());
+        Gen<IActorRef?> actorRef = Gen.OneOf(refs.ToArray());
         return new Dictionary<Type, Gen<IDistNNMessage>>
         {
             [typeof(RegisterServer)] = actorRef.Select(r => Message(new RegisterServer(r!))),
