@@ -64,13 +64,8 @@ public static class TensorChunkCodec
         switch (encoding)
         {
             case TensorEncoding.None:
-                {
-                    ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
-                    writer.WriteBinHeader(bytes.Length);
-                    bytes.CopyTo(writer.GetSpan(bytes.Length));
-                    writer.Advance(bytes.Length);
-                    break;
-                }
+                WriteBin(ref writer, MemoryMarshal.AsBytes(values));
+                break;
             case TensorEncoding.Fp16:
                 {
                     int length = values.Length * 2;
@@ -105,7 +100,8 @@ public static class TensorChunkCodec
         WriteBin(ref writer, MemoryMarshal.AsBytes(values));
     }
 
-    private static void WriteBin(ref MessagePackWriter writer, ReadOnlySpan<byte> bytes)
+    /// <summary>One bin straight from <paramref name="bytes"/> into the output buffer: the only copy.</summary>
+    internal static void WriteBin(ref MessagePackWriter writer, ReadOnlySpan<byte> bytes)
     {
         writer.WriteBinHeader(bytes.Length);
         bytes.CopyTo(writer.GetSpan(bytes.Length));

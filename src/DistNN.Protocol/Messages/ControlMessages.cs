@@ -1,47 +1,67 @@
 using Akka.Actor;
+using MessagePack;
 
 namespace DistNN.Protocol.Messages;
 
-/// <summary>Marker for every message DistNN's actors exchange (binds the protocol serializer).</summary>
-public interface IDistNNMessage
-{
-}
+// Every contract is a MessagePack array keyed by position: append new fields with the next key, never renumber
+// (and bump ProtocolVersion when a change is incompatible).
 
 /// <summary>A parameter server announces itself to the coordinator.</summary>
-public sealed record RegisterServer(IActorRef Server) : IDistNNMessage;
+[MessagePackObject]
+public sealed record RegisterServer([property: Key(0)] IActorRef Server) : IDistNNMessage;
 
 /// <summary>A worker announces itself to the coordinator.</summary>
-public sealed record RegisterWorker(IActorRef Worker, string Name) : IDistNNMessage;
+[MessagePackObject]
+public sealed record RegisterWorker([property: Key(0)] IActorRef Worker, [property: Key(1)] string Name) : IDistNNMessage;
 
 /// <summary>Coordinator → server: build your chunks (index of ServerCount) from the plan's spec and seed.</summary>
-public sealed record InitServer(string PlanJson, int ServerIndex, int ServerCount) : IDistNNMessage;
+[MessagePackObject]
+public sealed record InitServer(
+    [property: Key(0)] string PlanJson, [property: Key(1)] int ServerIndex, [property: Key(2)] int ServerCount) : IDistNNMessage;
 
-public sealed record ServerReady(int ServerIndex, int Chunks, long Floats) : IDistNNMessage;
+[MessagePackObject]
+public sealed record ServerReady(
+    [property: Key(0)] int ServerIndex, [property: Key(1)] int Chunks, [property: Key(2)] long Floats) : IDistNNMessage;
 
 /// <summary>Coordinator → worker: build the replica; Servers[i] owns the chunks the layout gives server i.</summary>
-public sealed record InitWorker(string PlanJson, IReadOnlyList<IActorRef> Servers) : IDistNNMessage;
+[MessagePackObject]
+public sealed record InitWorker(
+    [property: Key(0)] string PlanJson, [property: Key(1)] IReadOnlyList<IActorRef> Servers) : IDistNNMessage;
 
-public sealed record WorkerReady(string Name) : IDistNNMessage;
+[MessagePackObject]
+public sealed record WorkerReady([property: Key(0)] string Name) : IDistNNMessage;
 
 /// <summary>
 /// Coordinator → worker: the batches (ids into the epoch's seeded permutation cut into batches) this worker
 /// trains in this epoch, in order. Sent again with more ids when a stopped worker's batches are handed out.
 /// </summary>
-public sealed record AssignBatches(int Epoch, int TotalBatches, IReadOnlyList<int> BatchIds) : IDistNNMessage;
+[MessagePackObject]
+public sealed record AssignBatches(
+    [property: Key(0)] int Epoch, [property: Key(1)] int TotalBatches, [property: Key(2)] IReadOnlyList<int> BatchIds) : IDistNNMessage;
 
 /// <summary>Worker → servers: this worker has no batches left in the epoch (sync and ssp stop waiting for it).</summary>
-public sealed record WorkerIdle(string Worker, int Epoch) : IDistNNMessage;
+[MessagePackObject]
+public sealed record WorkerIdle([property: Key(0)] string Worker, [property: Key(1)] int Epoch) : IDistNNMessage;
 
 /// <summary>Coordinator → servers: these workers are alive; pushes from anyone else are refused.</summary>
-public sealed record LiveWorkers(IReadOnlyList<string> Workers) : IDistNNMessage;
+[MessagePackObject]
+public sealed record LiveWorkers([property: Key(0)] IReadOnlyList<string> Workers) : IDistNNMessage;
 
 /// <summary>Worker → coordinator after every server acknowledged the batch's push.</summary>
-public sealed record BatchDone(string Worker, int Epoch, int BatchId, int Samples, float Loss, int Correct, double ComputeSeconds, double WaitSeconds) : IDistNNMessage;
+[MessagePackObject]
+public sealed record BatchDone(
+    [property: Key(0)] string Worker, [property: Key(1)] int Epoch, [property: Key(2)] int BatchId,
+    [property: Key(3)] int Samples, [property: Key(4)] float Loss, [property: Key(5)] int Correct,
+    [property: Key(6)] double ComputeSeconds, [property: Key(7)] double WaitSeconds) : IDistNNMessage;
 
 /// <summary>Coordinator → evaluator: pull the current weights and score the test set.</summary>
-public sealed record Evaluate(int Epoch) : IDistNNMessage;
+[MessagePackObject]
+public sealed record Evaluate([property: Key(0)] int Epoch) : IDistNNMessage;
 
-public sealed record EvaluationResult(int Epoch, double Accuracy, double Loss) : IDistNNMessage;
+[MessagePackObject]
+public sealed record EvaluationResult(
+    [property: Key(0)] int Epoch, [property: Key(1)] double Accuracy, [property: Key(2)] double Loss) : IDistNNMessage;
 
 /// <summary>The run failed: the reason is for the user.</summary>
-public sealed record TrainingFailed(string Reason) : IDistNNMessage;
+[MessagePackObject]
+public sealed record TrainingFailed([property: Key(0)] string Reason) : IDistNNMessage;

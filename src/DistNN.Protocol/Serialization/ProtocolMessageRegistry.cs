@@ -5,14 +5,15 @@ namespace DistNN.Protocol.Serialization;
 /// <summary>
 /// The manifest ↔ type table of <see cref="ProtocolSerializer"/>. A manifest is a short stable name (never a CLR type
 /// name, so renaming a class does not change the wire and a peer cannot name an arbitrary type). Register every
-/// contract once at start-up, e.g. <c>ProtocolMessageRegistry.Default.Register&lt;PushGradients&gt;("push")</c>.
+/// contract once at start-up, e.g. <c>registry.Register&lt;PushGradients&gt;("distnn.push-gradients")</c>.
+/// <see cref="Default"/> already holds every DistNN message (<see cref="Messages.DistNNMessages"/>).
 /// </summary>
 public sealed class ProtocolMessageRegistry
 {
     private readonly ConcurrentDictionary<string, Type> _types = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, string> _manifests = new();
 
-    public static ProtocolMessageRegistry Default { get; } = new();
+    public static ProtocolMessageRegistry Default { get; } = Messages.DistNNMessages.Register(new ProtocolMessageRegistry());
 
     /// <summary>Registers <typeparamref name="T"/> under <paramref name="manifest"/>; registering the same pair again is harmless.</summary>
     public ProtocolMessageRegistry Register<T>(string manifest) where T : IProtocolMessage

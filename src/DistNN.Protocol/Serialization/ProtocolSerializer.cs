@@ -13,15 +13,18 @@ namespace DistNN.Protocol.Serialization;
 /// <see cref="ProtocolLimits"/> before anything is allocated; an unknown manifest, another protocol version, a limit
 /// violation or malformed bytes become a <see cref="SerializationException"/> that says why (Akka.Remote then drops
 /// the message), and are counted in <see cref="LimitViolations.Shared"/>.
-/// Bind it in HOCON:
-/// <code>
-/// akka.actor.serializers.distnn = "DistNN.Protocol.Serialization.ProtocolSerializer, DistNN.Protocol"
-/// akka.actor.serialization-bindings { "DistNN.Protocol.IProtocolMessage, DistNN.Protocol" = distnn }
-/// </code>
+/// Bind it with <see cref="Hocon"/> (or Akka.Hosting's <c>WithDistNNSerializer</c>). Actor refs inside messages travel
+/// as paths and are resolved through the ActorSystem the serializer was created for.
 /// </summary>
 public sealed class ProtocolSerializer : SerializerWithStringManifest
 {
     public const int SerializerId = 4711;
+
+    /// <summary>The binding in HOCON, for ActorSystems (and TestKits) that build their own configuration.</summary>
+    public const string Hocon = """
+        akka.actor.serializers.distnn = "DistNN.Protocol.Serialization.ProtocolSerializer, DistNN.Protocol"
+        akka.actor.serialization-bindings { "DistNN.Protocol.IProtocolMessage, DistNN.Protocol" = distnn }
+        """;
 
     private const int EnvelopeFields = 2;
 
@@ -42,7 +45,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         _registry = registry;
         _limits = limits;
         _violations = violations;
-        _options = limits == ProtocolLimits.Default ? ProtocolSerializerOptions.Default : ProtocolSerializerOptions.Create(limits);
+        _options = system is null && limits == ProtocolLimits.Default
+            ? ProtocolSerializerOptions.Default
+            : ProtocolSerializerOptions.Create(limits, system);
     }
 
     public override int Identifier => SerializerId;

@@ -1,5 +1,7 @@
+using Akka.Actor;
 using DistNN.Protocol.Codecs;
 using DistNN.Protocol.Limits;
+using DistNN.Protocol.Serialization.Formatters;
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
@@ -7,20 +9,22 @@ using MessagePack.Resolvers;
 namespace DistNN.Protocol.Serialization;
 
 /// <summary>
-/// The MessagePack options every protocol message is read and written with: the tensor chunk formatter first, then
-/// <see cref="StandardResolver"/>, which serializes only public <c>[MessagePackObject]</c> contracts and primitives.
+/// The MessagePack options every protocol message is read and written with: DistNN's formatters first (tensor
+/// chunks, chunk values, actor refs), then <see cref="StandardResolver"/>, which serializes only public
+/// <c>[MessagePackObject]</c> contracts and primitives.
 /// Deliberately NOT Typeless (a type name on the wire lets a peer pick which type gets instantiated) and NOT
 /// <c>StandardResolverAllowPrivate</c> (contracts are public immutable records; private members stay private).
 /// <see cref="MessagePackSecurity.UntrustedData"/> adds collision-resistant hashing for maps and a depth limit.
 /// </summary>
 public static class ProtocolSerializerOptions
 {
-    public static MessagePackSerializerOptions Default { get; } = Create(ProtocolLimits.Default);
+    /// <summary>Default limits and no ActorSystem: enough for every message without actor refs.</summary>
+    public static ProtocolMessagePackOptions Default { get; } = Create(ProtocolLimits.Default);
 
-    public static MessagePackSerializerOptions Create(ProtocolLimits limits) =>
-        MessagePackSerializerOptions.Standard
+    public static ProtocolMessagePackOptions Create(ProtocolLimits limits, ExtendedActorSystem? system = null) =>
+        (ProtocolMessagePackOptions)new ProtocolMessagePackOptions(MessagePackSerializerOptions.Standard, limits, system)
             .WithResolver(CompositeResolver.Create(
-                [new TensorChunkFormatter(limits)],
+                [new TensorChunkFormatter(limits), new ChunkValuesFormatter(limits), new ActorRefFormatter(limits)],
                 [StandardResolver.Instance]))
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(limits.MaxDepth))
             .WithCompression(MessagePackCompression.None);

@@ -17,7 +17,8 @@ namespace DistNN.Training.Actors;
 /// </summary>
 public sealed class Coordinator : ReceiveActor, IWithTimers
 {
-    private sealed record RegistrationTimedOut;
+    /// <summary>A timer message that never leaves this actor, so it need not be serializable.</summary>
+    private sealed record RegistrationTimedOut : INoSerializationVerificationNeeded;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrainingPlan _plan;

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using DistNN.Nn.Models;
+using DistNN.Protocol;
+using DistNN.Protocol.Serialization;
 using DistNN.Training.Actors;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
@@ -22,11 +24,19 @@ public static class TrainingHosting
         builder.AddHocon(ConfigurationFactory.ParseString(DistNNDispatchers.HoconFor(workers)), HoconAddMode.Prepend);
 
     /// <summary>
+    /// Binds <see cref="ProtocolSerializer"/> to every <see cref="IProtocolMessage"/> (all DistNN messages); the HOCON
+    /// equivalent is <see cref="ProtocolSerializer.Hocon"/>. In one process messages still pass by reference unless
+    /// <c>akka.actor.serialize-messages</c> is on (the actor tests turn it on).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithDistNNSerializer(this AkkaConfigurationBuilder builder) =>
+        builder.WithCustomSerializer("distnn", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system));
+
+    /// <summary>
     /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share
     /// the cores: each gets threads / workers compute threads (at least one).
     /// </summary>
     public static AkkaConfigurationBuilder WithSingleProcessTraining(this AkkaConfigurationBuilder builder, TrainingRun run) =>
-        builder.WithDistNNDispatchers(run.Plan.Workers).WithActors((system, registry) =>
+        builder.WithDistNNDispatchers(run.Plan.Workers).WithDistNNSerializer().WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(StartActors(system, run)));
 
     /// <summary>

@@ -1,0 +1,63 @@
+using Akka.Actor;
+using CsCheck;
+using DistNN.Protocol.Messages;
+
+namespace DistNN.Protocol.Tests;
+
+/// <summary>A generator for every <see cref="IDistNNMessage"/> type, drawing actor refs from the given ones.</summary>
+internal static class MessageGenerators
+{
+    /// <summary>ASCII text mostly, and now and then text that needs multi-byte UTF-8.</summary>
+    public static readonly Gen<string> Text = Gen.Frequency(
+        (4, Gen.String[Gen.Char[' ', '~'], 0, 40]),
+        (1, Gen.OneOf("", "ünïcødé ✓", "进程-7", "🙂 emoji", "{\"model\": {\"layers\": []}}")));
+
+    public static readonly Gen<ChunkValues> Chunk =
+        Gen.Select(Gen.Int[0, 10_000], Gen.Long, TestData.AnyFloat.Array[0, 300],
+            (id, version, values) => new ChunkValues(id, version, values));
+
+    public static readonly Gen<IReadOnlyList<ChunkValues>> Chunks = Chunk.Array[0, 6].Select(a => (IReadOnlyList<ChunkValues>)a);
+
+    /// <summary>Doubles of every kind, NaN and infinities included.</summary>
+    public static readonly Gen<double> AnyDouble = Gen.Frequency(
+        (4, Gen.Double),
+        (1, Gen.OneOf(double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0d, double.Epsilon, 1e-310)));
+
+    public static Dictionary<Type, Gen<IDistNNMessage>> For(IReadOnlyList<IActorRef?> refs)
+    {
+        Gen<IActorRef?> actorRef = Gen.OneOf(refs.ToArray());
+        return new Dictionary<Type, Gen<IDistNNMessage>>
+        {
+            [typeof(RegisterServer)] = actorRef.Select(r => Message(new RegisterServer(r!))),
+            [typeof(RegisterWorker)] = Gen.Select(actorRef, Text, (r, name) => Message(new RegisterWorker(r!, name))),
+            [typeof(InitServer)] = Gen.Select(Text, Gen.Int, Gen.Int, (plan, i, n) => Message(new InitServer(plan, i, n))),
+            [typeof(ServerReady)] = Gen.Select(Gen.Int, Gen.Int, Gen.Long, (i, c, f) => Message(new ServerReady(i, c, f))),
+            [typeof(InitWorker)] = Gen.Select(Text, actorRef.Array[0, 5],
+                (plan, servers) => Message(new InitWorker(plan, servers!))),
+            [typeof(WorkerReady)] = Text.Select(n => Message(new WorkerReady(n))),
+            [typeof(AssignBatches)] = Gen.Select(Gen.Int, Gen.Int, Gen.Int.Array[0, 50],
+                (e, t, ids) => Message(new AssignBatches(e, t, ids))),
+            [typeof(WorkerIdle)] = Gen.Select(Text, Gen.Int, (w, e) => Message(new WorkerIdle(w, e))),
+            [typeof(LiveWorkers)] = Text.Array[0, 8].Select(w => Message(new LiveWorkers(w))),
+            [typeof(BatchDone)] = Gen.Select(Text, Gen.Int, Gen.Int, Gen.Int, TestData.AnyFloat, Gen.Int, AnyDouble, AnyDouble,
+                (w, e, b, s, loss, c, compute, wait) => Message(new BatchDone(w, e, b, s, loss, c, compute, wait))),
+            [typeof(Evaluate)] = Gen.Int.Select(e => Message(new Evaluate(e))),
+            [typeof(EvaluationResult)] = Gen.Select(Gen.Int, AnyDouble, AnyDouble,
+                (e, a, l) => Message(new EvaluationResult(e, a, l))),
+            [typeof(TrainingFailed)] = Text.Select(r => Message(new TrainingFailed(r))),
+            [typeof(PullWeights)] = Gen.Long.Select(r => Message(new PullWeights(r))),
+            [typeof(WeightsReply)] = Gen.Select(Gen.Long, Chunks, Chunks, (r, w, s) => Message(new WeightsReply(r, w, s))),
+            [typeof(PushGradients)] = Gen.Select(Text, Gen.Long, Gen.Int, Gen.Int, Gen.Int, AnyDouble, Chunks, Chunks,
+                (w, step, e, b, s, p, g, st) => Message(new PushGradients(w, step, e, b, s, p, g, st))),
+            [typeof(PushReply)] = Gen.Select(Gen.Long, Gen.Bool, Chunks, Chunks,
+                (step, applied, w, s) => Message(new PushReply(step, applied, w, s))),
+        };
+    }
+
+    public static IEnumerable<Type> AllMessageTypes() =>
+        typeof(IDistNNMessage).Assembly.GetTypes()
+            .Where(t => typeof(IDistNNMessage).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+            .OrderBy(t => t.Name);
+
+    private static IDistNNMessage Message(IDistNNMessage m) => m;
+}
