@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs DistNN's benchmarks and the PyTorch references (../shared/bench) one after the other in the same
+# session and prints each pair with its ratio. The machine is noisy: only ratios taken in one run mean anything.
+# Needs Debian's python3-torch and libopenblas0-pthread (for OPENBLAS_CORETYPE=SkylakeX to take effect).
+# Usage: scripts/bench-side-by-side.sh [seconds-per-run]   (a script, not part of CI)
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+secs="${1:-5}"
+ref="${DISTNN_BENCH_REF:-$root/../shared/bench}"
+py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref/$1" "${@:2}"; }
+dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
+distnn() { dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll "$@"; }
+field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+echo "# GEMM n=1024 (GFLOP/s, median)"
+for t in 1 2; do
+    d=$(distnn bench --gemm 1024 --threads $t | field gflops_median)
+    p=$(py gemm_ref.py --n 1024 --threads $t | field gflops_median)
+    echo "threads $t: distnn $d  openblas $p  ratio $(ratio $d $p)"
+done
+
+echo "# training step, batch 64 (samples/s, median); best of 1 and 2 threads"
+for m in mlp cnn rnn lstm; do
+    best_d=0; best_p=0
+    for t in 1 2; do
+        d=$(distnn bench --model $m --batch 64 --threads $t --seconds "$secs" | field samples_per_sec_median)
+        p=$(py bench_models.py --model $m --batch 64 --threads $t --seconds "$secs" | field samples_per_sec_median)
+        echo "$m threads $t: distnn $d  pytorch $p"
+        best_d=$(python3 -c "print(max($best_d,$d))"); best_p=$(python3 -c "print(max($best_p,$p))")
+    done
+    echo "$m best: distnn $best_d  pytorch $best_p  ratio $(ratio $best_d $best_p)"
+done
+
+echo "# what the actors add: 1 worker, 1 server, one process (samples/s, means over whole stretches)"
+for m in mlp cnn; do
+    for t in 1 2; do
+        distnn bench --model $m --batch 64 --threads $t --seconds "$secs" --actors
+    done
+done
