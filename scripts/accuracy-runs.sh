@@ -23,11 +23,14 @@ run() {  # run NAME ARGS... : one training run, summary in runs/NAME.json, log i
 
 ref="--optimizer adam --lr 0.001 --batch-size 64 --seed 1"
 # Reference recipes: engine only, through the actors with one worker, two workers sync, two workers async.
+# Sync with two workers at batch 32 each applies the same global batch of 64 per step as the engine run
+# (batch 64 each would halve the number of steps); async applies each worker's batch of 64 on its own.
+sync2="--optimizer adam --lr 0.001 --batch-size 32 --seed 1 --workers 2 --servers 1 --mode sync"
 for m in mlp:5 cnn:3 lstm:3; do
     model=${m%%:*}; epochs=${m##*:}
     run "$model-ref-local"   --model "$model" --epochs "$epochs" $ref --engine local
     run "$model-ref-actors"  --model "$model" --epochs "$epochs" $ref
-    run "$model-ref-2w-sync"  --model "$model" --epochs "$epochs" $ref --workers 2 --servers 1 --mode sync
+    run "$model-ref-2w-sync"  --model "$model" --epochs "$epochs" $sync2
     run "$model-ref-2w-async" --model "$model" --epochs "$epochs" $ref --workers 2 --servers 1 --mode async
 done
 run gru-ref --model gru --epochs 3 $ref
