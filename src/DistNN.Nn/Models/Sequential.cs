@@ -4,7 +4,7 @@ using DistNN.Tensors;
 
 namespace DistNN.Nn.Models;
 
-/// <summary>Layers applied one after another; the first layer skips its input gradient.</summary>
+/// <summary>Layers applied one after another; layers before the first trainable one skip their input gradient.</summary>
 public sealed class Sequential
 {
     private readonly Layer[] _layers;
@@ -32,7 +32,9 @@ public sealed class Sequential
             {
                 throw new ShapeException($"two layers are named '{layer.Name}'");
             }
-            layer.NeedsInputGradient = i > 0;
+            // Only a layer with something trainable before it needs dLoss/dInput: a flatten in front of the
+            // first dense layer must not make that layer compute a gradient nobody reads (a third of an MLP's backward).
+            layer.NeedsInputGradient = _parameters.Count > 0;
             shape = layer.Build(shape);
             foreach (var p in layer.Parameters)
             {
