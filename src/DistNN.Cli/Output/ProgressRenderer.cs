@@ -79,7 +79,8 @@ internal abstract class ProgressRenderer : IDisposable
                         Flush();
                         if (_latest is { } p)
                         {
-                            task.Description = $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} acc {p.Accuracy * 100:F2} % {p.SamplesPerSec:F0} samples/s{Workers(p)}";
+                            // The description is Spectre markup: the per-worker list's brackets must be escaped.
+                            task.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} acc {p.Accuracy * 100:F2} % {p.SamplesPerSec:F0} samples/s{Workers(p)}");
                             task.Value = ((p.Epoch - 1) + (double)p.SamplesDone / p.SamplesPerEpoch) / p.Epochs;
                         }
                     }
