@@ -28,6 +28,9 @@ public sealed class Conv2D : Layer
     private Parameter _bias = null!;
     private bool _pointwise;
     private bool _smallPatch;
+    private bool _fusedSmallPatch;
+    private float[] _biasBlock = [];
+    private double[] _biasTotal = [];
     private Tensor? _input;
     private Tensor? _col;
     private Tensor? _z;
@@ -79,6 +82,13 @@ public sealed class Conv2D : Layer
         _pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
             && g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0;
         _smallPatch = !_pointwise && g.PatchLength <= SmallPatchKernels.MaxPatch;
+        // With no activation or ReLU, bias and activation go into the small-patch kernels' single pass over the rows.
+        _fusedSmallPatch = _smallPatch && (_activation is null or Relu);
+        if (_fusedSmallPatch)
+        {
+            _biasBlock = new float[_filters];
+            _biasTotal = new double[_filters];
+        }
         _weights = new Parameter($"{Name}.weight", new Tensor(g.PatchLength, _filters));
         _bias = new Parameter($"{Name}.bias", new Tensor(_filters), regularize: false);
         return [g.OutHeight, g.OutWidth, _filters];
@@ -101,8 +111,12 @@ public sealed class Conv2D : Layer
         }
         _input = input;
         int pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
-        var z = Tensor.Ensure(ref _z, batch, g.OutHeight, g.OutWidth, f);
         var w = _weights.Value.Span;
+        if (_fusedSmallPatch)
+        {
+            return ForwardSmallPatch(input);
+        }
+        var z = Tensor.Ensure(ref _z, batch, g.OutHeight, g.OutWidth, f);
         if (_pointwise)
         {
             Gemm.MatMul(input.Span, w, z.Span, batch * pixels, f, patch);
@@ -139,6 +153,10 @@ public sealed class Conv2D : Layer
     public override Tensor? Backward(Tensor outputGradient)
     {
         var input = _input ?? throw new InvalidOperationException($"layer '{Name}': backward before forward");
+        if (_fusedSmallPatch)
+        {
+            return BackwardSmallPatch(input, outputGradient);
+        }
         var g = _geometry;
         int batch = input.Rows, pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
         Tensor dz = outputGradient;
@@ -192,6 +210,64 @@ public sealed class Conv2D : Layer
                 }
                 Im2Col.Accumulate(g, col.Span, dx.Span.Slice(first * g.InImageLength, images * g.InImageLength));
             }
+        }
+        return dx;
+    }
+
+    /// <summary>a = act(im2col(x) · W + b) slice by slice; with ReLU only a is kept, with no activation a is z.</summary>
+    private Tensor ForwardSmallPatch(Tensor input)
+    {
+        var g = _geometry;
+        int batch = input.Rows, pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
+        bool relu = _activation is Relu;
+        var output = relu ? Tensor.Ensure(ref _output, batch, g.OutHeight, g.OutWidth, f) : Tensor.Ensure(ref _z, batch, g.OutHeight, g.OutWidth, f);
+        int perSlice = ImagesPerSlice(batch);
+        var col = Tensor.Ensure(ref _col, perSlice * pixels * patch);
+        for (int first = 0; first < batch; first += perSlice)
+        {
+            int images = Math.Min(perSlice, batch - first);
+            int rows = images * pixels;
+            Im2Col.Expand(g, input.Span.Slice(first * g.InImageLength, images * g.InImageLength), col.Span);
+            SmallPatchKernels.ForwardBiasActivation(col.Span, _weights.Value.Span, _bias.Value.Span,
+                output.Span.Slice(first * pixels * f, rows * f), rows, patch, f, relu);
+        }
+        return output;
+    }
+
+    /// <summary>dz, dW and db in one pass per slice (dz stored only when dx needs it); dx = col2im(dz · Wᵀ).</summary>
+    private Tensor? BackwardSmallPatch(Tensor input, Tensor outputGradient)
+    {
+        var g = _geometry;
+        int batch = input.Rows, pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
+        bool relu = _activation is Relu;
+        var dw = _weights.Grad!.Span;
+        var w = _weights.Value.Span;
+        Tensor? dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, input.Shape) : null;
+        Tensor? dz = dx is null ? null : Tensor.Ensure(ref _dz, outputGradient.Shape);
+        dx?.Clear();
+        Array.Clear(_biasTotal);
+        int perSlice = ImagesPerSlice(batch);
+        var col = Tensor.Ensure(ref _col, perSlice * pixels * patch);
+        for (int first = 0; first < batch; first += perSlice)
+        {
+            int images = Math.Min(perSlice, batch - first);
+            int rows = images * pixels;
+            var inputSlice = input.Span.Slice(first * g.InImageLength, images * g.InImageLength);
+            var dzSlice = dz is null ? default : dz.Span.Slice(first * pixels * f, rows * f);
+            Im2Col.Expand(g, inputSlice, col.Span);
+            SmallPatchKernels.BackwardBiasActivation(col.Span, outputGradient.Span.Slice(first * pixels * f, rows * f),
+                relu ? _output!.Span.Slice(first * pixels * f, rows * f) : default, dzSlice,
+                dw, _biasBlock, _biasTotal, rows, patch, f, relu, accumulate: first > 0);
+            if (dx is not null)
+            {
+                SmallPatchKernels.InputGradient(dzSlice, w, col.Span, rows, patch, f);
+                Im2Col.Accumulate(g, col.Span, dx.Span.Slice(first * g.InImageLength, images * g.InImageLength));
+            }
+        }
+        var db = _bias.Grad!.Span;
+        for (int j = 0; j < f; j++)
+        {
+            db[j] = (float)_biasTotal[j];
         }
         return dx;
     }
