@@ -1,14 +1,15 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DistNN.Nn.Layers.Conv;
 
 /// <summary>
-/// The three products of a convolution whose patch is short (kh·kw·C ≤ <see cref="MaxPatch"/>, e.g. a first layer
-/// on 1-channel images with a 3×3 kernel: k = 9). A blocked GEMM spends most of its time packing and storing tiles
-/// at such a small inner dimension, so these walk the rows once with the filters in SIMD lanes.
-/// col is rows × k, W is k × f, dz and z are rows × f.
+/// A convolution whose patch is short (kh·kw·C ≤ <see cref="MaxPatch"/>, e.g. a first layer on 1-channel images with
+/// a 3×3 kernel: k = 9), computed directly from a zero-padded copy of the input instead of im2col + GEMM: a blocked
+/// GEMM spends most of its time packing at such a small inner dimension, and im2col would write k floats per pixel.
+/// In the padded NHWC images (PH = H + top + bottom, PW = W + left + right) the patch of output (n, y, x) starts at
+/// base = ((n·PH + y·sh)·PW + x·sw)·C and its element p = (i·kw + j)·C + c lies at base + offsets[p],
+/// offsets[p] = i·PW·C + j·C + c. Filters go in SIMD lanes, 16 at a time (AVX-512), with a scalar tail.
 /// </summary>
 internal static unsafe class SmallPatchKernels
 {
@@ -17,228 +18,220 @@ internal static unsafe class SmallPatchKernels
     /// <summary>Rows summed in float before the bias gradient's running sum in double (as <c>PerChannel</c> does).</summary>
     public const int BiasBlockRows = 256;
 
-    /// <summary>z = col · W.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(ReadOnlySpan<float> col, ReadOnlySpan<float> w, Span<float> z, int rows, int k, int f)
+    /// <summary>offsets[p] for the patch element p = (i·kw + j)·C + c, relative to the patch's start in the padded image.</summary>
+    public static int[] Offsets(ConvGeometry g)
     {
-        int lanes = Vector<float>.Count;
-        int vectorEnd = f - f % lanes;
-        fixed (float* c0 = col)
-        fixed (float* w0 = w)
-        fixed (float* z0 = z)
+        int pw = g.InWidth + g.PadLeft + g.PadRight, c = g.Channels;
+        var offsets = new int[g.PatchLength];
+        for (int i = 0; i < g.KernelHeight; i++)
         {
-            for (int r = 0; r < rows; r++)
+            for (int j = 0; j < g.KernelWidth; j++)
             {
-                float* a = c0 + (long)r * k;
-                float* out_ = z0 + (long)r * f;
-                int j = 0;
-                for (; j <= f - 16 && Vector512.IsHardwareAccelerated; j += 16)
+                for (int ch = 0; ch < c; ch++)
                 {
-                    var acc = Vector512<float>.Zero;
-                    for (int p = 0; p < k; p++)
-                    {
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Create(a[p]), Vector512.Load(w0 + p * f + j), acc);
-                    }
-                    acc.Store(out_ + j);
+                    offsets[(i * g.KernelWidth + j) * c + ch] = i * pw * c + j * c + ch;
                 }
-                for (; j < vectorEnd; j += lanes)
-                {
-                    var acc = Vector<float>.Zero;
-                    for (int p = 0; p < k; p++)
-                    {
-                        acc = Vector.FusedMultiplyAdd(new Vector<float>(a[p]), Vector.Load(w0 + p * f + j), acc);
-                    }
-                    Vector.Store(acc, out_ + j);
-                }
-                for (; j < f; j++)
-                {
-                    float s = 0f;
-                    for (int p = 0; p < k; p++)
-                    {
-                        s += a[p] * w0[p * f + j];
-                    }
-                    out_[j] = s;
-                }
+            }
+        }
+        return offsets;
+    }
+
+    /// <summary>Floats in one padded image.</summary>
+    public static int PaddedImageLength(ConvGeometry g) =>
+        (g.InHeight + g.PadTop + g.PadBottom) * (g.InWidth + g.PadLeft + g.PadRight) * g.Channels;
+
+    /// <summary>Copies the images into the interior of the padded buffer; the border is cleared only when <paramref name="clearBorder"/>.</summary>
+    public static void Pad(ConvGeometry g, ReadOnlySpan<float> images, Span<float> padded, bool clearBorder)
+    {
+        int count = images.Length / g.InImageLength;
+        int c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
+        int rowLength = g.InWidth * c;
+        if (clearBorder)
+        {
+            padded.Slice(0, count * ph * pw * c).Clear();
+        }
+        for (int n = 0; n < count; n++)
+        {
+            for (int y = 0; y < g.InHeight; y++)
+            {
+                images.Slice((n * g.InHeight + y) * rowLength, rowLength)
+                    .CopyTo(padded.Slice(((n * ph + y + g.PadTop) * pw + g.PadLeft) * c, rowLength));
             }
         }
     }
 
-    /// <summary>dW (+)= colᵀ · dz.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradient(ReadOnlySpan<float> col, ReadOnlySpan<float> dz, Span<float> dw, int rows, int k, int f, bool accumulate)
+    /// <summary>dx[n, y, x, c] = the interior of the padded gradient (the adjoint of <see cref="Pad"/>).</summary>
+    public static void Crop(ConvGeometry g, ReadOnlySpan<float> padded, Span<float> images)
     {
-        if (!accumulate)
+        int count = images.Length / g.InImageLength;
+        int c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
+        int rowLength = g.InWidth * c;
+        for (int n = 0; n < count; n++)
         {
-            dw.Slice(0, k * f).Clear();
-        }
-        int lanes = Vector<float>.Count;
-        int vectorEnd = f - f % lanes;
-        fixed (float* c0 = col)
-        fixed (float* d0 = dz)
-        fixed (float* w0 = dw)
-        {
-            for (int r = 0; r < rows; r++)
+            for (int y = 0; y < g.InHeight; y++)
             {
-                float* a = c0 + (long)r * k;
-                float* g = d0 + (long)r * f;
-                int j = 0;
-                for (; j <= f - 16 && Vector512.IsHardwareAccelerated; j += 16)
-                {
-                    var gj = Vector512.Load(g + j);
-                    for (int p = 0; p < k; p++)
-                    {
-                        float* target = w0 + p * f + j;
-                        Vector512.FusedMultiplyAdd(Vector512.Create(a[p]), gj, Vector512.Load(target)).Store(target);
-                    }
-                }
-                for (; j < vectorEnd; j += lanes)
-                {
-                    var gj = Vector.Load(g + j);
-                    for (int p = 0; p < k; p++)
-                    {
-                        float* target = w0 + p * f + j;
-                        Vector.Store(Vector.FusedMultiplyAdd(new Vector<float>(a[p]), gj, Vector.Load(target)), target);
-                    }
-                }
-                for (; j < f; j++)
-                {
-                    for (int p = 0; p < k; p++)
-                    {
-                        w0[p * f + j] += a[p] * g[j];
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>dcol = dz · Wᵀ: dcol[r, p] = Σ_j dz[r, j] · W[p, j].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void InputGradient(ReadOnlySpan<float> dz, ReadOnlySpan<float> w, Span<float> dcol, int rows, int k, int f)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            var g = dz.Slice(r * f, f);
-            for (int p = 0; p < k; p++)
-            {
-                dcol[r * k + p] = System.Numerics.Tensors.TensorPrimitives.Dot(g, w.Slice(p * f, f));
+                padded.Slice(((n * ph + y + g.PadTop) * pw + g.PadLeft) * c, rowLength)
+                    .CopyTo(images.Slice((n * g.InHeight + y) * rowLength, rowLength));
             }
         }
     }
 
     /// <summary>
-    /// a = act(col · W + b) with act = ReLU or the identity, written straight to the layer's output: no separate
-    /// bias and activation passes over the batch, and no z kept (ReLU's backward mask is a &gt; 0, the same as z &gt; 0).
+    /// out = act(z), z[n, y, x, :] = b + Σ_p padded[base + offsets[p]] · W[p, :], with act = ReLU or the identity:
+    /// bias and activation in the same pass, and with ReLU no z kept (its backward mask a &gt; 0 is z &gt; 0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardBiasActivation(ReadOnlySpan<float> col, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> a, int rows, int k, int f, bool relu)
+    public static void Forward(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> output, int f, bool relu)
     {
+        int k = offsets.Length, c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
+        int count = output.Length / (g.OutPixels * f);
         int blockEnd = Vector512.IsHardwareAccelerated ? f - f % 16 : 0;
-        fixed (float* c0 = col)
+        fixed (float* x0 = padded)
+        fixed (int* o0 = offsets)
         fixed (float* w0 = w)
         fixed (float* b0 = bias)
-        fixed (float* a0 = a)
+        fixed (float* a0 = output)
         {
-            for (int r = 0; r < rows; r++)
+            float* out_ = a0;
+            for (int n = 0; n < count; n++)
             {
-                float* patch = c0 + (long)r * k;
-                float* out_ = a0 + (long)r * f;
-                int j = 0;
-                for (; j < blockEnd; j += 16)
+                for (int y = 0; y < g.OutHeight; y++)
                 {
-                    var acc = Vector512.Load(b0 + j);
-                    for (int p = 0; p < k; p++)
+                    float* rowStart = x0 + (long)(n * ph + y * g.StrideH) * pw * c;
+                    for (int x = 0; x < g.OutWidth; x++, out_ += f)
                     {
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Create(patch[p]), Vector512.Load(w0 + p * f + j), acc);
+                        float* patch = rowStart + x * g.StrideW * c;
+                        int j = 0;
+                        for (; j + 32 <= blockEnd; j += 32)
+                        {
+                            var acc0 = Vector512.Load(b0 + j);
+                            var acc1 = Vector512.Load(b0 + j + 16);
+                            for (int p = 0; p < k; p++)
+                            {
+                                var v = Vector512.Create(patch[o0[p]]);
+                                acc0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w0 + p * f + j), acc0);
+                                acc1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w0 + p * f + j + 16), acc1);
+                            }
+                            if (relu)
+                            {
+                                acc0 = Vector512.Max(acc0, Vector512<float>.Zero);
+                                acc1 = Vector512.Max(acc1, Vector512<float>.Zero);
+                            }
+                            acc0.Store(out_ + j);
+                            acc1.Store(out_ + j + 16);
+                        }
+                        for (; j < blockEnd; j += 16)
+                        {
+                            var acc = Vector512.Load(b0 + j);
+                            for (int p = 0; p < k; p++)
+                            {
+                                acc = Vector512.FusedMultiplyAdd(Vector512.Create(patch[o0[p]]), Vector512.Load(w0 + p * f + j), acc);
+                            }
+                            if (relu)
+                            {
+                                acc = Vector512.Max(acc, Vector512<float>.Zero);
+                            }
+                            acc.Store(out_ + j);
+                        }
+                        for (; j < f; j++)
+                        {
+                            float s = b0[j];
+                            for (int p = 0; p < k; p++)
+                            {
+                                s += patch[o0[p]] * w0[p * f + j];
+                            }
+                            out_[j] = relu ? Math.Max(s, 0f) : s;
+                        }
                     }
-                    if (relu)
-                    {
-                        acc = Vector512.Max(acc, Vector512<float>.Zero);
-                    }
-                    acc.Store(out_ + j);
-                }
-                for (; j < f; j++)
-                {
-                    float s = b0[j];
-                    for (int p = 0; p < k; p++)
-                    {
-                        s += patch[p] * w0[p * f + j];
-                    }
-                    out_[j] = relu ? Math.Max(s, 0f) : s;
                 }
             }
         }
     }
 
     /// <summary>
-    /// One pass over a slice's rows for the parameter gradients: dz = da ⊙ [a &gt; 0] (ReLU) or da; dW (+)= colᵀ · dz;
-    /// biasTotal += Σ_r dz (summed in float over blocks of <see cref="BiasBlockRows"/> rows, then in double).
-    /// dz is stored only when <paramref name="dz"/> is not empty (the input gradient needs it).
+    /// One pass over the output pixels: dz = da ⊙ [a &gt; 0] (ReLU) or da; dW = Σ patchᵀ · dz; db = Σ dz (float over
+    /// blocks of <see cref="BiasBlockRows"/> pixels, then double); when <paramref name="paddedDx"/> is not empty,
+    /// paddedDx[base + offsets[p]] += Σ_j dz[j] · W[p, j] (the caller clears it and crops it onto dx).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardBiasActivation(ReadOnlySpan<float> col, ReadOnlySpan<float> da, ReadOnlySpan<float> a, Span<float> dz,
-        Span<float> dw, Span<float> biasBlock, Span<double> biasTotal, int rows, int k, int f, bool relu, bool accumulate)
+    public static void Backward(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> da, ReadOnlySpan<float> a, Span<float> dw, Span<float> db, Span<float> paddedDx, int f, bool relu)
     {
-        if (!accumulate)
-        {
-            dw.Slice(0, k * f).Clear();
-        }
-        bool storeDz = !dz.IsEmpty;
+        int k = offsets.Length, c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
+        int rows = da.Length / f, perImage = g.OutPixels;
         int blockEnd = Vector512.IsHardwareAccelerated ? f - f % 16 : 0;
-        fixed (float* c0 = col)
+        bool inputGradient = !paddedDx.IsEmpty;
+        dw.Slice(0, k * f).Clear();
+        Span<double> total = f <= 256 ? stackalloc double[f] : new double[f];
+        Span<float> block = f <= 256 ? stackalloc float[f] : new float[f];
+        Span<float> dzRow = f <= 256 ? stackalloc float[f] : new float[f];
+        total.Clear();
+        fixed (float* x0 = padded)
+        fixed (int* o0 = offsets)
+        fixed (float* wv0 = w)
         fixed (float* da0 = da)
         fixed (float* a0 = a)
-        fixed (float* dz0 = dz)
         fixed (float* w0 = dw)
-        fixed (float* s0 = biasBlock)
+        fixed (float* s0 = block)
+        fixed (float* d = dzRow)
+        fixed (float* dx0 = paddedDx)
         {
             for (int r0 = 0; r0 < rows; r0 += BiasBlockRows)
             {
-                new Span<float>(s0, f).Clear();
+                block.Clear();
                 int r1 = Math.Min(rows, r0 + BiasBlockRows);
                 for (int r = r0; r < r1; r++)
                 {
-                    float* patch = c0 + (long)r * k;
-                    float* g = da0 + (long)r * f;
+                    int n = r / perImage, pixel = r - n * perImage, y = pixel / g.OutWidth, x = pixel - y * g.OutWidth;
+                    long patchBase = ((long)(n * ph + y * g.StrideH) * pw + x * g.StrideW) * c;
+                    float* patch = x0 + patchBase;
+                    float* gr = da0 + (long)r * f;
                     float* act = a0 + (long)r * f;
-                    float* d = dz0 + (long)r * f;
                     int j = 0;
                     for (; j < blockEnd; j += 16)
                     {
-                        var gj = Vector512.Load(g + j);
+                        var gj = Vector512.Load(gr + j);
                         if (relu)
                         {
                             gj = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(act + j), Vector512<float>.Zero), gj, Vector512<float>.Zero);
                         }
-                        if (storeDz)
-                        {
-                            gj.Store(d + j);
-                        }
+                        gj.Store(d + j);
                         (Vector512.Load(s0 + j) + gj).Store(s0 + j);
                         for (int p = 0; p < k; p++)
                         {
                             float* target = w0 + p * f + j;
-                            Vector512.FusedMultiplyAdd(Vector512.Create(patch[p]), gj, Vector512.Load(target)).Store(target);
+                            Vector512.FusedMultiplyAdd(Vector512.Create(patch[o0[p]]), gj, Vector512.Load(target)).Store(target);
                         }
                     }
                     for (; j < f; j++)
                     {
-                        float gj = relu && !(act[j] > 0f) ? 0f : g[j];
-                        if (storeDz)
-                        {
-                            d[j] = gj;
-                        }
+                        float gj = relu && !(act[j] > 0f) ? 0f : gr[j];
+                        d[j] = gj;
                         s0[j] += gj;
                         for (int p = 0; p < k; p++)
                         {
-                            w0[p * f + j] += patch[p] * gj;
+                            w0[p * f + j] += patch[o0[p]] * gj;
+                        }
+                    }
+                    if (inputGradient)
+                    {
+                        float* dxPatch = dx0 + patchBase;
+                        for (int p = 0; p < k; p++)
+                        {
+                            dxPatch[o0[p]] += System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(d, f), new ReadOnlySpan<float>(wv0 + p * f, f));
                         }
                     }
                 }
                 for (int j = 0; j < f; j++)
                 {
-                    biasTotal[j] += s0[j];
+                    total[j] += s0[j];
                 }
             }
+        }
+        for (int j = 0; j < f; j++)
+        {
+            db[j] = (float)total[j];
         }
     }
 }
