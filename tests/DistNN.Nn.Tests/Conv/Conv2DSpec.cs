@@ -19,6 +19,8 @@ public class Conv2DSpec
     [InlineData(1, 5, 7, 1, 24, 3, 3, 1, 1, "same", true)]
     [InlineData(1, 4, 5, 2, 20, 3, 2, 1, 1, "valid", false)]
     [InlineData(1, 5, 7, 6, 2, 3, 2, 1, 2, "[0,1,1,0]", false)]
+    [InlineData(2, 6, 5, 1, 32, 3, 3, 1, 1, "same", true)]
+    [InlineData(1, 6, 5, 1, 35, 3, 3, 1, 1, "same", false)]
     public void Conv2D_gradients_match_finite_differences_of_a_naive_convolution(
         int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu)
     {

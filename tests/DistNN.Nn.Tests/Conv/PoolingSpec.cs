@@ -64,6 +64,8 @@ public class PoolingSpec
     [InlineData(2, 5, 7, 19, 3, 3, 2, 2, "same")]
     [InlineData(1, 6, 5, 2, 3, 2, 1, 1, "[1,1,0,1]")]
     [InlineData(2, 4, 6, 19, 2, 2, null, null, "valid")]
+    [InlineData(2, 4, 6, 32, 2, 2, null, null, "valid")]
+    [InlineData(2, 5, 6, 16, 2, 2, null, null, "valid")]
     public void MaxPool2D_gradients_match_finite_differences(int batch, int h, int w, int c, int kh, int kw, int? sh, int? sw, string padding)
     {
         var layer = new MaxPool2D(kh, kw, sh, sw, Padding2D.Parse(padding)) { Name = "pool" };

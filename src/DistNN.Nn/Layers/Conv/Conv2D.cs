@@ -10,8 +10,8 @@ namespace DistNN.Nn.Layers.Conv;
 /// Backward: dz = da ⊙ σ'(z); dW = im2col(x)ᵀ · dz; db = Σ dz; dx = col2im(dz · Wᵀ).
 /// The batch is processed in slices of whole images so the im2col buffer stays small enough for the caches;
 /// the backward pass rebuilds each slice's columns instead of keeping the whole batch's.
-/// Patches of at most 32 floats (a 3×3 kernel on 1 or 3 channels) skip the GEMM for <see cref="SmallPatchKernels"/>;
-/// 1×1 stride-1 convolutions skip im2col.
+/// Patches of at most 32 floats (a 3×3 kernel on 1 or 3 channels) skip im2col and the GEMM for <see cref="SmallPatchKernels"/>,
+/// which read a zero-padded copy of the input and fuse bias, ReLU and the bias gradient; 1×1 stride-1 convolutions skip im2col.
 /// </summary>
 public sealed class Conv2D : Layer
 {
@@ -28,6 +28,10 @@ public sealed class Conv2D : Layer
     private Parameter _bias = null!;
     private bool _pointwise;
     private bool _smallPatch;
+    private int[] _patchOffsets = [];
+    private Tensor? _padded;
+    private int _paddedImages;
+    private Tensor? _paddedDx;
     private Tensor? _input;
     private Tensor? _col;
     private Tensor? _z;
@@ -79,6 +83,7 @@ public sealed class Conv2D : Layer
         _pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
             && g.PadTop == 0 && g.PadBottom == 0 && g.PadLeft == 0 && g.PadRight == 0;
         _smallPatch = !_pointwise && g.PatchLength <= SmallPatchKernels.MaxPatch;
+        _patchOffsets = _smallPatch ? SmallPatchKernels.Offsets(g) : [];
         _weights = new Parameter($"{Name}.weight", new Tensor(g.PatchLength, _filters));
         _bias = new Parameter($"{Name}.bias", new Tensor(_filters), regularize: false);
         return [g.OutHeight, g.OutWidth, _filters];
@@ -101,8 +106,12 @@ public sealed class Conv2D : Layer
         }
         _input = input;
         int pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
-        var z = Tensor.Ensure(ref _z, batch, g.OutHeight, g.OutWidth, f);
         var w = _weights.Value.Span;
+        if (_smallPatch)
+        {
+            return ForwardSmallPatch(input);
+        }
+        var z = Tensor.Ensure(ref _z, batch, g.OutHeight, g.OutWidth, f);
         if (_pointwise)
         {
             Gemm.MatMul(input.Span, w, z.Span, batch * pixels, f, patch);
@@ -116,14 +125,7 @@ public sealed class Conv2D : Layer
                 int images = Math.Min(perSlice, batch - first);
                 int rows = images * pixels;
                 Im2Col.Expand(g, input.Span.Slice(first * g.InImageLength, images * g.InImageLength), col.Span);
-                if (_smallPatch)
-                {
-                    SmallPatchKernels.Forward(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, patch, f);
-                }
-                else
-                {
-                    Gemm.MatMul(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, f, patch);
-                }
+                Gemm.MatMul(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, f, patch);
             }
         }
         PerChannel.AddToRows(z.Span, _bias.Value.Span);
@@ -139,6 +141,10 @@ public sealed class Conv2D : Layer
     public override Tensor? Backward(Tensor outputGradient)
     {
         var input = _input ?? throw new InvalidOperationException($"layer '{Name}': backward before forward");
+        if (_smallPatch)
+        {
+            return BackwardSmallPatch(input, outputGradient);
+        }
         var g = _geometry;
         int batch = input.Rows, pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
         Tensor dz = outputGradient;
@@ -171,27 +177,67 @@ public sealed class Conv2D : Layer
             var dzSlice = dz.Span.Slice(first * pixels * f, rows * f);
             Im2Col.Expand(g, inputSlice, col.Span);
             // dW (+)= colᵀ · dz over this slice's rows.
-            if (_smallPatch)
-            {
-                SmallPatchKernels.WeightGradient(col.Span, dzSlice, dw, rows, patch, f, accumulate: first > 0);
-            }
-            else
-            {
-                Gemm.MatMulTransA(col.Span, dzSlice, dw, patch, f, rows, accumulate: first > 0);
-            }
+            Gemm.MatMulTransA(col.Span, dzSlice, dw, patch, f, rows, accumulate: first > 0);
             if (dx is not null)
             {
                 // The columns are spent: reuse the buffer for dcol = dz · Wᵀ, then fold it back onto dx.
-                if (_smallPatch)
-                {
-                    SmallPatchKernels.InputGradient(dzSlice, w, col.Span, rows, patch, f);
-                }
-                else
-                {
-                    Gemm.MatMulTransB(dzSlice, w, col.Span, rows, patch, f);
-                }
+                Gemm.MatMulTransB(dzSlice, w, col.Span, rows, patch, f);
                 Im2Col.Accumulate(g, col.Span, dx.Span.Slice(first * g.InImageLength, images * g.InImageLength));
             }
+        }
+        return dx;
+    }
+
+    /// <summary>
+    /// Directly from a zero-padded copy of the input (kept for backward): with ReLU or no activation the kernel adds
+    /// the bias and applies the activation in its one pass and only a is kept; other activations go through z.
+    /// </summary>
+    private Tensor ForwardSmallPatch(Tensor input)
+    {
+        var g = _geometry;
+        int batch = input.Rows, f = _filters;
+        var padded = Tensor.Ensure(ref _padded, batch * SmallPatchKernels.PaddedImageLength(g));
+        // The border stays zero between steps of the same batch size; only the interior is rewritten.
+        SmallPatchKernels.Pad(g, input.Span, padded.Span, clearBorder: _paddedImages != batch);
+        _paddedImages = batch;
+        bool fused = _activation is null or Relu;
+        var z = fused && _activation is not null
+            ? Tensor.Ensure(ref _output, batch, g.OutHeight, g.OutWidth, f)
+            : Tensor.Ensure(ref _z, batch, g.OutHeight, g.OutWidth, f);
+        SmallPatchKernels.Forward(g, padded.Span, _patchOffsets, _weights.Value.Span, _bias.Value.Span, z.Span, f, relu: _activation is Relu);
+        if (fused)
+        {
+            return z;
+        }
+        var output = Tensor.Ensure(ref _output, batch, g.OutHeight, g.OutWidth, f);
+        _activation!.Forward(z.Span, output.Span);
+        return output;
+    }
+
+    /// <summary>dz, dW, db and (when needed) the padded dx in one pass over the output pixels; dx is the padded dx cropped.</summary>
+    private Tensor? BackwardSmallPatch(Tensor input, Tensor outputGradient)
+    {
+        var g = _geometry;
+        int f = _filters;
+        bool relu = _activation is Relu;
+        Tensor da = outputGradient;
+        if (_activation is not null and not Relu)
+        {
+            da = Tensor.Ensure(ref _dz, outputGradient.Shape);
+            _activation.Backward(_z!.Span, _output!.Span, outputGradient.Span, da.Span);
+        }
+        Tensor? dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, input.Shape) : null;
+        Tensor? paddedDx = null;
+        if (dx is not null)
+        {
+            paddedDx = Tensor.Ensure(ref _paddedDx, _padded!.Length);
+            paddedDx.Clear();
+        }
+        SmallPatchKernels.Backward(g, _padded!.Span, _patchOffsets, _weights.Value.Span, da.Span, relu ? _output!.Span : default,
+            _weights.Grad!.Span, _bias.Grad!.Span, paddedDx is null ? default : paddedDx.Span, f, relu);
+        if (dx is not null)
+        {
+            SmallPatchKernels.Crop(g, paddedDx!.Span, dx.Span);
         }
         return dx;
     }

@@ -12,6 +12,7 @@ public sealed class MaxPool2D : Pool2D
 {
     private Tensor? _output;
     private int[] _argmax = [];
+    private byte[] _window = [];
     private Tensor? _dx;
     private Tensor? _input;
 
@@ -29,6 +30,15 @@ public sealed class MaxPool2D : Pool2D
         var g = Geometry;
         int batch = input.Rows;
         var output = Tensor.Ensure(ref _output, batch, g.OutHeight, g.OutWidth, g.Channels);
+        if (MaxPool2x2.Applies(g))
+        {
+            if (_window.Length < output.Length)
+            {
+                _window = new byte[output.Length];
+            }
+            MaxPool2x2.Forward(g, input.Span, output.Span, _window);
+            return output;
+        }
         if (_argmax.Length < output.Length)
         {
             _argmax = new int[output.Length];
@@ -46,6 +56,11 @@ public sealed class MaxPool2D : Pool2D
         }
         var dx = Tensor.Ensure(ref _dx, input.Shape);
         var g = Geometry;
+        if (MaxPool2x2.Applies(g))
+        {
+            MaxPool2x2.Backward(g, outputGradient.Span, _window, dx.Span);
+            return dx;
+        }
         if (TilesExactly(g))
         {
             RouteTiled(g, outputGradient.Span, _argmax, dx.Span);
