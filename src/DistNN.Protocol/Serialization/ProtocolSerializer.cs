@@ -57,19 +57,31 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(EnvelopeFields);
-        writer.Write(ProtocolVersion.Current);
-        MessagePackSerializer.Serialize(obj.GetType(), ref writer, obj, _options);
-        writer.Flush();
+        Write(buffer, obj);
         return buffer.WrittenSpan.ToArray();
     }
 
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => Read(new ReadOnlySequence<byte>(bytes), manifest);
+
+    /// <summary>
+    /// Writes <paramref name="message"/> in its <c>[protocolVersion, message]</c> envelope into
+    /// <paramref name="output"/> (a pooled frame, say), so a tensor message is not first copied into a fresh array.
+    /// </summary>
+    public void Write(IBufferWriter<byte> output, object message)
+    {
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(EnvelopeFields);
+        writer.Write(ProtocolVersion.Current);
+        MessagePackSerializer.Serialize(message.GetType(), ref writer, message, _options);
+        writer.Flush();
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote, with every check of <see cref="FromBinary"/>.</summary>
+    public object Read(ReadOnlySequence<byte> bytes, string manifest)
     {
         try
         {
-            return Deserialize(new ReadOnlySequence<byte>(bytes), manifest);
+            return Deserialize(bytes, manifest);
         }
         catch (WireProtocolException violation)
         {
