@@ -27,14 +27,19 @@ public static class MessageFrame
         serializer.Write(output, message);
     }
 
-    /// <summary>Reads a frame's payload; throws <see cref="WireProtocolException"/> when it is malformed or breaks a limit.</summary>
+    /// <summary>Reads a frame's payload (chunk values into <paramref name="valueArrays"/>' arrays if given); throws
+    /// <see cref="WireProtocolException"/> when it is malformed or breaks a limit.</summary>
     public static (string Target, int ReplyTo, object Message) Read(ReadOnlySequence<byte> payload, ProtocolSerializer serializer,
+        ProtocolLimits limits, Func<int, int, float[]>? valueArrays = null)
+    {
+        var (manifest, target, replyTo, message) = ReadHeader(payload, limits);
+        return (target, replyTo, serializer.Read(message, manifest, valueArrays));
+    }
+
+    /// <summary>The frame's manifest, target and route, and the bytes of the message (read them with the serializer).</summary>
+    public static (string Manifest, string Target, int ReplyTo, ReadOnlySequence<byte> Message) ReadHeader(ReadOnlySequence<byte> payload,
         ProtocolLimits limits)
     {
-        string manifest;
-        string target;
-        int replyTo;
-        ReadOnlySequence<byte> rest;
         try
         {
             var reader = new MessagePackReader(payload);
@@ -42,17 +47,16 @@ public static class MessageFrame
             {
                 throw new WireProtocolException(ViolationKind.Malformed, "a message frame is [manifest, target, replyTo, message]");
             }
-            manifest = ReadString(ref reader, limits);
-            target = ReadString(ref reader, limits);
-            replyTo = reader.ReadInt32();
-            rest = payload.Slice(reader.Position);
+            string manifest = ReadString(ref reader, limits);
+            string target = ReadString(ref reader, limits);
+            int replyTo = reader.ReadInt32();
+            return (manifest, target, replyTo, payload.Slice(reader.Position));
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
             or InvalidOperationException)
         {
             throw new WireProtocolException(ViolationKind.Malformed, $"malformed message frame: {e.Message}", e);
         }
-        return (target, replyTo, serializer.Read(rest, manifest));
     }
 
     private static string ReadString(ref MessagePackReader reader, ProtocolLimits limits)

@@ -76,12 +76,15 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         writer.Flush();
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, with every check of <see cref="FromBinary"/>.</summary>
-    public object Read(ReadOnlySequence<byte> bytes, string manifest)
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote, with every check of <see cref="FromBinary"/>. With
+    /// <paramref name="valueArrays"/> the chunk values are read into its arrays (reused buffers) instead of new ones.
+    /// </summary>
+    public object Read(ReadOnlySequence<byte> bytes, string manifest, Func<int, int, float[]>? valueArrays = null)
     {
         try
         {
-            return Deserialize(bytes, manifest);
+            return Deserialize(bytes, manifest, valueArrays is null ? _options : ((ProtocolMessagePackOptions)_options).WithValueArrays(valueArrays));
         }
         catch (WireProtocolException violation)
         {
@@ -90,7 +93,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         }
     }
 
-    private object Deserialize(ReadOnlySequence<byte> bytes, string manifest)
+    private object Deserialize(ReadOnlySequence<byte> bytes, string manifest, MessagePackSerializerOptions options)
     {
         if (!_registry.TryGetType(manifest, out Type type))
         {
@@ -113,7 +116,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                     $"message '{manifest}' was written with protocol version {version}, this node speaks {ProtocolVersion.Current}: "
                     + "run the same DistNN version on every node");
             }
-            object? message = MessagePackSerializer.Deserialize(type, ref reader, _options);
+            object? message = MessagePackSerializer.Deserialize(type, ref reader, options);
             return message ?? throw new WireProtocolException(ViolationKind.Malformed, $"message '{manifest}' is nil");
         }
         catch (WireProtocolException)

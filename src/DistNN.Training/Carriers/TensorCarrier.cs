@@ -48,6 +48,7 @@ public sealed class TensorCarrier : IExtension
     private readonly ConcurrentDictionary<Address, IActorRef> _assemblers = new();
     private readonly Dictionary<IActorRef, int> _routeOf = [];
     private readonly ConcurrentDictionary<int, IActorRef> _routes = new();
+    private readonly ConcurrentDictionary<(DataPlaneConnection Connection, int Route), ReceiveArrays> _receiveArrays = new();
     private int _nextRoute;
     private long _framesSent;
     private long _piecesSent;
@@ -239,7 +240,14 @@ public sealed class TensorCarrier : IExtension
     /// </summary>
     private void OnFrame(DataPlaneConnection connection, System.Buffers.ReadOnlySequence<byte> payload)
     {
-        var (target, route, message) = MessageFrame.Read(payload, Serializer, _options.Limits);
+        var (manifest, target, route, bytes) = MessageFrame.ReadHeader(payload, _options.Limits);
+        object message = Serializer.Read(bytes, manifest, IsTensorMessage(manifest)
+            ? _receiveArrays.GetOrAdd((connection, route), key =>
+            {
+                _ = key.Connection.Completion.ContinueWith(_ => _receiveArrays.TryRemove(key, out ReceiveArrays? _), TaskScheduler.Default);
+                return new ReceiveArrays();
+            }).NextMessage()
+            : null);
         if (target.Length == 0)
         {
             if (_routes.TryGetValue(route, out IActorRef? actor))
@@ -257,6 +265,10 @@ public sealed class TensorCarrier : IExtension
             new RootActorPath(_system.Provider.DefaultAddress) / path.Split('/', StringSplitOptions.RemoveEmptyEntries)));
         recipient.Tell(message, new DataPlaneRef(this, connection, "", route, recipient.Path));
     }
+
+    /// <summary>Pushes and replies, whose values are read into <see cref="ReceiveArrays"/> (see there why that is safe).</summary>
+    private static bool IsTensorMessage(string manifest) =>
+        manifest is "distnn.push-gradients" or "distnn.push-reply" or "distnn.weights-reply";
 
     private async ValueTask DisposeAsync()
     {
