@@ -46,6 +46,10 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(65536)]
     public int ChunkBytes { get; init; } = 64 * 1024;
 
+    [CommandOption("--no-akka-batching")]
+    [Description("With --push-pull: turn off Akka.Remote's write batching (akka.remote.dot-netty.tcp.batching.enabled = false) on both nodes.")]
+    public bool NoAkkaBatching { get; init; }
+
     [CommandOption("--one-process")]
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }

@@ -15,7 +15,8 @@ internal static class PushPullBench
         var carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true);
         if (settings.OneProcess)
         {
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes).GetAwaiter().GetResult();
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching)
+                .GetAwaiter().GetResult();
         }
         var start = new ProcessStartInfo
         {
@@ -34,6 +35,10 @@ internal static class PushPullBench
         {
             start.ArgumentList.Add(arg);
         }
+        if (settings.NoAkkaBatching)
+        {
+            start.ArgumentList.Add("--no-akka-batching");
+        }
         using var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
         try
         {
@@ -45,7 +50,8 @@ internal static class PushPullBench
             {
                 throw new InvalidOperationException("the push-pull server process ended before it was ready");
             }
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line).GetAwaiter().GetResult();
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching)
+                .GetAwaiter().GetResult();
         }
         finally
         {
@@ -66,7 +72,7 @@ internal static class PushPullBench
         {
             Console.WriteLine(line);
             Console.Out.Flush();
-        }, stop).GetAwaiter().GetResult();
+        }, stop, !settings.NoAkkaBatching).GetAwaiter().GetResult();
         return 0;
     }
 }

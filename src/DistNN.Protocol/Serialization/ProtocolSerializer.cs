@@ -27,6 +27,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         """;
 
     private const int EnvelopeFields = 2;
+    private const int KeptBufferBytes = 1024 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
     private readonly ProtocolMessageRegistry _registry;
     private readonly ProtocolLimits _limits;
@@ -56,9 +60,17 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        // A buffer per thread, reused: growing a fresh one by doubling for every message left a large-object-heap
+        // array behind for each 64 KiB piece of the chunked carrier. Very large ones are not kept.
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
         Write(buffer, obj);
-        return buffer.WrittenSpan.ToArray();
+        byte[] bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > KeptBufferBytes)
+        {
+            t_buffer = null;
+        }
+        return bytes;
     }
 
     public override object FromBinary(byte[] bytes, string manifest) => Read(new ReadOnlySequence<byte>(bytes), manifest);

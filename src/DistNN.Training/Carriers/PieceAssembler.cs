@@ -29,6 +29,7 @@ internal sealed class PieceAssembler : ReceiveActor
     private readonly TensorCarrier _carrier;
     private readonly ProtocolLimits _limits = ProtocolLimits.Default;
     private readonly Dictionary<long, Transfer> _open = [];
+    private readonly Dictionary<IActorRef, ReceiveArrays> _arrays = [];
 
     public PieceAssembler(TensorCarrier carrier)
     {
@@ -45,6 +46,17 @@ internal sealed class PieceAssembler : ReceiveActor
             ArrayPool<byte>.Shared.Return(transfer.Buffer);
         }
         _open.Clear();
+    }
+
+    /// <summary>The reused arrays of one worker's pushes (on a server's node) or of its replies (on its own node).</summary>
+    private ReceiveArrays ArraysOf(IActorRef worker)
+    {
+        if (!_arrays.TryGetValue(worker, out ReceiveArrays? arrays))
+        {
+            arrays = new ReceiveArrays();
+            _arrays[worker] = arrays;
+        }
+        return arrays;
     }
 
     private void OnPiece(MessagePiece piece)
@@ -72,7 +84,8 @@ internal sealed class PieceAssembler : ReceiveActor
         object message;
         try
         {
-            message = _carrier.Serializer.Read(new ReadOnlySequence<byte>(transfer.Buffer, 0, piece.Total), piece.Manifest);
+            message = _carrier.Serializer.Read(new ReadOnlySequence<byte>(transfer.Buffer, 0, piece.Total), piece.Manifest,
+                TensorCarrier.IsTensorMessage(piece.Manifest) ? ArraysOf(piece.ReplyTo ?? piece.Target).NextMessage() : null);
         }
         catch (SerializationException e)
         {

@@ -267,7 +267,7 @@ public sealed class TensorCarrier : IExtension
     }
 
     /// <summary>Pushes and replies, whose values are read into <see cref="ReceiveArrays"/> (see there why that is safe).</summary>
-    private static bool IsTensorMessage(string manifest) =>
+    internal static bool IsTensorMessage(string manifest) =>
         manifest is "distnn.push-gradients" or "distnn.push-reply" or "distnn.weights-reply";
 
     private async ValueTask DisposeAsync()
