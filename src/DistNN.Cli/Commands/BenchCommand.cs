@@ -50,6 +50,11 @@ public sealed class BenchSettings : CommandSettings
     [Description("With --push-pull: turn off Akka.Remote's write batching (akka.remote.dot-netty.tcp.batching.enabled = false) on both nodes.")]
     public bool NoAkkaBatching { get; init; }
 
+    [CommandOption("--akka-config <HOCON>")]
+    [Description("With --push-pull: extra HOCON for both nodes, e.g. \"akka.remote.backoff-interval = 2 ms\".")]
+    [DefaultValue("")]
+    public string AkkaConfig { get; init; } = "";
+
     [CommandOption("--one-process")]
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }

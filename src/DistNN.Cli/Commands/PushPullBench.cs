@@ -15,7 +15,8 @@ internal static class PushPullBench
         var carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true);
         if (settings.OneProcess)
         {
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching)
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
+                extraHocon: settings.AkkaConfig)
                 .GetAwaiter().GetResult();
         }
         var start = new ProcessStartInfo
@@ -39,6 +40,8 @@ internal static class PushPullBench
         {
             start.ArgumentList.Add("--no-akka-batching");
         }
+        start.ArgumentList.Add("--akka-config");
+        start.ArgumentList.Add(settings.AkkaConfig);
         using var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
         try
         {
@@ -50,7 +53,7 @@ internal static class PushPullBench
             {
                 throw new InvalidOperationException("the push-pull server process ended before it was ready");
             }
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching)
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig)
                 .GetAwaiter().GetResult();
         }
         finally
@@ -72,7 +75,7 @@ internal static class PushPullBench
         {
             Console.WriteLine(line);
             Console.Out.Flush();
-        }, stop, !settings.NoAkkaBatching).GetAwaiter().GetResult();
+        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig).GetAwaiter().GetResult();
         return 0;
     }
 }

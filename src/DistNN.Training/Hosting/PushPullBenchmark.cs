@@ -28,7 +28,7 @@ public static class PushPullBenchmark
     private const string ServerName = "ps";
     private const string WorkerName = "bench";
 
-    public static string NodeHocon(bool dataPlane, bool akkaBatching = true) => DistNNDispatchers.Hocon + "\n" + ProtocolSerializer.Hocon + "\n"
+    public static string NodeHocon(bool dataPlane, bool akkaBatching = true, string extraHocon = "") => DistNNDispatchers.Hocon + "\n" + ProtocolSerializer.Hocon + "\n"
         + (dataPlane ? TrainingHosting.TensorDataPlaneHocon() : "") + "\n" + """
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
@@ -37,7 +37,7 @@ public static class PushPullBenchmark
           hostname = 127.0.0.1
           port = 0
         }
-        """ + (akkaBatching ? "" : "\nakka.remote.dot-netty.tcp.batching.enabled = false");
+        """ + (akkaBatching ? "" : "\nakka.remote.dot-netty.tcp.batching.enabled = false") + "\n" + extraHocon;
 
     /// <summary>The plan of the benchmark: the cnn preset (421,642 parameters), one server, SGD with a tiny rate.</summary>
     public static TrainingPlan Plan(TensorCarrierKind carrier, int chunkBytes) => new()
@@ -57,9 +57,9 @@ public static class PushPullBenchmark
     /// Runs the server node until <paramref name="stop"/> completes: an ActorSystem with Akka.Remote and the data plane
     /// and one initialised parameter server; writes <see cref="ReadyPrefix"/> + "actorPath endpoint" to <paramref name="ready"/>.
     /// </summary>
-    public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true)
+    public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true, string extraHocon = "")
     {
-        using var system = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching)));
+        using var system = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching, extraHocon)));
         var server = await StartServerAsync(system, Plan(carrier, chunkBytes));
         string address = server.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
         ready($"{ReadyPrefix}{address} {TensorCarrier.Get(system).Endpoint}");
@@ -73,7 +73,7 @@ public static class PushPullBenchmark
     /// <paramref name="readyLine"/>); without, in a second ActorSystem of this process.
     /// </summary>
     public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
-        Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true)
+        Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "")
     {
         var plan = Plan(carrier, chunkBytes);
         ActorSystem? serverSystem = null;
@@ -81,7 +81,7 @@ public static class PushPullBenchmark
         string endpoint;
         if (serverProcess is null)
         {
-            serverSystem = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching)));
+            serverSystem = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching, extraHocon)));
             var server = await StartServerAsync(serverSystem, plan);
             serverPath = server.Path.ToStringWithAddress(((ExtendedActorSystem)serverSystem).Provider.DefaultAddress);
             endpoint = TensorCarrier.Get(serverSystem).Endpoint;
@@ -91,7 +91,7 @@ public static class PushPullBenchmark
             string[] parts = readyLine![ReadyPrefix.Length..].Split(' ');
             (serverPath, endpoint) = (parts[0], parts[1]);
         }
-        using var client = ActorSystem.Create("client", ConfigurationFactory.ParseString(NodeHocon(dataPlane: false, akkaBatching)));
+        using var client = ActorSystem.Create("client", ConfigurationFactory.ParseString(NodeHocon(dataPlane: false, akkaBatching, extraHocon)));
         try
         {
             IActorRef remote = ((ExtendedActorSystem)client).Provider.ResolveActorRef(serverPath);
