@@ -1,4 +1,8 @@
 using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
@@ -75,6 +79,42 @@ public class CarrierSpec
         Assert.True(expected.Applied && reply.Applied);
         Assert.Equal(expected.Weights.Select(w => (w.ChunkId, w.Version)), reply.Weights.Select(w => (w.ChunkId, w.Version)));
         Assert.True(BitIdentical(Flat(expected.Weights), Flat(reply.Weights)), "weights after the push differ");
+    }
+
+    [Fact]
+    public async Task WithTensorDataPlane_starts_a_listener_whose_endpoint_a_parameter_server_announces()
+    {
+        using var host = new HostBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .ConfigureServices(services => services.AddAkka("data-plane-hosting", builder => builder
+                .WithDistNNDispatchers(1).WithDistNNSerializer().WithTensorDataPlane("127.0.0.1", 0)))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var coordinator = new TaskCompletionSource<RegisterServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var probe = system.ActorOf(Props.Create(() => new Forward<RegisterServer>(coordinator)));
+
+            system.ActorOf(ParameterServer.Props(probe));
+            var register = await coordinator.Task.WaitAsync(s_reply);
+
+            string endpoint = TensorCarrier.Get(system).Endpoint;
+            Assert.Equal(endpoint, register.DataPlane);
+            Assert.StartsWith("127.0.0.1:", endpoint);
+            Assert.NotEqual(0, int.Parse(endpoint["127.0.0.1:".Length..]));
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync("127.0.0.1", int.Parse(endpoint["127.0.0.1:".Length..]));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private sealed class Forward<T> : ReceiveActor
+    {
+        public Forward(TaskCompletionSource<T> to) => Receive<T>(m => to.TrySetResult(m));
     }
 
     [Fact]
