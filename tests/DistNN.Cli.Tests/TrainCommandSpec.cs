@@ -52,6 +52,22 @@ public class TrainCommandSpec
         Assert.True(line.RootElement.GetProperty("samples_per_sec_median").GetDouble() > 0);
     }
 
+    [Theory]
+    [InlineData("dataplane")]
+    [InlineData("remote")]
+    public void Push_pull_bench_times_round_trips_to_a_server_in_a_child_process(string carrier)
+    {
+        var r = Distnn.Run("bench", "--push-pull", "--carrier", carrier, "--seconds", "0.3");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        Assert.Equal(carrier, line.RootElement.GetProperty("carrier").GetString());
+        Assert.True(line.RootElement.GetProperty("two_processes").GetBoolean());
+        Assert.Equal(421_642, line.RootElement.GetProperty("floats").GetInt32());
+        Assert.True(line.RootElement.GetProperty("round_trips").GetInt32() > 0, r.Stdout);
+        Assert.True(line.RootElement.GetProperty("server_cpu_seconds").GetDouble() > 0, r.Stdout);
+    }
+
     [Fact]
     public void Gemm_bench_prints_gflops_in_the_reference_shape()
     {

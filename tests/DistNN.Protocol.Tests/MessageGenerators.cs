@@ -28,12 +28,12 @@ internal static class MessageGenerators
         Gen<IActorRef?> actorRef = Gen.OneOf(refs.ToArray());
         return new Dictionary<Type, Gen<IDistNNMessage>>
         {
-            [typeof(RegisterServer)] = actorRef.Select(r => Message(new RegisterServer(r!))),
+            [typeof(RegisterServer)] = Gen.Select(actorRef, Text, (r, dataPlane) => Message(new RegisterServer(r!, dataPlane))),
             [typeof(RegisterWorker)] = Gen.Select(actorRef, Text, (r, name) => Message(new RegisterWorker(r!, name))),
             [typeof(InitServer)] = Gen.Select(Text, Gen.Int, Gen.Int, (plan, i, n) => Message(new InitServer(plan, i, n))),
             [typeof(ServerReady)] = Gen.Select(Gen.Int, Gen.Int, Gen.Long, (i, c, f) => Message(new ServerReady(i, c, f))),
-            [typeof(InitWorker)] = Gen.Select(Text, actorRef.Array[0, 5],
-                (plan, servers) => Message(new InitWorker(plan, servers!))),
+            [typeof(InitWorker)] = Gen.Select(Text, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
+                (plan, servers, dataPlanes) => Message(new InitWorker(plan, servers!, dataPlanes))),
             [typeof(WorkerReady)] = Text.Select(n => Message(new WorkerReady(n))),
             [typeof(AssignBatches)] = Gen.Select(Gen.Int, Gen.Int, Gen.Int.Array[0, 50],
                 (e, t, ids) => Message(new AssignBatches(e, t, ids))),
@@ -51,6 +51,8 @@ internal static class MessageGenerators
                 (w, step, e, b, s, p, g, st) => Message(new PushGradients(w, step, e, b, s, p, g, st))),
             [typeof(PushReply)] = Gen.Select(Gen.Long, Gen.Bool, Chunks, Chunks,
                 (step, applied, w, s) => Message(new PushReply(step, applied, w, s))),
+            [typeof(MessagePiece)] = Gen.Select(Gen.Long, actorRef, actorRef, Text, Gen.Int, Gen.Int, Gen.Byte.Array[0, 300],
+                (transfer, target, replyTo, manifest, offset, total, bytes) => Message(new MessagePiece(transfer, target!, replyTo, manifest, offset, total, bytes))),
         };
     }
 

@@ -32,6 +32,37 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(1)]
     public int Servers { get; init; } = 1;
 
+    [CommandOption("--push-pull")]
+    [Description("Instead, time push-pull round trips of the cnn's size (421,642 floats, 1.69 MB each way) between two nodes on loopback, the parameter server in a child process.")]
+    public bool PushPull { get; init; }
+
+    [CommandOption("--carrier <CARRIER>")]
+    [Description("With --push-pull: dataplane (TCP frames) or remote (Akka.Remote in chunks).")]
+    [DefaultValue("dataplane")]
+    public string Carrier { get; init; } = "dataplane";
+
+    [CommandOption("--chunk-bytes <BYTES>")]
+    [Description("With --push-pull --carrier remote: largest piece of a message over Akka.Remote.")]
+    [DefaultValue(65536)]
+    public int ChunkBytes { get; init; } = 64 * 1024;
+
+    [CommandOption("--no-akka-batching")]
+    [Description("With --push-pull: turn off Akka.Remote's write batching (akka.remote.dot-netty.tcp.batching.enabled = false) on both nodes.")]
+    public bool NoAkkaBatching { get; init; }
+
+    [CommandOption("--akka-config <HOCON>")]
+    [Description("With --push-pull: extra HOCON for both nodes, e.g. \"akka.remote.backoff-interval = 2 ms\".")]
+    [DefaultValue("")]
+    public string AkkaConfig { get; init; } = "";
+
+    [CommandOption("--one-process")]
+    [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
+    public bool OneProcess { get; init; }
+
+    [CommandOption("--push-pull-server", IsHidden = true)]
+    [Description("The server side of --push-pull (started by it as a child process).")]
+    public bool PushPullServer { get; init; }
+
     [CommandOption("-b|--batch <B>")]
     [DefaultValue(64)]
     public int Batch { get; init; } = 64;
@@ -47,9 +78,14 @@ public sealed class BenchSettings : CommandSettings
 
     public override Spectre.Console.ValidationResult Validate()
     {
-        if ((Model is null) == (Gemm is null))
+        if ((Model is null ? 0 : 1) + (Gemm is null ? 0 : 1) + (PushPull || PushPullServer ? 1 : 0) != 1)
         {
-            return Spectre.Console.ValidationResult.Error("give exactly one of --model or --gemm");
+            return Spectre.Console.ValidationResult.Error("give exactly one of --model, --gemm or --push-pull");
+        }
+        if ((PushPull || PushPullServer) && (!Enum.TryParse<Training.Plan.TensorCarrierKind>(Carrier, ignoreCase: true, out _)
+            || Carrier.Equals("local", StringComparison.OrdinalIgnoreCase) || ChunkBytes < 1024))
+        {
+            return Spectre.Console.ValidationResult.Error("--carrier is dataplane or remote; --chunk-bytes at least 1024");
         }
         if (Threads <= 0 || Batch <= 0 || !(Seconds > 0) || Gemm is <= 0)
         {
@@ -65,7 +101,15 @@ public sealed class BenchCommand : Command<BenchSettings>
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         object result;
-        if (settings.Gemm is int n)
+        if (settings.PushPullServer)
+        {
+            return PushPullBench.Serve(settings);
+        }
+        if (settings.PushPull)
+        {
+            result = PushPullBench.Run(settings);
+        }
+        else if (settings.Gemm is int n)
         {
             result = GemmBenchmark.Run(n, settings.Threads);
         }

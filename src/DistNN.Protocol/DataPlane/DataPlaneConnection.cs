@@ -104,7 +104,17 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private async Task ReceiveLoopAsync()
     {
         string reason = "the peer closed the connection";
-        var stream = new NetworkStream(_socket, ownsSocket: false);
+        NetworkStream stream;
+        try
+        {
+            stream = new NetworkStream(_socket, ownsSocket: false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Closed (by either end) before this loop got to run.
+            Close(CloseReason ?? $"connection lost: {e.Message}");
+            return;
+        }
         PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(
             bufferSize: _options.ReceiveSegmentBytes, minimumReadSize: Math.Min(4096, _options.ReceiveSegmentBytes),
             leaveOpen: true));

@@ -6,9 +6,12 @@ namespace DistNN.Protocol.Messages;
 // Every contract is a MessagePack array keyed by position: append new fields with the next key, never renumber
 // (and bump ProtocolVersion when a change is incompatible).
 
-/// <summary>A parameter server announces itself to the coordinator.</summary>
+/// <summary>
+/// A parameter server announces itself to the coordinator, with its node's tensor data-plane endpoint
+/// ("host:port"; empty when the node runs none), so that workers on other nodes can reach it there.
+/// </summary>
 [MessagePackObject]
-public sealed record RegisterServer([property: Key(0)] IActorRef Server) : IDistNNMessage;
+public sealed record RegisterServer([property: Key(0)] IActorRef Server, [property: Key(1)] string DataPlane = "") : IDistNNMessage;
 
 /// <summary>A worker announces itself to the coordinator.</summary>
 [MessagePackObject]
@@ -23,10 +26,14 @@ public sealed record InitServer(
 public sealed record ServerReady(
     [property: Key(0)] int ServerIndex, [property: Key(1)] int Chunks, [property: Key(2)] long Floats) : IDistNNMessage;
 
-/// <summary>Coordinator → worker: build the replica; Servers[i] owns the chunks the layout gives server i.</summary>
+/// <summary>
+/// Coordinator → worker: build the replica; Servers[i] owns the chunks the layout gives server i and is reachable on
+/// the data plane at DataPlanes[i] ("host:port", empty for none; the list is null when no server announced one).
+/// </summary>
 [MessagePackObject]
 public sealed record InitWorker(
-    [property: Key(0)] string PlanJson, [property: Key(1)] IReadOnlyList<IActorRef> Servers) : IDistNNMessage;
+    [property: Key(0)] string PlanJson, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
+    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null) : IDistNNMessage;
 
 [MessagePackObject]
 public sealed record WorkerReady([property: Key(0)] string Name) : IDistNNMessage;

@@ -26,5 +26,6 @@ public static class DistNNMessages
         .Register<PullWeights>("distnn.pull-weights")
         .Register<WeightsReply>("distnn.weights-reply")
         .Register<PushGradients>("distnn.push-gradients")
-        .Register<PushReply>("distnn.push-reply");
+        .Register<PushReply>("distnn.push-reply")
+        .Register<MessagePiece>("distnn.message-piece");
 }

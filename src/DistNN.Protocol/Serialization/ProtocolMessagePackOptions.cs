@@ -23,12 +23,27 @@ public sealed class ProtocolMessagePackOptions : MessagePackSerializerOptions
     {
         Limits = copyFrom.Limits;
         System = copyFrom.System;
+        ValueArrays = copyFrom.ValueArrays;
     }
 
     public ProtocolLimits Limits { get; }
 
     /// <summary>Resolves actor paths on read; null where no ActorSystem is at hand (actor refs then cannot be read).</summary>
     public ExtendedActorSystem? System { get; }
+
+    /// <summary>
+    /// Where chunk values are read into: (chunkId, length) → an array of exactly that length that the reader may
+    /// overwrite. Null: a new array for every chunk (the default; the receiver may keep it forever).
+    /// </summary>
+    public Func<int, int, float[]>? ValueArrays { get; private set; }
+
+    /// <summary>A copy that reads chunk values into the arrays of <paramref name="arrays"/>.</summary>
+    public ProtocolMessagePackOptions WithValueArrays(Func<int, int, float[]>? arrays)
+    {
+        var copy = (ProtocolMessagePackOptions)Clone();
+        copy.ValueArrays = arrays;
+        return copy;
+    }
 
     protected override MessagePackSerializerOptions Clone() => new ProtocolMessagePackOptions(this);
 }

@@ -27,6 +27,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         """;
 
     private const int EnvelopeFields = 2;
+    private const int KeptBufferBytes = 1024 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
     private readonly ProtocolMessageRegistry _registry;
     private readonly ProtocolLimits _limits;
@@ -56,20 +60,43 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(EnvelopeFields);
-        writer.Write(ProtocolVersion.Current);
-        MessagePackSerializer.Serialize(obj.GetType(), ref writer, obj, _options);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        // A buffer per thread, reused: growing a fresh one by doubling for every message left a large-object-heap
+        // array behind for each 64 KiB piece of the chunked carrier. Very large ones are not kept.
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        Write(buffer, obj);
+        byte[] bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > KeptBufferBytes)
+        {
+            t_buffer = null;
+        }
+        return bytes;
     }
 
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => Read(new ReadOnlySequence<byte>(bytes), manifest);
+
+    /// <summary>
+    /// Writes <paramref name="message"/> in its <c>[protocolVersion, message]</c> envelope into
+    /// <paramref name="output"/> (a pooled frame, say), so a tensor message is not first copied into a fresh array.
+    /// </summary>
+    public void Write(IBufferWriter<byte> output, object message)
+    {
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(EnvelopeFields);
+        writer.Write(ProtocolVersion.Current);
+        MessagePackSerializer.Serialize(message.GetType(), ref writer, message, _options);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote, with every check of <see cref="FromBinary"/>. With
+    /// <paramref name="valueArrays"/> the chunk values are read into its arrays (reused buffers) instead of new ones.
+    /// </summary>
+    public object Read(ReadOnlySequence<byte> bytes, string manifest, Func<int, int, float[]>? valueArrays = null)
     {
         try
         {
-            return Deserialize(new ReadOnlySequence<byte>(bytes), manifest);
+            return Deserialize(bytes, manifest, valueArrays is null ? _options : ((ProtocolMessagePackOptions)_options).WithValueArrays(valueArrays));
         }
         catch (WireProtocolException violation)
         {
@@ -78,7 +105,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         }
     }
 
-    private object Deserialize(ReadOnlySequence<byte> bytes, string manifest)
+    private object Deserialize(ReadOnlySequence<byte> bytes, string manifest, MessagePackSerializerOptions options)
     {
         if (!_registry.TryGetType(manifest, out Type type))
         {
@@ -101,7 +128,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                     $"message '{manifest}' was written with protocol version {version}, this node speaks {ProtocolVersion.Current}: "
                     + "run the same DistNN version on every node");
             }
-            object? message = MessagePackSerializer.Deserialize(type, ref reader, _options);
+            object? message = MessagePackSerializer.Deserialize(type, ref reader, options);
             return message ?? throw new WireProtocolException(ViolationKind.Malformed, $"message '{manifest}' is nil");
         }
         catch (WireProtocolException)

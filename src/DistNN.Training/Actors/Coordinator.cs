@@ -27,6 +27,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly Action<TrainingEvent>? _listener;
     private readonly TaskCompletionSource<TrainingSummary> _done;
     private readonly List<IActorRef> _servers = [];
+    private readonly List<string> _dataPlanes = [];
     private readonly Dictionary<string, IActorRef> _workers = [];
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ready = [];
@@ -66,7 +67,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         {
             if (++_serversReady == _plan.Servers)
             {
-                _evaluator.Tell(new InitWorker(_planJson, _servers));
+                _evaluator.Tell(new InitWorker(_planJson, _servers, _dataPlanes));
                 InitWorkers();
             }
         });
@@ -93,6 +94,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             return;
         }
         _servers.Add(r.Server);
+        _dataPlanes.Add(r.DataPlane ?? "");
         if (_servers.Count == _plan.Servers)
         {
             for (int i = 0; i < _servers.Count; i++)
@@ -113,7 +115,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Context.Watch(r.Worker);
         if (_serversReady == _plan.Servers)
         {
-            r.Worker.Tell(new InitWorker(_planJson, _servers));
+            r.Worker.Tell(new InitWorker(_planJson, _servers, _dataPlanes));
         }
     }
 
@@ -121,7 +123,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     {
         foreach (var w in _workers.Values)
         {
-            w.Tell(new InitWorker(_planJson, _servers));
+            w.Tell(new InitWorker(_planJson, _servers, _dataPlanes));
         }
     }
 

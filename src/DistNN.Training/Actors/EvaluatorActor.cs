@@ -32,7 +32,7 @@ public sealed class EvaluatorActor : ReceiveActor
         {
             ComputeThreads.Current = _threads;
             _plan = TrainingPlanJson.Parse(init.PlanJson);
-            _servers = init.Servers;
+            _servers = Carriers.TensorCarrier.Get(Context.System).Route(init.Servers, init.DataPlanes, _plan);
             _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
             _layout = ParameterLayout.For(_model, _servers.Count);
             Sender.Tell(new WorkerReady("evaluator"));

@@ -60,7 +60,8 @@ public sealed class ParameterServer : ReceiveActor
     public static Props Props(IActorRef? coordinator) =>
         Akka.Actor.Props.Create(() => new ParameterServer(coordinator)).WithDispatcher(DistNNDispatchers.Compute);
 
-    protected override void PreStart() => _coordinator?.Tell(new RegisterServer(Self));
+    protected override void PreStart() =>
+        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorCarrier.Get(Context.System).Endpoint));
 
     private IEnumerable<int> Weights => Enumerable.Range(0, _chunks.Length).Where(i => !_chunks[i].IsState);
 

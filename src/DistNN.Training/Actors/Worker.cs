@@ -75,7 +75,8 @@ public sealed class Worker : ReceiveActor
     {
         ComputeThreads.Current = _threads;
         _plan = TrainingPlanJson.Parse(init.PlanJson);
-        _servers = init.Servers;
+        // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
+        _servers = Carriers.TensorCarrier.Get(Context.System).Route(init.Servers, init.DataPlanes, _plan);
         _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         _layout = ParameterLayout.For(_model, _servers.Count);
         _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();

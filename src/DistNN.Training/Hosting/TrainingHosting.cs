@@ -5,6 +5,7 @@ using DistNN.Nn.Models;
 using DistNN.Protocol;
 using DistNN.Protocol.Serialization;
 using DistNN.Training.Actors;
+using DistNN.Training.Carriers;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 
@@ -32,6 +33,27 @@ public static class TrainingHosting
         builder.WithCustomSerializer("distnn", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system));
 
     /// <summary>
+    /// Starts this node's tensor data plane: a TCP listener on <paramref name="host"/>:<paramref name="port"/> (0 picks a
+    /// free port) whose endpoint this node's parameter servers announce when they register, so that workers on other
+    /// nodes push and pull there instead of through Akka.Remote. <paramref name="publicHost"/> is the host announced
+    /// (default: <paramref name="host"/>). Workers need nothing: they connect on demand.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTensorDataPlane(this AkkaConfigurationBuilder builder, string host = "127.0.0.1",
+        int port = 0, string? publicHost = null) =>
+        builder.AddHocon(ConfigurationFactory.ParseString(TensorDataPlaneHocon(host, port, publicHost)), HoconAddMode.Prepend)
+            .WithActors((system, _) => TensorCarrier.Get(system));
+
+    /// <summary>The HOCON of <see cref="WithTensorDataPlane"/>, for ActorSystems that build their own configuration.</summary>
+    public static string TensorDataPlaneHocon(string host = "127.0.0.1", int port = 0, string? publicHost = null) => $$"""
+        distnn.data-plane {
+          enabled = on
+          hostname = "{{host}}"
+          port = {{port}}
+          public-hostname = "{{publicHost ?? ""}}"
+        }
+        """;
+
+    /// <summary>
     /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share
     /// the cores: each gets threads / workers compute threads (at least one).
     /// </summary>
@@ -45,18 +67,33 @@ public static class TrainingHosting
     /// </summary>
     public static IActorRef StartActors(ActorSystem system, TrainingRun run, string prefix = "")
     {
+        var coordinator = StartCoordinatorAndServers(system, run, prefix);
+        StartWorkers(system, coordinator, run, prefix);
+        return coordinator;
+    }
+
+    /// <summary>The coordinator and the plan's parameter servers (a node of a run whose workers may live elsewhere).</summary>
+    public static IActorRef StartCoordinatorAndServers(ActorSystem system, TrainingRun run, string prefix = "")
+    {
         var plan = run.Plan;
         var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal), $"{prefix}coordinator");
         for (int s = 0; s < plan.Servers; s++)
         {
             system.ActorOf(ParameterServer.Props(coordinator), $"{prefix}ps-{s}");
         }
+        return coordinator;
+    }
+
+    /// <summary>Workers <paramref name="first"/>… of the plan, registering with <paramref name="coordinator"/> (local or remote).</summary>
+    public static void StartWorkers(ActorSystem system, IActorRef coordinator, TrainingRun run, string prefix = "", int first = 0,
+        int? count = null)
+    {
+        var plan = run.Plan;
         int threadsPerWorker = Math.Max(1, plan.EffectiveThreads / Math.Max(1, plan.Workers));
-        for (int w = 0; w < plan.Workers; w++)
+        for (int w = first; w < first + (count ?? plan.Workers - first); w++)
         {
             system.ActorOf(Worker.Props($"worker-{w}", coordinator, run.Data, threadsPerWorker), $"{prefix}worker-{w}");
         }
-        return coordinator;
     }
 }
 

@@ -69,6 +69,15 @@ public sealed record TrainingPlan
 
     public int Staleness { get; init; } = 2;
 
+    /// <summary>How tensor messages reach a parameter server on another node (see <see cref="TensorCarrierKind"/>).</summary>
+    public TensorCarrierKind Carrier { get; init; } = TensorCarrierKind.Dataplane;
+
+    /// <summary>
+    /// Largest piece of a tensor message over Akka.Remote with the <see cref="TensorCarrierKind.Remote"/> carrier:
+    /// 64 KiB pieces fit Akka.Remote's default frame of 128,000 bytes.
+    /// </summary>
+    public int ChunkBytes { get; init; } = 64 * 1024;
+
     /// <summary>Gradient compression per push: none, fp16, int8, topk:fraction.</summary>
     public string Compression { get; init; } = "none";
 
@@ -88,6 +97,10 @@ public sealed record TrainingPlan
         if (Epochs <= 0 || BatchSize <= 0 || Workers <= 0 || Servers <= 0 || Staleness < 0)
         {
             throw new ArgumentException($"plan: epochs ({Epochs}), batch size ({BatchSize}), workers ({Workers}) and servers ({Servers}) must be positive, staleness ({Staleness}) not negative");
+        }
+        if (ChunkBytes < 1024)
+        {
+            throw new ArgumentException($"plan: the chunk size ({ChunkBytes} bytes) must be at least 1024 bytes");
         }
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate))
         {

@@ -58,7 +58,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
             }
             long version = reader.ReadInt64();
             ReadOnlySequence<byte> bin = reader.ReadBytes() ?? throw Malformed($"chunk {chunkId} has no values");
-            return new ChunkValues(chunkId, version, ReadFloats(bin, chunkId));
+            return new ChunkValues(chunkId, version, ReadFloats(bin, chunkId, (options as ProtocolMessagePackOptions)?.ValueArrays));
         }
         finally
         {
@@ -66,7 +66,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         }
     }
 
-    private float[] ReadFloats(in ReadOnlySequence<byte> bin, int chunkId)
+    private float[] ReadFloats(in ReadOnlySequence<byte> bin, int chunkId, Func<int, int, float[]>? arrays)
     {
         if (bin.Length % sizeof(float) != 0)
         {
@@ -82,7 +82,11 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         {
             return [];
         }
-        float[] values = GC.AllocateUninitializedArray<float>((int)count);
+        float[] values = arrays?.Invoke(chunkId, (int)count) ?? GC.AllocateUninitializedArray<float>((int)count);
+        if (values.Length != count)
+        {
+            throw new InvalidOperationException($"the value array for chunk {chunkId} has {values.Length} floats, not {count}");
+        }
         bin.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }

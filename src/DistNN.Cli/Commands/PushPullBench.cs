@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using DistNN.Training.Hosting;
+using DistNN.Training.Plan;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>
+/// `distnn bench --push-pull`: starts this same program as the server node in a child process
+/// (`--push-pull-server`), reads its ready line, and times round trips from this process.
+/// </summary>
+internal static class PushPullBench
+{
+    public static PushPullResult Run(BenchSettings settings)
+    {
+        var carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true);
+        if (settings.OneProcess)
+        {
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
+                extraHocon: settings.AkkaConfig)
+                .GetAwaiter().GetResult();
+        }
+        var start = new ProcessStartInfo
+        {
+            FileName = Environment.ProcessPath!,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        // Run through `dotnet distnn.dll` the child needs the dll too.
+        string entry = typeof(PushPullBench).Assembly.Location;
+        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
+        {
+            start.ArgumentList.Add(entry);
+        }
+        foreach (string arg in new[] { "bench", "--push-pull-server", "--carrier", settings.Carrier, "--chunk-bytes", settings.ChunkBytes.ToString() })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        if (settings.NoAkkaBatching)
+        {
+            start.ArgumentList.Add("--no-akka-batching");
+        }
+        start.ArgumentList.Add("--akka-config");
+        start.ArgumentList.Add(settings.AkkaConfig);
+        using var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
+        try
+        {
+            string? line;
+            while ((line = server.StandardOutput.ReadLine()) is not null && !line.StartsWith(PushPullBenchmark.ReadyPrefix, StringComparison.Ordinal))
+            {
+            }
+            if (line is null)
+            {
+                throw new InvalidOperationException("the push-pull server process ended before it was ready");
+            }
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig)
+                .GetAwaiter().GetResult();
+        }
+        finally
+        {
+            server.StandardInput.Close();
+            if (!server.WaitForExit(10_000))
+            {
+                server.Kill();
+            }
+        }
+    }
+
+    /// <summary>The child: serves until its standard input closes.</summary>
+    public static int Serve(BenchSettings settings)
+    {
+        var carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true);
+        var stop = Task.Run(() => Console.In.ReadToEnd());
+        PushPullBenchmark.ServeAsync(carrier, settings.ChunkBytes, line =>
+        {
+            Console.WriteLine(line);
+            Console.Out.Flush();
+        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig).GetAwaiter().GetResult();
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Buffers;
+using DistNN.Protocol.Limits;
+using DistNN.Protocol.Serialization;
+using MessagePack;
+
+namespace DistNN.Protocol.DataPlane;
+
+/// <summary>
+/// A protocol message as the payload of a data-plane frame: <c>[manifest, target, replyTo, [protocolVersion, message]]</c>.
+/// Target is the path (without address) of the actor on the receiving node that gets the message, empty for a reply;
+/// ReplyTo is a number the sending node chose for the actor that gets the replies, and which a reply carries back.
+/// The message is written by <see cref="ProtocolSerializer.Write"/> straight into the (pooled) frame, so a tensor
+/// is copied once from its span into the frame, and read back with every limit check of the serializer.
+/// </summary>
+public static class MessageFrame
+{
+    private const int FieldCount = 4;
+
+    public static void Write(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message)
+    {
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(FieldCount);
+        writer.Write(serializer.Manifest(message));
+        writer.Write(target);
+        writer.Write(replyTo);
+        writer.Flush();
+        serializer.Write(output, message);
+    }
+
+    /// <summary>Reads a frame's payload (chunk values into <paramref name="valueArrays"/>' arrays if given); throws
+    /// <see cref="WireProtocolException"/> when it is malformed or breaks a limit.</summary>
+    public static (string Target, int ReplyTo, object Message) Read(ReadOnlySequence<byte> payload, ProtocolSerializer serializer,
+        ProtocolLimits limits, Func<int, int, float[]>? valueArrays = null)
+    {
+        var (manifest, target, replyTo, message) = ReadHeader(payload, limits);
+        return (target, replyTo, serializer.Read(message, manifest, valueArrays));
+    }
+
+    /// <summary>The frame's manifest, target and route, and the bytes of the message (read them with the serializer).</summary>
+    public static (string Manifest, string Target, int ReplyTo, ReadOnlySequence<byte> Message) ReadHeader(ReadOnlySequence<byte> payload,
+        ProtocolLimits limits)
+    {
+        try
+        {
+            var reader = new MessagePackReader(payload);
+            if (reader.ReadArrayHeader() != FieldCount)
+            {
+                throw new WireProtocolException(ViolationKind.Malformed, "a message frame is [manifest, target, replyTo, message]");
+            }
+            string manifest = ReadString(ref reader, limits);
+            string target = ReadString(ref reader, limits);
+            int replyTo = reader.ReadInt32();
+            return (manifest, target, replyTo, payload.Slice(reader.Position));
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
+            or InvalidOperationException)
+        {
+            throw new WireProtocolException(ViolationKind.Malformed, $"malformed message frame: {e.Message}", e);
+        }
+    }
+
+    private static string ReadString(ref MessagePackReader reader, ProtocolLimits limits)
+    {
+        ReadOnlySequence<byte> utf8 = reader.ReadStringSequence() ?? throw new WireProtocolException(ViolationKind.Malformed,
+            "a message frame's manifest and target are strings");
+        if (utf8.Length > limits.MaxStringBytes)
+        {
+            throw new WireProtocolException(ViolationKind.StringTooLong,
+                $"string of {utf8.Length} bytes in a message frame exceeds the limit of {limits.MaxStringBytes} bytes");
+        }
+        return System.Text.Encoding.UTF8.GetString(utf8.IsSingleSegment ? utf8.FirstSpan : utf8.ToArray());
+    }
+}

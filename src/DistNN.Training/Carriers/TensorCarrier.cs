@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Protocol.DataPlane;
+using DistNN.Protocol.Framing;
+using DistNN.Protocol.Messages;
+using DistNN.Protocol.Serialization;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Carriers;
+
+/// <summary>
+/// The tensor carriers of one ActorSystem (an Akka extension): how pushes, pulls and their replies reach a parameter
+/// server on another node, beside Akka.Remote's control plane.
+/// <list type="bullet">
+/// <item>The data plane: a parameter-server node listens (<c>distnn.data-plane</c>, started by
+/// <c>WithTensorDataPlane</c>) and announces "host:port" in <see cref="RegisterServer"/>; a worker node opens one
+/// connection per server node. Frames are <see cref="MessageFrame"/>s in pooled buffers; each arrives as a message in
+/// the target actor's mailbox with a sender that writes the reply back on the same connection.</item>
+/// <item>Akka.Remote in pieces: each message is serialized once and cut into <see cref="MessagePiece"/>s of at most
+/// the plan's chunk size, which the <see cref="PieceAssembler"/> of the receiving node puts back together.</item>
+/// </list>
+/// A worker asks <see cref="Route"/> for the refs it sends to: the servers themselves when they live in its own
+/// ActorSystem (messages by reference, no carrier), proxies otherwise. The worker's code is the same either way.
+/// </summary>
+public sealed class TensorCarrier : IExtension
+{
+    /// <summary>The assembler's name under /system on every node.</summary>
+    public const string AssemblerName = "distnn-pieces";
+
+    /// <summary>Configuration read when the extension starts; <c>WithTensorDataPlane</c> sets it.</summary>
+    public const string DefaultHocon = """
+        distnn.data-plane {
+          enabled = off
+          hostname = "127.0.0.1"   # the address to listen on
+          port = 0                 # 0 picks a free port
+          public-hostname = ""     # the host announced to workers; empty: hostname
+        }
+        """;
+
+    private readonly ExtendedActorSystem _system;
+    private readonly ILoggingAdapter _log;
+    private readonly DataPlaneOptions _options;
+    private readonly DataPlaneServer? _server;
+    private readonly ConcurrentDictionary<string, Lazy<DataPlaneConnection>> _connections = new();
+    private readonly ConcurrentDictionary<string, IActorRef> _targets = new();
+    private readonly ConcurrentDictionary<Address, IActorRef> _assemblers = new();
+    private readonly Dictionary<IActorRef, int> _routeOf = [];
+    private readonly ConcurrentDictionary<int, IActorRef> _routes = new();
+    private readonly ConcurrentDictionary<(DataPlaneConnection Connection, int Route), ReceiveArrays> _receiveArrays = new();
+    private int _nextRoute;
+    private long _framesSent;
+    private long _piecesSent;
+
+    public TensorCarrier(ExtendedActorSystem system)
+    {
+        _system = system;
+        _log = Logging.GetLogger(system, typeof(TensorCarrier));
+        Serializer = new ProtocolSerializer(system);
+        _options = DataPlaneOptions.Default with { Log = line => _log.Info(line) };
+        Assembler = system.SystemActorOf(PieceAssembler.Props(this), AssemblerName);
+        var config = system.Settings.Config;
+        if (config.GetBoolean("distnn.data-plane.enabled", false))
+        {
+            string host = config.GetString("distnn.data-plane.hostname", "127.0.0.1");
+            int port = config.GetInt("distnn.data-plane.port", 0);
+            string announced = config.GetString("distnn.data-plane.public-hostname", "");
+            _server = DataPlaneServer.Start(host, port, OnFrame, _options);
+            Endpoint = $"{(string.IsNullOrEmpty(announced) ? host : announced)}:{_server.LocalEndPoint.Port}";
+            _log.Info("tensor data plane listening on {0}, announced as {1}", _server.LocalEndPoint, Endpoint);
+        }
+        system.RegisterOnTermination(() => DisposeAsync().AsTask().GetAwaiter().GetResult());
+    }
+
+    /// <summary>The carrier of <paramref name="system"/>, started on first use.</summary>
+    public static TensorCarrier Get(ActorSystem system) => system.WithExtension<TensorCarrier, TensorCarrierProvider>();
+
+    /// <summary>This node's data-plane endpoint as announced ("host:port"), or empty when it runs none.</summary>
+    public string Endpoint { get; } = "";
+
+    public ProtocolSerializer Serializer { get; }
+
+    internal IActorRefProvider Provider => _system.Provider;
+
+    /// <summary>Data-plane frames this node has queued for sending (requests and replies).</summary>
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    /// <summary>Message pieces this node has sent over Akka.Remote (or to itself).</summary>
+    public long PiecesSent => Interlocked.Read(ref _piecesSent);
+
+    /// <summary>This node's <see cref="PieceAssembler"/>.</summary>
+    public IActorRef Assembler { get; }
+
+    /// <summary>
+    /// The refs a worker (or evaluator) sends tensor messages to: each server itself when it lives in this
+    /// ActorSystem or the plan says <see cref="TensorCarrierKind.Local"/>; otherwise a proxy of the plan's carrier.
+    /// Throws with the reason when the data plane is asked for and the server's node announced no endpoint.
+    /// </summary>
+    public IReadOnlyList<IActorRef> Route(IReadOnlyList<IActorRef> servers, IReadOnlyList<string>? dataPlanes, TrainingPlan plan)
+    {
+        var routed = new IActorRef[servers.Count];
+        for (int i = 0; i < servers.Count; i++)
+        {
+            IActorRef server = servers[i];
+            if (IsLocal(server) || plan.Carrier == TensorCarrierKind.Local)
+            {
+                routed[i] = server;
+            }
+            else if (plan.Carrier == TensorCarrierKind.Remote)
+            {
+                routed[i] = new PiecesRef(this, server, plan.ChunkBytes);
+            }
+            else
+            {
+                string endpoint = dataPlanes is not null && i < dataPlanes.Count ? dataPlanes[i] : "";
+                if (string.IsNullOrEmpty(endpoint))
+                {
+                    throw new InvalidOperationException(
+                        $"parameter server {i} ({server.Path}) announced no tensor data-plane endpoint: start its node with "
+                        + "WithTensorDataPlane, or choose the carrier 'remote' (Akka.Remote in chunks) or 'local'");
+                }
+                routed[i] = new DataPlaneRef(this, Connect(endpoint), server.Path.ToStringWithoutAddress(), fixedRoute: null, server.Path);
+            }
+        }
+        return routed;
+    }
+
+    /// <summary>True for an actor of this ActorSystem (no carrier needed).</summary>
+    public static bool IsLocal(IActorRef actor) => actor is IInternalActorRef { IsLocal: true };
+
+    /// <summary>Serializes <paramref name="message"/> once and sends it in pieces to <paramref name="target"/>'s node.</summary>
+    internal void SendInPieces(object message, IActorRef target, IActorRef? replyTo, int chunkBytes)
+    {
+        using var buffer = new FrameWriter(TensorBytes(message) + 1024);
+        Serializer.Write(buffer, message);
+        ReadOnlyMemory<byte> bytes = buffer.Payload;
+        string manifest = Serializer.Manifest(message);
+        long transfer = Random.Shared.NextInt64();
+        IActorRef assembler = IsLocal(target) ? Assembler : _assemblers.GetOrAdd(target.Path.Address,
+            address => _system.Provider.ResolveActorRef(new RootActorPath(address) / "system" / AssemblerName));
+        for (int offset = 0; offset < bytes.Length || offset == 0; offset += chunkBytes)
+        {
+            int length = Math.Min(chunkBytes, bytes.Length - offset);
+            assembler.Tell(new MessagePiece(transfer, target, replyTo, manifest, offset, bytes.Length,
+                bytes.Slice(offset, length).ToArray()), ActorRefs.NoSender);
+            Interlocked.Increment(ref _piecesSent);
+            if (bytes.Length == 0)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="frame"/> on <paramref name="connection"/>, waiting while its queue is full (flow control).</summary>
+    internal void Send(DataPlaneConnection connection, FrameWriter frame)
+    {
+        try
+        {
+            if (!connection.TrySend(frame))
+            {
+                connection.SendAsync(frame).AsTask().GetAwaiter().GetResult();
+            }
+            Interlocked.Increment(ref _framesSent);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            frame.Dispose();
+            _log.Warning("tensor data plane: a message to {0} was dropped: {1}", connection.RemoteEndPoint, e.Message);
+        }
+    }
+
+    /// <summary>The number a frame names <paramref name="actor"/> by, so that replies find it.</summary>
+    internal int RouteOf(IActorRef actor)
+    {
+        lock (_routeOf)
+        {
+            if (!_routeOf.TryGetValue(actor, out int route))
+            {
+                route = ++_nextRoute;
+                _routeOf[actor] = route;
+                _routes[route] = actor;
+            }
+            return route;
+        }
+    }
+
+    /// <summary>Bytes of tensor values in a message: the size hint of its frame.</summary>
+    internal static int TensorBytes(object message)
+    {
+        static long Sum(IReadOnlyList<ChunkValues> values)
+        {
+            long total = 0;
+            foreach (var v in values)
+            {
+                total += v.Values.Length * sizeof(float) + 32;
+            }
+            return total;
+        }
+        long bytes = message switch
+        {
+            PushGradients p => Sum(p.Gradients) + Sum(p.State),
+            PushReply r => Sum(r.Weights) + Sum(r.State),
+            WeightsReply w => Sum(w.Weights) + Sum(w.State),
+            _ => 0,
+        };
+        return (int)Math.Min(bytes, int.MaxValue / 2);
+    }
+
+    private DataPlaneConnection Connect(string endpoint)
+    {
+        while (true)
+        {
+            var lazy = _connections.GetOrAdd(endpoint, e => new Lazy<DataPlaneConnection>(() => Open(e)));
+            DataPlaneConnection connection = lazy.Value;
+            if (connection.IsOpen)
+            {
+                return connection;
+            }
+            _connections.TryRemove(new KeyValuePair<string, Lazy<DataPlaneConnection>>(endpoint, lazy));
+        }
+    }
+
+    private DataPlaneConnection Open(string endpoint)
+    {
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out int port))
+        {
+            throw new FormatException($"data-plane endpoint '{endpoint}' is not host:port");
+        }
+        string host = endpoint[..colon].Trim('[', ']');
+        DataPlaneConnection connection = DataPlaneClient.ConnectAsync(host, port, OnFrame, _options).GetAwaiter().GetResult();
+        _log.Info("tensor data plane: connected to {0}", endpoint);
+        return connection;
+    }
+
+    /// <summary>
+    /// Every frame on every connection of this node, on the connection's receive loop: a reply goes to the actor its
+    /// route names; a request goes to its target (only actors under /user) with a sender that answers on this connection.
+    /// </summary>
+    private void OnFrame(DataPlaneConnection connection, System.Buffers.ReadOnlySequence<byte> payload)
+    {
+        var (manifest, target, route, bytes) = MessageFrame.ReadHeader(payload, _options.Limits);
+        object message = Serializer.Read(bytes, manifest, IsTensorMessage(manifest)
+            ? _receiveArrays.GetOrAdd((connection, route), key =>
+            {
+                _ = key.Connection.Completion.ContinueWith(_ => _receiveArrays.TryRemove(key, out ReceiveArrays? _), TaskScheduler.Default);
+                return new ReceiveArrays();
+            }).NextMessage()
+            : null);
+        if (target.Length == 0)
+        {
+            if (_routes.TryGetValue(route, out IActorRef? actor))
+            {
+                actor.Tell(message, ActorRefs.NoSender);
+            }
+            return;
+        }
+        if (!target.StartsWith("/user/", StringComparison.Ordinal))
+        {
+            throw new Protocol.Limits.WireProtocolException(Protocol.Limits.ViolationKind.Malformed,
+                $"a data-plane frame may address only actors under /user, not '{target}'");
+        }
+        IActorRef recipient = _targets.GetOrAdd(target, path => _system.Provider.ResolveActorRef(
+            new RootActorPath(_system.Provider.DefaultAddress) / path.Split('/', StringSplitOptions.RemoveEmptyEntries)));
+        recipient.Tell(message, new DataPlaneRef(this, connection, "", route, recipient.Path));
+    }
+
+    /// <summary>Pushes and replies, whose values are read into <see cref="ReceiveArrays"/> (see there why that is safe).</summary>
+    internal static bool IsTensorMessage(string manifest) =>
+        manifest is "distnn.push-gradients" or "distnn.push-reply" or "distnn.weights-reply";
+
+    private async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var lazy in _connections.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                await lazy.Value.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+public sealed class TensorCarrierProvider : ExtensionIdProvider<TensorCarrier>
+{
+    public override TensorCarrier CreateExtension(ExtendedActorSystem system) => new(system);
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Messages;
+using DistNN.Protocol.Serialization;
+using DistNN.Training.Actors;
+using DistNN.Training.Carriers;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Hosting;
+
+/// <summary>
+/// One push-pull round trip between nodes, timed: a worker-side driver on the client node pushes a gradient of the
+/// cnn's size (421,642 floats, 1.69 MB) to a parameter server on the server node and waits for the reply with the
+/// weights (1.69 MB back), over the data plane or over Akka.Remote in pieces. The server node is normally another
+/// process (<see cref="ServeAsync"/>); CPU time is read from both processes before and after the timed stretch.
+/// </summary>
+public sealed record PushPullResult(
+    string Carrier, bool TwoProcesses, int Floats, double MegabytesEachWay, int RoundTrips, double MsMedian, double MsMean,
+    double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching);
+
+public static class PushPullBenchmark
+{
+    /// <summary>The line a server process prints when ready: the server actor's address and the data-plane endpoint.</summary>
+    public const string ReadyPrefix = "push-pull-server ";
+
+    private const string ServerName = "ps";
+    private const string WorkerName = "bench";
+
+    public static string NodeHocon(bool dataPlane, bool akkaBatching = true, string extraHocon = "") => DistNNDispatchers.Hocon + "\n" + ProtocolSerializer.Hocon + "\n"
+        + (dataPlane ? TrainingHosting.TensorDataPlaneHocon() : "") + "\n" + """
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp {
+          hostname = 127.0.0.1
+          port = 0
+        }
+        """ + (akkaBatching ? "" : "\nakka.remote.dot-netty.tcp.batching.enabled = false") + "\n" + extraHocon;
+
+    /// <summary>The plan of the benchmark: the cnn preset (421,642 parameters), one server, SGD with a tiny rate.</summary>
+    public static TrainingPlan Plan(TensorCarrierKind carrier, int chunkBytes) => new()
+    {
+        ModelName = "cnn",
+        Model = ModelPresets.Get("cnn"),
+        Optimizer = "sgd",
+        LearningRate = 1e-6f,
+        Mode = ConsistencyMode.Async,
+        Carrier = carrier,
+        ChunkBytes = chunkBytes,
+        Threads = 1,
+        Seed = 1,
+    };
+
+    /// <summary>
+    /// Runs the server node until <paramref name="stop"/> completes: an ActorSystem with Akka.Remote and the data plane
+    /// and one initialised parameter server; writes <see cref="ReadyPrefix"/> + "actorPath endpoint" to <paramref name="ready"/>.
+    /// </summary>
+    public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true, string extraHocon = "")
+    {
+        using var system = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching, extraHocon)));
+        var server = await StartServerAsync(system, Plan(carrier, chunkBytes));
+        string address = server.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
+        ready($"{ReadyPrefix}{address} {TensorCarrier.Get(system).Endpoint}");
+        await stop;
+        await system.Terminate();
+    }
+
+    /// <summary>
+    /// Times round trips for <paramref name="seconds"/> after a warm-up. With <paramref name="serverProcess"/> the
+    /// server runs in that process (started by the caller with <see cref="ServeAsync"/>, its ready line in
+    /// <paramref name="readyLine"/>); without, in a second ActorSystem of this process.
+    /// </summary>
+    public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
+        Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "")
+    {
+        var plan = Plan(carrier, chunkBytes);
+        ActorSystem? serverSystem = null;
+        string serverPath;
+        string endpoint;
+        if (serverProcess is null)
+        {
+            serverSystem = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching, extraHocon)));
+            var server = await StartServerAsync(serverSystem, plan);
+            serverPath = server.Path.ToStringWithAddress(((ExtendedActorSystem)serverSystem).Provider.DefaultAddress);
+            endpoint = TensorCarrier.Get(serverSystem).Endpoint;
+        }
+        else
+        {
+            string[] parts = readyLine![ReadyPrefix.Length..].Split(' ');
+            (serverPath, endpoint) = (parts[0], parts[1]);
+        }
+        using var client = ActorSystem.Create("client", ConfigurationFactory.ParseString(NodeHocon(dataPlane: false, akkaBatching, extraHocon)));
+        try
+        {
+            IActorRef remote = ((ExtendedActorSystem)client).Provider.ResolveActorRef(serverPath);
+            IActorRef proxy = TensorCarrier.Get(client).Route([remote], [endpoint], plan)[0];
+            var weights = await proxy.Ask<WeightsReply>(new PullWeights(1), TimeSpan.FromSeconds(30));
+            var random = new Random(1);
+            var gradients = weights.Weights.Select(w => new ChunkValues(w.ChunkId, 0,
+                Enumerable.Range(0, w.Values.Length).Select(_ => (random.NextSingle() - 0.5f) * 1e-3f).ToArray())).ToList();
+            int floats = gradients.Sum(g => g.Values.Length);
+
+            // Warm-up: a second of round trips (JIT, connection and socket buffers).
+            await Drive(client, proxy, gradients, TimeSpan.FromSeconds(1));
+            var self = Process.GetCurrentProcess();
+            serverProcess?.Refresh();
+            TimeSpan clientCpu0 = self.TotalProcessorTime;
+            TimeSpan serverCpu0 = serverProcess?.TotalProcessorTime ?? TimeSpan.Zero;
+            List<double> times = await Drive(client, proxy, gradients, TimeSpan.FromSeconds(seconds));
+            self.Refresh();
+            serverProcess?.Refresh();
+            double clientCpu = (self.TotalProcessorTime - clientCpu0).TotalSeconds;
+            double serverCpu = serverProcess is null ? 0 : (serverProcess.TotalProcessorTime - serverCpu0).TotalSeconds;
+            times.Sort();
+            double bytesEachWay = 4.0 * floats;
+            double gigabytes = 2 * bytesEachWay * times.Count / 1e9;
+            return new PushPullResult(carrier.ToString().ToLowerInvariant(), serverProcess is not null, floats,
+                Math.Round(bytesEachWay / 1e6, 3), times.Count, Math.Round(times[times.Count / 2], 3), Math.Round(times.Average(), 3),
+                Math.Round(times[(int)(times.Count * 0.9)], 3), Math.Round(clientCpu, 3), Math.Round(serverCpu, 3),
+                Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching);
+        }
+        finally
+        {
+            await client.Terminate();
+            if (serverSystem is not null)
+            {
+                await serverSystem.Terminate();
+                serverSystem.Dispose();
+            }
+        }
+    }
+
+    private static async Task<IActorRef> StartServerAsync(ActorSystem system, TrainingPlan plan)
+    {
+        var server = system.ActorOf(ParameterServer.Props(null), ServerName);
+        await server.Ask<ServerReady>(new InitServer(plan.ToJson(), 0, 1), TimeSpan.FromSeconds(60));
+        server.Tell(new LiveWorkers([WorkerName]));
+        return server;
+    }
+
+    private static async Task<List<double>> Drive(ActorSystem system, IActorRef proxy, List<ChunkValues> gradients, TimeSpan duration)
+    {
+        var done = new TaskCompletionSource<List<double>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new Driver(proxy, gradients, duration, done)));
+        return await done.Task;
+    }
+
+    /// <summary>Pushes, waits for the reply, pushes again, until the time is up; records each round trip in ms.</summary>
+    private sealed class Driver : ReceiveActor
+    {
+        private static long s_step;
+        private readonly IActorRef _proxy;
+        private readonly List<ChunkValues> _gradients;
+        private readonly List<double> _times = [];
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _sentAt;
+
+        public Driver(IActorRef proxy, List<ChunkValues> gradients, TimeSpan duration, TaskCompletionSource<List<double>> done)
+        {
+            _proxy = proxy;
+            _gradients = gradients;
+            Receive<PushReply>(reply =>
+            {
+                _times.Add(Stopwatch.GetElapsedTime(_sentAt).TotalMilliseconds);
+                if (_clock.Elapsed >= duration)
+                {
+                    done.TrySetResult(_times);
+                    Context.Stop(Self);
+                    return;
+                }
+                Push();
+            });
+        }
+
+        protected override void PreStart() => Push();
+
+        private void Push()
+        {
+            long step = Interlocked.Increment(ref s_step);
+            _sentAt = Stopwatch.GetTimestamp();
+            _proxy.Tell(new PushGradients(WorkerName, step, 1, (int)step, 1, 0, _gradients, []), Self);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Configuration;
+using DistNN.Training.Hosting;
+
+namespace DistNN.Training.Tests;
+
+/// <summary>
+/// Two ActorSystems in this process joined by Akka.Remote on 127.0.0.1 (ports picked by the OS): A runs the tensor
+/// data plane (a parameter-server node), B does not (a worker node). Both have the actor specs' configuration.
+/// </summary>
+internal sealed class TwoNodes : IAsyncDisposable
+{
+    private static string Hocon(string extra) => ActorTestConfig.Hocon + "\n" + extra + "\n" + """
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp {
+          hostname = 127.0.0.1
+          port = 0
+        }
+        """;
+
+    public TwoNodes()
+    {
+        A = ActorSystem.Create("a", ConfigurationFactory.ParseString(Hocon(TrainingHosting.TensorDataPlaneHocon())));
+        B = ActorSystem.Create("b", ConfigurationFactory.ParseString(Hocon("")));
+    }
+
+    public ActorSystem A { get; }
+
+    public ActorSystem B { get; }
+
+    /// <summary>The actor /user/<paramref name="name"/> of A as B reaches it (over Akka.Remote).</summary>
+    public IActorRef OfAFromB(string name) =>
+        ((ExtendedActorSystem)B).Provider.ResolveActorRef(new RootActorPath(((ExtendedActorSystem)A).Provider.DefaultAddress) / "user" / name);
+
+    public async ValueTask DisposeAsync()
+    {
+        await B.Terminate();
+        await A.Terminate();
+    }
+}
