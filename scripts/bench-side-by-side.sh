@@ -39,3 +39,8 @@ for m in mlp cnn; do
         distnn bench --model $m --batch 64 --threads $t --seconds "$secs" --actors
     done
 done
+
+echo "# push-pull of the cnn's 1.69 MB each way to a parameter server in a child process (median ms)"
+distnn bench --push-pull --carrier dataplane --seconds 3
+distnn bench --push-pull --carrier remote --seconds 3
+/usr/bin/python3 "$ref/rpc_rtt.py" --seconds 3
