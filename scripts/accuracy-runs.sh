@@ -38,10 +38,13 @@ run rnn-ref --model rnn --epochs 3 $ref
 
 # Best recipes found with DistNN's own features.
 run mlp-best  --model mlp  --epochs 5 --optimizer adam --lr 0.001 --batch-size 64 --seed 1 --dropout 0.2 --schedule cosine --augment shift=1
-run cnn-best  --model cnn  --epochs 3 --optimizer adam --lr 0.002 --batch-size 64 --seed 1 --dropout 0.25 --schedule cosine --augment rotate=8,shift=2
+run cnn-best  --model cnn  --epochs 3 --optimizer adam --lr 0.002 --batch-size 32 --seed 1 --dropout 0.25 --schedule cosine --augment rotate=5,shift=1
 run lstm-best --model lstm --epochs 3 --optimizer adam --lr 0.003 --batch-size 64 --seed 1 --schedule cosine
 run gru-best  --model gru  --epochs 3 --optimizer adam --lr 0.003 --batch-size 64 --seed 1 --schedule cosine
 run rnn-best  --model rnn  --epochs 3 --optimizer adam --lr 0.002 --batch-size 32 --seed 1 --schedule cosine --clip-norm 0.5
+
+# BatchNorm in a spec file (an example of the spec format; not the best recipe).
+run cnn-bn    --model examples/cnn-bn.json --epochs 3 --optimizer adam --lr 0.003 --batch-size 64 --seed 1 --dropout 0.25 --schedule cosine --augment rotate=8,shift=2
 
 # Data expansion on a small training set: 2,000 images, 20 epochs, without and with.
 run cnn-2k-plain   --model cnn --epochs 20 $ref --train-limit 2000
