@@ -84,7 +84,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 
     public static Props Props(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done,
         Action<Sequential>? finalModel = null, TimeSpan? registrationTimeout = null) =>
-        Akka.Actor.Props.Create(() => new Coordinator(plan, data, listener, done, finalModel, registrationTimeout ?? TimeSpan.FromSeconds(60)));
+        Akka.Actor.Props.Create(() => new Coordinator(plan, data, listener, done, finalModel, registrationTimeout ?? TimeSpan.FromSeconds(60)))
+            .WithDispatcher(DistNNDispatchers.Compute);
 
     private void OnRegisterServer(RegisterServer r)
     {
