@@ -36,6 +36,11 @@ done
 run gru-ref --model gru --epochs 3 $ref
 run rnn-ref --model rnn --epochs 3 $ref
 
+# Gradient compression per push, two workers in sync (compare with cnn-ref-2w-sync, uncompressed).
+for c in fp16 int8 topk:0.01; do
+    run "cnn-2w-sync-${c/:/-}" --model cnn --epochs 3 $sync2 --compression "$c"
+done
+
 # Best recipes found with DistNN's own features.
 run mlp-best  --model mlp  --epochs 5 --optimizer adam --lr 0.001 --batch-size 64 --seed 1 --dropout 0.2 --schedule cosine --augment shift=1
 run cnn-best  --model cnn  --epochs 3 --optimizer adam --lr 0.002 --batch-size 32 --seed 1 --dropout 0.25 --schedule cosine --augment rotate=5,shift=1

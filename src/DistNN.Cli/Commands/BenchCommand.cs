@@ -63,6 +63,10 @@ public sealed class BenchSettings : CommandSettings
     [Description("The server side of --push-pull (started by it as a child process).")]
     public bool PushPullServer { get; init; }
 
+    [CommandOption("--wire-bytes")]
+    [Description("Instead, print the bytes one push of the model's gradient takes in the tensor codec for none, fp16, int8 and topk:0.01.")]
+    public bool WireBytes { get; init; }
+
     [CommandOption("-b|--batch <B>")]
     [DefaultValue(64)]
     public int Batch { get; init; } = 64;
@@ -112,6 +116,15 @@ public sealed class BenchCommand : Command<BenchSettings>
         else if (settings.Gemm is int n)
         {
             result = GemmBenchmark.Run(n, settings.Threads);
+        }
+        else if (settings.WireBytes)
+        {
+            var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
+            foreach (var line in Training.Engine.WireBytes.Measure(name, spec, settings.Batch, ["none", "fp16", "int8", "topk:0.01"]))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(line, JsonFiles.Line));
+            }
+            return 0;
         }
         else if (settings.Actors)
         {

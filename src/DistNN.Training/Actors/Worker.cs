@@ -38,6 +38,7 @@ public sealed class Worker : ReceiveActor
     private bool _busy;
     private bool _resuming;
     private float[][] _ownStorage = [];
+    private GradientCompressor? _compressor;
     private (int Batch, int Samples, float Loss, int Correct, double Compute) _current;
     private long _pushedAt;
     private long _pullId;
@@ -81,6 +82,7 @@ public sealed class Worker : ReceiveActor
         _layout = ParameterLayout.For(_model, _servers.Count);
         _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();
         _ownStorage = _layout.Tensors.Select(t => t.Value.Data).ToArray();
+        _compressor = GradientCompressor.For(_plan.Compression);
         _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(_plan.Model.Loss))
         {
             Augmenter = ReplicaStep.AugmenterFor(_plan.Augment, _plan.Seed),
@@ -168,6 +170,16 @@ public sealed class Worker : ReceiveActor
         if (_plan.ClipNorm > 0)
         {
             GradientClipping.ClipByGlobalNorm(_model.Parameters, _plan.ClipNorm);
+        }
+        if (_compressor is not null)
+        {
+            foreach (var chunk in _layout.Chunks)
+            {
+                if (!chunk.IsState)
+                {
+                    _compressor.Apply(chunk, _layout.GradientOf(chunk));
+                }
+            }
         }
         _pushedAt = Stopwatch.GetTimestamp();
         _current = (batch, indices.Length, loss, correct, Stopwatch.GetElapsedTime(t0, _pushedAt).TotalSeconds);

@@ -94,6 +94,7 @@ public sealed record TrainingPlan
         Nn.Optimizers.OptimizerFactory.Create(Optimizer, LearningRate, OptimizerOptions());
         Nn.Optimizers.LearningRateSchedule.Create(Schedule);
         Data.Augmentation.AugmentationOptions.Parse(Augment);
+        Protocol.Codecs.Compression.Parse(string.IsNullOrWhiteSpace(Compression) ? "none" : Compression);
         if (Epochs <= 0 || BatchSize <= 0 || Workers <= 0 || Servers <= 0 || Staleness < 0)
         {
             throw new ArgumentException($"plan: epochs ({Epochs}), batch size ({BatchSize}), workers ({Workers}) and servers ({Servers}) must be positive, staleness ({Staleness}) not negative");
