@@ -50,7 +50,7 @@ public sealed class ParameterServer : ReceiveActor
         Receive<PullWeights>(p =>
         {
             var copy = _chunks.Select(c => new float[c.Length]).ToArray();
-            Sender.Tell(new WeightsReply(p.RequestId, Snapshot(copy, Weights), Snapshot(copy, State)));
+            Sender.Tell(new WeightsReply(p.RequestId, Snapshot(copy, _weightChunks), Snapshot(copy, _stateChunks)));
         });
         Receive<WorkerIdle>(OnIdle);
         Receive<PushGradients>(OnPush);
@@ -63,9 +63,10 @@ public sealed class ParameterServer : ReceiveActor
     protected override void PreStart() =>
         _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorCarrier.Get(Context.System).Endpoint));
 
-    private IEnumerable<int> Weights => Enumerable.Range(0, _chunks.Length).Where(i => !_chunks[i].IsState);
+    /// <summary>Local indices of the trainable chunks and of the state chunks, fixed at init (read on every reply).</summary>
+    private int[] _weightChunks = [];
 
-    private IEnumerable<int> State => Enumerable.Range(0, _chunks.Length).Where(i => _chunks[i].IsState);
+    private int[] _stateChunks = [];
 
     private void Init(InitServer init)
     {
@@ -93,6 +94,8 @@ public sealed class ParameterServer : ReceiveActor
         _rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.OptimizerOptions());
         _schedule = LearningRateSchedule.Create(_plan.Schedule);
         _weights = _chunks.Select(c => layout.ValuesOf(c).ToArray()).ToArray();
+        _weightChunks = Enumerable.Range(0, _chunks.Length).Where(i => !_chunks[i].IsState).ToArray();
+        _stateChunks = Enumerable.Range(0, _chunks.Length).Where(i => _chunks[i].IsState).ToArray();
         _optState = _chunks.Select(c => new float[c.IsState ? 0 : _rule.StateSlots * c.Length]).ToArray();
         _sum = _chunks.Select(c => new float[c.IsState ? 0 : c.Length]).ToArray();
         _versions = new long[_chunks.Length];
@@ -277,7 +280,7 @@ public sealed class ParameterServer : ReceiveActor
                 v.Values.Span.CopyTo(mine[i]);
             }
         }
-        foreach (int i in State)
+        foreach (int i in _stateChunks)
         {
             var target = _weights[i].AsSpan();
             target.Clear();
@@ -298,19 +301,19 @@ public sealed class ParameterServer : ReceiveActor
     {
         if (_plan.Mode == ConsistencyMode.Sync)
         {
-            return new PushReply(step, applied, Snapshot(null, Weights), Snapshot(null, State));
+            return new PushReply(step, applied, Snapshot(null, _weightChunks), Snapshot(null, _stateChunks));
         }
         if (!_replyBuffers.TryGetValue(worker, out var buffers))
         {
             buffers = _chunks.Select(c => new float[c.Length]).ToArray();
             _replyBuffers[worker] = buffers;
         }
-        return new PushReply(step, applied, Snapshot(buffers, Weights), Snapshot(buffers, State));
+        return new PushReply(step, applied, Snapshot(buffers, _weightChunks), Snapshot(buffers, _stateChunks));
     }
 
-    private List<ChunkValues> Snapshot(float[][]? into, IEnumerable<int> which)
+    private List<ChunkValues> Snapshot(float[][]? into, int[] which)
     {
-        var list = new List<ChunkValues>();
+        var list = new List<ChunkValues>(which.Length);
         foreach (int i in which)
         {
             ReadOnlyMemory<float> values = _weights[i];
