@@ -1,0 +1,32 @@
+# DistNN node image: `distnn node` with the cluster configs. Build from the repository root:
+#   docker build -t distnn:local .
+# The base images are the .NET 10 SDK (build stage) and runtime images; override them with --build-arg when a
+# mirror is used.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
+
+FROM ${SDK_IMAGE} AS build
+WORKDIR /src
+# Restore first, on the project files alone, so that code changes do not invalidate the package layer.
+COPY Directory.Build.props Directory.Packages.props ./
+COPY src/DistNN.Tensors/DistNN.Tensors.csproj src/DistNN.Tensors/
+COPY src/DistNN.Nn/DistNN.Nn.csproj src/DistNN.Nn/
+COPY src/DistNN.Data/DistNN.Data.csproj src/DistNN.Data/
+COPY src/DistNN.Protocol/DistNN.Protocol.csproj src/DistNN.Protocol/
+COPY src/DistNN.Training/DistNN.Training.csproj src/DistNN.Training/
+COPY src/DistNN.Cli/DistNN.Cli.csproj src/DistNN.Cli/
+RUN dotnet restore src/DistNN.Cli/DistNN.Cli.csproj
+COPY src/ src/
+RUN dotnet publish src/DistNN.Cli/DistNN.Cli.csproj -c Release --no-restore -o /app -nologo
+
+FROM ${RUNTIME_IMAGE}
+WORKDIR /app
+COPY --from=build /app ./
+COPY cluster-configs/ ./cluster-configs/
+COPY scripts/container-entrypoint.sh /usr/local/bin/distnn-node
+RUN chmod +x /usr/local/bin/distnn-node
+# MNIST is mounted here (see docker-compose.yml); every node that needs data reads it itself.
+ENV DISTNN_DATA_DIR=/data
+# Akka.Remote (4053) and the parameter servers' tensor data plane (5053).
+EXPOSE 4053 5053
+ENTRYPOINT ["distnn-node"]

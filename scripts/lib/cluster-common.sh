@@ -1,0 +1,101 @@
+# Shared by scripts/local-cluster.sh and scripts/netns-cluster.sh (sourced, not run):
+# option parsing, building distnn, starting nodes with prefixed output, waiting for the result, stopping everything.
+# The caller sets `script` (its name for messages) and `usage_lines` (the sed range of its help comment).
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+servers=2
+workers=2
+port=4053
+data_dir="$root/data/mnist"
+threads=""
+late=""
+train_opts=()
+pids=()
+
+usage() { sed -n "${usage_lines}p" "$0" | sed 's/^# \{0,1\}//'; }
+need() { [[ $# -ge 2 && -n "$2" ]] || { echo "$script: $1 needs a value" >&2; exit 2; }; }
+
+parse_cluster_options() {
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --servers) need "$@"; servers="$2"; shift 2 ;;
+            --workers) need "$@"; workers="$2"; shift 2 ;;
+            --port) need "$@"; port="$2"; shift 2 ;;
+            --data-dir) need "$@"; data_dir="$(cd "$2" 2>/dev/null && pwd || echo "$2")"; shift 2 ;;
+            --threads) need "$@"; threads="$2"; shift 2 ;;
+            --late-worker) need "$@"; late="$2"; shift 2 ;;
+            -h|--help) usage; exit 0 ;;
+            --) shift; train_opts=("$@"); break ;;
+            *) echo "$script: unknown option '$1' (training options go after --)" >&2; usage >&2; exit 2 ;;
+        esac
+    done
+    local n
+    for n in "$servers" "$workers" "$port"; do
+        [[ "$n" =~ ^[0-9]+$ ]] || { echo "$script: '$n' is not a whole number" >&2; exit 2; }
+    done
+    [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
+    [[ "$servers" -ge 1 && "$workers" -ge 1 ]] || { echo "$script: need at least 1 server and 1 worker" >&2; exit 2; }
+    if [[ -z "$threads" ]]; then
+        threads=$(( $(nproc) / workers )); [[ "$threads" -ge 1 ]] || threads=1
+    fi
+}
+
+build_distnn() {
+    echo "$script: building distnn (Release)…"
+    dotnet build "$root/src/DistNN.Cli" -c Release -nologo -v quiet >/dev/null || { echo "$script: build failed" >&2; exit 1; }
+    distnn=("dotnet" "$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll")
+}
+
+# start_node NAME [COMMAND PREFIX…] -- NODE ARGS…: runs `[prefix] distnn node ARGS…` in the background with its
+# output prefixed by [NAME].
+start_node() {
+    local name="$1"; shift
+    local prefix=()
+    while [[ "$1" != "--" ]]; do prefix+=("$1"); shift; done
+    shift
+    "${prefix[@]}" "${distnn[@]}" node "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
+    pids+=("$!")
+}
+
+stop_all() {
+    local pid alive
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for _ in $(seq 1 20); do   # give CoordinatedShutdown up to 10 s
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [[ "$alive" -eq 0 ]] && return
+        sleep 0.5
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+}
+
+# wait_for_result: waits for the coordinator (pids[0]); then gives the other nodes 20 s to leave the cluster.
+# Exits with the coordinator's code, or 1 when training completed but another node did not exit cleanly.
+wait_for_result() {
+    local code others pid alive
+    wait "${pids[0]}"
+    code=$?
+    for _ in $(seq 1 40); do
+        alive=0
+        for pid in "${pids[@]:1}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [[ "$alive" -eq 0 ]] && break
+        sleep 0.5
+    done
+    others=0
+    for pid in "${pids[@]:1}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "$script: node pid $pid still running 20 s after the coordinator ended; stopping it" >&2
+            others=1
+        else
+            wait "$pid" || { echo "$script: node pid $pid exited with $?" >&2; others=1; }
+        fi
+    done
+    stop_all
+    if [[ "$code" -eq 0 && "$others" -ne 0 ]]; then
+        echo "$script: training completed but not every node exited cleanly" >&2
+        code=1
+    fi
+    echo "$script: coordinator exited with $code"
+    return "$code"
+}

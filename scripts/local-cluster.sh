@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs a DistNN cluster on this machine's loopback: 1 coordinator (the seed), M parameter-server nodes and
+# N worker nodes, each its own `distnn node` process, their output prefixed with the node's name.
+# Waits for the coordinator's result and stops every process it started, also on Ctrl-C.
+#
+#   scripts/local-cluster.sh [--servers M] [--workers N] [--port P] [--data-dir DIR] [--threads T]
+#                            [--late-worker SECONDS] [-- TRAINING OPTIONS…]
+#
+#   --servers M          parameter-server nodes (default 2)
+#   --workers N          worker nodes the plan waits for (default 2)
+#   --port P             the coordinator's Akka.Remote port, the seed (default 4053)
+#   --data-dir DIR       MNIST IDX folder (default data/mnist; scripts/fetch-mnist.sh fills it)
+#   --threads T          compute threads per worker node (default: cores / workers, at least 1)
+#   --late-worker S      start one more worker S seconds after the others (it joins from the next epoch)
+#   everything after --  goes to the coordinator: the options of `distnn train` (--model, --epochs, --summary-json …)
+#
+# Example: scripts/local-cluster.sh --servers 2 --workers 2 -- --model mlp --epochs 5 --summary-json runs/cluster.json
+# The exit code is the coordinator's (0 when training completed and the cluster stopped cleanly).
+set -uo pipefail
+script=local-cluster
+usage_lines=2,18
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
+parse_cluster_options "$@"
+cd "$root"
+build_distnn
+trap 'echo "$script: interrupted, stopping every node"; stop_all; exit 130' INT TERM
+
+host=127.0.0.1
+seed="akka.tcp://distnn@$host:$port"
+start_node coordinator -- --role coordinator --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
+    --servers "$servers" --workers "$workers" "${train_opts[@]}"
+for ((s = 0; s < servers; s++)); do
+    start_node "ps-$s" -- --role ps --host "$host" --port 0 --seed "$seed"
+done
+for ((w = 0; w < workers; w++)); do
+    start_node "worker-$w" -- --role worker --host "$host" --port 0 --seed "$seed" --data-dir "$data_dir" \
+        --name "worker-$w" --threads "$threads"
+done
+if [[ -n "$late" ]]; then
+    sleep "$late"
+    echo "$script: starting the late worker-$workers"
+    start_node "worker-$workers" -- --role worker --host "$host" --port 0 --seed "$seed" --data-dir "$data_dir" \
+        --name "worker-$workers" --threads "$threads"
+fi
+wait_for_result
