@@ -104,6 +104,32 @@ public class InitializerSpec
     }
 
     [Fact]
+    public void Orthogonal_gate_blocks_are_each_orthogonal_times_the_gain_and_drawn_independently()
+    {
+        const int hidden = 8, gates = 3, width = gates * hidden;
+        var u = new float[hidden * width];
+        new OrthogonalInitializer(gain: 0.5).FillGateBlocks(u, hidden, gates, new Random(4));
+
+        for (int g = 0; g < gates; g++)
+        {
+            for (int a = 0; a < hidden; a++)
+            {
+                for (int b = 0; b < hidden; b++)
+                {
+                    double dot = 0;
+                    for (int r = 0; r < hidden; r++)
+                    {
+                        dot += u[r * width + g * hidden + a] * (double)u[r * width + g * hidden + b];
+                    }
+                    Assert.True(Math.Abs(dot - (a == b ? 0.25 : 0)) < 1e-5, $"gate {g}: Gram[{a},{b}] = {dot}");
+                }
+            }
+        }
+        Assert.NotEqual(u.AsSpan(0, hidden).ToArray(), u.AsSpan(hidden, hidden).ToArray()); // gate 0 and gate 1, first row
+        Assert.Throws<ArgumentException>(() => new OrthogonalInitializer().FillGateBlocks(new float[10], hidden, gates, new Random(4)));
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_weights()
     {
         Assert.Equal(Draw(Initializer.HeNormal, 5), Draw(Initializer.HeNormal, 5));

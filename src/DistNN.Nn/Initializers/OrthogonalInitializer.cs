@@ -3,7 +3,8 @@ namespace DistNN.Nn.Initializers;
 /// <summary>
 /// Saxe et al. 2014: W (fan_in × fan_out, row-major) with orthonormal columns (fan_in ≥ fan_out, WᵀW = I) or
 /// orthonormal rows (WWᵀ = I), times <see cref="Gain"/>. Made by modified Gram–Schmidt of a standard normal
-/// matrix, which is QR with a positive diagonal in R, so Q is Haar-distributed. Meant for recurrent weights.
+/// matrix, which is QR with a positive diagonal in R, so Q is Haar-distributed. Meant for recurrent weights:
+/// <see cref="FillGateBlocks"/> gives each gate of a recurrent layer its own orthogonal hidden × hidden block.
 /// </summary>
 public sealed class OrthogonalInitializer(double gain = 1.0) : Initializer
 {
@@ -52,6 +53,29 @@ public sealed class OrthogonalInitializer(double gain = 1.0) : Initializer
                 // fan_in ≥ fan_out: W[r, c] = Q[r, c]; otherwise W = Qᵀ, W[r, c] = Q[c, r].
                 double v = fanIn >= fanOut ? q[c * n + r] : q[r * n + c];
                 weights[r * fanOut + c] = (float)(Gain * v);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills u (hidden × gates·hidden, row-major, the gates side by side) with one independent orthogonal
+    /// hidden × hidden block per gate, times <see cref="Gain"/>, so repeated multiplication by a gate's block
+    /// neither grows nor shrinks the state at the start of training.
+    /// </summary>
+    public void FillGateBlocks(Span<float> u, int hidden, int gates, Random rng)
+    {
+        int width = gates * hidden;
+        if ((long)hidden * width != u.Length)
+        {
+            throw new ArgumentException($"orthogonal gate blocks need a {hidden}×{width} matrix, got {u.Length} values");
+        }
+        var block = new float[hidden * hidden];
+        for (int g = 0; g < gates; g++)
+        {
+            Fill(block, hidden, hidden, rng);
+            for (int i = 0; i < hidden; i++)
+            {
+                block.AsSpan(i * hidden, hidden).CopyTo(u.Slice(i * width + g * hidden, hidden));
             }
         }
     }

@@ -9,19 +9,27 @@ public class RecurrentLearningSpec
 {
     /// <summary>
     /// The sign of the first of 10 inputs decides the class; the other nine are noise of the same size, so the network
-    /// must carry one number through nine steps of noise.
+    /// must carry one number through nine steps of noise. Trained as the command line trains recurrent networks (Adam,
+    /// gradients clipped at global norm 1), from three initial draws: plain SGD at a large rate learned from some draws
+    /// and stayed at chance from others, so one draw proved little.
     /// </summary>
     [Theory]
-    [InlineData("rnn", 0.1f)]
-    [InlineData("lstm", 1f)]
-    [InlineData("gru", 0.5f)]
-    public void Recurrent_network_learns_to_remember_the_first_input_for_ten_steps(string cell, float lr)
+    [InlineData("rnn", 1)]
+    [InlineData("rnn", 2)]
+    [InlineData("rnn", 3)]
+    [InlineData("lstm", 1)]
+    [InlineData("lstm", 2)]
+    [InlineData("lstm", 3)]
+    [InlineData("gru", 1)]
+    [InlineData("gru", 2)]
+    [InlineData("gru", 3)]
+    public void Recurrent_network_learns_to_remember_the_first_input_for_ten_steps(string cell, int initSeed)
     {
         const int time = 10;
         const int batch = 32;
         var model = new Sequential([time, 1], [RecurrentGradientSpec.Create(cell, 8, false, 0), new Dense(2) { Name = "out" }]);
-        model.Initialize(new Random(1));
-        var optimizer = new ParameterOptimizer(new Sgd { LearningRate = lr }, model.Parameters);
+        model.Initialize(new Random(initSeed));
+        var optimizer = new ParameterOptimizer(new Adam { LearningRate = 0.02f }, model.Parameters);
         var loss = new SoftmaxCrossEntropy();
         var rng = new Random(2);
         var x = new Tensor(batch, time, 1);
@@ -45,6 +53,7 @@ public class RecurrentLearningSpec
         {
             Draw();
             model.ComputeGradients(x, y, loss, ref grad);
+            GradientClipping.ClipByGlobalNorm(model.Parameters, 1f);
             optimizer.Step();
         }
 

@@ -24,6 +24,7 @@ namespace DistNN.Nn.Layers.Recurrent;
 /// </summary>
 public abstract class RecurrentLayer : Layer
 {
+    private static readonly OrthogonalInitializer s_recurrentInit = new();
     private readonly Initializer _inputInit;
     private Parameter _weights = null!;
     private Parameter _recurrentWeights = null!;
@@ -132,7 +133,7 @@ public abstract class RecurrentLayer : Layer
     public override void Initialize(Random rng)
     {
         _inputInit.Fill(_weights.Value.Span, Features, GateWidth, rng);
-        RecurrentOrthogonalInit.FillGateBlocks(_recurrentWeights.Value.Span, Units, Gates, rng);
+        s_recurrentInit.FillGateBlocks(_recurrentWeights.Value.Span, Units, Gates, rng);
         _bias.Value.Clear();
     }
 
