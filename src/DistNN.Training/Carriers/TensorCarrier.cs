@@ -193,7 +193,7 @@ public sealed class TensorCarrier : IExtension
             long total = 0;
             foreach (var v in values)
             {
-                total += v.Values.Length * sizeof(float) + 32;
+                total += (v.Encoded?.Bytes ?? v.Values.Length * sizeof(float)) + 32;
             }
             return total;
         }
