@@ -26,6 +26,8 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private int _closeStarted;
+    private long _bytesSent;
+    private long _bytesReceived;
 
     internal DataPlaneConnection(Socket socket, FrameHandler onFrame, DataPlaneOptions options)
     {
@@ -51,6 +53,12 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     public string? CloseReason { get; private set; }
 
     public bool IsOpen => Volatile.Read(ref _closeStarted) == 0;
+
+    /// <summary>Bytes the socket has accepted for sending on this connection (frames with their headers).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Bytes of whole frames (with their headers) received on this connection.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     internal void Start()
     {
@@ -154,6 +162,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     private void Deliver(System.Buffers.ReadOnlySequence<byte> payload)
     {
+        Interlocked.Add(ref _bytesReceived, payload.Length + FrameWriter.HeaderBytes);
         try
         {
             _onFrame(this, payload);
@@ -184,6 +193,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                         {
                             int sent = await _socket.SendAsync(bytes, SocketFlags.None, _closing.Token).ConfigureAwait(false);
                             bytes = bytes[sent..];
+                            Interlocked.Add(ref _bytesSent, sent);
                         }
                     }
                 }

@@ -144,7 +144,20 @@ public sealed class ParameterServer : ReceiveActor
         }
         if (_lastStep.TryGetValue(push.Worker, out long last) && push.Step <= last)
         {
-            // A repeated (worker, step): answer with the weights, apply nothing, count nothing.
+            // A repeated (worker, step), e.g. sent again after its connection dropped. If the first one's reply is
+            // still held back (a sync round, the ssp bound), it goes to the new sender when due, once; otherwise
+            // answer now with the weights, applying nothing, counting nothing.
+            if (_pending.TryGetValue(push.Worker, out var pending) && pending.Push.Step == push.Step)
+            {
+                _pending[push.Worker] = (pending.Push, Sender);
+                return;
+            }
+            int held = _held.FindIndex(h => h.Worker == push.Worker && h.Step == push.Step);
+            if (held >= 0)
+            {
+                _held[held] = (push.Worker, push.Step, Sender);
+                return;
+            }
             Sender.Tell(Reply(push.Worker, push.Step, applied: false));
             return;
         }

@@ -54,6 +54,8 @@ public sealed class Worker : ReceiveActor
         Receive<WeightsReply>(OnWeights);
         Receive<AssignBatches>(OnAssign);
         Receive<PushReply>(OnReply);
+        // A push or pull lost with its data-plane connection that could not be sent again: no reply will come.
+        Receive<Carriers.TensorRequestFailed>(f => _coordinator.Tell(new TrainingFailed($"worker {_name}: {f.Reason}")));
     }
 
     public static Props Props(string name, IActorRef coordinator, IDataSource data, int threads) =>
