@@ -26,7 +26,8 @@ internal sealed class DataPlaneRef(TensorCarrier carrier, DataPlaneLink link, st
 /// The sender of a message that arrived on a data-plane connection: a reply is written back on that same connection
 /// with the route the request came with (nothing is resent from this side; the requesting side does that).
 /// </summary>
-internal sealed class DataPlaneReplyRef(TensorCarrier carrier, DataPlaneConnection connection, int route, ActorPath path) : MinimalActorRef
+internal sealed class DataPlaneReplyRef(TensorCarrier carrier, DataPlaneConnection connection, int route, ActorPath path)
+    : MinimalActorRef, ISerializesOnTell
 {
     public override ActorPath Path { get; } = path;
 
