@@ -62,24 +62,28 @@ public class FuzzSpec(ITestOutputHelper output)
         {
             var (seed, manifest) = seeds[random.Next(seeds.Length)];
             byte[] input = Mutate(seed, random);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            try
+            bool wasRefused = false;
+            long allocated = AllocationOf(input.Length, () =>
             {
-                Dispose(serializer.FromBinary(input, manifest));
-            }
-            catch (SerializationException)
-            {
-                refused++;
-            }
-            catch (Exception e)
-            {
-                Assert.Fail($"input {Convert.ToHexString(input)} threw {e}");
-            }
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                try
+                {
+                    Dispose(serializer.FromBinary(input, manifest));
+                    wasRefused = false;
+                }
+                catch (SerializationException)
+                {
+                    wasRefused = true;
+                }
+                catch (Exception e)
+                {
+                    Assert.Fail($"input {Convert.ToHexString(input)} threw {e}");
+                }
+            });
+            refused += wasRefused ? 1 : 0;
             most = Math.Max(most, allocated);
             if (allocated > AllocationBound(input.Length))
             {
-                Assert.Fail($"decoding {input.Length} bytes allocated {allocated}: {Convert.ToHexString(input)}");
+                Assert.Fail($"decoding {input.Length} bytes allocated {allocated} every time: {Convert.ToHexString(input)}");
             }
         }
         output.WriteLine($"{refused} of {Iterations} refused; most allocated by one decode: {most} bytes");
@@ -105,40 +109,70 @@ public class FuzzSpec(ITestOutputHelper output)
             byte[] stream = random.Next(4) == 0
                 ? [.. seeds[random.Next(seeds.Length)], .. Mutate(seeds[random.Next(seeds.Length)], random)]
                 : Mutate(seeds[random.Next(seeds.Length)], random);
-            ReadOnlySequence<byte> buffer = random.Next(2) == 0 ? new(stream) : Segments.Split(stream, random.Next(1, 16));
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            try
+            ReadOnlySequence<byte> whole = random.Next(2) == 0 ? new(stream) : Segments.Split(stream, random.Next(1, 16));
+            int streamFrames = 0, streamRefusals = 0;
+            long allocated = AllocationOf(stream.Length, () =>
             {
-                while (FrameReader.TryReadFrame(ref buffer, Limits, out ReadOnlySequence<byte> payload))
+                (streamFrames, streamRefusals) = (0, 0);
+                ReadOnlySequence<byte> buffer = whole;
+                try
                 {
-                    frames++;
-                    try
+                    while (FrameReader.TryReadFrame(ref buffer, Limits, out ReadOnlySequence<byte> payload))
                     {
-                        TensorChunkCodec.Decode(payload, destination, out _, Limits);
-                    }
-                    catch (WireProtocolException)
-                    {
-                        refused++;
+                        streamFrames++;
+                        try
+                        {
+                            TensorChunkCodec.Decode(payload, destination, out _, Limits);
+                        }
+                        catch (WireProtocolException)
+                        {
+                            streamRefusals++;
+                        }
                     }
                 }
-            }
-            catch (WireProtocolException)
-            {
-                refused++;
-            }
-            catch (Exception e)
-            {
-                Assert.Fail($"stream {Convert.ToHexString(stream)} threw {e}");
-            }
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                catch (WireProtocolException)
+                {
+                    streamRefusals++;
+                }
+                catch (Exception e)
+                {
+                    Assert.Fail($"stream {Convert.ToHexString(stream)} threw {e}");
+                }
+            });
+            frames += streamFrames;
+            refused += streamRefusals;
             most = Math.Max(most, allocated);
             if (allocated > AllocationBound(stream.Length))
             {
-                Assert.Fail($"reading {stream.Length} bytes allocated {allocated}: {Convert.ToHexString(stream)}");
+                Assert.Fail($"reading {stream.Length} bytes allocated {allocated} every time: {Convert.ToHexString(stream)}");
             }
         }
         output.WriteLine($"{frames} frames, {refused} refusals in {Iterations} streams; most allocated by one stream: {most} bytes");
         Assert.InRange(refused, Iterations / 2, 2 * Iterations);
+    }
+
+    /// <summary>
+    /// Bytes <paramref name="decode"/> allocated on this thread. The counter sees more than the decode's own
+    /// allocations: a process-wide cache that the decode happens to grow (the runtime's resource strings for exception
+    /// messages, the shared array pool refilling after a trim), filled by whichever thread needs it first while other
+    /// test classes run in parallel. Those one-off costs made this spec fail now and then. A decode that allocates
+    /// beyond the bound because of what the input claims does so every time, so an excess is measured twice more and
+    /// the least of the three counts.
+    /// </summary>
+    private static long AllocationOf(int inputBytes, Action decode)
+    {
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            decode();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            if (least <= AllocationBound(inputBytes))
+            {
+                break;
+            }
+        }
+        return least;
     }
 
     private static byte[] Frame(TensorChunk chunk)

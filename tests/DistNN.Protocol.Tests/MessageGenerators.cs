@@ -12,9 +12,12 @@ internal static class MessageGenerators
         (4, Gen.String[Gen.Char[' ', '~'], 0, 40]),
         (1, Gen.OneOf("", "ünïcødé ✓", "进程-7", "🙂 emoji", "{\"model\": {\"layers\": []}}")));
 
-    public static readonly Gen<ChunkValues> Chunk =
-        Gen.Select(Gen.Int[0, 10_000], Gen.Long, TestData.AnyFloat.Array[0, 300],
-            (id, version, values) => new ChunkValues(id, version, values));
+    /// <summary>Dense chunk values mostly, and now and then a compressed gradient chunk (encoded bytes on the wire).</summary>
+    public static readonly Gen<ChunkValues> Chunk = Gen.Frequency(
+        (3, Gen.Select(Gen.Int[0, 10_000], Gen.Long, TestData.AnyFloat.Array[0, 300],
+            (id, version, values) => new ChunkValues(id, version, values))),
+        (1, Gen.Select(Gen.Int[0, 10_000], TestData.AnyFloat.Array[0, 300], Gen.OneOf("fp16", "int8", "topk:0.1", "topk:1"),
+            (id, values, compression) => CompressedChunks.Make(id, values, Codecs.Compression.Parse(compression)))));
 
     public static readonly Gen<IReadOnlyList<ChunkValues>> Chunks = Chunk.Array[0, 6].Select(a => (IReadOnlyList<ChunkValues>)a);
 

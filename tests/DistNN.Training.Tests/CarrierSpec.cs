@@ -81,6 +81,46 @@ public class CarrierSpec
         Assert.True(BitIdentical(Flat(expected.Weights), Flat(reply.Weights)), "weights after the push differ");
     }
 
+    [Theory]
+    [InlineData(TensorCarrierKind.Dataplane, "fp16")]
+    [InlineData(TensorCarrierKind.Dataplane, "int8")]
+    [InlineData(TensorCarrierKind.Dataplane, "topk:0.01")]
+    [InlineData(TensorCarrierKind.Remote, "int8")]
+    public async Task A_compressed_push_crosses_nodes_as_its_encoded_bytes_and_the_server_applies_the_workers_decoded_gradient(
+        TensorCarrierKind carrier, string compression)
+    {
+        await using var nodes = new TwoNodes();
+        var plan = TestData.Plan(ModelPresets.Get("cnn")) with { Carrier = carrier };
+        var inProcess = await StartServer(nodes.A, "ps-in-process", plan, "w");
+        await StartServer(nodes.A, "ps-remote", plan, "w");
+        var initial = await inProcess.Ask<WeightsReply>(new PullWeights(1), s_reply);
+        var raw = Gradients(initial, "w");
+        var compressor = GradientCompressor.For(compression)!;
+        var push = raw with
+        {
+            Gradients = raw.Gradients.Select(g =>
+            {
+                float[] values = g.Values.ToArray();
+                var encoded = compressor.Apply(new Parameters.ParameterChunk(g.ChunkId, g.ChunkId, "g", 0, values.Length, true, false, 0), values);
+                return new ChunkValues(g.ChunkId, 0, values) { Encoded = encoded };
+            }).ToList(),
+        };
+        // The server in A's own system (its messages cross the serializer too, as in every actor spec).
+        var expected = await nodes.A.ActorSelection("/user/ps-in-process").Ask<PushReply>(push with { }, s_reply);
+
+        var carrierB = TensorCarrier.Get(nodes.B);
+        var proxy = carrierB.Route([nodes.OfAFromB("ps-remote")], [TensorCarrier.Get(nodes.A).Endpoint], plan)[0];
+        await proxy.Ask<WeightsReply>(new PullWeights(7), s_reply);
+        long bytesBefore = carrier == TensorCarrierKind.Dataplane ? carrierB.DataPlaneBytesSent : carrierB.PieceBytesSent;
+        var reply = await proxy.Ask<PushReply>(push, s_reply);
+        long pushBytes = (carrier == TensorCarrierKind.Dataplane ? carrierB.DataPlaneBytesSent : carrierB.PieceBytesSent) - bytesBefore;
+
+        long encodedBytes = push.Gradients.Sum(g => (long)g.Encoded!.Bytes);
+        Assert.InRange(pushBytes, encodedBytes, encodedBytes + 300);
+        Assert.True(expected.Applied && reply.Applied);
+        Assert.True(BitIdentical(Flat(expected.Weights), Flat(reply.Weights)), "the server on the other node applied another gradient");
+    }
+
     [Fact]
     public async Task WithTensorDataPlane_starts_a_listener_whose_endpoint_a_parameter_server_announces()
     {
@@ -130,13 +170,16 @@ public class CarrierSpec
     }
 
     [Theory]
-    [InlineData(TensorCarrierKind.Dataplane)]
-    [InlineData(TensorCarrierKind.Remote)]
-    public async Task A_run_with_its_worker_on_another_node_processes_every_sample_and_ends_where_one_system_ends(TensorCarrierKind carrier)
+    [InlineData(TensorCarrierKind.Dataplane, "none")]
+    [InlineData(TensorCarrierKind.Remote, "none")]
+    [InlineData(TensorCarrierKind.Dataplane, "int8")]
+    [InlineData(TensorCarrierKind.Remote, "topk:0.05")]
+    public async Task A_run_with_its_worker_on_another_node_processes_every_sample_and_ends_where_one_system_ends(TensorCarrierKind carrier,
+        string compression)
     {
         await using var nodes = new TwoNodes();
         var data = TestData.BarsSource(320, 64);
-        var plan = TestData.Plan(optimizer: "adam", lr: 1e-3f, epochs: 2) with { Carrier = carrier };
+        var plan = TestData.Plan(optimizer: "adam", lr: 1e-3f, epochs: 2) with { Carrier = carrier, Compression = compression };
 
         var oneSystem = new TrainingRun(plan, data);
         TrainingHosting.StartActors(nodes.A, oneSystem, "local-");

@@ -40,7 +40,7 @@ public class GradientCompressorSpec
         var first = Gradient(2);
         var original = first.ToArray();
 
-        int bytes = compressor.Apply(s_chunk, first);
+        int bytes = compressor.Apply(s_chunk, first).Bytes;
         var zeros = new float[1000];
         compressor.Apply(s_chunk, zeros);
 

@@ -55,6 +55,11 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue("")]
     public string AkkaConfig { get; init; } = "";
 
+    [CommandOption("--compression <C>")]
+    [Description("With --push-pull: push the gradient compressed (none, fp16, int8, topk:<fraction>) and count its bytes on the wire.")]
+    [DefaultValue("none")]
+    public string Compression { get; init; } = "none";
+
     [CommandOption("--one-process")]
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }

@@ -16,7 +16,7 @@ internal static class PushPullBench
         if (settings.OneProcess)
         {
             return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
-                extraHocon: settings.AkkaConfig)
+                extraHocon: settings.AkkaConfig, compression: settings.Compression)
                 .GetAwaiter().GetResult();
         }
         var start = new ProcessStartInfo
@@ -53,7 +53,8 @@ internal static class PushPullBench
             {
                 throw new InvalidOperationException("the push-pull server process ended before it was ready");
             }
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig)
+            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig,
+                settings.Compression)
                 .GetAwaiter().GetResult();
         }
         finally

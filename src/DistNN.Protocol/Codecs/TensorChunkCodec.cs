@@ -289,24 +289,75 @@ public static class TensorChunkCodec
         return Encoding.UTF8.GetString(utf8);
     }
 
-    private static void ReadValues(in WireInfo wire, Span<float> destination)
+    private static void ReadValues(in WireInfo wire, Span<float> destination) =>
+        DecodeValues(wire.Encoding, wire.Scale, wire.Indices, wire.Values, destination);
+
+    /// <summary>
+    /// Bytes of the encoded values of <paramref name="count"/> elements (for top-k: of <paramref name="count"/> sent
+    /// values, the indices not included).
+    /// </summary>
+    public static long EncodedValueBytes(TensorEncoding encoding, long count) => encoding switch
     {
-        switch (wire.Encoding)
+        TensorEncoding.None or TensorEncoding.TopK => 4L * count,
+        TensorEncoding.Fp16 => 2L * count,
+        TensorEncoding.Int8 => count,
+        _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "unknown tensor encoding"),
+    };
+
+    /// <summary>
+    /// Encodes dense <paramref name="values"/> as <paramref name="encoding"/> (none, fp16 or int8) into
+    /// <paramref name="destination"/> (<see cref="EncodedValueBytes"/> long) and returns the scale (int8; else 0).
+    /// </summary>
+    public static float EncodeDense(TensorEncoding encoding, ReadOnlySpan<float> values, Span<byte> destination)
+    {
+        int length = (int)EncodedValueBytes(encoding, values.Length);
+        destination = destination[..length];
+        switch (encoding)
         {
             case TensorEncoding.None:
-                wire.Values.CopyTo(MemoryMarshal.AsBytes(destination));
+                MemoryMarshal.AsBytes(values).CopyTo(destination);
+                return 0f;
+            case TensorEncoding.Fp16:
+                TensorPrimitives.ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(destination));
+                return 0f;
+            case TensorEncoding.Int8:
+                {
+                    float scale = Int8Quantizer.ScaleOf(values);
+                    Int8Quantizer.Quantize(values, scale, MemoryMarshal.Cast<byte, sbyte>(destination));
+                    return scale;
+                }
+            default:
+                throw new ArgumentException($"dense values cannot be encoded as {encoding}", nameof(encoding));
+        }
+    }
+
+    /// <summary>
+    /// Decodes encoded values into the dense <paramref name="destination"/>, the one copy on the receiving side. The
+    /// caller has checked the lengths (<see cref="EncodedValueBytes"/>); top-k indices are checked here (ascending,
+    /// within <paramref name="destination"/>), so a hostile index can neither write out of bounds nor overwrite a value.
+    /// The sender decodes with this same method, so both ends hold bit-identical values.
+    /// </summary>
+    public static void DecodeValues(TensorEncoding encoding, float scale, in ReadOnlySequence<byte> indices,
+        in ReadOnlySequence<byte> values, Span<float> destination)
+    {
+        switch (encoding)
+        {
+            case TensorEncoding.None:
+                values.CopyTo(MemoryMarshal.AsBytes(destination));
                 break;
             case TensorEncoding.Fp16:
-                ForEachBlock(wire.Values, sizeof(short), destination, static (block, dst, _) =>
+                ForEachBlock(values, sizeof(short), destination, static (block, dst, _) =>
                     TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(block), dst), 0f);
                 break;
             case TensorEncoding.Int8:
-                ForEachBlock(wire.Values, sizeof(sbyte), destination, static (block, dst, scale) =>
-                    Int8Quantizer.Dequantize(block, scale, dst), wire.Scale);
+                ForEachBlock(values, sizeof(sbyte), destination, static (block, dst, s) =>
+                    Int8Quantizer.Dequantize(block, s, dst), scale);
                 break;
             case TensorEncoding.TopK:
-                ReadSparse(wire, destination);
+                ReadSparse(indices, values, destination);
                 break;
+            default:
+                throw Malformed($"unknown tensor encoding {(byte)encoding}");
         }
     }
 
@@ -336,11 +387,11 @@ public static class TensorChunkCodec
         }
     }
 
-    private static void ReadSparse(in WireInfo wire, Span<float> destination)
+    private static void ReadSparse(in ReadOnlySequence<byte> indexBytes, in ReadOnlySequence<byte> valueBytes, Span<float> destination)
     {
         destination.Clear();
-        var indices = new SequenceReader<byte>(wire.Indices);
-        var values = new SequenceReader<byte>(wire.Values);
+        var indices = new SequenceReader<byte>(indexBytes);
+        var values = new SequenceReader<byte>(valueBytes);
         int previous = -1;
         while (indices.TryReadLittleEndian(out int index))
         {

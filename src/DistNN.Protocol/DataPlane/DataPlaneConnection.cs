@@ -26,6 +26,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
     private int _closeStarted;
+    private long _bytesSent;
+    private readonly SemaphoreSlim _sending1 = new(1, 1);
+    private long _bytesReceived;
 
     internal DataPlaneConnection(Socket socket, FrameHandler onFrame, DataPlaneOptions options)
     {
@@ -51,6 +54,12 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     public string? CloseReason { get; private set; }
 
     public bool IsOpen => Volatile.Read(ref _closeStarted) == 0;
+
+    /// <summary>Bytes the socket has accepted for sending on this connection (frames with their headers).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Bytes of whole frames (with their headers) received on this connection.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     internal void Start()
     {
@@ -92,7 +101,45 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     public bool TrySend(FrameWriter frame)
     {
         frame.CheckLimit(_options.Limits);
+        // Nothing queued and no send under way: write on this thread rather than wake the send loop for it (one
+        // thread hop less per message). Holding the send lock with an empty queue keeps the frames in order.
+        if (_options.InlineSends && _outgoing.Reader.Count == 0 && IsOpen && _sending1.Wait(0))
+        {
+            try
+            {
+                if (_outgoing.Reader.Count == 0)
+                {
+                    using (frame)
+                    {
+                        SendInline(frame.Frame.Span);
+                    }
+                    return true;
+                }
+            }
+            finally
+            {
+                _sending1.Release();
+            }
+        }
         return _outgoing.Writer.TryWrite(frame);
+    }
+
+    private void SendInline(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            while (!bytes.IsEmpty)
+            {
+                int sent = _socket.Send(bytes, SocketFlags.None);
+                bytes = bytes[sent..];
+                Interlocked.Add(ref _bytesSent, sent);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The frame is lost with the connection; whoever waits for its reply learns of the close (Completion).
+            Close($"send failed: {e.Message}");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -154,6 +201,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     private void Deliver(System.Buffers.ReadOnlySequence<byte> payload)
     {
+        Interlocked.Add(ref _bytesReceived, payload.Length + FrameWriter.HeaderBytes);
         try
         {
             _onFrame(this, payload);
@@ -175,17 +223,26 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         {
             while (await queue.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
             {
-                while (queue.TryRead(out FrameWriter? frame))
+                await _sending1.WaitAsync(_closing.Token).ConfigureAwait(false);
+                try
                 {
-                    using (frame)
+                    while (queue.TryRead(out FrameWriter? frame))
                     {
-                        ReadOnlyMemory<byte> bytes = frame.Frame;
-                        while (!bytes.IsEmpty)
+                        using (frame)
                         {
-                            int sent = await _socket.SendAsync(bytes, SocketFlags.None, _closing.Token).ConfigureAwait(false);
-                            bytes = bytes[sent..];
+                            ReadOnlyMemory<byte> bytes = frame.Frame;
+                            while (!bytes.IsEmpty)
+                            {
+                                int sent = await _socket.SendAsync(bytes, SocketFlags.None, _closing.Token).ConfigureAwait(false);
+                                bytes = bytes[sent..];
+                                Interlocked.Add(ref _bytesSent, sent);
+                            }
                         }
                     }
+                }
+                finally
+                {
+                    _sending1.Release();
                 }
             }
         }

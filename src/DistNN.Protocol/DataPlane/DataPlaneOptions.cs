@@ -21,6 +21,12 @@ public sealed record DataPlaneOptions
     /// <summary>Kernel socket buffer size for each direction (SO_SNDBUF/SO_RCVBUF); 0 leaves the OS default.</summary>
     public int SocketBufferBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// A frame offered with <see cref="DataPlaneConnection.TrySend"/> while nothing is queued is written on the calling
+    /// thread (a blocking send) instead of by the send loop; saves a thread wake-up per message.
+    /// </summary>
+    public bool InlineSends { get; init; } = true;
+
     /// <summary>Where refused frames are counted and first logged.</summary>
     public LimitViolations Violations { get; init; } = LimitViolations.Shared;
 

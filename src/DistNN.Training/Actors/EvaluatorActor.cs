@@ -47,6 +47,7 @@ public sealed class EvaluatorActor : ReceiveActor
                 s.Tell(new PullWeights(e.Epoch));
             }
         });
+        Receive<Carriers.TensorRequestFailed>(f => _requester.Tell(new TrainingFailed($"evaluator: {f.Reason}")));
         Receive<WeightsReply>(reply =>
         {
             foreach (var v in reply.Weights.Concat(reply.State))

@@ -49,7 +49,8 @@ public sealed class ParameterServer : ReceiveActor
         Receive<LiveWorkers>(OnLiveWorkers);
         Receive<PullWeights>(p =>
         {
-            var copy = _chunks.Select(c => new float[c.Length]).ToArray();
+            // A copy unless the carrier writes the bytes before its Tell returns (see Reply).
+            var copy = Sender is Carriers.ISerializesOnTell ? null : _chunks.Select(c => new float[c.Length]).ToArray();
             Sender.Tell(new WeightsReply(p.RequestId, Snapshot(copy, _weightChunks), Snapshot(copy, _stateChunks)));
         });
         Receive<WorkerIdle>(OnIdle);
@@ -144,8 +145,21 @@ public sealed class ParameterServer : ReceiveActor
         }
         if (_lastStep.TryGetValue(push.Worker, out long last) && push.Step <= last)
         {
-            // A repeated (worker, step): answer with the weights, apply nothing, count nothing.
-            Sender.Tell(Reply(push.Worker, push.Step, applied: false));
+            // A repeated (worker, step), e.g. sent again after its connection dropped. If the first one's reply is
+            // still held back (a sync round, the ssp bound), it goes to the new sender when due, once; otherwise
+            // answer now with the weights, applying nothing, counting nothing.
+            if (_pending.TryGetValue(push.Worker, out var pending) && pending.Push.Step == push.Step)
+            {
+                _pending[push.Worker] = (pending.Push, Sender);
+                return;
+            }
+            int held = _held.FindIndex(h => h.Worker == push.Worker && h.Step == push.Step);
+            if (held >= 0)
+            {
+                _held[held] = (push.Worker, push.Step, Sender);
+                return;
+            }
+            Sender.Tell(Reply(push.Worker, push.Step, applied: false, Sender));
             return;
         }
         _lastStep[push.Worker] = push.Step;
@@ -159,7 +173,7 @@ public sealed class ParameterServer : ReceiveActor
                 break;
             case ConsistencyMode.Async:
                 bool applied = Apply([push]);
-                Sender.Tell(Reply(push.Worker, push.Step, applied));
+                Sender.Tell(Reply(push.Worker, push.Step, applied, Sender));
                 break;
             case ConsistencyMode.Ssp:
                 Apply([push]);
@@ -191,7 +205,7 @@ public sealed class ParameterServer : ReceiveActor
                 bool applied = Apply(round.Select(r => r.Push).ToList());
                 foreach (var (push, sender) in round)
                 {
-                    sender.Tell(Reply(push.Worker, push.Step, applied));
+                    sender.Tell(Reply(push.Worker, push.Step, applied, sender));
                 }
             }
         }
@@ -203,7 +217,7 @@ public sealed class ParameterServer : ReceiveActor
                 var (worker, step, sender) = _held[i];
                 if (!_live.Contains(worker) || _clock.GetValueOrDefault(worker) - slowest <= _plan.Staleness)
                 {
-                    sender.Tell(Reply(worker, step, applied: true));
+                    sender.Tell(Reply(worker, step, applied: true, sender));
                     _held.RemoveAt(i--);
                 }
             }
@@ -295,11 +309,13 @@ public sealed class ParameterServer : ReceiveActor
 
     /// <summary>
     /// In sync mode the weights go out by reference: nothing changes them before every active worker pushes again,
-    /// which it does only after copying them. Otherwise a per-worker buffer, reused at that worker's next push.
+    /// which it does only after copying them. So they do to a carrier that writes the bytes before its Tell returns
+    /// (a worker on another node): a copy would only be copied again. Otherwise a per-worker buffer, reused at that
+    /// worker's next push.
     /// </summary>
-    private PushReply Reply(string worker, long step, bool applied)
+    private PushReply Reply(string worker, long step, bool applied, IActorRef to)
     {
-        if (_plan.Mode == ConsistencyMode.Sync)
+        if (_plan.Mode == ConsistencyMode.Sync || to is Carriers.ISerializesOnTell)
         {
             return new PushReply(step, applied, Snapshot(null, _weightChunks), Snapshot(null, _stateChunks));
         }

@@ -39,6 +39,7 @@ public sealed class Worker : ReceiveActor
     private bool _resuming;
     private float[][] _ownStorage = [];
     private GradientCompressor? _compressor;
+    private Protocol.Codecs.EncodedValues?[] _encoded = [];
     private (int Batch, int Samples, float Loss, int Correct, double Compute) _current;
     private long _pushedAt;
     private long _pullId;
@@ -53,6 +54,8 @@ public sealed class Worker : ReceiveActor
         Receive<WeightsReply>(OnWeights);
         Receive<AssignBatches>(OnAssign);
         Receive<PushReply>(OnReply);
+        // A push or pull lost with its data-plane connection that could not be sent again: no reply will come.
+        Receive<Carriers.TensorRequestFailed>(f => _coordinator.Tell(new TrainingFailed($"worker {_name}: {f.Reason}")));
     }
 
     public static Props Props(string name, IActorRef coordinator, IDataSource data, int threads) =>
@@ -83,6 +86,7 @@ public sealed class Worker : ReceiveActor
         _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();
         _ownStorage = _layout.Tensors.Select(t => t.Value.Data).ToArray();
         _compressor = GradientCompressor.For(_plan.Compression);
+        _encoded = new Protocol.Codecs.EncodedValues?[_layout.Chunks.Count];
         _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(_plan.Model.Loss))
         {
             Augmenter = ReplicaStep.AugmenterFor(_plan.Augment, _plan.Seed),
@@ -177,7 +181,8 @@ public sealed class Worker : ReceiveActor
             {
                 if (!chunk.IsState)
                 {
-                    _compressor.Apply(chunk, _layout.GradientOf(chunk));
+                    // The gradient becomes what the encoding decodes to; the encoded bytes go to servers on other nodes.
+                    _encoded[chunk.Id] = _compressor.Apply(chunk, _layout.GradientOf(chunk));
                 }
             }
         }
@@ -198,7 +203,7 @@ public sealed class Worker : ReceiveActor
                 }
                 else
                 {
-                    gradients.Add(new ChunkValues(chunk.Id, 0, _layout.GradientOf(chunk)));
+                    gradients.Add(new ChunkValues(chunk.Id, 0, _layout.GradientOf(chunk)) { Encoded = _encoded[chunk.Id] });
                 }
             }
             _servers[s].Tell(new PushGradients(_name, _stepCount, _epoch, batch, indices.Length, progress, gradients, state));

@@ -7,7 +7,7 @@ namespace DistNN.Training.Carriers;
 /// <see cref="Protocol.Messages.MessagePiece"/>s of at most <paramref name="chunkBytes"/> to the target node's
 /// assembler, naming the sender as the actor that replies go to (in pieces too).
 /// </summary>
-internal sealed class PiecesRef(TensorCarrier carrier, IActorRef target, int chunkBytes) : MinimalActorRef
+internal sealed class PiecesRef(TensorCarrier carrier, IActorRef target, int chunkBytes) : MinimalActorRef, ISerializesOnTell
 {
     public override ActorPath Path => target.Path;
 

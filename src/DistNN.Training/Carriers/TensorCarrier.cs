@@ -43,15 +43,20 @@ public sealed class TensorCarrier : IExtension
     private readonly ILoggingAdapter _log;
     private readonly DataPlaneOptions _options;
     private readonly DataPlaneServer? _server;
-    private readonly ConcurrentDictionary<string, Lazy<DataPlaneConnection>> _connections = new();
+    private readonly ConcurrentDictionary<string, DataPlaneLink> _links = new();
+    private readonly ConcurrentDictionary<DataPlaneConnection, DataPlaneLink> _linkOf = new();
     private readonly ConcurrentDictionary<string, IActorRef> _targets = new();
     private readonly ConcurrentDictionary<Address, IActorRef> _assemblers = new();
-    private readonly Dictionary<IActorRef, int> _routeOf = [];
+    private readonly Dictionary<(IActorRef Actor, string Target), int> _routeOf = [];
     private readonly ConcurrentDictionary<int, IActorRef> _routes = new();
     private readonly ConcurrentDictionary<(DataPlaneConnection Connection, int Route), ReceiveArrays> _receiveArrays = new();
     private int _nextRoute;
+    private volatile bool _stopping;
     private long _framesSent;
     private long _piecesSent;
+    private long _pieceBytesSent;
+    private long _closedBytesSent;
+    private long _closedBytesReceived;
 
     public TensorCarrier(ExtendedActorSystem system)
     {
@@ -85,6 +90,15 @@ public sealed class TensorCarrier : IExtension
 
     /// <summary>Data-plane frames this node has queued for sending (requests and replies).</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    /// <summary>Bytes the sockets of this node's outgoing data-plane connections have sent (open ones and closed ones).</summary>
+    public long DataPlaneBytesSent => Interlocked.Read(ref _closedBytesSent) + OpenConnections().Sum(c => c.BytesSent);
+
+    /// <summary>Bytes of frames this node's outgoing data-plane connections have received.</summary>
+    public long DataPlaneBytesReceived => Interlocked.Read(ref _closedBytesReceived) + OpenConnections().Sum(c => c.BytesReceived);
+
+    /// <summary>Bytes of message pieces (their payload, without Akka.Remote's envelope) this node has sent.</summary>
+    public long PieceBytesSent => Interlocked.Read(ref _pieceBytesSent);
 
     /// <summary>Message pieces this node has sent over Akka.Remote (or to itself).</summary>
     public long PiecesSent => Interlocked.Read(ref _piecesSent);
@@ -120,7 +134,7 @@ public sealed class TensorCarrier : IExtension
                         $"parameter server {i} ({server.Path}) announced no tensor data-plane endpoint: start its node with "
                         + "WithTensorDataPlane, or choose the carrier 'remote' (Akka.Remote in chunks) or 'local'");
                 }
-                routed[i] = new DataPlaneRef(this, Connect(endpoint), server.Path.ToStringWithoutAddress(), fixedRoute: null, server.Path);
+                routed[i] = new DataPlaneRef(this, Link(endpoint), server.Path.ToStringWithoutAddress(), server.Path);
             }
         }
         return routed;
@@ -145,6 +159,7 @@ public sealed class TensorCarrier : IExtension
             assembler.Tell(new MessagePiece(transfer, target, replyTo, manifest, offset, bytes.Length,
                 bytes.Slice(offset, length).ToArray()), ActorRefs.NoSender);
             Interlocked.Increment(ref _piecesSent);
+            Interlocked.Add(ref _pieceBytesSent, length);
             if (bytes.Length == 0)
             {
                 break;
@@ -170,20 +185,107 @@ public sealed class TensorCarrier : IExtension
         }
     }
 
-    /// <summary>The number a frame names <paramref name="actor"/> by, so that replies find it.</summary>
-    internal int RouteOf(IActorRef actor)
+    /// <summary>
+    /// The number a frame names <paramref name="actor"/> by when it talks to <paramref name="target"/>, so that replies
+    /// find it; one per (actor, target), so a reply also says which request it answers (<see cref="DataPlaneLink"/>).
+    /// </summary>
+    internal int RouteOf(IActorRef actor, string target)
     {
         lock (_routeOf)
         {
-            if (!_routeOf.TryGetValue(actor, out int route))
+            if (!_routeOf.TryGetValue((actor, target), out int route))
             {
                 route = ++_nextRoute;
-                _routeOf[actor] = route;
+                _routeOf[(actor, target)] = route;
                 _routes[route] = actor;
             }
             return route;
         }
     }
+
+    /// <summary>Writes <paramref name="message"/> as one frame (pooled buffer, one copy of its tensors) and queues it.</summary>
+    internal void WriteAndSend(DataPlaneConnection connection, string target, int route, object message)
+    {
+        var frame = new FrameWriter(TensorBytes(message) + 512);
+        try
+        {
+            MessageFrame.Write(frame, Serializer, target, route, message);
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
+        Send(connection, frame);
+    }
+
+    /// <summary>True once the ActorSystem terminates: dropped connections are then not reopened.</summary>
+    internal bool IsStopping => _stopping;
+
+    /// <summary>Opens a data-plane connection to <paramref name="endpoint"/> ("host:port"), waiting at most 5 s.</summary>
+    internal DataPlaneConnection Open(string endpoint)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out int port))
+        {
+            throw new FormatException($"data-plane endpoint '{endpoint}' is not host:port");
+        }
+        string host = endpoint[..colon].Trim('[', ']');
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        DataPlaneConnection connection;
+        try
+        {
+            connection = DataPlaneClient.ConnectAsync(host, port, OnFrame, _options, timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no connection to {endpoint} within 5 s");
+        }
+        _linkOf[connection] = _links[endpoint];
+        _log.Info("tensor data plane: connected to {0}", endpoint);
+        return connection;
+    }
+
+    /// <summary>A closed connection: its byte counts go to the totals and it is forgotten.</summary>
+    internal void Retire(DataPlaneConnection connection)
+    {
+        if (_linkOf.TryRemove(connection, out _))
+        {
+            Interlocked.Add(ref _closedBytesSent, connection.BytesSent);
+            Interlocked.Add(ref _closedBytesReceived, connection.BytesReceived);
+        }
+    }
+
+    /// <summary>Tells the actor of <paramref name="route"/> that its request will get no reply.</summary>
+    internal void FailRequest(int route, string reason)
+    {
+        _log.Warning("tensor data plane: {0}", reason);
+        if (_routes.TryGetValue(route, out IActorRef? actor))
+        {
+            actor.Tell(new TensorRequestFailed(reason), ActorRefs.NoSender);
+        }
+    }
+
+    internal void LogDropped(string endpoint, string reason) =>
+        _log.Warning("tensor data plane: a message to {0} was dropped: {1}", endpoint, reason);
+
+    internal void LogResent(string endpoint, int requests, string? reason) =>
+        _log.Info("tensor data plane: connection to {0} dropped ({1}); reconnected and sent {2} outstanding request(s) again",
+            endpoint, reason, requests);
+
+    /// <summary>Closes every data-plane connection of this node, as a network failure would (for specs).</summary>
+    internal void DropConnections()
+    {
+        foreach (DataPlaneConnection connection in _linkOf.Keys.Concat(_server?.Connections ?? []))
+        {
+            _ = connection.DisposeAsync().AsTask();
+        }
+    }
+
+    private IEnumerable<DataPlaneConnection> OpenConnections() => _linkOf.Keys;
+
+    private DataPlaneLink Link(string endpoint) => _links.GetOrAdd(endpoint, e => new DataPlaneLink(this, e));
 
     /// <summary>Bytes of tensor values in a message: the size hint of its frame.</summary>
     internal static int TensorBytes(object message)
@@ -193,7 +295,7 @@ public sealed class TensorCarrier : IExtension
             long total = 0;
             foreach (var v in values)
             {
-                total += v.Values.Length * sizeof(float) + 32;
+                total += (v.Encoded?.Bytes ?? v.Values.Length * sizeof(float)) + 32;
             }
             return total;
         }
@@ -205,33 +307,6 @@ public sealed class TensorCarrier : IExtension
             _ => 0,
         };
         return (int)Math.Min(bytes, int.MaxValue / 2);
-    }
-
-    private DataPlaneConnection Connect(string endpoint)
-    {
-        while (true)
-        {
-            var lazy = _connections.GetOrAdd(endpoint, e => new Lazy<DataPlaneConnection>(() => Open(e)));
-            DataPlaneConnection connection = lazy.Value;
-            if (connection.IsOpen)
-            {
-                return connection;
-            }
-            _connections.TryRemove(new KeyValuePair<string, Lazy<DataPlaneConnection>>(endpoint, lazy));
-        }
-    }
-
-    private DataPlaneConnection Open(string endpoint)
-    {
-        int colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out int port))
-        {
-            throw new FormatException($"data-plane endpoint '{endpoint}' is not host:port");
-        }
-        string host = endpoint[..colon].Trim('[', ']');
-        DataPlaneConnection connection = DataPlaneClient.ConnectAsync(host, port, OnFrame, _options).GetAwaiter().GetResult();
-        _log.Info("tensor data plane: connected to {0}", endpoint);
-        return connection;
     }
 
     /// <summary>
@@ -250,6 +325,10 @@ public sealed class TensorCarrier : IExtension
             : null);
         if (target.Length == 0)
         {
+            if (_linkOf.TryGetValue(connection, out DataPlaneLink? link))
+            {
+                link.Answered(route, message);
+            }
             if (_routes.TryGetValue(route, out IActorRef? actor))
             {
                 actor.Tell(message, ActorRefs.NoSender);
@@ -263,7 +342,7 @@ public sealed class TensorCarrier : IExtension
         }
         IActorRef recipient = _targets.GetOrAdd(target, path => _system.Provider.ResolveActorRef(
             new RootActorPath(_system.Provider.DefaultAddress) / path.Split('/', StringSplitOptions.RemoveEmptyEntries)));
-        recipient.Tell(message, new DataPlaneRef(this, connection, "", route, recipient.Path));
+        recipient.Tell(message, new DataPlaneReplyRef(this, connection, route, recipient.Path));
     }
 
     /// <summary>Pushes and replies, whose values are read into <see cref="ReceiveArrays"/> (see there why that is safe).</summary>
@@ -272,16 +351,14 @@ public sealed class TensorCarrier : IExtension
 
     private async ValueTask DisposeAsync()
     {
+        _stopping = true;
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
         }
-        foreach (var lazy in _connections.Values)
+        foreach (DataPlaneConnection connection in _linkOf.Keys)
         {
-            if (lazy.IsValueCreated)
-            {
-                await lazy.Value.DisposeAsync().ConfigureAwait(false);
-            }
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

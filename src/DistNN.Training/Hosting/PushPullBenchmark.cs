@@ -18,7 +18,8 @@ namespace DistNN.Training.Hosting;
 /// </summary>
 public sealed record PushPullResult(
     string Carrier, bool TwoProcesses, int Floats, double MegabytesEachWay, int RoundTrips, double MsMedian, double MsMean,
-    double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching);
+    double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching,
+    string Compression, long PushBytesOnWire, long ReplyBytesOnWire);
 
 public static class PushPullBenchmark
 {
@@ -72,8 +73,14 @@ public static class PushPullBenchmark
     /// server runs in that process (started by the caller with <see cref="ServeAsync"/>, its ready line in
     /// <paramref name="readyLine"/>); without, in a second ActorSystem of this process.
     /// </summary>
+    /// <remarks>
+    /// With a <paramref name="compression"/> the pushed gradient is compressed once by the worker's
+    /// <see cref="Engine.GradientCompressor"/> and pushed as its encoded bytes every time. The bytes per push and per reply
+    /// are counted where they leave and enter the client's socket (data plane) or as the pieces' payloads (remote).
+    /// </remarks>
     public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
-        Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "")
+        Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "",
+        string compression = "none")
     {
         var plan = Plan(carrier, chunkBytes);
         ActorSystem? serverSystem = null;
@@ -98,9 +105,17 @@ public static class PushPullBenchmark
             IActorRef proxy = TensorCarrier.Get(client).Route([remote], [endpoint], plan)[0];
             var weights = await proxy.Ask<WeightsReply>(new PullWeights(1), TimeSpan.FromSeconds(30));
             var random = new Random(1);
-            var gradients = weights.Weights.Select(w => new ChunkValues(w.ChunkId, 0,
-                Enumerable.Range(0, w.Values.Length).Select(_ => (random.NextSingle() - 0.5f) * 1e-3f).ToArray())).ToList();
+            var compressor = Engine.GradientCompressor.For(compression);
+            var gradients = weights.Weights.Select(w =>
+            {
+                float[] values = Enumerable.Range(0, w.Values.Length).Select(_ => (random.NextSingle() - 0.5f) * 1e-3f).ToArray();
+                var chunk = new Parameters.ParameterChunk(w.ChunkId, w.ChunkId, "g", 0, values.Length, true, false, 0);
+                return new ChunkValues(w.ChunkId, 0, values) { Encoded = compressor?.Apply(chunk, values) };
+            }).ToList();
             int floats = gradients.Sum(g => g.Values.Length);
+            var clientCarrier = TensorCarrier.Get(client);
+            long Sent() => carrier == TensorCarrierKind.Dataplane ? clientCarrier.DataPlaneBytesSent : clientCarrier.PieceBytesSent;
+            long Received() => clientCarrier.DataPlaneBytesReceived;
 
             // Warm-up: a second of round trips (JIT, connection and socket buffers).
             await Drive(client, proxy, gradients, TimeSpan.FromSeconds(1));
@@ -108,18 +123,22 @@ public static class PushPullBenchmark
             serverProcess?.Refresh();
             TimeSpan clientCpu0 = self.TotalProcessorTime;
             TimeSpan serverCpu0 = serverProcess?.TotalProcessorTime ?? TimeSpan.Zero;
+            (long sent0, long received0) = (Sent(), Received());
             List<double> times = await Drive(client, proxy, gradients, TimeSpan.FromSeconds(seconds));
+            (long sent, long received) = (Sent() - sent0, Received() - received0);
             self.Refresh();
             serverProcess?.Refresh();
             double clientCpu = (self.TotalProcessorTime - clientCpu0).TotalSeconds;
             double serverCpu = serverProcess is null ? 0 : (serverProcess.TotalProcessorTime - serverCpu0).TotalSeconds;
             times.Sort();
             double bytesEachWay = 4.0 * floats;
-            double gigabytes = 2 * bytesEachWay * times.Count / 1e9;
+            // Bytes moved: counted on the socket on the data plane (compressed pushes are smaller), else dense both ways.
+            double gigabytes = (carrier == TensorCarrierKind.Dataplane ? sent + received : 2 * bytesEachWay * times.Count) / 1e9;
             return new PushPullResult(carrier.ToString().ToLowerInvariant(), serverProcess is not null, floats,
                 Math.Round(bytesEachWay / 1e6, 3), times.Count, Math.Round(times[times.Count / 2], 3), Math.Round(times.Average(), 3),
                 Math.Round(times[(int)(times.Count * 0.9)], 3), Math.Round(clientCpu, 3), Math.Round(serverCpu, 3),
-                Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching);
+                Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching, compression,
+                sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1);
         }
         finally
         {

@@ -10,12 +10,16 @@ namespace DistNN.Protocol.Serialization.Formatters;
 
 /// <summary>
 /// <see cref="ChunkValues"/> as <c>[chunkId, version, bin]</c>: the floats are one little-endian float32 bin, copied
-/// once from the span into the output and once from the input into a new array, whose length is checked against
-/// <see cref="ProtocolLimits.MaxTensorElements"/> before it is allocated.
+/// once from the span into the output and once from the input into a new array (or the receiver's reused one), whose
+/// length is checked against <see cref="ProtocolLimits.MaxTensorElements"/> before it is allocated. A compressed chunk
+/// (<see cref="ChunkValues.Encoded"/>) is <c>[chunkId, version, encoding, count, scale, indices: bin|nil, codes: bin]</c>:
+/// its codes are copied once into the output, and decoded once from the input into the dense array of
+/// <c>count</c> floats — the decoding is the copy. Every length is checked against the count and the encoding first.
 /// </summary>
 public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
 {
     private const int FieldCount = 3;
+    private const int EncodedFieldCount = 7;
 
     private readonly ProtocolLimits _limits;
 
@@ -29,6 +33,25 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         if (value is null)
         {
             writer.WriteNil();
+            return;
+        }
+        if (value.Encoded is { } encoded)
+        {
+            writer.WriteArrayHeader(EncodedFieldCount);
+            writer.Write(value.ChunkId);
+            writer.Write(value.Version);
+            writer.Write((byte)encoded.Encoding);
+            writer.Write(encoded.Count);
+            writer.Write(encoded.Scale);
+            if (encoded.Encoding == TensorEncoding.TopK)
+            {
+                TensorChunkCodec.WriteBin(ref writer, encoded.Indices.Span);
+            }
+            else
+            {
+                writer.WriteNil();
+            }
+            TensorChunkCodec.WriteBin(ref writer, encoded.Codes.Span);
             return;
         }
         writer.WriteArrayHeader(FieldCount);
@@ -47,9 +70,9 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         try
         {
             int fields = reader.ReadArrayHeader();
-            if (fields != FieldCount)
+            if (fields != FieldCount && fields != EncodedFieldCount)
             {
-                throw Malformed($"chunk values have {FieldCount} fields, these {fields}");
+                throw Malformed($"chunk values have {FieldCount} fields ({EncodedFieldCount} when compressed), these {fields}");
             }
             int chunkId = reader.ReadInt32();
             if (chunkId < 0)
@@ -57,6 +80,10 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
                 throw Malformed($"negative chunk id {chunkId}");
             }
             long version = reader.ReadInt64();
+            if (fields == EncodedFieldCount)
+            {
+                return new ChunkValues(chunkId, version, ReadEncoded(ref reader, chunkId, (options as ProtocolMessagePackOptions)?.ValueArrays));
+            }
             ReadOnlySequence<byte> bin = reader.ReadBytes() ?? throw Malformed($"chunk {chunkId} has no values");
             return new ChunkValues(chunkId, version, ReadFloats(bin, chunkId, (options as ProtocolMessagePackOptions)?.ValueArrays));
         }
@@ -82,12 +109,71 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         {
             return [];
         }
-        float[] values = arrays?.Invoke(chunkId, (int)count) ?? GC.AllocateUninitializedArray<float>((int)count);
+        float[] values = Allocate(chunkId, (int)count, arrays);
+        bin.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    /// <summary>Reads <c>encoding, count, scale, indices, codes</c> and decodes them into the chunk's dense array.</summary>
+    private float[] ReadEncoded(ref MessagePackReader reader, int chunkId, Func<int, int, float[]>? arrays)
+    {
+        byte code = reader.ReadByte();
+        var encoding = (TensorEncoding)code;
+        if (!Enum.IsDefined(encoding))
+        {
+            throw Malformed($"chunk {chunkId} has unknown encoding {code}");
+        }
+        int count = reader.ReadInt32();
+        if (count < 0)
+        {
+            throw Malformed($"chunk {chunkId} has a negative element count {count}");
+        }
+        if (count > _limits.MaxTensorElements)
+        {
+            throw new WireProtocolException(ViolationKind.TensorTooLarge,
+                $"chunk {chunkId} of {count} elements exceeds the limit of {_limits.MaxTensorElements} elements");
+        }
+        float scale = reader.ReadSingle();
+        ReadOnlySequence<byte> indices = default;
+        long codeBytes;
+        if (encoding == TensorEncoding.TopK)
+        {
+            indices = reader.ReadBytes() ?? throw Malformed($"top-k chunk {chunkId} has no indices");
+            if (indices.Length % sizeof(int) != 0 || indices.Length / sizeof(int) > count)
+            {
+                throw Malformed($"top-k chunk {chunkId} of {count} elements has {indices.Length} index bytes");
+            }
+            codeBytes = indices.Length;
+        }
+        else
+        {
+            if (!reader.TryReadNil())
+            {
+                throw Malformed($"{encoding} chunk {chunkId} carries indices");
+            }
+            codeBytes = TensorChunkCodec.EncodedValueBytes(encoding, count);
+        }
+        ReadOnlySequence<byte> codes = reader.ReadBytes() ?? throw Malformed($"chunk {chunkId} has no values");
+        if (codes.Length != codeBytes)
+        {
+            throw Malformed($"chunk {chunkId} ({encoding}, {count} elements) needs {codeBytes} value bytes, got {codes.Length}");
+        }
+        if (count == 0)
+        {
+            return [];
+        }
+        float[] values = Allocate(chunkId, count, arrays);
+        TensorChunkCodec.DecodeValues(encoding, scale, indices, codes, values);
+        return values;
+    }
+
+    private static float[] Allocate(int chunkId, int count, Func<int, int, float[]>? arrays)
+    {
+        float[] values = arrays?.Invoke(chunkId, count) ?? GC.AllocateUninitializedArray<float>(count);
         if (values.Length != count)
         {
             throw new InvalidOperationException($"the value array for chunk {chunkId} has {values.Length} floats, not {count}");
         }
-        bin.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
