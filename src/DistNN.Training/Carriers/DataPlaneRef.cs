@@ -31,6 +31,11 @@ internal sealed class DataPlaneRef(TensorCarrier carrier, DataPlaneConnection co
             frame.Dispose();
             throw;
         }
+        if (fixedRoute is null)
+        {
+            // A request from an actor of this node (a reply ref's frames are counted by the requester's node).
+            carrier.CountSent(sender, frame.PayloadLength);
+        }
         carrier.Send(connection, frame);
     }
 }
