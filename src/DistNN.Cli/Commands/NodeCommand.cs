@@ -18,7 +18,7 @@ public sealed class NodeCommand : Command<NodeSettings>
         var options = NodeOptionsResolver.Resolve(settings, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
         void Log(string line)
         {
-            Console.WriteLine($"distnn node ({options.Role.Name()}): {line}");
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss.f} distnn node ({options.Role.Name()}): {line}");
             Console.Out.Flush();
         }
         if (options.Role != NodeRole.Coordinator)

@@ -78,8 +78,21 @@ internal static class NodeOptionsResolver
         };
     }
 
-    /// <summary>--config, else cluster-configs/node.hocon in the working directory, else beside the program, else none (built-in defaults).</summary>
-    public static Config LoadFile(string? path, string workingDirectory)
+    /// <summary>
+    /// --config, else cluster-configs/node.hocon in the working directory, else beside the program; each over the
+    /// built-in defaults, which are that same file as it was built into the program.
+    /// </summary>
+    public static Config LoadFile(string? path, string workingDirectory) => Find(path, workingDirectory).WithFallback(BuiltIn());
+
+    private static Config BuiltIn()
+    {
+        using var stream = typeof(NodeOptionsResolver).Assembly.GetManifestResourceStream("node.hocon")
+            ?? throw new InvalidOperationException("the built-in node.hocon is missing from the program");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    private static Config Find(string? path, string workingDirectory)
     {
         if (path is not null)
         {

@@ -149,7 +149,8 @@ public static class ClusterNode
             {
                 return false;
             }
-            var wait = TimeSpan.FromSeconds(Math.Min(5, (options.JoinTimeout - elapsed).TotalSeconds));
+            // The first word after 2 s (a seed's join answer takes a few ms when it is up), then every 5 s.
+            var wait = TimeSpan.FromSeconds(Math.Min(elapsed < TimeSpan.FromSeconds(2) ? 2 : 5, (options.JoinTimeout - elapsed).TotalSeconds));
             await Task.WhenAny(up.Task, Task.Delay(wait, cancel)).ContinueWith(_ => { }, TaskScheduler.Default);
             if (!up.Task.IsCompleted && !cancel.IsCancellationRequested && DateTime.UtcNow - started < options.JoinTimeout)
             {
