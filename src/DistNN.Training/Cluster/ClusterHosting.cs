@@ -22,6 +22,9 @@ public static class ClusterHosting
         builder
             .AddHocon(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"), HoconAddMode.Append)
             .AddHocon(options.Hocon, HoconAddMode.Prepend)
+            // The node handles SIGINT/SIGTERM itself (ClusterNode): Akka's own SIGTERM hook would leave the cluster first
+            // and the node could not tell an interruption from being downed.
+            .AddHocon(ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off"), HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {
                 HostName = options.Host,
