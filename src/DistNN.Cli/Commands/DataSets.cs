@@ -1,4 +1,5 @@
 using DistNN.Data;
+using DistNN.Training.Cluster;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 
@@ -8,16 +9,10 @@ internal static class DataSets
 {
     public static (Dataset Train, Dataset Test) Load(TrainingPlan plan)
     {
-        var (train, test) = plan.Dataset switch
+        if (plan.Dataset is not ("mnist" or "idx"))
         {
-            "mnist" => MnistLoader.Load(plan.DataDir),
-            "idx" => DistNN.Data.Idx.IdxDataset.Load(plan.DataDir),
-            _ => throw new OptionException($"--dataset: unknown data set '{plan.Dataset}' (known: mnist, idx, mackey-glass)"),
-        };
-        if (plan.TrainLimit > 0)
-        {
-            train = train.Take(plan.TrainLimit);
+            throw new OptionException($"--dataset: unknown data set '{plan.Dataset}' (known: mnist, idx, mackey-glass)");
         }
-        return (train, test);
+        return NodeDataSource.Load(plan.Dataset, plan.DataDir, plan.TrainLimit);
     }
 }

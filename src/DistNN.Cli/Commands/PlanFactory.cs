@@ -8,7 +8,7 @@ internal static class PlanFactory
 {
     private static readonly string[] s_recurrent = ["rnn", "lstm", "gru"];
 
-    public static TrainingPlan FromSettings(TrainSettings s)
+    public static TrainingPlan FromSettings(PlanSettings s)
     {
         var (name, spec) = ResolveModel(s.Model);
         if (s.Dropout > 0)
@@ -29,10 +29,10 @@ internal static class PlanFactory
             ClipNorm = s.ClipNorm ?? (recurrent ? 1.0f : 0f),
             Epochs = s.Epochs,
             BatchSize = s.BatchSize,
-            Seed = s.Seed,
-            Threads = s.Threads,
+            Seed = s.RandomSeed,
+            Threads = s.Threads ?? 0,
             Dataset = s.Dataset.ToLowerInvariant(),
-            DataDir = s.DataDir,
+            DataDir = s.DataDir ?? "data/mnist",
             Augment = s.Augment,
             TrainLimit = s.TrainLimit,
             Workers = s.Workers,

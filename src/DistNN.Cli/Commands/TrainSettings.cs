@@ -3,8 +3,12 @@ using Spectre.Console.Cli;
 
 namespace DistNN.Cli.Commands;
 
-public sealed class TrainSettings : CommandSettings
+/// <summary>The options that make a <see cref="Training.Plan.TrainingPlan"/>: `distnn train` and the coordinator of `distnn node` share them.</summary>
+public abstract class PlanSettings : CommandSettings
 {
+    /// <summary>The plan's random seed (`--seed` of train; `--random-seed` of node, whose `--seed` names seed nodes).</summary>
+    public abstract int RandomSeed { get; }
+
     [CommandOption("-m|--model <MODEL>")]
     [Description("A preset (mlp, cnn, rnn, lstm, gru, esn) or a model spec JSON file.")]
     [DefaultValue("mlp")]
@@ -16,9 +20,8 @@ public sealed class TrainSettings : CommandSettings
     public string Dataset { get; init; } = "mnist";
 
     [CommandOption("--data-dir <DIR>")]
-    [Description("Folder with the four IDX files (train-images-idx3-ubyte, …; .gz accepted). scripts/fetch-mnist.sh fills data/mnist.")]
-    [DefaultValue("data/mnist")]
-    public string DataDir { get; init; } = "data/mnist";
+    [Description("Folder with the four IDX files (train-images-idx3-ubyte, …; .gz accepted). Default: data/mnist, which scripts/fetch-mnist.sh fills.")]
+    public string? DataDir { get; init; }
 
     [CommandOption("-e|--epochs <N>")]
     [DefaultValue(5)]
@@ -78,14 +81,9 @@ public sealed class TrainSettings : CommandSettings
     [DefaultValue(0)]
     public int TrainLimit { get; init; }
 
-    [CommandOption("-s|--seed <SEED>")]
-    [DefaultValue(1)]
-    public int Seed { get; init; } = 1;
-
     [CommandOption("-t|--threads <T>")]
-    [Description("Compute threads in total (0 = all cores).")]
-    [DefaultValue(0)]
-    public int Threads { get; init; }
+    [Description("Compute threads in total (default 0 = all cores; on a cluster node: of that node).")]
+    public int? Threads { get; init; }
 
     [CommandOption("--save <PATH>")]
     [Description("Save the trained weights as safetensors (the spec goes beside them).")]
@@ -98,16 +96,6 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("--summary-json <PATH>")]
     [Description("Write the run's summary (accuracy, loss, samples/s, …) as JSON.")]
     public string? SummaryJson { get; init; }
-
-    [CommandOption("--reservoir <N>")]
-    [Description("esn: reservoir units (default 1000).")]
-    [DefaultValue(1000)]
-    public int Reservoir { get; init; } = 1000;
-
-    [CommandOption("--engine <ENGINE>")]
-    [Description("actors (default): coordinator, parameter servers and workers as Akka.NET actors in this process. local: the plain engine loop, no actors (the reference the actors are measured against).")]
-    [DefaultValue("actors")]
-    public string Engine { get; init; } = "actors";
 
     [CommandOption("-w|--workers <N>")]
     [Description("Worker actors. Default 1: on a machine with few cores one worker whose GEMMs use every core is as fast as several, and sync training with one worker is plain minibatch SGD.")]
@@ -152,7 +140,7 @@ public sealed class TrainSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error($"--lr must be a positive number (got {LearningRate})");
         }
-        if (Threads < 0)
+        if (Threads is < 0)
         {
             return Spectre.Console.ValidationResult.Error($"--threads must be 0 (all cores) or more (got {Threads})");
         }
@@ -168,14 +156,38 @@ public sealed class TrainSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error($"--staleness must be 0 or more (got {Staleness})");
         }
-        if (Engine is not ("actors" or "local"))
-        {
-            return Spectre.Console.ValidationResult.Error($"--engine must be actors or local (got '{Engine}')");
-        }
         if (Mode is not ("sync" or "async" or "ssp"))
         {
             return Spectre.Console.ValidationResult.Error($"--mode must be sync, async or ssp (got '{Mode}')");
         }
         return Spectre.Console.ValidationResult.Success();
+    }
+}
+
+public sealed class TrainSettings : PlanSettings
+{
+    [CommandOption("-s|--seed <SEED>")]
+    [DefaultValue(1)]
+    public int Seed { get; init; } = 1;
+
+    [CommandOption("--reservoir <N>")]
+    [Description("esn: reservoir units (default 1000).")]
+    [DefaultValue(1000)]
+    public int Reservoir { get; init; } = 1000;
+
+    [CommandOption("--engine <ENGINE>")]
+    [Description("actors (default): coordinator, parameter servers and workers as Akka.NET actors in this process. local: the plain engine loop, no actors (the reference the actors are measured against).")]
+    [DefaultValue("actors")]
+    public string Engine { get; init; } = "actors";
+
+    public override int RandomSeed => Seed;
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (Engine is not ("actors" or "local"))
+        {
+            return Spectre.Console.ValidationResult.Error($"--engine must be actors or local (got '{Engine}')");
+        }
+        return base.Validate();
     }
 }

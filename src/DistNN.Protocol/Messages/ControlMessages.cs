@@ -54,21 +54,34 @@ public sealed record WorkerIdle([property: Key(0)] string Worker, [property: Key
 [MessagePackObject]
 public sealed record LiveWorkers([property: Key(0)] IReadOnlyList<string> Workers) : IDistNNMessage;
 
-/// <summary>Worker → coordinator after every server acknowledged the batch's push.</summary>
+/// <summary>
+/// Worker → coordinator after every server acknowledged the batch's push. BytesSent and BytesReceived count, since the
+/// worker started, the bytes of its tensor messages that crossed the wire on a carrier (0 in one process).
+/// </summary>
 [MessagePackObject]
 public sealed record BatchDone(
     [property: Key(0)] string Worker, [property: Key(1)] int Epoch, [property: Key(2)] int BatchId,
     [property: Key(3)] int Samples, [property: Key(4)] float Loss, [property: Key(5)] int Correct,
-    [property: Key(6)] double ComputeSeconds, [property: Key(7)] double WaitSeconds) : IDistNNMessage;
+    [property: Key(6)] double ComputeSeconds, [property: Key(7)] double WaitSeconds,
+    [property: Key(8)] long BytesSent = 0, [property: Key(9)] long BytesReceived = 0) : IDistNNMessage;
 
 /// <summary>Coordinator → evaluator: pull the current weights and score the test set.</summary>
 [MessagePackObject]
 public sealed record Evaluate([property: Key(0)] int Epoch) : IDistNNMessage;
 
+/// <summary>The evaluator's score; the byte counts are its pulls' over carriers since it started, as in <see cref="BatchDone"/>.</summary>
 [MessagePackObject]
 public sealed record EvaluationResult(
-    [property: Key(0)] int Epoch, [property: Key(1)] double Accuracy, [property: Key(2)] double Loss) : IDistNNMessage;
+    [property: Key(0)] int Epoch, [property: Key(1)] double Accuracy, [property: Key(2)] double Loss,
+    [property: Key(3)] long BytesSent = 0, [property: Key(4)] long BytesReceived = 0) : IDistNNMessage;
 
 /// <summary>The run failed: the reason is for the user.</summary>
 [MessagePackObject]
 public sealed record TrainingFailed([property: Key(0)] string Reason) : IDistNNMessage;
+
+/// <summary>
+/// Coordinator → the node agent of a parameter-server or worker node when the run is over (or failed): leave the
+/// cluster and exit. The reason is logged by the node.
+/// </summary>
+[MessagePackObject]
+public sealed record LeaveCluster([property: Key(0)] string Reason, [property: Key(1)] bool RunSucceeded) : IDistNNMessage;

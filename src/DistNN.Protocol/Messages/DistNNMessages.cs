@@ -27,5 +27,6 @@ public static class DistNNMessages
         .Register<WeightsReply>("distnn.weights-reply")
         .Register<PushGradients>("distnn.push-gradients")
         .Register<PushReply>("distnn.push-reply")
-        .Register<MessagePiece>("distnn.message-piece");
+        .Register<MessagePiece>("distnn.message-piece")
+        .Register<LeaveCluster>("distnn.leave-cluster");
 }

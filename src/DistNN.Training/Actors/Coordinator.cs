@@ -48,6 +48,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _reportClock = new();
+    private readonly Dictionary<string, (long Sent, long Received)> _wireBytes = [];
+    private (long Sent, long Received) _evaluatorBytes;
     private EpochCompleted? _last;
     private bool _training;
 
@@ -194,6 +196,9 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _epochSamples += d.Samples;
         _lossSum += d.Loss * (double)d.Samples;
         _correct += d.Correct;
+        // Each worker's counts are totals since it started: keep the latest (a stopped worker's last one stays).
+        _wireBytes[d.Worker] = (Math.Max(d.BytesSent, _wireBytes.GetValueOrDefault(d.Worker).Sent),
+            Math.Max(d.BytesReceived, _wireBytes.GetValueOrDefault(d.Worker).Received));
         var r = _rates.GetValueOrDefault(d.Worker);
         _rates[d.Worker] = (r.Samples + d.Samples, r.Batches + 1, r.Compute + d.ComputeSeconds, r.Wait + d.WaitSeconds);
         if (_listener is not null && _reportClock.ElapsedMilliseconds >= 200)
@@ -226,6 +231,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 
     private void OnEvaluation(EvaluationResult e)
     {
+        _evaluatorBytes = (e.BytesSent, e.BytesReceived);
         double seconds = _epochClock.Elapsed.TotalSeconds;
         _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / _epochSamples, (double)_correct / _epochSamples, e.Loss, e.Accuracy,
             _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.LearningRate, _processed, WorkerRates());
@@ -256,11 +262,24 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
             Augment = string.IsNullOrEmpty(_plan.Augment) ? null : _plan.Augment,
             Compression = _plan.Compression,
+            BytesPushed = WireTotal(b => b.Sent),
+            BytesPulled = WireTotal(b => b.Received),
         });
+    }
+
+    /// <summary>Bytes over the carriers of every worker and the evaluator; null when nothing crossed a wire (one process).</summary>
+    private long? WireTotal(Func<(long Sent, long Received), long> pick)
+    {
+        long total = _wireBytes.Values.Sum(pick) + pick(_evaluatorBytes);
+        return total > 0 ? total : null;
     }
 
     private void OnWorkerStopped(IActorRef worker)
     {
+        if (_done.Task.IsCompleted)
+        {
+            return; // the run is over: workers leaving now (a cluster's end) change nothing
+        }
         var name = _workers.FirstOrDefault(kv => kv.Value.Equals(worker)).Key;
         if (name is null)
         {

@@ -64,7 +64,8 @@ public sealed class EvaluatorActor : ReceiveActor
             {
                 _finalModel?.Invoke(_model);
             }
-            _requester.Tell(new EvaluationResult(_epoch, result.Accuracy, result.Loss));
+            var (sent, received) = Carriers.TensorCarrier.Get(Context.System).BytesOf(Self);
+            _requester.Tell(new EvaluationResult(_epoch, result.Accuracy, result.Loss, sent, received));
         });
     }
 

@@ -79,6 +79,7 @@ public sealed class Worker : ReceiveActor
     {
         ComputeThreads.Current = _threads;
         _plan = TrainingPlanJson.Parse(init.PlanJson);
+        (_data as IPlanDataSource)?.Prepare(_plan);
         // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
         _servers = Carriers.TensorCarrier.Get(Context.System).Route(init.Servers, init.DataPlanes, _plan);
         _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
@@ -119,6 +120,13 @@ public sealed class Worker : ReceiveActor
 
     private void OnAssign(AssignBatches assign)
     {
+        if (assign.TotalBatches != (_data.Train.Count + _plan.BatchSize - 1) / _plan.BatchSize)
+        {
+            // A node whose data differs from the coordinator's would train on other samples than the plan deals out.
+            _coordinator.Tell(new TrainingFailed($"worker {_name} has {_data.Train.Count} training samples, but the coordinator "
+                + $"cut the epoch into {assign.TotalBatches} batches of {_plan.BatchSize}: every node must load the same data set"));
+            return;
+        }
         if (assign.Epoch != _epoch)
         {
             _epoch = assign.Epoch;
@@ -223,7 +231,9 @@ public sealed class Worker : ReceiveActor
             return;
         }
         var c = _current;
-        _coordinator.Tell(new BatchDone(_name, _epoch, c.Batch, c.Samples, c.Loss, c.Correct, c.Compute, Stopwatch.GetElapsedTime(_pushedAt).TotalSeconds));
+        var (sent, received) = Carriers.TensorCarrier.Get(Context.System).BytesOf(Self);
+        _coordinator.Tell(new BatchDone(_name, _epoch, c.Batch, c.Samples, c.Loss, c.Correct, c.Compute, Stopwatch.GetElapsedTime(_pushedAt).TotalSeconds,
+            sent, received));
         Next();
     }
 

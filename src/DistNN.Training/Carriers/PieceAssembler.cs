@@ -99,6 +99,7 @@ internal sealed class PieceAssembler : ReceiveActor
         // Replies go back in pieces as large as the request's (the sender's chunk setting).
         int chunk = piece.Total > transfer.LargestPiece ? transfer.LargestPiece : DefaultChunkBytes;
         IActorRef? sender = piece.ReplyTo is null ? ActorRefs.NoSender : new PiecesRef(_carrier, piece.ReplyTo, Math.Max(1024, chunk));
+        _carrier.CountReceived(piece.Target, piece.Total);
         piece.Target.Tell(message, sender);
     }
 }

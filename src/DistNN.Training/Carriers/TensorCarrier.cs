@@ -50,6 +50,7 @@ public sealed class TensorCarrier : IExtension
     private readonly Dictionary<(IActorRef Actor, string Target), int> _routeOf = [];
     private readonly ConcurrentDictionary<int, IActorRef> _routes = new();
     private readonly ConcurrentDictionary<(DataPlaneConnection Connection, int Route), ReceiveArrays> _receiveArrays = new();
+    private readonly ConcurrentDictionary<IActorRef, WireCount> _bytes = new();
     private int _nextRoute;
     private volatile bool _stopping;
     private long _framesSent;
@@ -103,6 +104,36 @@ public sealed class TensorCarrier : IExtension
     /// <summary>Message pieces this node has sent over Akka.Remote (or to itself).</summary>
     public long PiecesSent => Interlocked.Read(ref _piecesSent);
 
+    /// <summary>
+    /// Bytes of tensor messages that <paramref name="actor"/> (of this node) sent and received over a carrier since it
+    /// started: frames on the data plane, whole serialized messages in pieces over Akka.Remote. Zero for an actor whose
+    /// servers live in its own ActorSystem (messages by reference).
+    /// </summary>
+    public (long Sent, long Received) BytesOf(IActorRef actor) =>
+        _bytes.TryGetValue(actor, out WireCount? count) ? (Interlocked.Read(ref count.Sent), Interlocked.Read(ref count.Received)) : (0, 0);
+
+    internal void CountSent(IActorRef? actor, long bytes)
+    {
+        if (actor is not null && !actor.IsNobody())
+        {
+            Interlocked.Add(ref _bytes.GetOrAdd(actor, _ => new WireCount()).Sent, bytes);
+        }
+    }
+
+    internal void CountReceived(IActorRef? actor, long bytes)
+    {
+        if (actor is not null && !actor.IsNobody())
+        {
+            Interlocked.Add(ref _bytes.GetOrAdd(actor, _ => new WireCount()).Received, bytes);
+        }
+    }
+
+    private sealed class WireCount
+    {
+        public long Sent;
+        public long Received;
+    }
+
     /// <summary>This node's <see cref="PieceAssembler"/>.</summary>
     public IActorRef Assembler { get; }
 
@@ -150,6 +181,7 @@ public sealed class TensorCarrier : IExtension
         Serializer.Write(buffer, message);
         ReadOnlyMemory<byte> bytes = buffer.Payload;
         string manifest = Serializer.Manifest(message);
+        CountSent(replyTo, bytes.Length);
         long transfer = Random.Shared.NextInt64();
         IActorRef assembler = IsLocal(target) ? Assembler : _assemblers.GetOrAdd(target.Path.Address,
             address => _system.Provider.ResolveActorRef(new RootActorPath(address) / "system" / AssemblerName));
@@ -215,6 +247,11 @@ public sealed class TensorCarrier : IExtension
         {
             frame.Dispose();
             throw;
+        }
+        if (target.Length > 0 && route != 0 && _routes.TryGetValue(route, out IActorRef? requester))
+        {
+            // A request from an actor of this node (a reply's frames are counted by the requester's node).
+            CountSent(requester, frame.PayloadLength);
         }
         Send(connection, frame);
     }
@@ -331,6 +368,7 @@ public sealed class TensorCarrier : IExtension
             }
             if (_routes.TryGetValue(route, out IActorRef? actor))
             {
+                CountReceived(actor, payload.Length);
                 actor.Tell(message, ActorRefs.NoSender);
             }
             return;

@@ -84,6 +84,13 @@ public static class TrainingHosting
         return coordinator;
     }
 
+    /// <summary>
+    /// The coordinator alone, at /user/coordinator (a cluster's coordinator node: servers and workers register from
+    /// other nodes), failing the run when the plan's nodes have not registered within <paramref name="registrationTimeout"/>.
+    /// </summary>
+    public static IActorRef StartCoordinator(ActorSystem system, TrainingRun run, TimeSpan registrationTimeout) =>
+        system.ActorOf(Coordinator.Props(run.Plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal, registrationTimeout), "coordinator");
+
     /// <summary>Workers <paramref name="first"/>… of the plan, registering with <paramref name="coordinator"/> (local or remote).</summary>
     public static void StartWorkers(ActorSystem system, IActorRef coordinator, TrainingRun run, string prefix = "", int first = 0,
         int? count = null)

@@ -1,0 +1,75 @@
+using DistNN.Cli.Output;
+using DistNN.Training.Cluster;
+using DistNN.Training.Engine;
+using DistNN.Training.Plan;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>
+/// `distnn node`: one node of a cluster. The coordinator turns its options into the run's <see cref="TrainingPlan"/>
+/// (as `distnn train` does), loads the data, waits for the plan's servers and workers, trains, prints progress and the
+/// summary, then ends the cluster; ps and worker nodes join, find the coordinator, serve or train, and leave when told.
+/// </summary>
+public sealed class NodeCommand : Command<NodeSettings>
+{
+    public override int Execute(CommandContext context, NodeSettings settings, CancellationToken cancellationToken)
+    {
+        var options = NodeOptionsResolver.Resolve(settings, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
+        void Log(string line)
+        {
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss.f} distnn node ({options.Role.Name()}): {line}");
+            Console.Out.Flush();
+        }
+        if (options.Role != NodeRole.Coordinator)
+        {
+            return ClusterNode.RunMemberAsync(options, Log, cancellationToken).GetAwaiter().GetResult();
+        }
+        return RunCoordinator(settings, options, Log, cancellationToken);
+    }
+
+    private static int RunCoordinator(NodeSettings settings, ClusterNodeOptions options, Action<string> log, CancellationToken cancel)
+    {
+        var plan = PlanFactory.FromSettings(settings) with
+        {
+            DataDir = options.DataDir,
+            Threads = options.Threads,
+            Carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true),
+            ChunkBytes = settings.ChunkBytes,
+        };
+        plan.Validate();
+        var (train, test) = DataSets.Load(plan);
+        using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
+        using var progress = ProgressRenderer.Create(settings.NoProgress);
+        progress.Header(plan, train.Count, test.Count);
+        void Listen(TrainingEvent e)
+        {
+            progress.Report(e);
+            if (e is EpochCompleted epoch)
+            {
+                metrics?.Write(epoch);
+            }
+        }
+        var outcome = ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), Listen,
+            TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel).GetAwaiter().GetResult();
+        if (outcome.Summary is not { } summary)
+        {
+            Console.Error.WriteLine($"distnn: error: {outcome.Failure}");
+            return outcome.ExitCode;
+        }
+        progress.Done(summary);
+        if (summary.BytesPushed is not null)
+        {
+            log($"bytes over the carriers: {summary.BytesPushed:N0} pushed, {summary.BytesPulled:N0} pulled");
+        }
+        if (settings.Save is not null && outcome.Model is not null)
+        {
+            ModelStore.Save(settings.Save, plan, outcome.Model);
+        }
+        if (settings.SummaryJson is not null)
+        {
+            JsonFiles.WriteAtomically(settings.SummaryJson, summary);
+        }
+        return outcome.ExitCode;
+    }
+}

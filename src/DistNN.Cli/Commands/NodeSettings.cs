@@ -1,0 +1,87 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>
+/// `distnn node`. Each node option is looked up on the command line, then in its DISTNN_* environment variable, then in
+/// the HOCON file's distnn.node section (cluster-configs/node.hocon documents every key and default); the options
+/// without a default here are the ones with that lookup. The training options only matter on the coordinator.
+/// </summary>
+public sealed class NodeSettings : PlanSettings
+{
+    [CommandOption("--role <ROLE>")]
+    [Description("coordinator, ps (one parameter server) or worker. Env DISTNN_ROLE.")]
+    public string? Role { get; init; }
+
+    [CommandOption("--host <HOST>")]
+    [Description("Address Akka.Remote (and a ps node's data plane) binds to. Default 127.0.0.1. Env DISTNN_HOST.")]
+    public string? Host { get; init; }
+
+    [CommandOption("--public-host <HOST>")]
+    [Description("Address announced to the other nodes (a container's service name). Default: --host. Env DISTNN_PUBLIC_HOST.")]
+    public string? PublicHost { get; init; }
+
+    [CommandOption("--port <PORT>")]
+    [Description("Akka.Remote port. Default 4053 for the coordinator, 0 (any free port) for ps and worker. Env DISTNN_PORT.")]
+    public int? Port { get; init; }
+
+    [CommandOption("--seed <SEEDS>")]
+    [Description("Comma-separated seed nodes akka.tcp://distnn@HOST:PORT (normally the coordinator's address). Required on ps and worker nodes; the coordinator defaults to itself. Env DISTNN_SEEDS.")]
+    public string? Seeds { get; init; }
+
+    [CommandOption("--data-port <PORT>")]
+    [Description("ps: the tensor data plane's TCP port. Default 0 (any free port; the endpoint is announced either way). Env DISTNN_DATA_PORT.")]
+    public int? DataPort { get; init; }
+
+    [CommandOption("--name <NAME>")]
+    [Description("worker: the name it registers with. Default worker@PUBLIC-HOST:PORT. Env DISTNN_NAME.")]
+    public string? Name { get; init; }
+
+    [CommandOption("--config <FILE>")]
+    [Description("HOCON file with a distnn.node section and akka.* settings. Default: cluster-configs/node.hocon in the working directory, else beside the program, else built-in defaults.")]
+    public string? Config { get; init; }
+
+    [CommandOption("--join-timeout <SECONDS>")]
+    [Description("How long to keep trying the seed nodes before exiting with an error. Default 30.")]
+    public double? JoinTimeout { get; init; }
+
+    [CommandOption("--max-frame-size <BYTES>")]
+    [Description("Akka.Remote's maximum frame (default 128000): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
+    public long? MaxFrameSize { get; init; }
+
+    [CommandOption("--registration-timeout <SECONDS>")]
+    [Description("coordinator: how long to wait for the plan's servers and workers to register. Default 120.")]
+    [DefaultValue(120.0)]
+    public double RegistrationTimeout { get; init; } = 120;
+
+    [CommandOption("--random-seed <SEED>")]
+    [Description("coordinator: the plan's random seed (what --seed is to distnn train).")]
+    [DefaultValue(1)]
+    public int PlanSeed { get; init; } = 1;
+
+    [CommandOption("--carrier <CARRIER>")]
+    [Description("coordinator: how tensors travel between nodes: dataplane (TCP beside Akka.Remote, default), remote (Akka.Remote in --chunk-bytes pieces), local (whole messages over Akka.Remote).")]
+    [DefaultValue("dataplane")]
+    public string Carrier { get; init; } = "dataplane";
+
+    [CommandOption("--chunk-bytes <BYTES>")]
+    [Description("coordinator, --carrier remote: piece size. 65536 fits the default frame; larger pieces need --max-frame-size above them on every node.")]
+    [DefaultValue(65536)]
+    public int ChunkBytes { get; init; } = 64 * 1024;
+
+    public override int RandomSeed => PlanSeed;
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (Carrier is not ("dataplane" or "remote" or "local"))
+        {
+            return Spectre.Console.ValidationResult.Error($"--carrier must be dataplane, remote or local (got '{Carrier}')");
+        }
+        if (RegistrationTimeout <= 0 || JoinTimeout is <= 0)
+        {
+            return Spectre.Console.ValidationResult.Error("--registration-timeout and --join-timeout must be positive numbers of seconds");
+        }
+        return base.Validate();
+    }
+}

@@ -1,0 +1,49 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using DistNN.Training.Hosting;
+
+namespace DistNN.Training.Cluster;
+
+/// <summary>Akka wiring of a cluster node: Akka.Remote, Akka.Cluster with its role, seeds and split-brain resolver, DistNN's serializer and dispatchers.</summary>
+public static class ClusterHosting
+{
+    /// <summary>
+    /// Remoting on <see cref="ClusterNodeOptions.Host"/>:<see cref="ClusterNodeOptions.Port"/> (announced as the public
+    /// host), the cluster with the node's role and seed nodes and the split-brain resolver keeping the majority, the
+    /// maximum frame (the remote carrier's pieces must fit it), DistNN's serializer and a compute dispatcher with
+    /// <paramref name="computeThreads"/> threads; a ps node also starts its tensor data plane. The HOCON file's own
+    /// settings (<see cref="ClusterNodeOptions.Hocon"/>) come below these and above Akka's defaults.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithDistNNCluster(this AkkaConfigurationBuilder builder, ClusterNodeOptions options, int computeThreads = 1)
+    {
+        builder
+            .AddHocon(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"), HoconAddMode.Append)
+            .AddHocon(options.Hocon, HoconAddMode.Prepend)
+            // The node handles SIGINT/SIGTERM itself (ClusterNode): Akka's own SIGTERM hook would leave the cluster first
+            // and the node could not tell an interruption from being downed.
+            .AddHocon(ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off"), HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = options.Host,
+                PublicHostName = options.AnnouncedHost,
+                Port = options.Port,
+                MaxFrameSize = (int)Math.Min(int.MaxValue, options.MaxFrameSize),
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [options.Role.Name()],
+                SeedNodes = options.Seeds.ToArray(),
+                SplitBrainResolver = new KeepMajorityOption(),
+            })
+            .WithDistNNSerializer()
+            .WithDistNNDispatchers(computeThreads);
+        if (options.Role == NodeRole.Ps)
+        {
+            builder.WithTensorDataPlane(options.Host, options.DataPort, options.AnnouncedHost);
+        }
+        return builder;
+    }
+}

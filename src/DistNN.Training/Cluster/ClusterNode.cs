@@ -1,0 +1,251 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Hosting;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Actors;
+using DistNN.Training.Engine;
+using DistNN.Training.Hosting;
+using DistNN.Training.Plan;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DistNN.Training.Cluster;
+
+/// <summary>The end of a coordinator node's run: the summary, or why the run failed, and the exit code.</summary>
+public sealed record CoordinatorOutcome(int ExitCode, TrainingSummary? Summary, Sequential? Model, string? Failure);
+
+/// <summary>
+/// `distnn node`: one ActorSystem "distnn" per process, joined to the others with Akka.Cluster. The coordinator node
+/// runs the <see cref="Coordinator"/> (at /user/coordinator) and waits for the plan's servers and workers; a ps or
+/// worker node runs a <see cref="NodeAgent"/> that finds the coordinator and starts the node's server or worker.
+/// When the run ends the coordinator tells every other node to leave (<see cref="LeaveCluster"/>), waits until they
+/// have, and leaves last; every leave goes through CoordinatedShutdown.
+/// </summary>
+public static class ClusterNode
+{
+    /// <summary>Exit code of a node stopped by SIGINT/SIGTERM (after leaving the cluster).</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>The coordinator node: joins (normally as the seed), runs the plan, stops the others, leaves.</summary>
+    public static async Task<CoordinatorOutcome> RunCoordinatorAsync(ClusterNodeOptions options, TrainingPlan plan, IDataSource data,
+        Action<TrainingEvent>? listener, TimeSpan registrationTimeout, Action<string> log, CancellationToken cancel = default)
+    {
+        var run = new TrainingRun(plan, data, listener);
+        using var host = BuildHost(options, (builder, _) => builder.WithActors((system, registry) =>
+            registry.Register<CoordinatorKey>(TrainingHosting.StartCoordinator(system, run, registrationTimeout))));
+        using var signals = new Signals(cancel);
+        await host.StartAsync(CancellationToken.None);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        CheckFrameSize(system, plan);
+        if (!await JoinAsync(system, options, log, signals.Token))
+        {
+            await LeaveAsync(system);
+            await host.StopAsync(CancellationToken.None);
+            return new CoordinatorOutcome(signals.Token.IsCancellationRequested ? InterruptedExitCode : 1, null, null,
+                signals.Token.IsCancellationRequested ? "interrupted" : JoinFailure(options));
+        }
+        log($"waiting for {plan.Servers} parameter server(s) and {plan.Workers} worker(s) to register "
+            + $"(at most {registrationTimeout.TotalSeconds:F0} s)");
+        CoordinatorOutcome outcome;
+        using (signals.Token.Register(() => run.Completion.TrySetCanceled()))
+        {
+            try
+            {
+                var summary = await run.Completion.Task;
+                outcome = new CoordinatorOutcome(0, summary, run.FinalModel, null);
+            }
+            catch (TaskCanceledException)
+            {
+                outcome = new CoordinatorOutcome(InterruptedExitCode, null, null, "interrupted: the run was stopped before it ended");
+            }
+            catch (TrainingFailedException e)
+            {
+                outcome = new CoordinatorOutcome(1, null, null, e.Message);
+            }
+        }
+        await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.Failure is null, options.LeaveTimeout, log);
+        log("leaving the cluster");
+        await LeaveAsync(system);
+        await host.StopAsync(CancellationToken.None);
+        return outcome;
+    }
+
+    /// <summary>A ps or worker node: joins, starts its server or worker once the coordinator is found, and runs until told to leave.</summary>
+    public static async Task<int> RunMemberAsync(ClusterNodeOptions options, Action<string> log, CancellationToken cancel = default)
+    {
+        if (options.Role == NodeRole.Coordinator)
+        {
+            throw new ArgumentException("RunMemberAsync runs ps and worker nodes; the coordinator runs with RunCoordinatorAsync");
+        }
+        var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var data = new NodeDataSource(options.DataDir);
+        using var host = BuildHost(options, (builder, _) => { });
+        using var signals = new Signals(cancel);
+        await host.StartAsync(CancellationToken.None);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        if (!await JoinAsync(system, options, log, signals.Token))
+        {
+            await LeaveAsync(system);
+            await host.StopAsync(CancellationToken.None);
+            if (signals.Token.IsCancellationRequested)
+            {
+                return InterruptedExitCode;
+            }
+            Console.Error.WriteLine($"distnn: error: {JoinFailure(options)}");
+            return 1;
+        }
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        string name = string.IsNullOrEmpty(options.Name) ? $"worker@{self.Host}:{self.Port}" : options.Name;
+        int threads = options.EffectiveThreads;
+        Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps
+            ? (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator), "ps")
+            : (context, coordinator) => context.ActorOf(Worker.Props(name, coordinator, data, threads), "worker");
+        system.ActorOf(NodeAgent.Props(start, log, exit), NodeAgent.Name);
+        // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
+        _ = system.WhenTerminated.ContinueWith(_ => exit.TrySetResult(1), TaskScheduler.Default);
+        using (signals.Token.Register(() => exit.TrySetResult(InterruptedExitCode)))
+        {
+            int code = await exit.Task;
+            if (code == InterruptedExitCode)
+            {
+                log("interrupted: leaving the cluster");
+            }
+            await LeaveAsync(system);
+            await host.StopAsync(CancellationToken.None);
+            log("left the cluster");
+            return code == InterruptedExitCode ? 0 : code;
+        }
+    }
+
+    private static IHost BuildHost(ClusterNodeOptions options, Action<AkkaConfigurationBuilder, IServiceProvider> configure) =>
+        new HostBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .ConfigureServices(services =>
+            {
+                // The node handles SIGINT/SIGTERM itself (leave the cluster, then exit with the node's own code).
+                services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+                services.AddAkka(ClusterNodeOptions.SystemName, (builder, provider) =>
+                {
+                    builder.WithDistNNCluster(options, options.Role == NodeRole.Coordinator ? 2 : 1);
+                    configure(builder, provider);
+                });
+            })
+            .Build();
+
+    /// <summary>Waits for this node's MemberUp, saying every few seconds that it is still trying the seeds; false after the join timeout.</summary>
+    private static async Task<bool> JoinAsync(ActorSystem system, ClusterNodeOptions options, Action<string> log, CancellationToken cancel)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        var started = DateTime.UtcNow;
+        string seeds = string.Join(", ", options.Seeds);
+        while (!up.Task.IsCompleted)
+        {
+            var elapsed = DateTime.UtcNow - started;
+            if (elapsed >= options.JoinTimeout || cancel.IsCancellationRequested)
+            {
+                return false;
+            }
+            // The first word after 2 s (a seed's join answer takes a few ms when it is up), then every 5 s.
+            var wait = TimeSpan.FromSeconds(Math.Min(elapsed < TimeSpan.FromSeconds(2) ? 2 : 5, (options.JoinTimeout - elapsed).TotalSeconds));
+            await Task.WhenAny(up.Task, Task.Delay(wait, cancel)).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (!up.Task.IsCompleted && !cancel.IsCancellationRequested && DateTime.UtcNow - started < options.JoinTimeout)
+            {
+                log($"cannot reach the seed node(s) {seeds} yet; retrying ({(DateTime.UtcNow - started).TotalSeconds:F0} of "
+                    + $"{options.JoinTimeout.TotalSeconds:F0} s)");
+            }
+        }
+        log($"joined the cluster at {cluster.SelfAddress} as {options.Role.Name()}");
+        return true;
+    }
+
+    private static string JoinFailure(ClusterNodeOptions options) =>
+        $"could not join the cluster through the seed node(s) {string.Join(", ", options.Seeds)} within "
+        + $"{options.JoinTimeout.TotalSeconds:F0} s: is the coordinator running there, and does the address match its "
+        + "--public-host and --port exactly (akka.tcp://distnn@HOST:PORT)?";
+
+    /// <summary>Tells every other member's node agent to leave and waits (at most <paramref name="timeout"/>) until they have.</summary>
+    private static async Task StopMembersAsync(ActorSystem system, string reason, bool succeeded, TimeSpan timeout, Action<string> log)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var others = cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress)).ToList();
+        if (others.Count == 0)
+        {
+            return;
+        }
+        log($"telling {others.Count} node(s) to leave the cluster");
+        foreach (var member in others)
+        {
+            system.ActorSelection(new RootActorPath(member.Address) / "user" / NodeAgent.Name).Tell(new LeaveCluster(reason, succeeded));
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)))
+        {
+            await Task.Delay(100);
+        }
+        var left = cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress)).ToList();
+        if (left.Count > 0)
+        {
+            log($"{left.Count} node(s) did not leave within {timeout.TotalSeconds:F0} s: {string.Join(", ", left.Select(m => m.Address))}");
+        }
+    }
+
+    /// <summary>Leaves the cluster gracefully (CoordinatedShutdown) and waits for the ActorSystem to terminate.</summary>
+    private static async Task LeaveAsync(ActorSystem system)
+    {
+        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        await system.WhenTerminated;
+    }
+
+    /// <summary>The remote carrier's pieces (plus their envelope) must fit Akka.Remote's frame, here and on every other node.</summary>
+    private static void CheckFrameSize(ActorSystem system, TrainingPlan plan)
+    {
+        long frame = system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? ClusterNodeOptions.DefaultMaxFrameSize;
+        if (plan.Carrier == TensorCarrierKind.Remote && plan.ChunkBytes + 4096 > frame)
+        {
+            throw new ArgumentException($"--chunk-bytes {plan.ChunkBytes} does not fit Akka.Remote's maximum frame of {frame} bytes "
+                + "(a piece needs its size plus 4 KiB): set --max-frame-size (or akka.remote.dot-netty.tcp.maximum-frame-size) "
+                + "to at least that on every node, or use smaller chunks");
+        }
+    }
+
+    /// <summary>SIGINT and SIGTERM as a cancellation (the process goes on to leave the cluster and exit by itself).</summary>
+    private sealed class Signals : IDisposable
+    {
+        private readonly CancellationTokenSource _source;
+        private readonly PosixSignalRegistration[] _registrations;
+
+        public Signals(CancellationToken outer)
+        {
+            _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        private void Handle(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _source.Cancel();
+        }
+
+        public void Dispose()
+        {
+            foreach (var r in _registrations)
+            {
+                r.Dispose();
+            }
+            _source.Dispose();
+        }
+    }
+
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

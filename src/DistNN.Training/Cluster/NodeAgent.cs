@@ -1,0 +1,130 @@
+using Akka.Actor;
+using Akka.Cluster;
+using DistNN.Protocol.Messages;
+
+namespace DistNN.Training.Cluster;
+
+/// <summary>
+/// The one actor a parameter-server or worker node starts itself (/user/node). It finds the coordinator through
+/// cluster membership — the member with role <c>coordinator</c> that is Up, then /user/coordinator there by Identify —
+/// starts this node's <see cref="Actors.ParameterServer"/> or <see cref="Actors.Worker"/> with it (they register as
+/// in one process), and decides how the node ends: <see cref="LeaveCluster"/> from the coordinator (exit 0), or the
+/// coordinator terminated or removed before saying so (exit 1).
+/// </summary>
+public sealed class NodeAgent : ReceiveActor, IWithTimers
+{
+    public const string Name = "node";
+
+    private sealed record RetryIdentify(Address Coordinator) : INoSerializationVerificationNeeded;
+
+    private readonly Func<IActorContext, IActorRef, IActorRef> _startMember;
+    private readonly Action<string> _log;
+    private readonly TaskCompletionSource<int> _exit;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private Address? _coordinatorAddress;
+    private IActorRef? _coordinator;
+    private int _identifyAttempts;
+
+    /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
+    /// <param name="log">Where the node's lines go (its standard output).</param>
+    /// <param name="exit">Completed with the node's exit code when it should leave.</param>
+    public NodeAgent(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit)
+    {
+        _startMember = startMember;
+        _log = log;
+        _exit = exit;
+        Receive<ClusterEvent.MemberUp>(up => OnMemberUp(up.Member));
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.Member.Address.Equals(_coordinatorAddress))
+            {
+                Vanished($"the coordinator at {removed.Member.Address} was removed from the cluster");
+            }
+        });
+        Receive<ClusterEvent.UnreachableMember>(u =>
+        {
+            if (u.Member.HasRole(NodeRoles.Coordinator))
+            {
+                _log($"the coordinator at {u.Member.Address} is unreachable; waiting for it (or for the cluster to down it)");
+            }
+        });
+        Receive<ClusterEvent.ReachableMember>(r =>
+        {
+            if (r.Member.HasRole(NodeRoles.Coordinator))
+            {
+                _log($"the coordinator at {r.Member.Address} is reachable again");
+            }
+        });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<RetryIdentify>(r => Identify(r.Coordinator));
+        Receive<ActorIdentity>(OnIdentity);
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_coordinator))
+            {
+                Vanished($"the coordinator at {t.ActorRef.Path.Address} terminated");
+            }
+        });
+        Receive<LeaveCluster>(leave =>
+        {
+            _log($"the coordinator ended the run ({leave.Reason}); leaving the cluster");
+            _exit.TrySetResult(0);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(startMember, log, exit));
+
+    protected override void PreStart() =>
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void OnMemberUp(Member member)
+    {
+        if (!member.HasRole(NodeRoles.Coordinator) || _coordinatorAddress is not null)
+        {
+            return;
+        }
+        _coordinatorAddress = member.Address;
+        Identify(member.Address);
+    }
+
+    private void Identify(Address address)
+    {
+        _identifyAttempts++;
+        Context.ActorSelection(new RootActorPath(address) / "user" / "coordinator").Tell(new Identify(address.ToString()));
+        // No answer (or an empty one) yet: the coordinator actor may not have started; ask again.
+        Timers.StartSingleTimer("identify", new RetryIdentify(address), TimeSpan.FromSeconds(1));
+    }
+
+    private void OnIdentity(ActorIdentity identity)
+    {
+        if (_coordinator is not null || identity.Subject is null)
+        {
+            if (identity.Subject is null && _identifyAttempts % 10 == 0)
+            {
+                _log($"no /user/coordinator at {_coordinatorAddress} yet ({_identifyAttempts} attempts); still asking");
+            }
+            return;
+        }
+        Timers.Cancel("identify");
+        _coordinator = identity.Subject;
+        Context.Watch(_coordinator);
+        var member = _startMember(Context, _coordinator);
+        _log($"registered {member.Path.Name} with the coordinator at {_coordinator.Path.Address}");
+    }
+
+    private void Vanished(string what)
+    {
+        if (_exit.Task.IsCompleted)
+        {
+            return;
+        }
+        _log($"{what} before it ended the run: leaving the cluster with an error");
+        _exit.TrySetResult(1);
+    }
+}

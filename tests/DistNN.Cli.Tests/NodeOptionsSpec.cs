@@ -1,0 +1,52 @@
+using DistNN.Cli.Commands;
+using DistNN.Training.Cluster;
+
+namespace DistNN.Cli.Tests;
+
+public class NodeOptionsSpec
+{
+    private static string DirWithConfig(string hocon)
+    {
+        var dir = Distnn.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "cluster-configs"));
+        File.WriteAllText(Path.Combine(dir, "cluster-configs", "node.hocon"), hocon);
+        return dir;
+    }
+
+    [Fact]
+    public void The_command_line_wins_over_environment_variables_which_win_over_the_hocon_file()
+    {
+        var dir = DirWithConfig("""
+            distnn.node { role = worker, host = "10.0.0.1", port = 5001, name = "from-file", threads = 3,
+                          seeds = ["akka.tcp://distnn@file:4053"], data-dir = "/file/data", join-timeout = 7s }
+            """);
+        var env = new Dictionary<string, string> { ["DISTNN_HOST"] = "10.0.0.2", ["DISTNN_PORT"] = "5002", ["DISTNN_NAME"] = "from-env" };
+
+        var options = NodeOptionsResolver.Resolve(new NodeSettings { Port = 5003 }, k => env.GetValueOrDefault(k), dir);
+
+        Assert.Equal((NodeRole.Worker, "10.0.0.2", 5003, "from-env", 3), (options.Role, options.Host, options.Port, options.Name, options.Threads));
+        Assert.Equal(["akka.tcp://distnn@file:4053"], options.Seeds);
+        Assert.Equal(("/file/data", TimeSpan.FromSeconds(7)), (options.DataDir, options.JoinTimeout));
+    }
+
+    [Fact]
+    public void Without_a_file_the_built_in_defaults_apply_and_the_coordinator_seeds_itself()
+    {
+        var options = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator", PublicHost = "coord" }, _ => null, Distnn.TempDir());
+
+        Assert.Equal((4053, "127.0.0.1", 128_000L, TimeSpan.FromSeconds(30)), (options.Port, options.Host, options.MaxFrameSize, options.JoinTimeout));
+        Assert.Equal(["akka.tcp://distnn@coord:4053"], options.Seeds);
+    }
+
+    [Theory]
+    [InlineData("worker", null, "--seed is required")]
+    [InlineData("worker", "tcp://distnn@h:1", "is not a seed address")]
+    [InlineData("gardener", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker")]
+    public void A_bad_node_setting_is_refused_with_the_option_named(string role, string? seeds, string message)
+    {
+        var e = Assert.ThrowsAny<Exception>(() =>
+            NodeOptionsResolver.Resolve(new NodeSettings { Role = role, Seeds = seeds }, _ => null, Distnn.TempDir()));
+
+        Assert.Contains(message, e.Message);
+    }
+}

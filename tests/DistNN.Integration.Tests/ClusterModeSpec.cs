@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace DistNN.Integration.Tests;
+
+/// <summary>
+/// `distnn node` as real processes on loopback: a coordinator (the seed), parameter-server and worker nodes joined
+/// with Akka.Cluster, training MNIST and leaving when the run is over.
+/// </summary>
+public sealed class ClusterModeSpec : IDisposable
+{
+    private static readonly TimeSpan s_start = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
+
+    private readonly List<NodeProcess> _nodes = [];
+    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-cluster-").FullName;
+
+    [Fact]
+    public void One_coordinator_two_servers_and_two_workers_train_the_mlp_to_95_percent_and_every_node_exits_0()
+    {
+        string mnist = Mnist.RequireDir();
+        string summaryPath = Path.Combine(_dir, "summary.json");
+        string seed = StartCoordinator("--servers", "2", "--workers", "2", "--epochs", "1", "--train-limit", "30000", "--lr", "0.002",
+            "--data-dir", mnist, "--summary-json", summaryPath);
+        Node("ps-1", "--role", "ps", "--seed", seed, "--threads", "1");
+        Node("ps-2", "--role", "ps", "--seed", seed, "--threads", "1");
+        Node("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        Node("worker-2", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+
+        var exits = WaitForAll();
+
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        var root = summary.RootElement;
+        double accuracy = root.GetProperty("test_accuracy").GetDouble();
+        Assert.True(accuracy >= 0.95, $"test accuracy {accuracy:P2} after 1 epoch on 30,000 images\n{Diagnostics()}");
+        Assert.Equal(30_000, root.GetProperty("samples_processed").GetInt64());
+        Assert.Equal(2, root.GetProperty("workers").GetInt32());
+        // Every push of the mlp's 235,146 gradients (4 bytes each) crossed a wire: at least that many bytes per batch.
+        Assert.True(root.GetProperty("bytes_pushed").GetInt64() >= 469L * 235_146 * 4, root.ToString());
+        Assert.True(root.GetProperty("bytes_pulled").GetInt64() >= 469L * 235_146 * 4, root.ToString());
+    }
+
+    [Fact]
+    public void A_worker_that_joins_during_training_is_given_work_from_the_next_epoch()
+    {
+        string mnist = Mnist.RequireDir();
+        string metricsPath = Path.Combine(_dir, "metrics.jsonl");
+        string summaryPath = Path.Combine(_dir, "summary.json");
+        // Short epochs, many of them: the late node has most of the run to start, join and load its data.
+        const int epochs = 50;
+        const int samples = 1000;
+        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "1", "--epochs", $"{epochs}",
+            "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath));
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
+        Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        Node("early", "--role", "worker", "--seed", seed, "--name", "early", "--data-dir", mnist, "--threads", "1");
+        // The first progress line: epoch 1 has been dealt out (to the early worker alone).
+        Assert.True(coordinator.WaitForLine($"epoch 1/{epochs}", s_run), Diagnostics());
+
+        Node("late", "--role", "worker", "--seed", seed, "--name", "late", "--data-dir", mnist, "--threads", "1");
+        var exits = WaitForAll();
+
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        var workersByEpoch = File.ReadAllLines(metricsPath).Select(line =>
+        {
+            using var epoch = JsonDocument.Parse(line);
+            return epoch.RootElement.GetProperty("workers").EnumerateArray()
+                .Where(w => w.GetProperty("samples").GetInt64() > 0)
+                .Select(w => w.GetProperty("worker").GetString()!).Order().ToArray();
+        }).ToList();
+        string table = string.Join("; ", workersByEpoch.Select((w, i) => $"epoch {i + 1}: {string.Join(",", w)}"));
+        Assert.Equal(epochs, workersByEpoch.Count);
+        Assert.Equal(["early"], workersByEpoch[0]);
+        int joined = workersByEpoch.FindIndex(w => w.Contains("late"));
+        Assert.True(joined > 0, $"the late worker never trained: {table}\n{Diagnostics()}");
+        Assert.All(workersByEpoch.Skip(joined), w => Assert.Equal(["early", "late"], w));
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        Assert.Equal(epochs * (long)samples, summary.RootElement.GetProperty("samples_processed").GetInt64());
+    }
+
+    [Fact]
+    public void A_node_whose_seed_cannot_be_reached_says_so_and_exits_non_zero()
+    {
+        string seed = $"akka.tcp://distnn@127.0.0.1:{NodeProcess.FreePort()}";
+        var worker = Node("worker", "--role", "worker", "--seed", seed, "--join-timeout", "4");
+
+        int? exit = worker.WaitForExit(s_start);
+
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.Contains("could not join the cluster", worker.Output);
+        Assert.Contains(seed, worker.Output);
+        Assert.Contains("retrying", worker.Output);
+    }
+
+    /// <summary>Starts the coordinator on a free port, waits until it has formed the cluster, and returns its seed address.</summary>
+    private string StartCoordinator(params string[] args)
+    {
+        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, args));
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
+        return seed;
+    }
+
+    private static string[] CoordinatorArgs(out string seed, params string[] args)
+    {
+        int port = NodeProcess.FreePort();
+        seed = $"akka.tcp://distnn@127.0.0.1:{port}";
+        return ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed, "--threads", "1",
+            "--registration-timeout", "120", "--no-progress", .. args];
+    }
+
+    private NodeProcess Node(string label, params string[] args)
+    {
+        var node = NodeProcess.Start(label, _dir, args);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Exit codes of every node in start order (null: still running after the run's time limit).</summary>
+    private List<int?> WaitForAll()
+    {
+        var deadline = DateTime.UtcNow + s_run;
+        return _nodes.Select(n => n.WaitForExit(Max(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(1)))).ToList();
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            node.Dispose();
+        }
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a node still holding a file: the temporary folder stays
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DistNN.Integration.Tests;
+
+/// <summary>
+/// One `distnn node` process started from the built command beside the tests, its output collected line by line.
+/// Dispose kills it (and anything it started) if it is still running.
+/// </summary>
+internal sealed class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private NodeProcess(string label, IEnumerable<string> args, string workingDirectory)
+    {
+        Label = label;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distnn.dll"));
+        start.ArgumentList.Add("node");
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        // The environment overrides of the nodes must not leak in from the machine running the tests.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DISTNN_", StringComparison.Ordinal) && k != "DISTNN_MNIST_DIR").ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        CommandLine = "distnn node " + string.Join(" ", args);
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data, _stdoutClosed, "");
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data, _stderrClosed, "stderr: ");
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Label { get; }
+
+    public string CommandLine { get; }
+
+    /// <summary>Every line so far; standard error's lines start with "stderr: ".</summary>
+    public string Output => string.Join("\n", _lines);
+
+    public static NodeProcess Start(string label, string workingDirectory, params string[] args) => new(label, args, workingDirectory);
+
+    /// <summary>Waits for a line containing <paramref name="text"/>; false if the process ended or the time ran out first.</summary>
+    public bool WaitForLine(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || (_process.HasExited && _stdoutClosed.Task.IsCompleted && _stderrClosed.Task.IsCompleted))
+            {
+                return false;
+            }
+            _arrived.Wait(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>The exit code, or null when the process is still running after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return null;
+        }
+        Task.WaitAll([_stdoutClosed.Task, _stderrClosed.Task], TimeSpan.FromSeconds(5));
+        return _process.ExitCode;
+    }
+
+    public string Describe() => $"--- {Label}: {CommandLine}\n{Output}";
+
+    private void Collect(string? line, TaskCompletionSource closed, string prefix)
+    {
+        if (line is null)
+        {
+            closed.TrySetResult();
+        }
+        else
+        {
+            _lines.Enqueue(prefix + line);
+        }
+        _arrived.Release();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already gone
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>A loopback TCP port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
