@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Cluster throughput side by side, in one session (a script, not part of CI; the machine is noisy, so rounds alternate):
+#   PyTorch DDP (ddp_cnn.py: 2 processes × 1 thread, batch 32 each), PyTorch's rpc parameter server (rpc_ps.py:
+#   1 server + 2 trainers × batch 32), DistNN in one process with the same plan (2 workers × batch 32, 1 server),
+#   and DistNN as separate `distnn node` processes on loopback (coordinator, 1 ps, 2 workers × 1 thread) with
+#   tensors on the data plane and over Akka.Remote.
+# Usage: scripts/bench-cluster.sh [rounds] [train-limit] [model]     (defaults: 3 rounds, 20000 samples, cnn)
+# DistNN's figure is train_samples_per_sec of one epoch of train-limit samples (evaluation excluded).
+# Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+rounds="${1:-3}"
+limit="${2:-20000}"
+model="${3:-cnn}"
+ref="${DISTNN_BENCH_REF:-$root/../shared/bench}"
+out="$root/runs/bench-cluster"
+mkdir -p "$out"
+dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
+py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref/$1" "${@:2}" 2>/dev/null | tail -1; }
+field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],1))"; }
+jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
+plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
+
+for ((r = 1; r <= rounds; r++)); do
+    echo "# round $r (load $(cut -d' ' -f1 /proc/loadavg))"
+    ddp=$(py ddp_cnn.py --seconds 10)
+    echo "pytorch ddp:        $(echo "$ddp" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ddp" | jfield global_samples_per_sec_wall) (wall)"
+    ps=$(py rpc_ps.py --seconds 10)
+    echo "pytorch rpc ps:     $(echo "$ps" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ps" | jfield global_samples_per_sec_window) (window)"
+    dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
+        --summary-json "$out/single-$r.json" >/dev/null 2>&1
+    echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s"
+    for carrier in dataplane remote; do
+        scripts/local-cluster.sh --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "$carrier" \
+            --summary-json "$out/cluster-$carrier-$r.json" > "$out/cluster-$carrier-$r.log" 2>&1
+        echo "distnn cluster $carrier: $(field "$out/cluster-$carrier-$r.json" train_samples_per_sec) samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy)"
+    done
+done
