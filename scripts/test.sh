@@ -27,5 +27,12 @@ failed=$(grep -Eo 'Failed:[[:space:]]+[0-9]+' "$log" | awk '{s+=$2} END {print s
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1   # the runner itself failed (crash, missing assembly): count it rather than report a clean run
 fi
+skipped=$(grep -Eo 'Skipped:[[:space:]]+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+if [ "$skipped" -gt 0 ]; then
+    # A skipped test checked nothing: say which, loudly (they need root or a tool this machine lacks).
+    echo "WARNING: $skipped test(s) SKIPPED — they did not check anything on this machine:"
+    grep -E '^[[:space:]]+Skipped ' "$log" | sed 's/^[[:space:]]*/  /'
+    grep -Eo 'SKIPPED LOUDLY: .*' "$log" | sort -u | sed 's/^/  /'
+fi
 echo "$passed passed, $failed failed"
 exit "$status"

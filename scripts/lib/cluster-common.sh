@@ -41,7 +41,13 @@ parse_cluster_options() {
     fi
 }
 
+# DISTNN_DLL=path/to/distnn.dll skips the build and runs that one (the integration tests pass theirs).
 build_distnn() {
+    if [[ -n "${DISTNN_DLL:-}" ]]; then
+        [[ -f "$DISTNN_DLL" ]] || { echo "$script: DISTNN_DLL=$DISTNN_DLL does not exist" >&2; exit 1; }
+        distnn=("dotnet" "$DISTNN_DLL")
+        return
+    fi
     echo "$script: building distnn (Release)…"
     dotnet build "$root/src/DistNN.Cli" -c Release -nologo -v quiet >/dev/null || { echo "$script: build failed" >&2; exit 1; }
     distnn=("dotnet" "$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll")

@@ -8,12 +8,7 @@ internal static class Mnist
         var dir = Environment.GetEnvironmentVariable("DISTNN_MNIST_DIR");
         if (string.IsNullOrEmpty(dir))
         {
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "DistNN.sln")))
-            {
-                root = root.Parent;
-            }
-            dir = Path.Combine(root?.FullName ?? ".", "data", "mnist");
+            dir = Path.Combine(Repository.Root, "data", "mnist");
         }
         Assert.True(File.Exists(Path.Combine(dir, "train-images-idx3-ubyte")) || File.Exists(Path.Combine(dir, "train-images-idx3-ubyte.gz")),
             $"MNIST is not in {dir}: run scripts/fetch-mnist.sh (scripts/test.sh does) — this test needs the real data and does not pass without it");

@@ -39,6 +39,8 @@ public class CoordinatorSpec : TestKit
         var summary = await done.Task.WaitAsync(s_run);
         Assert.Equal(summary.SamplesExpected, summary.SamplesProcessed);
         Assert.Equal(2 * 640, summary.SamplesProcessed);
+        Assert.Equal(Nn.Models.ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount, summary.Parameters);
+        Assert.True(summary.Parameters > 0);
     }
 
     [Fact]

@@ -52,11 +52,13 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private (long Sent, long Received) _evaluatorBytes;
     private EpochCompleted? _last;
     private bool _training;
+    private readonly long _parameterCount;
 
     public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
     {
         _plan = plan;
         _planJson = plan.ToJson();
+        _parameterCount = ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount;
         _data = data;
         _listener = listener;
         _done = done;
@@ -260,6 +262,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Servers = _plan.Servers,
             SamplesProcessed = _processed,
             SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
+            Parameters = _parameterCount,
             Augment = string.IsNullOrEmpty(_plan.Augment) ? null : _plan.Augment,
             Compression = _plan.Compression,
             BytesPushed = WireTotal(b => b.Sent),
