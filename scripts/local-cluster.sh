@@ -8,7 +8,7 @@
 #
 #   --servers M          parameter-server nodes (default 2)
 #   --workers N          worker nodes the plan waits for (default 2)
-#   --port P             the coordinator's Akka.Remote port, the seed (default 4053)
+#   --port P             the coordinator's Akka.Remote port, the seed (default: 4053, or the next free one)
 #   --data-dir DIR       MNIST IDX folder (default data/mnist; scripts/fetch-mnist.sh fills it)
 #   --threads T          compute threads per worker node (default: cores / workers, at least 1)
 #   --late-worker S      start one more worker S seconds after the others (it joins from the next epoch)
@@ -26,6 +26,7 @@ build_distnn
 trap 'echo "$script: interrupted, stopping every node"; stop_all; exit 130' INT TERM
 
 host=127.0.0.1
+port="${port:-$(free_port 4053)}"
 seed="akka.tcp://distnn@$host:$port"
 start_node coordinator -- --role coordinator --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
     --servers "$servers" --workers "$workers" "${train_opts[@]}"

@@ -67,6 +67,7 @@ fi
 echo "$script: namespaces ready: ${namespaces[*]}"
 build_distnn
 
+port="${port:-4053}"   # every node has its own address: no clash with anything else
 seed="akka.tcp://distnn@10.77.0.2:$port"
 start_node coordinator ip netns exec "$tag-coordinator" -- --role coordinator --host 10.77.0.2 --port "$port" \
     --seed "$seed" --data-dir "$data_dir" --servers "$servers" --workers "$workers" "${train_opts[@]}"

@@ -6,7 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 servers=2
 workers=2
-port=4053
+port=""
 data_dir="$root/data/mnist"
 threads=""
 late=""
@@ -31,7 +31,7 @@ parse_cluster_options() {
         esac
     done
     local n
-    for n in "$servers" "$workers" "$port"; do
+    for n in "$servers" "$workers" "${port:-0}"; do
         [[ "$n" =~ ^[0-9]+$ ]] || { echo "$script: '$n' is not a whole number" >&2; exit 2; }
     done
     [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
@@ -51,6 +51,16 @@ build_distnn() {
     echo "$script: building distnn (Release)…"
     dotnet build "$root/src/DistNN.Cli" -c Release -nologo -v quiet >/dev/null || { echo "$script: build failed" >&2; exit 1; }
     distnn=("dotnet" "$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll")
+}
+
+# free_port FROM: the first port from FROM on where nothing listens on loopback (another cluster may hold 4053).
+free_port() {
+    local p
+    for ((p = $1; p < $1 + 200; p++)); do
+        (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+    echo "$script: no free port in $1..$(($1 + 199))" >&2
+    exit 1
 }
 
 # start_node NAME [COMMAND PREFIX…] -- NODE ARGS…: runs `[prefix] distnn node ARGS…` in the background with its

@@ -93,6 +93,21 @@ public sealed class ClusterModeSpec : IDisposable
         Assert.Contains("retrying", worker.Output);
     }
 
+    [Fact]
+    public void A_coordinator_whose_port_is_taken_says_which_address_and_exits_non_zero()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var coordinator = Node("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--servers", "1", "--workers", "1", "--epochs", "1", "--data-dir", Mnist.RequireDir(), "--no-progress");
+
+        int? exit = coordinator.WaitForExit(s_start);
+
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.Contains($"distnn: error: cannot listen on 127.0.0.1:{port} for Akka.Remote", coordinator.Output);
+    }
+
     /// <summary>Starts the coordinator on a free port, waits until it has formed the cluster, and returns its seed address.</summary>
     private string StartCoordinator(params string[] args)
     {

@@ -36,7 +36,7 @@ public static class ClusterNode
         using var host = BuildHost(options, (builder, _) => builder.WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(TrainingHosting.StartCoordinator(system, run, registrationTimeout))));
         using var signals = new Signals(cancel);
-        await host.StartAsync(CancellationToken.None);
+        await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
         CheckFrameSize(system, plan);
         if (!await JoinAsync(system, options, log, signals.Token))
@@ -83,7 +83,7 @@ public static class ClusterNode
         var data = new NodeDataSource(options.DataDir);
         using var host = BuildHost(options, (builder, _) => { });
         using var signals = new Signals(cancel);
-        await host.StartAsync(CancellationToken.None);
+        await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
         if (!await JoinAsync(system, options, log, signals.Token))
         {
@@ -133,6 +133,45 @@ public static class ClusterNode
                 });
             })
             .Build();
+
+    /// <summary>
+    /// Starts the node's host; a port that is taken (another node, another run) becomes one clear error naming the
+    /// address instead of Akka's nested exceptions.
+    /// </summary>
+    private static async Task StartHostAsync(IHost host, ClusterNodeOptions options)
+    {
+        try
+        {
+            await host.StartAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (FindSocketError(e) is { } socket)
+        {
+            throw new InvalidOperationException(
+                $"cannot listen on {options.Host}:{options.Port} for Akka.Remote: {socket.Message} (is another node or run using that port?)");
+        }
+    }
+
+    private static System.Net.Sockets.SocketException? FindSocketError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException s)
+            {
+                return s;
+            }
+            if (e is AggregateException a)
+            {
+                foreach (var inner in a.InnerExceptions)
+                {
+                    if (FindSocketError(inner) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            }
+        }
+        return null;
+    }
 
     /// <summary>Waits for this node's MemberUp, saying every few seconds that it is still trying the seeds; false after the join timeout.</summary>
     private static async Task<bool> JoinAsync(ActorSystem system, ClusterNodeOptions options, Action<string> log, CancellationToken cancel)
