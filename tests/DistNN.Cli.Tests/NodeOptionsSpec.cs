@@ -34,7 +34,7 @@ public class NodeOptionsSpec
     {
         var options = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator", PublicHost = "coord" }, _ => null, Distnn.TempDir());
 
-        Assert.Equal((4053, "127.0.0.1", 128_000L, TimeSpan.FromSeconds(30)), (options.Port, options.Host, options.MaxFrameSize, options.JoinTimeout));
+        Assert.Equal((4053, "127.0.0.1", 128_000L, TimeSpan.FromSeconds(120)), (options.Port, options.Host, options.MaxFrameSize, options.JoinTimeout));
         Assert.Equal(["akka.tcp://distnn@coord:4053"], options.Seeds);
     }
 

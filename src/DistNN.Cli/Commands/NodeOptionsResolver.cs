@@ -71,7 +71,7 @@ internal static class NodeOptionsResolver
             DataDir = s.DataDir ?? Env("DISTNN_DATA_DIR") ?? File("data-dir") ?? "data/mnist",
             Name = s.Name ?? Env("DISTNN_NAME") ?? File("name") ?? "",
             Threads = s.Threads ?? Int("DISTNN_THREADS", Env("DISTNN_THREADS")) ?? Int("distnn.node.threads", File("threads")) ?? 0,
-            JoinTimeout = s.JoinTimeout is { } join ? TimeSpan.FromSeconds(join) : file.GetTimeSpan("distnn.node.join-timeout", TimeSpan.FromSeconds(30), false),
+            JoinTimeout = s.JoinTimeout is { } join ? TimeSpan.FromSeconds(join) : file.GetTimeSpan("distnn.node.join-timeout", TimeSpan.FromSeconds(120), false),
             LeaveTimeout = file.GetTimeSpan("distnn.node.leave-timeout", TimeSpan.FromSeconds(30), false),
             MaxFrameSize = frame,
             Hocon = file,

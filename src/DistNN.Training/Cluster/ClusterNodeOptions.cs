@@ -42,7 +42,7 @@ public sealed record ClusterNodeOptions
     public int Threads { get; init; }
 
     /// <summary>How long to keep trying the seed nodes before giving up.</summary>
-    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>coordinator: how long to wait for the other nodes to leave at the end of a run.</summary>
     public TimeSpan LeaveTimeout { get; init; } = TimeSpan.FromSeconds(30);
