@@ -86,6 +86,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         try
         {
             frame.CheckLimit(_options.Limits);
+            frame.Materialize();
             await _outgoing.Writer.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
@@ -114,7 +115,10 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                 {
                     using (frame)
                     {
-                        SendInline(frame.Frame.Span);
+                        for (int i = 0; i < frame.SegmentCount; i++)
+                        {
+                            SendInline(frame.Segment(i));
+                        }
                     }
                     return true;
                 }
@@ -124,6 +128,8 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                 _sending1.Release();
             }
         }
+        // Queued: it must own its bytes (values held by reference may change once the caller's Tell returns).
+        frame.Materialize();
         return _outgoing.Writer.TryWrite(frame);
     }
 
