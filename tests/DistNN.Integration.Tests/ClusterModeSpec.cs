@@ -47,8 +47,9 @@ public sealed class ClusterModeSpec : IDisposable
         string mnist = Mnist.RequireDir();
         string metricsPath = Path.Combine(_dir, "metrics.jsonl");
         string summaryPath = Path.Combine(_dir, "summary.json");
-        // Short epochs, many of them: the late node has most of the run to start, join and load its data.
-        const int epochs = 50;
+        // Short epochs, many of them: the late node has most of the run to start, join and load its data (it can take
+        // 5–7 s on a loaded 2-core machine; 50 epochs of 1,000 mlp samples were sometimes over by then).
+        const int epochs = 100;
         const int samples = 1000;
         var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "1", "--epochs", $"{epochs}",
             "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath));

@@ -50,6 +50,45 @@ public class DataPlaneSpec
     }
 
     [Fact]
+    public async Task Values_held_by_reference_are_read_before_TrySend_returns_whether_sent_or_queued()
+    {
+        const int count = 300_000;
+        var received = new List<float[]>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using DataPlaneServer server = DataPlaneServer.Start("127.0.0.1", 0, Echo);
+        await using DataPlaneConnection client = await DataPlaneClient.ConnectAsync(server.LocalEndPoint, (_, payload) =>
+        {
+            var back = new float[count];
+            payload.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(back.AsSpan()));
+            received.Add(back);
+            if (received.Count == 6)
+            {
+                all.TrySetResult();
+            }
+        });
+        float[] values = new float[count];
+
+        // Six frames in a row: the first ones go out inline, later ones may find the queue busy and be copied.
+        for (int i = 0; i < 6; i++)
+        {
+            values.AsSpan().Fill(i);
+            var frame = new FrameWriter();
+            frame.AppendExternal(values);
+            if (!client.TrySend(frame))
+            {
+                await client.SendAsync(frame);
+            }
+        }
+        values.AsSpan().Fill(-1);
+
+        await all.Task.WaitAsync(Timeout);
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.All(received[i], v => Assert.Equal(i, v));
+        }
+    }
+
+    [Fact]
     public async Task Many_frames_arrive_in_order()
     {
         var seen = new List<int>();

@@ -25,6 +25,32 @@ public class MessageFrameSpec(SerializerSystem fixture) : IClassFixture<Serializ
     }
 
     [Fact]
+    public void A_frame_holding_large_values_by_reference_has_the_bytes_of_one_that_copies_them()
+    {
+        float[] large = TestData.RandomFloats(100_000, seed: 5);
+        float[] small = TestData.RandomFloats(10, seed: 6);
+        float[] state = TestData.RandomFloats(50_000, seed: 8);
+        var push = new PushGradients("worker-0", 7, 1, 3, 64, 0.5,
+            [new ChunkValues(0, 0, large), new ChunkValues(1, 0, small)], [new ChunkValues(2, 0, state)]);
+        using var copied = new FrameWriter();
+        using var referenced = new FrameWriter();
+
+        MessageFrame.Write(copied, fixture.Serializer, "/user/ps-0", 9, push);
+        MessageFrame.WriteByReference(referenced, fixture.Serializer, "/user/ps-0", 9, push);
+        var pieces = new List<byte>();
+        for (int i = 0; i < referenced.SegmentCount; i++)
+        {
+            pieces.AddRange(referenced.Segment(i).ToArray());
+        }
+
+        Assert.True(referenced.HasExternal);
+        Assert.Equal(5, referenced.SegmentCount); // the two large chunks by reference, the small one copied
+        Assert.Equal(copied.Frame.ToArray(), pieces.ToArray());
+        Assert.Equal(copied.Frame.ToArray(), referenced.Frame.ToArray());
+        Assert.False(referenced.HasExternal);
+    }
+
+    [Fact]
     public void A_frame_that_is_not_a_message_frame_is_refused_as_malformed()
     {
         using var frame = new FrameWriter();

@@ -32,7 +32,8 @@ internal abstract class ProgressRenderer : IDisposable
         $"epoch {e.Epoch}/{e.Epochs}: train loss {e.TrainLoss:F4} acc {e.TrainAccuracy * 100:F2} %, test loss {e.TestLoss:F4} acc {e.TestAccuracy * 100:F2} %, {e.SamplesPerSec:F0} samples/s, {e.WallSeconds:F1} s";
 
     protected static string Workers(StepProgress p) =>
-        p.Workers.Count <= 1 ? "" : " [" + string.Join(", ", p.Workers.Select(w => $"{w.Worker} {w.SamplesPerSec:F0}/s")) + "]";
+        p.Workers.Count <= 1 ? "" : " [" + string.Join(", ", p.Workers.Select(w => $"{w.Worker} {w.SamplesPerSec:F0}/s"
+            + (w.MsComputePerBatch > 0 ? $" {w.MsComputePerBatch:F1}+{w.MsWaitPerBatch:F1} ms" : ""))) + "]";
 
     private sealed class PlainProgress : ProgressRenderer
     {

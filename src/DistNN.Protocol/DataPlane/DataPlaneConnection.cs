@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Serialization;
@@ -69,7 +68,11 @@ public sealed class DataPlaneConnection : IAsyncDisposable
             _socket.SendBufferSize = _options.SocketBufferBytes;
             _socket.ReceiveBufferSize = _options.SocketBufferBytes;
         }
-        _receiving = Task.Run(ReceiveLoopAsync);
+        _receiving = Task.Factory.StartNew(() =>
+        {
+            Thread.CurrentThread.Name = "distnn.data-plane-receive";
+            ReceiveLoop();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _sending = Task.Run(SendLoopAsync);
     }
 
@@ -83,6 +86,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         try
         {
             frame.CheckLimit(_options.Limits);
+            frame.Materialize();
             await _outgoing.Writer.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
@@ -111,7 +115,10 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                 {
                     using (frame)
                     {
-                        SendInline(frame.Frame.Span);
+                        for (int i = 0; i < frame.SegmentCount; i++)
+                        {
+                            SendInline(frame.Segment(i));
+                        }
                     }
                     return true;
                 }
@@ -121,6 +128,8 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                 _sending1.Release();
             }
         }
+        // Queued: it must own its bytes (values held by reference may change once the caller's Tell returns).
+        frame.Materialize();
         return _outgoing.Writer.TryWrite(frame);
     }
 
@@ -148,30 +157,64 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         await Task.WhenAll(_receiving, _sending).ConfigureAwait(false);
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// The receive loop, on a thread of its own blocked in <c>recv</c>: the kernel wakes it when bytes arrive, with no
+    /// hop through epoll and the thread pool per read (each hop woke a pool thread, which then spun in
+    /// <c>sched_yield</c> before sleeping again; a tensor frame took several). Bytes go into one array per connection,
+    /// grown to the largest frame seen, so every frame's payload is contiguous when it is decoded. The header is
+    /// checked (<see cref="FrameReader.TryReadFrame"/>) before the array grows for a frame.
+    /// </summary>
+    private void ReceiveLoop()
     {
         string reason = "the peer closed the connection";
-        NetworkStream stream;
+        byte[] buffer = new byte[Math.Max(FrameWriter.HeaderBytes, _options.ReceiveSegmentBytes)];
+        int start = 0;
+        int filled = 0;
         try
         {
-            stream = new NetworkStream(_socket, ownsSocket: false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            // Closed (by either end) before this loop got to run.
-            Close(CloseReason ?? $"connection lost: {e.Message}");
-            return;
-        }
-        PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(
-            bufferSize: _options.ReceiveSegmentBytes, minimumReadSize: Math.Min(4096, _options.ReceiveSegmentBytes),
-            leaveOpen: true));
-        try
-        {
-            long leftover = await FrameReader.ReadAllAsync(reader, _options.Limits, Deliver, _closing.Token)
-                .ConfigureAwait(false);
-            if (leftover > 0)
+            while (true)
             {
-                reason = $"the peer closed the connection in the middle of a frame ({leftover} bytes unread)";
+                // Deliver every whole frame in the buffer.
+                while (true)
+                {
+                    var available = new System.Buffers.ReadOnlySequence<byte>(buffer, start, filled - start);
+                    if (!FrameReader.TryReadFrame(ref available, _options.Limits, out var payload))
+                    {
+                        break;
+                    }
+                    Deliver(payload);
+                    start = filled - (int)available.Length;
+                }
+                // Room for the rest of the frame in front: move its bytes to the start, grow if it is larger.
+                int needed = FrameWriter.HeaderBytes;
+                if (filled - start >= FrameWriter.HeaderBytes)
+                {
+                    needed += (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(start));
+                }
+                if (start > 0 && (start == filled || buffer.Length - start < needed))
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
+                    filled -= start;
+                    start = 0;
+                }
+                if (buffer.Length - start < needed)
+                {
+                    var larger = GC.AllocateUninitializedArray<byte>(needed);
+                    Buffer.BlockCopy(buffer, start, larger, 0, filled - start);
+                    filled -= start;
+                    start = 0;
+                    buffer = larger;
+                }
+                int received = _socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+                if (received == 0)
+                {
+                    if (filled > start)
+                    {
+                        reason = $"the peer closed the connection in the middle of a frame ({filled - start} bytes unread)";
+                    }
+                    break;
+                }
+                filled += received;
             }
         }
         catch (WireProtocolException violation)
@@ -179,7 +222,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
             _options.Violations.Record(violation);
             reason = $"refused {RemoteEndPoint}: {violation.Message}";
         }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException && Volatile.Read(ref _closeStarted) != 0)
         {
             reason = CloseReason ?? "closed by this node";
         }
@@ -193,8 +236,6 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
-            await stream.DisposeAsync().ConfigureAwait(false);
             Close(reason);
         }
     }

@@ -13,8 +13,8 @@ public sealed record DataPlaneOptions
     public int MaxInFlightFrames { get; init; } = 4;
 
     /// <summary>
-    /// Size of each receive segment, rented from the shared array pool (so a large one is reused, not churned on the
-    /// large-object heap). Larger segments mean fewer reads per tensor frame.
+    /// First size of each connection's receive buffer; it grows to the largest frame received (once, then is reused:
+    /// nothing is churned on the large-object heap). A frame is read into it whole before it is decoded.
     /// </summary>
     public int ReceiveSegmentBytes { get; init; } = 1024 * 1024;
 

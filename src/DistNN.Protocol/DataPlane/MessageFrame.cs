@@ -1,4 +1,5 @@
 using System.Buffers;
+using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Serialization;
 using MessagePack;
@@ -18,13 +19,29 @@ public static class MessageFrame
 
     public static void Write(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message)
     {
+        WriteHeader(output, serializer, target, replyTo, message);
+        serializer.Write(output, message);
+    }
+
+    /// <summary>
+    /// <see cref="Write"/> with large chunk values held by reference (<see cref="ProtocolSerializer.WriteByReference"/>):
+    /// send the frame with <see cref="DataPlaneConnection.TrySend"/>, which writes them from their arrays or copies them
+    /// in before it queues the frame, so either way they are read before the call returns.
+    /// </summary>
+    public static void WriteByReference(FrameWriter frame, ProtocolSerializer serializer, string target, int replyTo, object message)
+    {
+        WriteHeader(frame, serializer, target, replyTo, message);
+        serializer.WriteByReference(frame, message);
+    }
+
+    private static void WriteHeader(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message)
+    {
         var writer = new MessagePackWriter(output);
         writer.WriteArrayHeader(FieldCount);
         writer.Write(serializer.Manifest(message));
         writer.Write(target);
         writer.Write(replyTo);
         writer.Flush();
-        serializer.Write(output, message);
     }
 
     /// <summary>Reads a frame's payload (chunk values into <paramref name="valueArrays"/>' arrays if given); throws

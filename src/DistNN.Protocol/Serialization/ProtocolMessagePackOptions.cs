@@ -1,3 +1,4 @@
+using DistNN.Protocol.Framing;
 using Akka.Actor;
 using DistNN.Protocol.Limits;
 using MessagePack;
@@ -24,6 +25,7 @@ public sealed class ProtocolMessagePackOptions : MessagePackSerializerOptions
         Limits = copyFrom.Limits;
         System = copyFrom.System;
         ValueArrays = copyFrom.ValueArrays;
+        ValuesByReference = copyFrom.ValuesByReference;
     }
 
     public ProtocolLimits Limits { get; }
@@ -42,6 +44,20 @@ public sealed class ProtocolMessagePackOptions : MessagePackSerializerOptions
     {
         var copy = (ProtocolMessagePackOptions)Clone();
         copy.ValueArrays = arrays;
+        return copy;
+    }
+
+    /// <summary>
+    /// On write: the frame that large dense chunk values are appended to by reference (<see cref="FrameWriter.AppendExternal"/>)
+    /// instead of copied, because it is sent before the message's arrays can change. Null: values are copied.
+    /// </summary>
+    public FrameWriter? ValuesByReference { get; private set; }
+
+    /// <summary>A copy that writes large chunk values into <paramref name="frame"/> by reference.</summary>
+    public ProtocolMessagePackOptions WithValuesByReference(FrameWriter? frame)
+    {
+        var copy = (ProtocolMessagePackOptions)Clone();
+        copy.ValuesByReference = frame;
         return copy;
     }
 

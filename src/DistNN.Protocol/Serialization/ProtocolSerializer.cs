@@ -1,3 +1,4 @@
+using DistNN.Protocol.Framing;
 using System.Buffers;
 using System.Runtime.Serialization;
 using Akka.Actor;
@@ -85,6 +86,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         writer.WriteArrayHeader(EnvelopeFields);
         writer.Write(ProtocolVersion.Current);
         MessagePackSerializer.Serialize(message.GetType(), ref writer, message, _options);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// <see cref="Write(IBufferWriter{byte}, object)"/> into a frame that holds large dense chunk values by reference
+    /// (<see cref="FrameWriter.AppendExternal"/>): for a frame sent, or materialized, before those arrays can change.
+    /// </summary>
+    public void WriteByReference(FrameWriter frame, object message)
+    {
+        var writer = new MessagePackWriter(frame);
+        writer.WriteArrayHeader(EnvelopeFields);
+        writer.Write(ProtocolVersion.Current);
+        MessagePackSerializer.Serialize(message.GetType(), ref writer, message,
+            ((ProtocolMessagePackOptions)_options).WithValuesByReference(frame));
         writer.Flush();
     }
 

@@ -241,7 +241,7 @@ public sealed class TensorCarrier : IExtension
         var frame = new FrameWriter(TensorBytes(message) + 512);
         try
         {
-            MessageFrame.Write(frame, Serializer, target, route, message);
+            MessageFrame.WriteByReference(frame, Serializer, target, route, message);
         }
         catch
         {

@@ -21,6 +21,9 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
     private const int FieldCount = 3;
     private const int EncodedFieldCount = 7;
 
+    /// <summary>Smaller chunks are copied into the frame: a separate send per piece would cost more than the copy.</summary>
+    private const int MinValuesByReference = 16 * 1024;
+
     private readonly ProtocolLimits _limits;
 
     public ChunkValuesFormatter(ProtocolLimits limits)
@@ -57,6 +60,14 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         writer.WriteArrayHeader(FieldCount);
         writer.Write(value.ChunkId);
         writer.Write(value.Version);
+        if (options is ProtocolMessagePackOptions { ValuesByReference: { } frame } && value.Values.Length >= MinValuesByReference)
+        {
+            // The frame's sender writes these bytes from the array itself: one copy (into the socket) instead of two.
+            writer.WriteBinHeader(value.Values.Length * sizeof(float));
+            writer.Flush();
+            frame.AppendExternal(value.Values);
+            return;
+        }
         TensorChunkCodec.WriteBin(ref writer, MemoryMarshal.AsBytes(value.Values.Span));
     }
 
