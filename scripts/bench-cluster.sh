@@ -18,7 +18,7 @@ out="$root/runs/bench-cluster"
 mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref/$1" "${@:2}" 2>/dev/null | tail -1; }
-field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],1))"; }
+field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],4))"; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
 
