@@ -17,6 +17,7 @@ ref="${DISTNN_BENCH_REF:-$root/../shared/bench}"
 out="$root/runs/bench-cluster"
 mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
+export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"   # local-cluster.sh: no build per run
 py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref/$1" "${@:2}" 2>/dev/null | tail -1; }
 field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],4))"; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
@@ -28,7 +29,7 @@ for ((r = 1; r <= rounds; r++)); do
     echo "pytorch ddp:        $(echo "$ddp" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ddp" | jfield global_samples_per_sec_wall) (wall)"
     ps=$(py rpc_ps.py --seconds 10)
     echo "pytorch rpc ps:     $(echo "$ps" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ps" | jfield global_samples_per_sec_window) (window)"
-    dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
+    dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
         --summary-json "$out/single-$r.json" >/dev/null 2>&1
     echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s"
     for carrier in dataplane remote; do
