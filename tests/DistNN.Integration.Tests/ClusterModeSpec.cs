@@ -42,6 +42,29 @@ public sealed class ClusterModeSpec : IDisposable
     }
 
     [Fact]
+    public void With_the_akka_remote_carrier_tensors_travel_in_pieces_and_the_mlp_still_learns()
+    {
+        string mnist = Mnist.RequireDir();
+        string summaryPath = Path.Combine(_dir, "summary-remote.json");
+        string seed = StartCoordinator("--servers", "1", "--workers", "1", "--epochs", "1", "--train-limit", "6400", "--carrier", "remote",
+            "--data-dir", mnist, "--summary-json", summaryPath);
+        Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        Node("worker", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+
+        var exits = WaitForAll();
+
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        var root = summary.RootElement;
+        Assert.Equal(6_400, root.GetProperty("samples_processed").GetInt64());
+        double accuracy = root.GetProperty("test_accuracy").GetDouble();
+        Assert.True(accuracy >= 0.85, $"test accuracy {accuracy:P2} after 100 batches\n{Diagnostics()}");
+        // 100 pushes and 100 replies of the mlp's 235,146 floats crossed Akka.Remote (in 64 KiB pieces).
+        Assert.True(root.GetProperty("bytes_pushed").GetInt64() >= 100L * 235_146 * 4, root.ToString());
+        Assert.True(root.GetProperty("bytes_pulled").GetInt64() >= 100L * 235_146 * 4, root.ToString());
+    }
+
+    [Fact]
     public void A_worker_that_joins_during_training_is_given_work_from_the_next_epoch()
     {
         string mnist = Mnist.RequireDir();
