@@ -1,4 +1,3 @@
-using DistNN.Cli.Output;
 using DistNN.Training.Cluster;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
@@ -39,37 +38,20 @@ public sealed class NodeCommand : Command<NodeSettings>
         };
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
-        using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
-        using var progress = ProgressRenderer.Create(settings.NoProgress);
-        progress.Header(plan, train.Count, test.Count);
-        void Listen(TrainingEvent e)
-        {
-            progress.Report(e);
-            if (e is EpochCompleted epoch)
-            {
-                metrics?.Write(epoch);
-            }
-        }
-        var outcome = ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), Listen,
+        using var report = new RunReport(settings, plan, train.Count, test.Count);
+        var outcome = ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
             TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel).GetAwaiter().GetResult();
         if (outcome.Summary is not { } summary)
         {
             Console.Error.WriteLine($"distnn: error: {outcome.Failure}");
             return outcome.ExitCode;
         }
-        progress.Done(summary);
+        report.Done(summary);
         if (summary.BytesPushed is not null)
         {
             log($"bytes over the carriers: {summary.BytesPushed:N0} pushed, {summary.BytesPulled:N0} pulled");
         }
-        if (settings.Save is not null && outcome.Model is not null)
-        {
-            ModelStore.Save(settings.Save, plan, outcome.Model);
-        }
-        if (settings.SummaryJson is not null)
-        {
-            JsonFiles.WriteAtomically(settings.SummaryJson, summary);
-        }
+        report.Keep(plan, summary, outcome.Model);
         return outcome.ExitCode;
     }
 }

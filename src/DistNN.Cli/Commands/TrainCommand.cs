@@ -1,4 +1,3 @@
-using DistNN.Cli.Output;
 using DistNN.Nn.Models;
 using DistNN.Training.Actors;
 using DistNN.Training.Engine;
@@ -20,38 +19,21 @@ public sealed class TrainCommand : Command<TrainSettings>
         var plan = PlanFactory.FromSettings(settings);
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
-        using var metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
-        using var progress = ProgressRenderer.Create(settings.NoProgress);
-        progress.Header(plan, train.Count, test.Count);
-        void Listen(TrainingEvent e)
-        {
-            progress.Report(e);
-            if (e is EpochCompleted epoch)
-            {
-                metrics?.Write(epoch);
-            }
-        }
+        using var report = new RunReport(settings, plan, train.Count, test.Count);
         TrainingSummary summary;
         Sequential? model;
         if (settings.Engine == "local")
         {
-            var trainer = new LocalTrainer(plan, Listen);
+            var trainer = new LocalTrainer(plan, report.Listen);
             summary = trainer.Run(train, test, cancellationToken);
             model = trainer.Model;
         }
         else
         {
-            (summary, model) = SingleProcessTraining.RunAsync(plan, new InMemoryDataSource(train, test), Listen, cancellationToken).GetAwaiter().GetResult();
+            (summary, model) = SingleProcessTraining.RunAsync(plan, new InMemoryDataSource(train, test), report.Listen, cancellationToken).GetAwaiter().GetResult();
         }
-        progress.Done(summary);
-        if (settings.Save is not null && model is not null)
-        {
-            ModelStore.Save(settings.Save, plan, model);
-        }
-        if (settings.SummaryJson is not null)
-        {
-            JsonFiles.WriteAtomically(settings.SummaryJson, summary);
-        }
+        report.Done(summary);
+        report.Keep(plan, summary, model);
         return 0;
     }
 }
