@@ -109,11 +109,35 @@ public sealed class BenchCommand : Command<BenchSettings>
 {
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
-        object result;
         if (settings.PushPullServer)
         {
             return PushPullBench.Serve(settings);
         }
+        // Standard output carries the JSON result alone (scripts parse it): whatever the measurement prints on the way,
+        // such as Akka's log lines from the ActorSystems of the push-pull and actor benches, goes to standard error.
+        var stdout = Console.Out;
+        Console.SetOut(Console.Error);
+        object result;
+        try
+        {
+            result = Measure(settings);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+        // --wire-bytes measures several compressions: a line each.
+        foreach (var line in result is System.Collections.IList lines ? lines.Cast<object>() : [result])
+        {
+            Console.WriteLine(JsonSerializer.Serialize(line, line.GetType(), JsonFiles.Line));
+        }
+        return 0;
+    }
+
+    /// <summary>The measurement the options ask for: one result, or a list of them (--wire-bytes).</summary>
+    private static object Measure(BenchSettings settings)
+    {
+        object result;
         if (settings.PushPull)
         {
             result = PushPullBench.Run(settings);
@@ -125,11 +149,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         else if (settings.WireBytes)
         {
             var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
-            foreach (var line in Training.Engine.WireBytes.Measure(name, spec, settings.Batch, ["none", "fp16", "int8", "topk:0.01"]))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(line, JsonFiles.Line));
-            }
-            return 0;
+            return Training.Engine.WireBytes.Measure(name, spec, settings.Batch, ["none", "fp16", "int8", "topk:0.01"]).ToList();
         }
         else if (settings.Actors)
         {
@@ -142,7 +162,6 @@ public sealed class BenchCommand : Command<BenchSettings>
             var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
             result = StepBenchmark.Run(name, spec, settings.Batch, settings.Threads, settings.Seconds);
         }
-        Console.WriteLine(JsonSerializer.Serialize(result, result.GetType(), JsonFiles.Line));
-        return 0;
+        return result;
     }
 }
