@@ -13,21 +13,21 @@ cd "$root"
 rounds="${1:-3}"
 limit="${2:-20000}"
 model="${3:-cnn}"
-ref="${DISTNN_BENCH_REF:-$root/../shared/bench}"
+. "$root/scripts/lib/pytorch-ref.sh"
 out="$root/runs/bench-cluster"
 mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"   # local-cluster.sh: no build per run
-py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref/$1" "${@:2}" 2>/dev/null | tail -1; }
+pyl() { py "$@" 2>/dev/null | tail -1; }
 field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],4))"; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
 
 for ((r = 1; r <= rounds; r++)); do
     echo "# round $r (load $(cut -d' ' -f1 /proc/loadavg))"
-    ddp=$(py ddp_cnn.py --seconds 10)
+    ddp=$(pyl ddp_cnn.py --seconds 10)
     echo "pytorch ddp:        $(echo "$ddp" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ddp" | jfield global_samples_per_sec_wall) (wall)"
-    ps=$(py rpc_ps.py --seconds 10)
+    ps=$(pyl rpc_ps.py --seconds 10)
     echo "pytorch rpc ps:     $(echo "$ps" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ps" | jfield global_samples_per_sec_window) (window)"
     dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
         --summary-json "$out/single-$r.json" >/dev/null 2>&1

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Runs DistNN's benchmarks and the PyTorch references (../shared/bench) one after the other in the same
+# Runs DistNN's benchmarks and the PyTorch references (bench/pytorch) one after the other in the same
 # session and prints each pair with its ratio. The machine is noisy: only ratios taken in one run mean anything.
-# Needs Debian's python3-torch and libopenblas0-pthread (for OPENBLAS_CORETYPE=SkylakeX to take effect).
+# Needs Debian's python3-torch and libopenblas0-pthread (scripts/lib/pytorch-ref.sh picks OpenBLAS's kernel per CPU).
 # Usage: scripts/bench-side-by-side.sh [seconds-per-run]   (a script, not part of CI)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 secs="${1:-5}"
-ref="${DISTNN_BENCH_REF:-$root/../shared/bench}"
-py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref/$1" "${@:2}"; }
+. "$root/scripts/lib/pytorch-ref.sh"
+cpu_line
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 distnn() { dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll "$@"; }
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }

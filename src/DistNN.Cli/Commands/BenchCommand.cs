@@ -11,7 +11,7 @@ namespace DistNN.Cli.Commands;
 public sealed class BenchSettings : CommandSettings
 {
     [CommandOption("-m|--model <MODEL>")]
-    [Description("Time training steps of this model (mlp, cnn, rnn, lstm, gru or a spec file) on random MNIST-shaped data, as ../shared/bench/bench_models.py does.")]
+    [Description("Time training steps of this model (mlp, cnn, rnn, lstm, gru or a spec file) on random MNIST-shaped data, as bench/pytorch/bench_models.py does.")]
     public string? Model { get; init; }
 
     [CommandOption("--gemm <N>")]

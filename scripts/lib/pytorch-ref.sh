@@ -1,0 +1,18 @@
+# Sourced by the benchmark scripts: runs a PyTorch reference script from bench/pytorch with the OpenBLAS kernel
+# that suits this CPU. On an AVX-512 CPU Debian's OpenBLAS misreads the CPU and picks a slow generic kernel, so
+# SkylakeX is asked for there; on any other CPU OpenBLAS picks its own (Zen, Haswell) kernel — SkylakeX code
+# would be an illegal instruction. DISTNN_BENCH_REF overrides the scripts' folder.
+ref="${DISTNN_BENCH_REF:-$root/bench/pytorch}"
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
+    openblas_core="${OPENBLAS_CORETYPE:-SkylakeX}"
+else
+    openblas_core="${OPENBLAS_CORETYPE:-}"
+fi
+py() {
+    if [ -n "$openblas_core" ]; then
+        OPENBLAS_CORETYPE="$openblas_core" /usr/bin/python3 "$ref/$1" "${@:2}"
+    else
+        /usr/bin/python3 "$ref/$1" "${@:2}"
+    fi
+}
+cpu_line() { echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(grep -qw avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f'))"; }
