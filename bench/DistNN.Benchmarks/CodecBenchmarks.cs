@@ -1,13 +1,12 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using DistNN.Protocol.Codecs;
-using DistNN.Protocol.Framing;
 
 namespace DistNN.Benchmarks;
 
 /// <summary>
-/// Encode and decode of one chunk the size of the cnn reference model (421,642 floats, 1.69 MB) in each compression,
-/// beside a plain copy of the same bytes (the baseline). Throughput = 1,686,568 bytes / mean time.
+/// Encode and decode of one chunk's values the size of the cnn reference model (421,642 floats, 1.69 MB) in each
+/// compression, beside a plain copy of the same bytes (the baseline). Throughput = 1,686,568 bytes / mean time.
 /// Run: dotnet run -c Release --project bench/DistNN.Benchmarks -- --filter '*CodecBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
@@ -15,13 +14,12 @@ public class CodecBenchmarks
 {
     private const int Floats = 421_642;
 
-    private readonly TensorChunkHeader _header = new(0, "cnn", 0, [Floats]);
     private float[] _values = [];
     private byte[] _copy = [];
     private float[] _destination = [];
-    private FrameWriter _frame = null!;
+    private byte[] _codes = [];
     private TopKCompressor _topK = null!;
-    private byte[] _none = [], _fp16 = [], _int8 = [], _topKBytes = [];
+    private EncodedValues _none = null!, _fp16 = null!, _int8 = null!, _topKValues = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -34,22 +32,19 @@ public class CodecBenchmarks
         }
         _copy = new byte[Floats * sizeof(float)];
         _destination = new float[Floats];
-        _frame = new FrameWriter(Floats * sizeof(float) + 256);
+        _codes = new byte[Floats * sizeof(float)];
         _topK = new TopKCompressor(0.01);
-        _none = Encoded(TensorChunk.Dense(_header, _values));
-        _fp16 = Encoded(TensorChunk.Dense(_header, _values, TensorEncoding.Fp16));
-        _int8 = Encoded(TensorChunk.Dense(_header, _values, TensorEncoding.Int8));
-        _topKBytes = Encoded(new TopKCompressor(0.01).Compress(_header, _values));
+        _none = Encoded(TensorEncoding.None);
+        _fp16 = Encoded(TensorEncoding.Fp16);
+        _int8 = Encoded(TensorEncoding.Int8);
+        _topKValues = new TopKCompressor(0.01).Compress(0, _values);
     }
 
-    [GlobalCleanup]
-    public void Cleanup() => _frame.Dispose();
-
-    private static byte[] Encoded(TensorChunk chunk)
+    private EncodedValues Encoded(TensorEncoding encoding)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        TensorChunkCodec.Encode(buffer, chunk);
-        return buffer.WrittenSpan.ToArray();
+        var codes = new byte[ValueCodec.EncodedValueBytes(encoding, Floats)];
+        float scale = ValueCodec.EncodeDense(encoding, _values, codes);
+        return new EncodedValues(encoding, Floats, scale, default, codes);
     }
 
     [Benchmark(Baseline = true)]
@@ -57,42 +52,34 @@ public class CodecBenchmarks
         System.Runtime.InteropServices.MemoryMarshal.AsBytes(_values.AsSpan()).CopyTo(_copy);
 
     [Benchmark]
-    public int EncodeNone() => Encode(TensorEncoding.None);
+    public float EncodeNone() => ValueCodec.EncodeDense(TensorEncoding.None, _values, _codes);
 
     [Benchmark]
-    public int DecodeNone() => Decode(_none);
+    public float DecodeNone() => Decode(_none);
 
     [Benchmark]
-    public int EncodeFp16() => Encode(TensorEncoding.Fp16);
+    public float EncodeFp16() => ValueCodec.EncodeDense(TensorEncoding.Fp16, _values, _codes);
 
     [Benchmark]
-    public int DecodeFp16() => Decode(_fp16);
+    public float DecodeFp16() => Decode(_fp16);
 
     [Benchmark]
-    public int EncodeInt8() => Encode(TensorEncoding.Int8);
+    public float EncodeInt8() => ValueCodec.EncodeDense(TensorEncoding.Int8, _values, _codes);
 
     [Benchmark]
-    public int DecodeInt8() => Decode(_int8);
+    public float DecodeInt8() => Decode(_int8);
 
-    /// <summary>Residual update, top-1 % selection and encoding, as a worker does per push.</summary>
+    /// <summary>Residual update and top-1 % selection, as a worker does per push.</summary>
     [Benchmark]
-    public int EncodeTopK()
+    public int EncodeTopK() => _topK.Compress(0, _values).Bytes;
+
+    [Benchmark]
+    public float DecodeTopK() => Decode(_topKValues);
+
+    private float Decode(EncodedValues encoded)
     {
-        _frame.Reset();
-        TensorChunkCodec.Encode(_frame, _topK.Compress(_header, _values));
-        return _frame.PayloadLength;
+        ValueCodec.DecodeValues(encoded.Encoding, encoded.Scale, new ReadOnlySequence<byte>(encoded.Indices),
+            new ReadOnlySequence<byte>(encoded.Codes), _destination);
+        return _destination[0];
     }
-
-    [Benchmark]
-    public int DecodeTopK() => Decode(_topKBytes);
-
-    private int Encode(TensorEncoding encoding)
-    {
-        _frame.Reset();
-        TensorChunkCodec.Encode(_frame, TensorChunk.Dense(_header, _values, encoding));
-        return _frame.PayloadLength;
-    }
-
-    private int Decode(byte[] bytes) =>
-        TensorChunkCodec.Decode(new ReadOnlySequence<byte>(bytes), _destination, out _).ParameterIndex;
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using DistNN.Protocol.Codecs;
 using DistNN.Protocol.DataPlane;
 using DistNN.Protocol.Framing;
 
@@ -8,8 +8,8 @@ namespace DistNN.Benchmarks;
 
 /// <summary>
 /// Round trip of a 1.69 MB tensor (421,642 floats) each way over the TCP data plane on loopback, in one process with
-/// two sockets: the client encodes and sends a chunk, the server decodes it into its buffer and answers with a chunk
-/// of the same size, the client decodes that. Compare with PyTorch's rpc echo of the same tensor:
+/// two sockets: the client sends the floats, the server copies them into its buffer and answers with as many, the
+/// client copies those. Compare with PyTorch's rpc echo of the same tensor:
 /// /usr/bin/python3 rpc_rtt.py --seconds 3 (the shared reference scripts).
 /// Run: dotnet run -c Release --project bench/DistNN.Benchmarks -- --filter '*DataPlaneBenchmarks*'
 /// </summary>
@@ -19,7 +19,6 @@ public class DataPlaneBenchmarks
 {
     private const int Floats = 421_642;
 
-    private readonly TensorChunkHeader _header = new(0, "cnn", 0, [Floats]);
     private readonly SemaphoreSlim _replies = new(0);
     private float[] _values = [];
     private float[] _serverBuffer = [];
@@ -48,17 +47,14 @@ public class DataPlaneBenchmarks
     [Benchmark]
     public async Task RoundTrip1_69MB()
     {
-        var frame = new FrameWriter(Floats * sizeof(float) + 64);
-        TensorChunkCodec.Encode(frame, TensorChunk.Dense(_header, _values));
-        await _client.SendAsync(frame);
+        await _client.SendAsync(Frame(_values));
         await _replies.WaitAsync();
     }
 
     private void Answer(DataPlaneConnection connection, ReadOnlySequence<byte> payload)
     {
-        TensorChunkHeader header = TensorChunkCodec.Decode(payload, _serverBuffer, out _);
-        var frame = new FrameWriter(Floats * sizeof(float) + 64);
-        TensorChunkCodec.Encode(frame, TensorChunk.Dense(header, _serverBuffer.AsMemory(0, header.ElementCount)));
+        payload.CopyTo(MemoryMarshal.AsBytes(_serverBuffer.AsSpan()));
+        FrameWriter frame = Frame(_serverBuffer);
         if (!connection.TrySend(frame))
         {
             connection.SendAsync(frame).AsTask().GetAwaiter().GetResult();
@@ -67,7 +63,15 @@ public class DataPlaneBenchmarks
 
     private void Receive(DataPlaneConnection connection, ReadOnlySequence<byte> payload)
     {
-        TensorChunkCodec.Decode(payload, _clientBuffer, out _);
+        payload.CopyTo(MemoryMarshal.AsBytes(_clientBuffer.AsSpan()));
         _replies.Release();
+    }
+
+    private static FrameWriter Frame(float[] values)
+    {
+        var frame = new FrameWriter(values.Length * sizeof(float));
+        MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(frame.GetSpan(values.Length * sizeof(float)));
+        frame.Advance(values.Length * sizeof(float));
+        return frame;
     }
 }

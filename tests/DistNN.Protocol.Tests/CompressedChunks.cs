@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using DistNN.Protocol.Codecs;
 using DistNN.Protocol.Messages;
 
@@ -17,19 +16,16 @@ internal static class CompressedChunks
         EncodedValues encoded;
         if (compression.Encoding == TensorEncoding.TopK)
         {
-            var topK = new TopKCompressor(compression.TopKFraction);
-            TensorChunk sparse = topK.Compress(new TensorChunkHeader(0, "g", chunkId, [raw.Length]), raw);
-            encoded = new EncodedValues(TensorEncoding.TopK, raw.Length, 0f,
-                MemoryMarshal.AsBytes(sparse.Indices.Span).ToArray(), MemoryMarshal.AsBytes(sparse.Values.Span).ToArray());
+            encoded = new TopKCompressor(compression.TopKFraction).Compress(chunkId, raw);
         }
         else
         {
-            var codes = new byte[TensorChunkCodec.EncodedValueBytes(compression.Encoding, raw.Length)];
-            float scale = TensorChunkCodec.EncodeDense(compression.Encoding, raw, codes);
+            var codes = new byte[ValueCodec.EncodedValueBytes(compression.Encoding, raw.Length)];
+            float scale = ValueCodec.EncodeDense(compression.Encoding, raw, codes);
             encoded = new EncodedValues(compression.Encoding, raw.Length, scale, default, codes);
         }
         var decoded = new float[raw.Length];
-        TensorChunkCodec.DecodeValues(encoded.Encoding, encoded.Scale, new ReadOnlySequence<byte>(encoded.Indices),
+        ValueCodec.DecodeValues(encoded.Encoding, encoded.Scale, new ReadOnlySequence<byte>(encoded.Indices),
             new ReadOnlySequence<byte>(encoded.Codes), decoded);
         return new ChunkValues(chunkId, 0, decoded) { Encoded = encoded };
     }

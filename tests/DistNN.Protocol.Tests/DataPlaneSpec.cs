@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using DistNN.Protocol.Codecs;
 using DistNN.Protocol.DataPlane;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
@@ -37,12 +36,13 @@ public class DataPlaneSpec
         await using DataPlaneConnection client = await DataPlaneClient.ConnectAsync(server.LocalEndPoint, (_, payload) =>
         {
             var back = new float[cnnParameters];
-            TensorChunkCodec.Decode(payload, back, out TensorEncoding _);
+            payload.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(back.AsSpan()));
             received.TrySetResult(back);
         });
 
         var frame = new FrameWriter(4 * cnnParameters + 64);
-        TensorChunkCodec.Encode(frame, TensorChunk.Dense(new TensorChunkHeader(0, "all", 0, [cnnParameters]), values));
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(frame.GetSpan(4 * cnnParameters));
+        frame.Advance(4 * cnnParameters);
         await client.SendAsync(frame);
 
         float[] echoed = await received.Task.WaitAsync(Timeout);

@@ -1,4 +1,4 @@
-using DistNN.Protocol.Codecs;
+using DistNN.Protocol.Messages;
 using MessagePack;
 
 namespace DistNN.Protocol.Tests;
@@ -9,7 +9,7 @@ namespace DistNN.Protocol.Tests;
 public sealed record ExamplePushGradients(
     [property: Key(0)] int Worker,
     [property: Key(1)] long Step,
-    [property: Key(2)] TensorChunk[] Chunks) : IProtocolMessage;
+    [property: Key(2)] ChunkValues[] Chunks) : IProtocolMessage;
 
 [MessagePackObject]
 public sealed record ExampleHello(

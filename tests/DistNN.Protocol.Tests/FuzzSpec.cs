@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Runtime.Serialization;
 using DistNN.Protocol.Codecs;
+using DistNN.Protocol.DataPlane;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
+using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
 using Xunit.Abstractions;
 
@@ -11,7 +13,7 @@ namespace DistNN.Protocol.Tests;
 /// <summary>
 /// Random and mutated inputs (truncations, bit flips, huge lengths, garbage) must end in a clean refusal: a
 /// <see cref="SerializationException"/> from the serializer, a <see cref="WireProtocolException"/> from the frame
-/// reader and the data-plane codec; no other exception, no hang, and no allocation beyond a bound set by the bytes
+/// reader and the message frame; no other exception, no hang, and no allocation beyond a bound set by the bytes
 /// actually received (never by the lengths they claim).
 /// </summary>
 public class FuzzSpec(ITestOutputHelper output)
@@ -47,12 +49,12 @@ public class FuzzSpec(ITestOutputHelper output)
         [
             (serializer.ToBinary(ProtocolSerializerSpec.SamplePush()), "push"),
             (serializer.ToBinary(new ExampleHello("ps-1", ["ps", "worker"], new() { ["data"] = 7000, ["x"] = -1 })), "hello"),
-            (serializer.ToBinary(new ExamplePushGradients(1, 2, [TensorChunk.Dense(new TensorChunkHeader(0, "w", 0, [8, 8]),
-                TestData.RandomFloats(64, 3), TensorEncoding.Int8)])), "push"),
+            (serializer.ToBinary(new ExamplePushGradients(1, 2,
+                [CompressedChunks.Make(0, TestData.RandomFloats(64, 3), Compression.Int8)])), "push"),
         ];
         foreach (var (bytes, manifest) in seeds)
         {
-            Dispose(serializer.FromBinary(bytes, manifest));
+            serializer.FromBinary(bytes, manifest);
         }
 
         var random = new Random(12345);
@@ -67,7 +69,7 @@ public class FuzzSpec(ITestOutputHelper output)
             {
                 try
                 {
-                    Dispose(serializer.FromBinary(input, manifest));
+                    serializer.FromBinary(input, manifest);
                     wasRefused = false;
                 }
                 catch (SerializationException)
@@ -91,16 +93,16 @@ public class FuzzSpec(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Frame_reader_and_chunk_decoder_refuse_mutated_and_random_streams_cleanly()
+    public void Frame_reader_and_message_frame_decoder_refuse_mutated_and_random_streams_cleanly()
     {
+        var serializer = new ProtocolSerializer(null, ProtocolSerializerSpec.Registry(), Limits, new LimitViolations(_ => { }));
         byte[][] seeds =
         [
-            Frame(TensorChunk.Dense(new TensorChunkHeader(0, "conv.w", 0, [3, 3, 2]), TestData.RandomFloats(18, 1))),
-            Frame(TensorChunk.Dense(new TensorChunkHeader(1, "conv.b", 18, [2]), new float[] { 1f, float.NaN }, TensorEncoding.Fp16)),
-            Frame(TensorChunk.Dense(new TensorChunkHeader(2, "d.w", 20, [40]), TestData.RandomFloats(40, 2), TensorEncoding.Int8)),
-            Frame(new TopKCompressor(0.2).Compress(new TensorChunkHeader(3, "d.b", 60, [30]), TestData.RandomFloats(30, 4))),
+            Frame(serializer, new ChunkValues(0, 1, TestData.RandomFloats(18, 1))),
+            Frame(serializer, CompressedChunks.Make(1, [1f, float.NaN], Compression.Fp16)),
+            Frame(serializer, CompressedChunks.Make(2, TestData.RandomFloats(40, 2), Compression.Int8)),
+            Frame(serializer, CompressedChunks.Make(3, TestData.RandomFloats(30, 4), Compression.TopK(0.2))),
         ];
-        var destination = new float[Limits.MaxTensorElements];
         var random = new Random(54321);
         int frames = 0, refused = 0;
         long most = 0;
@@ -122,9 +124,9 @@ public class FuzzSpec(ITestOutputHelper output)
                         streamFrames++;
                         try
                         {
-                            TensorChunkCodec.Decode(payload, destination, out _, Limits);
+                            MessageFrame.Read(payload, serializer, Limits);
                         }
-                        catch (WireProtocolException)
+                        catch (SerializationException)
                         {
                             streamRefusals++;
                         }
@@ -175,22 +177,12 @@ public class FuzzSpec(ITestOutputHelper output)
         return least;
     }
 
-    private static byte[] Frame(TensorChunk chunk)
+    /// <summary>A data-plane frame holding a push of <paramref name="chunk"/>.</summary>
+    private static byte[] Frame(ProtocolSerializer serializer, ChunkValues chunk)
     {
         using var frame = new FrameWriter();
-        TensorChunkCodec.Encode(frame, chunk);
+        MessageFrame.Write(frame, serializer, "/user/ps-0", 1, new ExamplePushGradients(1, 2, [chunk]));
         return frame.Frame.ToArray();
-    }
-
-    private static void Dispose(object message)
-    {
-        if (message is ExamplePushGradients push)
-        {
-            foreach (TensorChunk chunk in push.Chunks)
-            {
-                chunk?.Dispose();
-            }
-        }
     }
 
     private static byte[] Mutate(byte[] seed, Random random)

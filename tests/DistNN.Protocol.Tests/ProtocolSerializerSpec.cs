@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using DistNN.Protocol.Codecs;
 using DistNN.Protocol.Limits;
+using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
 using MessagePack;
 
@@ -26,9 +27,9 @@ public class ProtocolSerializerSpec
 
     internal static ExamplePushGradients SamplePush() => new(3, 42,
     [
-        TensorChunk.Dense(new TensorChunkHeader(0, "dense.w", 0, [2, 3]), new float[] { 1, 2, 3, 4, float.NaN, -0f }),
-        TensorChunk.Dense(new TensorChunkHeader(1, "dense.b", 6, [3]), new float[] { 0.5f, -1, 2 }, TensorEncoding.Fp16),
-        new TopKCompressor(0.5).Compress(new TensorChunkHeader(2, "out.w", 9, [4]), [1f, -5f, 0.25f, 3f]),
+        new ChunkValues(0, 1, new float[] { 1, 2, 3, 4, float.NaN, -0f }),
+        CompressedChunks.Make(1, [0.5f, -1, 2], Compression.Fp16),
+        CompressedChunks.Make(2, [1f, -5f, 0.25f, 3f], Compression.TopK(0.5)),
     ]);
 
     [Fact]
@@ -40,7 +41,7 @@ public class ProtocolSerializerSpec
         Assert.True(TestData.BitwiseEqual(push.Chunks[0].Values.Span, back.Chunks[0].Values.Span));
         Assert.Equal([0.5f, -1, 2], back.Chunks[1].Values.ToArray());
         Assert.Equal([0f, -5f, 0f, 3f], back.Chunks[2].Values.ToArray());
-        Assert.Equal("out.w", back.Chunks[2].Name);
+        Assert.Equal(2, back.Chunks[2].ChunkId);
     }
 
     [Fact]

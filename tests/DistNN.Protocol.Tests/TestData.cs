@@ -1,5 +1,4 @@
 using CsCheck;
-using DistNN.Protocol.Codecs;
 
 namespace DistNN.Protocol.Tests;
 
@@ -19,13 +18,9 @@ internal static class TestData
     /// <summary>Shapes of rank 0–4 with up to ~4,000 elements, empty ones included.</summary>
     public static readonly Gen<int[]> Shape = Gen.Int[0, 4].SelectMany(rank => Gen.Int[0, 12].Array[rank]);
 
-    public static Gen<(TensorChunkHeader Header, float[] Values)> Chunk(Gen<float> values) =>
-        Gen.Select(Shape, Gen.Int[0, 1000], Gen.Long[0, 1L << 40], Gen.String[Gen.Char.AlphaNumeric, 0, 20])
-            .SelectMany(t =>
-            {
-                var header = new TensorChunkHeader(t.Item2, t.Item4, t.Item3, t.Item1);
-                return values.Array[header.ElementCount].Select(v => (header, v));
-            });
+    /// <summary>The values of a chunk of one of <see cref="Shape"/>'s shapes.</summary>
+    public static Gen<float[]> Chunk(Gen<float> values) =>
+        Shape.SelectMany(shape => values.Array[shape.Aggregate(1, (volume, d) => volume * d)]);
 
     /// <summary>Bitwise equality, so NaN payloads and −0 count.</summary>
     public static bool BitwiseEqual(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>

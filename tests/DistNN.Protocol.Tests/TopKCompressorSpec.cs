@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using CsCheck;
 using DistNN.Protocol.Codecs;
 
@@ -8,10 +9,15 @@ public class TopKCompressorSpec
 {
     private static uint Magnitude(float x) => BitConverter.SingleToUInt32Bits(x) & 0x7FFF_FFFF;
 
-    private static float[] Dense(TensorChunk chunk)
+    private static int[] Indices(EncodedValues sent) => MemoryMarshal.Cast<byte, int>(sent.Indices.Span).ToArray();
+
+    private static float[] Values(EncodedValues sent) => MemoryMarshal.Cast<byte, float>(sent.Codes.Span).ToArray();
+
+    private static float[] Dense(EncodedValues sent)
     {
-        var dense = new float[chunk.ElementCount];
-        chunk.CopyDenseTo(dense);
+        var dense = new float[sent.Count];
+        ValueCodec.DecodeValues(sent.Encoding, sent.Scale, new ReadOnlySequence<byte>(sent.Indices),
+            new ReadOnlySequence<byte>(sent.Codes), dense);
         return dense;
     }
 
@@ -20,22 +26,23 @@ public class TopKCompressorSpec
     [Fact]
     public void Sends_exactly_k_elements_and_no_unsent_one_is_larger()
     {
-        Gen.Select(TestData.Chunk(TestData.AnyFloat), Gen.Double[0.001, 1.0]).Sample((c, fraction) =>
+        Gen.Select(TestData.Chunk(TestData.AnyFloat), Gen.Double[0.001, 1.0]).Sample((values, fraction) =>
         {
             var compressor = new TopKCompressor(fraction);
-            TensorChunk sent = compressor.Compress(c.Header, c.Values);
-            int n = c.Values.Length;
+            EncodedValues sent = compressor.Compress(0, values);
+            int n = values.Length;
             int k = n == 0 ? 0 : Math.Clamp((int)Math.Ceiling(fraction * n), 1, n);
-            Assert.Equal(k, sent.Indices.Length);
-            var chosen = new HashSet<int>(sent.Indices.ToArray());
+            Assert.Equal((TensorEncoding.TopK, n), (sent.Encoding, sent.Count));
+            Assert.Equal(k, Indices(sent).Length);
+            var chosen = new HashSet<int>(Indices(sent));
             Assert.Equal(k, chosen.Count);
-            uint smallestSent = chosen.Count == 0 ? uint.MaxValue : chosen.Min(i => Magnitude(c.Values[i]));
+            uint smallestSent = chosen.Count == 0 ? uint.MaxValue : chosen.Min(i => Magnitude(values[i]));
             for (int i = 0; i < n; i++)
             {
                 if (!chosen.Contains(i))
                 {
                     // NaN's bits rank above Inf, so NaNs are sent first; ties go to the lower index.
-                    Assert.True(Magnitude(c.Values[i]) <= smallestSent);
+                    Assert.True(Magnitude(values[i]) <= smallestSent);
                 }
             }
         }, iter: 300, threads: 1);
@@ -44,18 +51,18 @@ public class TopKCompressorSpec
     [Fact]
     public void Residual_plus_sent_equals_gradient_plus_old_residual_exactly()
     {
-        Gen.Select(TestData.Chunk(TestData.FiniteFloat), Gen.Double[0.01, 0.5]).Sample((c, fraction) =>
+        Gen.Select(TestData.Chunk(TestData.FiniteFloat), Gen.Double[0.01, 0.5]).Sample((values, fraction) =>
         {
             var compressor = new TopKCompressor(fraction);
-            float[] first = c.Values.Select(v => v * 0.5f).ToArray();
-            compressor.Compress(c.Header, first);
-            float[] oldResidual = compressor.ResidualOf(c.Header.Offset).ToArray();
-            float[] input = c.Values.Zip(oldResidual, (g, r) => g + r).ToArray();
+            float[] first = values.Select(v => v * 0.5f).ToArray();
+            compressor.Compress(7, first);
+            float[] oldResidual = compressor.ResidualOf(7).ToArray();
+            float[] input = values.Zip(oldResidual, (g, r) => g + r).ToArray();
 
-            TensorChunk sent = compressor.Compress(c.Header, c.Values);
+            EncodedValues sent = compressor.Compress(7, values);
 
             float[] dense = Dense(sent);
-            ReadOnlySpan<float> residual = compressor.ResidualOf(c.Header.Offset);
+            ReadOnlySpan<float> residual = compressor.ResidualOf(7);
             for (int i = 0; i < input.Length; i++)
             {
                 Assert.True(SameNumber(residual[i] + dense[i], input[i]), $"element {i}");
@@ -68,33 +75,28 @@ public class TopKCompressorSpec
     public void Ties_go_to_the_lower_index()
     {
         var compressor = new TopKCompressor(0.5);
-        TensorChunk sent = compressor.Compress(new TensorChunkHeader(0, "w", 0, [6]), [1f, -2f, 2f, -2f, 2f, 0f]);
-        Assert.Equal([1, 2, 3], sent.Indices.ToArray());
-        Assert.Equal([-2f, 2f, -2f], sent.Values.ToArray());
+        EncodedValues sent = compressor.Compress(0, [1f, -2f, 2f, -2f, 2f, 0f]);
+        Assert.Equal([1, 2, 3], Indices(sent));
+        Assert.Equal([-2f, 2f, -2f], Values(sent));
     }
 
     [Fact]
     public void Unsent_mass_is_sent_in_a_later_push()
     {
         var compressor = new TopKCompressor(0.25);
-        var header = new TensorChunkHeader(0, "w", 0, [4]);
-        compressor.Compress(header, [4f, 3f, 0f, 0f]);
-        TensorChunk second = compressor.Compress(header, [0f, 0f, 1f, 0f]);
-        Assert.Equal([1], second.Indices.ToArray());
-        Assert.Equal([3f], second.Values.ToArray());
+        compressor.Compress(0, [4f, 3f, 0f, 0f]);
+        EncodedValues second = compressor.Compress(0, [0f, 0f, 1f, 0f]);
+        Assert.Equal([1], Indices(second));
+        Assert.Equal([3f], Values(second));
     }
 
     [Fact]
-    public void Sparse_chunk_round_trips_to_dense_with_zeros_elsewhere()
+    public void Each_chunk_keeps_its_own_residual()
     {
-        TestData.Chunk(TestData.AnyFloat).Sample(c =>
-        {
-            TensorChunk sent = new TopKCompressor(0.1).Compress(c.Header, c.Values);
-            var buffer = new ArrayBufferWriter<byte>();
-            TensorChunkCodec.Encode(buffer, sent);
-            using TensorChunk decoded = TensorChunkCodec.Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory));
-            Assert.Equal(TensorEncoding.TopK, decoded.Encoding);
-            Assert.True(TestData.BitwiseEqual(Dense(sent), decoded.Values.Span));
-        }, iter: 200, threads: 1);
+        var compressor = new TopKCompressor(0.5);
+        compressor.Compress(0, [4f, 3f]);
+        compressor.Compress(1, [1f, 2f]);
+        Assert.Equal([0f, 3f], compressor.ResidualOf(0).ToArray());
+        Assert.Equal([1f, 0f], compressor.ResidualOf(1).ToArray());
     }
 }

@@ -6,7 +6,7 @@ namespace DistNN.Protocol.Codecs;
 
 /// <summary>
 /// Top-k sparsification with error feedback (Stich et al. 2018, https://arxiv.org/abs/1809.07599), one per worker.
-/// Per chunk (keyed by its offset in the flat vector) it keeps a residual r: a = g + r; send the k = ⌈fraction · n⌉
+/// Per chunk (keyed by its id) it keeps a residual r: a = g + r; send the k = ⌈fraction · n⌉
 /// elements of a with the largest magnitudes; r ← a − sent (zero where sent, a elsewhere), so nothing is lost, only
 /// delayed. Exactly k elements are sent; among equal magnitudes the lower index wins, and NaN ranks above ±Inf, so
 /// the choice is deterministic and a diverging gradient is sent rather than hidden in the residual.
@@ -29,18 +29,14 @@ public sealed class TopKCompressor
     public Compression Compression { get; }
 
     /// <summary>
-    /// Adds <paramref name="gradient"/> to the chunk's residual and returns a sparse chunk of the k largest magnitudes.
-    /// The returned chunk's indices and values belong to the compressor and stay valid until the next call for the
-    /// same chunk.
+    /// Adds <paramref name="gradient"/> to the residual of chunk <paramref name="chunk"/> and returns the k largest
+    /// magnitudes as top-k <see cref="EncodedValues"/> (ascending int32 indices, float32 values). The bytes belong to the
+    /// compressor and stay valid until the next call for the same chunk.
     /// </summary>
-    public TensorChunk Compress(TensorChunkHeader header, ReadOnlySpan<float> gradient)
+    public EncodedValues Compress(long chunk, ReadOnlySpan<float> gradient)
     {
-        int n = header.ElementCount;
-        if (gradient.Length != n)
-        {
-            throw new ArgumentException($"chunk '{header.Name}' has {n} elements, the gradient {gradient.Length}");
-        }
-        ChunkState state = StateFor(header.Offset, n);
+        int n = gradient.Length;
+        ChunkState state = StateFor(chunk, n);
         Span<float> accumulated = state.Residual;
         if (state.Fresh)
         {
@@ -53,29 +49,31 @@ public sealed class TopKCompressor
         }
 
         int k = Compression.TopKCount(n);
-        int sent = k == 0 ? 0 : Select(accumulated, k, state.Indices, state.Values);
-        return TensorChunk.Sparse(header, state.Indices.AsMemory(0, sent), state.Values.AsMemory(0, sent));
+        int sent = k == 0 ? 0 : Select(accumulated, k, MemoryMarshal.Cast<byte, int>(state.Indices.AsSpan()),
+            MemoryMarshal.Cast<byte, float>(state.Values.AsSpan()));
+        return new EncodedValues(TensorEncoding.TopK, n, 0f, state.Indices.AsMemory(0, sizeof(int) * sent),
+            state.Values.AsMemory(0, sizeof(float) * sent));
     }
 
-    /// <summary>What the chunk at <paramref name="offset"/> still owes the server (empty before its first push).</summary>
-    public ReadOnlySpan<float> ResidualOf(long offset) =>
-        _chunks.TryGetValue(offset, out ChunkState? s) && !s.Fresh ? s.Residual : [];
+    /// <summary>What chunk <paramref name="chunk"/> still owes the server (empty before its first push).</summary>
+    public ReadOnlySpan<float> ResidualOf(long chunk) =>
+        _chunks.TryGetValue(chunk, out ChunkState? s) && !s.Fresh ? s.Residual : [];
 
     /// <summary>Forgets every residual (after a restart from a checkpoint the old residuals no longer apply).</summary>
     public void Reset() => _chunks.Clear();
 
-    private ChunkState StateFor(long offset, int n)
+    private ChunkState StateFor(long chunk, int n)
     {
-        if (!_chunks.TryGetValue(offset, out ChunkState? state))
+        if (!_chunks.TryGetValue(chunk, out ChunkState? state))
         {
             int k = Compression.TopKCount(n);
-            state = new ChunkState(new float[n], new int[k], new float[k]);
-            _chunks[offset] = state;
+            state = new ChunkState(new float[n], new byte[sizeof(int) * k], new byte[sizeof(float) * k]);
+            _chunks[chunk] = state;
         }
         else if (state.Residual.Length != n)
         {
             throw new ArgumentException(
-                $"the chunk at offset {offset} had {state.Residual.Length} elements and now has {n}");
+                $"chunk {chunk} had {state.Residual.Length} elements and now has {n}");
         }
         return state;
     }
@@ -86,7 +84,7 @@ public sealed class TopKCompressor
     /// radix select over the 31-bit key (digits of 12, 12 and 7 bits) finds the k-th largest key T in O(n); then all
     /// keys above T are taken, and the lowest-indexed keys equal to T fill up to exactly k.
     /// </summary>
-    private int Select(Span<float> accumulated, int k, int[] indices, float[] values)
+    private int Select(Span<float> accumulated, int k, Span<int> indices, Span<float> values)
     {
         ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(accumulated);
         Span<int> histogram = _histogram;
@@ -177,8 +175,8 @@ public sealed class TopKCompressor
     }
 
     /// <summary>Takes the elements of [start, end) whose key is above T, or equal to T while ties remain.</summary>
-    private static int Take(Span<float> accumulated, int start, int end, uint threshold, ref int ties, int[] indices,
-        float[] values, int sent)
+    private static int Take(Span<float> accumulated, int start, int end, uint threshold, ref int ties, Span<int> indices,
+        Span<float> values, int sent)
     {
         for (int i = start; i < end; i++)
         {
@@ -206,13 +204,15 @@ public sealed class TopKCompressor
         return digit;
     }
 
-    private sealed class ChunkState(float[] residual, int[] indices, float[] values)
+    private sealed class ChunkState(float[] residual, byte[] indices, byte[] values)
     {
         public float[] Residual { get; } = residual;
 
-        public int[] Indices { get; } = indices;
+        /// <summary>The sent indices as little-endian int32 bytes.</summary>
+        public byte[] Indices { get; } = indices;
 
-        public float[] Values { get; } = values;
+        /// <summary>The sent values as little-endian float32 bytes.</summary>
+        public byte[] Values { get; } = values;
 
         public bool Fresh { get; set; } = true;
     }

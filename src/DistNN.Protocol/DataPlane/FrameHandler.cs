@@ -4,8 +4,8 @@ namespace DistNN.Protocol.DataPlane;
 
 /// <summary>
 /// Receives each frame's payload on the connection's receive loop. The payload is valid only during the call:
-/// decode it (e.g. with <c>TensorChunkCodec.Decode</c> into pooled buffers) and hand the result on, for instance to an
-/// actor's mailbox; the next frame is not read until the handler returns, which is the receive side's flow control.
+/// decode it (e.g. <c>MessageFrame.ReadHeader</c>, then the serializer into reused arrays) and hand the result on, for
+/// instance to an actor's mailbox; the next frame is not read until the handler returns, which is the receive side's flow control.
 /// A <see cref="System.Runtime.Serialization.SerializationException"/> from the handler drops that frame (counted);
 /// any other exception closes the connection.
 /// </summary>

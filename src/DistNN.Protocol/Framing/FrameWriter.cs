@@ -6,7 +6,7 @@ namespace DistNN.Protocol.Framing;
 
 /// <summary>
 /// One outgoing data-plane frame in a buffer rented from <see cref="ArrayPool{T}.Shared"/>: write the payload through
-/// <see cref="IBufferWriter{T}"/> (e.g. <c>TensorChunkCodec.Encode(frame, chunk)</c>), then hand the frame to a
+/// <see cref="IBufferWriter{T}"/> (e.g. <c>MessageFrame.WriteByReference(frame, serializer, target, route, message)</c>), then hand the frame to a
 /// connection, which sends <see cref="Frame"/> and disposes it. Large frames (≥ 85,000 bytes) therefore come from
 /// the pool, never fresh from the large-object heap.
 /// </summary>

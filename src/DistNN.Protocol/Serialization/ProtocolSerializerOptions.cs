@@ -9,8 +9,8 @@ using MessagePack.Resolvers;
 namespace DistNN.Protocol.Serialization;
 
 /// <summary>
-/// The MessagePack options every protocol message is read and written with: DistNN's formatters first (tensor
-/// chunks, chunk values, actor refs), then <see cref="StandardResolver"/>, which serializes only public
+/// The MessagePack options every protocol message is read and written with: DistNN's formatters first (chunk
+/// values, actor refs), then <see cref="StandardResolver"/>, which serializes only public
 /// <c>[MessagePackObject]</c> contracts and primitives.
 /// Deliberately NOT Typeless (a type name on the wire lets a peer pick which type gets instantiated) and NOT
 /// <c>StandardResolverAllowPrivate</c> (contracts are public immutable records; private members stay private).
@@ -24,7 +24,7 @@ public static class ProtocolSerializerOptions
     public static ProtocolMessagePackOptions Create(ProtocolLimits limits, ExtendedActorSystem? system = null) =>
         (ProtocolMessagePackOptions)new ProtocolMessagePackOptions(MessagePackSerializerOptions.Standard, limits, system)
             .WithResolver(CompositeResolver.Create(
-                [new TensorChunkFormatter(limits), new ChunkValuesFormatter(limits), new ActorRefFormatter(limits)],
+                [new ChunkValuesFormatter(limits), new ActorRefFormatter(limits)],
                 [StandardResolver.Instance]))
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(limits.MaxDepth))
             .WithCompression(MessagePackCompression.None);

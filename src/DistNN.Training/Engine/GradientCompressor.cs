@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using DistNN.Protocol.Codecs;
 using DistNN.Training.Parameters;
 
@@ -18,7 +17,7 @@ public sealed class GradientCompressor
 {
     private readonly Compression _compression;
     private readonly TopKCompressor? _topK;
-    private readonly Dictionary<int, (byte[] Codes, byte[] Indices)> _buffers = [];
+    private readonly Dictionary<int, byte[]> _buffers = [];
 
     private GradientCompressor(Compression compression)
     {
@@ -47,35 +46,28 @@ public sealed class GradientCompressor
         EncodedValues encoded;
         if (_topK is not null)
         {
-            int k = _compression.TopKCount(n);
-            var (codes, indexBytes) = BuffersOf(chunk.Id, 4 * k, 4 * k);
-            var header = new TensorChunkHeader(chunk.TensorIndex, chunk.TensorName, chunk.Id, [n]);
-            using TensorChunk sparse = _topK.Compress(header, values);
-            int sent = sparse.Indices.Length;
-            MemoryMarshal.AsBytes(sparse.Indices.Span).CopyTo(indexBytes);
-            MemoryMarshal.AsBytes(sparse.Values.Span).CopyTo(codes);
-            encoded = new EncodedValues(TensorEncoding.TopK, n, 0f, indexBytes.AsMemory(0, 4 * sent), codes.AsMemory(0, 4 * sent));
+            encoded = _topK.Compress(chunk.Id, values);
         }
         else
         {
-            int length = (int)TensorChunkCodec.EncodedValueBytes(_compression.Encoding, n);
-            byte[] codes = BuffersOf(chunk.Id, length, 0).Codes;
-            float scale = TensorChunkCodec.EncodeDense(_compression.Encoding, values, codes);
+            int length = (int)ValueCodec.EncodedValueBytes(_compression.Encoding, n);
+            byte[] codes = BufferOf(chunk.Id, length);
+            float scale = ValueCodec.EncodeDense(_compression.Encoding, values, codes);
             encoded = new EncodedValues(_compression.Encoding, n, scale, default, codes.AsMemory(0, length));
         }
-        TensorChunkCodec.DecodeValues(encoded.Encoding, encoded.Scale, new ReadOnlySequence<byte>(encoded.Indices),
+        ValueCodec.DecodeValues(encoded.Encoding, encoded.Scale, new ReadOnlySequence<byte>(encoded.Indices),
             new ReadOnlySequence<byte>(encoded.Codes), values);
         BytesEncoded += encoded.Bytes;
         return encoded;
     }
 
-    private (byte[] Codes, byte[] Indices) BuffersOf(int chunkId, int codeBytes, int indexBytes)
+    private byte[] BufferOf(int chunkId, int codeBytes)
     {
-        if (!_buffers.TryGetValue(chunkId, out var buffers) || buffers.Codes.Length < codeBytes || buffers.Indices.Length < indexBytes)
+        if (!_buffers.TryGetValue(chunkId, out byte[]? codes) || codes.Length < codeBytes)
         {
-            buffers = (new byte[codeBytes], new byte[indexBytes]);
-            _buffers[chunkId] = buffers;
+            codes = new byte[codeBytes];
+            _buffers[chunkId] = codes;
         }
-        return buffers;
+        return codes;
     }
 }

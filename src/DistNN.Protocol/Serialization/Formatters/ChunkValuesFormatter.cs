@@ -48,13 +48,13 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
             writer.Write(encoded.Scale);
             if (encoded.Encoding == TensorEncoding.TopK)
             {
-                TensorChunkCodec.WriteBin(ref writer, encoded.Indices.Span);
+                ValueCodec.WriteBin(ref writer, encoded.Indices.Span);
             }
             else
             {
                 writer.WriteNil();
             }
-            TensorChunkCodec.WriteBin(ref writer, encoded.Codes.Span);
+            ValueCodec.WriteBin(ref writer, encoded.Codes.Span);
             return;
         }
         writer.WriteArrayHeader(FieldCount);
@@ -68,7 +68,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
             frame.AppendExternal(value.Values);
             return;
         }
-        TensorChunkCodec.WriteBin(ref writer, MemoryMarshal.AsBytes(value.Values.Span));
+        ValueCodec.WriteBin(ref writer, MemoryMarshal.AsBytes(value.Values.Span));
     }
 
     public ChunkValues? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -162,7 +162,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
             {
                 throw Malformed($"{encoding} chunk {chunkId} carries indices");
             }
-            codeBytes = TensorChunkCodec.EncodedValueBytes(encoding, count);
+            codeBytes = ValueCodec.EncodedValueBytes(encoding, count);
         }
         ReadOnlySequence<byte> codes = reader.ReadBytes() ?? throw Malformed($"chunk {chunkId} has no values");
         if (codes.Length != codeBytes)
@@ -174,7 +174,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
             return [];
         }
         float[] values = Allocate(chunkId, count, arrays);
-        TensorChunkCodec.DecodeValues(encoding, scale, indices, codes, values);
+        ValueCodec.DecodeValues(encoding, scale, indices, codes, values);
         return values;
     }
 
