@@ -16,7 +16,7 @@ public static class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
-        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmIsaSupport.Best, ComputeThreads.Current);
+        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmIsaSupport.For(CpuKernels.Current), ComputeThreads.Current);
 
     /// <summary>The same with the kernel and thread count chosen by the caller (tests, benchmarks).</summary>
     internal static unsafe void Multiply(

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using DistNN.Benchmarking;
 using DistNN.Cli.Output;
 using DistNN.Tensors;
 using DistNN.Training.Engine;
@@ -149,7 +150,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         else if (settings.WireBytes)
         {
             var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
-            return Training.Engine.WireBytes.Measure(name, spec, settings.Batch, ["none", "fp16", "int8", "topk:0.01"]).ToList();
+            return Benchmarking.WireBytes.Measure(name, spec, settings.Batch, ["none", "fp16", "int8", "topk:0.01"]).ToList();
         }
         else if (settings.Actors)
         {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DistNN.Training.Hosting;
+using DistNN.Benchmarking;
 using DistNN.Training.Plan;
 
 namespace DistNN.Cli.Commands;

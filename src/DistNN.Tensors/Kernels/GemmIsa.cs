@@ -20,4 +20,12 @@ internal static class GemmIsaSupport
         : GemmIsa.Scalar;
 
     public static bool IsSupported(GemmIsa isa) => isa <= Best;
+
+    /// <summary>The register kernel that serves the instruction set the caller chose.</summary>
+    public static GemmIsa For(Isa isa) => isa switch
+    {
+        Isa.Avx512 => GemmIsa.Vector512,
+        Isa.Avx2 => GemmIsa.Vector256,
+        _ => GemmIsa.Scalar,
+    };
 }

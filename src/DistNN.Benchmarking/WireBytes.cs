@@ -4,9 +4,10 @@ using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
+using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 
-namespace DistNN.Training.Engine;
+namespace DistNN.Benchmarking;
 
 /// <summary>
 /// One push of a whole model's gradient: raw float32 bytes, the encoded values' bytes, the serialized

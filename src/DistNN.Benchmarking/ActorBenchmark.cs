@@ -2,9 +2,10 @@ using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Training.Actors;
 using DistNN.Training.Engine;
+using DistNN.Training.Hosting;
 using DistNN.Training.Plan;
 
-namespace DistNN.Training.Hosting;
+namespace DistNN.Benchmarking;
 
 /// <summary>
 /// What the actors add: the same plan and data (random, MNIST-shaped; SGD lr 0.1) trained by the plain loop

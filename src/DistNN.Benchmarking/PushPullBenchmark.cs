@@ -6,9 +6,12 @@ using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
 using DistNN.Training.Actors;
 using DistNN.Training.Carriers;
+using DistNN.Training.Engine;
+using DistNN.Training.Hosting;
+using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
 
-namespace DistNN.Training.Hosting;
+namespace DistNN.Benchmarking;
 
 /// <summary>
 /// One push-pull round trip between nodes, timed: a worker-side driver on the client node pushes a gradient of the
@@ -75,7 +78,7 @@ public static class PushPullBenchmark
     /// </summary>
     /// <remarks>
     /// With a <paramref name="compression"/> the pushed gradient is compressed once by the worker's
-    /// <see cref="Engine.GradientCompressor"/> and pushed as its encoded bytes every time. The bytes per push and per reply
+    /// <see cref="GradientCompressor"/> and pushed as its encoded bytes every time. The bytes per push and per reply
     /// are counted where they leave and enter the client's socket (data plane) or as the pieces' payloads (remote).
     /// </remarks>
     public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
@@ -105,11 +108,11 @@ public static class PushPullBenchmark
             IActorRef proxy = TensorCarrier.Get(client).Route([remote], [endpoint], plan)[0];
             var weights = await proxy.Ask<WeightsReply>(new PullWeights(1), TimeSpan.FromSeconds(30));
             var random = new Random(1);
-            var compressor = Engine.GradientCompressor.For(compression);
+            var compressor = GradientCompressor.For(compression);
             var gradients = weights.Weights.Select(w =>
             {
                 float[] values = Enumerable.Range(0, w.Values.Length).Select(_ => (random.NextSingle() - 0.5f) * 1e-3f).ToArray();
-                var chunk = new Parameters.ParameterChunk(w.ChunkId, w.ChunkId, "g", 0, values.Length, true, false, 0);
+                var chunk = new ParameterChunk(w.ChunkId, w.ChunkId, "g", 0, values.Length, true, false, 0);
                 return new ChunkValues(w.ChunkId, 0, values) { Encoded = compressor?.Apply(chunk, values) };
             }).ToList();
             int floats = gradients.Sum(g => g.Values.Length);

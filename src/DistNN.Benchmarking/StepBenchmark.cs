@@ -3,8 +3,9 @@ using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
 using DistNN.Tensors;
+using DistNN.Training.Engine;
 
-namespace DistNN.Training.Engine;
+namespace DistNN.Benchmarking;
 
 /// <summary>Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py).</summary>
 public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed, double SamplesPerSecMean);

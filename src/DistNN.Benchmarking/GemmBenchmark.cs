@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using DistNN.Tensors.Kernels;
+using DistNN.Tensors;
 
-namespace DistNN.Tensors;
+namespace DistNN.Benchmarking;
 
 /// <summary>
 /// GEMM throughput the way the PyTorch reference script measures it (bench/gemm_ref.py): random U(0,1)
@@ -20,22 +20,39 @@ public static class GemmBenchmark
 
     /// <summary>C (m×n) = op(A)·op(B) with op(A) m×k and op(B) k×n, stored densely.</summary>
     public static Result Run(int m, int n, int k, bool transA, bool transB, int threads, int samples = 9, double warmupSeconds = 1.0)
-        => Run(m, n, k, transA, transB, threads, samples, warmupSeconds, GemmIsaSupport.Best);
+        => Run(m, n, k, transA, transB, threads, samples, warmupSeconds, CpuKernels.Current);
 
-    internal static Result Run(
-        int m, int n, int k, bool transA, bool transB, int threads, int samples, double warmupSeconds, GemmIsa isa, double sampleSeconds = 0.3)
+    /// <summary>The same on the kernels of <paramref name="isa"/>, each sample taking about <paramref name="sampleSeconds"/>.</summary>
+    public static Result Run(
+        int m, int n, int k, bool transA, bool transB, int threads, int samples, double warmupSeconds, Isa isa, double sampleSeconds = 0.3)
     {
         if (m <= 0 || n <= 0 || k <= 0 || threads <= 0 || samples <= 0)
         {
             throw new ArgumentException($"benchmark needs positive sizes, threads and samples (m={m}, n={n}, k={k}, threads={threads}, samples={samples})");
         }
+        using var forced = CpuKernels.Force(isa);
+        int previousThreads = ComputeThreads.Current;
+        ComputeThreads.Current = threads;
+        try
+        {
+            return Measure(m, n, k, transA, transB, threads, samples, warmupSeconds, isa, sampleSeconds);
+        }
+        finally
+        {
+            ComputeThreads.Current = previousThreads;
+        }
+    }
+
+    private static Result Measure(
+        int m, int n, int k, bool transA, bool transB, int threads, int samples, double warmupSeconds, Isa isa, double sampleSeconds)
+    {
         var rng = new Random(42);
         float[] a = RandomMatrix(rng, m * k);
         float[] b = RandomMatrix(rng, k * n);
         float[] c = new float[m * n];
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
-        void Once() => Gemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, isa, threads);
+        void Once() => Gemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
 
         double flop = 2.0 * m * n * k;
         long warmupStart = Stopwatch.GetTimestamp();
@@ -63,7 +80,7 @@ public static class GemmBenchmark
         }
         Array.Sort(rates);
         double median = samples % 2 == 1 ? rates[samples / 2] : (rates[samples / 2 - 1] + rates[samples / 2]) / 2;
-        return new Result(m, n, k, transA, transB, threads, median, rates[0], rates[^1], reps, isa.ToString());
+        return new Result(m, n, k, transA, transB, threads, median, rates[0], rates[^1], reps, CpuKernels.Name(isa));
     }
 
     private static float[] RandomMatrix(Random rng, int length)
