@@ -22,6 +22,10 @@ app.Configure(config =>
     config.AddCommand<EvalCommand>("eval")
         .WithDescription("Evaluate a saved model (safetensors with its spec) on a test set.")
         .WithExample("eval", "--model-file", "runs/mlp.safetensors");
+    config.AddCommand<DistNN.Cli.Commands.Predict.PredictCommand>("predict")
+        .WithDescription("Classify one test image (--index) or a PNG (--image) with a saved model; prints the probabilities and draws a 28×28 image.")
+        .WithExample("predict", "--model-file", "runs/mlp.safetensors", "--index", "0")
+        .WithExample("predict", "--model-file", "runs/mlp.safetensors", "--image", "digit.png");
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure training-step throughput or GEMM speed; prints one JSON line.")
         .WithExample("bench", "--model", "mlp", "--batch", "64", "--threads", "1")
