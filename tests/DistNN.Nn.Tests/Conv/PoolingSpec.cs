@@ -102,7 +102,7 @@ public class PoolingSpec
     }
 
     /// <summary>Max or mean over each window's in-image cells, per channel.</summary>
-    private static double[] NaivePool(double[] x, int batch, ConvGeometry g, bool max)
+    internal static double[] NaivePool(double[] x, int batch, ConvGeometry g, bool max)
     {
         var y = new double[batch * g.OutHeight * g.OutWidth * g.Channels];
         for (int n = 0; n < batch; n++)

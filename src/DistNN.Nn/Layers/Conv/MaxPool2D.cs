@@ -1,5 +1,6 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
+using DistNN.Tensors;
 
 namespace DistNN.Nn.Layers.Conv;
 
@@ -7,12 +8,14 @@ namespace DistNN.Nn.Layers.Conv;
 /// Max pooling: y[n,y,x,c] = max over the window of x[n, ·, ·, c] (padding never wins).
 /// Backward routes each output's gradient to the input cell that held the maximum. Ties: the first maximum in
 /// scan order (window row by row, left to right) gets the whole gradient. Overlapping windows add up.
+/// Channels go in registers of <see cref="CpuKernels.Current"/>'s width; backward uses the forward pass's width.
 /// </summary>
 public sealed class MaxPool2D : Pool2D
 {
     private Tensor? _output;
     private int[] _argmax = [];
-    private byte[] _window = [];
+    private ushort[] _window = [];
+    private Isa _isa;
     private Tensor? _dx;
     private Tensor? _input;
 
@@ -27,23 +30,38 @@ public sealed class MaxPool2D : Pool2D
     {
         CheckInput(input);
         _input = input;
+        _isa = CpuKernels.Current;
         var g = Geometry;
         int batch = input.Rows;
         var output = Tensor.Ensure(ref _output, batch, g.OutHeight, g.OutWidth, g.Channels);
-        if (MaxPool2x2.Applies(g))
+        if (MaxPool2x2.Applies(g, _isa))
         {
-            if (_window.Length < output.Length)
+            if (_window.Length < MaxPool2x2.WindowLength(output.Length))
             {
-                _window = new byte[output.Length];
+                _window = new ushort[MaxPool2x2.WindowLength(output.Length)];
             }
-            MaxPool2x2.Forward(g, input.Span, output.Span, _window);
+            MaxPool2x2.Forward(g, input.Span, output.Span, _window, _isa);
             return output;
         }
         if (_argmax.Length < output.Length)
         {
             _argmax = new int[output.Length];
         }
-        Pool(g, input.Span, output.Span, _argmax);
+        switch (_isa)
+        {
+            case Isa.Avx512:
+                Pool<Simd512>(g, input.Span, output.Span, _argmax);
+                break;
+            case Isa.Avx2:
+                Pool<Simd256>(g, input.Span, output.Span, _argmax);
+                break;
+            case Isa.Vector128:
+                Pool<Simd128>(g, input.Span, output.Span, _argmax);
+                break;
+            default:
+                Pool<SimdScalar>(g, input.Span, output.Span, _argmax);
+                break;
+        }
         return output;
     }
 
@@ -56,14 +74,28 @@ public sealed class MaxPool2D : Pool2D
         }
         var dx = Tensor.Ensure(ref _dx, input.Shape);
         var g = Geometry;
-        if (MaxPool2x2.Applies(g))
+        if (MaxPool2x2.Applies(g, _isa))
         {
-            MaxPool2x2.Backward(g, outputGradient.Span, _window, dx.Span);
+            MaxPool2x2.Backward(g, outputGradient.Span, _window, dx.Span, _isa);
             return dx;
         }
         if (TilesExactly(g))
         {
-            RouteTiled(g, outputGradient.Span, _argmax, dx.Span);
+            switch (_isa)
+            {
+                case Isa.Avx512:
+                    RouteTiled<Simd512>(g, outputGradient.Span, _argmax, dx.Span);
+                    break;
+                case Isa.Avx2:
+                    RouteTiled<Simd256>(g, outputGradient.Span, _argmax, dx.Span);
+                    break;
+                case Isa.Vector128:
+                    RouteTiled<Simd128>(g, outputGradient.Span, _argmax, dx.Span);
+                    break;
+                default:
+                    RouteTiled<SimdScalar>(g, outputGradient.Span, _argmax, dx.Span);
+                    break;
+            }
             return dx;
         }
         dx.Clear();
@@ -84,13 +116,11 @@ public sealed class MaxPool2D : Pool2D
 
     /// <summary>For tiling windows: dx[cell] = dy where the cell was its window's argmax, else 0 — one write per cell, no clearing pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RouteTiled(ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
+    private static unsafe void RouteTiled<TV>(ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
+        where TV : unmanaged, ISimd<TV>
     {
         int w = g.InWidth, c = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth, oh = g.OutHeight, ow = g.OutWidth;
         int batch = dx.Length / g.InImageLength;
-        int lanes = Vector<float>.Count;
-        int vectorEnd = Vector.IsHardwareAccelerated ? c - c % lanes : 0;
-        var laneOffsets = Vector<int>.Indices;
         fixed (float* dy0 = dy)
         fixed (int* a0 = argmax)
         fixed (float* dx0 = dx)
@@ -109,20 +139,14 @@ public sealed class MaxPool2D : Pool2D
                             for (int ix = ox * kw; ix < ox * kw + kw; ix++)
                             {
                                 int cell = imageBase + (iy * w + ix) * c;
-                                float* d = dx0 + cell;
                                 int ch = 0;
-                                if (vectorEnd > 0)
+                                for (; ch <= c - TV.Count; ch += TV.Count)
                                 {
-                                    var index = new Vector<int>(cell) + laneOffsets;
-                                    for (; ch < vectorEnd; ch += lanes)
-                                    {
-                                        var hit = Vector.Equals(Vector.Load(a + ch), index + new Vector<int>(ch));
-                                        Vector.Store(Vector.ConditionalSelect(Vector.AsVectorSingle(hit), Vector.Load(gy + ch), Vector<float>.Zero), d + ch);
-                                    }
+                                    RouteLanes<TV>(gy + ch, a + ch, cell + ch, dx0 + cell + ch);
                                 }
                                 for (; ch < c; ch++)
                                 {
-                                    d[ch] = a[ch] == cell + ch ? gy[ch] : 0f;
+                                    RouteLanes<SimdScalar>(gy + ch, a + ch, cell + ch, dx0 + cell + ch);
                                 }
                             }
                         }
@@ -132,16 +156,20 @@ public sealed class MaxPool2D : Pool2D
         }
     }
 
+    /// <summary>dx = dy in the lanes whose argmax is this cell (index, index + 1, …), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void RouteLanes<TV>(float* dy, int* argmax, int index, float* dx)
+        where TV : unmanaged, ISimd<TV> =>
+        TV.Store(TV.Load(dy) & TV.BitsEqual(TV.Load((float*)argmax), TV.IntSequence(index)), dx);
+
     /// <summary>output = max over each window; argmax = index into <paramref name="x"/> of the first maximum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Pool(ConvGeometry g, ReadOnlySpan<float> x, Span<float> output, Span<int> argmax)
+    internal static unsafe void Pool<TV>(ConvGeometry g, ReadOnlySpan<float> x, Span<float> output, Span<int> argmax)
+        where TV : unmanaged, ISimd<TV>
     {
         int h = g.InHeight, w = g.InWidth, c = g.Channels, kh = g.KernelHeight, kw = g.KernelWidth;
         int oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideH, sw = g.StrideW, top = g.PadTop, left = g.PadLeft;
         int batch = x.Length / g.InImageLength;
-        int lanes = Vector<float>.Count;
-        int vectorEnd = Vector.IsHardwareAccelerated ? c - c % lanes : 0;
-        var laneOffsets = Vector<int>.Indices;
         fixed (float* x0 = x)
         fixed (float* y0 = output)
         fixed (int* a0 = argmax)
@@ -169,28 +197,14 @@ public sealed class MaxPool2D : Pool2D
                             for (int ix = iy == iyStart ? ixStart + 1 : ixStart; ix < ixEnd; ix++)
                             {
                                 int cell = imageBase + (iy * w + ix) * c;
-                                float* src = x0 + cell;
                                 int ch = 0;
-                                if (vectorEnd > 0)
+                                for (; ch <= c - TV.Count; ch += TV.Count)
                                 {
-                                    var baseIndex = new Vector<int>(cell) + laneOffsets;
-                                    for (; ch < vectorEnd; ch += lanes)
-                                    {
-                                        var v = Vector.Load(src + ch);
-                                        var best = Vector.Load(y + ch);
-                                        var greater = Vector.GreaterThan(v, best);
-                                        Vector.Store(Vector.ConditionalSelect(greater, v, best), y + ch);
-                                        var index = Vector.Load(a + ch);
-                                        Vector.Store(Vector.ConditionalSelect(greater, baseIndex + new Vector<int>(ch), index), a + ch);
-                                    }
+                                    PoolLanes<TV>(x0 + cell + ch, y + ch, a + ch, cell + ch);
                                 }
                                 for (; ch < c; ch++)
                                 {
-                                    if (src[ch] > y[ch])
-                                    {
-                                        y[ch] = src[ch];
-                                        a[ch] = cell + ch;
-                                    }
+                                    PoolLanes<SimdScalar>(x0 + cell + ch, y + ch, a + ch, cell + ch);
                                 }
                             }
                         }
@@ -198,5 +212,17 @@ public sealed class MaxPool2D : Pool2D
                 }
             }
         }
+    }
+
+    /// <summary>Where the cell beats the running maximum: the maximum becomes the cell and argmax its index (index, index + 1, …).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PoolLanes<TV>(float* cell, float* best, int* argmax, int index)
+        where TV : unmanaged, ISimd<TV>
+    {
+        var v = TV.Load(cell);
+        var current = TV.Load(best);
+        var greater = TV.GreaterThan(v, current);
+        TV.Store(TV.Select(greater, v, current), best);
+        TV.Store(TV.Select(greater, TV.IntSequence(index), TV.Load((float*)argmax)), (float*)argmax);
     }
 }

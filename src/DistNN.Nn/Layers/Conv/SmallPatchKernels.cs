@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using DistNN.Nn.Simd;
+using DistNN.Tensors;
 
 namespace DistNN.Nn.Layers.Conv;
 
@@ -9,7 +10,8 @@ namespace DistNN.Nn.Layers.Conv;
 /// GEMM spends most of its time packing at such a small inner dimension, and im2col would write k floats per pixel.
 /// In the padded NHWC images (PH = H + top + bottom, PW = W + left + right) the patch of output (n, y, x) starts at
 /// base = ((n·PH + y·sh)·PW + x·sw)·C and its element p = (i·kw + j)·C + c lies at base + offsets[p],
-/// offsets[p] = i·PW·C + j·C + c. Filters go in SIMD lanes, 16 at a time (AVX-512), with a scalar tail.
+/// offsets[p] = i·PW·C + j·C + c. Filters go in SIMD lanes, one width-generic source per <see cref="CpuKernels.Current"/>,
+/// with a scalar tail.
 /// </summary>
 internal static unsafe class SmallPatchKernels
 {
@@ -80,18 +82,74 @@ internal static unsafe class SmallPatchKernels
     /// out = act(z), z[n, y, x, :] = b + Σ_p padded[base + offsets[p]] · W[p, :], with act = ReLU or the identity:
     /// bias and activation in the same pass, and with ReLU no z kept (its backward mask a &gt; 0 is z &gt; 0).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         Span<float> output, int f, bool relu)
     {
+        switch (CpuKernels.Current)
+        {
+            case Isa.Avx512:
+                Forward<Simd512>(g, padded, offsets, w, bias, output, f, relu);
+                break;
+            case Isa.Avx2:
+                Forward<Simd256>(g, padded, offsets, w, bias, output, f, relu);
+                break;
+            case Isa.Vector128:
+                Forward<Simd128>(g, padded, offsets, w, bias, output, f, relu);
+                break;
+            default:
+                Forward<SimdScalar>(g, padded, offsets, w, bias, output, f, relu);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// One pass over the output pixels: dz = da ⊙ [a &gt; 0] (ReLU) or da; dW = Σ patchᵀ · dz; db = Σ dz (float over
+    /// blocks of <see cref="BiasBlockRows"/> pixels, then double); when <paramref name="paddedDx"/> is not empty,
+    /// paddedDx[base + offsets[p]] += Σ_j dz[j] · W[p, j] (the caller clears it and crops it onto dx).
+    /// </summary>
+    public static void Backward(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> da, ReadOnlySpan<float> a, Span<float> dw, Span<float> db, Span<float> paddedDx, int f, bool relu)
+    {
+        switch (CpuKernels.Current)
+        {
+            case Isa.Avx512:
+                Backward<Simd512>(g, padded, offsets, w, da, a, dw, db, paddedDx, f, relu);
+                break;
+            case Isa.Avx2:
+                Backward<Simd256>(g, padded, offsets, w, da, a, dw, db, paddedDx, f, relu);
+                break;
+            case Isa.Vector128:
+                Backward<Simd128>(g, padded, offsets, w, da, a, dw, db, paddedDx, f, relu);
+                break;
+            default:
+                Backward<SimdScalar>(g, padded, offsets, w, da, a, dw, db, paddedDx, f, relu);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Forward<TV>(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> output, int f, bool relu)
+        where TV : unmanaged, ISimd<TV>
+    {
         int k = offsets.Length, c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
         int count = output.Length / (g.OutPixels * f);
-        if (k == 9 && f == 32 && Vector512.IsHardwareAccelerated)
+        int lanes = TV.Count;
+        if (k == 9 && f % lanes == 0)
         {
-            Forward9x32(g, padded, offsets, w, bias, output, relu);
+            // 2 vectors per group: 18 weights + 2 bias + 2 sums + 1 broadcast = 23 registers; 1 vector: 12.
+            if (TV.Registers >= 32 && f % (2 * lanes) == 0)
+            {
+                Forward9Pair<TV>(g, padded, offsets, w, bias, output, f, relu);
+            }
+            else
+            {
+                Forward9<TV>(g, padded, offsets, w, bias, output, f, relu);
+            }
             return;
         }
-        int blockEnd = Vector512.IsHardwareAccelerated ? f - f % 16 : 0;
+        int blockEnd = f - f % lanes;
+        var floor = TV.Broadcast(relu ? 0f : float.NegativeInfinity);
         fixed (float* x0 = padded)
         fixed (int* o0 = offsets)
         fixed (float* w0 = w)
@@ -108,45 +166,27 @@ internal static unsafe class SmallPatchKernels
                     {
                         float* patch = rowStart + x * g.StrideW * c;
                         int j = 0;
-                        for (; j + 32 <= blockEnd; j += 32)
+                        for (; j + 2 * lanes <= blockEnd; j += 2 * lanes)
                         {
-                            var acc0 = Vector512.Load(b0 + j);
-                            var acc1 = Vector512.Load(b0 + j + 16);
+                            var acc0 = TV.Load(b0 + j);
+                            var acc1 = TV.Load(b0 + j + lanes);
                             for (int p = 0; p < k; p++)
                             {
-                                var v = Vector512.Create(patch[o0[p]]);
-                                acc0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w0 + p * f + j), acc0);
-                                acc1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w0 + p * f + j + 16), acc1);
+                                var v = TV.Broadcast(patch[o0[p]]);
+                                acc0 = TV.MultiplyAdd(v, TV.Load(w0 + p * f + j), acc0);
+                                acc1 = TV.MultiplyAdd(v, TV.Load(w0 + p * f + j + lanes), acc1);
                             }
-                            if (relu)
-                            {
-                                acc0 = Vector512.Max(acc0, Vector512<float>.Zero);
-                                acc1 = Vector512.Max(acc1, Vector512<float>.Zero);
-                            }
-                            acc0.Store(out_ + j);
-                            acc1.Store(out_ + j + 16);
+                            TV.Store(TV.Max(acc0, floor), out_ + j);
+                            TV.Store(TV.Max(acc1, floor), out_ + j + lanes);
                         }
-                        for (; j < blockEnd; j += 16)
+                        for (; j < blockEnd; j += lanes)
                         {
-                            var acc = Vector512.Load(b0 + j);
-                            for (int p = 0; p < k; p++)
-                            {
-                                acc = Vector512.FusedMultiplyAdd(Vector512.Create(patch[o0[p]]), Vector512.Load(w0 + p * f + j), acc);
-                            }
-                            if (relu)
-                            {
-                                acc = Vector512.Max(acc, Vector512<float>.Zero);
-                            }
-                            acc.Store(out_ + j);
+                            ForwardLanes<TV>(patch, o0, k, w0 + j, b0 + j, f, floor, out_ + j);
                         }
+                        var scalarFloor = SimdScalar.Broadcast(relu ? 0f : float.NegativeInfinity);
                         for (; j < f; j++)
                         {
-                            float s = b0[j];
-                            for (int p = 0; p < k; p++)
-                            {
-                                s += patch[o0[p]] * w0[p * f + j];
-                            }
-                            out_[j] = relu ? Math.Max(s, 0f) : s;
+                            ForwardLanes<SimdScalar>(patch, o0, k, w0 + j, b0 + j, f, scalarFloor, out_ + j);
                         }
                     }
                 }
@@ -154,18 +194,27 @@ internal static unsafe class SmallPatchKernels
         }
     }
 
-    /// <summary>
-    /// One pass over the output pixels: dz = da ⊙ [a &gt; 0] (ReLU) or da; dW = Σ patchᵀ · dz; db = Σ dz (float over
-    /// blocks of <see cref="BiasBlockRows"/> pixels, then double); when <paramref name="paddedDx"/> is not empty,
-    /// paddedDx[base + offsets[p]] += Σ_j dz[j] · W[p, j] (the caller clears it and crops it onto dx).
-    /// </summary>
+    /// <summary>One register of filters of one pixel: out = max(b + Σ_p patch[offsets[p]] · W[p, ·], floor).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardLanes<TV>(float* patch, int* offsets, int k, float* w, float* b, int f, TV floor, float* out_)
+        where TV : unmanaged, ISimd<TV>
+    {
+        var acc = TV.Load(b);
+        for (int p = 0; p < k; p++)
+        {
+            acc = TV.MultiplyAdd(TV.Broadcast(patch[offsets[p]]), TV.Load(w + p * f), acc);
+        }
+        TV.Store(TV.Max(acc, floor), out_);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w,
+    private static void Backward<TV>(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w,
         ReadOnlySpan<float> da, ReadOnlySpan<float> a, Span<float> dw, Span<float> db, Span<float> paddedDx, int f, bool relu)
+        where TV : unmanaged, ISimd<TV>
     {
         int k = offsets.Length, c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
         int rows = da.Length / f, perImage = g.OutPixels;
-        int blockEnd = Vector512.IsHardwareAccelerated ? f - f % 16 : 0;
+        int blockEnd = f - f % TV.Count;
         bool inputGradient = !paddedDx.IsEmpty;
         dw.Slice(0, k * f).Clear();
         Span<double> total = f <= 256 ? stackalloc double[f] : new double[f];
@@ -194,37 +243,20 @@ internal static unsafe class SmallPatchKernels
                     float* gr = da0 + (long)r * f;
                     float* act = a0 + (long)r * f;
                     int j = 0;
-                    for (; j < blockEnd; j += 16)
+                    for (; j < blockEnd; j += TV.Count)
                     {
-                        var gj = Vector512.Load(gr + j);
-                        if (relu)
-                        {
-                            gj = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(act + j), Vector512<float>.Zero), gj, Vector512<float>.Zero);
-                        }
-                        gj.Store(d + j);
-                        (Vector512.Load(s0 + j) + gj).Store(s0 + j);
-                        for (int p = 0; p < k; p++)
-                        {
-                            float* target = w0 + p * f + j;
-                            Vector512.FusedMultiplyAdd(Vector512.Create(patch[o0[p]]), gj, Vector512.Load(target)).Store(target);
-                        }
+                        BackwardLanes<TV>(patch, o0, k, gr + j, act + j, relu, d + j, s0 + j, w0 + j, f);
                     }
                     for (; j < f; j++)
                     {
-                        float gj = relu && !(act[j] > 0f) ? 0f : gr[j];
-                        d[j] = gj;
-                        s0[j] += gj;
-                        for (int p = 0; p < k; p++)
-                        {
-                            w0[p * f + j] += patch[o0[p]] * gj;
-                        }
+                        BackwardLanes<SimdScalar>(patch, o0, k, gr + j, act + j, relu, d + j, s0 + j, w0 + j, f);
                     }
                     if (inputGradient)
                     {
                         float* dxPatch = dx0 + patchBase;
                         for (int p = 0; p < k; p++)
                         {
-                            dxPatch[o0[p]] += System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(d, f), new ReadOnlySpan<float>(wv0 + p * f, f));
+                            dxPatch[o0[p]] += Dot<TV>(d, wv0 + p * f, f);
                         }
                     }
                 }
@@ -240,70 +272,158 @@ internal static unsafe class SmallPatchKernels
         }
     }
 
+    /// <summary>One register of filters of one pixel: dz = masked da (kept in <paramref name="dz"/>), bias sum += dz, dW[p, ·] += patch[p] · dz.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardLanes<TV>(float* patch, int* offsets, int k, float* da, float* a, bool relu, float* dz, float* biasSum, float* dw, int f)
+        where TV : unmanaged, ISimd<TV>
+    {
+        var gj = TV.Load(da);
+        if (relu)
+        {
+            gj = TV.Select(TV.GreaterThan(TV.Load(a), TV.Zero), gj, TV.Zero);
+        }
+        TV.Store(gj, dz);
+        TV.Store(TV.Load(biasSum) + gj, biasSum);
+        for (int p = 0; p < k; p++)
+        {
+            float* target = dw + p * f;
+            TV.Store(TV.MultiplyAdd(TV.Broadcast(patch[offsets[p]]), gj, TV.Load(target)), target);
+        }
+    }
+
+    /// <summary>Σ_j a[j] · b[j] over <paramref name="length"/> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot<TV>(float* a, float* b, int length)
+        where TV : unmanaged, ISimd<TV>
+    {
+        var acc = TV.Zero;
+        int j = 0;
+        for (; j <= length - TV.Count; j += TV.Count)
+        {
+            acc = TV.MultiplyAdd(TV.Load(a + j), TV.Load(b + j), acc);
+        }
+        float sum = TV.Sum(acc);
+        for (; j < length; j++)
+        {
+            sum += a[j] * b[j];
+        }
+        return sum;
+    }
+
     /// <summary>
-    /// <see cref="Forward"/> for k = 9 and 32 filters (a 3×3 kernel on one channel): the 18 weight vectors and the
-    /// bias stay in registers, so each pixel costs 9 broadcasts and 18 FMAs.
+    /// <see cref="Forward"/> for k = 9 (a 3×3 kernel on one channel), one register of filters at a time: its 9 weight
+    /// vectors and bias stay in registers over a row of output pixels, so each pixel costs 9 broadcasts and 9 FMAs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward9x32(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
-        Span<float> output, bool relu)
+    private static void Forward9<TV>(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> output, int f, bool relu)
+        where TV : unmanaged, ISimd<TV>
     {
         int c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
-        int count = output.Length / (g.OutPixels * 32);
+        int count = output.Length / (g.OutPixels * f), step = g.StrideW * c, ow = g.OutWidth;
         int q0 = offsets[0], q1 = offsets[1], q2 = offsets[2], q3 = offsets[3], q4 = offsets[4], q5 = offsets[5], q6 = offsets[6], q7 = offsets[7], q8 = offsets[8];
-        var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
+        var floor = TV.Broadcast(relu ? 0f : float.NegativeInfinity);
         fixed (float* x0 = padded)
-        fixed (float* w0 = w)
+        fixed (float* wt = w)
         fixed (float* b0 = bias)
         fixed (float* a0 = output)
         {
-            Vector512<float> w00 = Vector512.Load(w0), w01 = Vector512.Load(w0 + 16), w10 = Vector512.Load(w0 + 32), w11 = Vector512.Load(w0 + 48);
-            Vector512<float> w20 = Vector512.Load(w0 + 64), w21 = Vector512.Load(w0 + 80), w30 = Vector512.Load(w0 + 96), w31 = Vector512.Load(w0 + 112);
-            Vector512<float> w40 = Vector512.Load(w0 + 128), w41 = Vector512.Load(w0 + 144), w50 = Vector512.Load(w0 + 160), w51 = Vector512.Load(w0 + 176);
-            Vector512<float> w60 = Vector512.Load(w0 + 192), w61 = Vector512.Load(w0 + 208), w70 = Vector512.Load(w0 + 224), w71 = Vector512.Load(w0 + 240);
-            Vector512<float> w80 = Vector512.Load(w0 + 256), w81 = Vector512.Load(w0 + 272), bias0 = Vector512.Load(b0), bias1 = Vector512.Load(b0 + 16);
-            float* out_ = a0;
             for (int n = 0; n < count; n++)
             {
                 for (int y = 0; y < g.OutHeight; y++)
                 {
-                    float* patch = x0 + (long)(n * ph + y * g.StrideH) * pw * c;
-                    for (int x = 0; x < g.OutWidth; x++, out_ += 32, patch += g.StrideW * c)
+                    float* rowStart = x0 + (long)(n * ph + y * g.StrideH) * pw * c;
+                    float* rowOut = a0 + (long)((n * g.OutHeight + y) * ow) * f;
+                    for (int j = 0; j < f; j += TV.Count)
                     {
-                        var v = Vector512.Create(patch[q0]);
-                        var acc0 = Vector512.FusedMultiplyAdd(v, w00, bias0);
-                        var acc1 = Vector512.FusedMultiplyAdd(v, w01, bias1);
-                        v = Vector512.Create(patch[q1]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w10, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w11, acc1);
-                        v = Vector512.Create(patch[q2]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w20, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w21, acc1);
-                        v = Vector512.Create(patch[q3]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w30, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w31, acc1);
-                        v = Vector512.Create(patch[q4]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w40, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w41, acc1);
-                        v = Vector512.Create(patch[q5]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w50, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w51, acc1);
-                        v = Vector512.Create(patch[q6]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w60, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w61, acc1);
-                        v = Vector512.Create(patch[q7]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w70, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w71, acc1);
-                        v = Vector512.Create(patch[q8]);
-                        acc0 = Vector512.FusedMultiplyAdd(v, w80, acc0);
-                        acc1 = Vector512.FusedMultiplyAdd(v, w81, acc1);
-                        if (relu)
+                        float* w0 = wt + j;
+                        TV w0v = TV.Load(w0), w1v = TV.Load(w0 + f), w2v = TV.Load(w0 + 2 * f), w3v = TV.Load(w0 + 3 * f), w4v = TV.Load(w0 + 4 * f);
+                        TV w5v = TV.Load(w0 + 5 * f), w6v = TV.Load(w0 + 6 * f), w7v = TV.Load(w0 + 7 * f), w8v = TV.Load(w0 + 8 * f), b = TV.Load(b0 + j);
+                        float* patch = rowStart;
+                        float* out_ = rowOut + j;
+                        for (int x = 0; x < ow; x++, out_ += f, patch += step)
                         {
-                            acc0 = Vector512.Max(acc0, floor);
-                            acc1 = Vector512.Max(acc1, floor);
+                            var acc = TV.MultiplyAdd(TV.Broadcast(patch[q0]), w0v, b);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q1]), w1v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q2]), w2v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q3]), w3v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q4]), w4v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q5]), w5v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q6]), w6v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q7]), w7v, acc);
+                            acc = TV.MultiplyAdd(TV.Broadcast(patch[q8]), w8v, acc);
+                            TV.Store(TV.Max(acc, floor), out_);
                         }
-                        acc0.Store(out_);
-                        acc1.Store(out_ + 16);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Forward9{TV}"/> two registers of filters at a time, for 32-register files (AVX-512, ARM64): the 18
+    /// weight vectors and the bias stay in registers, so each pixel costs 9 broadcasts and 18 FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Forward9Pair<TV>(ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<int> offsets, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> output, int f, bool relu)
+        where TV : unmanaged, ISimd<TV>
+    {
+        int c = g.Channels, pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
+        int count = output.Length / (g.OutPixels * f), step = g.StrideW * c, ow = g.OutWidth, lanes = TV.Count;
+        int q0 = offsets[0], q1 = offsets[1], q2 = offsets[2], q3 = offsets[3], q4 = offsets[4], q5 = offsets[5], q6 = offsets[6], q7 = offsets[7], q8 = offsets[8];
+        var floor = TV.Broadcast(relu ? 0f : float.NegativeInfinity);
+        fixed (float* x0 = padded)
+        fixed (float* wt = w)
+        fixed (float* b0 = bias)
+        fixed (float* a0 = output)
+        {
+            for (int j = 0; j < f; j += 2 * lanes)
+            {
+                float* w0 = wt + j;
+                TV w00 = TV.Load(w0), w01 = TV.Load(w0 + lanes), w10 = TV.Load(w0 + f), w11 = TV.Load(w0 + f + lanes);
+                TV w20 = TV.Load(w0 + 2 * f), w21 = TV.Load(w0 + 2 * f + lanes), w30 = TV.Load(w0 + 3 * f), w31 = TV.Load(w0 + 3 * f + lanes);
+                TV w40 = TV.Load(w0 + 4 * f), w41 = TV.Load(w0 + 4 * f + lanes), w50 = TV.Load(w0 + 5 * f), w51 = TV.Load(w0 + 5 * f + lanes);
+                TV w60 = TV.Load(w0 + 6 * f), w61 = TV.Load(w0 + 6 * f + lanes), w70 = TV.Load(w0 + 7 * f), w71 = TV.Load(w0 + 7 * f + lanes);
+                TV w80 = TV.Load(w0 + 8 * f), w81 = TV.Load(w0 + 8 * f + lanes), bias0 = TV.Load(b0 + j), bias1 = TV.Load(b0 + j + lanes);
+                float* out_ = a0 + j;
+                for (int n = 0; n < count; n++)
+                {
+                    for (int y = 0; y < g.OutHeight; y++)
+                    {
+                        float* patch = x0 + (long)(n * ph + y * g.StrideH) * pw * c;
+                        for (int x = 0; x < ow; x++, out_ += f, patch += step)
+                        {
+                            var v = TV.Broadcast(patch[q0]);
+                            var acc0 = TV.MultiplyAdd(v, w00, bias0);
+                            var acc1 = TV.MultiplyAdd(v, w01, bias1);
+                            v = TV.Broadcast(patch[q1]);
+                            acc0 = TV.MultiplyAdd(v, w10, acc0);
+                            acc1 = TV.MultiplyAdd(v, w11, acc1);
+                            v = TV.Broadcast(patch[q2]);
+                            acc0 = TV.MultiplyAdd(v, w20, acc0);
+                            acc1 = TV.MultiplyAdd(v, w21, acc1);
+                            v = TV.Broadcast(patch[q3]);
+                            acc0 = TV.MultiplyAdd(v, w30, acc0);
+                            acc1 = TV.MultiplyAdd(v, w31, acc1);
+                            v = TV.Broadcast(patch[q4]);
+                            acc0 = TV.MultiplyAdd(v, w40, acc0);
+                            acc1 = TV.MultiplyAdd(v, w41, acc1);
+                            v = TV.Broadcast(patch[q5]);
+                            acc0 = TV.MultiplyAdd(v, w50, acc0);
+                            acc1 = TV.MultiplyAdd(v, w51, acc1);
+                            v = TV.Broadcast(patch[q6]);
+                            acc0 = TV.MultiplyAdd(v, w60, acc0);
+                            acc1 = TV.MultiplyAdd(v, w61, acc1);
+                            v = TV.Broadcast(patch[q7]);
+                            acc0 = TV.MultiplyAdd(v, w70, acc0);
+                            acc1 = TV.MultiplyAdd(v, w71, acc1);
+                            v = TV.Broadcast(patch[q8]);
+                            acc0 = TV.MultiplyAdd(v, w80, acc0);
+                            acc1 = TV.MultiplyAdd(v, w81, acc1);
+                            TV.Store(TV.Max(acc0, floor), out_);
+                            TV.Store(TV.Max(acc1, floor), out_ + lanes);
+                        }
                     }
                 }
             }

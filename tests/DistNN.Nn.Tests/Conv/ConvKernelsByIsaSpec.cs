@@ -1,0 +1,47 @@
+using DistNN.Nn.Activations;
+using DistNN.Nn.Layers.Conv;
+using DistNN.Tensors;
+
+namespace DistNN.Nn.Tests.Conv;
+
+/// <summary>
+/// Convolution under each instruction set's kernels against the double-precision naive convolution: forward values
+/// and finite-difference gradients. The cases cover every padding form, strides, the small-patch kernels (3×3 on one
+/// channel: the register kernels, with filters a multiple of the width or not; larger patches up to 32 floats: the
+/// general loop) and im2col + GEMM (patches over 32 floats, and 1×1).
+/// </summary>
+public class ConvKernelsByIsaSpec
+{
+    public static IEnumerable<object[]> Cases => IsaCases.Cross(
+    [
+        // batch, height, width, channels, filters, kh, kw, sh, sw, padding, relu
+        [2, 6, 7, 1, 32, 3, 3, 1, 1, "same", true],
+        [2, 6, 7, 1, 64, 3, 3, 1, 1, "same", false],
+        [1, 7, 6, 1, 16, 3, 3, 2, 2, "valid", true],
+        [1, 6, 7, 1, 8, 3, 3, 2, 1, "[1,0,2,1]", true],
+        [2, 5, 7, 1, 35, 3, 3, 1, 1, "same", true],
+        [1, 5, 6, 1, 4, 3, 3, 1, 1, "1", false],
+        [1, 6, 6, 3, 20, 3, 3, 1, 1, "same", true],
+        [2, 5, 7, 2, 17, 3, 2, 1, 2, "[0,1,1,0]", false],
+        [1, 6, 6, 2, 33, 4, 4, 3, 3, "same", true],
+        [2, 5, 7, 4, 9, 3, 3, 2, 1, "same", true],
+        [2, 5, 7, 3, 4, 1, 1, 1, 1, "valid", false],
+    ]);
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void Conv2D_matches_the_naive_convolution_and_its_finite_differences_under_each_instruction_set(
+        Isa isa, int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu)
+    {
+        using var scope = IsaCases.Enter(isa);
+        var rng = new Random(11);
+        var layer = new Conv2D(filters, kh, kw, sh, sw, Padding2D.Parse(padding), relu ? new Relu() : null) { Name = "conv" };
+        layer.Build([height, width, channels]);
+        layer.Initialize(rng);
+        GradientCheck.Random(rng, filters).Span.CopyTo(layer.Bias.Value.Span);
+        var x = GradientCheck.Random(rng, batch, height, width, channels);
+        var g = layer.Geometry;
+
+        GradientCheck.Layer(layer, x, (xi, p) => NaiveConvolution.Forward(xi, p[0], p[1], batch, g, filters, relu));
+    }
+}
