@@ -7,7 +7,8 @@ namespace DistNN.Tensors;
 /// Single-precision general matrix multiply on row-major matrices:
 /// C = alpha · op(A) · op(B) + beta · C, with op(X) = X or Xᵀ.
 /// op(A) is m×k, op(B) is k×n, C is m×n; lda, ldb, ldc are row strides.
-/// Packed and cache-blocked with a SIMD register kernel, on up to <see cref="ComputeThreads.Current"/> threads.
+/// Packed and cache-blocked with the register kernel of <see cref="CpuKernels.Current"/>, on up to
+/// <see cref="ComputeThreads.Current"/> threads.
 /// </summary>
 public static class Gemm
 {
@@ -16,7 +17,7 @@ public static class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
-        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmIsaSupport.For(CpuKernels.Current), ComputeThreads.Current);
+        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmKernel.For(CpuKernels.Current), ComputeThreads.Current);
 
     /// <summary>The same with the kernel and thread count chosen by the caller (tests, benchmarks).</summary>
     internal static unsafe void Multiply(
@@ -24,16 +25,13 @@ public static class Gemm
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc,
-        GemmIsa isa, int threads)
+        GemmKernel kernel, int threads)
     {
         if (m < 0 || n < 0 || k < 0)
         {
             throw new ArgumentException($"GEMM dimensions must not be negative: m={m}, n={n}, k={k}");
         }
-        if (!GemmIsaSupport.IsSupported(isa))
-        {
-            throw new PlatformNotSupportedException($"this machine cannot run the {isa} GEMM kernel");
-        }
+        CpuKernels.Require(kernel.Isa);
         CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
         CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
         CheckOperand("C", c.Length, m, n, ldc);
@@ -50,9 +48,12 @@ public static class Gemm
         fixed (float* pb = &MemoryMarshal.GetReference(b))
         fixed (float* pc = &MemoryMarshal.GetReference(c))
         {
-            GemmDriver.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, isa, threads);
+            GemmDriver.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, kernel, threads);
         }
     }
+
+    /// <summary>The register kernel and blocking GEMM runs for <paramref name="isa"/>, e.g. "avx2 6x16 (KC 384, MC 144, NC 1024)".</summary>
+    public static string KernelName(Isa isa) => GemmKernel.For(isa).ToString();
 
     /// <summary>C = A·B (+ C when accumulate) for tensors viewed as 2-D matrices.</summary>
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)

@@ -31,10 +31,28 @@ internal sealed class GemmCase
     public float[] B { get; }
     public float[] C0 { get; }
 
-    public float[] Run(GemmIsa isa, int threads)
+    public float[] Run(GemmKernel kernel, int threads)
     {
         var c = (float[])C0.Clone();
-        Gemm.Multiply(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, c, Ldc, isa, threads);
+        Gemm.Multiply(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, c, Ldc, kernel, threads);
+        return c;
+    }
+
+    /// <summary>Through the public entry point, on the kernels of <paramref name="isa"/> forced for this thread.</summary>
+    public float[] RunForced(Isa isa, int threads)
+    {
+        var c = (float[])C0.Clone();
+        using var forced = CpuKernels.Force(isa);
+        int previous = ComputeThreads.Current;
+        ComputeThreads.Current = threads;
+        try
+        {
+            Gemm.Multiply(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, c, Ldc);
+        }
+        finally
+        {
+            ComputeThreads.Current = previous;
+        }
         return c;
     }
 
@@ -44,10 +62,7 @@ internal sealed class GemmCase
     /// </summary>
     public void AssertMatchesReference(float[] c)
     {
-        var expected = (float[])C0.Clone();
-        GemmReference.Multiply(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, expected, Ldc);
-        var magnitude = new float[Math.Max(1, M * Ldc)];
-        GemmReference.Multiply(TransA, TransB, M, N, K, 1f, Abs(A), Lda, Abs(B), Ldb, 0f, magnitude, Ldc);
+        var (expected, magnitude) = _reference ??= Reference();
         for (int i = 0; i < M; i++)
         {
             for (int j = 0; j < Ldc; j++)
@@ -71,11 +86,35 @@ internal sealed class GemmCase
         }
     }
 
+    // The double-precision product and Σ|a||b|, computed once however many kernels are checked against them.
+    private (float[] Expected, float[] Magnitude)? _reference;
+
+    private (float[] Expected, float[] Magnitude) Reference()
+    {
+        var expected = (float[])C0.Clone();
+        GemmReference.Multiply(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, expected, Ldc);
+        var magnitude = new float[Math.Max(1, M * Ldc)];
+        GemmReference.Multiply(TransA, TransB, M, N, K, 1f, Abs(A), Lda, Abs(B), Ldb, 0f, magnitude, Ldc);
+        return (expected, magnitude);
+    }
+
     public override string ToString() =>
         $"{M}×{N}×{K} transA={TransA} transB={TransB} alpha={Alpha} beta={Beta} lda={Lda} ldb={Ldb} ldc={Ldc}";
 
-    public static IEnumerable<GemmIsa> SupportedKernels() =>
-        Enum.GetValues<GemmIsa>().Where(GemmIsaSupport.IsSupported);
+    /// <summary>Every register kernel by name, the alternative tile shapes included, whether or not this machine runs it.</summary>
+    public static TheoryData<string> KernelNames() => new(GemmKernel.All.Select(k => k.Name));
+
+    /// <summary>The named kernel; skipped, loudly and by name, when this CPU cannot run its instruction set.</summary>
+    public static GemmKernel Runnable(string name)
+    {
+        GemmKernel kernel = GemmKernel.All.Single(k => k.Name == name);
+        Skip.IfNot(CpuKernels.CanRun(kernel.Isa),
+            $"SKIPPED LOUDLY: the {name} GEMM kernel needs {CpuKernels.Name(kernel.Isa)}; this CPU ({CpuKernels.CpuModel}) runs at most {CpuKernels.Name(CpuKernels.Best)}");
+        return kernel;
+    }
+
+    /// <summary>The kernels of every instruction set this machine runs, the alternatives included.</summary>
+    public static IEnumerable<GemmKernel> RunnableKernels() => GemmKernel.All.Where(k => CpuKernels.CanRun(k.Isa));
 
     private static float[] RandomSigned(Random rng, int length)
     {

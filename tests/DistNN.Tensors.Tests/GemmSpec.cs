@@ -21,24 +21,63 @@ public class GemmSpec
         { 130, 70, 513 },
     };
 
-    [Theory]
-    [MemberData(nameof(AwkwardShapes))]
-    public void Every_transposed_form_matches_the_reference_on_every_kernel_and_thread_count(int m, int n, int k)
+    [SkippableTheory]
+    [MemberData(nameof(GemmCase.KernelNames), MemberType = typeof(GemmCase))]
+    public void Every_transposed_form_of_every_awkward_shape_matches_the_reference_on_one_and_two_threads(string kernelName)
     {
-        foreach (bool transA in new[] { false, true })
+        GemmKernel kernel = GemmCase.Runnable(kernelName);
+        foreach (var shape in AwkwardShapes())
         {
-            foreach (bool transB in new[] { false, true })
+            var (m, n, k) = ((int)shape[0], (int)shape[1], (int)shape[2]);
+            foreach (bool transA in new[] { false, true })
             {
-                var gemm = new GemmCase(m, n, k, transA, transB, alpha: 0.75f, beta: -0.5f);
-                foreach (GemmIsa isa in GemmCase.SupportedKernels())
+                foreach (bool transB in new[] { false, true })
                 {
+                    var gemm = new GemmCase(m, n, k, transA, transB, alpha: 0.75f, beta: -0.5f);
                     foreach (int threads in new[] { 1, 2 })
                     {
-                        gemm.AssertMatchesReference(gemm.Run(isa, threads));
+                        gemm.AssertMatchesReference(gemm.Run(kernel, threads));
                     }
                 }
             }
         }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(GemmCase.KernelNames), MemberType = typeof(GemmCase))]
+    public void A_tall_product_on_two_threads_shares_packed_B_and_matches_the_reference_bitwise_as_one_thread(string kernelName)
+    {
+        GemmKernel kernel = GemmCase.Runnable(kernelName);
+        // At least one MC row block per thread takes the shared-B̃ path; odd sizes leave edge tiles in every direction.
+        int m = 2 * kernel.Blocking.MC + 7;
+        foreach (bool transA in new[] { false, true })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                var gemm = new GemmCase(m, 3 * kernel.Blocking.NR + 5, kernel.Blocking.KC + 9, transA, transB, alpha: 1.25f, beta: 0.5f);
+                float[] two = gemm.Run(kernel, 2);
+                gemm.AssertMatchesReference(two);
+                Assert.Equal(gemm.Run(kernel, 1), two);
+            }
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData(Isa.Avx512)]
+    [InlineData(Isa.Avx2)]
+    [InlineData(Isa.Vector128)]
+    [InlineData(Isa.Scalar)]
+    public void The_public_entry_point_runs_the_instruction_set_forced_on_the_thread(Isa isa)
+    {
+        Skip.IfNot(CpuKernels.CanRun(isa),
+            $"SKIPPED LOUDLY: {CpuKernels.Name(isa)} is beyond this CPU ({CpuKernels.CpuModel}), which runs at most {CpuKernels.Name(CpuKernels.Best)}");
+        var gemm = new GemmCase(37, 97, 300, false, true, alpha: 0.5f, beta: 2f);
+
+        float[] forced = gemm.RunForced(isa, 2);
+
+        gemm.AssertMatchesReference(forced);
+        Assert.Equal(gemm.Run(GemmKernel.For(isa), 2), forced);
+        Assert.StartsWith(CpuKernels.Name(isa), Gemm.KernelName(isa));
     }
 
     [Theory]
@@ -51,9 +90,9 @@ public class GemmSpec
         foreach (int n in new[] { 16, 32, 70 })
         {
             var gemm = new GemmCase(18, n, 23, transA, transB, alpha: 1.5f, beta: 1f, padA: 5, padB: 11, padC: 3);
-            foreach (GemmIsa isa in GemmCase.SupportedKernels())
+            foreach (GemmKernel kernel in GemmCase.RunnableKernels())
             {
-                gemm.AssertMatchesReference(gemm.Run(isa, 2));
+                gemm.AssertMatchesReference(gemm.Run(kernel, 2));
             }
         }
     }
@@ -65,7 +104,7 @@ public class GemmSpec
     public void Beta_scales_the_prior_contents_of_C(float beta)
     {
         var gemm = new GemmCase(20, 80, 33, false, false, alpha: -2f, beta: beta);
-        gemm.AssertMatchesReference(gemm.Run(GemmIsaSupport.Best, 1));
+        gemm.AssertMatchesReference(gemm.Run(GemmKernel.For(CpuKernels.Best), 1));
     }
 
     [Fact]
@@ -95,19 +134,19 @@ public class GemmSpec
     {
         var gemm = new GemmCase(200, 300, 150, false, false, alpha: 1f, beta: 0.5f);
 
-        Assert.Equal(gemm.Run(GemmIsaSupport.Best, 1), gemm.Run(GemmIsaSupport.Best, 2));
+        Assert.Equal(gemm.Run(GemmKernel.For(CpuKernels.Best), 1), gemm.Run(GemmKernel.For(CpuKernels.Best), 2));
     }
 
     [Fact]
     public void Concurrent_callers_sharing_the_worker_pool_each_get_their_own_product()
     {
         var cases = Enumerable.Range(0, 4).Select(s => new GemmCase(96, 200, 120, s % 2 == 0, s >= 2, seed: s)).ToArray();
-        var expected = cases.Select(g => g.Run(GemmIsaSupport.Best, 1)).ToArray();
+        var expected = cases.Select(g => g.Run(GemmKernel.For(CpuKernels.Best), 1)).ToArray();
 
         var results = new float[cases.Length][][];
         Parallel.For(0, cases.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
         {
-            results[i] = Enumerable.Range(0, 20).Select(_ => cases[i].Run(GemmIsaSupport.Best, 2)).ToArray();
+            results[i] = Enumerable.Range(0, 20).Select(_ => cases[i].Run(GemmKernel.For(CpuKernels.Best), 2)).ToArray();
         });
 
         for (int i = 0; i < cases.Length; i++)

@@ -1,38 +1,22 @@
 namespace DistNN.Tensors.Kernels;
 
 /// <summary>
-/// Register tile and cache blocks of the packed GEMM (Goto/BLIS loop nest).
-/// MR×NR is the register tile; KC×NR B̃ micro-panels (32 KB) are reused from L1 across an MC-row Ã block held in L2.
+/// Register tile and cache blocks of one register kernel's packed GEMM (Goto/BLIS loop nest).
+/// MR×NR is the register tile; a KC×NR B̃ micro-panel is reused from L1 across an MC×KC Ã block held in L2,
+/// and a KC×NC B̃ block is reused from L3 across all of op(A)'s rows.
 /// </summary>
-internal static class GemmBlocking
+internal readonly record struct GemmBlocking(int MR, int NR, int KC, int MC, int NC)
 {
-    /// <summary>Rows of the register tile (the broadcast side).</summary>
-    public const int MR = 6;
-
-    /// <summary>Columns of the register tile: four Vector512 or eight Vector256.</summary>
-    public const int NR = 64;
-
-    /// <summary>Largest depth of one packed block; k is cut into equal blocks no deeper than this.</summary>
-    public const int KC = 128;
-
-    /// <summary>Largest row block of Ã (a multiple of MR).</summary>
-    public const int MC = 144;
-
-    /// <summary>Largest column block of B̃ (a multiple of NR).</summary>
-    public const int NC = 1024;
-
-    /// <summary>Below this many multiply-adds per thread a second thread costs more than it saves.</summary>
-    public const long MinWorkPerThread = 1L << 20;
-
     /// <summary>
-    /// Fewest rows per part when M is split: every part packs all of op(B) again, which pays only
-    /// when each part multiplies every packed B̃ element by a few dozen rows.
+    /// Blocks sized from the caches: the B̃ micro-panel fills 3/4 of L1 (KC), the Ã block 7/16 of L2 (MC),
+    /// the B̃ block a quarter of L3's per-core share (NC, at most <paramref name="maxNc"/>). On a 32 KB L1 and
+    /// 512 KB L2 this gives KC 384 and MC 144 for a 16-wide tile, the blocking calibration runs found fastest.
     /// </summary>
-    public const int MinRowsPerPart = 24;
-
-    /// <summary>Parts per thread: finer parts let one thread take over work when its peer loses its core.</summary>
-    public const int PartsPerThread = 4;
-
-    /// <summary>Rows or columns per part below which parts are not cut finer than one per thread.</summary>
-    public const int MinExtentPerExtraPart = 256;
+    public static GemmBlocking FromCaches(int mr, int nr, CacheSizes caches, int maxNc = 1024)
+    {
+        int kc = Math.Clamp((int)(caches.L1 * 3 / 4 / (4L * nr)) / 8 * 8, 64, 512);
+        int mc = Math.Clamp((int)(caches.L2 * 7 / 16 / (4L * kc)) / mr * mr, 4 * mr, 64 * mr);
+        int nc = Math.Clamp((int)(caches.L3 / 4 / (4L * kc)) / nr * nr, 4 * nr, maxNc / nr * nr);
+        return new GemmBlocking(mr, nr, kc, mc, nc);
+    }
 }

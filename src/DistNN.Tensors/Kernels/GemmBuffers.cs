@@ -21,26 +21,23 @@ internal sealed unsafe class GemmBuffers
 
     private GemmBuffers()
     {
-        _a = GC.AllocateUninitializedArray<float>(GemmBlocking.MC * GemmBlocking.KC + 2 * Slack, pinned: true);
-        _b = GC.AllocateUninitializedArray<float>(BCapacity + 2 * Slack, pinned: true);
-        _tile = GC.AllocateUninitializedArray<float>(GemmBlocking.MR * GemmBlocking.NR + 2 * Slack, pinned: true);
+        _a = GC.AllocateUninitializedArray<float>((int)GemmKernel.LargestPackedA + 2 * Slack, pinned: true);
+        _b = GC.AllocateUninitializedArray<float>((int)GemmKernel.LargestPackedB + 2 * Slack, pinned: true);
+        _tile = GC.AllocateUninitializedArray<float>(GemmKernel.Largest.MR * GemmKernel.Largest.NR + 2 * Slack, pinned: true);
         A = Align(_a);
         B = Align(_b);
         Tile = Align(_tile);
     }
 
-    /// <summary>Floats the B̃ buffer holds.</summary>
-    public const int BCapacity = GemmBlocking.KC * GemmBlocking.NC;
-
     public static GemmBuffers Current => t_current ??= new GemmBuffers();
 
-    /// <summary>Room for an MC×KC Ã block.</summary>
+    /// <summary>Room for an MC×KC Ã block of any kernel.</summary>
     public float* A { get; }
 
-    /// <summary>Room for a KC×NC B̃ block.</summary>
+    /// <summary>Room for a KC×NC B̃ block of any kernel.</summary>
     public float* B { get; }
 
-    /// <summary>Room for one MR×NR edge tile.</summary>
+    /// <summary>Room for one MR×NR edge tile of any kernel.</summary>
     public float* Tile { get; }
 
     private static float* Align(float[] pinned)

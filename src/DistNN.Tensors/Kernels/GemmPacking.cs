@@ -6,187 +6,191 @@ namespace DistNN.Tensors.Kernels;
 
 /// <summary>
 /// Copies blocks of op(A) and op(B) into the k-major micro-panels the register kernels stream through.
-/// Ã panels: MR floats per k step, alpha folded in. B̃ panels: NR floats per k step.
+/// Ã panels: mr floats per k step, alpha folded in. B̃ panels: nr floats per k step (mr, nr: the kernel's tile).
 /// Rows or columns past the matrix edge are packed as zeros, so edge tiles can use the full kernel.
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Ã block for rows [i0, i0 + rows) and depth [p0, p0 + kc); writes up to 8 floats past the last panel.</summary>
+    /// <summary>Ã block for rows [i0, i0 + rows) and depth [p0, p0 + kc) in panels of panelRows rows; writes up to 8 floats past the last panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA(bool transA, float* a, nint lda, int i0, int rows, int p0, int kc, float alpha, float* dest)
+    public static void PackA(bool transA, float* a, nint lda, int i0, int rows, int p0, int kc, float alpha, int panelRows, float* dest)
     {
-        for (int ir = 0; ir < rows; ir += GemmBlocking.MR)
+        for (int ir = 0; ir < rows; ir += panelRows)
         {
-            int mr = Math.Min(GemmBlocking.MR, rows - ir);
+            int mr = Math.Min(panelRows, rows - ir);
             float* panel = dest + (nint)ir * kc;
             if (transA)
             {
-                PackAColumns(a + (nint)p0 * lda + i0 + ir, lda, mr, kc, alpha, panel);
+                PackAColumns(a + (nint)p0 * lda + i0 + ir, lda, mr, panelRows, kc, alpha, panel);
             }
-            else if (mr == GemmBlocking.MR && Avx.IsSupported)
+            else if (mr == panelRows && panelRows <= 8 && Avx.IsSupported)
             {
-                PackARowsAvx(a + (nint)(i0 + ir) * lda + p0, lda, kc, alpha, panel);
+                PackARowsAvx(a + (nint)(i0 + ir) * lda + p0, lda, panelRows, kc, alpha, panel);
             }
             else
             {
-                PackARowsScalar(a + (nint)(i0 + ir) * lda + p0, lda, mr, kc, alpha, panel);
+                PackARowsScalar(a + (nint)(i0 + ir) * lda + p0, lda, mr, panelRows, kc, alpha, panel);
             }
         }
     }
 
-    /// <summary>op(A) = Aᵀ: the MR values of one k step are contiguous in A, a plain copy.</summary>
-    private static void PackAColumns(float* src, nint lda, int mr, int kc, float alpha, float* panel)
+    /// <summary>op(A) = Aᵀ: the panelRows values of one k step are contiguous in A, a plain copy.</summary>
+    private static void PackAColumns(float* src, nint lda, int mr, int panelRows, int kc, float alpha, float* panel)
     {
-        if (mr == GemmBlocking.MR)
+        if (mr == panelRows)
         {
-            for (int p = 0; p < kc; p++, src += lda, panel += GemmBlocking.MR)
+            Vector128<float> va = Vector128.Create(alpha);
+            for (int p = 0; p < kc; p++, src += lda, panel += panelRows)
             {
-                (Vector128.Load(src) * alpha).Store(panel);
-                panel[4] = alpha * src[4];
-                panel[5] = alpha * src[5];
+                int r = 0;
+                for (; r + 4 <= panelRows; r += 4)
+                {
+                    (Vector128.Load(src + r) * va).Store(panel + r);
+                }
+                for (; r < panelRows; r++)
+                {
+                    panel[r] = alpha * src[r];
+                }
             }
             return;
         }
-        for (int p = 0; p < kc; p++, src += lda, panel += GemmBlocking.MR)
+        for (int p = 0; p < kc; p++, src += lda, panel += panelRows)
         {
             int r = 0;
             for (; r < mr; r++)
             {
                 panel[r] = alpha * src[r];
             }
-            for (; r < GemmBlocking.MR; r++)
+            for (; r < panelRows; r++)
             {
                 panel[r] = 0f;
             }
         }
     }
 
-    private static void PackARowsScalar(float* src, nint lda, int mr, int kc, float alpha, float* panel)
+    private static void PackARowsScalar(float* src, nint lda, int mr, int panelRows, int kc, float alpha, float* panel)
     {
         for (int p = 0; p < kc; p++)
         {
-            for (int r = 0; r < GemmBlocking.MR; r++)
+            for (int r = 0; r < panelRows; r++)
             {
-                panel[p * GemmBlocking.MR + r] = r < mr ? alpha * src[r * lda + p] : 0f;
+                panel[p * panelRows + r] = r < mr ? alpha * src[r * lda + p] : 0f;
             }
         }
     }
 
     /// <summary>
-    /// Six rows, eight k steps at a time, through an 8×8 transpose; each 8-float store spills two floats
-    /// into the next k step's slot, which the next store (or the scalar tail, or the next panel) overwrites.
+    /// panelRows ≤ 8 rows, eight k steps at a time, through an 8×8 transpose (rows past panelRows repeat the last); each 8-float
+    /// store spills 8 − panelRows floats into the next k step's slot, which the next store (or the scalar tail, or the next
+    /// panel) overwrites.
     /// </summary>
-    private static void PackARowsAvx(float* src, nint lda, int kc, float alpha, float* panel)
+    private static void PackARowsAvx(float* src, nint lda, int panelRows, int kc, float alpha, float* panel)
     {
-        float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda, r4 = src + 4 * lda, r5 = src + 5 * lda;
+        int last = panelRows - 1;
+        float* r0 = src, r1 = src + Math.Min(1, last) * lda, r2 = src + Math.Min(2, last) * lda, r3 = src + Math.Min(3, last) * lda;
+        float* r4 = src + Math.Min(4, last) * lda, r5 = src + Math.Min(5, last) * lda, r6 = src + Math.Min(6, last) * lda, r7 = src + last * lda;
         Vector256<float> va = Vector256.Create(alpha);
         int p = 0;
         for (; p + 8 <= kc; p += 8)
         {
-            Vector256<float> x0 = Vector256.Load(r0 + p) * va;
-            Vector256<float> x1 = Vector256.Load(r1 + p) * va;
-            Vector256<float> x2 = Vector256.Load(r2 + p) * va;
-            Vector256<float> x3 = Vector256.Load(r3 + p) * va;
-            Vector256<float> x4 = Vector256.Load(r4 + p) * va;
-            Vector256<float> x5 = Vector256.Load(r5 + p) * va;
-            Transpose8x8(x0, x1, x2, x3, x4, x5, x5, x5,
+            Transpose8x8(
+                Vector256.Load(r0 + p) * va, Vector256.Load(r1 + p) * va, Vector256.Load(r2 + p) * va, Vector256.Load(r3 + p) * va,
+                Vector256.Load(r4 + p) * va, Vector256.Load(r5 + p) * va, Vector256.Load(r6 + p) * va, Vector256.Load(r7 + p) * va,
                 out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
-            float* d = panel + p * GemmBlocking.MR;
+            float* d = panel + p * panelRows;
             o0.Store(d);
-            o1.Store(d + 6);
-            o2.Store(d + 12);
-            o3.Store(d + 18);
-            o4.Store(d + 24);
-            o5.Store(d + 30);
-            o6.Store(d + 36);
-            o7.Store(d + 42);
+            o1.Store(d + panelRows);
+            o2.Store(d + 2 * panelRows);
+            o3.Store(d + 3 * panelRows);
+            o4.Store(d + 4 * panelRows);
+            o5.Store(d + 5 * panelRows);
+            o6.Store(d + 6 * panelRows);
+            o7.Store(d + 7 * panelRows);
         }
         for (; p < kc; p++)
         {
-            float* d = panel + p * GemmBlocking.MR;
-            d[0] = alpha * r0[p];
-            d[1] = alpha * r1[p];
-            d[2] = alpha * r2[p];
-            d[3] = alpha * r3[p];
-            d[4] = alpha * r4[p];
-            d[5] = alpha * r5[p];
+            float* d = panel + p * panelRows;
+            for (int r = 0; r < panelRows; r++)
+            {
+                d[r] = alpha * src[r * lda + p];
+            }
         }
     }
 
-    /// <summary>B̃ block for depth [p0, p0 + kc) and columns [j0, j0 + cols), as ⌈cols/NR⌉ panels of kc×NR.</summary>
+    /// <summary>B̃ block for depth [p0, p0 + kc) and columns [j0, j0 + cols), as ⌈cols/panelWidth⌉ panels of kc×panelWidth.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int cols, float* dest)
+    public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int cols, int panelWidth, float* dest)
     {
         if (transB)
         {
-            for (int jr = 0; jr < cols; jr += GemmBlocking.NR)
+            for (int jr = 0; jr < cols; jr += panelWidth)
             {
-                PackBTransposedPanel(b + (nint)(j0 + jr) * ldb + p0, ldb, Math.Min(GemmBlocking.NR, cols - jr), kc, dest + (nint)jr * kc);
+                PackBTransposedPanel(b + (nint)(j0 + jr) * ldb + p0, ldb, Math.Min(panelWidth, cols - jr), panelWidth, kc, dest + (nint)jr * kc);
             }
         }
         else
         {
-            PackBRows(b + (nint)p0 * ldb + j0, ldb, kc, cols, dest);
+            PackBRows(b + (nint)p0 * ldb + j0, ldb, kc, cols, panelWidth, dest);
         }
     }
 
     /// <summary>op(B) = B: walk B row by row (sequential reads) and deal each row out to the panels.</summary>
-    private static void PackBRows(float* src, nint ldb, int kc, int cols, float* dest)
+    private static void PackBRows(float* src, nint ldb, int kc, int cols, int panelWidth, float* dest)
     {
-        int fullPanels = cols / GemmBlocking.NR;
-        int rest = cols - fullPanels * GemmBlocking.NR;
-        nint panelStride = (nint)kc * GemmBlocking.NR;
+        int fullPanels = cols / panelWidth;
+        int rest = cols - fullPanels * panelWidth;
+        nint panelStride = (nint)kc * panelWidth;
         for (int p = 0; p < kc; p++, src += ldb)
         {
-            float* d = dest + p * GemmBlocking.NR;
+            float* d = dest + p * panelWidth;
             float* s = src;
-            for (int jp = 0; jp < fullPanels; jp++, s += GemmBlocking.NR, d += panelStride)
+            for (int jp = 0; jp < fullPanels; jp++, s += panelWidth, d += panelStride)
             {
-                Copy64(s, d);
+                Copy(s, d, panelWidth);
             }
             if (rest > 0)
             {
-                // Zeros up to the width the tile will read: half-width tiles never read past NR/2.
-                int width = rest <= GemmBlocking.NR / 2 ? GemmBlocking.NR / 2 : GemmBlocking.NR;
-                // Inline rather than Span copies: with a 10-wide C this runs once per row of B and the calls dominated.
-                for (int z = 0; z < width; z += 8)
+                // Inline rather than Span calls: with a 10-wide C this runs once per row of B and the calls dominated.
+                Copy(s, d, rest);
+                for (int j = rest; j < panelWidth; j++)
                 {
-                    Vector256<float>.Zero.Store(d + z);
-                }
-                int j = 0;
-                for (; j + 8 <= rest; j += 8)
-                {
-                    Vector256.Load(s + j).Store(d + j);
-                }
-                for (; j < rest; j++)
-                {
-                    d[j] = s[j];
+                    d[j] = 0f;
                 }
             }
         }
     }
 
+    /// <summary>count floats from s to d, with the widest vectors the runtime accelerates.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy64(float* s, float* d)
+    private static void Copy(float* s, float* d, int count)
     {
+        int j = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512.Load(s).Store(d);
-            Vector512.Load(s + 16).Store(d + 16);
-            Vector512.Load(s + 32).Store(d + 32);
-            Vector512.Load(s + 48).Store(d + 48);
+            for (; j + 16 <= count; j += 16)
+            {
+                Vector512.Load(s + j).Store(d + j);
+            }
         }
-        else
+        if (Vector256.IsHardwareAccelerated)
         {
-            for (int j = 0; j < GemmBlocking.NR; j += 8)
+            for (; j + 8 <= count; j += 8)
             {
                 Vector256.Load(s + j).Store(d + j);
             }
         }
+        for (; j + 4 <= count; j += 4)
+        {
+            Vector128.Load(s + j).Store(d + j);
+        }
+        for (; j < count; j++)
+        {
+            d[j] = s[j];
+        }
     }
 
     /// <summary>op(B) = Bᵀ: eight rows of B at a time, transposed 8×8 into eight k steps of the panel.</summary>
-    private static void PackBTransposedPanel(float* src, nint ldb, int nr, int kc, float* panel)
+    private static void PackBTransposedPanel(float* src, nint ldb, int nr, int panelWidth, int kc, float* panel)
     {
         int c = 0;
         if (Avx.IsSupported)
@@ -203,31 +207,31 @@ internal static unsafe class GemmPacking
                         Vector256.Load(s + 4 * ldb + p), Vector256.Load(s + 5 * ldb + p),
                         Vector256.Load(s + 6 * ldb + p), Vector256.Load(s + 7 * ldb + p),
                         out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
-                    float* d = panel + p * GemmBlocking.NR + c;
+                    float* d = panel + p * panelWidth + c;
                     o0.Store(d);
-                    o1.Store(d + GemmBlocking.NR);
-                    o2.Store(d + 2 * GemmBlocking.NR);
-                    o3.Store(d + 3 * GemmBlocking.NR);
-                    o4.Store(d + 4 * GemmBlocking.NR);
-                    o5.Store(d + 5 * GemmBlocking.NR);
-                    o6.Store(d + 6 * GemmBlocking.NR);
-                    o7.Store(d + 7 * GemmBlocking.NR);
+                    o1.Store(d + panelWidth);
+                    o2.Store(d + 2 * panelWidth);
+                    o3.Store(d + 3 * panelWidth);
+                    o4.Store(d + 4 * panelWidth);
+                    o5.Store(d + 5 * panelWidth);
+                    o6.Store(d + 6 * panelWidth);
+                    o7.Store(d + 7 * panelWidth);
                 }
                 for (; p < kc; p++)
                 {
                     for (int j = 0; j < 8; j++)
                     {
-                        panel[p * GemmBlocking.NR + c + j] = s[j * ldb + p];
+                        panel[p * panelWidth + c + j] = s[j * ldb + p];
                     }
                 }
             }
         }
-        for (; c < GemmBlocking.NR; c++)
+        for (; c < panelWidth; c++)
         {
             float* s = src + c * ldb;
             for (int p = 0; p < kc; p++)
             {
-                panel[p * GemmBlocking.NR + c] = c < nr ? s[p] : 0f;
+                panel[p * panelWidth + c] = c < nr ? s[p] : 0f;
             }
         }
     }
