@@ -10,10 +10,17 @@ namespace DistNN.Benchmarking;
 /// </summary>
 public static class GemmBenchmark
 {
-    /// <summary>GFLOP/s over the samples (2·m·n·k flops per multiply).</summary>
+    /// <summary>
+    /// GFLOP/s over the samples (2·m·n·k flops per multiply), the instruction set and register kernel that ran, the
+    /// CPU, and how many entries of C were checked against a double-precision dot product before timing.
+    /// </summary>
     public sealed record Result(
         int M, int N, int K, bool TransA, bool TransB, int Threads,
-        double GflopsMedian, double GflopsMin, double GflopsMax, int RepetitionsPerSample, string Kernel);
+        double GflopsMedian, double GflopsMin, double GflopsMax, int RepetitionsPerSample, string Kernel,
+        string Isa, string Cpu, int CheckedEntries);
+
+    /// <summary>Entries of C compared with the double-precision product before timing.</summary>
+    private const int CheckedEntries = 64;
 
     /// <summary>Square n×n single-precision A·B on <paramref name="threads"/> threads.</summary>
     public static Result Run(int n, int threads, int samples = 9) => Run(n, n, n, false, false, threads, samples);
@@ -65,6 +72,7 @@ public static class GemmBenchmark
         }
         while (Stopwatch.GetTimestamp() < warmupEnd);
         double secondsPerCall = Stopwatch.GetElapsedTime(warmupStart).TotalSeconds / calls;
+        Check(m, n, k, transA, transB, a, b, c, isa);
 
         int reps = (int)Math.Clamp(sampleSeconds / secondsPerCall, 1, int.MaxValue);
         var rates = new double[samples];
@@ -80,7 +88,34 @@ public static class GemmBenchmark
         }
         Array.Sort(rates);
         double median = samples % 2 == 1 ? rates[samples / 2] : (rates[samples / 2 - 1] + rates[samples / 2]) / 2;
-        return new Result(m, n, k, transA, transB, threads, median, rates[0], rates[^1], reps, CpuKernels.Name(isa));
+        return new Result(m, n, k, transA, transB, threads, median, rates[0], rates[^1], reps, Gemm.KernelName(isa),
+            CpuKernels.Name(isa), CpuKernels.CpuModel, Math.Min(CheckedEntries, m * n));
+    }
+
+    /// <summary>
+    /// A fast wrong kernel must not report a figure: a sample of C's entries against the double-precision dot
+    /// product, within a float32 dot product's worst-case rounding (k + 2)·2⁻²³·Σ|a||b|.
+    /// </summary>
+    private static void Check(int m, int n, int k, bool transA, bool transB, float[] a, float[] b, float[] c, Isa isa)
+    {
+        var rng = new Random(7);
+        for (int s = 0; s < Math.Min(CheckedEntries, m * n); s++)
+        {
+            int i = rng.Next(m), j = rng.Next(n);
+            double sum = 0, magnitude = 0;
+            for (int p = 0; p < k; p++)
+            {
+                double product = (double)(transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
+                sum += product;
+                magnitude += Math.Abs(product);
+            }
+            double error = Math.Abs(c[i * n + j] - sum);
+            if (!(error <= (k + 2) * 1.2e-7 * magnitude + 1e-30))
+            {
+                throw new InvalidOperationException(
+                    $"GEMM on {Gemm.KernelName(isa)} gave C[{i},{j}] = {c[i * n + j]}, expected {sum} (error {error:E2}): not benchmarking a wrong kernel");
+            }
+        }
     }
 
     private static float[] RandomMatrix(Random rng, int length)

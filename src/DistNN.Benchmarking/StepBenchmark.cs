@@ -7,8 +7,12 @@ using DistNN.Training.Engine;
 
 namespace DistNN.Benchmarking;
 
-/// <summary>Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py).</summary>
-public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed, double SamplesPerSecMean);
+/// <summary>
+/// Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py),
+/// with the instruction set the kernels ran on and the CPU.
+/// </summary>
+public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed, double SamplesPerSecMean,
+    string Isa, string Cpu);
 
 public static class StepBenchmark
 {
@@ -77,6 +81,6 @@ public static class StepBenchmark
         return new StepBenchmarkResult(model, batch, threads,
             Math.Round(batch / median, 1), Math.Round(median * 1e3, 3),
             Math.Round(sorted[0] * 1e3, 3), Math.Round(sorted[^1] * 1e3, 3), n,
-            Math.Round(batch * n / sorted.Sum(), 1));
+            Math.Round(batch * n / sorted.Sum(), 1), CpuKernels.Name(CpuKernels.Current), CpuKernels.CpuModel);
     }
 }

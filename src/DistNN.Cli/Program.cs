@@ -1,12 +1,27 @@
 using DistNN.Cli;
 using DistNN.Cli.Commands;
+using DistNN.Tensors;
 using Spectre.Console;
 using Spectre.Console.Cli;
+
+// A DISTNN_ISA the CPU cannot run (or a typo) would silently measure or train on other kernels: refuse to start.
+if (CpuKernels.EnvironmentError is string isaError)
+{
+    Console.Error.WriteLine($"distnn: error: {isaError}");
+    return 2;
+}
+// Printed here rather than by the command parser, which would wrap the line to the terminal's width.
+if (args is ["--version"] or ["-v"])
+{
+    Console.WriteLine(VersionLine.Text);
+    return 0;
+}
 
 var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("distnn");
+    config.SetApplicationVersion(VersionLine.Text);
     config.UseStrictParsing();
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train a model on a data set (MNIST by default) and report test accuracy.")

@@ -19,6 +19,10 @@ public sealed class BenchSettings : CommandSettings
     [Description("Instead, measure n×n single-precision GEMM in GFLOP/s, as gemm_ref.py does.")]
     public int? Gemm { get; init; }
 
+    [CommandOption("--isa <ISA>")]
+    [Description("The kernels to run: avx512, avx2, vector128, scalar or auto (the widest this CPU runs, the default; DISTNN_ISA sets it for every command). Refused when the CPU lacks it.")]
+    public string? Isa { get; init; }
+
     [CommandOption("--actors")]
     [Description("Also train the model through the actors (coordinator, parameter servers, workers in one process) and print both throughputs and their ratio.")]
     public bool Actors { get; init; }
@@ -101,6 +105,17 @@ public sealed class BenchSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error("--threads, --batch, --seconds and --gemm must be positive");
         }
+        if (Isa is not null)
+        {
+            try
+            {
+                CpuKernels.Require(CpuKernels.Parse(Isa));
+            }
+            catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException)
+            {
+                return Spectre.Console.ValidationResult.Error($"--isa {Isa}: {e.Message}");
+            }
+        }
         return Spectre.Console.ValidationResult.Success();
     }
 }
@@ -113,6 +128,10 @@ public sealed class BenchCommand : Command<BenchSettings>
         if (settings.PushPullServer)
         {
             return PushPullBench.Serve(settings);
+        }
+        if (settings.Isa is not null)
+        {
+            CpuKernels.SetDefault(CpuKernels.Parse(settings.Isa));
         }
         // Standard output carries the JSON result alone (scripts parse it): whatever the measurement prints on the way,
         // such as Akka's log lines from the ActorSystems of the push-pull and actor benches, goes to standard error.
