@@ -40,7 +40,8 @@ internal unsafe interface ISimd<TSelf>
     /// <summary>left &amp; ~right, bitwise.</summary>
     static abstract TSelf AndNot(TSelf left, TSelf right);
 
-    static abstract TSelf Max(TSelf left, TSelf right);
+    /// <summary>The larger of value and floor, lane by lane; a NaN value stays NaN (ReLU keeps a diverging z visible).</summary>
+    static abstract TSelf Max(TSelf value, TSelf floor);
 
     static abstract TSelf SquareRoot(TSelf value);
 

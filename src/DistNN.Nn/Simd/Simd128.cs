@@ -58,7 +58,8 @@ internal readonly unsafe struct Simd128(Vector128<float> value) : ISimd<Simd128>
     public static Simd128 AndNot(Simd128 left, Simd128 right) => new(Vector128.AndNot(left.Value, right.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128 Max(Simd128 left, Simd128 right) => new(Vector128.Max(left.Value, right.Value));
+    // MaxNative is the bare instruction: on x86 maxps returns its second operand when either is NaN, on ARM64 fmax returns NaN.
+    public static Simd128 Max(Simd128 value, Simd128 floor) => new(Vector128.MaxNative(floor.Value, value.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128 SquareRoot(Simd128 value) => new(Vector128.Sqrt(value.Value));

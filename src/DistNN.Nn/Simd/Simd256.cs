@@ -56,7 +56,8 @@ internal readonly unsafe struct Simd256(Vector256<float> value) : ISimd<Simd256>
     public static Simd256 AndNot(Simd256 left, Simd256 right) => new(Vector256.AndNot(left.Value, right.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256 Max(Simd256 left, Simd256 right) => new(Vector256.Max(left.Value, right.Value));
+    // MaxNative is the bare instruction: on x86 maxps returns its second operand when either is NaN, on ARM64 fmax returns NaN.
+    public static Simd256 Max(Simd256 value, Simd256 floor) => new(Vector256.MaxNative(floor.Value, value.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256 SquareRoot(Simd256 value) => new(Vector256.Sqrt(value.Value));

@@ -56,7 +56,8 @@ internal readonly unsafe struct Simd512(Vector512<float> value) : ISimd<Simd512>
     public static Simd512 AndNot(Simd512 left, Simd512 right) => new(Vector512.AndNot(left.Value, right.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512 Max(Simd512 left, Simd512 right) => new(Vector512.Max(left.Value, right.Value));
+    // MaxNative is the bare instruction: on x86 maxps returns its second operand when either is NaN, on ARM64 fmax returns NaN.
+    public static Simd512 Max(Simd512 value, Simd512 floor) => new(Vector512.MaxNative(floor.Value, value.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512 SquareRoot(Simd512 value) => new(Vector512.Sqrt(value.Value));

@@ -51,7 +51,7 @@ internal readonly unsafe struct SimdScalar(float value) : ISimd<SimdScalar>
     public static SimdScalar AndNot(SimdScalar left, SimdScalar right) => FromBits(Bits(left) & ~Bits(right));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdScalar Max(SimdScalar left, SimdScalar right) => new(MathF.Max(left.Value, right.Value));
+    public static SimdScalar Max(SimdScalar value, SimdScalar floor) => value.Value > floor.Value || float.IsNaN(value.Value) ? value : floor;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar SquareRoot(SimdScalar value) => new(MathF.Sqrt(value.Value));

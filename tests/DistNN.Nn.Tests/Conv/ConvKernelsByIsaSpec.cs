@@ -44,4 +44,34 @@ public class ConvKernelsByIsaSpec
 
         GradientCheck.Layer(layer, x, (xi, p) => NaiveConvolution.Forward(xi, p[0], p[1], batch, g, filters, relu));
     }
+
+    [SkippableTheory]
+    [MemberData(nameof(NaNCases))]
+    public void Conv2D_with_relu_keeps_a_NaN_input_NaN_in_every_output_that_sees_it_under_each_instruction_set(Isa isa, int channels, int filters)
+    {
+        using var scope = IsaCases.Enter(isa);
+        var rng = new Random(2);
+        var layer = new Conv2D(filters, 3, 3, padding: Padding2D.Same, activation: new Relu()) { Name = "conv" };
+        layer.Build([5, 5, channels]);
+        layer.Initialize(rng);
+        var x = GradientCheck.Random(rng, 1, 5, 5, channels);
+        x[(2 * 5 + 2) * channels] = float.NaN;
+
+        var y = layer.Forward(x, training: false);
+
+        for (int oy = 0; oy < 5; oy++)
+        {
+            for (int ox = 0; ox < 5; ox++)
+            {
+                bool sees = Math.Abs(oy - 2) <= 1 && Math.Abs(ox - 2) <= 1;
+                for (int f = 0; f < filters; f++)
+                {
+                    float v = y[(oy * 5 + ox) * filters + f];
+                    Assert.True(sees ? float.IsNaN(v) : v >= 0f, $"output ({oy},{ox}) filter {f}: {v}");
+                }
+            }
+        }
+    }
+
+    public static IEnumerable<object[]> NaNCases => IsaCases.Cross([[1, 32], [1, 12], [2, 16], [4, 8]]);
 }

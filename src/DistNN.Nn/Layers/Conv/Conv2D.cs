@@ -7,7 +7,8 @@ namespace DistNN.Nn.Layers.Conv;
 /// <summary>
 /// 2-D convolution over NHWC images: z[n,y,x,f] = b[f] + Σ_{i,j,c} x[n, y·sh − top + i, x·sw − left + j, c] · W[(i·kw + j)·C + c, f],
 /// a = σ(z). W is stored as (kh·kw·C) × filters so the forward pass is im2col(x) · W, one GEMM per slice of images.
-/// Backward: dz = da ⊙ σ'(z); dW = im2col(x)ᵀ · dz; db = Σ dz; dx = col2im(dz · Wᵀ).
+/// Backward: dz = da ⊙ σ'(z); dW = im2col(x)ᵀ · dz; db = Σ dz; dx = col2im(dz · Wᵀ). Bias and ReLU are fused into one
+/// pass over z each way.
 /// The batch is processed in slices of whole images so the im2col buffer stays small enough for the caches;
 /// the backward pass rebuilds each slice's columns instead of keeping the whole batch's.
 /// Patches of at most 32 floats (a 3×3 kernel on 1 or 3 channels) skip im2col and the GEMM for <see cref="SmallPatchKernels"/>,
@@ -128,8 +129,9 @@ public sealed class Conv2D : Layer
                 Gemm.MatMul(col.Span, w, z.Span.Slice(first * pixels * f, rows * f), rows, f, patch);
             }
         }
-        PerChannel.AddToRows(z.Span, _bias.Value.Span);
-        if (_activation is null)
+        // Bias and ReLU in one pass over z, which then holds a (ReLU's backward mask a > 0 is z > 0).
+        PerChannel.AddToRows(z.Span, _bias.Value.Span, relu: _activation is Relu);
+        if (_activation is null or Relu)
         {
             return z;
         }
@@ -148,12 +150,21 @@ public sealed class Conv2D : Layer
         var g = _geometry;
         int batch = input.Rows, pixels = g.OutPixels, patch = g.PatchLength, f = _filters;
         Tensor dz = outputGradient;
-        if (_activation is not null)
+        if (_activation is Relu)
+        {
+            dz = Tensor.Ensure(ref _dz, outputGradient.Shape);
+            PerChannel.ReluBackwardSumRows(outputGradient.Span, _z!.Span, dz.Span, _bias.Grad!.Span);
+        }
+        else if (_activation is not null)
         {
             dz = Tensor.Ensure(ref _dz, outputGradient.Shape);
             _activation.Backward(_z!.Span, _output!.Span, outputGradient.Span, dz.Span);
+            PerChannel.SumRows(dz.Span, _bias.Grad!.Span);
         }
-        PerChannel.SumRows(dz.Span, _bias.Grad!.Span);
+        else
+        {
+            PerChannel.SumRows(dz.Span, _bias.Grad!.Span);
+        }
         var dw = _weights.Grad!.Span;
         var w = _weights.Value.Span;
         Tensor? dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, input.Shape) : null;
