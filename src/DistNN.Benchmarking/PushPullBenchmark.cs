@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
@@ -9,6 +10,7 @@ using DistNN.Training.Carriers;
 using DistNN.Training.Engine;
 using DistNN.Training.Hosting;
 using DistNN.Training.Parameters;
+using DistNN.Training.Configuration;
 using DistNN.Training.Plan;
 
 namespace DistNN.Benchmarking;
@@ -32,16 +34,22 @@ public static class PushPullBenchmark
     private const string ServerName = "ps";
     private const string WorkerName = "bench";
 
-    public static string NodeHocon(bool dataPlane, bool akkaBatching = true, string extraHocon = "") => DistNNDispatchers.Hocon + "\n" + ProtocolSerializer.Hocon + "\n"
-        + (dataPlane ? TrainingHosting.TensorDataPlaneHocon() : "") + "\n" + """
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = WARNING
-        akka.actor.provider = remote
-        akka.remote.dot-netty.tcp {
-          hostname = 127.0.0.1
-          port = 0
-        }
-        """ + (akkaBatching ? "" : "\nakka.remote.dot-netty.tcp.batching.enabled = false") + "\n" + extraHocon;
+    /// <summary>
+    /// A bench node: reference.conf, Akka.Remote on a free loopback port, the serializer, the data plane on the server;
+    /// <paramref name="extraHocon"/> (the user's --akka-config) over it all.
+    /// </summary>
+    public static ActorSystemSetup NodeSetup(bool dataPlane, bool akkaBatching = true, string extraHocon = "")
+    {
+        var config = ConfigurationFactory.ParseString(extraHocon)
+            .WithFallback(DistNNReference.Values(
+                ("akka.actor.provider", "remote"),
+                ("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"),
+                ("akka.remote.dot-netty.tcp.port", "0"),
+                ("akka.remote.dot-netty.tcp.batching.enabled", akkaBatching ? null : "off")))
+            .WithFallback(dataPlane ? DataPlaneSettings.On("127.0.0.1", 0, null) : Config.Empty)
+            .WithFallback(DistNNReference.Config);
+        return BootstrapSetup.Create().WithConfig(config).And(ProtocolSerializer.Setup);
+    }
 
     /// <summary>The plan of the benchmark: the cnn preset (421,642 parameters), one server, SGD with a tiny rate.</summary>
     public static TrainingPlan Plan(TensorCarrierKind carrier, int chunkBytes) => new()
@@ -63,7 +71,7 @@ public static class PushPullBenchmark
     /// </summary>
     public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true, string extraHocon = "")
     {
-        using var system = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching, extraHocon)));
+        using var system = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
         var server = await StartServerAsync(system, Plan(carrier, chunkBytes));
         string address = server.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
         ready($"{ReadyPrefix}{address} {TensorCarrier.Get(system).Endpoint}");
@@ -91,7 +99,7 @@ public static class PushPullBenchmark
         string endpoint;
         if (serverProcess is null)
         {
-            serverSystem = ActorSystem.Create("server", ConfigurationFactory.ParseString(NodeHocon(dataPlane: true, akkaBatching, extraHocon)));
+            serverSystem = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
             var server = await StartServerAsync(serverSystem, plan);
             serverPath = server.Path.ToStringWithAddress(((ExtendedActorSystem)serverSystem).Provider.DefaultAddress);
             endpoint = TensorCarrier.Get(serverSystem).Endpoint;
@@ -101,7 +109,7 @@ public static class PushPullBenchmark
             string[] parts = readyLine![ReadyPrefix.Length..].Split(' ');
             (serverPath, endpoint) = (parts[0], parts[1]);
         }
-        using var client = ActorSystem.Create("client", ConfigurationFactory.ParseString(NodeHocon(dataPlane: false, akkaBatching, extraHocon)));
+        using var client = ActorSystem.Create("client", NodeSetup(dataPlane: false, akkaBatching, extraHocon));
         try
         {
             IActorRef remote = ((ExtendedActorSystem)client).Provider.ResolveActorRef(serverPath);

@@ -17,8 +17,9 @@ public class NodeOptionsSpec
     public void The_command_line_wins_over_environment_variables_which_win_over_the_hocon_file()
     {
         var dir = DirWithConfig("""
+            distnn.data-dir = "/file/data"
             distnn.node { role = worker, host = "10.0.0.1", port = 5001, name = "from-file", threads = 3,
-                          seeds = ["akka.tcp://distnn@file:4053"], data-dir = "/file/data", join-timeout = 7s }
+                          seeds = ["akka.tcp://distnn@file:4053"], join-timeout = 7s }
             """);
         var env = new Dictionary<string, string> { ["DISTNN_HOST"] = "10.0.0.2", ["DISTNN_PORT"] = "5002", ["DISTNN_NAME"] = "from-env" };
 
@@ -36,6 +37,36 @@ public class NodeOptionsSpec
 
         Assert.Equal((4053, "127.0.0.1", 128_000L, TimeSpan.FromSeconds(120)), (options.Port, options.Host, options.MaxFrameSize, options.JoinTimeout));
         Assert.Equal(["akka.tcp://distnn@coord:4053"], options.Seeds);
+    }
+
+    [Fact]
+    public void Seeds_from_the_command_line_replace_the_environment_s_whole_list()
+    {
+        var env = new Dictionary<string, string> { ["DISTNN_SEEDS"] = "akka.tcp://distnn@a:1,akka.tcp://distnn@b:2", ["DISTNN_ROLE"] = "ps" };
+
+        var options = NodeOptionsResolver.Resolve(new NodeSettings { Seeds = "akka.tcp://distnn@c:3" }, k => env.GetValueOrDefault(k), Distnn.TempDir());
+
+        Assert.Equal(["akka.tcp://distnn@c:3"], options.Seeds);
+        Assert.Equal(NodeRole.Ps, options.Role);
+    }
+
+    [Fact]
+    public void A_file_setting_a_key_that_reference_conf_lacks_is_refused_with_the_key_named()
+    {
+        var dir = DirWithConfig("distnn.node { role = worker, data-dir = \"/old/place\" }");
+
+        var e = Assert.Throws<OptionException>(() => NodeOptionsResolver.Resolve(new NodeSettings(), _ => null, dir));
+
+        Assert.Contains("distnn.node.data-dir", e.Message);
+    }
+
+    [Fact]
+    public void A_malformed_environment_value_is_refused_with_the_variable_named()
+    {
+        var e = Assert.Throws<OptionException>(() =>
+            NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, k => k == "DISTNN_PORT" ? "forty" : null, Distnn.TempDir()));
+
+        Assert.Contains("DISTNN_PORT", e.Message);
     }
 
     [Theory]

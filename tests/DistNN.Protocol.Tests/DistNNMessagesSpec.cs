@@ -1,6 +1,5 @@
 using System.Buffers;
 using Akka.Actor;
-using Akka.Configuration;
 using CsCheck;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;
@@ -14,7 +13,7 @@ public sealed class SerializerSystem : IDisposable
 {
     public SerializerSystem()
     {
-        System = (ExtendedActorSystem)ActorSystem.Create("messages-spec", ConfigurationFactory.ParseString(ProtocolSerializer.Hocon));
+        System = (ExtendedActorSystem)ActorSystem.Create("messages-spec", BootstrapSetup.Create().And(ProtocolSerializer.Setup));
         Actors = Enumerable.Range(0, 3).Select(i => System.ActorOf(Props.Create(() => new Sink()), $"sink-{i}")).ToArray();
         Serializer = (ProtocolSerializer)System.Serialization.FindSerializerForType(typeof(IDistNNMessage));
     }

@@ -12,7 +12,7 @@ public class CoordinatorSpec : TestKit
 {
     private static readonly TimeSpan s_run = TimeSpan.FromSeconds(60);
 
-    public CoordinatorSpec() : base(ActorTestConfig.Hocon)
+    public CoordinatorSpec() : base(ActorTestConfig.Setup)
     {
     }
 

@@ -10,7 +10,7 @@ public class ParameterServerSpec : TestKit
 {
     private static readonly TimeSpan s_quiet = TimeSpan.FromMilliseconds(300);
 
-    public ParameterServerSpec() : base(ActorTestConfig.Hocon)
+    public ParameterServerSpec() : base(ActorTestConfig.Setup)
     {
     }
 

@@ -12,7 +12,7 @@ namespace DistNN.Training.Tests;
 
 public class SerializationBindingSpec : TestKit
 {
-    public SerializationBindingSpec() : base(ActorTestConfig.Hocon)
+    public SerializationBindingSpec() : base(ActorTestConfig.Setup)
     {
     }
 

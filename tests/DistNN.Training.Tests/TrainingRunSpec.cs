@@ -15,7 +15,7 @@ public class TrainingRunSpec : TestKit
 
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public TrainingRunSpec(Xunit.Abstractions.ITestOutputHelper output) : base(ActorTestConfig.Hocon, output)
+    public TrainingRunSpec(Xunit.Abstractions.ITestOutputHelper output) : base(ActorTestConfig.Setup, null, output)
     {
         _output = output;
     }
@@ -88,7 +88,7 @@ public class TrainingRunSpec : TestKit
 
 public class BatchNormStateSpec : TestKit
 {
-    public BatchNormStateSpec() : base(ActorTestConfig.Hocon)
+    public BatchNormStateSpec() : base(ActorTestConfig.Setup)
     {
     }
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using DistNN.Training.Hosting;
+using DistNN.Training.Configuration;
 
 namespace DistNN.Training.Tests;
 
@@ -10,20 +10,13 @@ namespace DistNN.Training.Tests;
 /// </summary>
 internal sealed class TwoNodes : IAsyncDisposable
 {
-    private static string Hocon(string extra) => ActorTestConfig.Hocon + "\n" + extra + "\n" + """
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = WARNING
-        akka.actor.provider = remote
-        akka.remote.dot-netty.tcp {
-          hostname = 127.0.0.1
-          port = 0
-        }
-        """;
+    private static readonly Config Remote = DistNNReference.Values(
+        ("akka.actor.provider", "remote"), ("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"), ("akka.remote.dot-netty.tcp.port", "0"));
 
     public TwoNodes()
     {
-        A = ActorSystem.Create("a", ConfigurationFactory.ParseString(Hocon(TrainingHosting.TensorDataPlaneHocon())));
-        B = ActorSystem.Create("b", ConfigurationFactory.ParseString(Hocon("")));
+        A = ActorSystem.Create("a", ActorTestConfig.With(DataPlaneSettings.On("127.0.0.1", 0, null).WithFallback(Remote)));
+        B = ActorSystem.Create("b", ActorTestConfig.With(Remote));
     }
 
     public ActorSystem A { get; }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using DistNN.Nn.Models;
 using DistNN.Tensors;
+using DistNN.Training.Configuration;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 using Spectre.Console.Cli;
@@ -18,8 +19,8 @@ public sealed class EvalSettings : CommandSettings
     public string Dataset { get; init; } = "mnist";
 
     [CommandOption("--data-dir <DIR>")]
-    [DefaultValue("data/mnist")]
-    public string DataDir { get; init; } = "data/mnist";
+    [Description("Folder with the test set's IDX files. Default: distnn.data-dir of reference.conf.")]
+    public string? DataDir { get; init; }
 
     [CommandOption("-t|--threads <T>")]
     [DefaultValue(0)]
@@ -32,16 +33,16 @@ public sealed class EvalSettings : CommandSettings
 }
 
 /// <summary>`distnn eval`: load weights and spec, print test accuracy.</summary>
-public sealed class EvalCommand : Command<EvalSettings>
+public sealed class EvalCommand : AsyncCommand<EvalSettings>
 {
-    public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
+    public override Task<int> ExecuteAsync(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
     {
         ComputeThreads.Current = settings.Threads;
         var (spec, model) = ModelStore.Load(settings.ModelFile);
-        var plan = new TrainingPlan { Model = spec, Dataset = settings.Dataset, DataDir = settings.DataDir };
+        var plan = new TrainingPlan { Model = spec, Dataset = settings.Dataset, DataDir = settings.DataDir ?? DistNNSettings.Reference.DataDir };
         var (_, test) = DataSets.Load(plan);
         var result = new Evaluator().Run(model, ModelBuilder.CreateLoss(spec.Loss), test);
         Console.WriteLine($"test accuracy {result.Accuracy * 100:F2} % ({result.Samples} samples), test loss {result.Loss:F4}");
-        return 0;
+        return Task.FromResult(0);
     }
 }

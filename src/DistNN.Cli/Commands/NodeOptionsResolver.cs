@@ -1,52 +1,70 @@
 using System.Globalization;
 using Akka.Configuration;
 using DistNN.Training.Cluster;
+using DistNN.Training.Configuration;
 
 namespace DistNN.Cli.Commands;
 
 /// <summary>
-/// Merges a node's settings: command line, then DISTNN_* environment variables (the container style), then the HOCON
-/// file's distnn.node section, then the defaults documented in cluster-configs/node.hocon.
+/// Merges a node's settings: command line, then DISTNN_* environment variables (the container style), then the user's
+/// HOCON file, then reference.conf (which holds every default). The first two become one configuration layer through
+/// Microsoft.Extensions.Configuration; the typed settings classes read the merged result.
 /// </summary>
 internal static class NodeOptionsResolver
 {
     public const string DefaultConfigPath = "cluster-configs/node.hocon";
 
-    public const int CoordinatorDefaultPort = 4053;
+    private const string FrameSizePath = "akka.remote.dot-netty.tcp.maximum-frame-size";
+
+    private enum Kind
+    {
+        Text,
+        Whole,
+        Bytes,
+    }
+
+    /// <summary>Each overridable key, its environment variable and its option (seeds, a list, are handled apart).</summary>
+    private static readonly (string Path, string? Env, Kind Kind, Func<NodeSettings, string?> Option)[] s_keys =
+    [
+        (NodeConfig.Section + ".role", "DISTNN_ROLE", Kind.Text, s => s.Role),
+        (NodeConfig.Section + ".host", "DISTNN_HOST", Kind.Text, s => s.Host),
+        (NodeConfig.Section + ".public-host", "DISTNN_PUBLIC_HOST", Kind.Text, s => s.PublicHost),
+        (NodeConfig.Section + ".port", "DISTNN_PORT", Kind.Whole, s => Text(s.Port)),
+        (NodeConfig.Section + ".name", "DISTNN_NAME", Kind.Text, s => s.Name),
+        (NodeConfig.Section + ".threads", "DISTNN_THREADS", Kind.Whole, s => Text(s.Threads)),
+        (NodeConfig.Section + ".join-timeout", null, Kind.Text, s => s.JoinTimeout is { } t ? Text((long)Math.Round(t * 1000)) + "ms" : null),
+        (DataPlaneSettings.Section + ".port", "DISTNN_DATA_PORT", Kind.Whole, s => Text(s.DataPort)),
+        (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
+        (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),
+    ];
 
     public static ClusterNodeOptions Resolve(NodeSettings s, Func<string, string?> env, string workingDirectory)
     {
-        Config file = LoadFile(s.Config, workingDirectory);
-        string? Env(string name) => env(name) is { Length: > 0 } value ? value : null;
-        string? File(string key) => file.HasPath("distnn.node." + key) && file.GetString("distnn.node." + key) is { Length: > 0 } v ? v : null;
-
-        string roleText = s.Role ?? Env("DISTNN_ROLE") ?? File("role")
-            ?? throw new OptionException("--role is required: coordinator, ps or worker (or set DISTNN_ROLE)");
+        Config merged = Merge(s, env, workingDirectory);
+        var node = NodeConfig.From(merged);
+        var dataPlane = DataPlaneSettings.From(merged);
+        if (node.Role.Length == 0)
+        {
+            throw new OptionException("--role is required: coordinator, ps or worker (or set DISTNN_ROLE)");
+        }
         NodeRole role;
         try
         {
-            role = NodeRoles.Parse(roleText);
+            role = NodeRoles.Parse(node.Role);
         }
         catch (ArgumentException e)
         {
             throw new OptionException(e.Message);
         }
-        string host = s.Host ?? Env("DISTNN_HOST") ?? File("host") ?? "127.0.0.1";
-        string publicHost = s.PublicHost ?? Env("DISTNN_PUBLIC_HOST") ?? File("public-host") ?? "";
-        int port = s.Port ?? Int("DISTNN_PORT", Env("DISTNN_PORT")) ?? Int("distnn.node.port", File("port")) ?? -1;
-        if (port < 0)
-        {
-            port = role == NodeRole.Coordinator ? CoordinatorDefaultPort : 0;
-        }
-        var seeds = (s.Seeds ?? Env("DISTNN_SEEDS"))?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
-            ?? (file.HasPath("distnn.node.seeds") ? file.GetStringList("distnn.node.seeds").Where(x => x.Length > 0).ToList() : []);
-        string announced = string.IsNullOrEmpty(publicHost) ? host : publicHost;
+        int port = node.Port >= 0 ? node.Port : role == NodeRole.Coordinator ? node.CoordinatorPort : 0;
+        string announced = string.IsNullOrEmpty(node.PublicHost) ? node.Host : node.PublicHost;
+        var seeds = node.Seeds.Where(x => x.Length > 0).ToList();
         if (seeds.Count == 0)
         {
             if (role != NodeRole.Coordinator)
             {
                 throw new OptionException("--seed is required on ps and worker nodes: the coordinator's address, e.g. "
-                    + $"akka.tcp://{ClusterNodeOptions.SystemName}@127.0.0.1:{CoordinatorDefaultPort} (or set DISTNN_SEEDS)");
+                    + $"akka.tcp://{ClusterNodeOptions.SystemName}@127.0.0.1:{node.CoordinatorPort} (or set DISTNN_SEEDS)");
             }
             seeds.Add($"akka.tcp://{ClusterNodeOptions.SystemName}@{announced}:{port}");
         }
@@ -57,47 +75,52 @@ internal static class NodeOptionsResolver
                 throw new OptionException($"--seed: '{seed}' is not a seed address akka.tcp://{ClusterNodeOptions.SystemName}@HOST:PORT");
             }
         }
-        long frame = s.MaxFrameSize ?? Long("DISTNN_MAX_FRAME_SIZE", Env("DISTNN_MAX_FRAME_SIZE"))
-            ?? (file.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size") ? file.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") : null)
-            ?? ClusterNodeOptions.DefaultMaxFrameSize;
         return new ClusterNodeOptions
         {
             Role = role,
-            Host = host,
-            PublicHost = publicHost,
+            Host = node.Host,
+            PublicHost = node.PublicHost,
             Port = port,
             Seeds = seeds,
-            DataPort = s.DataPort ?? Int("DISTNN_DATA_PORT", Env("DISTNN_DATA_PORT")) ?? Int("distnn.node.data-port", File("data-port")) ?? 0,
-            DataDir = s.DataDir ?? Env("DISTNN_DATA_DIR") ?? File("data-dir") ?? "data/mnist",
-            Name = s.Name ?? Env("DISTNN_NAME") ?? File("name") ?? "",
-            Threads = s.Threads ?? Int("DISTNN_THREADS", Env("DISTNN_THREADS")) ?? Int("distnn.node.threads", File("threads")) ?? 0,
-            JoinTimeout = s.JoinTimeout is { } join ? TimeSpan.FromSeconds(join) : file.GetTimeSpan("distnn.node.join-timeout", TimeSpan.FromSeconds(120), false),
-            LeaveTimeout = file.GetTimeSpan("distnn.node.leave-timeout", TimeSpan.FromSeconds(30), false),
-            MaxFrameSize = frame,
-            Hocon = file,
+            DataPort = dataPlane.Port,
+            DataDir = DistNNSettings.From(merged).DataDir,
+            Name = node.Name,
+            Threads = node.Threads,
+            JoinTimeout = node.JoinTimeout,
+            LeaveTimeout = node.LeaveTimeout,
+            MaxFrameSize = ConfigRead.Bytes(merged, FrameSizePath),
+            Hocon = merged,
         };
     }
 
-    /// <summary>
-    /// --config, else cluster-configs/node.hocon in the working directory, else beside the program; each over the
-    /// built-in defaults, which are that same file as it was built into the program.
-    /// </summary>
-    public static Config LoadFile(string? path, string workingDirectory) => Find(path, workingDirectory).WithFallback(BuiltIn());
-
-    private static Config BuiltIn()
+    /// <summary>Command line over environment over the user's file over reference.conf.</summary>
+    public static Config Merge(NodeSettings s, Func<string, string?> env, string workingDirectory)
     {
-        using var stream = typeof(NodeOptionsResolver).Assembly.GetManifestResourceStream("node.hocon")
-            ?? throw new InvalidOperationException("the built-in node.hocon is missing from the program");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+        string? Env(string? name) => name is not null && env(name) is { Length: > 0 } value ? value : null;
+        var values = new List<(string Path, string? Value)>();
+        foreach (var (path, name, kind, _) in s_keys)
+        {
+            values.Add((path, name is null ? null : Checked(name, kind, Env(name))));
+        }
+        // The command line's values are typed already; they go over the environment's.
+        values.AddRange(s_keys.Select(k => (k.Path, k.Option(s))));
+        // A list replaces the lower layer's whole list: only the winning source's seeds are given.
+        string? seeds = s.Seeds ?? Env("DISTNN_SEEDS");
+        if (seeds is not null)
+        {
+            var list = seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            values.AddRange(list.Select((seed, i) => ($"{NodeConfig.Section}.seeds.{i}", (string?)seed)));
+        }
+        return DistNNReference.Values([.. values]).WithFallback(UserFile(s.Config, workingDirectory)).WithFallback(DistNNReference.Config);
     }
 
-    private static Config Find(string? path, string workingDirectory)
+    /// <summary>--config, else cluster-configs/node.hocon in the working directory, else beside the program, else nothing.</summary>
+    private static Config UserFile(string? path, string workingDirectory)
     {
         if (path is not null)
         {
             string full = Path.GetFullPath(path, workingDirectory);
-            if (!System.IO.File.Exists(full))
+            if (!File.Exists(full))
             {
                 throw new FileNotFoundException($"--config: no such file: {full}");
             }
@@ -105,7 +128,7 @@ internal static class NodeOptionsResolver
         }
         foreach (var candidate in new[] { Path.Combine(workingDirectory, DefaultConfigPath), Path.Combine(AppContext.BaseDirectory, DefaultConfigPath) })
         {
-            if (System.IO.File.Exists(candidate))
+            if (File.Exists(candidate))
             {
                 return Parse(candidate);
             }
@@ -115,21 +138,33 @@ internal static class NodeOptionsResolver
 
     private static Config Parse(string path)
     {
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(System.IO.File.ReadAllText(path));
+            config = ConfigurationFactory.ParseString(File.ReadAllText(path));
         }
         catch (Exception e) when (e is not IOException)
         {
             throw new OptionException($"--config: {path} is not valid HOCON: {e.Message}");
         }
+        foreach (var key in ConfigRead.LeafPaths(config).Where(k => k.StartsWith(DistNNSettings.Section + ".", StringComparison.Ordinal)))
+        {
+            if (!DistNNReference.Config.HasPath(key))
+            {
+                throw new OptionException($"--config: {path} sets {key}, which is not a DistNN setting (reference.conf lists them all)");
+            }
+        }
+        return config;
     }
 
-    private static int? Int(string source, string? text) => text is null ? null
-        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value
-        : throw new OptionException($"{source}: '{text}' is not a whole number");
+    private static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
 
-    private static long? Long(string source, string? text) => text is null ? null
-        : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value
-        : throw new OptionException($"{source}: '{text}' is not a whole number of bytes");
+    private static string? Checked(string source, Kind kind, string? text) => text is null || kind switch
+    {
+        Kind.Whole => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        Kind.Bytes => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        _ => true,
+    }
+        ? text
+        : throw new OptionException($"{source}: '{text}' is not a whole number{(kind == Kind.Bytes ? " of bytes" : "")}");
 }

@@ -5,7 +5,7 @@ namespace DistNN.Cli.Commands;
 
 /// <summary>
 /// `distnn node`. Each node option is looked up on the command line, then in its DISTNN_* environment variable, then in
-/// the HOCON file's distnn.node section (cluster-configs/node.hocon documents every key and default); the options
+/// the user's HOCON file, then in reference.conf (every key and its default, built into the program); the options
 /// without a default here are the ones with that lookup. The training options only matter on the coordinator.
 /// </summary>
 public sealed class NodeSettings : PlanSettings
@@ -15,7 +15,7 @@ public sealed class NodeSettings : PlanSettings
     public string? Role { get; init; }
 
     [CommandOption("--host <HOST>")]
-    [Description("Address Akka.Remote (and a ps node's data plane) binds to. Default 127.0.0.1. Env DISTNN_HOST.")]
+    [Description("Address Akka.Remote (and a ps node's data plane) binds to (distnn.node.host). Env DISTNN_HOST.")]
     public string? Host { get; init; }
 
     [CommandOption("--public-host <HOST>")]
@@ -23,7 +23,7 @@ public sealed class NodeSettings : PlanSettings
     public string? PublicHost { get; init; }
 
     [CommandOption("--port <PORT>")]
-    [Description("Akka.Remote port. Default 4053 for the coordinator, 0 (any free port) for ps and worker. Env DISTNN_PORT.")]
+    [Description("Akka.Remote port (distnn.node.port). Default: distnn.node.coordinator-port for the coordinator, 0 (any free port) for ps and worker. Env DISTNN_PORT.")]
     public int? Port { get; init; }
 
     [CommandOption("--seed <SEEDS>")]
@@ -31,7 +31,7 @@ public sealed class NodeSettings : PlanSettings
     public string? Seeds { get; init; }
 
     [CommandOption("--data-port <PORT>")]
-    [Description("ps: the tensor data plane's TCP port. Default 0 (any free port; the endpoint is announced either way). Env DISTNN_DATA_PORT.")]
+    [Description("ps: the tensor data plane's TCP port (distnn.data-plane.port; 0 = any free port, announced either way). Env DISTNN_DATA_PORT.")]
     public int? DataPort { get; init; }
 
     [CommandOption("--name <NAME>")]
@@ -39,15 +39,15 @@ public sealed class NodeSettings : PlanSettings
     public string? Name { get; init; }
 
     [CommandOption("--config <FILE>")]
-    [Description("HOCON file with a distnn.node section and akka.* settings. Default: cluster-configs/node.hocon in the working directory, else beside the program, else built-in defaults.")]
+    [Description("HOCON file over reference.conf (distnn.* and akka.* settings; an unknown distnn key is refused). Default: cluster-configs/node.hocon in the working directory, else beside the program, else none.")]
     public string? Config { get; init; }
 
     [CommandOption("--join-timeout <SECONDS>")]
-    [Description("How long to keep trying the seed nodes before exiting with an error. Default 30.")]
+    [Description("How long to keep trying the seed nodes before exiting with an error (distnn.node.join-timeout).")]
     public double? JoinTimeout { get; init; }
 
     [CommandOption("--max-frame-size <BYTES>")]
-    [Description("Akka.Remote's maximum frame (default 128000): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
+    [Description("Akka.Remote's maximum frame (akka.remote.dot-netty.tcp.maximum-frame-size): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
     public long? MaxFrameSize { get; init; }
 
     [CommandOption("--registration-timeout <SECONDS>")]

@@ -1,4 +1,5 @@
 using DistNN.Nn.Models;
+using DistNN.Training.Configuration;
 using DistNN.Training.Plan;
 
 namespace DistNN.Cli.Commands;
@@ -32,7 +33,7 @@ internal static class PlanFactory
             Seed = s.RandomSeed,
             Threads = s.Threads ?? 0,
             Dataset = s.Dataset.ToLowerInvariant(),
-            DataDir = s.DataDir ?? "data/mnist",
+            DataDir = s.DataDir ?? DistNNSettings.Reference.DataDir,
             Augment = s.Augment,
             TrainLimit = s.TrainLimit,
             Workers = s.Workers,

@@ -20,7 +20,7 @@ public abstract class PlanSettings : CommandSettings
     public string Dataset { get; init; } = "mnist";
 
     [CommandOption("--data-dir <DIR>")]
-    [Description("Folder with the four IDX files (train-images-idx3-ubyte, …; .gz accepted). Default: data/mnist, which scripts/fetch-mnist.sh fills.")]
+    [Description("Folder with the four IDX files (train-images-idx3-ubyte, …; .gz accepted). Default: distnn.data-dir of reference.conf, the folder scripts/fetch-mnist.sh fills.")]
     public string? DataDir { get; init; }
 
     [CommandOption("-e|--epochs <N>")]

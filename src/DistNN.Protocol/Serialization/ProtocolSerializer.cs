@@ -14,18 +14,16 @@ namespace DistNN.Protocol.Serialization;
 /// <see cref="ProtocolLimits"/> before anything is allocated; an unknown manifest, another protocol version, a limit
 /// violation or malformed bytes become a <see cref="SerializationException"/> that says why (Akka.Remote then drops
 /// the message), and are counted in <see cref="LimitViolations.Shared"/>.
-/// Bind it with <see cref="Hocon"/> (or Akka.Hosting's <c>WithDistNNSerializer</c>). Actor refs inside messages travel
+/// Bind it with <see cref="Setup"/> (or Akka.Hosting's <c>WithDistNNSerializer</c>). Actor refs inside messages travel
 /// as paths and are resolved through the ActorSystem the serializer was created for.
 /// </summary>
 public sealed class ProtocolSerializer : SerializerWithStringManifest
 {
     public const int SerializerId = 4711;
 
-    /// <summary>The binding in HOCON, for ActorSystems (and TestKits) that build their own configuration.</summary>
-    public const string Hocon = """
-        akka.actor.serializers.distnn = "DistNN.Protocol.Serialization.ProtocolSerializer, DistNN.Protocol"
-        akka.actor.serialization-bindings { "DistNN.Protocol.IProtocolMessage, DistNN.Protocol" = distnn }
-        """;
+    /// <summary>The binding as a setup, for ActorSystems (and TestKits) created directly: <c>BootstrapSetup.Create().And(Setup)</c>.</summary>
+    public static SerializationSetup Setup { get; } = SerializationSetup.Create(system =>
+        [SerializerDetails.Create("distnn", new ProtocolSerializer(system), [typeof(IProtocolMessage)])]);
 
     private const int EnvelopeFields = 2;
     private const int KeptBufferBytes = 1024 * 1024;
@@ -61,8 +59,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
-        // A buffer per thread, reused: growing a fresh one by doubling for every message left a large-object-heap
-        // array behind for each 64 KiB piece of the chunked carrier. Very large ones are not kept.
+        // A buffer per thread, reused, so that a 64 KiB piece of the chunked carrier leaves no large-object-heap array
+        // behind. Very large ones are not kept.
         ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         Write(buffer, obj);

@@ -1,3 +1,6 @@
+using Akka.Configuration;
+using DistNN.Training.Configuration;
+
 namespace DistNN.Training.Actors;
 
 /// <summary>
@@ -6,24 +9,12 @@ namespace DistNN.Training.Actors;
 public static class DistNNDispatchers
 {
     /// <summary>
-    /// A dedicated pool with one thread per worker, shared by the servers and the evaluator of this process. A
-    /// forward/backward blocks only its own pool thread; and a push from a worker to a server in the same process,
-    /// and the reply, are picked up by the thread that is already running instead of waking another one (with a
-    /// thread per actor each step paid two cross-thread wake-ups).
+    /// A dedicated pool shared by the workers, servers and evaluator of this process (reference.conf defines it and
+    /// says why): a forward/backward blocks only its own pool thread.
     /// </summary>
     public const string Compute = "distnn.compute-dispatcher";
 
-    /// <summary>The dispatcher for tests and tools that do not size it: two threads.</summary>
-    public static string Hocon { get; } = HoconFor(2);
-
-    public static string HoconFor(int threads) => $$"""
-        distnn.compute-dispatcher {
-          type = ForkJoinDispatcher
-          throughput = 100
-          dedicated-thread-pool {
-            thread-count = {{Math.Max(1, threads)}}   # one per worker of this process
-            threadtype = background
-          }
-        }
-        """;
+    /// <summary>The compute pool sized to <paramref name="threads"/> threads (one per worker of this process), as a configuration layer.</summary>
+    public static Config WithThreads(int threads) => DistNNReference.Values(
+        (Compute + ".dedicated-thread-pool.thread-count", Math.Max(1, threads).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

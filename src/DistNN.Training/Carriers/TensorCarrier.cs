@@ -6,6 +6,7 @@ using DistNN.Protocol.DataPlane;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
+using DistNN.Training.Configuration;
 using DistNN.Training.Plan;
 
 namespace DistNN.Training.Carriers;
@@ -28,16 +29,6 @@ public sealed class TensorCarrier : IExtension
 {
     /// <summary>The assembler's name under /system on every node.</summary>
     public const string AssemblerName = "distnn-pieces";
-
-    /// <summary>Configuration read when the extension starts; <c>WithTensorDataPlane</c> sets it.</summary>
-    public const string DefaultHocon = """
-        distnn.data-plane {
-          enabled = off
-          hostname = "127.0.0.1"   # the address to listen on
-          port = 0                 # 0 picks a free port
-          public-hostname = ""     # the host announced to workers; empty: hostname
-        }
-        """;
 
     private readonly ExtendedActorSystem _system;
     private readonly ILoggingAdapter _log;
@@ -66,14 +57,11 @@ public sealed class TensorCarrier : IExtension
         Serializer = new ProtocolSerializer(system);
         _options = DataPlaneOptions.Default with { Log = line => _log.Info(line) };
         Assembler = system.SystemActorOf(PieceAssembler.Props(this), AssemblerName);
-        var config = system.Settings.Config;
-        if (config.GetBoolean("distnn.data-plane.enabled", false))
+        var dataPlane = DataPlaneSettings.From(system.Settings.Config);
+        if (dataPlane.Enabled)
         {
-            string host = config.GetString("distnn.data-plane.hostname", "127.0.0.1");
-            int port = config.GetInt("distnn.data-plane.port", 0);
-            string announced = config.GetString("distnn.data-plane.public-hostname", "");
-            _server = DataPlaneServer.Start(host, port, OnFrame, _options);
-            Endpoint = $"{(string.IsNullOrEmpty(announced) ? host : announced)}:{_server.LocalEndPoint.Port}";
+            _server = DataPlaneServer.Start(dataPlane.Hostname, dataPlane.Port, OnFrame, _options);
+            Endpoint = $"{(string.IsNullOrEmpty(dataPlane.PublicHostname) ? dataPlane.Hostname : dataPlane.PublicHostname)}:{_server.LocalEndPoint.Port}";
             _log.Info("tensor data plane listening on {0}, announced as {1}", _server.LocalEndPoint, Endpoint);
         }
         system.RegisterOnTermination(() => DisposeAsync().AsTask().GetAwaiter().GetResult());

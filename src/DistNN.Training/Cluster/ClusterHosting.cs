@@ -1,6 +1,5 @@
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
-using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using DistNN.Training.Hosting;
@@ -15,16 +14,12 @@ public static class ClusterHosting
     /// host), the cluster with the node's role and seed nodes and the split-brain resolver keeping the majority, the
     /// maximum frame (the remote carrier's pieces must fit it), DistNN's serializer and a compute dispatcher with
     /// <paramref name="computeThreads"/> threads; a ps node also starts its tensor data plane. The HOCON file's own
-    /// settings (<see cref="ClusterNodeOptions.Hocon"/>) come below these and above Akka's defaults.
+    /// merged configuration (<see cref="ClusterNodeOptions.Hocon"/>: its layers over reference.conf) comes below these.
     /// </summary>
     public static AkkaConfigurationBuilder WithDistNNCluster(this AkkaConfigurationBuilder builder, ClusterNodeOptions options, int computeThreads = 1)
     {
         builder
-            .AddHocon(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"), HoconAddMode.Append)
             .AddHocon(options.Hocon, HoconAddMode.Prepend)
-            // The node handles SIGINT/SIGTERM itself (ClusterNode): Akka's own SIGTERM hook would leave the cluster first
-            // and the node could not tell an interruption from being downed.
-            .AddHocon(ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off"), HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {
                 HostName = options.Host,

@@ -242,7 +242,8 @@ public static class ClusterNode
     /// <summary>The remote carrier's pieces (plus their envelope) must fit Akka.Remote's frame, here and on every other node.</summary>
     private static void CheckFrameSize(ActorSystem system, TrainingPlan plan)
     {
-        long frame = system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? ClusterNodeOptions.DefaultMaxFrameSize;
+        long frame = system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size")
+            ?? throw new InvalidOperationException("akka.remote.dot-netty.tcp.maximum-frame-size is missing (reference.conf defines it)");
         if (plan.Carrier == TensorCarrierKind.Remote && plan.ChunkBytes + 4096 > frame)
         {
             throw new ArgumentException($"--chunk-bytes {plan.ChunkBytes} does not fit Akka.Remote's maximum frame of {frame} bytes "

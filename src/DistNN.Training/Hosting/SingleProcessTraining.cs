@@ -18,7 +18,6 @@ public static class SingleProcessTraining
         using var host = new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())
             .ConfigureServices(services => services.AddAkka("distnn", builder => builder
-                .AddHocon(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"), HoconAddMode.Prepend)
                 .WithSingleProcessTraining(run)))
             .Build();
         await host.StartAsync(cancel);

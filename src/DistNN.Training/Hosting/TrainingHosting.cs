@@ -1,11 +1,11 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Hosting;
 using DistNN.Nn.Models;
 using DistNN.Protocol;
 using DistNN.Protocol.Serialization;
 using DistNN.Training.Actors;
 using DistNN.Training.Carriers;
+using DistNN.Training.Configuration;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 
@@ -20,14 +20,16 @@ public sealed class CoordinatorKey;
 /// </summary>
 public static class TrainingHosting
 {
-    /// <summary>The dispatchers compute runs on (never Akka's default one), with a thread for each of <paramref name="workers"/>.</summary>
+    /// <summary>
+    /// reference.conf below everything else, and the compute dispatcher with a thread for each of <paramref name="workers"/>.
+    /// </summary>
     public static AkkaConfigurationBuilder WithDistNNDispatchers(this AkkaConfigurationBuilder builder, int workers) =>
-        builder.AddHocon(ConfigurationFactory.ParseString(DistNNDispatchers.HoconFor(workers)), HoconAddMode.Prepend);
+        builder.AddHocon(DistNNReference.Config, HoconAddMode.Append).AddHocon(DistNNDispatchers.WithThreads(workers), HoconAddMode.Prepend);
 
     /// <summary>
-    /// Binds <see cref="ProtocolSerializer"/> to every <see cref="IProtocolMessage"/> (all DistNN messages); the HOCON
-    /// equivalent is <see cref="ProtocolSerializer.Hocon"/>. In one process messages still pass by reference unless
-    /// <c>akka.actor.serialize-messages</c> is on (the actor tests turn it on).
+    /// Binds <see cref="ProtocolSerializer"/> to every <see cref="IProtocolMessage"/> (all DistNN messages), as
+    /// <see cref="ProtocolSerializer.Setup"/> does for ActorSystems created directly. In one process messages still pass
+    /// by reference unless <c>akka.actor.serialize-messages</c> is on (the actor tests turn it on).
     /// </summary>
     public static AkkaConfigurationBuilder WithDistNNSerializer(this AkkaConfigurationBuilder builder) =>
         builder.WithCustomSerializer("distnn", [typeof(IProtocolMessage)], system => new ProtocolSerializer(system));
@@ -38,20 +40,9 @@ public static class TrainingHosting
     /// nodes push and pull there instead of through Akka.Remote. <paramref name="publicHost"/> is the host announced
     /// (default: <paramref name="host"/>). Workers need nothing: they connect on demand.
     /// </summary>
-    public static AkkaConfigurationBuilder WithTensorDataPlane(this AkkaConfigurationBuilder builder, string host = "127.0.0.1",
-        int port = 0, string? publicHost = null) =>
-        builder.AddHocon(ConfigurationFactory.ParseString(TensorDataPlaneHocon(host, port, publicHost)), HoconAddMode.Prepend)
+    public static AkkaConfigurationBuilder WithTensorDataPlane(this AkkaConfigurationBuilder builder, string host, int port, string? publicHost = null) =>
+        builder.AddHocon(DataPlaneSettings.On(host, port, publicHost), HoconAddMode.Prepend)
             .WithActors((system, _) => TensorCarrier.Get(system));
-
-    /// <summary>The HOCON of <see cref="WithTensorDataPlane"/>, for ActorSystems that build their own configuration.</summary>
-    public static string TensorDataPlaneHocon(string host = "127.0.0.1", int port = 0, string? publicHost = null) => $$"""
-        distnn.data-plane {
-          enabled = on
-          hostname = "{{host}}"
-          port = {{port}}
-          public-hostname = "{{publicHost ?? ""}}"
-        }
-        """;
 
     /// <summary>
     /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share

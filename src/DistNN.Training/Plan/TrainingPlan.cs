@@ -16,7 +16,7 @@ public enum ConsistencyMode
 }
 
 /// <summary>
-/// Everything a run needs, from command-line options and HOCON: the single description that the coordinator
+/// Everything a run needs, made from the command-line options: the single description that the coordinator
 /// hands out, so that every node builds the same model, data order and optimizer.
 /// </summary>
 public sealed record TrainingPlan
@@ -53,7 +53,7 @@ public sealed record TrainingPlan
 
     public string Dataset { get; init; } = "mnist";
 
-    public string DataDir { get; init; } = "data/mnist";
+    public string DataDir { get; init; } = Configuration.DistNNSettings.Reference.DataDir;
 
     /// <summary>Data expansion, e.g. "noise=0.1,rotate=10,shift=2"; empty for none.</summary>
     public string Augment { get; init; } = "";

@@ -1,0 +1,46 @@
+using Akka.Configuration;
+
+namespace DistNN.Training.Configuration;
+
+/// <summary>distnn.node: the settings of one `distnn node` process as its layers merged them (not yet checked).</summary>
+[SettingsPath(Section)]
+public sealed record NodeConfig
+{
+    public const string Section = "distnn.node";
+
+    /// <summary>coordinator, ps or worker; empty when no layer set it.</summary>
+    public required string Role { get; init; }
+
+    public required string Host { get; init; }
+
+    public required string PublicHost { get; init; }
+
+    /// <summary>Akka.Remote's port; -1: <see cref="CoordinatorPort"/> for the coordinator, 0 for the others.</summary>
+    public required int Port { get; init; }
+
+    public required int CoordinatorPort { get; init; }
+
+    public required IReadOnlyList<string> Seeds { get; init; }
+
+    public required string Name { get; init; }
+
+    public required int Threads { get; init; }
+
+    public required TimeSpan JoinTimeout { get; init; }
+
+    public required TimeSpan LeaveTimeout { get; init; }
+
+    public static NodeConfig From(Config config) => new()
+    {
+        Role = ConfigRead.String(config, Section + ".role"),
+        Host = ConfigRead.String(config, Section + ".host"),
+        PublicHost = ConfigRead.String(config, Section + ".public-host"),
+        Port = ConfigRead.Int(config, Section + ".port"),
+        CoordinatorPort = ConfigRead.Int(config, Section + ".coordinator-port"),
+        Seeds = ConfigRead.Strings(config, Section + ".seeds"),
+        Name = ConfigRead.String(config, Section + ".name"),
+        Threads = ConfigRead.Int(config, Section + ".threads"),
+        JoinTimeout = ConfigRead.Duration(config, Section + ".join-timeout"),
+        LeaveTimeout = ConfigRead.Duration(config, Section + ".leave-timeout"),
+    };
+}
