@@ -52,4 +52,4 @@ app.Configure(config =>
         return 2;
     });
 });
-return app.Run(args);
+return await app.RunAsync(args);

@@ -121,13 +121,13 @@ public sealed class BenchSettings : CommandSettings
 }
 
 /// <summary>`distnn bench`: one JSON line in the shape of the shared PyTorch reference scripts.</summary>
-public sealed class BenchCommand : Command<BenchSettings>
+public sealed class BenchCommand : AsyncCommand<BenchSettings>
 {
-    public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         if (settings.PushPullServer)
         {
-            return PushPullBench.Serve(settings);
+            return await PushPullBench.ServeAsync(settings);
         }
         if (settings.Isa is not null)
         {
@@ -140,7 +140,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         object result;
         try
         {
-            result = Measure(settings);
+            result = await MeasureAsync(settings);
         }
         finally
         {
@@ -155,12 +155,12 @@ public sealed class BenchCommand : Command<BenchSettings>
     }
 
     /// <summary>The measurement the options ask for: one result, or a list of them (--wire-bytes).</summary>
-    private static object Measure(BenchSettings settings)
+    private static async Task<object> MeasureAsync(BenchSettings settings)
     {
         object result;
         if (settings.PushPull)
         {
-            result = PushPullBench.Run(settings);
+            result = await PushPullBench.RunAsync(settings);
         }
         else if (settings.Gemm is int n)
         {
@@ -174,8 +174,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         else if (settings.Actors)
         {
             var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
-            result = ActorBenchmark.RunAsync(name, spec, settings.Batch, settings.Threads, settings.Seconds, settings.Workers, settings.Servers)
-                .GetAwaiter().GetResult();
+            result = await ActorBenchmark.RunAsync(name, spec, settings.Batch, settings.Threads, settings.Seconds, settings.Workers, settings.Servers);
         }
         else
         {

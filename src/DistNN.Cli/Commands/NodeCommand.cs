@@ -10,9 +10,9 @@ namespace DistNN.Cli.Commands;
 /// (as `distnn train` does), loads the data, waits for the plan's servers and workers, trains, prints progress and the
 /// summary, then ends the cluster; ps and worker nodes join, find the coordinator, serve or train, and leave when told.
 /// </summary>
-public sealed class NodeCommand : Command<NodeSettings>
+public sealed class NodeCommand : AsyncCommand<NodeSettings>
 {
-    public override int Execute(CommandContext context, NodeSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, NodeSettings settings, CancellationToken cancellationToken)
     {
         var options = NodeOptionsResolver.Resolve(settings, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
         void Log(string line)
@@ -22,12 +22,12 @@ public sealed class NodeCommand : Command<NodeSettings>
         }
         if (options.Role != NodeRole.Coordinator)
         {
-            return ClusterNode.RunMemberAsync(options, Log, cancellationToken).GetAwaiter().GetResult();
+            return await ClusterNode.RunMemberAsync(options, Log, cancellationToken);
         }
-        return RunCoordinator(settings, options, Log, cancellationToken);
+        return await RunCoordinatorAsync(settings, options, Log, cancellationToken);
     }
 
-    private static int RunCoordinator(NodeSettings settings, ClusterNodeOptions options, Action<string> log, CancellationToken cancel)
+    private static async Task<int> RunCoordinatorAsync(NodeSettings settings, ClusterNodeOptions options, Action<string> log, CancellationToken cancel)
     {
         var plan = PlanFactory.FromSettings(settings) with
         {
@@ -39,8 +39,8 @@ public sealed class NodeCommand : Command<NodeSettings>
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
         using var report = new RunReport(settings, plan, train.Count, test.Count);
-        var outcome = ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
-            TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel).GetAwaiter().GetResult();
+        var outcome = await ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
+            TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel);
         if (outcome.Summary is not { } summary)
         {
             Console.Error.WriteLine($"distnn: error: {outcome.Failure}");

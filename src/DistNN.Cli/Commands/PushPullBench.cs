@@ -10,14 +10,13 @@ namespace DistNN.Cli.Commands;
 /// </summary>
 internal static class PushPullBench
 {
-    public static PushPullResult Run(BenchSettings settings)
+    public static async Task<PushPullResult> RunAsync(BenchSettings settings)
     {
         var carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true);
         if (settings.OneProcess)
         {
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
-                extraHocon: settings.AkkaConfig, compression: settings.Compression)
-                .GetAwaiter().GetResult();
+            return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
+                extraHocon: settings.AkkaConfig, compression: settings.Compression);
         }
         var start = new ProcessStartInfo
         {
@@ -46,21 +45,25 @@ internal static class PushPullBench
         try
         {
             string? line;
-            while ((line = server.StandardOutput.ReadLine()) is not null && !line.StartsWith(PushPullBenchmark.ReadyPrefix, StringComparison.Ordinal))
+            while ((line = await server.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith(PushPullBenchmark.ReadyPrefix, StringComparison.Ordinal))
             {
             }
             if (line is null)
             {
                 throw new InvalidOperationException("the push-pull server process ended before it was ready");
             }
-            return PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig,
-                settings.Compression)
-                .GetAwaiter().GetResult();
+            return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig,
+                settings.Compression);
         }
         finally
         {
             server.StandardInput.Close();
-            if (!server.WaitForExit(10_000))
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await server.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
             {
                 server.Kill();
             }
@@ -68,15 +71,16 @@ internal static class PushPullBench
     }
 
     /// <summary>The child: serves until its standard input closes.</summary>
-    public static int Serve(BenchSettings settings)
+    public static async Task<int> ServeAsync(BenchSettings settings)
     {
         var carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true);
+        // Console.In reads synchronously even through its async methods: a pool thread waits for the parent to close it.
         var stop = Task.Run(() => Console.In.ReadToEnd());
-        PushPullBenchmark.ServeAsync(carrier, settings.ChunkBytes, line =>
+        await PushPullBenchmark.ServeAsync(carrier, settings.ChunkBytes, line =>
         {
             Console.WriteLine(line);
             Console.Out.Flush();
-        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig).GetAwaiter().GetResult();
+        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig);
         return 0;
     }
 }

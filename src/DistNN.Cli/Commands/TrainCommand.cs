@@ -8,9 +8,9 @@ using Spectre.Console.Cli;
 namespace DistNN.Cli.Commands;
 
 /// <summary>`distnn train`: options → TrainingPlan → run → summary, metrics and saved weights.</summary>
-public sealed class TrainCommand : Command<TrainSettings>
+public sealed class TrainCommand : AsyncCommand<TrainSettings>
 {
-    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Model.Equals("esn", StringComparison.OrdinalIgnoreCase))
         {
@@ -30,7 +30,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         }
         else
         {
-            (summary, model) = SingleProcessTraining.RunAsync(plan, new InMemoryDataSource(train, test), report.Listen, cancellationToken).GetAwaiter().GetResult();
+            (summary, model) = await SingleProcessTraining.RunAsync(plan, new InMemoryDataSource(train, test), report.Listen, cancellationToken);
         }
         report.Done(summary);
         report.Keep(plan, summary, model);
