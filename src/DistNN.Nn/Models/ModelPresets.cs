@@ -25,11 +25,8 @@ public static class ModelPresets
     /// <summary>
     /// 784-256-128-10 with ReLU, logits out, softmax cross-entropy: the reference `mlp` of the benchmarks.
     /// Initialised He-uniform (Var = 2/fan_in, zero biases) rather than like PyTorch's nn.Linear (torch_default,
-    /// U(±1/√fan_in), Var = 1/(3·fan_in)): after one epoch over 10k MNIST samples with SGD η = 0.1, batch 64,
-    /// test accuracy was 88.7–90.3 % with he_uniform, 88.2–90.0 % with xavier_uniform (two seeds each) and
-    /// 80.1–86.5 % (mean 83.9, six seeds) with torch_default; PyTorch itself gave 82.8–85.9 % (mean 84.4, six seeds)
-    /// with its default init and 90.0–90.1 % with kaiming_uniform. torch_default stays available by name for
-    /// like-for-like comparisons with the reference.
+    /// U(±1/√fan_in), Var = 1/(3·fan_in)): it learns faster in the first epoch (docs/performance.md has the
+    /// comparison). torch_default stays available by name for like-for-like comparisons with the reference.
     /// </summary>
     public static ModelSpec Mlp() => new()
     {

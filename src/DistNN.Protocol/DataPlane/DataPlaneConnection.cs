@@ -159,8 +159,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     /// <summary>
     /// The receive loop, on a thread of its own blocked in <c>recv</c>: the kernel wakes it when bytes arrive, with no
-    /// hop through epoll and the thread pool per read (each hop woke a pool thread, which then spun in
-    /// <c>sched_yield</c> before sleeping again; a tensor frame took several). Bytes go into one array per connection,
+    /// hop through epoll and the thread pool per read (docs/performance.md says what those hops cost). Bytes go into one array per connection,
     /// grown to the largest frame seen, so every frame's payload is contiguous when it is decoded. The header is
     /// checked (<see cref="FrameReader.TryReadFrame"/>) before the array grows for a frame.
     /// </summary>

@@ -14,7 +14,7 @@ using DistNN.Training.Plan;
 namespace DistNN.Training.Actors;
 
 /// <summary>
-/// A model replica. Loops: next batch → forward/backward (on this actor's own thread) → push each server its
+/// A model replica. Loops: next batch → forward/backward (on a thread of the process's shared compute pool) → push each server its
 /// chunks' gradients → take the weights from the replies → report the batch to the coordinator.
 /// </summary>
 public sealed class Worker : ReceiveActor

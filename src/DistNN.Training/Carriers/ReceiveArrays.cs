@@ -2,8 +2,8 @@ namespace DistNN.Training.Carriers;
 
 /// <summary>
 /// The arrays that tensor messages from one sender are read into, reused instead of allocated for every message
-/// (a chunk of the cnn is 1.69 MB: a fresh array each time lands on the large-object heap, and churning it forced a
-/// full collection every few round trips). Two sets alternate, message by message. That is safe because of the
+/// (a model's chunk is large enough for the large-object heap, where fresh arrays per message force full collections;
+/// docs/performance.md). Two sets alternate, message by message. That is safe because of the
 /// push-pull protocol: a worker sends its next push only after the reply to its last one, and a server is done with a
 /// push's gradients when it replies; a worker computes with a reply's weights only until it pushes again. So when
 /// message k+2 overwrites the set of message k, its receiver has long finished with it.
