@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Spectre.Console;
+using DistNN.Training.Configuration;
 using Spectre.Console.Cli;
 
 namespace DistNN.Cli.Commands.Predict;
@@ -11,9 +12,8 @@ public sealed class PredictSettings : CommandSettings
     public string ModelFile { get; init; } = "";
 
     [CommandOption("--data-dir <DIR>")]
-    [Description("Folder of IDX files; --index picks an image of its test split.")]
-    [DefaultValue("data/mnist")]
-    public string DataDir { get; init; } = "data/mnist";
+    [Description("Folder of IDX files; --index picks an image of its test split. Default: distnn.data-dir of reference.conf.")]
+    public string DataDir { get; init; } = DistNNSettings.Reference.DataDir;
 
     [CommandOption("--index <I>")]
     [Description("Index of the test image to classify (0-based).")]
