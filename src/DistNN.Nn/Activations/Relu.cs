@@ -1,5 +1,6 @@
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Activations;
 
@@ -10,23 +11,23 @@ public sealed class Relu : Activation
 
     public override void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Max(z, 0f, a);
 
-    public override void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
+    public override unsafe void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
     {
-        // dz = da where z > 0, else 0: a compare mask ANDed with the gradient bits.
         int n = dz.Length;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        fixed (float* z0 = z)
+        fixed (float* da0 = da)
+        fixed (float* dz0 = dz)
         {
-            int width = Vector<float>.Count;
-            for (; i <= n - width; i += width)
-            {
-                var positive = Vector.GreaterThan(new Vector<float>(z.Slice(i)), Vector<float>.Zero);
-                Vector.ConditionalSelect(positive, new Vector<float>(da.Slice(i)), Vector<float>.Zero).CopyTo(dz.Slice(i));
-            }
+            Elementwise.Run(new Gradient(z0, da0, dz0), n);
         }
-        for (; i < n; i++)
-        {
-            dz[i] = z[i] > 0f ? da[i] : 0f;
-        }
+    }
+
+    /// <summary>dz = da where z &gt; 0, else 0 (reads lane i of da before writing lane i of dz, so dz may alias da).</summary>
+    private readonly unsafe struct Gradient(float* z, float* da, float* dz) : IElementwise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV> =>
+            TV.Store(TV.Select(TV.GreaterThan(TV.Load(z + i), TV.Zero), TV.Load(da + i), TV.Zero), dz + i);
     }
 }

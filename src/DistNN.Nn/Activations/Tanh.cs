@@ -1,5 +1,6 @@
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Activations;
 
@@ -10,23 +11,26 @@ public sealed class Tanh : Activation
 
     public override void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Tanh(z, a);
 
-    public override void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
+    public override unsafe void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
     {
-        // One fused pass; reads index i of da before writing index i of dz, so dz may alias da.
         int n = dz.Length;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        fixed (float* a0 = a)
+        fixed (float* da0 = da)
+        fixed (float* dz0 = dz)
         {
-            int width = Vector<float>.Count;
-            for (; i <= n - width; i += width)
-            {
-                var av = new Vector<float>(a.Slice(i));
-                (new Vector<float>(da.Slice(i)) * (Vector<float>.One - av * av)).CopyTo(dz.Slice(i));
-            }
+            Elementwise.Run(new Gradient(a0, da0, dz0), n);
         }
-        for (; i < n; i++)
+    }
+
+    /// <summary>dz = da ⊙ (1 − a²), one fused pass (reads lane i of da before writing lane i of dz, so dz may alias da).</summary>
+    private readonly unsafe struct Gradient(float* a, float* da, float* dz) : IElementwise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV>
         {
-            dz[i] = da[i] * (1f - a[i] * a[i]);
+            var av = TV.Load(a + i);
+            TV.Store(TV.Load(da + i) * (TV.Broadcast(1f) - av * av), dz + i);
         }
     }
 }

@@ -1,5 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Optimizers;
 
@@ -15,36 +15,33 @@ public sealed class AdaGrad(float epsilon = 1e-10f) : Optimizer
 
     public override int StateSlots => 1;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
+    public override unsafe void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
     {
         CheckLengths(weights, gradient, state);
         float lr = LearningRate;
         float l1 = regularize ? L1 : 0f;
         float l2 = regularize ? L2 : 0f;
         float eps = Epsilon;
-        int n = weights.Length;
-        var sum = state.Slice(0, n);
-        int i = 0;
-        int width = Vector<float>.Count;
-        var vl1 = new Vector<float>(l1);
-        var vl2 = new Vector<float>(l2);
-        var vlr = new Vector<float>(lr);
-        var veps = new Vector<float>(eps);
-        for (; i <= n - width; i += width)
+        fixed (float* w = weights)
+        fixed (float* g = gradient)
+        fixed (float* sum = state)
         {
-            var w = new Vector<float>(weights.Slice(i));
-            var g = Penalize(new Vector<float>(gradient.Slice(i)), w, vl1, vl2);
-            var s = new Vector<float>(sum.Slice(i)) + g * g;
-            s.CopyTo(sum.Slice(i));
-            (w - vlr * g / (Vector.SquareRoot(s) + veps)).CopyTo(weights.Slice(i));
+            Elementwise.Run(new Rule(w, g, sum, lr, l1, l2, eps), weights.Length);
         }
-        for (; i < n; i++)
+    }
+
+    /// <summary>One fused pass: penalty, sum of g², step.</summary>
+    private readonly unsafe struct Rule(float* weights, float* gradient, float* sum, float lr, float l1, float l2, float eps) : IElementwise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV>
         {
-            float g = Penalize(gradient[i], weights[i], l1, l2);
-            float s = sum[i] + g * g;
-            sum[i] = s;
-            weights[i] -= lr * g / (MathF.Sqrt(s) + eps);
+            var w = TV.Load(weights + i);
+            var g = Penalize(TV.Load(gradient + i), w, TV.Broadcast(l1), TV.Broadcast(l2));
+            var s = TV.Load(sum + i) + g * g;
+            TV.Store(s, sum + i);
+            TV.Store(w - TV.Broadcast(lr) * g / (TV.SquareRoot(s) + TV.Broadcast(eps)), weights + i);
         }
     }
 }

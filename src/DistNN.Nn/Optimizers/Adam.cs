@@ -1,5 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Optimizers;
 
@@ -21,8 +21,7 @@ public sealed class Adam(float beta1 = 0.9f, float beta2 = 0.999f, float epsilon
 
     public override int StateSlots => 2;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
+    public override unsafe void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
     {
         CheckLengths(weights, gradient, state);
         if (step < 1)
@@ -37,37 +36,29 @@ public sealed class Adam(float beta1 = 0.9f, float beta2 = 0.999f, float epsilon
         float stepSize = (float)(LearningRate / (1 - Math.Pow(b1, step)));
         float invSqrtCorrection2 = (float)(1 / Math.Sqrt(1 - Math.Pow(b2, step)));
         int n = weights.Length;
-        var m = state.Slice(0, n);
-        var v = state.Slice(n, n);
-        int i = 0;
-        int width = Vector<float>.Count;
-        var vl1 = new Vector<float>(l1);
-        var vl2 = new Vector<float>(l2);
-        var vb1 = new Vector<float>(b1);
-        var vb2 = new Vector<float>(b2);
-        var v1b1 = new Vector<float>(1f - b1);
-        var v1b2 = new Vector<float>(1f - b2);
-        var veps = new Vector<float>(eps);
-        var vstep = new Vector<float>(stepSize);
-        var vcorr = new Vector<float>(invSqrtCorrection2);
-        for (; i <= n - width; i += width)
+        fixed (float* w = weights)
+        fixed (float* g = gradient)
+        fixed (float* st = state)
         {
-            var w = new Vector<float>(weights.Slice(i));
-            var g = Penalize(new Vector<float>(gradient.Slice(i)), w, vl1, vl2);
-            var mi = vb1 * new Vector<float>(m.Slice(i)) + v1b1 * g;
-            var vi = vb2 * new Vector<float>(v.Slice(i)) + v1b2 * g * g;
-            mi.CopyTo(m.Slice(i));
-            vi.CopyTo(v.Slice(i));
-            (w - vstep * mi / (Vector.SquareRoot(vi) * vcorr + veps)).CopyTo(weights.Slice(i));
+            Elementwise.Run(new Rule(w, g, st, st + n, l1, l2, b1, b2, eps, stepSize, invSqrtCorrection2), n);
         }
-        for (; i < n; i++)
+    }
+
+    /// <summary>One fused pass over the five streams: penalty, both moments, step.</summary>
+    private readonly unsafe struct Rule(float* weights, float* gradient, float* m, float* v, float l1, float l2, float b1, float b2,
+        float eps, float stepSize, float invSqrtCorrection2) : IElementwise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV>
         {
-            float g = Penalize(gradient[i], weights[i], l1, l2);
-            float mi = b1 * m[i] + (1f - b1) * g;
-            float vi = b2 * v[i] + (1f - b2) * g * g;
-            m[i] = mi;
-            v[i] = vi;
-            weights[i] -= stepSize * mi / (MathF.Sqrt(vi) * invSqrtCorrection2 + eps);
+            var w = TV.Load(weights + i);
+            var g = Penalize(TV.Load(gradient + i), w, TV.Broadcast(l1), TV.Broadcast(l2));
+            var mi = TV.Broadcast(b1) * TV.Load(m + i) + TV.Broadcast(1f - b1) * g;
+            var vi = TV.Broadcast(b2) * TV.Load(v + i) + TV.Broadcast(1f - b2) * g * g;
+            TV.Store(mi, m + i);
+            TV.Store(vi, v + i);
+            TV.Store(w - TV.Broadcast(stepSize) * mi / (TV.SquareRoot(vi) * TV.Broadcast(invSqrtCorrection2) + TV.Broadcast(eps)), weights + i);
         }
     }
 }

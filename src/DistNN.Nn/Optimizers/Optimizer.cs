@@ -1,5 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Optimizers;
 
@@ -39,13 +39,11 @@ public abstract class Optimizer
 
     /// <summary>g + λ₂·w + λ₁·sign(w), lane-wise (sign(0) = 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static Vector<float> Penalize(Vector<float> g, Vector<float> w, Vector<float> l1, Vector<float> l2)
+    internal static TV Penalize<TV>(TV g, TV w, TV l1, TV l2)
+        where TV : unmanaged, ISimd<TV>
     {
-        var positive = Vector.ConditionalSelect(Vector.GreaterThan(w, Vector<float>.Zero), l1, Vector<float>.Zero);
-        var negative = Vector.ConditionalSelect(Vector.LessThan(w, Vector<float>.Zero), l1, Vector<float>.Zero);
+        var positive = TV.Select(TV.GreaterThan(w, TV.Zero), l1, TV.Zero);
+        var negative = TV.Select(TV.LessThan(w, TV.Zero), l1, TV.Zero);
         return g + l2 * w + positive - negative;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static float Penalize(float g, float w, float l1, float l2) => g + l2 * w + l1 * MathF.Sign(w);
 }

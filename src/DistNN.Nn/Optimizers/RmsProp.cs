@@ -1,5 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Optimizers;
 
@@ -17,8 +17,7 @@ public sealed class RmsProp(float rho = 0.99f, float epsilon = 1e-8f) : Optimize
 
     public override int StateSlots => 1;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
+    public override unsafe void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
     {
         CheckLengths(weights, gradient, state);
         float lr = LearningRate;
@@ -26,30 +25,26 @@ public sealed class RmsProp(float rho = 0.99f, float epsilon = 1e-8f) : Optimize
         float l2 = regularize ? L2 : 0f;
         float rho = Rho;
         float eps = Epsilon;
-        int n = weights.Length;
-        var mean = state.Slice(0, n);
-        int i = 0;
-        int width = Vector<float>.Count;
-        var vl1 = new Vector<float>(l1);
-        var vl2 = new Vector<float>(l2);
-        var vlr = new Vector<float>(lr);
-        var veps = new Vector<float>(eps);
-        var vrho = new Vector<float>(rho);
-        var vone = new Vector<float>(1f - rho);
-        for (; i <= n - width; i += width)
+        fixed (float* w = weights)
+        fixed (float* g = gradient)
+        fixed (float* mean = state)
         {
-            var w = new Vector<float>(weights.Slice(i));
-            var g = Penalize(new Vector<float>(gradient.Slice(i)), w, vl1, vl2);
-            var s = vrho * new Vector<float>(mean.Slice(i)) + vone * g * g;
-            s.CopyTo(mean.Slice(i));
-            (w - vlr * g / (Vector.SquareRoot(s) + veps)).CopyTo(weights.Slice(i));
+            Elementwise.Run(new Rule(w, g, mean, lr, l1, l2, rho, eps), weights.Length);
         }
-        for (; i < n; i++)
+    }
+
+    /// <summary>One fused pass: penalty, running mean of g², step.</summary>
+    private readonly unsafe struct Rule(float* weights, float* gradient, float* mean, float lr, float l1, float l2, float rho, float eps) : IElementwise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV>
         {
-            float g = Penalize(gradient[i], weights[i], l1, l2);
-            float s = rho * mean[i] + (1f - rho) * g * g;
-            mean[i] = s;
-            weights[i] -= lr * g / (MathF.Sqrt(s) + eps);
+            var w = TV.Load(weights + i);
+            var g = Penalize(TV.Load(gradient + i), w, TV.Broadcast(l1), TV.Broadcast(l2));
+            var s = TV.Broadcast(rho) * TV.Load(mean + i) + TV.Broadcast(1f - rho) * g * g;
+            TV.Store(s, mean + i);
+            TV.Store(w - TV.Broadcast(lr) * g / (TV.SquareRoot(s) + TV.Broadcast(eps)), weights + i);
         }
     }
 }

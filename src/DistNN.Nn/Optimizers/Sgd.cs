@@ -1,6 +1,6 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using DistNN.Nn.Simd;
 
 namespace DistNN.Nn.Optimizers;
 
@@ -37,56 +37,44 @@ public sealed class Sgd : Optimizer
 
     public override int StateSlots => _momentum > 0 ? 1 : 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
+    public override unsafe void Update(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> state, long step, bool regularize)
     {
         CheckLengths(weights, gradient, state);
         float lr = LearningRate;
         float l1 = regularize ? L1 : 0f;
         float l2 = regularize ? L2 : 0f;
-        float mu = _momentum;
-        int n = weights.Length;
-        int i = 0;
-        int width = Vector<float>.Count;
-        var vl1 = new Vector<float>(l1);
-        var vl2 = new Vector<float>(l2);
-        var vlr = new Vector<float>(lr);
-        var vmu = new Vector<float>(mu);
-        if (mu == 0f && l1 == 0f && l2 == 0f)
+        if (_momentum == 0f && l1 == 0f && l2 == 0f)
         {
             // w ← w + (−η)·g: one TensorPrimitives pass (unrolled, widest vectors).
             TensorPrimitives.MultiplyAdd(gradient, -lr, weights, weights);
             return;
         }
-        if (mu == 0f)
+        fixed (float* w = weights)
+        fixed (float* g = gradient)
+        fixed (float* v = state)
         {
-            for (; i <= n - width; i += width)
-            {
-                var w = new Vector<float>(weights.Slice(i));
-                var g = Penalize(new Vector<float>(gradient.Slice(i)), w, vl1, vl2);
-                (w - vlr * g).CopyTo(weights.Slice(i));
-            }
-            for (; i < n; i++)
-            {
-                weights[i] -= lr * Penalize(gradient[i], weights[i], l1, l2);
-            }
-            return;
+            Elementwise.Run(new Rule(w, g, v, lr, l1, l2, _momentum, _nesterov), weights.Length);
         }
-        var velocity = state.Slice(0, n);
-        for (; i <= n - width; i += width)
+    }
+
+    /// <summary>One fused pass over w, g (and v with momentum): penalty, velocity, step.</summary>
+    private readonly unsafe struct Rule(float* weights, float* gradient, float* velocity, float lr, float l1, float l2, float mu, bool nesterov) : IElementwise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV>
         {
-            var w = new Vector<float>(weights.Slice(i));
-            var g = Penalize(new Vector<float>(gradient.Slice(i)), w, vl1, vl2);
-            var v = vmu * new Vector<float>(velocity.Slice(i)) + g;
-            v.CopyTo(velocity.Slice(i));
-            (w - vlr * (_nesterov ? g + vmu * v : v)).CopyTo(weights.Slice(i));
-        }
-        for (; i < n; i++)
-        {
-            float g = Penalize(gradient[i], weights[i], l1, l2);
-            float v = mu * velocity[i] + g;
-            velocity[i] = v;
-            weights[i] -= lr * (_nesterov ? g + mu * v : v);
+            var w = TV.Load(weights + i);
+            var g = Penalize(TV.Load(gradient + i), w, TV.Broadcast(l1), TV.Broadcast(l2));
+            if (mu == 0f)
+            {
+                TV.Store(w - TV.Broadcast(lr) * g, weights + i);
+                return;
+            }
+            var vmu = TV.Broadcast(mu);
+            var v = vmu * TV.Load(velocity + i) + g;
+            TV.Store(v, velocity + i);
+            TV.Store(w - TV.Broadcast(lr) * (nesterov ? g + vmu * v : v), weights + i);
         }
     }
 }
