@@ -12,8 +12,14 @@ internal static class Distnn
 
     public static Result Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
 
+    /// <summary>The same, failing when the command has not ended within <paramref name="limit"/> (a hang is a failure, not a wait).</summary>
+    public static Result RunWithin(TimeSpan limit, params string[] args) => RunWith(new Dictionary<string, string>(), args, limit);
+
     /// <summary>The same with extra environment variables (the runtime's DOTNET_* switches, DISTNN_ISA).</summary>
-    public static Result RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Result RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunWith(environment, args, TimeSpan.FromMinutes(5));
+
+    private static Result RunWith(IReadOnlyDictionary<string, string> environment, string[] args, TimeSpan limit)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "distnn.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -29,10 +35,10 @@ internal static class Distnn
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!p.WaitForExit(limit))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"distnn {string.Join(" ", args)} did not finish in 5 minutes");
+            throw new TimeoutException($"distnn {string.Join(" ", args)} did not finish in {limit.TotalSeconds:F0} s");
         }
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }

@@ -38,6 +38,7 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
         };
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
+        RunChecks.AgainstData(plan, train);
         using var report = new RunReport(settings, plan, train.Count, test.Count);
         var outcome = await ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
             TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel);

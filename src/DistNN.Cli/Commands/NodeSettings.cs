@@ -23,7 +23,7 @@ public sealed class NodeSettings : PlanSettings
     public string? PublicHost { get; init; }
 
     [CommandOption("--port <PORT>")]
-    [Description("Akka.Remote port (distnn.node.port). Default: distnn.node.coordinator-port for the coordinator, 0 (any free port) for ps and worker. Env DISTNN_PORT.")]
+    [Description("Akka.Remote port (distnn.node.port), 0 to 65535. Default: distnn.node.coordinator-port for the coordinator, 0 (any free port) for ps and worker. Env DISTNN_PORT.")]
     public int? Port { get; init; }
 
     [CommandOption("--seed <SEEDS>")]
@@ -31,7 +31,7 @@ public sealed class NodeSettings : PlanSettings
     public string? Seeds { get; init; }
 
     [CommandOption("--data-port <PORT>")]
-    [Description("ps: the tensor data plane's TCP port (distnn.data-plane.port; 0 = any free port, announced either way). Env DISTNN_DATA_PORT.")]
+    [Description("ps: the tensor data plane's TCP port (distnn.data-plane.port), 0 to 65535 (0 = any free port, announced either way). Env DISTNN_DATA_PORT.")]
     public int? DataPort { get; init; }
 
     [CommandOption("--name <NAME>")]
@@ -47,11 +47,11 @@ public sealed class NodeSettings : PlanSettings
     public double? JoinTimeout { get; init; }
 
     [CommandOption("--max-frame-size <BYTES>")]
-    [Description("Akka.Remote's maximum frame (akka.remote.dot-netty.tcp.maximum-frame-size): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
+    [Description("Akka.Remote's maximum frame (akka.remote.dot-netty.tcp.maximum-frame-size), at least 32000 (Akka's minimum): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
     public long? MaxFrameSize { get; init; }
 
     [CommandOption("--registration-timeout <SECONDS>")]
-    [Description("coordinator: how long to wait for the plan's servers and workers to register. Default 120.")]
+    [Description("coordinator: how long to wait for the plan's servers and workers to register; positive.")]
     [DefaultValue(120.0)]
     public double RegistrationTimeout { get; init; } = 120;
 
@@ -66,7 +66,7 @@ public sealed class NodeSettings : PlanSettings
     public string Carrier { get; init; } = "dataplane";
 
     [CommandOption("--chunk-bytes <BYTES>")]
-    [Description("coordinator, --carrier remote: piece size. 65536 fits the default frame; larger pieces need --max-frame-size above them on every node.")]
+    [Description("coordinator, --carrier remote: piece size; at least 1024. 65536 fits the default frame; larger pieces need --max-frame-size above them on every node.")]
     [DefaultValue(65536)]
     public int ChunkBytes { get; init; } = 64 * 1024;
 
@@ -78,7 +78,19 @@ public sealed class NodeSettings : PlanSettings
         {
             return Spectre.Console.ValidationResult.Error($"--carrier must be dataplane, remote or local (got '{Carrier}')");
         }
-        if (RegistrationTimeout <= 0 || JoinTimeout is <= 0)
+        if (Port is < 0 or > 65535 || DataPort is < 0 or > 65535)
+        {
+            return Spectre.Console.ValidationResult.Error($"--port and --data-port must be 0 (any free port) to 65535 (got {Port} and {DataPort})");
+        }
+        if (ChunkBytes < 1024)
+        {
+            return Spectre.Console.ValidationResult.Error($"--chunk-bytes must be at least 1024 (a piece also carries its envelope; got {ChunkBytes})");
+        }
+        if (MaxFrameSize is < 32_000)
+        {
+            return Spectre.Console.ValidationResult.Error($"--max-frame-size must be at least 32000 bytes, Akka.Remote's own minimum (got {MaxFrameSize})");
+        }
+        if (!(RegistrationTimeout > 0) || JoinTimeout is not null && !(JoinTimeout > 0))
         {
             return Spectre.Console.ValidationResult.Error("--registration-timeout and --join-timeout must be positive numbers of seconds");
         }

@@ -19,6 +19,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         var plan = PlanFactory.FromSettings(settings);
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
+        RunChecks.AgainstData(plan, train);
         using var report = new RunReport(settings, plan, train.Count, test.Count);
         TrainingSummary summary;
         Sequential? model;

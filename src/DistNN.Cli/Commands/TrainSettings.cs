@@ -24,11 +24,12 @@ public abstract class PlanSettings : CommandSettings
     public string? DataDir { get; init; }
 
     [CommandOption("-e|--epochs <N>")]
+    [Description("Passes over the training set; at least 1.")]
     [DefaultValue(5)]
     public int Epochs { get; init; } = 5;
 
     [CommandOption("-b|--batch-size <B>")]
-    [Description("Minibatch size per worker.")]
+    [Description("Minibatch size per worker; 1 up to the training set's size (a batch cannot hold more samples than there are).")]
     [DefaultValue(64)]
     public int BatchSize { get; init; } = 64;
 
@@ -38,22 +39,22 @@ public abstract class PlanSettings : CommandSettings
     public string Optimizer { get; init; } = "adam";
 
     [CommandOption("--lr <RATE>")]
-    [Description("Learning rate.")]
+    [Description("Learning rate; positive and finite (zero or less does not descend).")]
     [DefaultValue(1e-3f)]
     public float LearningRate { get; init; } = 1e-3f;
 
     [CommandOption("--momentum <M>")]
-    [Description("Momentum for sgd/momentum/nesterov (0.9 when the optimizer is momentum or nesterov and this is 0).")]
+    [Description("Momentum for sgd/momentum/nesterov (0.9 when the optimizer is momentum or nesterov and this is 0); in [0, 1): at 1 or more past steps never fade and training diverges.")]
     [DefaultValue(0f)]
     public float Momentum { get; init; }
 
     [CommandOption("--l1 <LAMBDA>")]
-    [Description("L1 penalty on weights (not biases).")]
+    [Description("L1 penalty on weights (not biases); 0 or more (a negative penalty rewards large weights).")]
     [DefaultValue(0f)]
     public float L1 { get; init; }
 
     [CommandOption("--l2 <LAMBDA>")]
-    [Description("L2 penalty on weights (not biases).")]
+    [Description("L2 penalty on weights (not biases); 0 or more (a negative penalty rewards large weights).")]
     [DefaultValue(0f)]
     public float L2 { get; init; }
 
@@ -63,11 +64,11 @@ public abstract class PlanSettings : CommandSettings
     public string Schedule { get; init; } = "constant";
 
     [CommandOption("--clip-norm <NORM>")]
-    [Description("Clip gradients to this global L2 norm; 0 = off. Default: 1.0 for recurrent models (rnn, lstm, gru), off otherwise.")]
+    [Description("Clip gradients to this global L2 norm; 0 = off, else positive (a norm cannot be negative). Default: 1.0 for recurrent models (rnn, lstm, gru), off otherwise.")]
     public float? ClipNorm { get; init; }
 
     [CommandOption("--dropout <P>")]
-    [Description("Dropout probability inserted after hidden dense layers of a preset (0 = none).")]
+    [Description("Dropout probability inserted after hidden dense layers of a preset (0 = none); in [0, 1): at 1 nothing passes.")]
     [DefaultValue(0.0)]
     public double Dropout { get; init; }
 
@@ -77,12 +78,12 @@ public abstract class PlanSettings : CommandSettings
     public string Augment { get; init; } = "";
 
     [CommandOption("--train-limit <N>")]
-    [Description("Train on the first N training samples only (0 = all).")]
+    [Description("Train on the first N training samples only (0 = all); 0 or more.")]
     [DefaultValue(0)]
     public int TrainLimit { get; init; }
 
     [CommandOption("-t|--threads <T>")]
-    [Description("Compute threads in total (default 0 = all cores; on a cluster node: of that node).")]
+    [Description("Compute threads in total (default 0 = all cores; on a cluster node: of that node); 0 or more.")]
     public int? Threads { get; init; }
 
     [CommandOption("--save <PATH>")]
@@ -98,12 +99,12 @@ public abstract class PlanSettings : CommandSettings
     public string? SummaryJson { get; init; }
 
     [CommandOption("-w|--workers <N>")]
-    [Description("Worker actors. Default 1: on a machine with few cores one worker whose GEMMs use every core is as fast as several, and sync training with one worker is plain minibatch SGD.")]
+    [Description("Worker actors; 1 up to the batches of an epoch (a worker without a batch would only wait). Default 1: on a machine with few cores one worker whose GEMMs use every core is as fast as several, and sync training with one worker is plain minibatch SGD.")]
     [DefaultValue(1)]
     public int Workers { get; init; } = 1;
 
     [CommandOption("--servers <M>")]
-    [Description("Parameter-server actors; the model's chunks are balanced over them by bytes. Default 1: in one process more servers only add messages.")]
+    [Description("Parameter-server actors; the model's chunks are balanced over them by bytes; 1 up to the model's tensor chunks (a server without a chunk would hold nothing). Default 1: in one process more servers only add messages.")]
     [DefaultValue(1)]
     public int Servers { get; init; } = 1;
 
@@ -113,7 +114,7 @@ public abstract class PlanSettings : CommandSettings
     public string Mode { get; init; } = "sync";
 
     [CommandOption("--staleness <S>")]
-    [Description("ssp: how many steps a worker may run ahead of the slowest.")]
+    [Description("ssp: how many steps a worker may run ahead of the slowest; 0 or more.")]
     [DefaultValue(2)]
     public int Staleness { get; init; } = 2;
 
@@ -138,7 +139,23 @@ public abstract class PlanSettings : CommandSettings
         }
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate))
         {
-            return Spectre.Console.ValidationResult.Error($"--lr must be a positive number (got {LearningRate})");
+            return Spectre.Console.ValidationResult.Error($"--lr must be a positive finite number (got {LearningRate})");
+        }
+        if (!(Momentum >= 0 && Momentum < 1))
+        {
+            return Spectre.Console.ValidationResult.Error($"--momentum must be in [0, 1) (got {Momentum})");
+        }
+        if (!(L1 >= 0) || !float.IsFinite(L1) || !(L2 >= 0) || !float.IsFinite(L2))
+        {
+            return Spectre.Console.ValidationResult.Error($"--l1 and --l2 must be 0 or more (got {L1} and {L2})");
+        }
+        if (ClipNorm is { } clip && (!(clip >= 0) || !float.IsFinite(clip)))
+        {
+            return Spectre.Console.ValidationResult.Error($"--clip-norm must be 0 (off) or a positive number (got {clip})");
+        }
+        if (TrainLimit < 0)
+        {
+            return Spectre.Console.ValidationResult.Error($"--train-limit must be 0 (all) or more (got {TrainLimit})");
         }
         if (Threads is < 0)
         {
