@@ -41,6 +41,9 @@ app.Configure(config =>
         .WithDescription("Classify one test image (--index) or a PNG (--image) with a saved model; prints the probabilities and draws a 28×28 image.")
         .WithExample("predict", "--model-file", "runs/mlp.safetensors", "--index", "0")
         .WithExample("predict", "--model-file", "runs/mlp.safetensors", "--image", "digit.png");
+    config.AddCommand<DistNN.Cli.Export.ExportCommand>("export")
+        .WithDescription("Write a saved model as ONNX (opset 17) for ONNX Runtime and other tools.")
+        .WithExample("export", "--model-file", "runs/cnn.safetensors", "--format", "onnx", "--out", "runs/cnn.onnx");
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure training-step throughput or GEMM speed; prints one JSON line.")
         .WithExample("bench", "--model", "mlp", "--batch", "64", "--threads", "1")

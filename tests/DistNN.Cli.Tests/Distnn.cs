@@ -43,6 +43,17 @@ internal static class Distnn
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>The repository's root folder (the one holding DistNN.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DistNN.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new DirectoryNotFoundException($"no DistNN.sln above {AppContext.BaseDirectory}");
+    }
+
     /// <summary>The MNIST folder CI fills (scripts/test.sh sets DISTNN_MNIST_DIR); the repository's data/mnist otherwise.</summary>
     public static string MnistDir()
     {
@@ -51,12 +62,7 @@ internal static class Distnn
         {
             return env;
         }
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DistNN.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return Path.Combine(dir?.FullName ?? ".", "data", "mnist");
+        return Path.Combine(RepositoryRoot(), "data", "mnist");
     }
 
     public static string TempDir()
