@@ -13,6 +13,7 @@ COPY src/DistNN.Tensors/DistNN.Tensors.csproj src/DistNN.Tensors/
 COPY src/DistNN.Nn/DistNN.Nn.csproj src/DistNN.Nn/
 COPY src/DistNN.Data/DistNN.Data.csproj src/DistNN.Data/
 COPY src/DistNN.Protocol/DistNN.Protocol.csproj src/DistNN.Protocol/
+COPY src/DistNN.Transport/DistNN.Transport.csproj src/DistNN.Transport/
 COPY src/DistNN.Training/DistNN.Training.csproj src/DistNN.Training/
 COPY src/DistNN.Benchmarking/DistNN.Benchmarking.csproj src/DistNN.Benchmarking/
 COPY src/DistNN.Cli/DistNN.Cli.csproj src/DistNN.Cli/

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using DistNN.Protocol.DataPlane;
+using DistNN.Transport.DataPlane;
 using DistNN.Protocol.Framing;
 
 namespace DistNN.Benchmarks;

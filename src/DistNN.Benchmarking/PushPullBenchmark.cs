@@ -74,7 +74,7 @@ public static class PushPullBenchmark
         using var system = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
         var server = await StartServerAsync(system, Plan(carrier, chunkBytes));
         string address = server.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
-        ready($"{ReadyPrefix}{address} {TensorCarrier.Get(system).Endpoint}");
+        ready($"{ReadyPrefix}{address} {TensorTransports.Get(system).DataPlane.Endpoint}");
         await stop;
         await system.Terminate();
     }
@@ -102,7 +102,7 @@ public static class PushPullBenchmark
             serverSystem = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
             var server = await StartServerAsync(serverSystem, plan);
             serverPath = server.Path.ToStringWithAddress(((ExtendedActorSystem)serverSystem).Provider.DefaultAddress);
-            endpoint = TensorCarrier.Get(serverSystem).Endpoint;
+            endpoint = TensorTransports.Get(serverSystem).DataPlane.Endpoint;
         }
         else
         {
@@ -113,7 +113,7 @@ public static class PushPullBenchmark
         try
         {
             IActorRef remote = ((ExtendedActorSystem)client).Provider.ResolveActorRef(serverPath);
-            IActorRef proxy = TensorCarrier.Get(client).Route([remote], [endpoint], plan)[0];
+            IActorRef proxy = TensorRouting.Route(client, [remote], [endpoint], plan)[0];
             var weights = await proxy.Ask<WeightsReply>(new PullWeights(1), TimeSpan.FromSeconds(30));
             var random = new Random(1);
             var compressor = GradientCompressor.For(compression);
@@ -124,7 +124,7 @@ public static class PushPullBenchmark
                 return new ChunkValues(w.ChunkId, 0, values) { Encoded = compressor?.Apply(chunk, values) };
             }).ToList();
             int floats = gradients.Sum(g => g.Values.Length);
-            var clientCarrier = TensorCarrier.Get(client);
+            var clientCarrier = TensorTransports.Get(client).Counters;
             long Sent() => carrier == TensorCarrierKind.Dataplane ? clientCarrier.DataPlaneBytesSent : clientCarrier.PieceBytesSent;
             long Received() => clientCarrier.DataPlaneBytesReceived;
 

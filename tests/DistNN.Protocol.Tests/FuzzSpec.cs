@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.Serialization;
 using DistNN.Protocol.Codecs;
-using DistNN.Protocol.DataPlane;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using DistNN.Protocol.DataPlane;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;

@@ -11,6 +11,7 @@ using DistNN.Training.Carriers;
 using DistNN.Training.Engine;
 using DistNN.Training.Hosting;
 using DistNN.Training.Plan;
+using DistNN.Transport;
 
 namespace DistNN.Training.Tests;
 
@@ -58,8 +59,8 @@ public class CarrierSpec
         var push = Gradients(initial, "w");
         var expected = await inProcess.Ask<PushReply>(push, s_reply);
 
-        var carrierB = TensorCarrier.Get(nodes.B);
-        var proxy = carrierB.Route([nodes.OfAFromB("ps-remote")], [TensorCarrier.Get(nodes.A).Endpoint], plan)[0];
+        var carrierB = TensorTransports.Get(nodes.B).Counters;
+        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps-remote")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan)[0];
         var pulled = await proxy.Ask<WeightsReply>(new PullWeights(7), s_reply);
         var reply = await proxy.Ask<PushReply>(push, s_reply);
 
@@ -108,8 +109,8 @@ public class CarrierSpec
         // The server in A's own system (its messages cross the serializer too, as in every actor spec).
         var expected = await nodes.A.ActorSelection("/user/ps-in-process").Ask<PushReply>(push with { }, s_reply);
 
-        var carrierB = TensorCarrier.Get(nodes.B);
-        var proxy = carrierB.Route([nodes.OfAFromB("ps-remote")], [TensorCarrier.Get(nodes.A).Endpoint], plan)[0];
+        var carrierB = TensorTransports.Get(nodes.B).Counters;
+        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps-remote")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan)[0];
         await proxy.Ask<WeightsReply>(new PullWeights(7), s_reply);
         long bytesBefore = carrier == TensorCarrierKind.Dataplane ? carrierB.DataPlaneBytesSent : carrierB.PieceBytesSent;
         var reply = await proxy.Ask<PushReply>(push, s_reply);
@@ -139,7 +140,7 @@ public class CarrierSpec
             system.ActorOf(ParameterServer.Props(probe));
             var register = await coordinator.Task.WaitAsync(s_reply);
 
-            string endpoint = TensorCarrier.Get(system).Endpoint;
+            string endpoint = TensorTransports.Get(system).DataPlane.Endpoint;
             Assert.Equal(endpoint, register.DataPlane);
             Assert.StartsWith("127.0.0.1:", endpoint);
             Assert.NotEqual(0, int.Parse(endpoint["127.0.0.1:".Length..]));
@@ -164,7 +165,7 @@ public class CarrierSpec
         var plan = TestData.Plan();
 
         var error = Assert.Throws<InvalidOperationException>(() =>
-            TensorCarrier.Get(nodes.B).Route([nodes.OfAFromB("ps")], [""], plan));
+            TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps")], [""], plan));
 
         Assert.Contains("announced no tensor data-plane endpoint", error.Message);
     }
@@ -189,7 +190,7 @@ public class CarrierSpec
         TrainingHosting.StartCoordinatorAndServers(nodes.A, split, "split-");
         TrainingHosting.StartWorkers(nodes.B, nodes.OfAFromB("split-coordinator"), split, "split-");
         var summary = await split.Completion.Task.WaitAsync(s_run);
-        var carrierB = TensorCarrier.Get(nodes.B);
+        var carrierB = TensorTransports.Get(nodes.B).Counters;
 
         Assert.True((carrier == TensorCarrierKind.Dataplane ? carrierB.FramesSent : carrierB.PiecesSent) > 20,
             $"B sent {carrierB.FramesSent} frames and {carrierB.PiecesSent} pieces");

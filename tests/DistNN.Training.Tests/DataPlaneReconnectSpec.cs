@@ -4,6 +4,7 @@ using DistNN.Protocol.Messages;
 using DistNN.Training.Actors;
 using DistNN.Training.Carriers;
 using DistNN.Training.Plan;
+using DistNN.Transport;
 
 namespace DistNN.Training.Tests;
 
@@ -33,7 +34,7 @@ public class DataPlaneReconnectSpec
         var server = nodes.A.ActorOf(ParameterServer.Props(null), "ps");
         await server.Ask<ServerReady>(new InitServer(plan.ToJson(), 0, 1), s_reply);
         server.Tell(new LiveWorkers(["w", "other"]));
-        var proxy = TensorCarrier.Get(nodes.B).Route([nodes.OfAFromB("ps")], [TensorCarrier.Get(nodes.A).Endpoint], plan)[0];
+        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan)[0];
         var initial = await proxy.Ask<WeightsReply>(new PullWeights(1), s_reply);
         return (server, proxy, initial);
     }
@@ -45,12 +46,12 @@ public class DataPlaneReconnectSpec
         var (server, proxy, initial) = await Start(nodes);
         var replies = Channel.CreateUnbounded<object>();
         var worker = nodes.B.ActorOf(Props.Create(() => new Collector(replies.Writer)));
-        var carrierB = TensorCarrier.Get(nodes.B);
+        var carrierB = TensorTransports.Get(nodes.B).Counters;
 
         // Step 1 of "w" waits at the server for "other"; the connection is reset under it.
         proxy.Tell(Push("w", 1, initial), worker);
         DataPlaneConnectionSpecHelpers.WaitUntil(() => carrierB.DataPlaneBytesSent > 0);
-        TensorCarrier.Get(nodes.A).DropConnections();
+        TensorTransports.Get(nodes.A).DataPlane.DropConnections();
         var other1 = await server.Ask<PushReply>(Push("other", 1, initial), s_reply);
 
         // The round is applied once, with both pushes. Whether the reply to "w" is the round's own (the repeat reached
@@ -82,7 +83,7 @@ public class DataPlaneReconnectSpec
         var worker = nodes.B.ActorOf(Props.Create(() => new Collector(replies.Writer)));
 
         proxy.Tell(Push("w", 1, initial), worker);
-        DataPlaneConnectionSpecHelpers.WaitUntil(() => TensorCarrier.Get(nodes.B).DataPlaneBytesSent > 0);
+        DataPlaneConnectionSpecHelpers.WaitUntil(() => TensorTransports.Get(nodes.B).Counters.DataPlaneBytesSent > 0);
         await nodes.A.Terminate();
 
         var failed = Assert.IsType<TensorRequestFailed>(await replies.Reader.ReadAsync().AsTask().WaitAsync(s_reply));

@@ -32,7 +32,7 @@ public sealed class EvaluatorActor : ReceiveActor
         {
             ComputeThreads.Current = _threads;
             _plan = TrainingPlanJson.Parse(init.PlanJson);
-            _servers = Carriers.TensorCarrier.Get(Context.System).Route(init.Servers, init.DataPlanes, _plan);
+            _servers = Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, _plan);
             _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
             _layout = ParameterLayout.For(_model, _servers.Count);
             Sender.Tell(new WorkerReady("evaluator"));
@@ -47,7 +47,7 @@ public sealed class EvaluatorActor : ReceiveActor
                 s.Tell(new PullWeights(e.Epoch));
             }
         });
-        Receive<Carriers.TensorRequestFailed>(f => _requester.Tell(new TrainingFailed($"evaluator: {f.Reason}")));
+        Receive<Transport.TensorRequestFailed>(f => _requester.Tell(new TrainingFailed($"evaluator: {f.Reason}")));
         Receive<WeightsReply>(reply =>
         {
             foreach (var v in reply.Weights.Concat(reply.State))
@@ -64,7 +64,7 @@ public sealed class EvaluatorActor : ReceiveActor
             {
                 _finalModel?.Invoke(_model);
             }
-            var (sent, received) = Carriers.TensorCarrier.Get(Context.System).BytesOf(Self);
+            var (sent, received) = Carriers.TensorTransports.Get(Context.System).Counters.BytesOf(Self);
             _requester.Tell(new EvaluationResult(_epoch, result.Accuracy, result.Loss, sent, received));
         });
     }

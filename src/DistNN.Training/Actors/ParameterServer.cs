@@ -50,7 +50,7 @@ public sealed class ParameterServer : ReceiveActor
         Receive<PullWeights>(p =>
         {
             // A copy unless the carrier writes the bytes before its Tell returns (see Reply).
-            var copy = Sender is Carriers.ISerializesOnTell ? null : _chunks.Select(c => new float[c.Length]).ToArray();
+            var copy = Transport.ReplyRefs.ReadsOnTell(Sender) ? null : _chunks.Select(c => new float[c.Length]).ToArray();
             Sender.Tell(new WeightsReply(p.RequestId, Snapshot(copy, _weightChunks), Snapshot(copy, _stateChunks)));
         });
         Receive<WorkerIdle>(OnIdle);
@@ -62,7 +62,7 @@ public sealed class ParameterServer : ReceiveActor
         Akka.Actor.Props.Create(() => new ParameterServer(coordinator)).WithDispatcher(DistNNDispatchers.Compute);
 
     protected override void PreStart() =>
-        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorCarrier.Get(Context.System).Endpoint));
+        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint));
 
     /// <summary>Local indices of the trainable chunks and of the state chunks, fixed at init (read on every reply).</summary>
     private int[] _weightChunks = [];
@@ -315,7 +315,7 @@ public sealed class ParameterServer : ReceiveActor
     /// </summary>
     private PushReply Reply(string worker, long step, bool applied, IActorRef to)
     {
-        if (_plan.Mode == ConsistencyMode.Sync || to is Carriers.ISerializesOnTell)
+        if (_plan.Mode == ConsistencyMode.Sync || Transport.ReplyRefs.ReadsOnTell(to))
         {
             return new PushReply(step, applied, Snapshot(null, _weightChunks), Snapshot(null, _stateChunks));
         }

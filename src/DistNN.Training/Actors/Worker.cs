@@ -55,7 +55,7 @@ public sealed class Worker : ReceiveActor
         Receive<AssignBatches>(OnAssign);
         Receive<PushReply>(OnReply);
         // A push or pull lost with its data-plane connection that could not be sent again: no reply will come.
-        Receive<Carriers.TensorRequestFailed>(f => _coordinator.Tell(new TrainingFailed($"worker {_name}: {f.Reason}")));
+        Receive<Transport.TensorRequestFailed>(f => _coordinator.Tell(new TrainingFailed($"worker {_name}: {f.Reason}")));
     }
 
     public static Props Props(string name, IActorRef coordinator, IDataSource data, int threads) =>
@@ -81,7 +81,7 @@ public sealed class Worker : ReceiveActor
         _plan = TrainingPlanJson.Parse(init.PlanJson);
         (_data as IPlanDataSource)?.Prepare(_plan);
         // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
-        _servers = Carriers.TensorCarrier.Get(Context.System).Route(init.Servers, init.DataPlanes, _plan);
+        _servers = Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, _plan);
         _model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         _layout = ParameterLayout.For(_model, _servers.Count);
         _chunksByServer = Enumerable.Range(0, _servers.Count).Select(s => _layout.ChunksOf(s).ToArray()).ToArray();
@@ -231,7 +231,7 @@ public sealed class Worker : ReceiveActor
             return;
         }
         var c = _current;
-        var (sent, received) = Carriers.TensorCarrier.Get(Context.System).BytesOf(Self);
+        var (sent, received) = Carriers.TensorTransports.Get(Context.System).Counters.BytesOf(Self);
         _coordinator.Tell(new BatchDone(_name, _epoch, c.Batch, c.Samples, c.Loss, c.Correct, c.Compute, Stopwatch.GetElapsedTime(_pushedAt).TotalSeconds,
             sent, received));
         Next();

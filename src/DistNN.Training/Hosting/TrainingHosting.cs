@@ -42,7 +42,7 @@ public static class TrainingHosting
     /// </summary>
     public static AkkaConfigurationBuilder WithTensorDataPlane(this AkkaConfigurationBuilder builder, string host, int port, string? publicHost = null) =>
         builder.AddHocon(DataPlaneSettings.On(host, port, publicHost), HoconAddMode.Prepend)
-            .WithActors((system, _) => TensorCarrier.Get(system));
+            .WithActors((system, _) => TensorTransports.Get(system));
 
     /// <summary>
     /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share

@@ -1,10 +1,10 @@
 using System.Buffers;
-using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
+using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
 using MessagePack;
 
-namespace DistNN.Protocol.DataPlane;
+namespace DistNN.Protocol.Framing;
 
 /// <summary>
 /// A protocol message as the payload of a data-plane frame: <c>[manifest, target, replyTo, [protocolVersion, message]]</c>.
@@ -24,15 +24,59 @@ public static class MessageFrame
     }
 
     /// <summary>
+    /// A new pooled frame holding <paramref name="message"/> with its large chunk values by reference
+    /// (<see cref="WriteByReference"/>); whoever sends it reads those values before the send returns.
+    /// </summary>
+    public static FrameWriter Create(ProtocolSerializer serializer, string target, int replyTo, object message)
+    {
+        var frame = new FrameWriter(SizeHint(message));
+        try
+        {
+            WriteByReference(frame, serializer, target, replyTo, message);
+            return frame;
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// <see cref="Write"/> with large chunk values held by reference (<see cref="ProtocolSerializer.WriteByReference"/>):
-    /// send the frame with <see cref="DataPlaneConnection.TrySend"/>, which writes them from their arrays or copies them
-    /// in before it queues the frame, so either way they are read before the call returns.
+    /// the frame's sender writes them from their arrays, or copies them in before it queues the frame.
     /// </summary>
     public static void WriteByReference(FrameWriter frame, ProtocolSerializer serializer, string target, int replyTo, object message)
     {
         WriteHeader(frame, serializer, target, replyTo, message);
         serializer.WriteByReference(frame, message);
     }
+
+    /// <summary>Bytes of tensor values in a message (a frame's first size, so that it rarely grows).</summary>
+    public static int SizeHint(object message)
+    {
+        static long Sum(IReadOnlyList<ChunkValues> values)
+        {
+            long total = 0;
+            foreach (var v in values)
+            {
+                total += (v.Encoded?.Bytes ?? v.Values.Length * sizeof(float)) + 32;
+            }
+            return total;
+        }
+        long bytes = message switch
+        {
+            PushGradients p => Sum(p.Gradients) + Sum(p.State),
+            PushReply r => Sum(r.Weights) + Sum(r.State),
+            WeightsReply w => Sum(w.Weights) + Sum(w.State),
+            _ => 0,
+        };
+        return (int)Math.Min(bytes + 512, int.MaxValue / 2);
+    }
+
+    /// <summary>Pushes and replies: the messages whose chunk values a receiver reads into its reused arrays.</summary>
+    public static bool IsTensorMessage(string manifest) =>
+        manifest is "distnn.push-gradients" or "distnn.push-reply" or "distnn.weights-reply";
 
     private static void WriteHeader(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message)
     {

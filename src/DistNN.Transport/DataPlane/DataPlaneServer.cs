@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DistNN.Protocol.DataPlane;
+namespace DistNN.Transport.DataPlane;
 
 /// <summary>
 /// Listens for data-plane connections (a parameter-server node runs one; its endpoint is announced over the control

@@ -2,10 +2,11 @@ using System.Buffers;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Event;
+using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;
 
-namespace DistNN.Training.Carriers;
+namespace DistNN.Transport.Pieces;
 
 /// <summary>
 /// Puts messages sent in <see cref="MessagePiece"/>s back together (one per node, /system/distnn-pieces): the bytes of
@@ -26,18 +27,18 @@ internal sealed class PieceAssembler : ReceiveActor
     private const int DefaultChunkBytes = 64 * 1024;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly TensorCarrier _carrier;
+    private readonly PiecesTransport _pieces;
     private readonly ProtocolLimits _limits = ProtocolLimits.Default;
     private readonly Dictionary<long, Transfer> _open = [];
     private readonly Dictionary<IActorRef, ReceiveArrays> _arrays = [];
 
-    public PieceAssembler(TensorCarrier carrier)
+    public PieceAssembler(PiecesTransport pieces)
     {
-        _carrier = carrier;
+        _pieces = pieces;
         Receive<MessagePiece>(OnPiece);
     }
 
-    public static Props Props(TensorCarrier carrier) => Akka.Actor.Props.Create(() => new PieceAssembler(carrier));
+    public static Props Props(PiecesTransport pieces) => Akka.Actor.Props.Create(() => new PieceAssembler(pieces));
 
     protected override void PostStop()
     {
@@ -84,8 +85,8 @@ internal sealed class PieceAssembler : ReceiveActor
         object message;
         try
         {
-            message = _carrier.Serializer.Read(new ReadOnlySequence<byte>(transfer.Buffer, 0, piece.Total), piece.Manifest,
-                TensorCarrier.IsTensorMessage(piece.Manifest) ? ArraysOf(piece.ReplyTo ?? piece.Target).NextMessage() : null);
+            message = _pieces.Serializer.Read(new ReadOnlySequence<byte>(transfer.Buffer, 0, piece.Total), piece.Manifest,
+                MessageFrame.IsTensorMessage(piece.Manifest) ? ArraysOf(piece.ReplyTo ?? piece.Target).NextMessage() : null);
         }
         catch (SerializationException e)
         {
@@ -98,8 +99,8 @@ internal sealed class PieceAssembler : ReceiveActor
         }
         // Replies go back in pieces as large as the request's (the sender's chunk setting).
         int chunk = piece.Total > transfer.LargestPiece ? transfer.LargestPiece : DefaultChunkBytes;
-        IActorRef? sender = piece.ReplyTo is null ? ActorRefs.NoSender : new PiecesRef(_carrier, piece.ReplyTo, Math.Max(1024, chunk));
-        _carrier.CountReceived(piece.Target, piece.Total);
+        IActorRef? sender = piece.ReplyTo is null ? ActorRefs.NoSender : new PiecesRef(_pieces, piece.ReplyTo, Math.Max(1024, chunk));
+        _pieces.Counters.CountReceived(piece.Target, piece.Total);
         piece.Target.Tell(message, sender);
     }
 }

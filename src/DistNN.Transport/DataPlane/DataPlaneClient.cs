@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DistNN.Protocol.DataPlane;
+namespace DistNN.Transport.DataPlane;
 
 /// <summary>Opens data-plane connections (a worker opens one to each parameter-server node).</summary>
 public static class DataPlaneClient

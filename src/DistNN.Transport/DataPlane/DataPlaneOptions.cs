@@ -1,6 +1,6 @@
 using DistNN.Protocol.Limits;
 
-namespace DistNN.Protocol.DataPlane;
+namespace DistNN.Transport.DataPlane;
 
 /// <summary>Settings of a data-plane connection; the defaults suit tensors of a few MB on one machine or a LAN.</summary>
 public sealed record DataPlaneOptions
@@ -22,10 +22,16 @@ public sealed record DataPlaneOptions
     public int SocketBufferBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// A frame offered with <see cref="DataPlaneConnection.TrySend"/> while nothing is queued is written on the calling
-    /// thread (a blocking send) instead of by the send loop; saves a thread wake-up per message.
+    /// A frame offered with <see cref="DataPlaneConnection.TrySend"/> while nothing is queued and the socket has room is
+    /// written on the calling thread instead of by the send loop; saves a thread wake-up per message.
     /// </summary>
     public bool InlineSends { get; init; } = true;
+
+    /// <summary>
+    /// Largest frame written on the calling thread: at most half of <see cref="SocketBufferBytes"/>, which the kernel
+    /// doubles and reports writable with a third of it free, so such a send does not block. Larger frames are queued.
+    /// </summary>
+    public int InlineSendBytes { get; init; } = 2 * 1024 * 1024;
 
     /// <summary>Where refused frames are counted and first logged.</summary>
     public LimitViolations Violations { get; init; } = LimitViolations.Shared;

@@ -5,13 +5,13 @@ using System.Threading.Channels;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 
-namespace DistNN.Protocol.DataPlane;
+namespace DistNN.Transport.DataPlane;
 
 /// <summary>
 /// One TCP connection of the data plane, the same on both ends: a receive loop that cuts frames and passes each to
 /// the <see cref="FrameHandler"/>, and a send loop that writes queued frames in order. At most
 /// <see cref="DataPlaneOptions.MaxInFlightFrames"/> frames wait to be sent; <see cref="SendAsync"/> waits beyond
-/// that. A bad frame header (wrong version, oversized) is counted, logged once, and closes the connection, since the
+/// that, and <see cref="Send"/> leaves the frame waiting without holding the caller's thread. A bad frame header (wrong version, oversized) is counted, logged once, and closes the connection, since the
 /// stream cannot be resynchronised. <see cref="Completion"/> completes when the connection is closed for any reason.
 /// </summary>
 public sealed class DataPlaneConnection : IAsyncDisposable
@@ -101,17 +101,60 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="frame"/> and takes ownership of it, never waiting: written on this thread when that cannot
+    /// block (<see cref="TrySend"/>), else queued; when the queue is full the frame (its values copied in) waits for room
+    /// asynchronously. A frame that the closing connection drops is logged; the requesting side sends requests again.
+    /// Throws <see cref="InvalidOperationException"/> for a frame beyond the size limit.
+    /// </summary>
+    public void Send(FrameWriter frame)
+    {
+        try
+        {
+            if (TrySend(frame))
+            {
+                return;
+            }
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
+        ValueTask queued = SendAsync(frame);
+        if (queued.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        _ = ObserveAsync(queued);
+    }
+
+    private async Task ObserveAsync(ValueTask queued)
+    {
+        try
+        {
+            await queued.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            _options.Log?.Invoke($"data-plane connection {LocalEndPoint} ↔ {RemoteEndPoint}: a frame was dropped: {e.Message}");
+        }
+    }
+
     /// <summary>Queues <paramref name="frame"/> if there is room, taking ownership; false (frame still yours) if not.</summary>
     public bool TrySend(FrameWriter frame)
     {
         frame.CheckLimit(_options.Limits);
-        // Nothing queued and no send under way: write on this thread rather than wake the send loop for it (one
-        // thread hop less per message). Holding the send lock with an empty queue keeps the frames in order.
-        if (_options.InlineSends && _outgoing.Reader.Count == 0 && IsOpen && _sending1.Wait(0))
+        // Nothing queued, no send under way, and room in the socket for the whole frame: write on this thread rather
+        // than wake the send loop for it (one thread hop less per message). Holding the send lock with an empty queue
+        // keeps the frames in order. Poll says writable when a third of the kernel's send buffer is free, so a frame of
+        // at most InlineSendBytes goes in without blocking.
+        if (_options.InlineSends && frame.PayloadLength <= _options.InlineSendBytes && _outgoing.Reader.Count == 0 && IsOpen
+            && _sending1.Wait(0))
         {
             try
             {
-                if (_outgoing.Reader.Count == 0)
+                if (_outgoing.Reader.Count == 0 && _socket.Poll(0, SelectMode.SelectWrite))
                 {
                     using (frame)
                     {

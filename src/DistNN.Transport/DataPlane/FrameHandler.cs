@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DistNN.Protocol.DataPlane;
+namespace DistNN.Transport.DataPlane;
 
 /// <summary>
 /// Receives each frame's payload on the connection's receive loop. The payload is valid only during the call:

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using DistNN.Protocol.DataPlane;
+using DistNN.Transport.DataPlane;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 
-namespace DistNN.Protocol.Tests;
+namespace DistNN.Transport.Tests;
 
 public class DataPlaneSpec
 {
@@ -23,11 +23,17 @@ public class DataPlaneSpec
         }
     }
 
+    private static float[] RandomFloats(int n, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
     [Fact]
     public async Task Tensor_of_the_cnn_size_comes_back_bit_identical_over_loopback()
     {
         const int cnnParameters = 421_642;
-        float[] values = TestData.RandomFloats(cnnParameters, seed: 7);
+        float[] values = RandomFloats(cnnParameters, seed: 7);
         values[5] = float.NaN;
         values[6] = -0f;
         var received = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,7 +52,8 @@ public class DataPlaneSpec
         await client.SendAsync(frame);
 
         float[] echoed = await received.Task.WaitAsync(Timeout);
-        Assert.True(TestData.BitwiseEqual(values, echoed));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).SequenceEqual(
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(echoed.AsSpan())));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace DistNN.Training.Carriers;
+namespace DistNN.Transport;
 
 /// <summary>
 /// The arrays that tensor messages from one sender are read into, reused instead of allocated for every message

@@ -1,9 +1,9 @@
 using Akka.Actor;
 
-namespace DistNN.Training.Carriers;
+namespace DistNN.Transport;
 
 /// <summary>
-/// Told (by the node's <see cref="TensorCarrier"/>) to an actor whose push or pull to a server on another node was
+/// Told (by the node's data plane) to an actor whose push or pull to a server on another node was
 /// lost with its data-plane connection and could not be sent again: no reply will come. Never leaves its node.
 /// </summary>
 public sealed record TensorRequestFailed(string Reason) : INoSerializationVerificationNeeded;

@@ -1,0 +1,33 @@
+using Akka.Actor;
+using DistNN.Training.Plan;
+using DistNN.Transport;
+
+namespace DistNN.Training.Carriers;
+
+/// <summary>Which transport a plan's tensor messages take to each server.</summary>
+public static class TensorRouting
+{
+    /// <summary>
+    /// The refs a worker (or evaluator) of <paramref name="system"/> sends tensor messages to: each server itself when
+    /// it lives in this ActorSystem or the plan says <see cref="TensorCarrierKind.Local"/>; otherwise a ref of the plan's
+    /// carrier. Throws with the reason when the data plane is asked for and a server's node announced no endpoint.
+    /// </summary>
+    public static IReadOnlyList<IActorRef> Route(ActorSystem system, IReadOnlyList<IActorRef> servers,
+        IReadOnlyList<string>? dataPlanes, TrainingPlan plan)
+    {
+        var transports = TensorTransports.Get(system);
+        ITensorTransport transport = plan.Carrier switch
+        {
+            TensorCarrierKind.Local => transports.InProcess,
+            TensorCarrierKind.Remote => transports.Pieces.WithChunkBytes(plan.ChunkBytes),
+            _ => transports.DataPlane,
+        };
+        var routed = new IActorRef[servers.Count];
+        for (int i = 0; i < servers.Count; i++)
+        {
+            string endpoint = dataPlanes is not null && i < dataPlanes.Count ? dataPlanes[i] : "";
+            routed[i] = TensorTransports.IsLocal(servers[i]) ? servers[i] : transport.To(servers[i], endpoint);
+        }
+        return routed;
+    }
+}

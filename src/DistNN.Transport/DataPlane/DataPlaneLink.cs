@@ -1,0 +1,263 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Protocol.Framing;
+using DistNN.Protocol.Messages;
+using DistNN.Protocol.Serialization;
+
+namespace DistNN.Transport.DataPlane;
+
+/// <summary>
+/// A node's link to one server node's data plane: the connection in use and the requests on it still waiting for their
+/// replies (one per route: one actor talking to one server has one request outstanding at a time). Nothing here waits
+/// on the caller's thread: a connection is opened in the background on first use and again after a drop; messages told
+/// meanwhile are sent once it is open. Requests lost with a dropped connection are sent again on the next one — safe,
+/// since a server applies a (worker, step) once and a pull only reads. If no connection opens after five attempts (about
+/// 2 s), each requester gets <see cref="TensorRequestFailed"/>; the next message tries again.
+/// </summary>
+internal sealed class DataPlaneLink
+{
+    /// <summary>Waits before each attempt to connect (about 2 s in all).</summary>
+    private static readonly TimeSpan[] s_backoff =
+        [TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(1)];
+
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>A request awaiting its reply; <see cref="SentOn"/> is null until a connection carried it.</summary>
+    private sealed record Request(string Target, IActorRef Requester, object Message, DataPlaneConnection? SentOn);
+
+    private readonly string _host;
+    private readonly int _port;
+    private readonly DataPlaneTransport _transport;
+    private readonly object _gate = new();
+    private readonly Dictionary<int, Request> _outstanding = [];
+    private readonly List<(int Route, FrameWriter? Frame)> _unsent = [];
+    private DataPlaneConnection? _connection;
+    private bool _connecting;
+
+    public DataPlaneLink(string endpoint, DataPlaneTransport transport)
+    {
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out _port))
+        {
+            throw new FormatException($"data-plane endpoint '{endpoint}' is not host:port");
+        }
+        _host = endpoint[..colon].Trim('[', ']');
+        Endpoint = endpoint;
+        _transport = transport;
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>Sends <paramref name="message"/> to <paramref name="target"/> on the server node; replies go to <paramref name="sender"/>.</summary>
+    public void Send(string target, IActorRef? sender, object message)
+    {
+        bool replied = sender is not null && !sender.IsNobody();
+        int route = replied ? _transport.Routes.RouteOf(sender!, target) : 0;
+        bool request = replied && message is PushGradients or PullWeights;
+        DataPlaneConnection? connection;
+        lock (_gate)
+        {
+            connection = _connection is { IsOpen: true } open ? open : null;
+            if (request)
+            {
+                _outstanding[route] = new Request(target, sender!, message, connection);
+            }
+            if (connection is null)
+            {
+                // A request is written from its message once connected (its values stay untouched until its reply);
+                // anything else is written now, owning its bytes.
+                _unsent.Add((route, request ? null : Materialized(target, route, message)));
+                StartConnecting();
+                return;
+            }
+        }
+        // A frame lost because the connection closes meanwhile is sent again from the outstanding requests.
+        Write(connection, target, route, sender, message);
+    }
+
+    /// <summary>A reply arrived on <paramref name="route"/>: the request it answers is no longer outstanding.</summary>
+    public void Answered(int route, object reply)
+    {
+        lock (_gate)
+        {
+            if (_outstanding.TryGetValue(route, out Request? r) && Answers(reply, r.Message))
+            {
+                _outstanding.Remove(route);
+            }
+        }
+    }
+
+    /// <summary>Closes the connection in use, as a network failure would (for specs).</summary>
+    public void Drop() => _ = Volatile.Read(ref _connection)?.DisposeAsync().AsTask();
+
+    public ValueTask DisposeAsync() => Volatile.Read(ref _connection)?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static bool Answers(object reply, object request) => (reply, request) switch
+    {
+        (PushReply r, PushGradients p) => r.Step == p.Step,
+        (WeightsReply r, PullWeights p) => r.RequestId == p.RequestId,
+        _ => false,
+    };
+
+    private FrameWriter Materialized(string target, int route, object message)
+    {
+        FrameWriter frame = MessageFrame.Create(_transport.Serializer, target, route, message);
+        frame.Materialize();
+        return frame;
+    }
+
+    private void Write(DataPlaneConnection connection, string target, int route, IActorRef? requester, object message)
+    {
+        FrameWriter frame = MessageFrame.Create(_transport.Serializer, target, route, message);
+        _transport.Counters.CountSent(requester, frame.PayloadLength);
+        Send(connection, frame);
+    }
+
+    private void Send(DataPlaneConnection connection, FrameWriter frame)
+    {
+        try
+        {
+            connection.Send(frame);
+            _transport.Counters.FrameSent();
+        }
+        catch (InvalidOperationException e)
+        {
+            _transport.Log.Warning("tensor data plane: a message to {0} was dropped: {1}", Endpoint, e.Message);
+        }
+    }
+
+    /// <summary>Starts the background connect unless one is under way (call holding the gate).</summary>
+    private void StartConnecting()
+    {
+        if (!_connecting)
+        {
+            _connecting = true;
+            _ = Task.Run(ConnectAsync);
+        }
+    }
+
+    private async Task ConnectAsync()
+    {
+        string? failure = null;
+        foreach (TimeSpan wait in s_backoff)
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+            if (_transport.IsStopping)
+            {
+                break;
+            }
+            DataPlaneConnection connection;
+            try
+            {
+                using var timeout = new CancellationTokenSource(s_connectTimeout);
+                connection = await DataPlaneClient.ConnectAsync(_host, _port,
+                    (c, payload) => _transport.Dispatcher.OnFrame(c, payload, this), _transport.Options, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ArgumentException)
+            {
+                failure = e is OperationCanceledException ? $"no connection within {s_connectTimeout.TotalSeconds:0} s" : e.Message;
+                continue;
+            }
+            Connected(connection);
+            return;
+        }
+        GiveUp(failure ?? "the node is stopping");
+    }
+
+    /// <summary>Sends what waited for this connection, in order, then the requests a dropped connection lost.</summary>
+    private void Connected(DataPlaneConnection connection)
+    {
+        _transport.Counters.Opened(connection);
+        _transport.Log.Info("tensor data plane: connected to {0}", Endpoint);
+        var unsent = new List<(int Route, FrameWriter? Frame, Request? Request)>();
+        lock (_gate)
+        {
+            _connection = connection;
+            _connecting = false;
+            foreach (var (route, frame) in _unsent)
+            {
+                unsent.Add((route, frame, frame is null ? Take(route, connection) : null));
+            }
+            _unsent.Clear();
+            foreach (int route in _outstanding.Keys.ToList())
+            {
+                if (_outstanding[route].SentOn is { } lost && lost != connection)
+                {
+                    unsent.Add((route, null, Take(route, connection)));
+                }
+            }
+        }
+        _ = connection.Completion.ContinueWith(_ => OnClosed(connection), TaskScheduler.Default);
+        foreach (var (route, frame, request) in unsent)
+        {
+            if (frame is not null)
+            {
+                Send(connection, frame);
+            }
+            else if (request is not null)
+            {
+                Write(connection, request.Target, route, request.Requester, request.Message);
+            }
+        }
+    }
+
+    /// <summary>The outstanding request of <paramref name="route"/>, now carried by <paramref name="connection"/> (gate held).</summary>
+    private Request? Take(int route, DataPlaneConnection connection)
+    {
+        if (!_outstanding.TryGetValue(route, out Request? request) || request.SentOn == connection)
+        {
+            return null; // answered, or already sent on this connection
+        }
+        _outstanding[route] = request with { SentOn = connection };
+        return request;
+    }
+
+    private void OnClosed(DataPlaneConnection closed)
+    {
+        _transport.Counters.Closed(closed);
+        if (_transport.IsStopping)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_outstanding.Values.Any(r => r.SentOn == closed))
+            {
+                _transport.Log.Info("tensor data plane: connection to {0} dropped ({1}); sending its outstanding requests again",
+                    Endpoint, closed.CloseReason);
+                StartConnecting();
+            }
+        }
+    }
+
+    /// <summary>No connection could be opened: every request waiting for one fails, other messages are dropped.</summary>
+    private void GiveUp(string reason)
+    {
+        List<Request> failed;
+        List<FrameWriter> dropped;
+        lock (_gate)
+        {
+            _connecting = false;
+            failed = _outstanding.Values.Where(r => r.SentOn is null || !r.SentOn.IsOpen).ToList();
+            foreach (int route in _outstanding.Where(o => failed.Contains(o.Value)).Select(o => o.Key).ToList())
+            {
+                _outstanding.Remove(route);
+            }
+            dropped = _unsent.Where(u => u.Frame is not null).Select(u => u.Frame!).ToList();
+            _unsent.Clear();
+        }
+        foreach (FrameWriter frame in dropped)
+        {
+            frame.Dispose();
+        }
+        _transport.Log.Warning("tensor data plane: cannot connect to {0}: {1}", Endpoint, reason);
+        foreach (Request request in failed)
+        {
+            string why = request.SentOn is { } lost
+                ? $"the tensor data-plane connection to {Endpoint} dropped ({lost.CloseReason}) and could not be opened again: {reason}"
+                : $"cannot connect to the tensor data plane at {Endpoint}: {reason}";
+            request.Requester.Tell(new TensorRequestFailed(why), ActorRefs.NoSender);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Protocol.Serialization;
+
+namespace DistNN.Transport.DataPlane;
+
+/// <summary>
+/// The tensor data plane of one node: TCP connections beside Akka.Remote. A server node listens (<see cref="Listen"/>)
+/// and announces its endpoint; an actor elsewhere sends through a <see cref="DataPlaneRef"/> on the
+/// <see cref="DataPlaneLink"/> to that endpoint, and frames on either end go to the <see cref="FrameDispatcher"/>.
+/// </summary>
+public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, DataPlaneLink> _links = new();
+    private DataPlaneServer? _server;
+    private volatile bool _stopping;
+
+    public DataPlaneTransport(ExtendedActorSystem system, ProtocolSerializer serializer, TransportCounters counters, ILoggingAdapter log)
+    {
+        Provider = system.Provider;
+        Serializer = serializer;
+        Counters = counters;
+        Log = log;
+        Options = DataPlaneOptions.Default with { Log = line => log.Info(line) };
+        Dispatcher = new FrameDispatcher(this);
+    }
+
+    /// <summary>This node's endpoint as announced ("host:port"), or empty when it listens on none.</summary>
+    public string Endpoint { get; private set; } = "";
+
+    internal IActorRefProvider Provider { get; }
+
+    internal ProtocolSerializer Serializer { get; }
+
+    internal TransportCounters Counters { get; }
+
+    internal ILoggingAdapter Log { get; }
+
+    internal DataPlaneOptions Options { get; }
+
+    internal RouteTable Routes { get; } = new();
+
+    internal FrameDispatcher Dispatcher { get; }
+
+    /// <summary>True once the node stops: dropped connections are then not opened again.</summary>
+    internal bool IsStopping => _stopping;
+
+    /// <summary>Listens on <paramref name="host"/>:<paramref name="port"/> (0: any free port), announced with <paramref name="announcedHost"/>.</summary>
+    public void Listen(string host, int port, string announcedHost)
+    {
+        _server = DataPlaneServer.Start(host, port, (connection, payload) => Dispatcher.OnFrame(connection, payload, null), Options);
+        Endpoint = $"{(string.IsNullOrEmpty(announcedHost) ? host : announcedHost)}:{_server.LocalEndPoint.Port}";
+        Log.Info("tensor data plane listening on {0}, announced as {1}", _server.LocalEndPoint, Endpoint);
+    }
+
+    /// <summary>A ref that sends to <paramref name="server"/> over the data plane of its node at <paramref name="endpoint"/>.</summary>
+    public IActorRef To(IActorRef server, string endpoint)
+    {
+        if (string.IsNullOrEmpty(endpoint))
+        {
+            throw new InvalidOperationException(
+                $"parameter server {server.Path} announced no tensor data-plane endpoint: start its node with "
+                + "WithTensorDataPlane, or choose the carrier 'remote' (Akka.Remote in chunks) or 'local'");
+        }
+        DataPlaneLink link = _links.GetOrAdd(endpoint, e => new DataPlaneLink(e, this));
+        return new DataPlaneRef(link, server.Path.ToStringWithoutAddress(), server.Path, Provider);
+    }
+
+    /// <summary>Closes every data-plane connection of this node, as a network failure would (for specs).</summary>
+    internal void DropConnections()
+    {
+        foreach (DataPlaneLink link in _links.Values)
+        {
+            link.Drop();
+        }
+        foreach (DataPlaneConnection connection in _server?.Connections ?? [])
+        {
+            _ = connection.DisposeAsync().AsTask();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (DataPlaneLink link in _links.Values)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
