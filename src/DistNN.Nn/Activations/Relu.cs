@@ -11,23 +11,15 @@ public sealed class Relu : Activation
 
     public override void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Max(z, 0f, a);
 
-    public override unsafe void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz)
-    {
-        int n = dz.Length;
-        fixed (float* z0 = z)
-        fixed (float* da0 = da)
-        fixed (float* dz0 = dz)
-        {
-            Elementwise.Run(new Gradient(z0, da0, dz0), n);
-        }
-    }
+    public override void Backward(ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> da, Span<float> dz) =>
+        Elementwise.Map<Gradient>(z, da, dz);
 
-    /// <summary>dz = da where z &gt; 0, else 0 (reads lane i of da before writing lane i of dz, so dz may alias da).</summary>
-    private readonly unsafe struct Gradient(float* z, float* da, float* dz) : IElementwise
+    /// <summary>dz = da where z &gt; 0, else 0, with x = z and y = da.</summary>
+    private readonly struct Gradient : ILanewise
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Apply<TV>(long i)
+        public static TV Apply<TV>(TV x, TV y)
             where TV : unmanaged, ISimd<TV> =>
-            TV.Store(TV.Select(TV.GreaterThan(TV.Load(z + i), TV.Zero), TV.Load(da + i), TV.Zero), dz + i);
+            TV.Select(TV.GreaterThan(x, TV.Zero), y, TV.Zero);
     }
 }

@@ -26,6 +26,18 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>destination[i] = TOp(x[i], y[i]); reads lane i of x and y before writing lane i, so destination may alias either.</summary>
+    public static unsafe void Map<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
+        where TOp : ILanewise
+    {
+        fixed (float* x0 = x)
+        fixed (float* y0 = y)
+        fixed (float* d0 = destination)
+        {
+            Run(new Lanes<TOp>(x0, y0, d0), destination.Length);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOp, TV>(TOp op, long length)
         where TOp : struct, IElementwise
@@ -40,5 +52,14 @@ internal static class Elementwise
         {
             op.Apply<SimdScalar>(i);
         }
+    }
+
+    private readonly unsafe struct Lanes<TOp>(float* x, float* y, float* destination) : IElementwise
+        where TOp : ILanewise
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply<TV>(long i)
+            where TV : unmanaged, ISimd<TV> =>
+            TV.Store(TOp.Apply(TV.Load(x + i), TV.Load(y + i)), destination + i);
     }
 }

@@ -22,9 +22,13 @@ public class Conv2DSpec
     [InlineData(2, 6, 5, 1, 32, 3, 3, 1, 1, "same", true)]
     [InlineData(1, 6, 5, 1, 35, 3, 3, 1, 1, "same", false)]
     public void Conv2D_gradients_match_finite_differences_of_a_naive_convolution(
-        int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu)
+        int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu) =>
+        MatchesNaiveConvolution(new Random(3), batch, height, width, channels, filters, kh, kw, sh, sw, padding, relu);
+
+    /// <summary>Forward values and finite-difference gradients of a random Conv2D against <see cref="NaiveConvolution"/>.</summary>
+    internal static void MatchesNaiveConvolution(
+        Random rng, int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu)
     {
-        var rng = new Random(3);
         var layer = new Conv2D(filters, kh, kw, sh, sw, Padding2D.Parse(padding), relu ? new Relu() : null) { Name = "conv" };
         layer.Build([height, width, channels]);
         layer.Initialize(rng);

@@ -34,15 +34,7 @@ public class ConvKernelsByIsaSpec
         Isa isa, int batch, int height, int width, int channels, int filters, int kh, int kw, int sh, int sw, string padding, bool relu)
     {
         using var scope = IsaCases.Enter(isa);
-        var rng = new Random(11);
-        var layer = new Conv2D(filters, kh, kw, sh, sw, Padding2D.Parse(padding), relu ? new Relu() : null) { Name = "conv" };
-        layer.Build([height, width, channels]);
-        layer.Initialize(rng);
-        GradientCheck.Random(rng, filters).Span.CopyTo(layer.Bias.Value.Span);
-        var x = GradientCheck.Random(rng, batch, height, width, channels);
-        var g = layer.Geometry;
-
-        GradientCheck.Layer(layer, x, (xi, p) => NaiveConvolution.Forward(xi, p[0], p[1], batch, g, filters, relu));
+        Conv2DSpec.MatchesNaiveConvolution(new Random(11), batch, height, width, channels, filters, kh, kw, sh, sw, padding, relu);
     }
 
     [SkippableTheory]
