@@ -44,7 +44,10 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
             TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel);
         if (outcome.Summary is not { } summary)
         {
-            Console.Error.WriteLine($"distnn: error: {outcome.Failure}");
+            report.Stop();
+            bool interrupted = outcome.ExitCode == ClusterNode.InterruptedExitCode;
+            Console.Error.WriteLine(interrupted ? $"distnn: {outcome.Failure}" : $"distnn: error: {outcome.Failure}");
+            report.Keep(plan, report.Ended(plan, train.Count, interrupted ? "interrupted" : "failed", outcome.Failure ?? ""), null);
             return outcome.ExitCode;
         }
         report.Done(summary);

@@ -14,6 +14,9 @@ internal sealed class RunReport : IDisposable
     private readonly PlanSettings _settings;
     private readonly MetricsWriter? _metrics;
     private readonly ProgressRenderer _progress;
+    private readonly System.Diagnostics.Stopwatch _wall = System.Diagnostics.Stopwatch.StartNew();
+    private EpochCompleted? _last;
+    private volatile bool _stopped;
 
     public RunReport(PlanSettings settings, TrainingPlan plan, int trainCount, int testCount)
     {
@@ -25,12 +28,50 @@ internal sealed class RunReport : IDisposable
 
     public void Listen(TrainingEvent e)
     {
+        if (_stopped)
+        {
+            return;
+        }
         _progress.Report(e);
         if (e is EpochCompleted epoch)
         {
+            _last = epoch;
             _metrics?.Write(epoch);
         }
     }
+
+    /// <summary>Ends the progress display: nothing is drawn after a run has been stopped or has failed.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        _progress.Dispose();
+    }
+
+    /// <summary>
+    /// The summary of a run that ended early (<paramref name="status"/> failed or interrupted): the figures of its last
+    /// finished epoch, if any, and why it ended.
+    /// </summary>
+    public TrainingSummary Ended(TrainingPlan plan, int trainCount, string status, string reason) => new()
+    {
+        Status = status,
+        Reason = reason,
+        Model = plan.ModelName,
+        Optimizer = plan.Optimizer,
+        LearningRate = double.Parse(plan.LearningRate.ToString("R")),
+        BatchSize = plan.BatchSize,
+        Epochs = _last?.Epoch ?? 0,
+        Seed = plan.Seed,
+        Threads = plan.EffectiveThreads,
+        TestAccuracy = _last?.TestAccuracy ?? 0,
+        TestLoss = _last?.TestLoss ?? 0,
+        TrainLoss = _last?.TrainLoss ?? 0,
+        WallSeconds = _wall.Elapsed.TotalSeconds,
+        Mode = plan.Mode.ToString().ToLowerInvariant(),
+        Workers = plan.Workers,
+        Servers = plan.Servers,
+        SamplesProcessed = _last?.SamplesProcessed ?? 0,
+        SamplesExpected = (long)trainCount * plan.Epochs,
+    };
 
     /// <summary>The final line of progress.</summary>
     public void Done(TrainingSummary summary) => _progress.Done(summary);
@@ -41,6 +82,10 @@ internal sealed class RunReport : IDisposable
         if (_settings.Save is not null && model is not null)
         {
             ModelStore.Save(_settings.Save, plan, model);
+        }
+        else if (_settings.Save is not null)
+        {
+            Console.Error.WriteLine($"distnn: --save: no weights to keep (the run {summary.Status}); {_settings.Save} not written");
         }
         if (_settings.SummaryJson is not null)
         {

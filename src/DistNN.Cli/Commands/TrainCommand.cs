@@ -7,7 +7,10 @@ using Spectre.Console.Cli;
 
 namespace DistNN.Cli.Commands;
 
-/// <summary>`distnn train`: options → TrainingPlan → run → summary, metrics and saved weights.</summary>
+/// <summary>
+/// `distnn train`: options → TrainingPlan → checks against the data → run → summary, metrics and saved weights.
+/// Exit 0 when done, 1 when the run failed, 130 when a signal stopped it (the summary's status says the same).
+/// </summary>
 public sealed class TrainCommand : AsyncCommand<TrainSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
@@ -20,21 +23,56 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
         RunChecks.AgainstData(plan, train);
+        using var interruption = new Interruption(cancellationToken);
         using var report = new RunReport(settings, plan, train.Count, test.Count);
         TrainingSummary summary;
-        Sequential? model;
-        if (settings.Engine == "local")
+        Sequential? model = null;
+        int exitCode = 0;
+        try
         {
-            var trainer = new LocalTrainer(plan, report.Listen);
-            summary = trainer.Run(train, test, cancellationToken);
-            model = trainer.Model;
+            if (settings.Engine == "local")
+            {
+                var trainer = new LocalTrainer(plan, report.Listen);
+                try
+                {
+                    summary = trainer.Run(train, test, interruption.Token);
+                }
+                finally
+                {
+                    model = trainer.Model;
+                }
+            }
+            else
+            {
+                var run = new TrainingRun(plan, new InMemoryDataSource(train, test), report.Listen);
+                try
+                {
+                    summary = await SingleProcessTraining.RunAsync(run, interruption.Token);
+                }
+                finally
+                {
+                    model = run.FinalModel;
+                }
+            }
+            report.Done(summary);
         }
-        else
+        catch (OperationCanceledException) when (interruption.Requested)
         {
-            (summary, model) = await SingleProcessTraining.RunAsync(plan, new InMemoryDataSource(train, test), report.Listen, cancellationToken);
+            report.Stop();
+            summary = report.Ended(plan, train.Count, "interrupted", "stopped by a signal");
+            Console.Error.WriteLine($"distnn: interrupted after {summary.Epochs} finished epoch(s)"
+                + (settings.Engine == "local" ? "" : "; the weights kept are those of the last finished epoch"));
+            exitCode = Interruption.ExitCode;
         }
-        report.Done(summary);
+        catch (Exception e) when (e is TrainingFailedException or NonFiniteException)
+        {
+            report.Stop();
+            summary = report.Ended(plan, train.Count, "failed", e.Message);
+            Console.Error.WriteLine($"distnn: error: the run failed: {e.Message}");
+            model = null;
+            exitCode = 1;
+        }
         report.Keep(plan, summary, model);
-        return 0;
+        return exitCode;
     }
 }

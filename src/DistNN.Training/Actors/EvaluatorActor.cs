@@ -60,10 +60,7 @@ public sealed class EvaluatorActor : ReceiveActor
             }
             ComputeThreads.Current = _threads;
             var result = _evaluator.Run(_model, ModelBuilder.CreateLoss(_plan.Model.Loss), _data.Test);
-            if (_epoch == _plan.Epochs)
-            {
-                _finalModel?.Invoke(_model);
-            }
+            _finalModel?.Invoke(_model);
             var (sent, received) = Carriers.TensorTransports.Get(Context.System).Counters.BytesOf(Self);
             _requester.Tell(new EvaluationResult(_epoch, result.Accuracy, result.Loss, sent, received));
         });

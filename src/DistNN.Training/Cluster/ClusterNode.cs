@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Hosting;
 using DistNN.Nn.Models;
@@ -26,7 +25,7 @@ public sealed record CoordinatorOutcome(int ExitCode, TrainingSummary? Summary, 
 public static class ClusterNode
 {
     /// <summary>Exit code of a node stopped by SIGINT/SIGTERM (after leaving the cluster).</summary>
-    public const int InterruptedExitCode = 130;
+    public const int InterruptedExitCode = Interruption.ExitCode;
 
     /// <summary>The coordinator node: joins (normally as the seed), runs the plan, stops the others, leaves.</summary>
     public static async Task<CoordinatorOutcome> RunCoordinatorAsync(ClusterNodeOptions options, TrainingPlan plan, IDataSource data,
@@ -35,7 +34,7 @@ public static class ClusterNode
         var run = new TrainingRun(plan, data, listener);
         using var host = BuildHost(options, (builder, _) => builder.WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(TrainingHosting.StartCoordinator(system, run, registrationTimeout))));
-        using var signals = new Signals(cancel);
+        using var signals = new Interruption(cancel);
         await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
         CheckFrameSize(system, plan);
@@ -82,7 +81,7 @@ public static class ClusterNode
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var data = new NodeDataSource(options.DataDir);
         using var host = BuildHost(options, (builder, _) => { });
-        using var signals = new Signals(cancel);
+        using var signals = new Interruption(cancel);
         await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
         if (!await JoinAsync(system, options, log, signals.Token))
@@ -250,42 +249,5 @@ public static class ClusterNode
                 + "(a piece needs its size plus 4 KiB): set --max-frame-size (or akka.remote.dot-netty.tcp.maximum-frame-size) "
                 + "to at least that on every node, or use smaller chunks");
         }
-    }
-
-    /// <summary>SIGINT and SIGTERM as a cancellation (the process goes on to leave the cluster and exit by itself).</summary>
-    private sealed class Signals : IDisposable
-    {
-        private readonly CancellationTokenSource _source;
-        private readonly PosixSignalRegistration[] _registrations;
-
-        public Signals(CancellationToken outer)
-        {
-            _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
-            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
-        }
-
-        public CancellationToken Token => _source.Token;
-
-        private void Handle(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            _source.Cancel();
-        }
-
-        public void Dispose()
-        {
-            foreach (var r in _registrations)
-            {
-                r.Dispose();
-            }
-            _source.Dispose();
-        }
-    }
-
-    private sealed class NoSignalLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

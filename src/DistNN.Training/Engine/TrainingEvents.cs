@@ -23,6 +23,12 @@ public sealed record EpochCompleted(
 /// <summary>The end of a run: what the summary JSON is made of.</summary>
 public sealed record TrainingSummary
 {
+    /// <summary>done, failed or interrupted (the exit code says the same: 0, 1, 130).</summary>
+    public string Status { get; init; } = "done";
+
+    /// <summary>Why a run failed or stopped early; null when it is done.</summary>
+    public string? Reason { get; init; }
+
     public required string Model { get; init; }
     public required string Optimizer { get; init; }
     public double LearningRate { get; init; }

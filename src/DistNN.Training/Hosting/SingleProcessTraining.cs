@@ -15,17 +15,25 @@ public static class SingleProcessTraining
         TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, CancellationToken cancel = default)
     {
         var run = new TrainingRun(plan, data, listener);
+        return (await RunAsync(run, cancel), run.FinalModel);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> to its summary. Cancelled, it throws <see cref="OperationCanceledException"/> once the
+    /// actors have stopped; <see cref="TrainingRun.FinalModel"/> then holds the model of the last finished epoch, if any.
+    /// </summary>
+    public static async Task<TrainingSummary> RunAsync(TrainingRun run, CancellationToken cancel = default)
+    {
         using var host = new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureServices(services => services.AddAkka("distnn", builder => builder
+            .ConfigureServices(services => services.AddSingleton<IHostLifetime, NoSignalLifetime>().AddAkka("distnn", builder => builder
                 .WithSingleProcessTraining(run)))
             .Build();
         await host.StartAsync(cancel);
         try
         {
             using var registration = cancel.Register(() => run.Completion.TrySetCanceled(cancel));
-            var summary = await run.Completion.Task;
-            return (summary, run.FinalModel);
+            return await run.Completion.Task;
         }
         finally
         {

@@ -106,8 +106,21 @@ public sealed class TrainingRun(TrainingPlan plan, IDataSource data, Action<Trai
 
     public TaskCompletionSource<TrainingSummary> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The evaluator's model after the last epoch (weights and state pulled from the servers).</summary>
+    /// <summary>
+    /// The evaluator's model after the latest finished epoch (weights and state pulled from the servers): a copy, so
+    /// that a run stopped during the next pull still has a whole one.
+    /// </summary>
     public Sequential? FinalModel { get; private set; }
 
-    internal Action<Sequential> FinalModelSinkInternal => m => FinalModel = m;
+    internal Action<Sequential> FinalModelSinkInternal => m => FinalModel = Copy(m);
+
+    private Sequential Copy(Sequential model)
+    {
+        var copy = FinalModel ?? ModelBuilder.Build(Plan.Model, Plan.Seed);
+        foreach (var (from, to) in model.Parameters.Concat(model.State).Zip(copy.Parameters.Concat(copy.State)))
+        {
+            from.Value.Span.CopyTo(to.Value.Span);
+        }
+        return copy;
+    }
 }
