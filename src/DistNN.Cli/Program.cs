@@ -44,6 +44,9 @@ app.Configure(config =>
     config.AddCommand<DistNN.Cli.Export.ExportCommand>("export")
         .WithDescription("Write a saved model as ONNX (opset 17) for ONNX Runtime and other tools.")
         .WithExample("export", "--model-file", "runs/cnn.safetensors", "--format", "onnx", "--out", "runs/cnn.onnx");
+    config.AddCommand<DistNN.Cli.Plotting.PlotCommand>("plot")
+        .WithDescription("Draw loss and accuracy per epoch from metrics files (`train --metrics`) into a PNG; several files overlay.")
+        .WithExample("plot", "runs/mlp.jsonl", "runs/cnn.jsonl", "--out", "runs/compare.png");
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure training-step throughput or GEMM speed; prints one JSON line.")
         .WithExample("bench", "--model", "mlp", "--batch", "64", "--threads", "1")

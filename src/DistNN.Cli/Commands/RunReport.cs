@@ -1,4 +1,5 @@
 using DistNN.Cli.Output;
+using DistNN.Cli.Plotting;
 using DistNN.Nn.Models;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
@@ -15,6 +16,7 @@ internal sealed class RunReport : IDisposable
     private readonly MetricsWriter? _metrics;
     private readonly ProgressRenderer _progress;
     private readonly System.Diagnostics.Stopwatch _wall = System.Diagnostics.Stopwatch.StartNew();
+    private readonly List<EpochPoint> _epochs = [];
     private EpochCompleted? _last;
     private volatile bool _stopped;
 
@@ -37,6 +39,7 @@ internal sealed class RunReport : IDisposable
         {
             _last = epoch;
             _metrics?.Write(epoch);
+            _epochs.Add(new EpochPoint(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.TestLoss, epoch.TestAccuracy));
         }
     }
 
@@ -76,7 +79,7 @@ internal sealed class RunReport : IDisposable
     /// <summary>The final line of progress.</summary>
     public void Done(TrainingSummary summary) => _progress.Done(summary);
 
-    /// <summary>Writes the model (when asked and there is one) and the summary file.</summary>
+    /// <summary>Writes the model (when asked and there is one), the summary file and the plot.</summary>
     public void Keep(TrainingPlan plan, TrainingSummary summary, Sequential? model)
     {
         if (_settings.Save is not null && model is not null)
@@ -90,6 +93,11 @@ internal sealed class RunReport : IDisposable
         if (_settings.SummaryJson is not null)
         {
             JsonFiles.WriteAtomically(_settings.SummaryJson, summary);
+        }
+        if (_settings.Plot is not null && _epochs.Count > 0)
+        {
+            TrainingPlot.Save(_settings.Plot, [new RunCurves(plan.ModelName, _epochs)]);
+            Console.WriteLine($"plot: wrote {_settings.Plot}");
         }
     }
 

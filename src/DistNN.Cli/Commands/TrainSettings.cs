@@ -94,6 +94,10 @@ public abstract class PlanSettings : CommandSettings
     [Description("Append one JSON line per epoch to this file.")]
     public string? Metrics { get; init; }
 
+    [CommandOption("--plot <PATH>")]
+    [Description("At the end, draw train and test loss and accuracy per epoch into this PNG.")]
+    public string? Plot { get; init; }
+
     [CommandOption("--summary-json <PATH>")]
     [Description("Write the run's summary (accuracy, loss, samples/s, …) as JSON.")]
     public string? SummaryJson { get; init; }
