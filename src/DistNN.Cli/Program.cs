@@ -55,7 +55,11 @@ app.Configure(config =>
     {
         var inner = e is CommandAppException or CommandParseException or CommandRuntimeException ? e : (e.InnerException ?? e);
         Console.Error.WriteLine($"distnn: error: {CliErrors.Describe(inner)}");
-        return 2;
+        if (args.Contains("--verbose"))
+        {
+            Console.Error.WriteLine(inner);
+        }
+        return CliErrors.ExitCode(inner);
     });
 });
 return await app.RunAsync(args);

@@ -96,4 +96,35 @@ public class BadInputSpec
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("weights.safetensors", r.Stderr);
     }
+
+    [Fact]
+    public void Eval_refuses_weights_holding_nan_naming_the_tensor()
+    {
+        var spec = DistNN.Nn.Models.ModelPresets.Mlp();
+        var model = DistNN.Nn.Models.ModelBuilder.Build(spec, 1);
+        var poisoned = model.Parameters[2];
+        poisoned.Value.Span[5] = float.NaN;
+        var file = Path.Combine(Distnn.TempDir(), "nan.safetensors");
+        DistNN.Nn.Models.ModelFile.Save(file, spec, model);
+
+        var r = Distnn.Run("eval", "--model-file", file, "--data-dir", Distnn.MnistDir());
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"tensor '{poisoned.Name}' holds NaN", r.Stderr);
+        Assert.DoesNotContain("test accuracy", r.Stdout);
+    }
+
+    [Fact]
+    public void An_error_is_one_line_and_verbose_adds_the_stack_trace()
+    {
+        var missing = Path.Combine(Distnn.TempDir(), "none.safetensors");
+
+        var plain = Distnn.Run("eval", "--model-file", missing);
+        var verbose = Distnn.Run("eval", "--model-file", missing, "--verbose");
+
+        Assert.Equal((2, 2), (plain.ExitCode, verbose.ExitCode));
+        Assert.Single(plain.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("distnn: error: ", plain.Stderr);
+        Assert.Contains("   at ", verbose.Stderr);
+    }
 }

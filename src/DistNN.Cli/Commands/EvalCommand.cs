@@ -22,6 +22,10 @@ public sealed class EvalSettings : CommandSettings
     [Description("Folder with the test set's IDX files. Default: distnn.data-dir of reference.conf.")]
     public string? DataDir { get; init; }
 
+    [CommandOption("--verbose")]
+    [Description("On an error, print the exception's stack trace after its one-line message.")]
+    public bool Verbose { get; init; }
+
     [CommandOption("-t|--threads <T>")]
     [DefaultValue(0)]
     public int Threads { get; init; }

@@ -15,9 +15,22 @@ internal static class ModelStore
             ["seed"] = plan.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
+    /// <summary>The spec and model of <paramref name="path"/>; a tensor holding NaN or Inf is refused by name (a diverged run's weights).</summary>
     public static (ModelSpec Spec, Sequential Model) Load(string path)
     {
         var loaded = ModelFile.Load(path);
+        foreach (var p in loaded.Model.Parameters.Concat(loaded.Model.State))
+        {
+            var values = p.Value.Span;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new OptionException($"--model-file {path}: tensor '{p.Name}' holds {values[i]} at element {i}: "
+                        + "these weights are unusable (the run that saved them diverged; train again with a lower --lr)");
+                }
+            }
+        }
         return (loaded.Spec, loaded.Model);
     }
 }

@@ -127,6 +127,10 @@ public abstract class PlanSettings : CommandSettings
     [DefaultValue("none")]
     public string Compression { get; init; } = "none";
 
+    [CommandOption("--verbose")]
+    [Description("On an error, print the exception's stack trace after its one-line message.")]
+    public bool Verbose { get; init; }
+
     [CommandOption("--no-progress")]
     [Description("Plain progress lines instead of a progress bar (automatic when output is not a terminal).")]
     public bool NoProgress { get; init; }
