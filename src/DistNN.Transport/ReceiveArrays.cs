@@ -1,27 +1,39 @@
+using DistNN.Protocol.Ownership;
+
 namespace DistNN.Transport;
 
 /// <summary>
-/// The arrays that tensor messages from one sender are read into, reused instead of allocated for every message
-/// (a model's chunk is large enough for the large-object heap, where fresh arrays per message force full collections;
-/// docs/performance.md). Two sets alternate, message by message. That is safe because of the
-/// push-pull protocol: a worker sends its next push only after the reply to its last one, and a server is done with a
-/// push's gradients when it replies; a worker computes with a reply's weights only until it pushes again. So when
-/// message k+2 overwrites the set of message k, its receiver has long finished with it.
-/// Used from one thread at a time (a connection's receive loop).
+/// The arrays that tensor messages from one sender are read into, reused instead of allocated for every message (a
+/// fresh 1.69 MB array each time lands on the large-object heap). Two sets alternate, message by message, each under a
+/// <see cref="Lease"/> of its own: reading message k+2 into set k ends message k's loan, so a receiver that kept
+/// message k's values past message k+2 fails on <see cref="Loan.EnsureValid"/> instead of reading other values. The
+/// push-pull protocol keeps within that: a worker sends its next push only after the reply to its last one, a server is
+/// done with a push's gradients when it replies, and a worker computes with a reply's weights only until it pushes again.
+/// Used from one thread at a time (a connection's receive thread, an assembler, a replying server).
 /// </summary>
-internal sealed class ReceiveArrays
+public sealed class ReceiveArrays : IValueArrays
 {
     private readonly Dictionary<(int Chunk, int Length), float[][]> _arrays = [];
+    private readonly Lease[] _leases;
     private int _set;
 
-    /// <summary>Call once per message, before reading it, so the message gets the other set.</summary>
-    public Func<int, int, float[]> NextMessage()
+    public ReceiveArrays(string owner = "the transport's receive arrays")
     {
-        _set ^= 1;
-        return Get;
+        _leases = [new Lease($"{owner} (set 0)"), new Lease($"{owner} (set 1)")];
     }
 
-    private float[] Get(int chunk, int length)
+    /// <summary>The loan of the message read last.</summary>
+    public Loan Loan => _leases[_set].Current;
+
+    /// <summary>Call once per message, before reading it: the message gets the other set, whose last message's loan ends.</summary>
+    public IValueArrays NextMessage()
+    {
+        _set ^= 1;
+        _leases[_set].BeginWrite();
+        return this;
+    }
+
+    public float[] Get(int chunk, int length)
     {
         if (!_arrays.TryGetValue((chunk, length), out float[][]? sets))
         {

@@ -5,6 +5,7 @@ using DistNN.Protocol.Codecs;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;
+using DistNN.Protocol.Ownership;
 using DistNN.Protocol.Serialization;
 using MessagePack;
 
@@ -68,16 +69,17 @@ public class CompressedChunkValuesSpec
         PushGradients push = Push(compression, 421_642 - 1290, 1290);
         using var frame = new FrameWriter();
         MessageFrame.Write(frame, s_serializer, "/user/ps-0", 7, push);
-        var arrays = new Dictionary<int, float[]>();
-        float[] ArrayFor(int chunk, int length) => arrays.TryGetValue(chunk, out var a) ? a : arrays[chunk] = new float[length];
+        var receiver = new Arrays();
+        var arrays = receiver.ByChunk;
 
         var (target, route, message) = MessageFrame.Read(Segments.Split(frame.Payload, 4096), s_serializer,
-            ProtocolLimits.Default, ArrayFor);
+            ProtocolLimits.Default, receiver);
 
         Assert.Equal(("/user/ps-0", 7), (target, route));
         AssertDecodedAsSent(push, message);
         var received = ((PushGradients)message).Gradients;
         Assert.All(received, g => Assert.Same(arrays[g.ChunkId], MemoryMarshal.TryGetArray(g.Values, out var s) ? s.Array : null));
+        Assert.All(received, g => Assert.Equal(receiver.Loan, g.Loan));
     }
 
     [Fact]
@@ -158,5 +160,15 @@ public class CompressedChunkValuesSpec
         var push = (PushGradients)s_serializer.FromBinary(Encoded((byte)TensorEncoding.Int8, 4, null, codes), "distnn.push-gradients");
 
         Assert.Equal([1f, -2f, 0f, 63.5f], push.Gradients[0].Values.ToArray());
+    }
+
+    /// <summary>The receiver's reused arrays, one per chunk, lent to the message under one loan.</summary>
+    private sealed class Arrays : IValueArrays
+    {
+        public Dictionary<int, float[]> ByChunk { get; } = [];
+
+        public Loan Loan { get; } = new Lease("the receiver").Current;
+
+        public float[] Get(int chunk, int length) => ByChunk.TryGetValue(chunk, out var a) ? a : ByChunk[chunk] = new float[length];
     }
 }

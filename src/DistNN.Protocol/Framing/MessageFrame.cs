@@ -91,7 +91,7 @@ public static class MessageFrame
     /// <summary>Reads a frame's payload (chunk values into <paramref name="valueArrays"/>' arrays if given); throws
     /// <see cref="WireProtocolException"/> when it is malformed or breaks a limit.</summary>
     public static (string Target, int ReplyTo, object Message) Read(ReadOnlySequence<byte> payload, ProtocolSerializer serializer,
-        ProtocolLimits limits, Func<int, int, float[]>? valueArrays = null)
+        ProtocolLimits limits, Ownership.IValueArrays? valueArrays = null)
     {
         var (manifest, target, replyTo, message) = ReadHeader(payload, limits);
         return (target, replyTo, serializer.Read(message, manifest, valueArrays));

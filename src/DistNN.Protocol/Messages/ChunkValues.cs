@@ -16,4 +16,10 @@ public sealed record ChunkValues(int ChunkId, long Version, ReadOnlyMemory<float
     /// exactly what it decodes to (what a receiver in the same process sees by reference). Null: dense float32.
     /// </summary>
     public EncodedValues? Encoded { get; init; }
+
+    /// <summary>
+    /// Whose arrays <see cref="Values"/> are and until when the receiver may read them; null: the message's own, the
+    /// receiver keeps them. Never on the wire: a receiver on another node reads a copy.
+    /// </summary>
+    public Ownership.Loan? Loan { get; init; }
 }

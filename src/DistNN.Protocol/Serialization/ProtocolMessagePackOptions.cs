@@ -37,10 +37,10 @@ public sealed class ProtocolMessagePackOptions : MessagePackSerializerOptions
     /// Where chunk values are read into: (chunkId, length) → an array of exactly that length that the reader may
     /// overwrite. Null: a new array for every chunk (the default; the receiver may keep it forever).
     /// </summary>
-    public Func<int, int, float[]>? ValueArrays { get; private set; }
+    public Ownership.IValueArrays? ValueArrays { get; private set; }
 
     /// <summary>A copy that reads chunk values into the arrays of <paramref name="arrays"/>.</summary>
-    public ProtocolMessagePackOptions WithValueArrays(Func<int, int, float[]>? arrays)
+    public ProtocolMessagePackOptions WithValueArrays(Ownership.IValueArrays? arrays)
     {
         var copy = (ProtocolMessagePackOptions)Clone();
         copy.ValueArrays = arrays;

@@ -103,9 +103,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     /// <summary>
     /// Reads what <see cref="Write"/> wrote, with every check of <see cref="FromBinary"/>. With
-    /// <paramref name="valueArrays"/> the chunk values are read into its arrays (reused buffers) instead of new ones.
+    /// <paramref name="valueArrays"/> the chunk values are read into its arrays (reused buffers, lent under its loan) instead of new ones.
     /// </summary>
-    public object Read(ReadOnlySequence<byte> bytes, string manifest, Func<int, int, float[]>? valueArrays = null)
+    public object Read(ReadOnlySequence<byte> bytes, string manifest, Ownership.IValueArrays? valueArrays = null)
     {
         try
         {

@@ -3,6 +3,7 @@ using Akka.Event;
 using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
 using DistNN.Protocol.Messages;
+using DistNN.Protocol.Ownership;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
 
@@ -35,7 +36,6 @@ public sealed class ParameterServer : ReceiveActor
     private readonly Dictionary<string, (PushGradients Push, IActorRef Sender)> _pending = [];
     private readonly Dictionary<string, int> _clock = [];
     private readonly List<(string Worker, long Step, IActorRef Sender)> _held = [];
-    private readonly Dictionary<string, float[][]> _replyBuffers = [];
     private readonly Dictionary<string, float[][]> _workerState = [];
     private HashSet<int> _appliedBatches = [];
     private int _epoch;
@@ -47,12 +47,8 @@ public sealed class ParameterServer : ReceiveActor
         _coordinator = coordinator;
         Receive<InitServer>(Init);
         Receive<LiveWorkers>(OnLiveWorkers);
-        Receive<PullWeights>(p =>
-        {
-            // A copy unless the carrier writes the bytes before its Tell returns (see Reply).
-            var copy = Transport.ReplyRefs.ReadsOnTell(Sender) ? null : _chunks.Select(c => new float[c.Length]).ToArray();
-            Sender.Tell(new WeightsReply(p.RequestId, Snapshot(copy, _weightChunks), Snapshot(copy, _stateChunks)));
-        });
+        // A pull (at start, after idling, for evaluation) gets a copy of its own: whoever asked may keep it.
+        Receive<PullWeights>(p => Sender.Tell(new WeightsReply(p.RequestId, Snapshot(_weightChunks, null), Snapshot(_stateChunks, null))));
         Receive<WorkerIdle>(OnIdle);
         Receive<PushGradients>(OnPush);
     }
@@ -66,6 +62,11 @@ public sealed class ParameterServer : ReceiveActor
 
     /// <summary>Local indices of the trainable chunks and of the state chunks, fixed at init (read on every reply).</summary>
     private int[] _weightChunks = [];
+
+    /// <summary>Who may read the weight arrays and the state arrays, and until when (set at init).</summary>
+    private Lease _weightsLease = new("a parameter server before init");
+
+    private Lease _stateLease = new("a parameter server before init");
 
     private int[] _stateChunks = [];
 
@@ -101,6 +102,8 @@ public sealed class ParameterServer : ReceiveActor
         _sum = _chunks.Select(c => new float[c.IsState ? 0 : c.Length]).ToArray();
         _versions = new long[_chunks.Length];
         _updates = new long[_chunks.Length];
+        _weightsLease = new Lease($"parameter server {init.ServerIndex}'s weights");
+        _stateLease = new Lease($"parameter server {init.ServerIndex}'s state");
         Sender.Tell(new ServerReady(init.ServerIndex, _chunks.Length, _chunks.Sum(c => (long)c.Length)));
     }
 
@@ -108,6 +111,10 @@ public sealed class ParameterServer : ReceiveActor
     {
         _live.Clear();
         _live.UnionWith(live.Workers);
+        foreach (string gone in _weightsLease.Holders.Where(w => !_live.Contains(w)).ToList())
+        {
+            _weightsLease.Return(gone);
+        }
         foreach (var gone in _active.Where(w => !_live.Contains(w)).ToList())
         {
             _active.Remove(gone);
@@ -124,6 +131,7 @@ public sealed class ParameterServer : ReceiveActor
         {
             StartEpoch(idle.Epoch);
         }
+        _weightsLease.Return(idle.Worker);
         if (idle.Epoch == _epoch)
         {
             _active.Remove(idle.Worker);
@@ -139,6 +147,7 @@ public sealed class ParameterServer : ReceiveActor
             Sender.Tell(new PushReply(push.Step, false, [], []));
             return;
         }
+        _weightsLease.Return(push.Worker); // a worker pushes only once it is done with the weights it was lent
         if (push.Epoch > _epoch)
         {
             StartEpoch(push.Epoch);
@@ -159,7 +168,7 @@ public sealed class ParameterServer : ReceiveActor
                 _held[held] = (push.Worker, push.Step, Sender);
                 return;
             }
-            Sender.Tell(Reply(push.Worker, push.Step, applied: false, Sender));
+            Sender.Tell(Reply(push.Worker, push.Step, applied: false));
             return;
         }
         _lastStep[push.Worker] = push.Step;
@@ -173,7 +182,7 @@ public sealed class ParameterServer : ReceiveActor
                 break;
             case ConsistencyMode.Async:
                 bool applied = Apply([push]);
-                Sender.Tell(Reply(push.Worker, push.Step, applied, Sender));
+                Sender.Tell(Reply(push.Worker, push.Step, applied));
                 break;
             case ConsistencyMode.Ssp:
                 Apply([push]);
@@ -205,7 +214,7 @@ public sealed class ParameterServer : ReceiveActor
                 bool applied = Apply(round.Select(r => r.Push).ToList());
                 foreach (var (push, sender) in round)
                 {
-                    sender.Tell(Reply(push.Worker, push.Step, applied, sender));
+                    sender.Tell(Reply(push.Worker, push.Step, applied));
                 }
             }
         }
@@ -217,7 +226,7 @@ public sealed class ParameterServer : ReceiveActor
                 var (worker, step, sender) = _held[i];
                 if (!_live.Contains(worker) || _clock.GetValueOrDefault(worker) - slowest <= _plan.Staleness)
                 {
-                    sender.Tell(Reply(worker, step, applied: true, sender));
+                    sender.Tell(Reply(worker, step, applied: true));
                     _held.RemoveAt(i--);
                 }
             }
@@ -233,6 +242,7 @@ public sealed class ParameterServer : ReceiveActor
         {
             return false;
         }
+        _weightsLease.BeginWrite();
         // Progress is (epoch − 1) + fraction of the epoch; the schedule wants the fraction of the whole run.
         _rule.LearningRate = _schedule.LearningRate(_plan.LearningRate, (int)Math.Floor(fresh[0].Progress), fresh[0].Progress / _plan.Epochs);
         for (int i = 0; i < _chunks.Length; i++)
@@ -294,6 +304,7 @@ public sealed class ParameterServer : ReceiveActor
                 v.Values.Span.CopyTo(mine[i]);
             }
         }
+        _stateLease.BeginWrite();
         foreach (int i in _stateChunks)
         {
             var target = _weights[i].AsSpan();
@@ -308,37 +319,21 @@ public sealed class ParameterServer : ReceiveActor
     }
 
     /// <summary>
-    /// In sync mode the weights go out by reference: nothing changes them before every active worker pushes again,
-    /// which it does only after copying them. So they do to a carrier that writes the bytes before its Tell returns
-    /// (a worker on another node): a copy would only be copied again. Otherwise a per-worker buffer, reused at that
-    /// worker's next push.
+    /// The reply carries the weights by reference. In sync mode they are lent to the worker until it pushes again, and
+    /// nothing writes them before every active worker has (its <see cref="Lease"/> checks that); otherwise they are lent
+    /// until the next write, and the transport copies them (in process) or serializes them before its Tell returns.
     /// </summary>
-    private PushReply Reply(string worker, long step, bool applied, IActorRef to)
-    {
-        if (_plan.Mode == ConsistencyMode.Sync || Transport.ReplyRefs.ReadsOnTell(to))
-        {
-            return new PushReply(step, applied, Snapshot(null, _weightChunks), Snapshot(null, _stateChunks));
-        }
-        if (!_replyBuffers.TryGetValue(worker, out var buffers))
-        {
-            buffers = _chunks.Select(c => new float[c.Length]).ToArray();
-            _replyBuffers[worker] = buffers;
-        }
-        return new PushReply(step, applied, Snapshot(buffers, _weightChunks), Snapshot(buffers, _stateChunks));
-    }
+    private PushReply Reply(string worker, long step, bool applied) => new(step, applied,
+        Snapshot(_weightChunks, _plan.Mode == ConsistencyMode.Sync ? _weightsLease.Lend(worker) : _weightsLease.Current),
+        Snapshot(_stateChunks, _stateLease.Current));
 
-    private List<ChunkValues> Snapshot(float[][]? into, int[] which)
+    /// <summary>The chunks' values: lent under <paramref name="loan"/>, or copied when there is none.</summary>
+    private List<ChunkValues> Snapshot(int[] which, Loan? loan)
     {
         var list = new List<ChunkValues>(which.Length);
         foreach (int i in which)
         {
-            ReadOnlyMemory<float> values = _weights[i];
-            if (into is not null)
-            {
-                _weights[i].CopyTo(into[i], 0);
-                values = into[i];
-            }
-            list.Add(new ChunkValues(_chunks[i].Id, _versions[i], values));
+            list.Add(new ChunkValues(_chunks[i].Id, _versions[i], loan is null ? _weights[i].ToArray() : _weights[i]) { Loan = loan });
         }
         return list;
     }

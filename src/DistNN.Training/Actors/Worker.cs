@@ -238,15 +238,17 @@ public sealed class Worker : ReceiveActor
     }
 
     /// <summary>
-    /// Takes the servers' values into the replica. A push reply's weight array stays untouched by its server until
-    /// this worker pushes again (sync: the round needs this worker; otherwise the array is this worker's own reply
-    /// buffer), so a chunk that is a whole tensor is used in place instead of copied. State (running statistics)
-    /// is written by the replica's own forward pass and always copied.
+    /// Takes the servers' values into the replica. A push reply's weight arrays stay as they are until this worker
+    /// pushes again — in sync mode they are the server's, lent to this worker; otherwise the transport's receive arrays
+    /// for it, reused at its next-but-one reply — so a chunk that is a whole tensor is used in place instead of copied.
+    /// Each value's loan is checked first (a loan that already ended throws). State (running statistics) is written by
+    /// the replica's own forward pass and always copied.
     /// </summary>
     private void TakeValues(IReadOnlyList<ChunkValues> values, bool share)
     {
         foreach (var v in values)
         {
+            v.Loan?.EnsureValid();
             var chunk = _layout.Chunks[v.ChunkId];
             var tensor = _layout.Tensors[chunk.TensorIndex].Value;
             if (share && !chunk.IsState && chunk.OffsetInTensor == 0 && chunk.Length == tensor.Length

@@ -8,9 +8,9 @@ namespace DistNN.Training.Carriers;
 public static class TensorRouting
 {
     /// <summary>
-    /// The refs a worker (or evaluator) of <paramref name="system"/> sends tensor messages to: each server itself when
-    /// it lives in this ActorSystem or the plan says <see cref="TensorCarrierKind.Local"/>; otherwise a ref of the plan's
-    /// carrier. Throws with the reason when the data plane is asked for and a server's node announced no endpoint.
+    /// The refs a worker (or evaluator) of <paramref name="system"/> sends tensor messages to: an in-process ref for a
+    /// server of this ActorSystem (messages by reference), the server itself when the plan says
+    /// <see cref="TensorCarrierKind.Local"/>; otherwise a ref of the plan's carrier. Throws with the reason when the data plane is asked for and a server's node announced no endpoint.
     /// </summary>
     public static IReadOnlyList<IActorRef> Route(ActorSystem system, IReadOnlyList<IActorRef> servers,
         IReadOnlyList<string>? dataPlanes, TrainingPlan plan)
@@ -26,7 +26,7 @@ public static class TensorRouting
         for (int i = 0; i < servers.Count; i++)
         {
             string endpoint = dataPlanes is not null && i < dataPlanes.Count ? dataPlanes[i] : "";
-            routed[i] = TensorTransports.IsLocal(servers[i]) ? servers[i] : transport.To(servers[i], endpoint);
+            routed[i] = (TensorTransports.IsLocal(servers[i]) ? transports.InProcess : transport).To(servers[i], endpoint);
         }
         return routed;
     }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using DistNN.Protocol.Codecs;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;
+using DistNN.Protocol.Ownership;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -91,12 +92,13 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
                 throw Malformed($"negative chunk id {chunkId}");
             }
             long version = reader.ReadInt64();
+            IValueArrays? arrays = (options as ProtocolMessagePackOptions)?.ValueArrays;
             if (fields == EncodedFieldCount)
             {
-                return new ChunkValues(chunkId, version, ReadEncoded(ref reader, chunkId, (options as ProtocolMessagePackOptions)?.ValueArrays));
+                return new ChunkValues(chunkId, version, ReadEncoded(ref reader, chunkId, arrays)) { Loan = arrays?.Loan };
             }
             ReadOnlySequence<byte> bin = reader.ReadBytes() ?? throw Malformed($"chunk {chunkId} has no values");
-            return new ChunkValues(chunkId, version, ReadFloats(bin, chunkId, (options as ProtocolMessagePackOptions)?.ValueArrays));
+            return new ChunkValues(chunkId, version, ReadFloats(bin, chunkId, arrays)) { Loan = arrays?.Loan };
         }
         finally
         {
@@ -104,7 +106,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         }
     }
 
-    private float[] ReadFloats(in ReadOnlySequence<byte> bin, int chunkId, Func<int, int, float[]>? arrays)
+    private float[] ReadFloats(in ReadOnlySequence<byte> bin, int chunkId, IValueArrays? arrays)
     {
         if (bin.Length % sizeof(float) != 0)
         {
@@ -126,7 +128,7 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
     }
 
     /// <summary>Reads <c>encoding, count, scale, indices, codes</c> and decodes them into the chunk's dense array.</summary>
-    private float[] ReadEncoded(ref MessagePackReader reader, int chunkId, Func<int, int, float[]>? arrays)
+    private float[] ReadEncoded(ref MessagePackReader reader, int chunkId, IValueArrays? arrays)
     {
         byte code = reader.ReadByte();
         var encoding = (TensorEncoding)code;
@@ -178,9 +180,9 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
         return values;
     }
 
-    private static float[] Allocate(int chunkId, int count, Func<int, int, float[]>? arrays)
+    private static float[] Allocate(int chunkId, int count, IValueArrays? arrays)
     {
-        float[] values = arrays?.Invoke(chunkId, count) ?? GC.AllocateUninitializedArray<float>(count);
+        float[] values = arrays?.Get(chunkId, count) ?? GC.AllocateUninitializedArray<float>(count);
         if (values.Length != count)
         {
             throw new InvalidOperationException($"the value array for chunk {chunkId} has {values.Length} floats, not {count}");
