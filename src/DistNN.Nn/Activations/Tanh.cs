@@ -15,7 +15,7 @@ public sealed class Tanh : Activation
         Elementwise.Map<Gradient>(a, da, dz);
 
     /// <summary>dz = da ⊙ (1 − a²), with x = a and y = da.</summary>
-    private readonly struct Gradient : ILanewise
+    internal readonly struct Gradient : ILanewise
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x, TV y)

@@ -15,10 +15,10 @@ public class RecurrentGradientSpec
         _ => new Gru(hidden, sequences, bptt) { Name = cell },
     };
 
-    private static (RecurrentLayer Layer, Tensor X, RecurrentOracle Oracle) Setup(string cell, int time, bool sequences, int bptt, int seed = 3)
+    internal static (RecurrentLayer Layer, Tensor X, RecurrentOracle Oracle) Setup(string cell, int time, bool sequences, int bptt, int seed = 3, int hidden = Hidden)
     {
         var rng = new Random(seed);
-        var layer = Create(cell, Hidden, sequences, bptt);
+        var layer = Create(cell, hidden, sequences, bptt);
         layer.Build([time, Features]);
         layer.Initialize(rng);
         foreach (var p in layer.Parameters)
@@ -31,7 +31,7 @@ public class RecurrentGradientSpec
             }
         }
         var x = GradientCheck.Random(rng, Batch, time, Features);
-        var oracle = new RecurrentOracle { Cell = cell, Batch = Batch, Time = time, Features = Features, Hidden = Hidden, Sequences = sequences, Truncation = bptt };
+        var oracle = new RecurrentOracle { Cell = cell, Batch = Batch, Time = time, Features = Features, Hidden = hidden, Sequences = sequences, Truncation = bptt };
         return (layer, x, oracle);
     }
 
