@@ -18,6 +18,7 @@ if (args is ["--version"] or ["-v"])
 }
 
 var app = new CommandApp();
+
 app.Configure(config =>
 {
     config.SetApplicationName("distnn");
@@ -54,7 +55,7 @@ app.Configure(config =>
     config.SetExceptionHandler((e, _) =>
     {
         var inner = e is CommandAppException or CommandParseException or CommandRuntimeException ? e : (e.InnerException ?? e);
-        Console.Error.WriteLine($"distnn: error: {CliErrors.Describe(inner)}");
+        Console.Error.WriteLine($"distnn: error: {CliErrors.Describe(inner)}{OptionSuggestions.For(inner.Message, args)}");
         if (args.Contains("--verbose"))
         {
             Console.Error.WriteLine(inner);
@@ -62,4 +63,10 @@ app.Configure(config =>
         return CliErrors.ExitCode(inner);
     });
 });
+if (args.Length == 0)
+{
+    // No command is a usage error: the usage, and a failing exit code for scripts.
+    await app.RunAsync(["--help"]);
+    return 2;
+}
 return await app.RunAsync(args);

@@ -85,6 +85,7 @@ internal sealed class RunReport : IDisposable
         if (_settings.Save is not null && model is not null)
         {
             ModelStore.Save(_settings.Save, plan, model);
+            Console.WriteLine($"saved: weights {_settings.Save}, spec {Nn.Models.ModelFile.SpecPath(_settings.Save)}");
         }
         else if (_settings.Save is not null)
         {
