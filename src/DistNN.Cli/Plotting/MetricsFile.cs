@@ -29,19 +29,19 @@ internal static class MetricsFile
                 var missing = s_fields.Where(f => root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(f, out var v) || v.ValueKind != JsonValueKind.Number).ToArray();
                 if (missing.Length > 0)
                 {
-                    throw new InvalidDataException($"{path}:{lineNumber}: a metrics line needs the numbers {string.Join(", ", missing)}");
+                    throw new FormatException($"{path}:{lineNumber}: a metrics line needs the numbers {string.Join(", ", missing)}");
                 }
                 epochs.Add(new EpochPoint(root.GetProperty("epoch").GetInt32(), root.GetProperty("train_loss").GetDouble(), root.GetProperty("train_accuracy").GetDouble(),
                     root.GetProperty("test_loss").GetDouble(), root.GetProperty("test_accuracy").GetDouble()));
             }
             catch (JsonException e)
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: not a JSON metrics line ({e.Message})", e);
+                throw new FormatException($"{path}:{lineNumber}: not a JSON metrics line ({e.Message})", e);
             }
         }
         if (epochs.Count == 0)
         {
-            throw new InvalidDataException($"{path}: holds no epochs (it is what `distnn train --metrics` writes, one line per epoch)");
+            throw new FormatException($"{path}: holds no epochs (it is what `distnn train --metrics` writes, one line per epoch)");
         }
         return new RunCurves(Path.GetFileNameWithoutExtension(path), epochs);
     }
