@@ -15,9 +15,12 @@ internal sealed unsafe class GemmKernel
     private static readonly GemmKernel s_avx2Wide = new(Isa.Avx2, "avx2 4x24", GemmBlocking.FromCaches(4, 24, CacheSizes.Machine),
         &Avx2Tiles.Tile4x24, []);
 
-    private static readonly GemmKernel s_vector128 = CpuKernels.HasFma
-        ? new(Isa.Vector128, "vector128 6x8 fma", GemmBlocking.FromCaches(6, 8, CacheSizes.Machine), &Vector128Tiles.Tile6x8<FusedMulAdd128>, [])
-        : new(Isa.Vector128, "vector128 6x8", GemmBlocking.FromCaches(6, 8, CacheSizes.Machine), &Vector128Tiles.Tile6x8<SeparateMulAdd128>, []);
+    private static readonly GemmKernel s_vector128Fused = new(Isa.Vector128, "vector128 6x8 fma", GemmBlocking.FromCaches(6, 8, CacheSizes.Machine),
+        &Vector128Tiles.Tile6x8<FusedMulAdd128>, []);
+
+    // Without FMA in the runtime (DOTNET_EnableAVX2=0 on .NET 10) a fused call would run lane by lane: multiply, then add.
+    private static readonly GemmKernel s_vector128Separate = new(Isa.Vector128, "vector128 6x8", GemmBlocking.FromCaches(6, 8, CacheSizes.Machine),
+        &Vector128Tiles.Tile6x8<SeparateMulAdd128>, []);
 
     private static readonly GemmKernel s_vector128Wide = CpuKernels.HasFma
         ? new(Isa.Vector128, "vector128 8x12 fma", GemmBlocking.FromCaches(8, 12, CacheSizes.Machine), &Vector128Tiles.Tile8x12<FusedMulAdd128>, [])
@@ -52,12 +55,12 @@ internal sealed unsafe class GemmKernel
     {
         Isa.Avx512 => s_avx512,
         Isa.Avx2 => s_avx2,
-        Isa.Vector128 => System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? s_vector128Wide : s_vector128,
+        Isa.Vector128 => System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? s_vector128Wide : CpuKernels.HasFma ? s_vector128Fused : s_vector128Separate,
         _ => s_scalar,
     };
 
     /// <summary>Every kernel, the alternative tile shapes included (tests and benchmarks run them all).</summary>
-    public static IReadOnlyList<GemmKernel> All { get; } = [s_avx512, s_avx2, s_avx2Wide, s_vector128, s_vector128Wide, s_scalar];
+    public static IReadOnlyList<GemmKernel> All { get; } = [s_avx512, s_avx2, s_avx2Wide, s_vector128Fused, s_vector128Separate, s_vector128Wide, s_scalar];
 
     /// <summary>The largest blocks over all kernels: what one thread's packing buffers must hold.</summary>
     public static GemmBlocking Largest { get; } = new(
