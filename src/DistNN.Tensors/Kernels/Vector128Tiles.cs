@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DistNN.Tensors.Kernels;
 
@@ -18,6 +19,22 @@ internal static unsafe class Vector128Tiles
     public static void Tile6x8<T>(int kc, float* a, float* b, float* c, nint ldc, float beta)
         where T : struct, IMulAdd128
     {
+        if (Sse.IsSupported)
+        {
+            // Bring the C tile towards L1 while the k loop runs; its rows are written (and maybe read) at the end.
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 0 * ldc + 7);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 7);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 7);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 7);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 7);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 7);
+        }
         Vector128<float> c00 = default; Vector128<float> c01 = default;
         Vector128<float> c10 = default; Vector128<float> c11 = default;
         Vector128<float> c20 = default; Vector128<float> c21 = default;
