@@ -1,3 +1,4 @@
+using DistNN.Protocol.Messages;
 using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Training.Actors;
@@ -36,8 +37,7 @@ public static class ActorBenchmark
         {
             ModelName = modelName,
             Model = spec,
-            Optimizer = "sgd",
-            LearningRate = 0.1f,
+            Optimizer = new OptimizerSettings(OptimizerKind.Sgd, 0.1f),
             Epochs = 4,
             BatchSize = batch,
             Threads = threads,

@@ -56,8 +56,7 @@ public static class PushPullBenchmark
     {
         ModelName = "cnn",
         Model = ModelPresets.Get("cnn"),
-        Optimizer = "sgd",
-        LearningRate = 1e-6f,
+        Optimizer = new OptimizerSettings(OptimizerKind.Sgd, 1e-6f),
         Mode = ConsistencyMode.Async,
         Carrier = carrier,
         ChunkBytes = chunkBytes,
@@ -116,7 +115,7 @@ public static class PushPullBenchmark
             IActorRef proxy = TensorRouting.Route(client, [remote], [endpoint], plan)[0];
             var weights = await proxy.Ask<WeightsReply>(new PullWeights(1), TimeSpan.FromSeconds(30));
             var random = new Random(1);
-            var compressor = GradientCompressor.For(compression);
+            var compressor = GradientCompressor.For(Protocol.Codecs.Compression.Parse(compression));
             var gradients = weights.Weights.Select(w =>
             {
                 float[] values = Enumerable.Range(0, w.Values.Length).Select(_ => (random.NextSingle() - 0.5f) * 1e-3f).ToArray();
@@ -165,7 +164,7 @@ public static class PushPullBenchmark
     private static async Task<IActorRef> StartServerAsync(ActorSystem system, TrainingPlan plan)
     {
         var server = system.ActorOf(ParameterServer.Props(null), ServerName);
-        await server.Ask<ServerReady>(new InitServer(plan.ToJson(), 0, 1), TimeSpan.FromSeconds(60));
+        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1), TimeSpan.FromSeconds(60));
         server.Tell(new LiveWorkers([WorkerName]));
         return server;
     }

@@ -34,7 +34,7 @@ public static class WireBytes
         var serializer = new ProtocolSerializer(null, ProtocolMessageRegistry.Default, ProtocolLimits.Default, LimitViolations.Shared);
         foreach (var name in compressions)
         {
-            var compressor = GradientCompressor.For(name);
+            var compressor = GradientCompressor.For(Protocol.Codecs.Compression.Parse(name));
             var gradients = new List<ChunkValues>();
             long encoded = 0;
             foreach (var chunk in trainable)

@@ -63,7 +63,7 @@ public class DistNNMessagesSpec(SerializerSystem fixture) : IClassFixture<Serial
     [Fact]
     public void Actor_refs_come_back_as_the_same_actors_and_nobody_and_null_stay_themselves()
     {
-        var init = new InitWorker("{}", [fixture.Actors[1], ActorRefs.Nobody, null!, fixture.Actors[0]]);
+        var init = new InitWorker(MessageGenerators.Plan.Single(), [fixture.Actors[1], ActorRefs.Nobody, null!, fixture.Actors[0]]);
 
         var back = (InitWorker)fixture.RoundTrip(init);
 

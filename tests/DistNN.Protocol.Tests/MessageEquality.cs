@@ -37,7 +37,8 @@ internal static class MessageEquality
                     }
                     return;
                 }
-            case IDistNNMessage:
+            case IDistNNMessage or PlanMessage or ModelMessage or LayerMessage or OptimizerMessage or ScheduleMessage
+                or AugmentationMessage or CompressionMessage:
                 Assert.Equal(expected.GetType(), actual.GetType());
                 foreach (var property in expected.GetType().GetProperties())
                 {

@@ -26,6 +26,44 @@ internal static class MessageGenerators
         (4, Gen.Double),
         (1, Gen.OneOf(double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0d, double.Epsilon, 1e-310)));
 
+    /// <summary>Any value of an enum, now and then one the enum does not define (the receiver's mapping refuses those).</summary>
+    private static Gen<T> AnyEnum<T>() where T : struct, Enum => Gen.Frequency(
+        (4, Gen.OneOf(Enum.GetValues<T>())),
+        (1, Gen.Int[-3, 300].Select(i => (T)Enum.ToObject(typeof(T), i))));
+
+    private static readonly Gen<int?> OptionalInt = Gen.OneOf(Gen.Const((int?)null), Gen.Int.Select(i => (int?)i));
+
+    private static readonly Gen<double?> OptionalDouble = Gen.OneOf(Gen.Const((double?)null), AnyDouble.Select(d => (double?)d));
+
+    private static readonly Gen<string?> OptionalText = Gen.OneOf(Gen.Const((string?)null), Text.Select(t => (string?)t));
+
+    private static readonly Gen<int[]?> OptionalInts = Gen.OneOf(Gen.Const((int[]?)null), Gen.Int.Array[0, 4].Select(a => (int[]?)a));
+
+    public static readonly Gen<LayerMessage> Layer = Gen.Select(
+        Gen.Select(Text, OptionalText, OptionalInt, OptionalText, OptionalText, OptionalDouble, OptionalInt),
+        Gen.Select(OptionalInts, OptionalInts, OptionalText, Gen.OneOf(Gen.Const((bool?)null), Gen.Bool.Select(b => (bool?)b)),
+            OptionalInt, OptionalDouble, OptionalDouble),
+        (a, b) => new LayerMessage(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5, a.Item6, a.Item7,
+            b.Item1, b.Item2, b.Item3, b.Item4, b.Item5, b.Item6, b.Item7));
+
+    public static readonly Gen<ModelMessage> Model = Gen.Select(Text, Gen.Int.Array[0, 4], Text, Layer.Array[0, 6],
+        (name, input, loss, layers) => new ModelMessage(name, input, loss, layers));
+
+    /// <summary>Plans with every field drawn, sub-records included.</summary>
+    public static readonly Gen<PlanMessage> Plan = Gen.Select(
+        Gen.Select(Text, Model,
+            Gen.Select(AnyEnum<OptimizerKind>(), TestData.AnyFloat, TestData.AnyFloat, TestData.AnyFloat, TestData.AnyFloat,
+                (k, lr, m, l1, l2) => new OptimizerMessage(k, lr, m, l1, l2)),
+            Gen.Select(AnyEnum<ScheduleKind>(), AnyDouble, Gen.Int, AnyDouble, (k, g, e, f) => new ScheduleMessage(k, g, e, f)),
+            TestData.AnyFloat, Gen.Int, Gen.Int),
+        Gen.Select(Gen.Int, Gen.Int, Text, Text,
+            Gen.Select(AnyDouble, AnyDouble, AnyDouble, (n, r, s) => new AugmentationMessage(n, r, s)), Gen.Int, AnyEnum<ConsistencyMode>()),
+        Gen.Select(Gen.Int, Gen.Int, Gen.Int, AnyEnum<TensorCarrierKind>(), Gen.Int,
+            Gen.Select(AnyEnum<Codecs.TensorEncoding>(), AnyDouble, (e, f) => new CompressionMessage(e, f)), AnyDouble),
+        (a, b, c) => new PlanMessage(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5, a.Item6, a.Item7,
+            b.Item1, b.Item2, b.Item3, b.Item4, b.Item5, b.Item6, b.Item7,
+            c.Item1, c.Item2, c.Item3, c.Item4, c.Item5, c.Item6, c.Item7));
+
     public static Dictionary<Type, Gen<IDistNNMessage>> For(IReadOnlyList<IActorRef?> refs)
     {
         Gen<IActorRef?> actorRef = Gen.OneOf(refs.ToArray());
@@ -33,11 +71,14 @@ internal static class MessageGenerators
         {
             [typeof(RegisterServer)] = Gen.Select(actorRef, Text, (r, dataPlane) => Message(new RegisterServer(r!, dataPlane))),
             [typeof(RegisterWorker)] = Gen.Select(actorRef, Text, (r, name) => Message(new RegisterWorker(r!, name))),
-            [typeof(InitServer)] = Gen.Select(Text, Gen.Int, Gen.Int, (plan, i, n) => Message(new InitServer(plan, i, n))),
+            [typeof(InitServer)] = Gen.Select(Plan, Gen.Int, Gen.Int, (plan, i, n) => Message(new InitServer(plan, i, n))),
             [typeof(ServerReady)] = Gen.Select(Gen.Int, Gen.Int, Gen.Long, (i, c, f) => Message(new ServerReady(i, c, f))),
-            [typeof(InitWorker)] = Gen.Select(Text, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
+            [typeof(InitWorker)] = Gen.Select(Plan, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
                 (plan, servers, dataPlanes) => Message(new InitWorker(plan, servers!, dataPlanes))),
             [typeof(WorkerReady)] = Text.Select(n => Message(new WorkerReady(n))),
+            [typeof(InitEvaluator)] = Gen.Select(Plan, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
+                (plan, servers, dataPlanes) => Message(new InitEvaluator(plan, servers!, dataPlanes))),
+            [typeof(EvaluatorReady)] = Gen.Int.Select(n => Message(new EvaluatorReady(n))),
             [typeof(AssignBatches)] = Gen.Select(Gen.Int, Gen.Int, Gen.Int.Array[0, 50],
                 (e, t, ids) => Message(new AssignBatches(e, t, ids))),
             [typeof(WorkerIdle)] = Gen.Select(Text, Gen.Int, (w, e) => Message(new WorkerIdle(w, e))),

@@ -11,6 +11,7 @@ using DistNN.Training.Carriers;
 using DistNN.Training.Engine;
 using DistNN.Training.Hosting;
 using DistNN.Training.Plan;
+using DistNN.Protocol.Codecs;
 using DistNN.Transport;
 
 namespace DistNN.Training.Tests;
@@ -27,7 +28,7 @@ public class CarrierSpec
     private static async Task<IActorRef> StartServer(ActorSystem system, string name, TrainingPlan plan, string worker)
     {
         var server = system.ActorOf(ParameterServer.Props(null), name);
-        await server.Ask<ServerReady>(new InitServer(plan.ToJson(), 0, 1), s_reply);
+        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1), s_reply);
         server.Tell(new LiveWorkers([worker]));
         return server;
     }
@@ -96,7 +97,7 @@ public class CarrierSpec
         await StartServer(nodes.A, "ps-remote", plan, "w");
         var initial = await inProcess.Ask<WeightsReply>(new PullWeights(1), s_reply);
         var raw = Gradients(initial, "w");
-        var compressor = GradientCompressor.For(compression)!;
+        var compressor = GradientCompressor.For(Compression.Parse(compression))!;
         var push = raw with
         {
             Gradients = raw.Gradients.Select(g =>
@@ -180,7 +181,7 @@ public class CarrierSpec
     {
         await using var nodes = new TwoNodes();
         var data = TestData.BarsSource(320, 64);
-        var plan = TestData.Plan(optimizer: "adam", lr: 1e-3f, epochs: 2) with { Carrier = carrier, Compression = compression };
+        var plan = TestData.Plan(optimizer: "adam", lr: 1e-3f, epochs: 2) with { Carrier = carrier, Compression = Compression.Parse(compression) };
 
         var oneSystem = new TrainingRun(plan, data);
         TrainingHosting.StartActors(nodes.A, oneSystem, "local-");

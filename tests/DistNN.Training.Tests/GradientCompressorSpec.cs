@@ -1,3 +1,4 @@
+using DistNN.Protocol.Codecs;
 using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 
@@ -16,7 +17,7 @@ public class GradientCompressorSpec
     [Fact]
     public void None_leaves_the_gradient_untouched()
     {
-        Assert.Null(GradientCompressor.For("none"));
+        Assert.Null(GradientCompressor.For(Compression.Parse("none")));
     }
 
     [Fact]
@@ -25,7 +26,7 @@ public class GradientCompressorSpec
         var g = Gradient(1);
         var original = g.ToArray();
 
-        GradientCompressor.For("fp16")!.Apply(s_chunk, g);
+        GradientCompressor.For(Compression.Parse("fp16"))!.Apply(s_chunk, g);
 
         for (int i = 0; i < g.Length; i++)
         {
@@ -36,7 +37,7 @@ public class GradientCompressorSpec
     [Fact]
     public void Top_k_sends_k_values_and_the_residual_goes_out_with_the_next_push()
     {
-        var compressor = GradientCompressor.For("topk:0.01")!;
+        var compressor = GradientCompressor.For(Compression.Parse("topk:0.01"))!;
         var first = Gradient(2);
         var original = first.ToArray();
 
@@ -62,7 +63,7 @@ public class GradientCompressorSpec
     [Fact]
     public void An_unknown_compression_is_refused_with_its_name()
     {
-        var error = Assert.ThrowsAny<Exception>(() => GradientCompressor.For("zip"));
+        var error = Assert.ThrowsAny<Exception>(() => GradientCompressor.For(Compression.Parse("zip")));
 
         Assert.Contains("zip", error.Message);
     }

@@ -17,7 +17,7 @@ public class ParameterServerSpec : TestKit
     private IActorRef StartServer(TrainingPlan plan, params string[] workers)
     {
         var server = Sys.ActorOf(ParameterServer.Props(null));
-        server.Tell(new InitServer(plan.ToJson(), 0, 1), TestActor);
+        server.Tell(new InitServer(plan.ToMessage(), 0, 1), TestActor);
         ExpectMsg<ServerReady>();
         server.Tell(new LiveWorkers(workers));
         return server;

@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
 using DistNN.Training.Hosting;
+using DistNN.Training.Plan;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,7 @@ public class SerializationBindingSpec : TestKit
     {
         var probe = CreateTestProbe();
 
-        probe.Ref.Tell(new InitWorker("{}", [TestActor, probe.Ref]));
+        probe.Ref.Tell(new InitWorker(TestData.Plan().ToMessage(), [TestActor, probe.Ref]));
 
         var init = probe.ExpectMsg<InitWorker>();
         Assert.Equal([TestActor, probe.Ref], init.Servers);

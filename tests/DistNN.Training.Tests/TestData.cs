@@ -1,3 +1,4 @@
+using DistNN.Protocol.Messages;
 using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Training.Actors;
@@ -55,8 +56,7 @@ internal static class TestData
     {
         ModelName = spec?.Name ?? "small-mlp",
         Model = spec ?? SmallMlp(),
-        Optimizer = optimizer,
-        LearningRate = lr,
+        Optimizer = OptimizerSettings.Parse(optimizer, lr),
         Mode = mode,
         Workers = workers,
         Servers = servers,

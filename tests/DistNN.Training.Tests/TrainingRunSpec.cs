@@ -1,3 +1,4 @@
+using DistNN.Protocol.Messages;
 using Akka.TestKit.Xunit2;
 using DistNN.Data;
 using DistNN.Nn.Models;

@@ -1,3 +1,4 @@
+using DistNN.Protocol.Messages;
 using System.ComponentModel;
 using System.Text.Json;
 using DistNN.Benchmarking;
@@ -96,7 +97,7 @@ public sealed class BenchSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error("give exactly one of --model, --gemm or --push-pull");
         }
-        if ((PushPull || PushPullServer) && (!Enum.TryParse<Training.Plan.TensorCarrierKind>(Carrier, ignoreCase: true, out _)
+        if ((PushPull || PushPullServer) && (!Enum.TryParse<Protocol.Messages.TensorCarrierKind>(Carrier, ignoreCase: true, out _)
             || Carrier.Equals("local", StringComparison.OrdinalIgnoreCase) || ChunkBytes < 1024))
         {
             return Spectre.Console.ValidationResult.Error("--carrier is dataplane or remote; --chunk-bytes at least 1024");

@@ -10,7 +10,7 @@ internal static class ModelStore
         ModelFile.Save(path, plan.Model, model, new Dictionary<string, string>
         {
             ["model"] = plan.ModelName,
-            ["optimizer"] = plan.Optimizer,
+            ["optimizer"] = plan.Optimizer.Name,
             ["epochs"] = plan.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["seed"] = plan.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });

@@ -1,3 +1,4 @@
+using DistNN.Protocol.Messages;
 using DistNN.Training.Cluster;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;

@@ -1,10 +1,17 @@
+using DistNN.Protocol.Messages;
+using DistNN.Data.Augmentation;
 using DistNN.Nn.Models;
 using DistNN.Training.Configuration;
+using DistNN.Nn.Optimizers;
+using DistNN.Protocol.Codecs;
 using DistNN.Training.Plan;
 
 namespace DistNN.Cli.Commands;
 
-/// <summary>Turns command-line settings into the one <see cref="TrainingPlan"/> every part of a run reads.</summary>
+/// <summary>
+/// Turns command-line settings into the one <see cref="TrainingPlan"/> every part of a run reads: the one place where
+/// the optimizer, schedule, augmentation, compression and mode texts are parsed.
+/// </summary>
 internal static class PlanFactory
 {
     private static readonly string[] s_recurrent = ["rnn", "lstm", "gru"];
@@ -21,12 +28,8 @@ internal static class PlanFactory
         {
             ModelName = name,
             Model = spec,
-            Optimizer = s.Optimizer.ToLowerInvariant(),
-            LearningRate = s.LearningRate,
-            Momentum = s.Momentum,
-            L1 = s.L1,
-            L2 = s.L2,
-            Schedule = s.Schedule,
+            Optimizer = OptimizerSettings.Parse(s.Optimizer, s.LearningRate, s.Momentum, s.L1, s.L2),
+            Schedule = LearningRateSchedule.Create(s.Schedule),
             ClipNorm = s.ClipNorm ?? (recurrent ? 1.0f : 0f),
             Epochs = s.Epochs,
             BatchSize = s.BatchSize,
@@ -34,13 +37,13 @@ internal static class PlanFactory
             Threads = s.Threads ?? 0,
             Dataset = s.Dataset.ToLowerInvariant(),
             DataDir = s.DataDir ?? DistNNSettings.Reference.DataDir,
-            Augment = s.Augment,
+            Augmentation = AugmentationOptions.Parse(s.Augment),
             TrainLimit = s.TrainLimit,
             Workers = s.Workers,
             Servers = s.Servers,
             Mode = Enum.Parse<ConsistencyMode>(s.Mode, ignoreCase: true),
             Staleness = s.Staleness,
-            Compression = s.Compression,
+            Compression = Compression.Parse(string.IsNullOrWhiteSpace(s.Compression) ? "none" : s.Compression),
         };
     }
 

@@ -1,3 +1,4 @@
+using DistNN.Protocol.Messages;
 using System.Diagnostics;
 using DistNN.Benchmarking;
 using DistNN.Training.Plan;

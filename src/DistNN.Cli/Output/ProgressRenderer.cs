@@ -13,7 +13,7 @@ internal abstract class ProgressRenderer : IDisposable
             : new LiveProgress();
 
     public void Header(TrainingPlan plan, int trainCount, int testCount) =>
-        Line($"distnn: {plan.ModelName} on {plan.Dataset} ({trainCount} train / {testCount} test), {plan.Optimizer} lr {plan.LearningRate}, " +
+        Line($"distnn: {plan.ModelName} on {plan.Dataset} ({trainCount} train / {testCount} test), {plan.Optimizer.Name} lr {plan.Optimizer.LearningRate}, " +
              $"batch {plan.BatchSize}, {plan.Epochs} epoch{(plan.Epochs == 1 ? "" : "s")}, seed {plan.Seed}, {plan.EffectiveThreads} threads" +
              (plan.Workers > 1 || plan.Servers > 1 ? $", {plan.Workers} workers, {plan.Servers} servers, {plan.Mode.ToString().ToLowerInvariant()}" : ""));
 

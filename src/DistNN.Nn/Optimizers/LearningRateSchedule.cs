@@ -35,12 +35,7 @@ public abstract class LearningRateSchedule
         }
         if (text.StartsWith("cosine:", StringComparison.Ordinal))
         {
-            double floor = Number(text["cosine:".Length..], spec!);
-            if (floor is < 0 or > 1)
-            {
-                throw new ArgumentException($"learning-rate schedule '{spec}': the final factor must be in [0, 1]");
-            }
-            return new CosineSchedule(floor);
+            return Cosine(Number(text["cosine:".Length..], spec!));
         }
         if (text.StartsWith("step:", StringComparison.Ordinal))
         {
@@ -49,15 +44,34 @@ public abstract class LearningRateSchedule
             {
                 throw new ArgumentException($"learning-rate schedule '{spec}': write step:γ@k, e.g. step:0.5@2 (halve every 2 epochs)");
             }
-            double gamma = Number(parts[0], spec!);
             double every = Number(parts[1], spec!);
-            if (!(gamma > 0) || every < 1 || every != Math.Floor(every))
+            if (every != Math.Floor(every) || every is < 1 or > int.MaxValue)
             {
-                throw new ArgumentException($"learning-rate schedule '{spec}': γ must be positive and k a whole number of epochs ≥ 1");
+                throw new ArgumentException($"learning-rate schedule '{spec}': k must be a whole number of epochs ≥ 1");
             }
-            return new StepSchedule(gamma, (int)every);
+            return Step(Number(parts[0], spec!), (int)every);
         }
         throw new ArgumentException($"unknown learning-rate schedule '{spec}' (known: constant, step:γ@k, cosine, cosine:final_factor)");
+    }
+
+    /// <summary>Multiply by <paramref name="gamma"/> (positive) every <paramref name="every"/> (≥ 1) epochs.</summary>
+    public static StepSchedule Step(double gamma, int every)
+    {
+        if (!(gamma > 0) || !double.IsFinite(gamma) || every < 1)
+        {
+            throw new ArgumentException($"learning-rate schedule step:{gamma}@{every}: γ must be positive and k a whole number of epochs ≥ 1");
+        }
+        return new StepSchedule(gamma, every);
+    }
+
+    /// <summary>Cosine annealing from 1 down to <paramref name="floor"/>, in [0, 1].</summary>
+    public static CosineSchedule Cosine(double floor)
+    {
+        if (!(floor is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"learning-rate schedule cosine:{floor}: the final factor must be in [0, 1]");
+        }
+        return new CosineSchedule(floor);
     }
 
     private static double Number(string text, string spec) =>
@@ -72,15 +86,21 @@ public abstract class LearningRateSchedule
         public override double Factor(int epoch, double progress) => 1.0;
     }
 
-    private sealed class StepSchedule(double gamma, int every) : LearningRateSchedule
+    public sealed class StepSchedule(double gamma, int every) : LearningRateSchedule
     {
+        public double Gamma => gamma;
+
+        public int Every => every;
+
         public override string Name => $"step:{gamma.ToString(CultureInfo.InvariantCulture)}@{every}";
 
         public override double Factor(int epoch, double progress) => Math.Pow(gamma, Math.Max(0, epoch) / every);
     }
 
-    private sealed class CosineSchedule(double floor) : LearningRateSchedule
+    public sealed class CosineSchedule(double floor) : LearningRateSchedule
     {
+        public double Floor => floor;
+
         public override string Name => floor == 0 ? "cosine" : $"cosine:{floor.ToString(CultureInfo.InvariantCulture)}";
 
         public override double Factor(int epoch, double progress) =>

@@ -16,7 +16,7 @@ public sealed record ProtocolLimits
     public int MaxTensorElements { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>Longest string, in UTF-8 bytes (names, addresses, error texts).</summary>
-    public int MaxStringBytes { get; init; } = 256 * 1024; // a training plan with its model spec travels as one JSON string
+    public int MaxStringBytes { get; init; } = 256 * 1024;
 
     /// <summary>Most elements in one MessagePack array or map (lists of chunks, worker ids, ...).</summary>
     public int MaxCollectionCount { get; init; } = 65536;

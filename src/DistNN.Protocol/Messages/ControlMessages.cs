@@ -20,7 +20,7 @@ public sealed record RegisterWorker([property: Key(0)] IActorRef Worker, [proper
 /// <summary>Coordinator → server: build your chunks (index of ServerCount) from the plan's spec and seed.</summary>
 [MessagePackObject]
 public sealed record InitServer(
-    [property: Key(0)] string PlanJson, [property: Key(1)] int ServerIndex, [property: Key(2)] int ServerCount) : IDistNNMessage;
+    [property: Key(0)] PlanMessage Plan, [property: Key(1)] int ServerIndex, [property: Key(2)] int ServerCount) : IDistNNMessage;
 
 [MessagePackObject]
 public sealed record ServerReady(
@@ -32,11 +32,24 @@ public sealed record ServerReady(
 /// </summary>
 [MessagePackObject]
 public sealed record InitWorker(
-    [property: Key(0)] string PlanJson, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
+    [property: Key(0)] PlanMessage Plan, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
     [property: Key(2)] IReadOnlyList<string>? DataPlanes = null) : IDistNNMessage;
 
 [MessagePackObject]
 public sealed record WorkerReady([property: Key(0)] string Name) : IDistNNMessage;
+
+/// <summary>
+/// Coordinator → its evaluator: build the model and reach the servers as a worker would (Servers and DataPlanes as in
+/// <see cref="InitWorker"/>), to score the test set at each epoch's end.
+/// </summary>
+[MessagePackObject]
+public sealed record InitEvaluator(
+    [property: Key(0)] PlanMessage Plan, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
+    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null) : IDistNNMessage;
+
+/// <summary>Evaluator → coordinator: built and able to reach every server.</summary>
+[MessagePackObject]
+public sealed record EvaluatorReady([property: Key(0)] int Servers) : IDistNNMessage;
 
 /// <summary>
 /// Coordinator → worker: the batches (ids into the epoch's seeded permutation cut into batches) this worker

@@ -16,6 +16,8 @@ public static class DistNNMessages
         .Register<ServerReady>("distnn.server-ready")
         .Register<InitWorker>("distnn.init-worker")
         .Register<WorkerReady>("distnn.worker-ready")
+        .Register<InitEvaluator>("distnn.init-evaluator")
+        .Register<EvaluatorReady>("distnn.evaluator-ready")
         .Register<AssignBatches>("distnn.assign-batches")
         .Register<WorkerIdle>("distnn.worker-idle")
         .Register<LiveWorkers>("distnn.live-workers")

@@ -13,7 +13,8 @@ namespace DistNN.Training.Actors;
 /// Runs a <see cref="TrainingPlan"/>: waits for the plan's servers and workers, hands servers their chunks,
 /// cuts each epoch's seeded permutation into batches dealt to the workers in turn (worker k of K gets
 /// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches to
-/// the others, evaluates at epoch end and finishes the run.
+/// the others, evaluates at epoch end and finishes the run. Phases: registering (until the servers, the evaluator and
+/// the plan's workers are ready), training, finished.
 /// </summary>
 public sealed class Coordinator : ReceiveActor, IWithTimers
 {
@@ -22,7 +23,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrainingPlan _plan;
-    private readonly string _planJson;
+    private readonly PlanMessage _planMessage;
     private readonly IDataSource _data;
     private readonly Action<TrainingEvent>? _listener;
     private readonly TaskCompletionSource<TrainingSummary> _done;
@@ -32,8 +33,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ready = [];
     private readonly Dictionary<string, (long Samples, long Batches, double Compute, double Wait)> _rates = [];
-    private IActorRef _evaluator = ActorRefs.Nobody;
-    private int _serversReady;
+    private readonly IActorRef _evaluator;
     private int _epoch;
     private int _totalBatches;
     private string?[] _owner = [];
@@ -51,37 +51,19 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (long Sent, long Received)> _wireBytes = [];
     private (long Sent, long Received) _evaluatorBytes;
     private EpochCompleted? _last;
-    private bool _training;
     private readonly long _parameterCount;
 
     public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
     {
         _plan = plan;
-        _planJson = plan.ToJson();
+        _planMessage = plan.ToMessage();
         _parameterCount = ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount;
         _data = data;
         _listener = listener;
         _done = done;
         _evaluator = Context.ActorOf(EvaluatorActor.Props(data, plan.EffectiveThreads, finalModel), "evaluator");
         Timers.StartSingleTimer("registration", new RegistrationTimedOut(), registrationTimeout);
-
-        Receive<RegisterServer>(OnRegisterServer);
-        Receive<RegisterWorker>(OnRegisterWorker);
-        Receive<ServerReady>(_ =>
-        {
-            if (++_serversReady == _plan.Servers)
-            {
-                _evaluator.Tell(new InitWorker(_planJson, _servers, _dataPlanes));
-                InitWorkers();
-            }
-        });
-        Receive<WorkerReady>(OnWorkerReady);
-        Receive<BatchDone>(OnBatchDone);
-        Receive<EvaluationResult>(OnEvaluation);
-        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
-        Receive<TrainingFailed>(f => Fail(f.Reason));
-        Receive<RegistrationTimedOut>(_ => Fail(
-            $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
+        Registering();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -90,6 +72,67 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Action<Sequential>? finalModel = null, TimeSpan? registrationTimeout = null) =>
         Akka.Actor.Props.Create(() => new Coordinator(plan, data, listener, done, finalModel, registrationTimeout ?? TimeSpan.FromSeconds(60)))
             .WithDispatcher(DistNNDispatchers.Compute);
+
+    /// <summary>Until the servers are initialized, the evaluator is ready and the plan's workers are: then epoch 1.</summary>
+    private void Registering()
+    {
+        int serversReady = 0;
+        bool evaluatorReady = false;
+        void StartWhenReady()
+        {
+            if (evaluatorReady && _ready.Count >= _plan.Workers)
+            {
+                Timers.Cancel("registration");
+                Become(Training);
+                StartEpoch(1);
+            }
+        }
+        Receive<RegisterServer>(OnRegisterServer);
+        Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady == _plan.Servers));
+        Receive<ServerReady>(_ =>
+        {
+            if (++serversReady == _plan.Servers)
+            {
+                _evaluator.Tell(new InitEvaluator(_planMessage, _servers, _dataPlanes));
+                foreach (var w in _workers.Values)
+                {
+                    w.Tell(new InitWorker(_planMessage, _servers, _dataPlanes));
+                }
+            }
+        });
+        Receive<EvaluatorReady>(_ =>
+        {
+            evaluatorReady = true;
+            StartWhenReady();
+        });
+        Receive<WorkerReady>(r =>
+        {
+            _ready.Add(r.Name);
+            StartWhenReady();
+        });
+        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
+        Receive<TrainingFailed>(f => Fail(f.Reason));
+        Receive<RegistrationTimedOut>(_ => Fail(
+            $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
+    }
+
+    /// <summary>Epochs run: batches are dealt and counted, a worker that joins late gets work from the next epoch on.</summary>
+    private void Training()
+    {
+        Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady: true));
+        Receive<WorkerReady>(r => _ready.Add(r.Name));
+        Receive<BatchDone>(OnBatchDone);
+        Receive<EvaluationResult>(OnEvaluation);
+        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
+        Receive<TrainingFailed>(f => Fail(f.Reason));
+    }
+
+    /// <summary>The run is over: workers leaving now (a cluster's end) change nothing.</summary>
+    private void Finished()
+    {
+        Receive<Terminated>(_ => { });
+        Receive<BatchDone>(_ => { });
+    }
 
     private void OnRegisterServer(RegisterServer r)
     {
@@ -104,12 +147,12 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         {
             for (int i = 0; i < _servers.Count; i++)
             {
-                _servers[i].Tell(new InitServer(_planJson, i, _servers.Count));
+                _servers[i].Tell(new InitServer(_planMessage, i, _servers.Count));
             }
         }
     }
 
-    private void OnRegisterWorker(RegisterWorker r)
+    private void OnRegisterWorker(RegisterWorker r, bool serversReady)
     {
         if (_workers.ContainsKey(r.Name))
         {
@@ -118,34 +161,10 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
         _workers[r.Name] = r.Worker;
         Context.Watch(r.Worker);
-        if (_serversReady == _plan.Servers)
+        if (serversReady)
         {
-            r.Worker.Tell(new InitWorker(_planJson, _servers, _dataPlanes));
+            r.Worker.Tell(new InitWorker(_planMessage, _servers, _dataPlanes));
         }
-    }
-
-    private void InitWorkers()
-    {
-        foreach (var w in _workers.Values)
-        {
-            w.Tell(new InitWorker(_planJson, _servers, _dataPlanes));
-        }
-    }
-
-    private void OnWorkerReady(WorkerReady r)
-    {
-        if (r.Name == "evaluator")
-        {
-            return;
-        }
-        _ready.Add(r.Name);
-        if (!_training && _ready.Count >= _plan.Workers)
-        {
-            Timers.Cancel("registration");
-            _training = true;
-            StartEpoch(1);
-        }
-        // A worker that joins during training gets work from the next epoch on.
     }
 
     private void StartEpoch(int epoch)
@@ -236,18 +255,19 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _evaluatorBytes = (e.BytesSent, e.BytesReceived);
         double seconds = _epochClock.Elapsed.TotalSeconds;
         _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / _epochSamples, (double)_correct / _epochSamples, e.Loss, e.Accuracy,
-            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.LearningRate, _processed, WorkerRates());
+            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.Optimizer.LearningRate, _processed, WorkerRates());
         _listener?.Invoke(_last);
         if (e.Epoch < _plan.Epochs)
         {
             StartEpoch(e.Epoch + 1);
             return;
         }
+        Become(Finished);
         _done.TrySetResult(new TrainingSummary
         {
             Model = _plan.ModelName,
-            Optimizer = _plan.Optimizer,
-            LearningRate = double.Parse(_plan.LearningRate.ToString("R")),
+            Optimizer = _plan.Optimizer.Name,
+            LearningRate = double.Parse(_plan.Optimizer.LearningRate.ToString("R")),
             BatchSize = _plan.BatchSize,
             Epochs = _plan.Epochs,
             Seed = _plan.Seed,
@@ -263,8 +283,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             SamplesProcessed = _processed,
             SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
             Parameters = _parameterCount,
-            Augment = string.IsNullOrEmpty(_plan.Augment) ? null : _plan.Augment,
-            Compression = _plan.Compression,
+            Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,
+            Compression = _plan.Compression.ToString(),
             BytesPushed = WireTotal(b => b.Sent),
             BytesPulled = WireTotal(b => b.Received),
         });
@@ -279,10 +299,6 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 
     private void OnWorkerStopped(IActorRef worker)
     {
-        if (_done.Task.IsCompleted)
-        {
-            return; // the run is over: workers leaving now (a cluster's end) change nothing
-        }
         var name = _workers.FirstOrDefault(kv => kv.Value.Equals(worker)).Key;
         if (name is null)
         {

@@ -1,56 +1,23 @@
 using Akka.Actor;
 using Akka.Event;
-using DistNN.Nn.Models;
-using DistNN.Nn.Optimizers;
 using DistNN.Protocol.Messages;
-using DistNN.Protocol.Ownership;
-using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
 
 namespace DistNN.Training.Actors;
 
 /// <summary>
-/// Owns a share of the model's chunks and their optimizer state; the update runs here. Applies each push
-/// once: (worker, step) is idempotent and (epoch, batch) is applied at most once whoever sends it.
-/// sync: applies when every active live worker has a push pending, averaged by samples.
-/// async: applies on arrival. ssp: applies on arrival, but holds the reply of a worker more than
-/// `staleness` pushes ahead of the slowest active one.
+/// A parameter server: owns a share of the model's chunks and their optimizer state; the update runs here. Two
+/// phases: waiting for <see cref="InitServer"/>, then serving pushes and pulls through its <see cref="ServerShard"/>.
 /// </summary>
 public sealed class ParameterServer : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private TrainingPlan _plan = null!;
-    private ParameterChunk[] _chunks = [];
-    private readonly Dictionary<int, int> _local = [];
-    private float[][] _weights = [];
-    private float[][] _optState = [];
-    private float[][] _sum = [];
-    private long[] _versions = [];
-    private long[] _updates = [];
-    private Optimizer _rule = null!;
-    private LearningRateSchedule _schedule = null!;
-
-    private readonly HashSet<string> _live = [];
-    private readonly HashSet<string> _active = [];
-    private readonly Dictionary<string, long> _lastStep = [];
-    private readonly Dictionary<string, (PushGradients Push, IActorRef Sender)> _pending = [];
-    private readonly Dictionary<string, int> _clock = [];
-    private readonly List<(string Worker, long Step, IActorRef Sender)> _held = [];
-    private readonly Dictionary<string, float[][]> _workerState = [];
-    private HashSet<int> _appliedBatches = [];
-    private int _epoch;
-
     private readonly IActorRef? _coordinator;
 
     public ParameterServer(IActorRef? coordinator)
     {
         _coordinator = coordinator;
         Receive<InitServer>(Init);
-        Receive<LiveWorkers>(OnLiveWorkers);
-        // A pull (at start, after idling, for evaluation) gets a copy of its own: whoever asked may keep it.
-        Receive<PullWeights>(p => Sender.Tell(new WeightsReply(p.RequestId, Snapshot(_weightChunks, null), Snapshot(_stateChunks, null))));
-        Receive<WorkerIdle>(OnIdle);
-        Receive<PushGradients>(OnPush);
     }
 
     /// <summary>A server that registers itself with <paramref name="coordinator"/> when it starts (null: whoever creates it registers it).</summary>
@@ -60,281 +27,28 @@ public sealed class ParameterServer : ReceiveActor
     protected override void PreStart() =>
         _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint));
 
-    /// <summary>Local indices of the trainable chunks and of the state chunks, fixed at init (read on every reply).</summary>
-    private int[] _weightChunks = [];
-
-    /// <summary>Who may read the weight arrays and the state arrays, and until when (set at init).</summary>
-    private Lease _weightsLease = new("a parameter server before init");
-
-    private Lease _stateLease = new("a parameter server before init");
-
-    private int[] _stateChunks = [];
-
     private void Init(InitServer init)
     {
+        ServerShard shard;
         try
         {
-            InitCore(init);
+            shard = new ServerShard(init.Plan.ToPlan(), init.ServerIndex, init.ServerCount, _log);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Sender.Tell(new TrainingFailed($"parameter server {init.ServerIndex}: {e.Message}"));
-        }
-    }
-
-    private void InitCore(InitServer init)
-    {
-        _plan = TrainingPlanJson.Parse(init.PlanJson);
-        var model = ModelBuilder.Build(_plan.Model, _plan.Seed);
-        var layout = ParameterLayout.For(model, init.ServerCount);
-        _chunks = layout.ChunksOf(init.ServerIndex).ToArray();
-        _local.Clear();
-        for (int i = 0; i < _chunks.Length; i++)
-        {
-            _local[_chunks[i].Id] = i;
-        }
-        _rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.OptimizerOptions());
-        _schedule = LearningRateSchedule.Create(_plan.Schedule);
-        _weights = _chunks.Select(c => layout.ValuesOf(c).ToArray()).ToArray();
-        _weightChunks = Enumerable.Range(0, _chunks.Length).Where(i => !_chunks[i].IsState).ToArray();
-        _stateChunks = Enumerable.Range(0, _chunks.Length).Where(i => _chunks[i].IsState).ToArray();
-        _optState = _chunks.Select(c => new float[c.IsState ? 0 : _rule.StateSlots * c.Length]).ToArray();
-        _sum = _chunks.Select(c => new float[c.IsState ? 0 : c.Length]).ToArray();
-        _versions = new long[_chunks.Length];
-        _updates = new long[_chunks.Length];
-        _weightsLease = new Lease($"parameter server {init.ServerIndex}'s weights");
-        _stateLease = new Lease($"parameter server {init.ServerIndex}'s state");
-        Sender.Tell(new ServerReady(init.ServerIndex, _chunks.Length, _chunks.Sum(c => (long)c.Length)));
-    }
-
-    private void OnLiveWorkers(LiveWorkers live)
-    {
-        _live.Clear();
-        _live.UnionWith(live.Workers);
-        foreach (string gone in _weightsLease.Holders.Where(w => !_live.Contains(w)).ToList())
-        {
-            _weightsLease.Return(gone);
-        }
-        foreach (var gone in _active.Where(w => !_live.Contains(w)).ToList())
-        {
-            _active.Remove(gone);
-            _pending.Remove(gone);
-            _clock.Remove(gone);
-            _workerState.Remove(gone);
-        }
-        Progress();
-    }
-
-    private void OnIdle(WorkerIdle idle)
-    {
-        if (idle.Epoch > _epoch)
-        {
-            StartEpoch(idle.Epoch);
-        }
-        _weightsLease.Return(idle.Worker);
-        if (idle.Epoch == _epoch)
-        {
-            _active.Remove(idle.Worker);
-            Progress();
-        }
-    }
-
-    private void OnPush(PushGradients push)
-    {
-        if (!_live.Contains(push.Worker))
-        {
-            _log.Warning("push from {0}, which is not a live worker: ignored", push.Worker);
-            Sender.Tell(new PushReply(push.Step, false, [], []));
             return;
         }
-        _weightsLease.Return(push.Worker); // a worker pushes only once it is done with the weights it was lent
-        if (push.Epoch > _epoch)
-        {
-            StartEpoch(push.Epoch);
-        }
-        if (_lastStep.TryGetValue(push.Worker, out long last) && push.Step <= last)
-        {
-            // A repeated (worker, step), e.g. sent again after its connection dropped. If the first one's reply is
-            // still held back (a sync round, the ssp bound), it goes to the new sender when due, once; otherwise
-            // answer now with the weights, applying nothing, counting nothing.
-            if (_pending.TryGetValue(push.Worker, out var pending) && pending.Push.Step == push.Step)
-            {
-                _pending[push.Worker] = (pending.Push, Sender);
-                return;
-            }
-            int held = _held.FindIndex(h => h.Worker == push.Worker && h.Step == push.Step);
-            if (held >= 0)
-            {
-                _held[held] = (push.Worker, push.Step, Sender);
-                return;
-            }
-            Sender.Tell(Reply(push.Worker, push.Step, applied: false));
-            return;
-        }
-        _lastStep[push.Worker] = push.Step;
-        _active.Add(push.Worker);
-        KeepState(push);
-        switch (_plan.Mode)
-        {
-            case ConsistencyMode.Sync:
-                _pending[push.Worker] = (push, Sender);
-                Progress();
-                break;
-            case ConsistencyMode.Async:
-                bool applied = Apply([push]);
-                Sender.Tell(Reply(push.Worker, push.Step, applied));
-                break;
-            case ConsistencyMode.Ssp:
-                Apply([push]);
-                _clock[push.Worker] = _clock.GetValueOrDefault(push.Worker) + 1;
-                _held.Add((push.Worker, push.Step, Sender));
-                Progress();
-                break;
-        }
+        Sender.Tell(new ServerReady(init.ServerIndex, shard.ChunkCount, shard.FloatCount));
+        Become(() => Serving(shard));
     }
 
-    private void StartEpoch(int epoch)
+    private void Serving(ServerShard shard)
     {
-        _epoch = epoch;
-        _appliedBatches = [];
-        _active.Clear();
-        _active.UnionWith(_live);
-        _clock.Clear();
-    }
-
-    /// <summary>Releases what the mode allows: a sync round when all active workers are in, ssp replies within the bound.</summary>
-    private void Progress()
-    {
-        if (_plan.Mode == ConsistencyMode.Sync)
-        {
-            if (_pending.Count > 0 && _active.All(_pending.ContainsKey))
-            {
-                var round = _pending.Values.ToList();
-                _pending.Clear();
-                bool applied = Apply(round.Select(r => r.Push).ToList());
-                foreach (var (push, sender) in round)
-                {
-                    sender.Tell(Reply(push.Worker, push.Step, applied));
-                }
-            }
-        }
-        else if (_plan.Mode == ConsistencyMode.Ssp)
-        {
-            int slowest = _active.Count == 0 ? int.MaxValue : _active.Min(w => _clock.GetValueOrDefault(w));
-            for (int i = 0; i < _held.Count; i++)
-            {
-                var (worker, step, sender) = _held[i];
-                if (!_live.Contains(worker) || _clock.GetValueOrDefault(worker) - slowest <= _plan.Staleness)
-                {
-                    sender.Tell(Reply(worker, step, applied: true));
-                    _held.RemoveAt(i--);
-                }
-            }
-        }
-    }
-
-    /// <summary>One optimizer step from the sample-weighted mean of the pushes' gradients; batches already applied count as zero samples.</summary>
-    private bool Apply(IReadOnlyList<PushGradients> pushes)
-    {
-        var fresh = pushes.Where(p => p.Samples > 0 && _appliedBatches.Add(p.BatchId)).ToList();
-        long samples = fresh.Sum(p => (long)p.Samples);
-        if (samples == 0)
-        {
-            return false;
-        }
-        _weightsLease.BeginWrite();
-        // Progress is (epoch − 1) + fraction of the epoch; the schedule wants the fraction of the whole run.
-        _rule.LearningRate = _schedule.LearningRate(_plan.LearningRate, (int)Math.Floor(fresh[0].Progress), fresh[0].Progress / _plan.Epochs);
-        for (int i = 0; i < _chunks.Length; i++)
-        {
-            if (_chunks[i].IsState)
-            {
-                continue;
-            }
-            ReadOnlySpan<float> gradient;
-            if (fresh.Count == 1)
-            {
-                gradient = Find(fresh[0].Gradients, _chunks[i].Id).Span;
-            }
-            else
-            {
-                var sum = _sum[i].AsSpan();
-                sum.Clear();
-                foreach (var p in fresh)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(Find(p.Gradients, _chunks[i].Id).Span, (float)p.Samples / samples, sum, sum);
-                }
-                gradient = sum;
-            }
-            _updates[i]++;
-            _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
-            _versions[i]++;
-        }
-        return true;
-    }
-
-    private static ReadOnlyMemory<float> Find(IReadOnlyList<ChunkValues> values, int chunkId)
-    {
-        foreach (var v in values)
-        {
-            if (v.ChunkId == chunkId)
-            {
-                return v.Values;
-            }
-        }
-        throw new InvalidOperationException($"push lacks chunk {chunkId}");
-    }
-
-    /// <summary>State (running statistics) is the mean of every live worker's latest push.</summary>
-    private void KeepState(PushGradients push)
-    {
-        if (push.State.Count == 0)
-        {
-            return;
-        }
-        if (!_workerState.TryGetValue(push.Worker, out var mine))
-        {
-            mine = _chunks.Select(c => new float[c.IsState ? c.Length : 0]).ToArray();
-            _workerState[push.Worker] = mine;
-        }
-        foreach (var v in push.State)
-        {
-            if (_local.TryGetValue(v.ChunkId, out int i))
-            {
-                v.Values.Span.CopyTo(mine[i]);
-            }
-        }
-        _stateLease.BeginWrite();
-        foreach (int i in _stateChunks)
-        {
-            var target = _weights[i].AsSpan();
-            target.Clear();
-            foreach (var s in _workerState.Values)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Add(target, s[i], target);
-            }
-            System.Numerics.Tensors.TensorPrimitives.Multiply(target, 1f / _workerState.Count, target);
-            _versions[i]++;
-        }
-    }
-
-    /// <summary>
-    /// The reply carries the weights by reference. In sync mode they are lent to the worker until it pushes again, and
-    /// nothing writes them before every active worker has (its <see cref="Lease"/> checks that); otherwise they are lent
-    /// until the next write, and the transport copies them (in process) or serializes them before its Tell returns.
-    /// </summary>
-    private PushReply Reply(string worker, long step, bool applied) => new(step, applied,
-        Snapshot(_weightChunks, _plan.Mode == ConsistencyMode.Sync ? _weightsLease.Lend(worker) : _weightsLease.Current),
-        Snapshot(_stateChunks, _stateLease.Current));
-
-    /// <summary>The chunks' values: lent under <paramref name="loan"/>, or copied when there is none.</summary>
-    private List<ChunkValues> Snapshot(int[] which, Loan? loan)
-    {
-        var list = new List<ChunkValues>(which.Length);
-        foreach (int i in which)
-        {
-            list.Add(new ChunkValues(_chunks[i].Id, _versions[i], loan is null ? _weights[i].ToArray() : _weights[i]) { Loan = loan });
-        }
-        return list;
+        Receive<LiveWorkers>(shard.OnLiveWorkers);
+        Receive<PullWeights>(p => shard.OnPull(p, Sender));
+        Receive<WorkerIdle>(shard.OnIdle);
+        Receive<PushGradients>(p => shard.OnPush(p, Sender));
+        Receive<InitServer>(i => _log.Warning("parameter server {0} was initialized already: InitServer ignored", i.ServerIndex));
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistNN.Protocol.Messages;
 using DistNN.Training.Plan;
 using DistNN.Transport;
 

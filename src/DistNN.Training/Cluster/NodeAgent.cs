@@ -21,9 +21,6 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<int> _exit;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
-    private Address? _coordinatorAddress;
-    private IActorRef? _coordinator;
-    private int _identifyAttempts;
 
     /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
     /// <param name="log">Where the node's lines go (its standard output).</param>
@@ -33,10 +30,75 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _startMember = startMember;
         _log = log;
         _exit = exit;
-        Receive<ClusterEvent.MemberUp>(up => OnMemberUp(up.Member));
+        WaitingForCoordinator();
+    }
+
+    /// <summary>Until a member with the coordinator role is Up.</summary>
+    private void WaitingForCoordinator()
+    {
+        Receive<ClusterEvent.MemberUp>(up =>
+        {
+            if (up.Member.HasRole(NodeRoles.Coordinator))
+            {
+                Become(() => Identifying(up.Member.Address));
+            }
+        });
+        Common(coordinatorAddress: null);
+    }
+
+    /// <summary>Asks the coordinator's node for /user/coordinator, once a second, until it answers with the actor.</summary>
+    private void Identifying(Address address)
+    {
+        int attempts = 0;
+        void Ask()
+        {
+            attempts++;
+            Context.ActorSelection(new RootActorPath(address) / "user" / "coordinator").Tell(new Identify(address.ToString()));
+            // No answer (or an empty one) yet: the coordinator actor may not have started; ask again.
+            Timers.StartSingleTimer("identify", new RetryIdentify(address), TimeSpan.FromSeconds(1));
+        }
+        Receive<RetryIdentify>(_ => Ask());
+        Receive<ActorIdentity>(identity =>
+        {
+            if (identity.Subject is null)
+            {
+                if (attempts % 10 == 0)
+                {
+                    _log($"no /user/coordinator at {address} yet ({attempts} attempts); still asking");
+                }
+                return;
+            }
+            Timers.Cancel("identify");
+            var coordinator = identity.Subject;
+            Context.Watch(coordinator);
+            var member = _startMember(Context, coordinator);
+            _log($"registered {member.Path.Name} with the coordinator at {coordinator.Path.Address}");
+            Become(() => Running(address, coordinator));
+        });
+        Common(address);
+        Ask();
+    }
+
+    /// <summary>This node's server or worker runs; the node ends when the coordinator says so or disappears.</summary>
+    private void Running(Address address, IActorRef coordinator)
+    {
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(coordinator))
+            {
+                Vanished($"the coordinator at {t.ActorRef.Path.Address} terminated");
+            }
+        });
+        Receive<ActorIdentity>(_ => { });
+        Common(address);
+    }
+
+    /// <summary>Every phase: the coordinator's node removed or (un)reachable, and the coordinator's word to leave.</summary>
+    private void Common(Address? coordinatorAddress)
+    {
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            if (removed.Member.Address.Equals(_coordinatorAddress))
+            if (removed.Member.Address.Equals(coordinatorAddress))
             {
                 Vanished($"the coordinator at {removed.Member.Address} was removed from the cluster");
             }
@@ -56,15 +118,6 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             }
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<RetryIdentify>(r => Identify(r.Coordinator));
-        Receive<ActorIdentity>(OnIdentity);
-        Receive<Terminated>(t =>
-        {
-            if (t.ActorRef.Equals(_coordinator))
-            {
-                Vanished($"the coordinator at {t.ActorRef.Path.Address} terminated");
-            }
-        });
         Receive<LeaveCluster>(leave =>
         {
             _log($"the coordinator ended the run ({leave.Reason}); leaving the cluster");
@@ -82,41 +135,6 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
-
-    private void OnMemberUp(Member member)
-    {
-        if (!member.HasRole(NodeRoles.Coordinator) || _coordinatorAddress is not null)
-        {
-            return;
-        }
-        _coordinatorAddress = member.Address;
-        Identify(member.Address);
-    }
-
-    private void Identify(Address address)
-    {
-        _identifyAttempts++;
-        Context.ActorSelection(new RootActorPath(address) / "user" / "coordinator").Tell(new Identify(address.ToString()));
-        // No answer (or an empty one) yet: the coordinator actor may not have started; ask again.
-        Timers.StartSingleTimer("identify", new RetryIdentify(address), TimeSpan.FromSeconds(1));
-    }
-
-    private void OnIdentity(ActorIdentity identity)
-    {
-        if (_coordinator is not null || identity.Subject is null)
-        {
-            if (identity.Subject is null && _identifyAttempts % 10 == 0)
-            {
-                _log($"no /user/coordinator at {_coordinatorAddress} yet ({_identifyAttempts} attempts); still asking");
-            }
-            return;
-        }
-        Timers.Cancel("identify");
-        _coordinator = identity.Subject;
-        Context.Watch(_coordinator);
-        var member = _startMember(Context, _coordinator);
-        _log($"registered {member.Path.Name} with the coordinator at {_coordinator.Path.Address}");
-    }
 
     private void Vanished(string what)
     {

@@ -29,9 +29,8 @@ public sealed class GradientCompressor
     public long BytesEncoded { get; private set; }
 
     /// <summary>The plan's compressor, or null for "none" (gradients then go out untouched).</summary>
-    public static GradientCompressor? For(string spec)
+    public static GradientCompressor? For(Compression compression)
     {
-        var compression = Compression.Parse(string.IsNullOrWhiteSpace(spec) ? "none" : spec);
         return compression.Encoding == TensorEncoding.None ? null : new GradientCompressor(compression);
     }
 

@@ -31,10 +31,10 @@ public sealed class LocalTrainer
         var model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         Model = model;
         var loss = ModelBuilder.CreateLoss(_plan.Model.Loss);
-        var rule = OptimizerFactory.Create(_plan.Optimizer, _plan.LearningRate, _plan.OptimizerOptions());
+        var rule = _plan.Optimizer.Create();
         var optimizer = new ParameterOptimizer(rule, model.Parameters);
-        var schedule = LearningRateSchedule.Create(_plan.Schedule);
-        var step = new ReplicaStep(model, loss) { Augmenter = ReplicaStep.AugmenterFor(_plan.Augment, _plan.Seed) };
+        var schedule = _plan.Schedule;
+        var step = new ReplicaStep(model, loss) { Augmenter = ReplicaStep.AugmenterFor(_plan.Augmentation, _plan.Seed) };
         int batchesPerEpoch = (train.Count + _plan.BatchSize - 1) / _plan.BatchSize;
         var evaluator = new Evaluator();
         int batch = _plan.BatchSize;
@@ -56,7 +56,7 @@ public sealed class LocalTrainer
                 cancel.ThrowIfCancellationRequested();
                 var indices = order.AsSpan(start, Math.Min(batch, order.Length - start));
                 int batchId = start / batch;
-                rule.LearningRate = schedule.LearningRate(_plan.LearningRate, epoch - 1, (epoch - 1 + (double)start / order.Length) / _plan.Epochs);
+                rule.LearningRate = schedule.LearningRate(_plan.Optimizer.LearningRate, epoch - 1, (epoch - 1 + (double)start / order.Length) / _plan.Epochs);
                 var (l, c) = step.Run(train, indices, (long)(epoch - 1) * batchesPerEpoch + batchId);
                 if (_plan.ClipNorm > 0)
                 {
@@ -86,8 +86,8 @@ public sealed class LocalTrainer
         return new TrainingSummary
         {
             Model = _plan.ModelName,
-            Optimizer = _plan.Optimizer,
-            LearningRate = double.Parse(_plan.LearningRate.ToString("R")),
+            Optimizer = _plan.Optimizer.Name,
+            LearningRate = double.Parse(_plan.Optimizer.LearningRate.ToString("R")),
             BatchSize = batch,
             Epochs = _plan.Epochs,
             Seed = _plan.Seed,
@@ -101,7 +101,7 @@ public sealed class LocalTrainer
             SamplesProcessed = processed,
             SamplesExpected = (long)train.Count * _plan.Epochs,
             Parameters = model.ParameterCount,
-            Augment = string.IsNullOrEmpty(_plan.Augment) ? null : _plan.Augment,
+            Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,
         };
     }
 }

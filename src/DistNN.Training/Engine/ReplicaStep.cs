@@ -32,9 +32,8 @@ public sealed class ReplicaStep
     public ImageAugmenter? Augmenter { get; set; }
 
     /// <summary>The plan's augmenter, or null when the plan asks for none.</summary>
-    public static ImageAugmenter? AugmenterFor(string spec, int seed)
+    public static ImageAugmenter? AugmenterFor(AugmentationOptions options, int seed)
     {
-        var options = AugmentationOptions.Parse(spec);
         return options.IsEnabled ? new ImageAugmenter(options, seed) : null;
     }
 

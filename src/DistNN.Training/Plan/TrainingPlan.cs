@@ -1,23 +1,15 @@
+using DistNN.Data.Augmentation;
 using DistNN.Nn.Models;
+using DistNN.Nn.Optimizers;
+using DistNN.Protocol.Codecs;
+using DistNN.Protocol.Messages;
 
 namespace DistNN.Training.Plan;
 
-/// <summary>How workers and parameter servers agree on when a gradient is applied.</summary>
-public enum ConsistencyMode
-{
-    /// <summary>Step t is applied once every live worker's gradient for t has arrived (averaged by sample count).</summary>
-    Sync,
-
-    /// <summary>Each gradient is applied on arrival.</summary>
-    Async,
-
-    /// <summary>Stale synchronous parallel: a worker may run at most <see cref="TrainingPlan.Staleness"/> steps ahead of the slowest.</summary>
-    Ssp,
-}
-
 /// <summary>
-/// Everything a run needs, made from the command-line options: the single description that the coordinator
-/// hands out, so that every node builds the same model, data order and optimizer.
+/// Everything a run needs, built from the command line's options by the CLI (every name parsed there, once): the single
+/// description that the coordinator hands out (as a <see cref="PlanMessage"/>, see <see cref="PlanWire"/>), so that
+/// every node builds the same model, data order and optimizer.
 /// </summary>
 public sealed record TrainingPlan
 {
@@ -26,18 +18,9 @@ public sealed record TrainingPlan
 
     public required ModelSpec Model { get; init; }
 
-    public string Optimizer { get; init; } = "adam";
+    public OptimizerSettings Optimizer { get; init; } = new();
 
-    public float LearningRate { get; init; } = 1e-3f;
-
-    public float Momentum { get; init; }
-
-    public float L1 { get; init; }
-
-    public float L2 { get; init; }
-
-    /// <summary>Learning-rate schedule: constant, cosine, step:factor@epochs.</summary>
-    public string Schedule { get; init; } = "constant";
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     /// <summary>Clip gradients to this global L2 norm; 0 turns clipping off.</summary>
     public float ClipNorm { get; init; }
@@ -55,8 +38,7 @@ public sealed record TrainingPlan
 
     public string DataDir { get; init; } = Configuration.DistNNSettings.Reference.DataDir;
 
-    /// <summary>Data expansion, e.g. "noise=0.1,rotate=10,shift=2"; empty for none.</summary>
-    public string Augment { get; init; } = "";
+    public AugmentationOptions Augmentation { get; init; } = AugmentationOptions.None;
 
     /// <summary>Use only the first N training samples (0: all).</summary>
     public int TrainLimit { get; init; }
@@ -78,23 +60,26 @@ public sealed record TrainingPlan
     /// </summary>
     public int ChunkBytes { get; init; } = 64 * 1024;
 
-    /// <summary>Gradient compression per push: none, fp16, int8, topk:fraction.</summary>
-    public string Compression { get; init; } = "none";
+    /// <summary>Gradient compression per push.</summary>
+    public Compression Compression { get; init; } = Compression.None;
+
+    /// <summary>
+    /// The run fails as diverged when a batch's training loss exceeds this many times the first epoch's mean loss
+    /// (a non-finite loss always fails it); 0 turns the bound off.
+    /// </summary>
+    public double DivergenceFactor { get; init; } = 100;
 
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     /// <summary>
-    /// Checks everything a node would trip over later: the model builds (shapes fit), the optimizer, schedule,
-    /// augmentation and compression names parse, the numbers are in range. Throws with a message naming the option.
+    /// Checks everything a node would trip over later: the model builds (shapes fit), the optimizer's numbers hold,
+    /// the counts are in range. Throws with a message naming the option.
     /// </summary>
     public void Validate()
     {
-        Nn.Models.ModelBuilder.Build(Model, Seed);
-        Nn.Models.ModelBuilder.CreateLoss(Model.Loss);
-        Nn.Optimizers.OptimizerFactory.Create(Optimizer, LearningRate, OptimizerOptions());
-        Nn.Optimizers.LearningRateSchedule.Create(Schedule);
-        Data.Augmentation.AugmentationOptions.Parse(Augment);
-        Protocol.Codecs.Compression.Parse(string.IsNullOrWhiteSpace(Compression) ? "none" : Compression);
+        ModelBuilder.Build(Model, Seed);
+        ModelBuilder.CreateLoss(Model.Loss);
+        Optimizer.Create();
         if (Epochs <= 0 || BatchSize <= 0 || Workers <= 0 || Servers <= 0 || Staleness < 0)
         {
             throw new ArgumentException($"plan: epochs ({Epochs}), batch size ({BatchSize}), workers ({Workers}) and servers ({Servers}) must be positive, staleness ({Staleness}) not negative");
@@ -103,41 +88,13 @@ public sealed record TrainingPlan
         {
             throw new ArgumentException($"plan: the chunk size ({ChunkBytes} bytes) must be at least 1024 bytes");
         }
-        if (!(LearningRate > 0) || !float.IsFinite(LearningRate))
+        if (!(Optimizer.LearningRate > 0) || !float.IsFinite(Optimizer.LearningRate))
         {
-            throw new ArgumentException($"plan: the learning rate must be a positive number (got {LearningRate})");
+            throw new ArgumentException($"plan: the learning rate must be a positive number (got {Optimizer.LearningRate})");
         }
-    }
-
-    public Nn.Optimizers.OptimizerOptions OptimizerOptions() => new()
-    {
-        Momentum = Momentum > 0 ? Momentum : null,
-        L1 = L1,
-        L2 = L2,
-    };
-}
-
-/// <summary>The plan as JSON: how it travels inside control messages and how HOCON-less tools can store it.</summary>
-public static class TrainingPlanJson
-{
-    private static readonly System.Text.Json.JsonSerializerOptions s_options = new(ModelSpec.JsonOptions)
-    {
-        WriteIndented = false,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    public static string ToJson(this TrainingPlan plan) => System.Text.Json.JsonSerializer.Serialize(plan, s_options);
-
-    public static TrainingPlan Parse(string json)
-    {
-        try
+        if (!(DivergenceFactor >= 0) || double.IsPositiveInfinity(DivergenceFactor))
         {
-            return System.Text.Json.JsonSerializer.Deserialize<TrainingPlan>(json, s_options)
-                ?? throw new FormatException("training plan: empty");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new FormatException($"training plan: not valid: {e.Message}", e);
+            throw new ArgumentException($"plan: the divergence factor must be a finite number ≥ 0 (0: off; got {DivergenceFactor})");
         }
     }
 }
