@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
+using DistNN.Tensors;
 
 namespace DistNN.Protocol.Codecs;
 
@@ -48,20 +48,13 @@ public static class Int8Quantizer
             destination.Clear();
             return;
         }
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        int i = CpuKernels.Current switch
         {
-            // 32 floats → 4 × int32 vectors → 2 × int16 → 1 × sbyte vector; clamped first, so narrowing cannot wrap.
-            ref float x = ref MemoryMarshal.GetReference(values);
-            ref sbyte q = ref MemoryMarshal.GetReference(destination);
-            var s = Vector256.Create(scale);
-            for (; i <= n - 32; i += 32)
-            {
-                Vector256<short> low = Vector256.Narrow(Quantize(ref x, i, s), Quantize(ref x, i + 8, s));
-                Vector256<short> high = Vector256.Narrow(Quantize(ref x, i + 16, s), Quantize(ref x, i + 24, s));
-                Vector256.Narrow(low, high).StoreUnsafe(ref q, (nuint)i);
-            }
-        }
+            Isa.Avx512 => Quantize<CodecLanes512>(values, scale, destination),
+            Isa.Avx2 => Quantize<CodecLanes256>(values, scale, destination),
+            Isa.Vector128 => Quantize<CodecLanes128>(values, scale, destination),
+            _ => 0,
+        };
         for (; i < n; i++)
         {
             // Divide rather than multiply by 1 / s: for a subnormal s the reciprocal overflows.
@@ -69,35 +62,65 @@ public static class Int8Quantizer
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Quantize(ref float x, int offset, Vector256<float> scale)
+    /// <summary>
+    /// The whole blocks of 4 registers of floats → 4 of int32 → 2 of int16 → 1 of sbyte (clamped first, so narrowing
+    /// cannot wrap); returns where the scalar tail starts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Quantize<TV>(ReadOnlySpan<float> values, float scale, Span<sbyte> destination)
+        where TV : unmanaged, ICodecLanes<TV>
     {
-        Vector256<float> v = Vector256.Round(Vector256.LoadUnsafe(ref x, (nuint)offset) / scale);
-        return Vector256.ConvertToInt32(Vector256.Clamp(v, Vector256.Create(-127f), Vector256.Create(127f)));
+        ref float x = ref MemoryMarshal.GetReference(values);
+        ref sbyte q = ref MemoryMarshal.GetReference(destination);
+        TV s = TV.Broadcast(scale), limit = TV.Broadcast(127f);
+        int c = TV.Count, i = 0;
+        for (; i <= values.Length - 4 * c; i += 4 * c)
+        {
+            TV low = TV.NarrowInt32(TV.RoundToInt32(TV.LoadFloats(ref x, (nuint)i), s, limit),
+                TV.RoundToInt32(TV.LoadFloats(ref x, (nuint)(i + c)), s, limit));
+            TV high = TV.NarrowInt32(TV.RoundToInt32(TV.LoadFloats(ref x, (nuint)(i + 2 * c)), s, limit),
+                TV.RoundToInt32(TV.LoadFloats(ref x, (nuint)(i + 3 * c)), s, limit));
+            TV.StoreBytes(TV.NarrowInt16(low, high), ref q, (nuint)i);
+        }
+        return i;
     }
 
     public static void Dequantize(ReadOnlySpan<sbyte> quantized, float scale, Span<float> destination)
     {
         int n = quantized.Length;
         destination = destination[..n];
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        int i = CpuKernels.Current switch
         {
-            ref sbyte q = ref MemoryMarshal.GetReference(quantized);
-            ref float d = ref MemoryMarshal.GetReference(destination);
-            var s = Vector256.Create(scale);
-            for (; i <= n - 16; i += 16)
-            {
-                Vector256<short> wide = Vector256.WidenLower(Vector256.Create(Vector128.LoadUnsafe(ref q, (nuint)i), Vector128<sbyte>.Zero));
-                (Vector256<int> low, Vector256<int> high) = Vector256.Widen(wide);
-                (Vector256.ConvertToSingle(low) * s).StoreUnsafe(ref d, (nuint)i);
-                (Vector256.ConvertToSingle(high) * s).StoreUnsafe(ref d, (nuint)(i + 8));
-            }
-        }
+            Isa.Avx512 => Dequantize<CodecLanes512>(quantized, scale, destination),
+            Isa.Avx2 => Dequantize<CodecLanes256>(quantized, scale, destination),
+            Isa.Vector128 => Dequantize<CodecLanes128>(quantized, scale, destination),
+            _ => 0,
+        };
         for (; i < n; i++)
         {
             destination[i] = quantized[i] * scale;
         }
+    }
+
+    /// <summary>The whole blocks of 1 register of sbytes → 2 of int16 → 4 of int32 → 4 of floats; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Dequantize<TV>(ReadOnlySpan<sbyte> quantized, float scale, Span<float> destination)
+        where TV : unmanaged, ICodecLanes<TV>
+    {
+        ref sbyte q = ref MemoryMarshal.GetReference(quantized);
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        TV s = TV.Broadcast(scale);
+        int c = TV.Count, i = 0;
+        for (; i <= quantized.Length - 4 * c; i += 4 * c)
+        {
+            TV codes = TV.LoadBytes(ref q, (nuint)i);
+            TV low = TV.WidenSBytes(codes, upper: false), high = TV.WidenSBytes(codes, upper: true);
+            TV.StoreFloats(TV.ScaleInt32(TV.WidenInt16(low, upper: false), s), ref d, (nuint)i);
+            TV.StoreFloats(TV.ScaleInt32(TV.WidenInt16(low, upper: true), s), ref d, (nuint)(i + c));
+            TV.StoreFloats(TV.ScaleInt32(TV.WidenInt16(high, upper: false), s), ref d, (nuint)(i + 2 * c));
+            TV.StoreFloats(TV.ScaleInt32(TV.WidenInt16(high, upper: true), s), ref d, (nuint)(i + 3 * c));
+        }
+        return i;
     }
 
     internal static void Dequantize(ReadOnlySpan<byte> quantized, float scale, Span<float> destination) =>

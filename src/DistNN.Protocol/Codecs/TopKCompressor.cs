@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DistNN.Protocol.Codecs;
 
@@ -116,22 +115,14 @@ public sealed class TopKCompressor
         uint threshold = (prefix << 7) | (uint)RefineDigit(bits, histogram, prefixShift: 7, digitShift: 0, digitBits: 7, prefix, k, ref above);
         int ties = k - above;
 
+        // Only ~fraction of the register-sized blocks hold a key ≥ T; the rest are skipped a register at a time.
         int sent = 0;
-        i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        for (i = 0; i < bits.Length;)
         {
-            // Only ~fraction of the blocks of 8 hold a key ≥ T; skip the rest with one vector compare.
-            ref uint first = ref MemoryMarshal.GetReference(bits);
-            Vector256<uint> t = Vector256.Create(threshold);
-            for (; i <= bits.Length - 8; i += 8)
-            {
-                if (Vector256.GreaterThanOrEqualAny(Vector256.LoadUnsafe(ref first, (nuint)i) & Vector256.Create(MagnitudeMask), t))
-                {
-                    sent = Take(accumulated, i, i + 8, threshold, ref ties, indices, values, sent);
-                }
-            }
+            i = KeyBlocks.Next(bits, i, threshold, MagnitudeMask, out int end);
+            sent = Take(accumulated, i, end, threshold, ref ties, indices, values, sent);
+            i = end;
         }
-        sent = Take(accumulated, i, accumulated.Length, threshold, ref ties, indices, values, sent);
         return sent;
     }
 
@@ -143,22 +134,13 @@ public sealed class TopKCompressor
         uint mask = (1u << digitBits) - 1;
         uint low = prefix << prefixShift;
         uint high = low | ((1u << prefixShift) - 1);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        for (int i = 0; i < bits.Length;)
         {
-            // Keys sharing the prefix lie in [low, high]; most blocks of 8 hold none.
-            ref uint first = ref MemoryMarshal.GetReference(bits);
-            Vector256<uint> lo = Vector256.Create(low), hi = Vector256.Create(high);
-            for (; i <= bits.Length - 8; i += 8)
-            {
-                Vector256<uint> keys = Vector256.LoadUnsafe(ref first, (nuint)i) & Vector256.Create(MagnitudeMask);
-                if ((Vector256.GreaterThanOrEqual(keys, lo) & Vector256.LessThanOrEqual(keys, hi)) != Vector256<uint>.Zero)
-                {
-                    Count(bits.Slice(i, 8), counts, low, high, digitShift, mask);
-                }
-            }
+            // Keys sharing the prefix lie in [low, high]; most register-sized blocks hold none.
+            i = KeyBlocks.Next(bits, i, low, high, out int end);
+            Count(bits[i..end], counts, low, high, digitShift, mask);
+            i = end;
         }
-        Count(bits[i..], counts, low, high, digitShift, mask);
         return Digit(counts, k, ref above);
     }
 
