@@ -37,7 +37,7 @@ public class ReferenceConfigSpec
     [Fact]
     public void Every_settings_property_has_a_key_in_reference_conf()
     {
-        Assert.Equal(3, s_settings.Length);
+        Assert.Equal(4, s_settings.Length);
         Assert.Equal([], PropertyKeys().Where(k => !DistNNReference.Config.HasPath(k)).ToList());
     }
 
@@ -85,6 +85,7 @@ public class ReferenceConfigSpec
             var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
 
             Assert.Equal("WARNING", config.GetString("akka.loglevel"));
+            Assert.Equal([typeof(OneLineLogger).FullName + ", DistNN.Training"], config.GetStringList("akka.loggers"));
             Assert.Equal(3, config.GetInt(DistNNDispatchers.Compute + ".dedicated-thread-pool.thread-count"));
         }
         finally

@@ -36,6 +36,7 @@ internal static class NodeOptionsResolver
         (DataPlaneSettings.Section + ".port", "DISTNN_DATA_PORT", Kind.Whole, s => Text(s.DataPort)),
         (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
         (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),
+        (LogSettings.Section + ".stack-traces", null, Kind.Text, s => s.Verbose ? "on" : null),
     ];
 
     public static ClusterNodeOptions Resolve(NodeSettings s, Func<string, string?> env, string workingDirectory)
