@@ -22,7 +22,7 @@ internal static class CliErrors
 
     /// <summary>What the user gave (options, files, specs, settings) was wrong: 2; anything else made the run fail: 1.</summary>
     public static int ExitCode(Exception e) => e is CommandAppException or OptionException or IOException or DataException or ArgumentException
-        or ShapeException or JsonException or ConfigurationException or FormatException
+        or ShapeException or JsonException or ConfigurationException or FormatException or InvalidDataException
         ? BadUsage
         : Failed;
 }
