@@ -151,4 +151,19 @@ public class ParameterServerSpec : TestKit
         Assert.False(reply.Applied);
         Assert.Empty(reply.Weights);
     }
+
+    [Fact]
+    public void A_push_lacking_a_chunk_stops_the_server_and_tells_the_coordinator_why()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+        Watch(server);
+        var push = Push(server, "a", 1, 0);
+
+        server.Tell(push with { Gradients = push.Gradients.Skip(1).ToList() }, TestActor);
+
+        var failed = ExpectMsg<TrainingFailed>();
+        Assert.Contains("parameter server 0 stopped on PushGradients", failed.Reason);
+        Assert.Contains($"push lacks chunk {push.Gradients[0].ChunkId}", failed.Reason);
+        ExpectTerminated(server);
+    }
 }

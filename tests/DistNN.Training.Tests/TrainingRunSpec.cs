@@ -53,6 +53,18 @@ public class TrainingRunSpec : TestKit
     }
 
     [Fact]
+    public async Task Adam_at_a_learning_rate_of_1e6_fails_as_diverged_naming_the_batch_and_a_lower_learning_rate()
+    {
+        var run = new TrainingRun(TestData.Plan(optimizer: "adam", lr: 1e6f, epochs: 3), TestData.BarsSource(640, 10));
+        TrainingHosting.StartActors(Sys, run, $"run{++_runs}-");
+
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => run.Completion.Task.WaitAsync(s_run));
+
+        _output.WriteLine(error.Message);
+        Assert.Matches(@"^training diverged at epoch \d+, batch \d+ \(worker .+\): .*; try a lower learning rate than 1E\+06$", error.Message);
+    }
+
+    [Fact]
     public async Task Actors_and_the_plain_loop_reach_the_same_weights_with_one_worker()
     {
         var data = TestData.BarsSource(320, 10);

@@ -51,6 +51,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (long Sent, long Received)> _wireBytes = [];
     private (long Sent, long Received) _evaluatorBytes;
     private EpochCompleted? _last;
+    private float? _referenceLoss;
     private readonly long _parameterCount;
 
     public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
@@ -110,7 +111,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             _ready.Add(r.Name);
             StartWhenReady();
         });
-        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
+        Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<RegistrationTimedOut>(_ => Fail(
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
@@ -123,7 +124,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<WorkerReady>(r => _ready.Add(r.Name));
         Receive<BatchDone>(OnBatchDone);
         Receive<EvaluationResult>(OnEvaluation);
-        Receive<Terminated>(t => OnWorkerStopped(t.ActorRef));
+        Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<TrainingFailed>(f => Fail(f.Reason));
     }
 
@@ -142,6 +143,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             return;
         }
         _servers.Add(r.Server);
+        Context.Watch(r.Server);
         _dataPlanes.Add(r.DataPlane ?? "");
         if (_servers.Count == _plan.Servers)
         {
@@ -212,6 +214,11 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             _duplicates++;
             return;
         }
+        if (Diverged(d) is string diverged)
+        {
+            Fail(diverged);
+            return;
+        }
         _batchDone[d.BatchId] = true;
         _doneCount++;
         _epochSamples += d.Samples;
@@ -242,6 +249,23 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             }
             _evaluator.Tell(new Evaluate(_epoch));
         }
+    }
+
+    /// <summary>
+    /// Why the run has diverged, or null: a non-finite batch loss, or one above the plan's divergence factor times the
+    /// run's first batch loss (the reference a healthy run only goes down from).
+    /// </summary>
+    private string? Diverged(BatchDone d)
+    {
+        _referenceLoss ??= d.Loss;
+        double bound = _plan.DivergenceFactor * Math.Abs(_referenceLoss.Value);
+        if (float.IsFinite(d.Loss) && (_plan.DivergenceFactor == 0 || d.Loss <= bound))
+        {
+            return null;
+        }
+        return $"training diverged at epoch {d.Epoch}, batch {d.BatchId} (worker {d.Worker}): the loss is {d.Loss:G4}, "
+            + (float.IsFinite(d.Loss) ? $"more than {_plan.DivergenceFactor:G4}× the first batch's {_referenceLoss.Value:G4}" : "not a finite number")
+            + $"; try a lower learning rate than {_plan.Optimizer.LearningRate:G4}";
     }
 
     private List<WorkerRate> WorkerRates() => _rates.Select(kv =>
@@ -295,6 +319,18 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     {
         long total = _wireBytes.Values.Sum(pick) + pick(_evaluatorBytes);
         return total > 0 ? total : null;
+    }
+
+    /// <summary>A server holds state nothing else has: losing one ends the run. A lost worker's batches go to the others.</summary>
+    private void OnStopped(IActorRef actor)
+    {
+        int server = _servers.IndexOf(actor);
+        if (server >= 0)
+        {
+            Fail($"parameter server {server} ({actor.Path}) stopped; its chunks' weights are lost");
+            return;
+        }
+        OnWorkerStopped(actor);
     }
 
     private void OnWorkerStopped(IActorRef worker)

@@ -40,15 +40,40 @@ public sealed class ParameterServer : ReceiveActor
             return;
         }
         Sender.Tell(new ServerReady(init.ServerIndex, shard.ChunkCount, shard.FloatCount));
-        Become(() => Serving(shard));
+        var coordinator = Sender;
+        Become(() => Serving(shard, init.ServerIndex, coordinator));
     }
 
-    private void Serving(ServerShard shard)
+    /// <summary>
+    /// Serves pushes and pulls. A message that makes the shard throw (a push lacking a chunk, a bug) cannot be mended by
+    /// a restart, which would come back with empty weights: the server tells the coordinator why and stops.
+    /// </summary>
+    private void Serving(ServerShard shard, int index, IActorRef coordinator)
     {
-        Receive<LiveWorkers>(shard.OnLiveWorkers);
-        Receive<PullWeights>(p => shard.OnPull(p, Sender));
-        Receive<WorkerIdle>(shard.OnIdle);
-        Receive<PushGradients>(p => shard.OnPush(p, Sender));
+        void Guarded<T>(T message, Action<T> handle)
+        {
+            try
+            {
+                handle(message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                string cause = $"parameter server {index} stopped on {typeof(T).Name}: {e.GetType().Name}: {FirstLine(e.Message)}";
+                _log.Error(cause);
+                coordinator.Tell(new TrainingFailed(cause));
+                Context.Stop(Self);
+            }
+        }
+        Receive<LiveWorkers>(m => Guarded(m, shard.OnLiveWorkers));
+        Receive<PullWeights>(m => Guarded(m, p => shard.OnPull(p, Sender)));
+        Receive<WorkerIdle>(m => Guarded(m, shard.OnIdle));
+        Receive<PushGradients>(m => Guarded(m, p => shard.OnPush(p, Sender)));
         Receive<InitServer>(i => _log.Warning("parameter server {0} was initialized already: InitServer ignored", i.ServerIndex));
+    }
+
+    private static string FirstLine(string text)
+    {
+        int end = text.IndexOf('\n');
+        return end < 0 ? text : text[..end].TrimEnd();
     }
 }

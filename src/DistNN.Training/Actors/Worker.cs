@@ -157,7 +157,8 @@ public sealed class Worker : ReceiveActor
         }
         catch (NonFiniteException e)
         {
-            _coordinator.Tell(new TrainingFailed($"worker {_name}, epoch {_epoch}, batch {batch}: {e.Message}"));
+            _coordinator.Tell(new TrainingFailed($"training diverged at epoch {_epoch}, batch {batch} (worker {_name}): {e.Message}; "
+                + $"try a lower learning rate than {replica.Plan.Optimizer.LearningRate:G4}"));
             Become(() => Idle(replica));
             return;
         }
