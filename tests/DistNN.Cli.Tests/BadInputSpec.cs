@@ -127,4 +127,17 @@ public class BadInputSpec
         Assert.StartsWith("distnn: error: ", plain.Stderr);
         Assert.Contains("   at ", verbose.Stderr);
     }
+
+    [Fact]
+    public void Adam_at_lr_1e6_on_the_local_engine_fails_as_diverged_naming_the_step_and_exits_1()
+    {
+        var summary = Path.Combine(Distnn.TempDir(), "s.json");
+
+        var r = Distnn.Run("train", "--engine", "local", "--lr", "1e6", "--data-dir", Distnn.MnistDir(), "--train-limit", "3000", "--epochs", "2",
+            "--no-progress", "--summary-json", summary);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches("step [0-9]+: training loss .* the run diverged \\(try a lower --lr\\)", r.Stderr);
+        Assert.Contains("\"status\": \"failed\"", File.ReadAllText(summary));
+    }
 }

@@ -32,6 +32,7 @@ internal static class PlanFactory
             Schedule = LearningRateSchedule.Create(s.Schedule),
             ClipNorm = s.ClipNorm ?? (recurrent ? 1.0f : 0f),
             Epochs = s.Epochs,
+            DivergenceFactor = s.DivergenceFactor,
             BatchSize = s.BatchSize,
             Seed = s.RandomSeed,
             Threads = s.Threads ?? 0,

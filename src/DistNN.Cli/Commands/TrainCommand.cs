@@ -64,7 +64,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
                 + (settings.Engine == "local" ? "" : "; the weights kept are those of the last finished epoch"));
             exitCode = Interruption.ExitCode;
         }
-        catch (Exception e) when (e is TrainingFailedException or NonFiniteException)
+        catch (Exception e) when (e is TrainingFailedException or NonFiniteException or DivergedException)
         {
             report.Stop();
             summary = report.Ended(plan, train.Count, "failed", e.Message);

@@ -127,6 +127,11 @@ public abstract class PlanSettings : CommandSettings
     [DefaultValue("none")]
     public string Compression { get; init; } = "none";
 
+    [CommandOption("--divergence-factor <F>")]
+    [Description("Fail the run when a batch's loss exceeds F times the first epoch's mean loss (a non-finite loss always fails it); 0 = off, else more than 1 (a loss below the first epoch's is progress).")]
+    [DefaultValue(100.0)]
+    public double DivergenceFactor { get; init; } = 100;
+
     [CommandOption("--verbose")]
     [Description("On an error, print the exception's stack trace after its one-line message.")]
     public bool Verbose { get; init; }
@@ -160,6 +165,10 @@ public abstract class PlanSettings : CommandSettings
         if (ClipNorm is { } clip && (!(clip >= 0) || !float.IsFinite(clip)))
         {
             return Spectre.Console.ValidationResult.Error($"--clip-norm must be 0 (off) or a positive number (got {clip})");
+        }
+        if (DivergenceFactor != 0 && !(DivergenceFactor > 1) || !double.IsFinite(DivergenceFactor))
+        {
+            return Spectre.Console.ValidationResult.Error($"--divergence-factor must be 0 (off) or more than 1 (got {DivergenceFactor})");
         }
         if (TrainLimit < 0)
         {

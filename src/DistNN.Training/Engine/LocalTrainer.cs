@@ -42,6 +42,7 @@ public sealed class LocalTrainer
         double trainSeconds = 0;
         long processed = 0;
         EpochCompleted? last = null;
+        double? firstEpochLoss = null;
 
         for (int epoch = 1; epoch <= _plan.Epochs; epoch++)
         {
@@ -57,7 +58,15 @@ public sealed class LocalTrainer
                 var indices = order.AsSpan(start, Math.Min(batch, order.Length - start));
                 int batchId = start / batch;
                 rule.LearningRate = schedule.LearningRate(_plan.Optimizer.LearningRate, epoch - 1, (epoch - 1 + (double)start / order.Length) / _plan.Epochs);
-                var (l, c) = step.Run(train, indices, (long)(epoch - 1) * batchesPerEpoch + batchId);
+                long stepNumber = (long)(epoch - 1) * batchesPerEpoch + batchId;
+                var (l, c) = step.Run(train, indices, stepNumber);
+                // The bound is the first epoch's mean loss; during the first epoch, its mean so far.
+                double? reference = firstEpochLoss ?? (seen > 0 ? lossSum / seen : null);
+                if (_plan.DivergenceFactor > 0 && reference is { } first && l > _plan.DivergenceFactor * first)
+                {
+                    throw new DivergedException($"step {stepNumber}: training loss {l:G4} is past {_plan.DivergenceFactor:G}× the first epoch's "
+                        + $"mean {first:G4}: the run diverged (try a lower --lr)");
+                }
                 if (_plan.ClipNorm > 0)
                 {
                     GradientClipping.ClipByGlobalNorm(model.Parameters, _plan.ClipNorm);
@@ -78,6 +87,7 @@ public sealed class LocalTrainer
             trainSeconds += seconds;
             processed += seen;
             var eval = evaluator.Run(model, loss, test);
+            firstEpochLoss ??= lossSum / seen;
             last = new EpochCompleted(epoch, _plan.Epochs, lossSum / seen, (double)correct / seen, eval.Loss, eval.Accuracy,
                 seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed);
             _listener?.Invoke(last);
