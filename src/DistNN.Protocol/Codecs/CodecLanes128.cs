@@ -68,5 +68,6 @@ internal readonly struct CodecLanes128(Vector128<uint> bits) : ICodecLanes<Codec
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyWithin(CodecLanes128 value, CodecLanes128 low, CodecLanes128 high) =>
-        (Vector128.GreaterThanOrEqual(value._bits, low._bits) & Vector128.LessThanOrEqual(value._bits, high._bits)) != Vector128<uint>.Zero;
+        Vector128.AnyWhereAllBitsSet(Vector128.GreaterThanOrEqual(value._bits.AsInt32(), low._bits.AsInt32())
+            & Vector128.LessThanOrEqual(value._bits.AsInt32(), high._bits.AsInt32()));
 }

@@ -68,5 +68,6 @@ internal readonly struct CodecLanes256(Vector256<uint> bits) : ICodecLanes<Codec
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyWithin(CodecLanes256 value, CodecLanes256 low, CodecLanes256 high) =>
-        (Vector256.GreaterThanOrEqual(value._bits, low._bits) & Vector256.LessThanOrEqual(value._bits, high._bits)) != Vector256<uint>.Zero;
+        Vector256.AnyWhereAllBitsSet(Vector256.GreaterThanOrEqual(value._bits.AsInt32(), low._bits.AsInt32())
+            & Vector256.LessThanOrEqual(value._bits.AsInt32(), high._bits.AsInt32()));
 }

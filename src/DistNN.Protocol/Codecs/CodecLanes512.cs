@@ -68,5 +68,6 @@ internal readonly struct CodecLanes512(Vector512<uint> bits) : ICodecLanes<Codec
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyWithin(CodecLanes512 value, CodecLanes512 low, CodecLanes512 high) =>
-        (Vector512.GreaterThanOrEqual(value._bits, low._bits) & Vector512.LessThanOrEqual(value._bits, high._bits)) != Vector512<uint>.Zero;
+        Vector512.AnyWhereAllBitsSet(Vector512.GreaterThanOrEqual(value._bits.AsInt32(), low._bits.AsInt32())
+            & Vector512.LessThanOrEqual(value._bits.AsInt32(), high._bits.AsInt32()));
 }

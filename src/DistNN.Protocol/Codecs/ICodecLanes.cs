@@ -45,6 +45,6 @@ internal interface ICodecLanes<TSelf>
 
     static abstract TSelf operator &(TSelf left, TSelf right);
 
-    /// <summary>Whether any uint32 lane lies in [low, high].</summary>
+    /// <summary>Whether any lane lies in [low, high], all three below 2³¹ (so a signed compare, native on x86, is exact).</summary>
     static abstract bool AnyWithin(TSelf value, TSelf low, TSelf high);
 }

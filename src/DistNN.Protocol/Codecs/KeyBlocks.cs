@@ -13,38 +13,37 @@ internal static class KeyBlocks
     private const uint MagnitudeMask = 0x7FFF_FFFF;
 
     /// <summary>
-    /// From <paramref name="start"/> on, the first whole register-sized block [result, end) holding a key in
-    /// [low, high]; when none is left, the rest [result, bits.Length) (the tail, or everything on scalar kernels).
+    /// Visits, in order, each whole register-sized block holding a key in [low, high], then the tail (everything on
+    /// scalar kernels). The width is picked once per pass.
     /// </summary>
-    public static int Next(ReadOnlySpan<uint> bits, int start, uint low, uint high, out int end) => CpuKernels.Current switch
+    public static void Visit<TVisitor>(ReadOnlySpan<uint> bits, uint low, uint high, ref TVisitor visitor)
+        where TVisitor : IKeyBlockVisitor, allows ref struct
     {
-        Isa.Avx512 => Next<CodecLanes512>(bits, start, low, high, out end),
-        Isa.Avx2 => Next<CodecLanes256>(bits, start, low, high, out end),
-        Isa.Vector128 => Next<CodecLanes128>(bits, start, low, high, out end),
-        _ => Rest(bits, start, out end),
-    };
+        int tail = CpuKernels.Current switch
+        {
+            Isa.Avx512 => Visit<CodecLanes512, TVisitor>(bits, low, high, ref visitor),
+            Isa.Avx2 => Visit<CodecLanes256, TVisitor>(bits, low, high, ref visitor),
+            Isa.Vector128 => Visit<CodecLanes128, TVisitor>(bits, low, high, ref visitor),
+            _ => 0,
+        };
+        visitor.Visit(tail, bits.Length);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Next<TV>(ReadOnlySpan<uint> bits, int start, uint low, uint high, out int end)
+    private static int Visit<TV, TVisitor>(ReadOnlySpan<uint> bits, uint low, uint high, ref TVisitor visitor)
         where TV : unmanaged, ICodecLanes<TV>
+        where TVisitor : IKeyBlockVisitor, allows ref struct
     {
         ref uint first = ref MemoryMarshal.GetReference(bits);
         TV mask = TV.BroadcastBits(MagnitudeMask), lo = TV.BroadcastBits(low), hi = TV.BroadcastBits(high);
-        int i = start;
+        int i = 0;
         for (; i <= bits.Length - TV.Count; i += TV.Count)
         {
             if (TV.AnyWithin(TV.LoadBits(ref first, (nuint)i) & mask, lo, hi))
             {
-                end = i + TV.Count;
-                return i;
+                visitor.Visit(i, i + TV.Count);
             }
         }
-        return Rest(bits, i, out end);
-    }
-
-    private static int Rest(ReadOnlySpan<uint> bits, int start, out int end)
-    {
-        end = bits.Length;
-        return start;
+        return i;
     }
 }

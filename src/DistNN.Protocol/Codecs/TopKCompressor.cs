@@ -116,14 +116,9 @@ public sealed class TopKCompressor
         int ties = k - above;
 
         // Only ~fraction of the register-sized blocks hold a key ≥ T; the rest are skipped a register at a time.
-        int sent = 0;
-        for (i = 0; i < bits.Length;)
-        {
-            i = KeyBlocks.Next(bits, i, threshold, MagnitudeMask, out int end);
-            sent = Take(accumulated, i, end, threshold, ref ties, indices, values, sent);
-            i = end;
-        }
-        return sent;
+        var take = new Taker(accumulated, threshold, ties, indices, values);
+        KeyBlocks.Visit(bits, threshold, MagnitudeMask, ref take);
+        return take.Sent;
     }
 
     private static int RefineDigit(ReadOnlySpan<uint> bits, Span<int> histogram, int prefixShift, int digitShift,
@@ -134,44 +129,57 @@ public sealed class TopKCompressor
         uint mask = (1u << digitBits) - 1;
         uint low = prefix << prefixShift;
         uint high = low | ((1u << prefixShift) - 1);
-        for (int i = 0; i < bits.Length;)
-        {
-            // Keys sharing the prefix lie in [low, high]; most register-sized blocks hold none.
-            i = KeyBlocks.Next(bits, i, low, high, out int end);
-            Count(bits[i..end], counts, low, high, digitShift, mask);
-            i = end;
-        }
+        // Keys sharing the prefix lie in [low, high]; most register-sized blocks hold none.
+        var counter = new Counter(bits, counts, low, high, digitShift, mask);
+        KeyBlocks.Visit(bits, low, high, ref counter);
         return Digit(counts, k, ref above);
     }
 
-    private static void Count(ReadOnlySpan<uint> bits, Span<int> counts, uint low, uint high, int digitShift, uint mask)
+    /// <summary>Counts the digits of the keys in [low, high] of each block it visits.</summary>
+    private readonly ref struct Counter(ReadOnlySpan<uint> bits, Span<int> counts, uint low, uint high, int digitShift, uint mask)
+        : IKeyBlockVisitor
     {
-        foreach (uint b in bits)
+        private readonly ReadOnlySpan<uint> _bits = bits;
+        private readonly Span<int> _counts = counts;
+
+        public void Visit(int start, int end)
         {
-            uint key = b & MagnitudeMask;
-            if (key >= low && key <= high)
+            foreach (uint b in _bits[start..end])
             {
-                counts[(int)((key >> digitShift) & mask)]++;
+                uint key = b & MagnitudeMask;
+                if (key >= low && key <= high)
+                {
+                    _counts[(int)((key >> digitShift) & mask)]++;
+                }
             }
         }
     }
 
-    /// <summary>Takes the elements of [start, end) whose key is above T, or equal to T while ties remain.</summary>
-    private static int Take(Span<float> accumulated, int start, int end, uint threshold, ref int ties, Span<int> indices,
-        Span<float> values, int sent)
+    /// <summary>Takes the elements of each visited block whose key is above T, or equal to T while ties remain.</summary>
+    private ref struct Taker(Span<float> accumulated, uint threshold, int ties, Span<int> indices, Span<float> values)
+        : IKeyBlockVisitor
     {
-        for (int i = start; i < end; i++)
+        private readonly Span<float> _accumulated = accumulated;
+        private readonly Span<int> _indices = indices;
+        private readonly Span<float> _values = values;
+        private int _ties = ties;
+
+        public int Sent { get; private set; }
+
+        public void Visit(int start, int end)
         {
-            uint key = BitConverter.SingleToUInt32Bits(accumulated[i]) & MagnitudeMask;
-            if (key > threshold || (key == threshold && ties-- > 0))
+            for (int i = start; i < end; i++)
             {
-                indices[sent] = i;
-                values[sent] = accumulated[i];
-                accumulated[i] = 0f;
-                sent++;
+                uint key = BitConverter.SingleToUInt32Bits(_accumulated[i]) & MagnitudeMask;
+                if (key > threshold || (key == threshold && _ties-- > 0))
+                {
+                    _indices[Sent] = i;
+                    _values[Sent] = _accumulated[i];
+                    _accumulated[i] = 0f;
+                    Sent++;
+                }
             }
         }
-        return sent;
     }
 
     /// <summary>The highest digit at which the count of larger keys reaches k; adds the counts above it to <paramref name="above"/>.</summary>
