@@ -37,6 +37,10 @@ internal static class NodeOptionsResolver
         (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
         (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),
         (LogSettings.Section + ".stack-traces", null, Kind.Text, s => s.Verbose ? "on" : null),
+        (TlsSettings.Section + ".cert", "DISTNN_TLS_CERT", Kind.Text, s => s.TlsCert),
+        (TlsSettings.Section + ".key", "DISTNN_TLS_KEY", Kind.Text, s => s.TlsKey),
+        (TlsSettings.Section + ".pfx", "DISTNN_TLS_PFX", Kind.Text, s => s.TlsPfx),
+        (TlsSettings.Section + ".ca", "DISTNN_TLS_CA", Kind.Text, s => s.TlsCa),
     ];
 
     public static ClusterNodeOptions Resolve(NodeSettings s, Func<string, string?> env, string workingDirectory)
@@ -59,7 +63,12 @@ internal static class NodeOptionsResolver
         }
         int port = node.Port >= 0 ? node.Port : role == NodeRole.Coordinator ? node.CoordinatorPort : 0;
         string announced = string.IsNullOrEmpty(node.PublicHost) ? node.Host : node.PublicHost;
-        var seeds = node.Seeds.Where(x => x.Length > 0).ToList();
+        var tls = Tls(TlsSettings.From(merged), workingDirectory);
+        // Akka.Remote names its TLS transport akka.ssl.tcp: with TLS on, a seed written akka.tcp:// means that.
+        const string plain = "akka.tcp://", secure = "akka.ssl.tcp://";
+        string scheme = tls is null ? plain : secure;
+        var seeds = node.Seeds.Where(x => x.Length > 0)
+            .Select(x => tls is not null && x.StartsWith(plain, StringComparison.Ordinal) ? secure + x[plain.Length..] : x).ToList();
         if (seeds.Count == 0)
         {
             if (role != NodeRole.Coordinator)
@@ -67,13 +76,17 @@ internal static class NodeOptionsResolver
                 throw new OptionException("--seed is required on ps and worker nodes: the coordinator's address, e.g. "
                     + $"akka.tcp://{ClusterNodeOptions.SystemName}@127.0.0.1:{node.CoordinatorPort} (or set DISTNN_SEEDS)");
             }
-            seeds.Add($"akka.tcp://{ClusterNodeOptions.SystemName}@{announced}:{port}");
+            seeds.Add($"{scheme}{ClusterNodeOptions.SystemName}@{announced}:{port}");
         }
         foreach (var seed in seeds)
         {
-            if (!seed.StartsWith($"akka.tcp://{ClusterNodeOptions.SystemName}@", StringComparison.Ordinal) || !Akka.Actor.Address.TryParse(seed, out _))
+            if (tls is null && seed.StartsWith(secure, StringComparison.Ordinal))
             {
-                throw new OptionException($"--seed: '{seed}' is not a seed address akka.tcp://{ClusterNodeOptions.SystemName}@HOST:PORT");
+                throw new OptionException($"--seed: '{seed}' is a TLS address, but this node has no TLS options (--tls-cert/--tls-key or --tls-pfx, and --tls-ca)");
+            }
+            if (!seed.StartsWith($"{scheme}{ClusterNodeOptions.SystemName}@", StringComparison.Ordinal) || !Akka.Actor.Address.TryParse(seed, out _))
+            {
+                throw new OptionException($"--seed: '{seed}' is not a seed address {scheme}{ClusterNodeOptions.SystemName}@HOST:PORT");
             }
         }
         return new ClusterNodeOptions
@@ -90,8 +103,50 @@ internal static class NodeOptionsResolver
             JoinTimeout = node.JoinTimeout,
             LeaveTimeout = node.LeaveTimeout,
             MaxFrameSize = ConfigRead.Bytes(merged, FrameSizePath),
+            Tls = tls,
             Hocon = merged,
         };
+    }
+
+    /// <summary>The node's TLS files checked and loaded, or null when none is given; a missing file is named by its option.</summary>
+    private static NodeTls? Tls(TlsSettings tls, string workingDirectory)
+    {
+        if (!tls.AnySet())
+        {
+            return null;
+        }
+        if (tls.Ca.Length == 0)
+        {
+            throw new OptionException("--tls-ca is required with TLS: the cluster's CA certificate (PEM) that peers' certificates must chain to");
+        }
+        bool pem = tls.Cert.Length > 0 || tls.Key.Length > 0;
+        if (pem == (tls.Pfx.Length > 0) || pem && (tls.Cert.Length == 0 || tls.Key.Length == 0))
+        {
+            throw new OptionException("TLS needs this node's certificate: --tls-cert and --tls-key (PEM), or --tls-pfx (PKCS#12), not both");
+        }
+        string? File(string option, string path)
+        {
+            if (path.Length == 0)
+            {
+                return null;
+            }
+            string full = Path.GetFullPath(path, workingDirectory);
+            return System.IO.File.Exists(full) ? full : throw new FileNotFoundException($"{option}: no such file: {full}");
+        }
+        string? cert = File("--tls-cert", tls.Cert), key = File("--tls-key", tls.Key), pfx = File("--tls-pfx", tls.Pfx);
+        string ca = File("--tls-ca", tls.Ca)!;
+        try
+        {
+            return NodeTls.Load(cert, key, pfx, ca);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new OptionException($"TLS: cannot read {pfx ?? $"{cert}, {key}"} or {ca} as certificates and key: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionException($"TLS: {e.Message}");
+        }
     }
 
     /// <summary>Command line over environment over the user's file over reference.conf.</summary>

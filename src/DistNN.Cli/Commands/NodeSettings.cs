@@ -50,6 +50,22 @@ public sealed class NodeSettings : PlanSettings
     [Description("Akka.Remote's maximum frame (akka.remote.dot-netty.tcp.maximum-frame-size), at least 32000 (Akka's minimum): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
     public long? MaxFrameSize { get; init; }
 
+    [CommandOption("--tls-cert <PATH>")]
+    [Description("Mutual TLS on Akka.Remote: this node's certificate (PEM), with --tls-key and --tls-ca (scripts/make-certs.sh makes them). Env DISTNN_TLS_CERT.")]
+    public string? TlsCert { get; init; }
+
+    [CommandOption("--tls-key <PATH>")]
+    [Description("The unencrypted private key (PEM) of --tls-cert. Env DISTNN_TLS_KEY.")]
+    public string? TlsKey { get; init; }
+
+    [CommandOption("--tls-pfx <PATH>")]
+    [Description("Instead of --tls-cert and --tls-key: a PKCS#12 file with both, empty password. Env DISTNN_TLS_PFX.")]
+    public string? TlsPfx { get; init; }
+
+    [CommandOption("--tls-ca <PATH>")]
+    [Description("The cluster's CA (PEM): a peer is accepted only if its certificate chains to it. Required with TLS. Env DISTNN_TLS_CA.")]
+    public string? TlsCa { get; init; }
+
     [CommandOption("--registration-timeout <SECONDS>")]
     [Description("coordinator: how long to wait for the plan's servers and workers to register; positive.")]
     [DefaultValue(120.0)]

@@ -18,15 +18,28 @@ public static class ClusterHosting
     /// </summary>
     public static AkkaConfigurationBuilder WithDistNNCluster(this AkkaConfigurationBuilder builder, ClusterNodeOptions options, int computeThreads = 1)
     {
+        var remote = new RemoteOptions
+        {
+            HostName = options.Host,
+            PublicHostName = options.AnnouncedHost,
+            Port = options.Port,
+            MaxFrameSize = (int)Math.Min(int.MaxValue, options.MaxFrameSize),
+        };
+        if (options.Tls is { } tls)
+        {
+            // Both ends present a certificate; the peer's must chain to the cluster's CA (NodeTls.Validate).
+            remote.EnableSsl = true;
+            remote.Ssl = new SslOptions
+            {
+                X509Certificate = tls.Certificate,
+                SuppressValidation = false,
+                RequireMutualAuthentication = true,
+                CustomValidator = tls.Validate,
+            };
+        }
         builder
             .AddHocon(options.Hocon, HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions
-            {
-                HostName = options.Host,
-                PublicHostName = options.AnnouncedHost,
-                Port = options.Port,
-                MaxFrameSize = (int)Math.Min(int.MaxValue, options.MaxFrameSize),
-            })
+            .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
                 Roles = [options.Role.Name()],

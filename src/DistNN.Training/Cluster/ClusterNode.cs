@@ -32,7 +32,7 @@ public static class ClusterNode
         Action<TrainingEvent>? listener, TimeSpan registrationTimeout, Action<string> log, CancellationToken cancel = default)
     {
         var run = new TrainingRun(plan, data, listener);
-        using var host = BuildHost(options, (builder, _) => builder.WithActors((system, registry) =>
+        using var host = BuildHost(options, log, (builder, _) => builder.WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(TrainingHosting.StartCoordinator(system, run, registrationTimeout))));
         using var signals = new Interruption(cancel);
         await StartHostAsync(host, options);
@@ -80,7 +80,7 @@ public static class ClusterNode
         }
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var data = new NodeDataSource(options.DataDir);
-        using var host = BuildHost(options, (builder, _) => { });
+        using var host = BuildHost(options, log, (builder, _) => { });
         using var signals = new Interruption(cancel);
         await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -118,8 +118,13 @@ public static class ClusterNode
         }
     }
 
-    private static IHost BuildHost(ClusterNodeOptions options, Action<AkkaConfigurationBuilder, IServiceProvider> configure) =>
-        new HostBuilder()
+    private static IHost BuildHost(ClusterNodeOptions options, Action<string> log, Action<AkkaConfigurationBuilder, IServiceProvider> configure)
+    {
+        if (options.Tls is { } tls)
+        {
+            tls.Refused += log;
+        }
+        return new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())
             .ConfigureServices(services =>
             {
@@ -132,6 +137,7 @@ public static class ClusterNode
                 });
             })
             .Build();
+    }
 
     /// <summary>
     /// Starts the node's host; a port that is taken (another node, another run) becomes one clear error naming the
@@ -203,7 +209,8 @@ public static class ClusterNode
     private static string JoinFailure(ClusterNodeOptions options) =>
         $"could not join the cluster through the seed node(s) {string.Join(", ", options.Seeds)} within "
         + $"{options.JoinTimeout.TotalSeconds:F0} s: is the coordinator running there, and does the address match its "
-        + "--public-host and --port exactly (akka.tcp://distnn@HOST:PORT)?";
+        + "--public-host and --port exactly (akka.tcp://distnn@HOST:PORT)"
+        + (options.Tls is null ? "?" : $", and are both nodes' certificates signed by the same CA (--tls-ca)? {options.Tls.LastRefusal}").TrimEnd();
 
     /// <summary>Tells every other member's node agent to leave and waits (at most <paramref name="timeout"/>) until they have.</summary>
     private static async Task StopMembersAsync(ActorSystem system, string reason, bool succeeded, TimeSpan timeout, Action<string> log)

@@ -47,6 +47,9 @@ public sealed record ClusterNodeOptions
     /// <summary>Akka.Remote's maximum frame in bytes; pieces of the remote carrier must fit it on every node.</summary>
     public required long MaxFrameSize { get; init; }
 
+    /// <summary>Mutual TLS on Akka.Remote, or null: plain TCP.</summary>
+    public NodeTls? Tls { get; init; }
+
     /// <summary>The merged configuration (akka.* tuning included), below the settings above in precedence.</summary>
     public required Config Hocon { get; init; }
 
