@@ -1,4 +1,9 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace DistNN.Integration.Tests;
@@ -63,6 +68,42 @@ public sealed class TlsClusterSpec : IDisposable
         Assert.Contains("TLS: refused the certificate CN=coordinator", rogue.Output);
         Assert.Contains("not signed by the cluster's CA", rogue.Output);
         AssertNeverJoined(coordinator);
+    }
+
+    [Fact]
+    public void A_tls_client_presenting_another_cas_certificate_is_refused_by_the_coordinator_at_the_handshake()
+    {
+        string other = Path.Combine(_dir, "other");
+        MakeCerts(other, "--other-ca", "rogue");
+        string seed = StartCoordinator(Unjoinable());
+        var coordinator = _nodes[0];
+        int port = int.Parse(seed[(seed.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+        using var rogue = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(other, "rogue.pfx"), (string?)null);
+
+        // Unlike a distnn node, this client trusts any server: only the coordinator's check can stop it.
+        using var tcp = new TcpClient();
+        tcp.Connect(IPAddress.Loopback, port);
+        using var ssl = new SslStream(tcp.GetStream());
+        tcp.ReceiveTimeout = 10_000;
+        var refused = Record.Exception(() =>
+        {
+            ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = [rogue],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            });
+            // TLS 1.3 reports a refused client certificate after the client's side of the handshake: at the first read.
+            ssl.Write([0, 0, 0, 4, 1, 2, 3, 4]);
+            if (ssl.ReadByte() < 0)
+            {
+                throw new IOException("closed by the coordinator");
+            }
+        });
+
+        Assert.True(refused is AuthenticationException or IOException, $"the connection was not refused: {refused}\n{Diagnostics()}");
+        Assert.True(coordinator.WaitForLine("TLS: refused the certificate CN=rogue", s_start), Diagnostics());
+        Assert.Contains("not signed by the cluster's CA", coordinator.Output);
     }
 
     [Fact]
