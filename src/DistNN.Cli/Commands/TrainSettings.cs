@@ -128,7 +128,7 @@ public abstract class PlanSettings : CommandSettings
     public string Compression { get; init; } = "none";
 
     [CommandOption("--divergence-factor <F>")]
-    [Description("Fail the run when a batch's loss exceeds F times the first epoch's mean loss (a non-finite loss always fails it); 0 = off, else more than 1 (a loss below the first epoch's is progress).")]
+    [Description("Fail the run when a batch's loss exceeds F times the run's first batch loss (a non-finite loss always fails it); 0 = off, else more than 1.")]
     [DefaultValue(100.0)]
     public double DivergenceFactor { get; init; } = 100;
 

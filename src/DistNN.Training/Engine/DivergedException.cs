@@ -1,4 +1,4 @@
 namespace DistNN.Training.Engine;
 
-/// <summary>The training loss grew past the plan's bound over the first epoch's: the run failed, naming the step.</summary>
+/// <summary>The training loss grew past the plan's bound over the run's first batch loss: the run failed, naming the step.</summary>
 public sealed class DivergedException(string message) : Exception(message);

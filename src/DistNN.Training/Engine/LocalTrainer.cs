@@ -42,7 +42,7 @@ public sealed class LocalTrainer
         double trainSeconds = 0;
         long processed = 0;
         EpochCompleted? last = null;
-        double? firstEpochLoss = null;
+        double? firstBatchLoss = null;
 
         for (int epoch = 1; epoch <= _plan.Epochs; epoch++)
         {
@@ -60,12 +60,12 @@ public sealed class LocalTrainer
                 rule.LearningRate = schedule.LearningRate(_plan.Optimizer.LearningRate, epoch - 1, (epoch - 1 + (double)start / order.Length) / _plan.Epochs);
                 long stepNumber = (long)(epoch - 1) * batchesPerEpoch + batchId;
                 var (l, c) = step.Run(train, indices, stepNumber);
-                // The bound is the first epoch's mean loss; during the first epoch, its mean so far.
-                double? reference = firstEpochLoss ?? (seen > 0 ? lossSum / seen : null);
-                if (_plan.DivergenceFactor > 0 && reference is { } first && l > _plan.DivergenceFactor * first)
+                // The bound is the run's first batch loss, as the coordinator's: a healthy run only goes down from it.
+                firstBatchLoss ??= l;
+                if (_plan.DivergenceFactor > 0 && l > _plan.DivergenceFactor * Math.Abs(firstBatchLoss.Value))
                 {
-                    throw new DivergedException($"step {stepNumber}: training loss {l:G4} is past {_plan.DivergenceFactor:G}× the first epoch's "
-                        + $"mean {first:G4}: the run diverged (try a lower --lr)");
+                    throw new DivergedException($"step {stepNumber}: training loss {l:G4} is past {_plan.DivergenceFactor:G}× the first batch's "
+                        + $"{firstBatchLoss.Value:G4}: the run diverged (try a lower --lr)");
                 }
                 if (_plan.ClipNorm > 0)
                 {
@@ -87,7 +87,6 @@ public sealed class LocalTrainer
             trainSeconds += seconds;
             processed += seen;
             var eval = evaluator.Run(model, loss, test);
-            firstEpochLoss ??= lossSum / seen;
             last = new EpochCompleted(epoch, _plan.Epochs, lossSum / seen, (double)correct / seen, eval.Loss, eval.Accuracy,
                 seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed);
             _listener?.Invoke(last);

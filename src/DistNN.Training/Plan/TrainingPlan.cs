@@ -64,7 +64,7 @@ public sealed record TrainingPlan
     public Compression Compression { get; init; } = Compression.None;
 
     /// <summary>
-    /// The run fails as diverged when a batch's training loss exceeds this many times the first epoch's mean loss
+    /// The run fails as diverged when a batch's training loss exceeds this many times the run's first batch loss
     /// (a non-finite loss always fails it); 0 turns the bound off.
     /// </summary>
     public double DivergenceFactor { get; init; } = 100;
