@@ -13,9 +13,13 @@ namespace DistNN.Protocol.Messages;
 [MessagePackObject]
 public sealed record RegisterServer([property: Key(0)] IActorRef Server, [property: Key(1)] string DataPlane = "") : IDistNNMessage;
 
-/// <summary>A worker announces itself to the coordinator.</summary>
+/// <summary>
+/// A worker announces itself to the coordinator. Its identity is Name plus Incarnation (a random number made when the
+/// worker starts): a worker restarted under the same name is a new incarnation and starts clean at the servers.
+/// </summary>
 [MessagePackObject]
-public sealed record RegisterWorker([property: Key(0)] IActorRef Worker, [property: Key(1)] string Name) : IDistNNMessage;
+public sealed record RegisterWorker(
+    [property: Key(0)] IActorRef Worker, [property: Key(1)] string Name, [property: Key(2)] long Incarnation = 0) : IDistNNMessage;
 
 /// <summary>Coordinator → server: build your chunks (index of ServerCount) from the plan's spec and seed.</summary>
 [MessagePackObject]
@@ -61,11 +65,15 @@ public sealed record AssignBatches(
 
 /// <summary>Worker → servers: this worker has no batches left in the epoch (sync and ssp stop waiting for it).</summary>
 [MessagePackObject]
-public sealed record WorkerIdle([property: Key(0)] string Worker, [property: Key(1)] int Epoch) : IDistNNMessage;
+public sealed record WorkerIdle([property: Key(0)] string Worker, [property: Key(1)] int Epoch, [property: Key(2)] long Incarnation = 0) : IDistNNMessage;
 
-/// <summary>Coordinator → servers: these workers are alive; pushes from anyone else are refused.</summary>
+/// <summary>
+/// Coordinator → servers: these workers are alive, Incarnations[i] being the live incarnation of Workers[i]; pushes from
+/// anyone else, or from another incarnation, are refused. Null Incarnations: any incarnation of a live name is taken.
+/// </summary>
 [MessagePackObject]
-public sealed record LiveWorkers([property: Key(0)] IReadOnlyList<string> Workers) : IDistNNMessage;
+public sealed record LiveWorkers(
+    [property: Key(0)] IReadOnlyList<string> Workers, [property: Key(1)] IReadOnlyList<long>? Incarnations = null) : IDistNNMessage;
 
 /// <summary>
 /// Worker → coordinator after every server acknowledged the batch's push. BytesSent and BytesReceived count, since the

@@ -30,5 +30,8 @@ public static class DistNNMessages
         .Register<PushGradients>("distnn.push-gradients")
         .Register<PushReply>("distnn.push-reply")
         .Register<MessagePiece>("distnn.message-piece")
-        .Register<LeaveCluster>("distnn.leave-cluster");
+        .Register<LeaveCluster>("distnn.leave-cluster")
+        .Register<BatchRefused>("distnn.batch-refused")
+        .Register<ReportApplied>("distnn.report-applied")
+        .Register<BatchesApplied>("distnn.batches-applied");
 }
