@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
+using DistNN.Training.Actors.Supervision;
 using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
@@ -14,7 +15,8 @@ namespace DistNN.Training.Actors;
 /// cuts each epoch's seeded permutation into batches dealt to the workers in turn (worker k of K gets
 /// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches to
 /// the others, evaluates at epoch end and finishes the run. Phases: registering (until the servers, the evaluator and
-/// the plan's workers are ready), training, finished.
+/// the plan's workers are ready), training, finished. An actor of the run that throws (its evaluator child here, a server
+/// or worker under the guardian or a node's agent) is stopped and fails the run naming it and the exception.
 /// </summary>
 public sealed class Coordinator : ReceiveActor, IWithTimers
 {
@@ -53,6 +55,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private EpochCompleted? _last;
     private float? _referenceLoss;
     private readonly long _parameterCount;
+    private string? _crash;
 
     public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
     {
@@ -63,11 +66,40 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _listener = listener;
         _done = done;
         _evaluator = Context.ActorOf(EvaluatorActor.Props(data, plan.EffectiveThreads, finalModel), "evaluator");
+        Context.Watch(_evaluator);
         Timers.StartSingleTimer("registration", new RegistrationTimedOut(), registrationTimeout);
         Registering();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The evaluator that throws is stopped and fails the run with its cause.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new StopAndReportStrategy((context, _, reason) => context.Self.Tell(new TrainingFailed(reason)));
+
+    /// <summary>One-process runs: the guardian reports the servers and workers it stopped on the event stream.</summary>
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ActorCrashed));
+
+    /// <summary>Whatever stops the coordinator ends the run: its own exception, named, or a plain stop.</summary>
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _done.TrySetException(new TrainingFailedException(_crash ?? "the coordinator stopped before the run ended"));
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            // The guardian stops the coordinator; PostStop then fails the run with this cause.
+            _crash = $"the coordinator stopped on {message.GetType().Name}: {e.GetType().Name}: {StopAndReportStrategy.FirstLine(e.Message)}";
+            throw;
+        }
+    }
 
     public static Props Props(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done,
         Action<Sequential>? finalModel = null, TimeSpan? registrationTimeout = null) =>
@@ -112,6 +144,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             StartWhenReady();
         });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
+        Receive<ActorCrashed>(OnCrashed);
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<RegistrationTimedOut>(_ => Fail(
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
@@ -125,6 +158,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<BatchDone>(OnBatchDone);
         Receive<EvaluationResult>(OnEvaluation);
         Receive<Terminated>(t => OnStopped(t.ActorRef));
+        Receive<ActorCrashed>(OnCrashed);
         Receive<TrainingFailed>(f => Fail(f.Reason));
     }
 
@@ -133,6 +167,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     {
         Receive<Terminated>(_ => { });
         Receive<BatchDone>(_ => { });
+        Receive<ActorCrashed>(_ => { });
     }
 
     private void OnRegisterServer(RegisterServer r)
@@ -324,6 +359,11 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     /// <summary>A server holds state nothing else has: losing one ends the run. A lost worker's batches go to the others.</summary>
     private void OnStopped(IActorRef actor)
     {
+        if (actor.Equals(_evaluator))
+        {
+            Fail($"the evaluator ({actor.Path}) stopped");
+            return;
+        }
         int server = _servers.IndexOf(actor);
         if (server >= 0)
         {
@@ -331,6 +371,15 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             return;
         }
         OnWorkerStopped(actor);
+    }
+
+    /// <summary>A server or worker of this run that threw (one process: the guardian stopped it) ends the run: it is a bug, not a loss.</summary>
+    private void OnCrashed(ActorCrashed crashed)
+    {
+        if (_servers.Contains(crashed.Actor) || _workers.ContainsValue(crashed.Actor))
+        {
+            Fail(crashed.Reason);
+        }
     }
 
     private void OnWorkerStopped(IActorRef worker)

@@ -2,6 +2,7 @@ using Akka.Actor;
 using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
 using DistNN.Tensors;
+using DistNN.Training.Actors.Supervision;
 using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
@@ -10,14 +11,16 @@ namespace DistNN.Training.Actors;
 
 /// <summary>
 /// Pulls every server's current weights and state into a model of its own and scores the test set, on its own thread.
-/// Phases: waiting for <see cref="InitEvaluator"/>; ready; pulling for an <see cref="Evaluate"/>.
+/// Phases: waiting for <see cref="InitEvaluator"/>; ready; pulling for an <see cref="Evaluate"/> (under a deadline: a server
+/// that does not answer fails the run).
 /// </summary>
-public sealed class EvaluatorActor : ReceiveActor
+public sealed class EvaluatorActor : ReceiveActor, IWithTimers
 {
     private readonly IDataSource _data;
     private readonly int _threads;
     private readonly Action<Sequential>? _finalModel;
     private readonly Evaluator _evaluator = new();
+    private ServerDeadline? _deadline;
 
     public EvaluatorActor(IDataSource data, int threads, Action<Sequential>? finalModel)
     {
@@ -26,6 +29,10 @@ public sealed class EvaluatorActor : ReceiveActor
         _finalModel = finalModel;
         Receive<InitEvaluator>(Init);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private ServerDeadline Deadline => _deadline ??= new ServerDeadline(Timers, Context.System);
 
     public static Props Props(IDataSource data, int threads, Action<Sequential>? finalModel = null) =>
         Akka.Actor.Props.Create(() => new EvaluatorActor(data, threads, finalModel)).WithDispatcher(DistNNDispatchers.Compute);
@@ -58,7 +65,9 @@ public sealed class EvaluatorActor : ReceiveActor
         IActorRef requester)
     {
         int awaiting = servers.Count;
+        Deadline.Start($"pull for the evaluation of epoch {epoch}");
         Receive<Transport.TensorRequestFailed>(f => requester.Tell(new TrainingFailed($"evaluator: {f.Reason}")));
+        Receive<ServerRequestOverdue>(o => requester.Tell(new TrainingFailed(Deadline.Reason("evaluator", o, awaiting, servers.Count))));
         Receive<WeightsReply>(reply =>
         {
             foreach (var v in reply.Weights.Concat(reply.State))
@@ -69,6 +78,7 @@ public sealed class EvaluatorActor : ReceiveActor
             {
                 return;
             }
+            Deadline.Stop();
             ComputeThreads.Current = _threads;
             var result = _evaluator.Run(model, ModelBuilder.CreateLoss(plan.Model.Loss), _data.Test);
             _finalModel?.Invoke(model);

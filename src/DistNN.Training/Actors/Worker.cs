@@ -3,6 +3,7 @@ using Akka.Actor;
 using DistNN.Data;
 using DistNN.Protocol.Messages;
 using DistNN.Tensors;
+using DistNN.Training.Actors.Supervision;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 
@@ -12,8 +13,9 @@ namespace DistNN.Training.Actors;
 /// A model replica. Phases: waiting for <see cref="InitWorker"/>; pulling the weights; idle (no batch queued);
 /// stepping (a batch's forward/backward on a thread of the process's shared compute pool, then a push to each server
 /// and waiting for every reply, whose weights go into the replica before the batch is reported and the next starts).
+/// Every push round and pull has a deadline (<see cref="ServerDeadline"/>): a server that does not answer fails the run.
 /// </summary>
-public sealed class Worker : ReceiveActor
+public sealed class Worker : ReceiveActor, IWithTimers
 {
     private readonly string _name;
     private readonly IActorRef _coordinator;
@@ -25,6 +27,7 @@ public sealed class Worker : ReceiveActor
     private int _totalBatches;
     private long _stepCount;
     private long _pullId;
+    private ServerDeadline? _deadline;
 
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
     {
@@ -34,6 +37,10 @@ public sealed class Worker : ReceiveActor
         _threads = threads;
         Receive<InitWorker>(Init);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private ServerDeadline Deadline => _deadline ??= new ServerDeadline(Timers, Context.System);
 
     public static Props Props(string name, IActorRef coordinator, IDataSource data, int threads) =>
         Akka.Actor.Props.Create(() => new Worker(name, coordinator, data, threads)).WithDispatcher(DistNNDispatchers.Compute);
@@ -71,6 +78,7 @@ public sealed class Worker : ReceiveActor
             server.Tell(new PullWeights(++_pullId));
         }
         int awaiting = replica.Servers.Count;
+        Deadline.Start("pull");
         Become(() =>
         {
             Receive<WeightsReply>(reply =>
@@ -79,9 +87,11 @@ public sealed class Worker : ReceiveActor
                 replica.TakeValues(reply.State, share: false);
                 if (--awaiting == 0)
                 {
+                    Deadline.Stop();
                     then();
                 }
             });
+            Receive<ServerRequestOverdue>(o => Overdue(o, awaiting, replica));
             Common(replica);
         });
     }
@@ -172,8 +182,10 @@ public sealed class Worker : ReceiveActor
             replica.Servers[s].Tell(replica.PushFor(s, _name, step, _epoch, batch, samples, progress));
         }
         int awaiting = replica.Servers.Count;
+        Deadline.Start($"push of epoch {_epoch}, batch {batch}");
         Become(() =>
         {
+            Receive<ServerRequestOverdue>(o => Overdue(o, awaiting, replica));
             Receive<PushReply>(reply =>
             {
                 if (reply.Step != step)
@@ -186,6 +198,7 @@ public sealed class Worker : ReceiveActor
                 {
                     return;
                 }
+                Deadline.Stop();
                 var (sent, received) = Carriers.TensorTransports.Get(Context.System).Counters.BytesOf(Self);
                 _coordinator.Tell(new BatchDone(_name, _epoch, batch, samples, loss, correct, compute,
                     Stopwatch.GetElapsedTime(pushedAt).TotalSeconds, sent, received));
@@ -193,5 +206,11 @@ public sealed class Worker : ReceiveActor
             });
             Common(replica);
         });
+    }
+
+    private void Overdue(ServerRequestOverdue overdue, int unanswered, WorkerReplica replica)
+    {
+        _coordinator.Tell(new TrainingFailed(Deadline.Reason($"worker {_name}", overdue, unanswered, replica.Servers.Count)));
+        Become(() => Idle(replica));
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using DistNN.Protocol.Messages;
+using DistNN.Training.Actors.Supervision;
 
 namespace DistNN.Training.Cluster;
 
@@ -21,6 +22,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<int> _exit;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private IActorRef? _coordinator;
 
     /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
     /// <param name="log">Where the node's lines go (its standard output).</param>
@@ -70,6 +72,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             }
             Timers.Cancel("identify");
             var coordinator = identity.Subject;
+            _coordinator = coordinator;
             Context.Watch(coordinator);
             var member = _startMember(Context, coordinator);
             _log($"registered {member.Path.Name} with the coordinator at {coordinator.Path.Address}");
@@ -126,6 +129,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>This node's server or worker that throws is stopped (a server never restarts empty) and fails the run with its cause.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new StopAndReportStrategy((_, _, reason) => _coordinator?.Tell(new TrainingFailed(reason)));
 
     public static Props Props(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit) =>
         Akka.Actor.Props.Create(() => new NodeAgent(startMember, log, exit));
