@@ -1,7 +1,8 @@
 # DistNN node image: `distnn node` with the cluster configs. Build from the repository root:
 #   docker build -t distnn:local .
 # The base images are the .NET 10 SDK (build stage) and runtime images; override them with --build-arg when a
-# mirror is used.
+# mirror is used, or with the local images scripts/container-base.sh builds where no registry can be reached:
+#   docker build --build-arg SDK_IMAGE=distnn-dotnet-sdk:10.0 --build-arg RUNTIME_IMAGE=distnn-dotnet-runtime:10.0 -t distnn:local .
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
 
@@ -9,6 +10,9 @@ FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 # Restore first, on the project files alone, so that code changes do not invalidate the package layer.
 COPY Directory.Build.props Directory.Packages.props ./
+# Packages come from .nuget-feed/ when it holds any (scripts/container-base.sh fills it from a restore on the host, so
+# the build needs no network; rerun it after a package changes), else from NuGet. The bracket makes the folder optional.
+COPY Directory.Packages.props .nuget-fee[d] /feed/
 COPY src/DistNN.Tensors/DistNN.Tensors.csproj src/DistNN.Tensors/
 COPY src/DistNN.Nn/DistNN.Nn.csproj src/DistNN.Nn/
 COPY src/DistNN.Data/DistNN.Data.csproj src/DistNN.Data/
@@ -17,7 +21,8 @@ COPY src/DistNN.Transport/DistNN.Transport.csproj src/DistNN.Transport/
 COPY src/DistNN.Training/DistNN.Training.csproj src/DistNN.Training/
 COPY src/DistNN.Benchmarking/DistNN.Benchmarking.csproj src/DistNN.Benchmarking/
 COPY src/DistNN.Cli/DistNN.Cli.csproj src/DistNN.Cli/
-RUN dotnet restore src/DistNN.Cli/DistNN.Cli.csproj
+RUN if ls /feed/*.nupkg >/dev/null 2>&1; then source="--source /feed"; else source=""; fi; \
+    dotnet restore src/DistNN.Cli/DistNN.Cli.csproj $source
 COPY src/ src/
 RUN dotnet publish src/DistNN.Cli/DistNN.Cli.csproj -c Release --no-restore -o /app -nologo
 

@@ -33,6 +33,10 @@ if [ "$skipped" -gt 0 ]; then
     echo "WARNING: $skipped test(s) SKIPPED — they did not check anything on this machine:"
     grep -E '^[[:space:]]+Skipped ' "$log" | sed 's/^[[:space:]]*/  /'
     grep -Eo 'SKIPPED LOUDLY: .*' "$log" | sort -u | sed 's/^/  /'
+    if [ "${DISTNN_COMPOSE_TEST:-}" != 1 ]; then
+        echo "  ComposeClusterSpec: the docker-compose cluster was NOT run: it is opt-in (DISTNN_COMPOSE_TEST=1) because it"
+        echo "  builds the image and trains in containers for minutes; it needs a Docker daemon (scripts/compose-run.sh)"
+    fi
 fi
 echo "$passed passed, $failed failed"
 exit "$status"
