@@ -10,6 +10,17 @@ if ! scripts/fetch-mnist.sh "$DISTNN_MNIST_DIR"; then
     echo "scripts/test.sh: could not get MNIST into $DISTNN_MNIST_DIR; the MNIST tests will fail and say so" >&2
 fi
 
+# The dashboard's browser test drives Debian's chromium; without it that test is skipped and says so.
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "scripts/test.sh: installing Debian's chromium for the dashboard's browser test"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+            || echo "scripts/test.sh: WARNING: could not install chromium with apt-get: the dashboard's browser test will be SKIPPED" >&2
+    else
+        echo "scripts/test.sh: WARNING: no chromium and no way to install it (apt-get as root): the dashboard's browser test will be SKIPPED" >&2
+    fi
+fi
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0

@@ -23,6 +23,10 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
         }
         if (options.Role != NodeRole.Coordinator)
         {
+            if (settings.Dashboard is not null)
+            {
+                throw new OptionException($"--dashboard: only the coordinator serves the dashboard (this node's role is {options.Role.Name()})");
+            }
             return await ClusterNode.RunMemberAsync(options, Log, cancellationToken);
         }
         return await RunCoordinatorAsync(settings, options, Log, cancellationToken);
@@ -40,7 +44,7 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
         RunChecks.AgainstData(plan, train);
-        using var report = new RunReport(settings, plan, train.Count, test.Count);
+        using var report = new RunReport(settings, plan, train.Count, test.Count, "cluster");
         var outcome = await ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
             TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel);
         if (outcome.Summary is not { } summary)

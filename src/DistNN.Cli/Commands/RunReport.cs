@@ -1,3 +1,4 @@
+using DistNN.Cli.Dashboard;
 using DistNN.Cli.Output;
 using DistNN.Cli.Plotting;
 using DistNN.Nn.Models;
@@ -8,7 +9,8 @@ namespace DistNN.Cli.Commands;
 
 /// <summary>
 /// What a training run shows and keeps, the same for `distnn train` and a coordinator node: the header and progress,
-/// one metrics line per epoch, then the summary, the saved weights (`--save`) and the summary file (`--summary-json`).
+/// one metrics line per epoch, the live dashboard (`--dashboard`), then the summary, the saved weights (`--save`) and the
+/// summary file (`--summary-json`).
 /// </summary>
 internal sealed class RunReport : IDisposable
 {
@@ -17,12 +19,27 @@ internal sealed class RunReport : IDisposable
     private readonly ProgressRenderer _progress;
     private readonly System.Diagnostics.Stopwatch _wall = System.Diagnostics.Stopwatch.StartNew();
     private readonly List<EpochPoint> _epochs = [];
+    private readonly DashboardServer? _dashboard;
     private EpochCompleted? _last;
     private volatile bool _stopped;
 
-    public RunReport(PlanSettings settings, TrainingPlan plan, int trainCount, int testCount)
+    /// <param name="engine">actors, local or cluster: what the dashboard names the run's engine.</param>
+    /// <param name="self">This process's own line among the dashboard's members (a cluster's nodes report themselves).</param>
+    public RunReport(PlanSettings settings, TrainingPlan plan, int trainCount, int testCount, string engine = "actors", MemberSeen? self = null)
     {
         _settings = settings;
+        if (settings.Dashboard is int port)
+        {
+            var state = new DashboardState(new RunDescription(plan.ModelName, plan.Dataset, plan.Optimizer.Name, double.Parse(plan.Optimizer.LearningRate.ToString("R")), engine,
+                plan.Mode.ToString().ToLowerInvariant(), plan.Workers, plan.Servers, plan.BatchSize, plan.Epochs, trainCount, testCount, DateTimeOffset.Now));
+            if (self is not null)
+            {
+                state.Listen(self);
+            }
+            _dashboard = DashboardServer.StartAsync(state, port).GetAwaiter().GetResult();
+            Console.WriteLine($"dashboard: {_dashboard.Address} (status {_dashboard.Address}api/status, metrics {_dashboard.Address}metrics)");
+            Console.Out.Flush();
+        }
         _metrics = settings.Metrics is null ? null : new MetricsWriter(settings.Metrics);
         _progress = ProgressRenderer.Create(settings.NoProgress);
         _progress.Header(plan, trainCount, testCount);
@@ -30,6 +47,7 @@ internal sealed class RunReport : IDisposable
 
     public void Listen(TrainingEvent e)
     {
+        _dashboard?.State.Listen(e);
         if (_stopped)
         {
             return;
@@ -54,7 +72,13 @@ internal sealed class RunReport : IDisposable
     /// The summary of a run that ended early (<paramref name="status"/> failed or interrupted): the figures of its last
     /// finished epoch, if any, and why it ended.
     /// </summary>
-    public TrainingSummary Ended(TrainingPlan plan, int trainCount, string status, string reason) => new()
+    public TrainingSummary Ended(TrainingPlan plan, int trainCount, string status, string reason)
+    {
+        _dashboard?.State.End(status, reason);
+        return EndedSummary(plan, trainCount, status, reason);
+    }
+
+    private TrainingSummary EndedSummary(TrainingPlan plan, int trainCount, string status, string reason) => new()
     {
         Status = status,
         Reason = reason,
@@ -77,7 +101,11 @@ internal sealed class RunReport : IDisposable
     };
 
     /// <summary>The final line of progress.</summary>
-    public void Done(TrainingSummary summary) => _progress.Done(summary);
+    public void Done(TrainingSummary summary)
+    {
+        _dashboard?.State.End(summary.Status, summary.Reason);
+        _progress.Done(summary);
+    }
 
     /// <summary>Writes the model (when asked and there is one), the summary file and the plot.</summary>
     public void Keep(TrainingPlan plan, TrainingSummary summary, Sequential? model)
@@ -106,5 +134,6 @@ internal sealed class RunReport : IDisposable
     {
         _progress.Dispose();
         _metrics?.Dispose();
+        _dashboard?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

@@ -24,7 +24,8 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         var (train, test) = DataSets.Load(plan);
         RunChecks.AgainstData(plan, train);
         using var interruption = new Interruption(cancellationToken);
-        using var report = new RunReport(settings, plan, train.Count, test.Count);
+        using var report = new RunReport(settings, plan, train.Count, test.Count, settings.Engine,
+            settings.Engine == "local" ? new MemberSeen("trainer", "local", "in process", "up") : new MemberSeen("coordinator", "coordinator", "in process", "up"));
         TrainingSummary summary;
         Sequential? model = null;
         int exitCode = 0;

@@ -98,6 +98,10 @@ public abstract class PlanSettings : CommandSettings
     [Description("At the end, draw train and test loss and accuracy per epoch into this PNG.")]
     public string? Plot { get; init; }
 
+    [CommandOption("--dashboard <PORT>")]
+    [Description("Serve a live dashboard on http://127.0.0.1:PORT/ while the run lasts (0 = any free port; printed at start): progress, curves, members, workers; /api/status (JSON) and /metrics (Prometheus). Off by default.")]
+    public int? Dashboard { get; init; }
+
     [CommandOption("--summary-json <PATH>")]
     [Description("Write the run's summary (accuracy, loss, samples/s, …) as JSON.")]
     public string? SummaryJson { get; init; }
@@ -173,6 +177,10 @@ public abstract class PlanSettings : CommandSettings
         if (TrainLimit < 0)
         {
             return Spectre.Console.ValidationResult.Error($"--train-limit must be 0 (all) or more (got {TrainLimit})");
+        }
+        if (Dashboard is < 0 or > 65535)
+        {
+            return Spectre.Console.ValidationResult.Error($"--dashboard must be a port from 0 (any free one) to 65535 (got {Dashboard})");
         }
         if (Threads is < 0)
         {

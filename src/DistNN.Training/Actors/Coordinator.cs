@@ -179,6 +179,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
         _servers.Add(r.Server);
         Context.Watch(r.Server);
+        _listener?.Invoke(MemberSeen.Of("ps", $"ps-{_servers.Count - 1}", r.Server.Path, "up"));
         _dataPlanes.Add(r.DataPlane ?? "");
         if (_servers.Count == _plan.Servers)
         {
@@ -198,6 +199,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
         _workers[r.Name] = r.Worker;
         Context.Watch(r.Worker);
+        _listener?.Invoke(MemberSeen.Of("worker", r.Name, r.Worker.Path, "up"));
         if (serversReady)
         {
             r.Worker.Tell(new InitWorker(_planMessage, _servers, _dataPlanes));
@@ -270,7 +272,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             double seconds = _epochClock.Elapsed.TotalSeconds;
             var workers = WorkerRates();
             _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / _epochSamples, (double)_correct / _epochSamples,
-                _epochSamples / seconds, workers));
+                _epochSamples / seconds, workers, _doneCount, _totalBatches));
         }
         if (_doneCount == _totalBatches)
         {
@@ -306,7 +308,9 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private List<WorkerRate> WorkerRates() => _rates.Select(kv =>
     {
         var (samples, batches, compute, wait) = kv.Value;
-        return new WorkerRate(kv.Key, compute + wait > 0 ? samples / (compute + wait) : 0, samples, 1e3 * compute / batches, 1e3 * wait / batches);
+        var bytes = _wireBytes.GetValueOrDefault(kv.Key);
+        return new WorkerRate(kv.Key, compute + wait > 0 ? samples / (compute + wait) : 0, samples, 1e3 * compute / batches, 1e3 * wait / batches,
+            batches, bytes.Sent, bytes.Received);
     }).ToList();
 
     private void OnEvaluation(EvaluationResult e)
@@ -391,6 +395,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
         _workers.Remove(name);
         _ready.Remove(name);
+        _listener?.Invoke(MemberSeen.Of("worker", name, worker.Path, "stopped"));
+        _listener?.Invoke(new FailureSeen($"worker {name} stopped in epoch {_epoch}"));
         if (!_live.Remove(name))
         {
             return;
@@ -427,6 +433,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private void Fail(string reason)
     {
         _log.Error("training failed: {0}", reason);
+        _listener?.Invoke(new FailureSeen(reason));
         _done.TrySetException(new TrainingFailedException(reason));
         Context.Stop(Self);
     }

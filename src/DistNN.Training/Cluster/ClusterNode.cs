@@ -38,6 +38,10 @@ public static class ClusterNode
         await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
         CheckFrameSize(system, plan);
+        if (listener is not null)
+        {
+            system.ActorOf(MembershipReporter.Props(listener), "membership-reporter");
+        }
         if (!await JoinAsync(system, options, log, signals.Token))
         {
             await LeaveAsync(system);

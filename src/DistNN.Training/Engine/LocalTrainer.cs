@@ -80,7 +80,7 @@ public sealed class LocalTrainer
                     reportClock.Restart();
                     double rate = seen / epochClock.Elapsed.TotalSeconds;
                     _listener(new StepProgress(epoch, _plan.Epochs, seen, order.Length, lossSum / seen, (double)correct / seen, rate,
-                        [new WorkerRate("local", rate, seen)]));
+                        [new WorkerRate("local", rate, seen, Batches: batchId + 1)], batchId + 1, batchesPerEpoch));
                 }
             }
             double seconds = epochClock.Elapsed.TotalSeconds;
@@ -88,7 +88,7 @@ public sealed class LocalTrainer
             processed += seen;
             var eval = evaluator.Run(model, loss, test);
             last = new EpochCompleted(epoch, _plan.Epochs, lossSum / seen, (double)correct / seen, eval.Loss, eval.Accuracy,
-                seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed);
+                seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed, [new WorkerRate("local", seen / seconds, seen, Batches: batchesPerEpoch)]);
             _listener?.Invoke(last);
         }
 

@@ -5,15 +5,20 @@ public abstract record TrainingEvent;
 
 /// <summary>
 /// One worker's throughput in the epoch so far, and where its time per batch went: computing (forward,
-/// backward, clipping) and waiting for the servers' replies (push, update, reply, copying the weights in).
+/// backward, clipping) and waiting for the servers' replies (push, update, reply, copying the weights in). Batches are
+/// the epoch's so far; bytes are the worker's totals since it started (tensor bytes its carriers sent and received).
 /// </summary>
-public sealed record WorkerRate(string Worker, double SamplesPerSec, long Samples, double MsComputePerBatch = 0, double MsWaitPerBatch = 0);
+public sealed record WorkerRate(string Worker, double SamplesPerSec, long Samples, double MsComputePerBatch = 0, double MsWaitPerBatch = 0,
+    long Batches = 0, long BytesSent = 0, long BytesReceived = 0);
 
-/// <summary>Progress within an epoch; loss and accuracy are running means over the epoch so far.</summary>
+/// <summary>
+/// Progress within an epoch; loss and accuracy are running means over the epoch so far. Batches done and per epoch
+/// count steps (0 when the engine does not say).
+/// </summary>
 public sealed record StepProgress(
     int Epoch, int Epochs, long SamplesDone, long SamplesPerEpoch,
     double Loss, double Accuracy, double SamplesPerSec,
-    IReadOnlyList<WorkerRate> Workers) : TrainingEvent;
+    IReadOnlyList<WorkerRate> Workers, int BatchesDone = 0, int BatchesPerEpoch = 0) : TrainingEvent;
 
 public sealed record EpochCompleted(
     int Epoch, int Epochs, double TrainLoss, double TrainAccuracy,

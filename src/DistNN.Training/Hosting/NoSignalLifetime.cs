@@ -6,7 +6,7 @@ namespace DistNN.Training.Hosting;
 /// A host lifetime that leaves SIGINT and SIGTERM alone: the program handles them (<see cref="Interruption"/>);
 /// the default console lifetime would stop the ActorSystem under a run that then never ends.
 /// </summary>
-internal sealed class NoSignalLifetime : IHostLifetime
+public sealed class NoSignalLifetime : IHostLifetime
 {
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+
+namespace DistNN.Cli.Dashboard;
+
+/// <summary>
+/// The live dashboard (`--dashboard PORT`): Kestrel on 127.0.0.1 with a minimal API — the page and its script and style
+/// (embedded resources), `/api/status` (JSON), `/api/events` (server-sent events: a snapshot, then updates) and
+/// `/metrics` (Prometheus text through OpenTelemetry).
+/// </summary>
+public sealed class DashboardServer : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // A loss can be NaN or infinite when a run diverges: written as strings rather than failing the response.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private static readonly TimeSpan UpdateInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    private readonly WebApplication _app;
+    private readonly DashboardMetrics _metrics;
+    private readonly CancellationTokenSource _stopping = new();
+
+    private DashboardServer(WebApplication app, DashboardMetrics metrics, DashboardState state)
+    {
+        _app = app;
+        _metrics = metrics;
+        State = state;
+    }
+
+    public DashboardState State { get; }
+
+    /// <summary>The page's address, with the port Kestrel bound (the one asked for, or a free one for 0).</summary>
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>Starts serving <paramref name="state"/> on 127.0.0.1:<paramref name="port"/>; a port in use is bad input (IOException).</summary>
+    public static async Task<DashboardServer> StartAsync(DashboardState state, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        // SIGINT and SIGTERM belong to the run (Interruption): the console lifetime would take them and stop only the page.
+        builder.Services.AddSingleton<IHostLifetime, DistNN.Training.Hosting.NoSignalLifetime>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(DashboardMetrics.MeterName).AddPrometheusExporter());
+        var metrics = new DashboardMetrics(state);
+        var app = builder.Build();
+        var server = new DashboardServer(app, metrics, state);
+        server.Map();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            metrics.Dispose();
+            await app.DisposeAsync();
+            throw new IOException($"--dashboard {port}: cannot listen on 127.0.0.1:{port}: {(e.InnerException ?? e).Message}");
+        }
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Address = new Uri(new Uri(bound.Replace("[::]", "127.0.0.1")), "/");
+        return server;
+    }
+
+    private void Map()
+    {
+        _app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
+        _app.MapGet("/dashboard.js", () => Asset("dashboard.js", "text/javascript; charset=utf-8"));
+        _app.MapGet("/dashboard.css", () => Asset("dashboard.css", "text/css; charset=utf-8"));
+        _app.MapGet("/api/status", () => Results.Json(State.Snapshot(), Json));
+        _app.MapGet("/api/events", StreamAsync);
+        _app.MapPrometheusScrapingEndpoint("/metrics");
+    }
+
+    /// <summary>
+    /// Server-sent events: `snapshot` (the whole status) at once, then `update` (the status with only the curve points
+    /// the client lacks) at each change, at most four a second, and a comment every 15 s to keep the connection open.
+    /// </summary>
+    private async Task StreamAsync(HttpContext http)
+    {
+        http.Response.Headers.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stopping.Token);
+        var cancel = stop.Token;
+        try
+        {
+            var changed = State.Changed;
+            var first = State.Snapshot();
+            int steps = first.Curves.Steps.Count;
+            int epochs = first.Curves.Epochs.Count;
+            await SendAsync(http, "snapshot", first, cancel);
+            while (!cancel.IsCancellationRequested)
+            {
+                var woke = await Task.WhenAny(changed, Task.Delay(KeepAlive, cancel));
+                if (woke != changed)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", cancel);
+                    await http.Response.Body.FlushAsync(cancel);
+                    continue;
+                }
+                await Task.Delay(UpdateInterval, cancel);
+                changed = State.Changed;
+                var status = State.Snapshot(steps, epochs);
+                steps += status.Curves.Steps.Count;
+                epochs += status.Curves.Epochs.Count;
+                await SendAsync(http, "update", status, cancel);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away or the dashboard is stopping.
+        }
+    }
+
+    private static async Task SendAsync(HttpContext http, string name, DashboardStatus status, CancellationToken cancel)
+    {
+        await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(status, Json)}\n\n", cancel);
+        await http.Response.Body.FlushAsync(cancel);
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("dashboard/" + name)
+            ?? throw new InvalidOperationException($"the dashboard's {name} is not embedded in the program");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Results.Bytes(copy.ToArray(), contentType);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _metrics.Dispose();
+        _stopping.Dispose();
+    }
+}
