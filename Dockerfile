@@ -1,10 +1,11 @@
 # DistNN node image: `distnn node` with the cluster configs. Build from the repository root:
 #   docker build -t distnn:local .
-# The base images are the .NET 10 SDK (build stage) and runtime images; override them with --build-arg when a
+# The base images are the .NET 10 SDK (build stage) and ASP.NET Core runtime images; override them with --build-arg when a
 # mirror is used, or with the local images scripts/container-base.sh builds where no registry can be reached:
 #   docker build --build-arg SDK_IMAGE=distnn-dotnet-sdk:10.0 --build-arg RUNTIME_IMAGE=distnn-dotnet-runtime:10.0 -t distnn:local .
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
-ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0
+# The ASP.NET Core runtime image: the coordinator's --dashboard runs on Kestrel from the shared framework.
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src

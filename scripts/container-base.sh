@@ -7,7 +7,7 @@
 #   distnn-base:bookworm          debootstrap --variant=minbase bookworm from the mirror apt uses here (plus what .NET
 #                                 needs: ICU, OpenSSL, CA certificates), imported with `docker import`
 #   distnn-dotnet-sdk:10.0        that base with this machine's .NET SDK copied in (found with `dotnet --info`)
-#   distnn-dotnet-runtime:10.0    that base with the .NET runtime alone (Microsoft.NETCore.App and the host)
+#   distnn-dotnet-runtime:10.0    that base with the .NET runtime and ASP.NET Core (Microsoft.NETCore.App, Microsoft.AspNetCore.App, the host)
 #   .nuget-feed/                  the .nupkg files the distnn command restores, taken from this machine's NuGet packages
 #                                 after a restore here, so the build restores from the context and needs no network
 #
@@ -77,7 +77,7 @@ debian_mirror() {
 
 # The .NET installation `dotnet --info` names ("Base Path: <root>/sdk/<version>/"), and its runtime's version.
 dotnet_root() { dotnet --info | awk -F': *' '/Base Path:/ { print $2; exit }' | sed 's:/sdk/[^/]*/*$::'; }
-runtime_version() { dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { v = $2 } END { print v }'; }
+runtime_version() { dotnet --list-runtimes | awk -v f="${1:-Microsoft.NETCore.App}" '$1 == f { v = $2 } END { print v }'; }
 
 build_base() {
     command -v debootstrap >/dev/null || fail "debootstrap is not installed (Debian: apt-get install debootstrap)"
@@ -147,7 +147,9 @@ EOF
 if $rebuild || ! have_image "$base_image"; then build_base; fi
 if $rebuild || ! have_image "$sdk_image"; then dotnet_image "$sdk_image" .; fi
 if $rebuild || ! have_image "$runtime_image"; then
-    dotnet_image "$runtime_image" dotnet LICENSE.txt ThirdPartyNotices.txt host "shared/Microsoft.NETCore.App/$(runtime_version)"
+    # ASP.NET Core beside the runtime: `distnn` references it (the dashboard's Kestrel).
+    dotnet_image "$runtime_image" dotnet LICENSE.txt ThirdPartyNotices.txt host "shared/Microsoft.NETCore.App/$(runtime_version)" \
+        "shared/Microsoft.AspNetCore.App/$(runtime_version Microsoft.AspNetCore.App)"
 fi
 build_feed
 echo "export DISTNN_SDK_IMAGE=$sdk_image DISTNN_RUNTIME_IMAGE=$runtime_image"
