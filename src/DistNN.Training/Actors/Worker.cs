@@ -21,6 +21,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly IActorRef _coordinator;
     private readonly IDataSource _data;
     private readonly int _threads;
+    private readonly IBatchCompute _compute;
     private readonly Queue<int> _queue = new();
     private int[] _permutation = [];
     private int _epoch;
@@ -30,11 +31,17 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private ServerDeadline? _deadline;
 
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
+        : this(name, coordinator, data, threads, ReplicaCompute.Instance)
+    {
+    }
+
+    internal Worker(string name, IActorRef coordinator, IDataSource data, int threads, IBatchCompute compute)
     {
         _name = name;
         _coordinator = coordinator;
         _data = data;
         _threads = threads;
+        _compute = compute;
         Receive<InitWorker>(Init);
     }
 
@@ -44,6 +51,22 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     public static Props Props(string name, IActorRef coordinator, IDataSource data, int threads) =>
         Akka.Actor.Props.Create(() => new Worker(name, coordinator, data, threads)).WithDispatcher(DistNNDispatchers.Compute);
+
+    /// <summary>A worker whose batches run through <paramref name="compute"/> (the simulated cluster's stand-in).</summary>
+    internal static Props Props(string name, IActorRef coordinator, IDataSource data, int threads, IBatchCompute compute) =>
+        Akka.Actor.Props.CreateBy(new Producer(() => new Worker(name, coordinator, data, threads, compute))).WithDispatcher(DistNNDispatchers.Compute);
+
+    /// <summary>Akka creates actors through public constructors only; this one makes a worker through the internal one.</summary>
+    private sealed class Producer(Func<Worker> create) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(Worker);
+
+        public ActorBase Produce() => create();
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     protected override void PreStart() => _coordinator.Tell(new RegisterWorker(Self, _name));
 
@@ -163,7 +186,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         int correct;
         try
         {
-            (loss, correct) = replica.Compute(_data.Train, indices, (long)(_epoch - 1) * _totalBatches + batch);
+            (loss, correct) = _compute.Run(replica, _name, _data.Train, indices, (long)(_epoch - 1) * _totalBatches + batch);
         }
         catch (NonFiniteException e)
         {

@@ -55,6 +55,16 @@ internal sealed class WorkerReplica
     public (float Loss, int Correct) Compute(Dataset train, ReadOnlySpan<int> indices, long batchNumber)
     {
         var result = _step.Run(train, indices, batchNumber);
+        FinishGradients();
+        return result;
+    }
+
+    /// <summary>The trainable chunks' gradients, where a stand-in for the backward pass writes them (the simulator).</summary>
+    public IEnumerable<Memory<float>> Gradients => _layout.Chunks.Where(c => !c.IsState).Select(_layout.GradientOf);
+
+    /// <summary>Clips and compresses the gradients the backward pass (or a stand-in) left, ready for <see cref="PushFor"/>.</summary>
+    public void FinishGradients()
+    {
         if (Plan.ClipNorm > 0)
         {
             GradientClipping.ClipByGlobalNorm(_model.Parameters, Plan.ClipNorm);
@@ -70,7 +80,6 @@ internal sealed class WorkerReplica
                 }
             }
         }
-        return result;
     }
 
     /// <summary>Server <paramref name="server"/>'s share of the last computed gradients (by reference) and state.</summary>

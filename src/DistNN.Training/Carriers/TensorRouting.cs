@@ -27,7 +27,8 @@ public static class TensorRouting
         for (int i = 0; i < servers.Count; i++)
         {
             string endpoint = dataPlanes is not null && i < dataPlanes.Count ? dataPlanes[i] : "";
-            routed[i] = (TensorTransports.IsLocal(servers[i]) ? transports.InProcess : transport).To(servers[i], endpoint);
+            routed[i] = transports.Override?.To(servers[i], endpoint)
+                ?? (TensorTransports.IsLocal(servers[i]) ? transports.InProcess : transport).To(servers[i], endpoint);
         }
         return routed;
     }

@@ -40,6 +40,9 @@ public sealed class TensorTransports : IExtension
 
     public TransportCounters Counters { get; } = new();
 
+    /// <summary>A transport every tensor message of this system takes, whatever the plan says (the simulated cluster's network); null: none.</summary>
+    public ITensorTransport? Override { get; set; }
+
     /// <summary>True for an actor of this ActorSystem (reached by reference, no transport needed).</summary>
     public static bool IsLocal(IActorRef actor) => actor is IInternalActorRef { IsLocal: true };
 }

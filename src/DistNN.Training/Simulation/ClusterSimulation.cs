@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using Akka.Actor;
+using DistNN.Data;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Messages;
+using DistNN.Protocol.Serialization;
+using DistNN.Training.Actors;
+using DistNN.Training.Carriers;
+using DistNN.Training.Configuration;
+using DistNN.Training.Engine;
+
+namespace DistNN.Training.Simulation;
+
+/// <summary>
+/// A cluster of the plan's workers and servers in one process on a virtual clock: the real coordinator, parameter
+/// servers and workers exchange their real messages, but each mailbox runs on this one thread
+/// (<see cref="SimulationDispatcher"/>), a worker's forward/backward is a charged compute time
+/// (<see cref="SimulatedCompute"/>), and every push, pull and reply crosses a modelled network
+/// (<see cref="SimulatedNetwork"/>) as its real data-plane frame's bytes. Time moves only when nothing is left to run,
+/// to the next delivery or end of a computation, so hundreds of workers fit on a few cores and a run is deterministic.
+/// </summary>
+public sealed class ClusterSimulation
+{
+    private readonly SimulationOptions _options;
+    private readonly VirtualClock _clock = new();
+    private readonly SimulatedNetwork _network;
+    private readonly Dictionary<string, double> _applyDone = [];
+    private readonly Dictionary<string, long> _applies = [];
+    private FrameSizes _sizes = null!;
+    private double _firstCompute = double.NaN;
+    private double _lastReply;
+    private readonly SortedDictionary<string, (long Count, long Bytes)> _messages = new(StringComparer.Ordinal);
+
+    private ClusterSimulation(SimulationOptions options)
+    {
+        _options = options;
+        _network = new SimulatedNetwork(options.Link);
+    }
+
+    internal int Seed => _options.Plan.Seed;
+
+    /// <summary>Runs <paramref name="options"/>' plan for its steps per worker; throws if the run fails.</summary>
+    public static SimulationResult Run(SimulationOptions options)
+    {
+        options.Validate();
+        return new ClusterSimulation(options).Execute();
+    }
+
+    /// <summary>
+    /// The simulated workers never read a sample: the training set is placeholders, workers × steps batches of them,
+    /// so one epoch is exactly the run; the test set (the evaluator's one real pass) is a batch of zeros.
+    /// </summary>
+    public static InMemoryDataSource Placeholders(SimulationOptions options)
+    {
+        var plan = options.Plan;
+        int train = checked(plan.Workers * options.Steps * plan.BatchSize);
+        var model = ModelBuilder.Build(plan.Model, plan.Seed);
+        int classes = model.OutputShape.Aggregate(1, (a, b) => a * b);
+        int sample = model.InputShape.Aggregate(1, (a, b) => a * b);
+        int test = Math.Min(plan.BatchSize, 16);
+        return new InMemoryDataSource(
+            new Dataset("simulated", new float[train], [1], new int[train], classes),
+            new Dataset("simulated-test", new float[test * sample], model.InputShape, new int[test], classes));
+    }
+
+    private SimulationResult Execute()
+    {
+        var plan = _options.Plan with { Epochs = 1, DivergenceFactor = 0 };
+        var data = Placeholders(_options);
+        var config = DistNNReference.Values(
+                (DistNNDispatchers.Compute + ".type", $"{typeof(SimulationDispatcherConfigurator).FullName}, {typeof(SimulationDispatcherConfigurator).Assembly.GetName().Name}"),
+                ("akka.loglevel", "ERROR"))
+            .WithFallback(DistNNReference.Config);
+        var wall = Stopwatch.StartNew();
+        using var system = ActorSystem.Create("distnn-simulation", BootstrapSetup.Create().WithConfig(config).And(ProtocolSerializer.Setup));
+        var dispatcher = (SimulationDispatcher)((ExtendedActorSystem)system).Dispatchers.Lookup(DistNNDispatchers.Compute);
+        _sizes = new FrameSizes(new ProtocolSerializer((ExtendedActorSystem)system));
+        TensorTransports.Get(system).Override = new SimulatedTransport(this);
+        var done = new TaskCompletionSource<TrainingSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            var coordinator = system.ActorOf(Coordinator.Props(plan, data, null, done, null, TimeSpan.FromHours(1)), "coordinator");
+            for (int s = 0; s < plan.Servers; s++)
+            {
+                system.ActorOf(ParameterServer.Props(coordinator), $"ps-{s}");
+            }
+            var compute = new SimulatedCompute(this);
+            for (int w = 0; w < plan.Workers; w++)
+            {
+                system.ActorOf(Worker.Props($"worker-{w}", coordinator, data, 1, compute), $"worker-{w}");
+            }
+            while (!done.Task.IsCompleted)
+            {
+                if (dispatcher.RunPending() > 0 || _clock.RunNext())
+                {
+                    continue;
+                }
+                if (!dispatcher.WaitForWork(TimeSpan.FromSeconds(10)))
+                {
+                    throw new InvalidOperationException($"the simulated cluster stalled at {_clock.Now:F6} s of virtual time: no actor has "
+                        + "anything to run and no message is on its way");
+                }
+            }
+        }
+        finally
+        {
+            dispatcher.Release();
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        }
+        var summary = done.Task.GetAwaiter().GetResult();
+        return new SimulationResult(plan.Workers, plan.Servers, _options.Steps, summary.SamplesProcessed, _lastReply - _firstCompute,
+            _options.ComputeSeconds, plan.BatchSize, _network.Bytes, _messages,
+            Enumerable.Range(0, plan.Servers).Select(s => _applies.GetValueOrDefault($"ps-{s}")).ToList(), wall.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// A worker starts a batch now: it computes for the plan's time (a straggler's batch longer) before it can send.
+    /// Returns a seeded draw for the stand-in's gradient values.
+    /// </summary>
+    internal ulong Compute(string worker, long batch)
+    {
+        ulong draw = Mix(Mix((ulong)Seed) ^ Fnv(worker) ^ Mix((ulong)batch));
+        bool straggler = (draw >> 11) * (1.0 / (1UL << 53)) < _options.StragglerFraction;
+        double seconds = _options.ComputeSeconds * (straggler ? _options.StragglerFactor : 1);
+        double now = _clock.Now;
+        _network.Occupy(worker, now, seconds);
+        _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);
+        return Mix(draw);
+    }
+
+    /// <summary>
+    /// A message to a server: it leaves when its sender has finished computing, crosses the network, waits for the
+    /// server to process what came before it and itself (a push: its values added into the round), then is delivered.
+    /// </summary>
+    internal void ToServer(object message, IActorRef? sender, IActorRef server, string target, Action deliver)
+    {
+        string from = sender?.Path.Name ?? "nobody";
+        string to = server.Path.Name;
+        long bytes = Count(message, target);
+        double cost = 0;
+        if (message is PushGradients push)
+        {
+            cost = push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
+        }
+        double arrived = _network.Send(from, to, bytes, _network.FreeAt(from, _clock.Now));
+        _clock.At(arrived, () => _clock.At(_network.Occupy(to, arrived, cost), deliver));
+    }
+
+    /// <summary>
+    /// A server's reply: when the server's weights have moved on since its last reply (an apply: their version grew), the
+    /// optimizer's update is charged to the server first. Then the reply crosses the network.
+    /// </summary>
+    internal void FromServer(object message, IActorRef server, IActorRef requester, Action deliver)
+    {
+        string from = server.Path.Name;
+        double now = _clock.Now;
+        double ready = Math.Max(now, _applyDone.GetValueOrDefault(from));
+        if (message is PushReply reply && reply.Weights.Count > 0)
+        {
+            long version = reply.Weights.Max(w => w.Version);
+            if (version > _applies.GetValueOrDefault(from))
+            {
+                _applies[from] = version;
+                long floats = reply.Weights.Sum(w => (long)w.Values.Length);
+                ready = _network.Occupy(from, now, floats * _options.ServerSecondsPerUpdate);
+                _applyDone[from] = ready;
+            }
+        }
+        long bytes = Count(message, "");
+        double arrived = _network.Send(from, requester.Path.Name, bytes, ready);
+        _clock.At(arrived, () =>
+        {
+            if (message is PushReply)
+            {
+                _lastReply = Math.Max(_lastReply, arrived);
+            }
+            deliver();
+        });
+    }
+
+    /// <summary>The message's frame bytes, counted per message type.</summary>
+    private long Count(object message, string target)
+    {
+        long bytes = _sizes.Of(message, target);
+        var (count, total) = _messages.GetValueOrDefault(message.GetType().Name);
+        _messages[message.GetType().Name] = (count + 1, total + bytes);
+        return bytes;
+    }
+
+    internal static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 33)) * 0xFF51AFD7ED558CCDUL;
+        z = (z ^ (z >> 33)) * 0xC4CEB9FE1A85EC53UL;
+        return z ^ (z >> 33);
+    }
+
+    private static ulong Fnv(string text)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (char c in text)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
+    }
+}

@@ -1,0 +1,54 @@
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Simulation;
+
+/// <summary>
+/// One simulated run: the plan (its workers, servers, mode, compression and batch size are the run's), the time a
+/// worker's batch takes, the network, stragglers and the servers' arithmetic cost.
+/// </summary>
+public sealed record SimulationOptions
+{
+    public required TrainingPlan Plan { get; init; }
+
+    /// <summary>Forward + backward of one batch on one worker, in seconds (measured on this machine, or given).</summary>
+    public required double ComputeSeconds { get; init; }
+
+    public required LinkSpec Link { get; init; }
+
+    /// <summary>Batches (sync rounds) per worker.</summary>
+    public int Steps { get; init; } = 10;
+
+    /// <summary>The chance that a worker's batch is a straggler's (0: none), drawn per batch from the plan's seed.</summary>
+    public double StragglerFraction { get; init; }
+
+    /// <summary>How many times longer a straggler's batch takes.</summary>
+    public double StragglerFactor { get; init; } = 1;
+
+    /// <summary>Server seconds per gradient value received (decoding and adding it into the round's sum).</summary>
+    public double ServerSecondsPerValue { get; init; }
+
+    /// <summary>Server seconds per weight updated by the optimizer (once per apply).</summary>
+    public double ServerSecondsPerUpdate { get; init; }
+
+    /// <summary>Throws, naming the option, for numbers a run cannot use.</summary>
+    public void Validate()
+    {
+        Plan.Validate();
+        if (!(ComputeSeconds > 0) || double.IsInfinity(ComputeSeconds))
+        {
+            throw new ArgumentException($"--compute-ms: the compute time per batch must be positive (got {ComputeSeconds * 1e3:G4} ms)");
+        }
+        if (Steps <= 0)
+        {
+            throw new ArgumentException($"--steps: must be positive (got {Steps})");
+        }
+        if (!(StragglerFraction >= 0 && StragglerFraction <= 1) || !(StragglerFactor >= 1) || double.IsInfinity(StragglerFactor))
+        {
+            throw new ArgumentException($"--stragglers: the fraction must be in [0, 1] and the slowdown ≥ 1 (got {StragglerFraction:G4},{StragglerFactor:G4})");
+        }
+        if (!(ServerSecondsPerValue >= 0) || !(ServerSecondsPerUpdate >= 0))
+        {
+            throw new ArgumentException("--server-ns: the servers' costs must not be negative");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace DistNN.Training.Simulation;
+
+/// <summary>
+/// What a simulated run measured on its virtual clock: from the first batch's start to the last push's reply.
+/// <see cref="Messages"/>: frames and their bytes per message type; <see cref="ServerApplies"/>: the optimizer steps
+/// each real server took (its weights' version).
+/// </summary>
+public sealed record SimulationResult(
+    int Workers,
+    int Servers,
+    int Steps,
+    long Samples,
+    double VirtualSeconds,
+    double ComputeSeconds,
+    int BatchSize,
+    long WireBytes,
+    IReadOnlyDictionary<string, (long Count, long Bytes)> Messages,
+    IReadOnlyList<long> ServerApplies,
+    double WallSeconds)
+{
+    public double SamplesPerSecond => Samples / VirtualSeconds;
+
+    /// <summary>Mean time of one batch on a worker: computing and waiting.</summary>
+    public double StepSeconds => VirtualSeconds / Steps;
+
+    /// <summary>Samples/s against every worker computing without pause (N × batch / compute time).</summary>
+    public double ScalingEfficiency => SamplesPerSecond / (Workers * BatchSize / ComputeSeconds);
+}

@@ -1,0 +1,141 @@
+using System.Buffers;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Codecs;
+using DistNN.Protocol.Framing;
+using DistNN.Protocol.Limits;
+using DistNN.Protocol.Messages;
+using DistNN.Protocol.Serialization;
+using DistNN.Training.Parameters;
+using DistNN.Training.Plan;
+using DistNN.Training.Simulation;
+using Xunit;
+
+namespace DistNN.Training.Tests;
+
+public sealed class ClusterSimulationSpec
+{
+    private static SimulationOptions Options(int workers, ConsistencyMode mode = ConsistencyMode.Sync, int steps = 3, double computeMs = 5,
+        string link = "100MB/s", string latency = "1ms", double stragglers = 0, double slowdown = 1, int seed = 3,
+        Compression? compression = null) => new()
+    {
+        Plan = TestData.Plan(mode: mode, workers: workers, batch: 32) with { Seed = seed, Compression = compression ?? Compression.None },
+        ComputeSeconds = computeMs / 1e3,
+        Link = LinkSpec.Parse(link, latency),
+        Steps = steps,
+        StragglerFraction = stragglers,
+        StragglerFactor = slowdown,
+    };
+
+    /// <summary>The bytes of one frame of <paramref name="message"/>, written with every value copied (not the simulator's path).</summary>
+    private static long FrameBytes(object message, string target)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var serializer = new ProtocolSerializer(null, ProtocolMessageRegistry.Default, ProtocolLimits.Default, LimitViolations.Shared);
+        MessageFrame.Write(output, serializer, target, 1, message);
+        return FrameWriter.HeaderBytes + output.WrittenCount;
+    }
+
+    private static List<ChunkValues> Values(ParameterLayout layout, long version) =>
+        layout.Chunks.Where(c => !c.IsState).Select(c => new ChunkValues(c.Id, version, new float[c.Length])).ToList();
+
+    [Fact]
+    public void A_sync_run_of_K_workers_takes_the_time_its_compute_latency_and_frame_bytes_give()
+    {
+        const int workers = 4, steps = 3;
+        var result = ClusterSimulation.Run(Options(workers, steps: steps));
+
+        double c = 5e-3, latency = 1e-3, rate = 100e6;
+        double push = PerMessage(result, "PushGradients"), reply = PerMessage(result, "PushReply"), pull = PerMessage(result, "WeightsReply");
+        // Round 1 starts as the pull replies arrive one after another; each later round waits for the last push to cross
+        // the server's link (incast), then the replies leave one after another; the run ends with the last reply.
+        double first = c + latency + push / rate + (workers - 1) * Math.Max(pull, push) / rate;
+        double round = c + 2 * latency + (Math.Min(push, reply) + workers * Math.Max(push, reply)) / rate;
+        double expected = first + (steps - 1) * round + workers * reply / rate + latency;
+
+        Assert.Equal(expected, result.VirtualSeconds, 9);
+        Assert.Equal(workers * steps * 32L, result.Samples);
+        Assert.Equal(expected / steps, result.StepSeconds, 9);
+    }
+
+    [Fact]
+    public void The_simulated_wire_carries_each_message_as_its_real_data_plane_frame()
+    {
+        var result = ClusterSimulation.Run(Options(workers: 2, steps: 2));
+        var plan = TestData.Plan();
+        var layout = ParameterLayout.For(ModelBuilder.Build(plan.Model, plan.Seed), 1);
+
+        long push = FrameBytes(new PushGradients("worker-0", 1, 1, 0, 32, 0.0, Values(layout, 0), []), "/user/ps-0");
+        long reply = FrameBytes(new PushReply(1, true, Values(layout, 1), []), "");
+
+        Assert.Equal((4L, 4 * push), result.Messages["PushGradients"]);
+        Assert.Equal((4L, 4 * reply), result.Messages["PushReply"]);
+        Assert.True(push > 4L * layout.Chunks.Sum(c => c.Length), "a push frame holds every gradient value");
+    }
+
+    [Fact]
+    public void Top_k_pushes_cross_the_wire_compressed()
+    {
+        var dense = ClusterSimulation.Run(Options(workers: 2, steps: 2));
+        var topK = ClusterSimulation.Run(Options(workers: 2, steps: 2, compression: Compression.TopK(0.01)));
+
+        double ratio = (double)topK.Messages["PushGradients"].Bytes / dense.Messages["PushGradients"].Bytes;
+        Assert.InRange(ratio, 0.005, 0.05);
+        Assert.Equal(dense.Messages["PushReply"], topK.Messages["PushReply"]);
+    }
+
+    [Theory]
+    [InlineData(ConsistencyMode.Sync, 4)]
+    [InlineData(ConsistencyMode.Async, 12)]
+    [InlineData(ConsistencyMode.Ssp, 12)]
+    public void The_real_servers_apply_once_per_sync_round_and_once_per_push_otherwise(ConsistencyMode mode, long applies)
+    {
+        var result = ClusterSimulation.Run(Options(workers: 3, mode: mode, steps: 4));
+
+        Assert.Equal([applies], result.ServerApplies);
+        Assert.Equal(12 * 32L, result.Samples);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_run_and_another_seed_other_stragglers()
+    {
+        SimulationResult Once(int seed) => ClusterSimulation.Run(Options(workers: 6, mode: ConsistencyMode.Sync, steps: 6,
+            stragglers: 0.2, slowdown: 3, seed: seed));
+
+        var a = Once(5);
+        var b = Once(5);
+        var other = Once(6);
+
+        Assert.Equal(a.VirtualSeconds, b.VirtualSeconds);
+        Assert.Equal(a.Messages, b.Messages);
+        Assert.NotEqual(a.VirtualSeconds, other.VirtualSeconds);
+    }
+
+    /// <summary>A sync round waits for its slowest worker; an async worker waits only for its own straggling batches.</summary>
+    [Fact]
+    public void Stragglers_slow_a_sync_run_more_than_an_async_one()
+    {
+        double Slowdown(ConsistencyMode mode) =>
+            ClusterSimulation.Run(Options(workers: 8, mode: mode, steps: 32, link: "10GB/s", latency: "0.1ms", stragglers: 0.1, slowdown: 3)).VirtualSeconds
+            / ClusterSimulation.Run(Options(workers: 8, mode: mode, steps: 32, link: "10GB/s", latency: "0.1ms")).VirtualSeconds;
+
+        Assert.True(Slowdown(ConsistencyMode.Sync) > Slowdown(ConsistencyMode.Async) + 0.1,
+            $"sync {Slowdown(ConsistencyMode.Sync):F2}× against async {Slowdown(ConsistencyMode.Async):F2}×");
+    }
+
+    [Theory]
+    [InlineData("10gbit", 10e9 / 8 * 1448 / 1538)]
+    [InlineData("100mbit", 100e6 / 8 * 1448 / 1538)]
+    [InlineData("2.5GB/s", 2.5e9)]
+    public void Link_rates_in_bits_are_line_rates_and_in_bytes_are_payload(string text, double bytesPerSecond) =>
+        Assert.Equal(bytesPerSecond, LinkSpec.ParseRate(text), 6);
+
+    [Theory]
+    [InlineData("10 gigabit")]
+    [InlineData("-1gbit")]
+    [InlineData("fast")]
+    public void A_link_rate_that_does_not_parse_is_refused_naming_the_option(string text) =>
+        Assert.Contains("--link", Assert.Throws<ArgumentException>(() => LinkSpec.ParseRate(text)).Message);
+
+    private static double PerMessage(SimulationResult result, string type) =>
+        (double)result.Messages[type].Bytes / result.Messages[type].Count;
+}
