@@ -48,6 +48,10 @@ app.Configure(config =>
     config.AddCommand<DistNN.Cli.Plotting.PlotCommand>("plot")
         .WithDescription("Draw loss and accuracy per epoch from metrics files (`train --metrics`) into a PNG; several files overlay.")
         .WithExample("plot", "runs/mlp.jsonl", "runs/cnn.jsonl", "--out", "runs/compare.png");
+    config.AddCommand<SimulateCommand>("simulate")
+        .WithDescription("Simulate a cluster of N workers and M servers on a virtual clock (the real actors and messages; modelled compute, links and stragglers); prints a table, --plot draws it.")
+        .WithExample("simulate", "--workers", "1,4,16,64", "--model", "cnn", "--link", "10gbit", "--latency", "0.2ms", "--mode", "sync,async,ssp")
+        .WithExample("simulate", "--workers", "64", "--servers", "1,2,4,8", "--compression", "none,topk:0.01", "--compute-ms", "40");
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure training-step throughput or GEMM speed; prints one JSON line.")
         .WithExample("bench", "--model", "mlp", "--batch", "64", "--threads", "1")

@@ -1,5 +1,4 @@
 using ScottPlot;
-using SkiaSharp;
 
 namespace DistNN.Cli.Plotting;
 
@@ -43,28 +42,7 @@ internal static class TrainingPlot
         loss.ShowLegend(Alignment.UpperRight);
         accuracy.ShowLegend(Alignment.LowerRight);
 
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        using var surface = SKSurface.Create(new SKImageInfo(width, height))
-            ?? throw new InvalidOperationException($"could not create a {width}×{height} drawing surface");
-        surface.Canvas.Clear(SKColors.White);
-        int half = width / 2;
-        // Each plot on a surface of its own: a plot's render fills the whole canvas it is given.
-        DrawAt(surface.Canvas, loss, 0, half, height);
-        DrawAt(surface.Canvas, accuracy, half, width - half, height);
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        using var file = File.Create(full);
-        png.SaveTo(file);
-    }
-
-    private static void DrawAt(SKCanvas canvas, Plot plot, int left, int width, int height)
-    {
-        using var part = SKSurface.Create(new SKImageInfo(width, height))
-            ?? throw new InvalidOperationException($"could not create a {width}×{height} drawing surface");
-        plot.Render(part);
-        using var image = part.Snapshot();
-        canvas.DrawImage(image, left, 0);
+        SideBySide.Save(path, loss, accuracy, width, height);
     }
 
     private static void Line(Plot plot, double[] xs, IEnumerable<double> ys, Color color, string label, bool dashed)

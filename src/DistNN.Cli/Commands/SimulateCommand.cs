@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text;
+using DistNN.Benchmarking;
+using DistNN.Cli.Plotting;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Plan;
+using DistNN.Training.Simulation;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>
+/// `distnn simulate`: runs the real coordinator, servers and workers of each combination of the options on a virtual
+/// clock (<see cref="ClusterSimulation"/>) and prints one table row per run, as it finishes.
+/// </summary>
+public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
+{
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
+
+    public override Task<int> ExecuteAsync(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
+    {
+        var (name, spec) = PlanFactory.ResolveModel(settings.Model);
+        int[] workers = SimulateSettings.Counts(settings.Workers, "--workers");
+        int[] servers = SimulateSettings.Counts(settings.Servers, "--servers");
+        var modes = settings.Mode.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(m => Enum.TryParse<ConsistencyMode>(m, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+                ? mode
+                : throw new OptionException($"--mode: '{m}' is not sync, async or ssp")).ToArray();
+        var compressions = settings.Compression.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => Protocol.Codecs.Compression.Parse(c)).ToArray();
+        var stragglers = settings.Stragglers.Length == 0 ? [(0.0, 1.0)] : settings.Stragglers.Select(SimulateSettings.Straggler).ToArray();
+        var link = LinkSpec.Parse(settings.Link, settings.Latency);
+        var plan = new TrainingPlan
+        {
+            ModelName = name,
+            Model = spec,
+            Optimizer = OptimizerSettings.Parse(settings.Optimizer, 0.01f),
+            BatchSize = settings.BatchSize,
+            Seed = settings.Seed,
+            Staleness = settings.Staleness,
+            Threads = 1,
+        };
+        plan.Validate();
+
+        double computeSeconds;
+        string computeSource;
+        if (settings.ComputeMs is double ms)
+        {
+            computeSeconds = ms / 1e3;
+            computeSource = "given";
+        }
+        else
+        {
+            var measured = StepBenchmark.Run(name, spec, settings.BatchSize, settings.Threads, seconds: 3);
+            computeSeconds = measured.MsPerStepMedian / 1e3;
+            computeSource = $"measured: median of {measured.StepsTimed} steps, {settings.Threads} thread(s), {measured.Cpu}, {measured.Isa}";
+        }
+        var (perValue, perUpdate) = settings.ServerNs is string ns ? ServerNs(ns) : ServerCosts.Measure(plan);
+        Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
+            + $"compute {computeSeconds * 1e3:F2} ms per batch ({computeSource})");
+        Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
+            + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}");
+
+        var header = new[] { "mode", "compression", "stragglers", "servers", "workers", "samples/s", "ms/step", "efficiency", "push_kB", "wall_s" };
+        Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadLeft(Width(i)))));
+        var csv = new StringBuilder(string.Join(",", header) + "\n");
+        var series = new List<SimulationSeries>();
+        foreach (var (fraction, factor) in stragglers)
+        {
+            foreach (var mode in modes)
+            {
+                foreach (var compression in compressions)
+                {
+                    foreach (int m in servers)
+                    {
+                        var points = new List<(int, double, double)>();
+                        string straggling = fraction == 0 ? "none" : $"{fraction.ToString("G4", s_invariant)},{factor.ToString("G4", s_invariant)}";
+                        foreach (int n in workers)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            var result = ClusterSimulation.Run(new SimulationOptions
+                            {
+                                Plan = plan with { Workers = n, Servers = m, Mode = mode, Compression = compression },
+                                ComputeSeconds = computeSeconds,
+                                Link = link,
+                                Steps = settings.Steps,
+                                StragglerFraction = fraction,
+                                StragglerFactor = factor,
+                                ServerSecondsPerValue = perValue,
+                                ServerSecondsPerUpdate = perUpdate,
+                            });
+                            var pushes = result.Messages["PushGradients"];
+                            string[] row =
+                            [
+                                mode.ToString().ToLowerInvariant(), compression.ToString(), straggling, m.ToString(s_invariant), n.ToString(s_invariant),
+                                result.SamplesPerSecond.ToString("F0", s_invariant), (result.StepSeconds * 1e3).ToString("F2", s_invariant),
+                                result.ScalingEfficiency.ToString("F3", s_invariant), (pushes.Bytes / 1e3 / pushes.Count).ToString("F1", s_invariant),
+                                result.WallSeconds.ToString("F1", s_invariant),
+                            ];
+                            Console.WriteLine(string.Join("  ", row.Select((c, i) => c.PadLeft(Width(i)))));
+                            csv.Append(string.Join(",", row)).Append('\n');
+                            points.Add((n, result.SamplesPerSecond, result.StepSeconds * 1e3));
+                        }
+                        series.Add(new SimulationSeries(Label(mode, compression, fraction, factor, m, servers.Length > 1 || m > 1), points));
+                    }
+                }
+            }
+        }
+        if (settings.Csv is string csvPath)
+        {
+            File.WriteAllText(csvPath, csv.ToString());
+        }
+        if (settings.Plot is string png)
+        {
+            SimulationPlot.Save(png, series, settings.BatchSize / computeSeconds);
+            Console.WriteLine($"plot: {png}");
+        }
+        return Task.FromResult(0);
+    }
+
+    private static int Width(int column) => column switch
+    {
+        0 => 5,
+        1 => 11,
+        2 => 10,
+        _ => 9,
+    };
+
+    private static string Label(ConsistencyMode mode, Protocol.Codecs.Compression compression, double fraction, double factor, int servers, bool showServers)
+    {
+        var label = new StringBuilder(mode.ToString().ToLowerInvariant());
+        if (compression.Encoding != Protocol.Codecs.TensorEncoding.None)
+        {
+            label.Append(' ').Append(compression);
+        }
+        if (fraction > 0)
+        {
+            label.Append(CultureInfo.InvariantCulture, $" {fraction * 100:G3}% stragglers ×{factor:G3}");
+        }
+        if (showServers)
+        {
+            label.Append(CultureInfo.InvariantCulture, $" {servers} ps");
+        }
+        return label.ToString();
+    }
+
+    private static (double, double) ServerNs(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, s_invariant, out double add)
+            || !double.TryParse(parts[1], NumberStyles.Float, s_invariant, out double update) || !(add >= 0) || !(update >= 0))
+        {
+            throw new OptionException($"--server-ns: '{text}' is not ADD,UPDATE nanoseconds (e.g. 0.3,0.5)");
+        }
+        return (add / 1e9, update / 1e9);
+    }
+}

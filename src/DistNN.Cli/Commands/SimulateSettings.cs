@@ -1,0 +1,130 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>`distnn simulate`: every list option runs each of its values; the table has one row per combination.</summary>
+public sealed class SimulateSettings : CommandSettings
+{
+    [CommandOption("-w|--workers <LIST>")]
+    [Description("Worker counts, comma-separated (e.g. 1,2,4,…,256).")]
+    [DefaultValue("1,2,4,8,16,32,64")]
+    public string Workers { get; init; } = "1,2,4,8,16,32,64";
+
+    [CommandOption("--servers <LIST>")]
+    [Description("Parameter-server counts, comma-separated; each server a node of its own.")]
+    [DefaultValue("1")]
+    public string Servers { get; init; } = "1";
+
+    [CommandOption("-m|--model <MODEL>")]
+    [Description("A preset (mlp, cnn, rnn, lstm, gru) or a model spec JSON file: its real parameter chunks go on the simulated wire.")]
+    [DefaultValue("cnn")]
+    public string Model { get; init; } = "cnn";
+
+    [CommandOption("-b|--batch-size <B>")]
+    [Description("Minibatch size per worker.")]
+    [DefaultValue(32)]
+    public int BatchSize { get; init; } = 32;
+
+    [CommandOption("--link <RATE>")]
+    [Description("Each node's link: a line rate (10gbit, 100mbit; the payload gets 1448/1538 of it) or payload bytes per second (2.5GB/s).")]
+    [DefaultValue("10gbit")]
+    public string Link { get; init; } = "10gbit";
+
+    [CommandOption("--latency <TIME>")]
+    [Description("One-way latency of every message (0.2ms, 50us).")]
+    [DefaultValue("0.2ms")]
+    public string Latency { get; init; } = "0.2ms";
+
+    [CommandOption("--mode <LIST>")]
+    [Description("sync, async, ssp, comma-separated.")]
+    [DefaultValue("sync")]
+    public string Mode { get; init; } = "sync";
+
+    [CommandOption("--staleness <S>")]
+    [Description("With ssp: how many pushes a worker may run ahead of the slowest.")]
+    [DefaultValue(2)]
+    public int Staleness { get; init; } = 2;
+
+    [CommandOption("--compression <LIST>")]
+    [Description("none, fp16, int8, topk:<fraction>, comma-separated.")]
+    [DefaultValue("none")]
+    public string Compression { get; init; } = "none";
+
+    [CommandOption("--stragglers <P,F>")]
+    [Description("A fraction P of batches (drawn per batch from the seed) takes F times the compute time, e.g. 0.05,3; repeat the option to compare (none: no stragglers).")]
+    public string[] Stragglers { get; init; } = [];
+
+    [CommandOption("--steps <S>")]
+    [Description("Batches per worker (sync rounds) in each simulated run.")]
+    [DefaultValue(10)]
+    public int Steps { get; init; } = 10;
+
+    [CommandOption("--compute-ms <MS>")]
+    [Description("One worker's forward + backward per batch; default: measured now on this machine (--threads threads, 3 s).")]
+    public double? ComputeMs { get; init; }
+
+    [CommandOption("-t|--threads <T>")]
+    [Description("Compute threads of one worker when its compute time is measured.")]
+    [DefaultValue(1)]
+    public int Threads { get; init; } = 1;
+
+    [CommandOption("--server-ns <ADD,UPDATE>")]
+    [Description("A server's nanoseconds per gradient value received and per weight updated; default: measured now with the plan's optimizer.")]
+    public string? ServerNs { get; init; }
+
+    [CommandOption("--optimizer <NAME>")]
+    [Description("The servers' optimizer: sgd, momentum, nesterov, adagrad, rmsprop, adam.")]
+    [DefaultValue("sgd")]
+    public string Optimizer { get; init; } = "sgd";
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the model and of the straggler draws: the same seed and options give the same table.")]
+    [DefaultValue(1)]
+    public int Seed { get; init; } = 1;
+
+    [CommandOption("--plot <PNG>")]
+    [Description("Draw samples/s and time per step against workers, a line per mode, compression, stragglers and servers.")]
+    public string? Plot { get; init; }
+
+    [CommandOption("--csv <FILE>")]
+    [Description("Also write the table as CSV.")]
+    public string? Csv { get; init; }
+
+    /// <summary>A comma-separated list of positive integers, or an error naming the option.</summary>
+    internal static int[] Counts(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var counts = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] <= 0)
+            {
+                throw new OptionException($"{option}: '{parts[i]}' is not a positive whole number (give a list such as 1,2,4)");
+            }
+        }
+        return counts.Length > 0 ? counts : throw new OptionException($"{option}: give at least one number");
+    }
+
+    /// <summary>"none" or "P,F": the fraction of straggling batches and their slowdown.</summary>
+    internal static (double Fraction, double Factor) Straggler(string text)
+    {
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return (0, 1);
+        }
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double p)
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double f) || !(p >= 0 && p <= 1) || !(f >= 1))
+        {
+            throw new OptionException($"--stragglers: '{text}' is not P,F with P a fraction in [0, 1] and F ≥ 1 (e.g. 0.05,3) or none");
+        }
+        return (p, f);
+    }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        BatchSize <= 0 || Steps <= 0 || Threads <= 0 || ComputeMs is <= 0 || Staleness < 0
+            ? Spectre.Console.ValidationResult.Error("--batch-size, --steps, --threads and --compute-ms must be positive, --staleness not negative")
+            : Spectre.Console.ValidationResult.Success();
+}

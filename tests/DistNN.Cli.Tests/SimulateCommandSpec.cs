@@ -1,0 +1,41 @@
+using Xunit;
+
+namespace DistNN.Cli.Tests;
+
+public sealed class SimulateCommandSpec
+{
+    [Fact]
+    public void Simulate_prints_a_row_per_worker_count_and_mode_and_draws_the_plot()
+    {
+        string png = Path.Combine(Path.GetTempPath(), $"distnn-simulate-{Guid.NewGuid():N}.png");
+        try
+        {
+            var r = Distnn.RunWithin(TimeSpan.FromMinutes(2), "simulate", "--model", "mlp", "--workers", "1,4", "--mode", "sync,async",
+                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--steps", "3", "--plot", png);
+
+            Assert.True(r.ExitCode == 0, r.All);
+            var rows = r.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith("sync", StringComparison.Ordinal)
+                || l.TrimStart().StartsWith("async", StringComparison.Ordinal)).ToList();
+            Assert.Equal(4, rows.Count);
+            Assert.Contains("samples/s", r.Stdout);
+            Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
+
+    [Theory]
+    [InlineData("--link", "10 gigabit", "--link")]
+    [InlineData("--workers", "4,x", "--workers")]
+    [InlineData("--stragglers", "0.05", "--stragglers")]
+    [InlineData("--mode", "bulk", "--mode")]
+    public void A_bad_option_exits_2_naming_it(string option, string value, string named)
+    {
+        var r = Distnn.Run("simulate", "--model", "mlp", "--compute-ms", "5", "--server-ns", "0,0", option, value);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(named, r.Stderr);
+    }
+}
