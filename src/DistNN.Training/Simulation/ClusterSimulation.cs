@@ -69,7 +69,9 @@ public sealed class ClusterSimulation
         var data = Placeholders(_options);
         var config = DistNNReference.Values(
                 (DistNNDispatchers.Compute + ".type", $"{typeof(SimulationDispatcherConfigurator).FullName}, {typeof(SimulationDispatcherConfigurator).Assembly.GetName().Name}"),
-                ("akka.loglevel", "ERROR"))
+                ("akka.loglevel", "ERROR"),
+                // Deadlines run on the wall clock, which means nothing here: a long simulated round must not trip them.
+                ("distnn.failures.server-request-timeout", "1h"))
             .WithFallback(DistNNReference.Config);
         var wall = Stopwatch.StartNew();
         using var system = ActorSystem.Create("distnn-simulation", BootstrapSetup.Create().WithConfig(config).And(ProtocolSerializer.Setup));
