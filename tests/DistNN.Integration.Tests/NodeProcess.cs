@@ -56,13 +56,16 @@ internal sealed class NodeProcess : IDisposable
 
     public static NodeProcess Start(string label, string workingDirectory, params string[] args) => new(label, args, workingDirectory);
 
-    /// <summary>Waits for a line containing <paramref name="text"/>; false if the process ended or the time ran out first.</summary>
-    public bool WaitForLine(string text, TimeSpan timeout)
+    /// <summary>
+    /// Waits for a line containing <paramref name="text"/> (after the first <paramref name="after"/> lines); false if the
+    /// process ended or the time ran out first.
+    /// </summary>
+    public bool WaitForLine(string text, TimeSpan timeout, int after = 0)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            if (_lines.Skip(after).Any(l => l.Contains(text, StringComparison.Ordinal)))
             {
                 return true;
             }
@@ -85,6 +88,20 @@ internal sealed class NodeProcess : IDisposable
         Task.WaitAll([_stdoutClosed.Task, _stderrClosed.Task], TimeSpan.FromSeconds(5));
         return _process.ExitCode;
     }
+
+    /// <summary>Sends the process a signal (TERM, INT, KILL, STOP, CONT) as `kill -s` does.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("/bin/kill", ["-s", name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -s {name} {_process.Id} failed ({Label})");
+        }
+    }
+
+    /// <summary>The number of lines so far: <see cref="WaitForLine(string, TimeSpan, int)"/> can then look only at later ones.</summary>
+    public int LineCount => _lines.Count;
 
     public string Describe() => $"--- {Label}: {CommandLine}\n{Output}";
 

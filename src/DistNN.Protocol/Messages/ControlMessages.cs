@@ -102,7 +102,8 @@ public sealed record TrainingFailed([property: Key(0)] string Reason) : IDistNNM
 
 /// <summary>
 /// Coordinator → the node agent of a parameter-server or worker node when the run is over (or failed): leave the
-/// cluster and exit. The reason is logged by the node.
+/// cluster and exit with the run's exit code (0 done, 1 failed, 130 interrupted). The reason is logged by the node.
 /// </summary>
 [MessagePackObject]
-public sealed record LeaveCluster([property: Key(0)] string Reason, [property: Key(1)] bool RunSucceeded) : IDistNNMessage;
+public sealed record LeaveCluster([property: Key(0)] string Reason, [property: Key(1)] bool RunSucceeded, [property: Key(2)] int ExitCode = 0)
+    : IDistNNMessage;

@@ -33,5 +33,6 @@ public static class DistNNMessages
         .Register<LeaveCluster>("distnn.leave-cluster")
         .Register<BatchRefused>("distnn.batch-refused")
         .Register<ReportApplied>("distnn.report-applied")
-        .Register<BatchesApplied>("distnn.batches-applied");
+        .Register<BatchesApplied>("distnn.batches-applied")
+        .Register<NodeInterrupted>("distnn.node-interrupted");
 }

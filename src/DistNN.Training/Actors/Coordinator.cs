@@ -56,6 +56,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private float? _referenceLoss;
     private readonly long _parameterCount;
     private string? _crash;
+    private readonly HashSet<string> _interrupted = [];
 
     public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
     {
@@ -145,6 +146,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<ActorCrashed>(OnCrashed);
+        Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<RegistrationTimedOut>(_ => Fail(
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
@@ -159,15 +161,15 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<EvaluationResult>(OnEvaluation);
         Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<ActorCrashed>(OnCrashed);
+        Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
     }
 
-    /// <summary>The run is over: workers leaving now (a cluster's end) change nothing.</summary>
+    /// <summary>The run is over (done, failed or interrupted): nothing that arrives now changes it.</summary>
     private void Finished()
     {
-        Receive<Terminated>(_ => { });
-        Receive<BatchDone>(_ => { });
-        Receive<ActorCrashed>(_ => { });
+        Timers.CancelAll();
+        ReceiveAny(_ => { });
     }
 
     private void OnRegisterServer(RegisterServer r)
@@ -386,6 +388,25 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A node stopped by SIGINT/SIGTERM: a server's ends the run as interrupted (its weights leave with it); a worker's
+    /// batches go to the others when it stops, and the run ends as interrupted only if it was the last.
+    /// </summary>
+    private void OnInterrupted(NodeInterrupted interrupted)
+    {
+        int server = _servers.IndexOf(interrupted.Member);
+        if (server >= 0)
+        {
+            Interrupt($"interrupted: parameter server {server}'s node ({interrupted.Member.Path.Address}) was stopped by a signal");
+            return;
+        }
+        if (_workers.FirstOrDefault(kv => kv.Value.Equals(interrupted.Member)).Key is { } name)
+        {
+            _log.Warning("worker {0}'s node was stopped by a signal; it leaves the run", name);
+            _interrupted.Add(name);
+        }
+    }
+
     private void OnWorkerStopped(IActorRef worker)
     {
         var name = _workers.FirstOrDefault(kv => kv.Value.Equals(worker)).Key;
@@ -406,6 +427,11 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         foreach (var s in _servers)
         {
             s.Tell(live);
+        }
+        if (_live.Count == 0 && _interrupted.Contains(name))
+        {
+            Interrupt($"interrupted: the last worker, {name}, was stopped by a signal in epoch {_epoch}");
+            return;
         }
         if (_live.Count == 0)
         {
@@ -430,12 +456,26 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
     }
 
+    private void Interrupt(string reason)
+    {
+        _log.Warning("{0}", reason);
+        _done.TrySetException(new TrainingInterruptedException(reason));
+        Become(Finished);
+    }
+
     private void Fail(string reason)
     {
+        if (_done.Task.IsCompleted)
+        {
+            // Interrupted from outside (the host's signal) or already over: the nodes leaving now are its consequence.
+            Become(Finished);
+            return;
+        }
         _log.Error("training failed: {0}", reason);
         _listener?.Invoke(new FailureSeen(reason));
         _done.TrySetException(new TrainingFailedException(reason));
-        Context.Stop(Self);
+        // Not stopped: the other nodes' agents watch the coordinator and would end before hearing the run's exit code.
+        Become(Finished);
     }
 }
 

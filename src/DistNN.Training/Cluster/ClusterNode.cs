@@ -59,6 +59,11 @@ public static class ClusterNode
                 var summary = await run.Completion.Task;
                 outcome = new CoordinatorOutcome(0, summary, run.FinalModel, null);
             }
+            catch (TrainingInterruptedException e)
+            {
+                // A signal to another node ended the run.
+                outcome = new CoordinatorOutcome(InterruptedExitCode, null, null, e.Message);
+            }
             catch (TaskCanceledException)
             {
                 outcome = new CoordinatorOutcome(InterruptedExitCode, null, null, "interrupted: the run was stopped before it ended");
@@ -68,7 +73,7 @@ public static class ClusterNode
                 outcome = new CoordinatorOutcome(1, null, null, e.Message);
             }
         }
-        await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.Failure is null, options.LeaveTimeout, log);
+        await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.ExitCode, options.LeaveTimeout, log);
         log("leaving the cluster");
         await LeaveAsync(system);
         await host.StopAsync(CancellationToken.None);
@@ -105,10 +110,22 @@ public static class ClusterNode
         Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps
             ? (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator), "ps")
             : (context, coordinator) => context.ActorOf(Worker.Props(name, coordinator, data, threads), "worker");
-        system.ActorOf(NodeAgent.Props(start, log, exit), NodeAgent.Name);
+        var agent = system.ActorOf(NodeAgent.Props(start, log, exit), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
-        _ = system.WhenTerminated.ContinueWith(_ => exit.TrySetResult(1), TaskScheduler.Default);
-        using (signals.Token.Register(() => exit.TrySetResult(InterruptedExitCode)))
+        _ = system.WhenTerminated.ContinueWith(_ =>
+        {
+            if (!exit.Task.IsCompleted && CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+            {
+                log(NodeAgent.RemovedMessage);
+            }
+            exit.TrySetResult(1);
+        }, TaskScheduler.Default);
+        // A signal: the agent tells the coordinator (a server's node ends the run, a worker's batches go to the others).
+        using (signals.Token.Register(() =>
+        {
+            agent.Tell(new NodeAgent.Interrupt());
+            _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => exit.TrySetResult(InterruptedExitCode), TaskScheduler.Default);
+        }))
         {
             int code = await exit.Task;
             if (code == InterruptedExitCode)
@@ -118,7 +135,7 @@ public static class ClusterNode
             await LeaveAsync(system);
             await host.StopAsync(CancellationToken.None);
             log("left the cluster");
-            return code == InterruptedExitCode ? 0 : code;
+            return code;
         }
     }
 
@@ -202,12 +219,27 @@ public static class ClusterNode
             await Task.WhenAny(up.Task, Task.Delay(wait, cancel)).ContinueWith(_ => { }, TaskScheduler.Default);
             if (!up.Task.IsCompleted && !cancel.IsCancellationRequested && DateTime.UtcNow - started < options.JoinTimeout)
             {
-                log($"cannot reach the seed node(s) {seeds} yet; retrying ({(DateTime.UtcNow - started).TotalSeconds:F0} of "
-                    + $"{options.JoinTimeout.TotalSeconds:F0} s)");
+                log(JoinProgress(cluster, seeds) + $" ({(DateTime.UtcNow - started).TotalSeconds:F0} of {options.JoinTimeout.TotalSeconds:F0} s)");
             }
         }
         log($"joined the cluster at {cluster.SelfAddress} as {options.Role.Name()}");
         return true;
+    }
+
+    /// <summary>
+    /// Why this node is not Up yet: the seed not reached, or reached but the cluster cannot admit anyone while a member is
+    /// unreachable (a lost node not downed yet: a replacement waits for that, a few seconds).
+    /// </summary>
+    private static string JoinProgress(Akka.Cluster.Cluster cluster, string seeds)
+    {
+        var state = cluster.State;
+        if (!state.Members.Any(m => m.Address.Equals(cluster.SelfAddress)))
+        {
+            return $"cannot reach the seed node(s) {seeds} yet; retrying";
+        }
+        return state.Unreachable.Count > 0
+            ? $"reached the cluster; it admits this node once it has downed its unreachable member(s) {string.Join(", ", state.Unreachable.Select(m => m.Address))}"
+            : "reached the cluster; waiting to be admitted";
     }
 
     private static string JoinFailure(ClusterNodeOptions options) =>
@@ -216,8 +248,8 @@ public static class ClusterNode
         + "--public-host and --port exactly (akka.tcp://distnn@HOST:PORT)"
         + (options.Tls is null ? "?" : $", and are both nodes' certificates signed by the same CA (--tls-ca)? {options.Tls.LastRefusal}").TrimEnd();
 
-    /// <summary>Tells every other member's node agent to leave and waits (at most <paramref name="timeout"/>) until they have.</summary>
-    private static async Task StopMembersAsync(ActorSystem system, string reason, bool succeeded, TimeSpan timeout, Action<string> log)
+    /// <summary>Tells every other member's node agent to leave (and exit with the run's <paramref name="exitCode"/>) and waits (at most <paramref name="timeout"/>) until they have.</summary>
+    private static async Task StopMembersAsync(ActorSystem system, string reason, int exitCode, TimeSpan timeout, Action<string> log)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var others = cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress)).ToList();
@@ -228,7 +260,7 @@ public static class ClusterNode
         log($"telling {others.Count} node(s) to leave the cluster");
         foreach (var member in others)
         {
-            system.ActorSelection(new RootActorPath(member.Address) / "user" / NodeAgent.Name).Tell(new LeaveCluster(reason, succeeded));
+            system.ActorSelection(new RootActorPath(member.Address) / "user" / NodeAgent.Name).Tell(new LeaveCluster(reason, exitCode == 0, exitCode));
         }
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)))

@@ -9,8 +9,9 @@ namespace DistNN.Training.Cluster;
 /// The one actor a parameter-server or worker node starts itself (/user/node). It finds the coordinator through
 /// cluster membership — the member with role <c>coordinator</c> that is Up, then /user/coordinator there by Identify —
 /// starts this node's <see cref="Actors.ParameterServer"/> or <see cref="Actors.Worker"/> with it (they register as
-/// in one process), and decides how the node ends: <see cref="LeaveCluster"/> from the coordinator (exit 0), or the
-/// coordinator terminated or removed before saying so (exit 1).
+/// in one process), and decides how the node ends: <see cref="LeaveCluster"/> from the coordinator (the run's exit code),
+/// the coordinator terminated or removed before saying so (exit 1), this node removed by the others (exit 1), or
+/// <see cref="Interrupt"/> (SIGINT/SIGTERM: the coordinator is told, exit 130).
 /// </summary>
 public sealed class NodeAgent : ReceiveActor, IWithTimers
 {
@@ -18,11 +19,15 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     private sealed record RetryIdentify(Address Coordinator) : INoSerializationVerificationNeeded;
 
+    /// <summary>The node got SIGINT/SIGTERM: tell the coordinator, then the node leaves and exits 130.</summary>
+    public sealed record Interrupt : INoSerializationVerificationNeeded;
+
     private readonly Func<IActorContext, IActorRef, IActorRef> _startMember;
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<int> _exit;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private IActorRef? _coordinator;
+    private IActorRef? _member;
 
     /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
     /// <param name="log">Where the node's lines go (its standard output).</param>
@@ -74,7 +79,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             var coordinator = identity.Subject;
             _coordinator = coordinator;
             Context.Watch(coordinator);
-            var member = _startMember(Context, coordinator);
+            var member = _member = _startMember(Context, coordinator);
             _log($"registered {member.Path.Name} with the coordinator at {coordinator.Path.Address}");
             Become(() => Running(address, coordinator));
         });
@@ -99,9 +104,20 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>Every phase: the coordinator's node removed or (un)reachable, and the coordinator's word to leave.</summary>
     private void Common(Address? coordinatorAddress)
     {
+        Receive<ClusterEvent.MemberDowned>(downed =>
+        {
+            if (downed.Member.Address.Equals(_cluster.SelfAddress))
+            {
+                Removed();
+            }
+        });
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            if (removed.Member.Address.Equals(coordinatorAddress))
+            if (removed.Member.Address.Equals(_cluster.SelfAddress))
+            {
+                Removed();
+            }
+            else if (removed.Member.Address.Equals(coordinatorAddress))
             {
                 Vanished($"the coordinator at {removed.Member.Address} was removed from the cluster");
             }
@@ -124,7 +140,15 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<LeaveCluster>(leave =>
         {
             _log($"the coordinator ended the run ({leave.Reason}); leaving the cluster");
-            _exit.TrySetResult(0);
+            _exit.TrySetResult(leave.ExitCode);
+        });
+        Receive<Interrupt>(_ =>
+        {
+            if (_member is not null)
+            {
+                _coordinator?.Tell(new NodeInterrupted(_member));
+            }
+            _exit.TrySetResult(Hosting.Interruption.ExitCode);
         });
     }
 
@@ -149,7 +173,27 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             return;
         }
+        if (_cluster.SelfMember.Status is MemberStatus.Down or MemberStatus.Removed)
+        {
+            // From a node the others removed, everyone else looks removed: say what happened to this one.
+            Removed();
+            return;
+        }
         _log($"{what} before it ended the run: leaving the cluster with an error");
         _exit.TrySetResult(1);
     }
+
+    /// <summary>The others removed this node (it was unreachable, then downed): its work went to them; it must not push on.</summary>
+    private void Removed()
+    {
+        if (_exit.Task.IsCompleted)
+        {
+            return;
+        }
+        _log(RemovedMessage);
+        _exit.TrySetResult(1);
+    }
+
+    public const string RemovedMessage = "this node was removed from the cluster: the others could not reach it for longer than the failure "
+        + "detector allows (paused, overloaded or cut off) and the run went on without it; exiting with an error";
 }

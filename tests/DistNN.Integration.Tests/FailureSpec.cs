@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace DistNN.Integration.Tests;
+
+/// <summary>
+/// Real `distnn node` processes on loopback, hurt on purpose while they train (sync mode, endless epochs of 640 samples):
+/// a stopped server, signals to each role, a killed or paused worker. Bounds are generous (a loaded machine);
+/// scripts/failure-timing.sh measures the times.
+/// </summary>
+public sealed class FailureSpec : IDisposable
+{
+    private static readonly TimeSpan s_start = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_notice = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_signal = TimeSpan.FromSeconds(15);
+
+    private readonly List<NodeProcess> _nodes = [];
+    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-failure-").FullName;
+    private string _seed = "";
+
+    [Fact]
+    public void A_stopped_only_server_fails_the_run_every_other_node_exits_1_and_the_server_exits_1_when_resumed()
+    {
+        var (coordinator, nodes) = Train(workers: 1);
+        var ps = nodes["ps"];
+
+        ps.Signal("STOP");
+        var started = DateTime.UtcNow;
+        int? coordinatorExit = coordinator.WaitForExit(s_notice);
+        int? workerExit = nodes["w0"].WaitForExit(s_notice - (DateTime.UtcNow - started));
+        var everyOtherExited = DateTime.UtcNow - started;
+        ps.Signal("CONT");
+        int? serverExit = ps.WaitForExit(s_notice);
+
+        Assert.True(everyOtherExited < s_notice, $"still running {everyOtherExited.TotalSeconds:F1} s after SIGSTOP\n{Diagnostics()}");
+        Assert.True(coordinatorExit == 1 && workerExit == 1 && serverExit == 1,
+            $"exit codes coordinator {coordinatorExit}, worker {workerExit}, server {serverExit}\n{Diagnostics()}");
+        Assert.Contains("distnn: error: parameter server 0", coordinator.Output);
+        Assert.Contains("this node was removed from the cluster", ps.Output);
+    }
+
+    [Theory]
+    [InlineData("ps")]
+    [InlineData("w0")]
+    [InlineData("coordinator")]
+    public void Sigterm_to_a_node_ends_the_run_as_interrupted_and_every_node_exits_130(string victim)
+    {
+        var (coordinator, nodes) = Train(workers: 1);
+        nodes["coordinator"] = coordinator;
+
+        nodes[victim].Signal("TERM");
+
+        int? victimExit = nodes[victim].WaitForExit(s_signal);
+        var exits = nodes.ToDictionary(n => n.Key, n => n.Value.WaitForExit(s_notice));
+        Assert.True(victimExit == 130, $"{victim} exit code {victimExit} ({s_signal.TotalSeconds} s after SIGTERM)\n{Diagnostics()}");
+        Assert.True(exits.Values.All(e => e == 130), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        Assert.Contains("distnn: interrupted", coordinator.Output);
+    }
+
+    [Fact]
+    public void A_killed_worker_is_noticed_its_batches_go_to_the_other_and_a_replacement_joins_without_a_misleading_log()
+    {
+        var (coordinator, nodes) = Train(workers: 2);
+        int before = coordinator.LineCount;
+
+        nodes["w1"].Signal("KILL");
+        var replacement = Node("w2", "--role", "worker", "--seed", _seed, "--name", "w2", "--data-dir", Mnist.RequireDir(), "--threads", "1");
+
+        Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), Diagnostics());
+        int dealt = coordinator.LineCount;
+        Assert.True(coordinator.WaitForLine("test loss", s_notice, dealt), $"no epoch ended after the worker was lost\n{Diagnostics()}");
+        Assert.True(replacement.WaitForLine("registered worker with the coordinator", s_start), Diagnostics());
+        Assert.DoesNotContain("cannot reach the seed", replacement.Output);
+        coordinator.Signal("TERM");
+        Assert.All(new[] { coordinator, nodes["ps"], nodes["w0"], replacement }, n => Assert.Equal(130, n.WaitForExit(s_notice)));
+    }
+
+    [Fact]
+    public void A_paused_worker_is_removed_the_run_goes_on_and_when_resumed_it_says_so_and_exits_1()
+    {
+        var (coordinator, nodes) = Train(workers: 2);
+        int before = coordinator.LineCount;
+
+        nodes["w1"].Signal("STOP");
+        Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), Diagnostics());
+        int removed = coordinator.LineCount;
+        Assert.True(coordinator.WaitForLine("test loss", s_notice, removed), $"no epoch ended without the paused worker\n{Diagnostics()}");
+        nodes["w1"].Signal("CONT");
+
+        Assert.Equal(1, nodes["w1"].WaitForExit(s_notice));
+        Assert.Contains("this node was removed from the cluster", nodes["w1"].Output);
+        coordinator.Signal("TERM");
+        Assert.All(new[] { coordinator, nodes["ps"], nodes["w0"] }, n => Assert.Equal(130, n.WaitForExit(s_notice)));
+    }
+
+    /// <summary>A coordinator, one server and <paramref name="workers"/> workers (w0, w1, …) training until an epoch has ended.</summary>
+    private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers)
+    {
+        string mnist = Mnist.RequireDir();
+        int port = NodeProcess.FreePort();
+        _seed = $"akka.tcp://distnn@127.0.0.1:{port}";
+        var coordinator = Node("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
+            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", $"{workers}", "--mode", "sync",
+            "--epochs", "100000", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist);
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
+        var nodes = new Dictionary<string, NodeProcess> { ["ps"] = Node("ps", "--role", "ps", "--seed", _seed, "--threads", "1") };
+        for (int w = 0; w < workers; w++)
+        {
+            nodes[$"w{w}"] = Node($"w{w}", "--role", "worker", "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1");
+        }
+        Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{Diagnostics()}");
+        return (coordinator, nodes);
+    }
+
+    private NodeProcess Node(string label, params string[] args)
+    {
+        var node = NodeProcess.Start(label, _dir, args);
+        _nodes.Add(node);
+        return node;
+    }
+
+    private string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                node.Signal("CONT");
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+            node.Dispose();
+        }
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a node still holding a file: the temporary folder stays
+        }
+    }
+}
