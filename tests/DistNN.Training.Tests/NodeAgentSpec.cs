@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Cluster;
+
+namespace DistNN.Training.Tests;
+
+/// <summary>A node's agent supervises the node's server or worker: one that throws is stopped and fails the run with its cause.</summary>
+public class NodeAgentSpec : TestKit
+{
+    private static readonly Config s_cluster = ConfigurationFactory.ParseString("""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        akka.cluster.roles = [coordinator]
+        """);
+
+    public NodeAgentSpec() : base(ActorTestConfig.With(s_cluster))
+    {
+    }
+
+    [Fact]
+    public void A_member_that_throws_is_stopped_not_restarted_and_the_coordinator_hears_why()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        Sys.ActorOf(Props.Create(() => new Forward(TestActor)), "coordinator");
+        var starts = CreateTestProbe();
+        var exit = new TaskCompletionSource<int>();
+
+        Sys.ActorOf(NodeAgent.Props((context, _) => context.ActorOf(Props.Create(() => new ThrowsOnItsFirstMessage(starts.Ref)), "worker"),
+            _ => { }, exit), NodeAgent.Name);
+
+        starts.ExpectMsg("started", TimeSpan.FromSeconds(30));
+        var failed = ExpectMsg<TrainingFailed>(TimeSpan.FromSeconds(30));
+        Assert.Matches(@"^worker \(akka(\.tcp)?://[^)]*/user/node/worker\) stopped: InvalidOperationException: a shape mismatch$", failed.Reason);
+        starts.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    private sealed class Forward : ReceiveActor
+    {
+        public Forward(IActorRef to) => ReceiveAny(m => to.Forward(m));
+    }
+
+    private sealed class ThrowsOnItsFirstMessage : ReceiveActor
+    {
+        public ThrowsOnItsFirstMessage(IActorRef starts)
+        {
+            starts.Tell("started");
+            Receive<string>(m => throw new InvalidOperationException(m));
+            Self.Tell("a shape mismatch\nat layer 2");
+        }
+    }
+}
