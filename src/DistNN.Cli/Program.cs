@@ -24,6 +24,7 @@ app.Configure(config =>
     config.SetApplicationName("distnn");
     config.SetApplicationVersion(VersionLine.Text);
     config.UseStrictParsing();
+    config.SetHelpProvider(new PlainHelp(VersionLine.Text));
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train a model on a data set (MNIST by default) and report test accuracy.")
         .WithExample("train", "--model", "mlp", "--epochs", "5")

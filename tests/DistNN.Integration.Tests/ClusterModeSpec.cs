@@ -21,16 +21,55 @@ public sealed class ClusterModeSpec : IDisposable
         string mnist = Mnist.RequireDir();
         string summaryPath = Path.Combine(_dir, "summary.json");
         string seed = StartCoordinator("--servers", "2", "--workers", "2", "--epochs", "1", "--train-limit", "30000", "--lr", "0.002",
-            "--data-dir", mnist, "--summary-json", summaryPath);
+            "--data-dir", mnist, "--summary-json", summaryPath, "--dashboard", "0");
         Node("ps-1", "--role", "ps", "--seed", seed, "--threads", "1");
         Node("ps-2", "--role", "ps", "--seed", seed, "--threads", "1");
         Node("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
         Node("worker-2", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
 
+        // The coordinator's dashboard sees every node of the cluster, and the tensor bytes on the wire.
+        using var status = DashboardStatusWhen(s => s.GetProperty("members").EnumerateArray()
+            .Count(m => m.GetProperty("health").GetString() == "up" && m.GetProperty("address").GetString()!.StartsWith("akka.tcp://", StringComparison.Ordinal)) >= 5
+            && s.GetProperty("wire").GetProperty("bytes_pushed").GetInt64() > 0);
         var exits = WaitForAll();
 
         using var summary = AssertRunCompleted(exits, summaryPath, samples: 30_000, minAccuracy: 0.95, batches: 469);
         Assert.Equal(2, summary.RootElement.GetProperty("workers").GetInt32());
+        var members = status.RootElement.GetProperty("members").EnumerateArray().ToList();
+        Assert.Equal(2, members.Count(m => m.GetProperty("role").GetString() == "ps" && m.GetProperty("name").GetString() is not null));
+        Assert.Equal(2, members.Count(m => m.GetProperty("role").GetString() == "worker" && m.GetProperty("name").GetString() is not null));
+        Assert.Equal("cluster", status.RootElement.GetProperty("run").GetProperty("engine").GetString());
+    }
+
+    /// <summary>The coordinator's /api/status (it was started with --dashboard 0) once <paramref name="ready"/> holds.</summary>
+    private JsonDocument DashboardStatusWhen(Func<JsonElement, bool> ready)
+    {
+        var coordinator = _nodes[0];
+        Assert.True(coordinator.WaitForLine("dashboard: http://127.0.0.1:", s_start), Diagnostics());
+        string line = coordinator.Output.Split('\n').First(l => l.StartsWith("dashboard: ", StringComparison.Ordinal));
+        var url = new Uri(new Uri(line.Split(' ')[1]), "api/status");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + s_run;
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = http.GetStringAsync(url).GetAwaiter().GetResult();
+                var status = JsonDocument.Parse(last);
+                if (ready(status.RootElement))
+                {
+                    return status;
+                }
+                status.Dispose();
+            }
+            catch (HttpRequestException e)
+            {
+                Assert.Fail($"the dashboard stopped answering before the cluster showed up in it ({e.Message}); last status: {last}\n{Diagnostics()}");
+            }
+            Thread.Sleep(300);
+        }
+        throw new TimeoutException($"the dashboard never showed the cluster: {last}\n{Diagnostics()}");
     }
 
     [Fact]
@@ -56,6 +95,9 @@ public sealed class ClusterModeSpec : IDisposable
     private JsonDocument AssertRunCompleted(List<int?> exits, string summaryPath, long samples, double minAccuracy, long batches)
     {
         Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        // A clean end is told in the nodes' own lines: no Akka.Remote warnings about peers that have left.
+        Assert.All(_nodes, n => Assert.DoesNotContain("Disassociated", n.Output));
+        Assert.All(_nodes, n => Assert.DoesNotContain("Tried to associate with unreachable remote address", n.Output));
         var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
         var root = summary.RootElement;
         double accuracy = root.GetProperty("test_accuracy").GetDouble();
@@ -117,6 +159,8 @@ public sealed class ClusterModeSpec : IDisposable
         Assert.Contains("could not join the cluster", worker.Output);
         Assert.Contains(seed, worker.Output);
         Assert.Contains("retrying", worker.Output);
+        Assert.DoesNotContain("Tried to associate with unreachable remote address", worker.Output);
+        Assert.DoesNotContain("Couldn't join seed nodes", worker.Output);
     }
 
     [Fact]

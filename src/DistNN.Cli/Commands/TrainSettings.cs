@@ -59,7 +59,7 @@ public abstract class PlanSettings : CommandSettings
     public float L2 { get; init; }
 
     [CommandOption("--schedule <SCHEDULE>")]
-    [Description("Learning-rate schedule: constant, cosine, step:FACTOR@EPOCHS.")]
+    [Description("Learning-rate schedule: constant, cosine (down to 0), cosine:FLOOR (down to FLOOR times --lr, FLOOR in [0, 1]), step:FACTOR@EPOCHS (times FACTOR every EPOCHS epochs).")]
     [DefaultValue("constant")]
     public string Schedule { get; init; } = "constant";
 

@@ -1,6 +1,7 @@
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace DistNN.Cli.Output;
 
@@ -19,7 +20,7 @@ internal abstract class ProgressRenderer : IDisposable
 
     public abstract void Report(TrainingEvent e);
 
-    public void Done(TrainingSummary s) =>
+    public virtual void Done(TrainingSummary s) =>
         Line($"test accuracy {s.TestAccuracy * 100:F2} %, test loss {s.TestLoss:F4}, {s.TrainSamplesPerSec:F0} samples/s, {s.WallSeconds:F1} s");
 
     protected abstract void Line(string text);
@@ -56,50 +57,89 @@ internal abstract class ProgressRenderer : IDisposable
         protected override void Line(string text) => Console.WriteLine(text);
     }
 
-    /// <summary>A Spectre.Console progress bar driven from the training thread's events.</summary>
+    /// <summary>
+    /// A Spectre.Console progress bar driven from the training thread's events. Until the first step it says what it
+    /// waits for, with neither a percentage nor an ETA; the ETA is the run's pace since its first step (never the
+    /// start-up's); an epoch's end shows that epoch full, the run's end 100 %; nothing is drawn once it is disposed.
+    /// </summary>
     private sealed class LiveProgress : ProgressRenderer
     {
         private readonly ManualResetEventSlim _finished = new();
         private readonly Task _ui;
-        private volatile StepProgress? _latest;
         private readonly Queue<string> _lines = new();
         private readonly object _gate = new();
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private volatile Shown _shown = new("starting: waiting for the first step", null, null);
+        private (TimeSpan At, double Fraction)? _firstStep;
+
+        /// <summary>What the bar shows: a description, the run's fraction done (null before the first step) and the time left.</summary>
+        private sealed record Shown(string Description, double? Fraction, TimeSpan? Left);
 
         public LiveProgress()
         {
             var ready = new ManualResetEventSlim();
             _ui = Task.Run(() => AnsiConsole.Progress()
                 .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ShareColumn(), new LeftColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("starting", maxValue: 1.0);
+                    Draw(task);
                     ready.Set();
                     while (!_finished.Wait(150))
                     {
                         Flush();
-                        if (_latest is { } p)
-                        {
-                            // The description is Spectre markup: the per-worker list's brackets must be escaped.
-                            task.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} acc {p.Accuracy * 100:F2} % {p.SamplesPerSec:F0} samples/s{Workers(p)}");
-                            task.Value = ((p.Epoch - 1) + (double)p.SamplesDone / p.SamplesPerEpoch) / p.Epochs;
-                        }
+                        Draw(task);
                     }
+                    // The last state (an epoch or the run complete) is drawn once before the bar goes.
+                    Draw(task);
+                    ctx.Refresh();
                     Flush();
                 }));
             ready.Wait(TimeSpan.FromSeconds(5));
+        }
+
+        private void Draw(ProgressTask task)
+        {
+            var shown = _shown;
+            // The description is Spectre markup: the per-worker list's brackets must be escaped.
+            task.Description = Markup.Escape(shown.Description);
+            task.IsIndeterminate = shown.Fraction is null;
+            task.Value = shown.Fraction ?? 0;
+            task.State.Update<double>("fraction", _ => shown.Fraction ?? -1);
+            task.State.Update<double>("left", _ => shown.Left?.TotalSeconds ?? -1);
         }
 
         public override void Report(TrainingEvent e)
         {
             if (e is StepProgress p)
             {
-                _latest = p;
+                double fraction = ((p.Epoch - 1) + (double)p.SamplesDone / p.SamplesPerEpoch) / p.Epochs;
+                _shown = new Shown($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} acc {p.Accuracy * 100:F2} % {p.SamplesPerSec:F0} samples/s{Workers(p)}",
+                    fraction, Left(fraction));
             }
             else if (e is EpochCompleted done)
             {
+                double fraction = (double)done.Epoch / done.Epochs;
+                _shown = new Shown($"epoch {done.Epoch}/{done.Epochs} done: test acc {done.TestAccuracy * 100:F2} %", fraction, Left(fraction));
                 Line(EpochLine(done));
             }
+        }
+
+        /// <summary>The time left at the pace since the first step, once a second of it has been seen.</summary>
+        private TimeSpan? Left(double fraction)
+        {
+            var now = _clock.Elapsed;
+            _firstStep ??= (now, fraction);
+            var (at, from) = _firstStep.Value;
+            double seconds = (now - at).TotalSeconds;
+            return seconds >= 1 && fraction > from ? TimeSpan.FromSeconds(seconds / (fraction - from) * (1 - fraction)) : null;
+        }
+
+        public override void Done(TrainingSummary s)
+        {
+            _shown = _shown with { Fraction = 1, Left = TimeSpan.Zero };
+            base.Done(s);
         }
 
         protected override void Line(string text)
@@ -130,6 +170,26 @@ internal abstract class ProgressRenderer : IDisposable
         {
             _finished.Set();
             _ui.Wait();
+        }
+
+        /// <summary>The run's percentage, blank until the first step.</summary>
+        private sealed class ShareColumn : ProgressColumn
+        {
+            public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            {
+                double fraction = task.State.Get<double>("fraction");
+                return new Text(fraction < 0 ? "    " : $"{fraction * 100,3:F0} %");
+            }
+        }
+
+        /// <summary>The time left, blank until it can be told from the run's own pace.</summary>
+        private sealed class LeftColumn : ProgressColumn
+        {
+            public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            {
+                double left = task.State.Get<double>("left");
+                return new Text(left < 0 ? "          " : $"ETA {TimeSpan.FromSeconds(Math.Round(left)):h\\:mm\\:ss}");
+            }
         }
     }
 }

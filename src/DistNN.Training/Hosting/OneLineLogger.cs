@@ -8,7 +8,8 @@ namespace DistNN.Training.Hosting;
 /// <summary>
 /// Akka's log events as one line each on standard output: an error's cause is named by its type and message, and its
 /// stack trace is printed only when distnn.log.stack-traces is on (`distnn node --verbose`). Garbage on Akka.Remote's
-/// port, for one, is a line per connection instead of a block of stack frames.
+/// port, for one, is a line per connection instead of a block of stack frames. Akka.Remote's lines about peers not
+/// there yet or any more (<see cref="RemoteLifecycleNoise"/>) only with --verbose.
 /// </summary>
 public sealed class OneLineLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
@@ -16,7 +17,14 @@ public sealed class OneLineLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
     {
         bool stackTraces = LogSettings.From(Context.System.Settings.Config).StackTraces;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => Console.WriteLine(Format(e, stackTraces)));
+        // --verbose (stack traces on) shows everything; otherwise a peer's coming and going is the node's own lines' to tell.
+        Receive<LogEvent>(e =>
+        {
+            if (stackTraces || !RemoteLifecycleNoise.Covers(e))
+            {
+                Console.WriteLine(Format(e, stackTraces));
+            }
+        });
     }
 
     public static string Format(LogEvent e, bool stackTraces)
