@@ -12,7 +12,7 @@ public partial class HelpSpec
     public static TheoryData<string, string?> CommandsAndWidths()
     {
         var data = new TheoryData<string, string?>();
-        foreach (var command in new[] { "", "train", "node", "eval", "predict", "export", "plot", "bench" })
+        foreach (var command in new[] { "", "train", "node", "eval", "predict", "export", "plot", "bench", "simulate" })
         {
             data.Add(command, null);
             data.Add(command, "80");
