@@ -19,7 +19,7 @@ public sealed class ClusterSimulationSpec
         Compression? compression = null) => new()
     {
         Plan = TestData.Plan(mode: mode, workers: workers, batch: 32) with { Seed = seed, Compression = compression ?? Compression.None },
-        ComputeSeconds = computeMs / 1e3,
+        ComputeSeconds = [computeMs / 1e3],
         Link = LinkSpec.Parse(link, latency),
         Steps = steps,
         StragglerFraction = stragglers,
@@ -120,6 +120,19 @@ public sealed class ClusterSimulationSpec
 
         Assert.True(Slowdown(ConsistencyMode.Sync) > Slowdown(ConsistencyMode.Async) + 0.1,
             $"sync {Slowdown(ConsistencyMode.Sync):F2}× against async {Slowdown(ConsistencyMode.Async):F2}×");
+    }
+
+    [Fact]
+    public void A_sync_round_waits_for_its_slowest_worker()
+    {
+        double Run(double[] computeMs) => ClusterSimulation.Run(Options(workers: 2, steps: 5, link: "100GB/s", latency: "0") with
+        {
+            ComputeSeconds = computeMs.Select(ms => ms / 1e3).ToArray(),
+        }).VirtualSeconds;
+
+        double mixed = Run([5, 15]);
+        Assert.InRange(mixed / Run([15, 15]), 0.99, 1.01);
+        Assert.True(mixed > 2.5 * Run([5, 5]), "the fast worker does not set the pace");
     }
 
     [Theory]

@@ -42,22 +42,22 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         };
         plan.Validate();
 
-        double computeSeconds;
+        double[] computeSeconds;
         string computeSource;
-        if (settings.ComputeMs is double ms)
+        if (settings.ComputeMs is string ms)
         {
-            computeSeconds = ms / 1e3;
+            computeSeconds = SimulateSettings.Milliseconds(ms);
             computeSource = "given";
         }
         else
         {
             var measured = StepBenchmark.Run(name, spec, settings.BatchSize, settings.Threads, seconds: 3);
-            computeSeconds = measured.MsPerStepMedian / 1e3;
+            computeSeconds = [measured.MsPerStepMedian / 1e3];
             computeSource = $"measured: median of {measured.StepsTimed} steps, {settings.Threads} thread(s), {measured.Cpu}, {measured.Isa}";
         }
         var (perValue, perUpdate) = settings.ServerNs is string ns ? ServerNs(ns) : ServerCosts.Measure(plan);
         Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
-            + $"compute {computeSeconds * 1e3:F2} ms per batch ({computeSource})");
+            + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
             + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}");
 
@@ -112,7 +112,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         }
         if (settings.Plot is string png)
         {
-            SimulationPlot.Save(png, series, settings.BatchSize / computeSeconds);
+            SimulationPlot.Save(png, series, settings.BatchSize / computeSeconds.Average());
             Console.WriteLine($"plot: {png}");
         }
         return Task.FromResult(0);

@@ -62,8 +62,8 @@ public sealed class SimulateSettings : CommandSettings
     public int Steps { get; init; } = 10;
 
     [CommandOption("--compute-ms <MS>")]
-    [Description("One worker's forward + backward per batch; default: measured now on this machine (--threads threads, 3 s).")]
-    public double? ComputeMs { get; init; }
+    [Description("A worker's forward + backward per batch; a list (40,55) gives worker i entry i modulo its length. Default: measured now on this machine (--threads threads, 3 s).")]
+    public string? ComputeMs { get; init; }
 
     [CommandOption("-t|--threads <T>")]
     [Description("Compute threads of one worker when its compute time is measured.")]
@@ -107,6 +107,22 @@ public sealed class SimulateSettings : CommandSettings
         return counts.Length > 0 ? counts : throw new OptionException($"{option}: give at least one number");
     }
 
+    /// <summary>Milliseconds per batch, comma-separated, each positive: in seconds.</summary>
+    internal static double[] Milliseconds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var seconds = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) || !(ms > 0) || double.IsInfinity(ms))
+            {
+                throw new OptionException($"--compute-ms: '{parts[i]}' is not a positive number of milliseconds (e.g. 40 or 40,55)");
+            }
+            seconds[i] = ms / 1e3;
+        }
+        return seconds.Length > 0 ? seconds : throw new OptionException("--compute-ms: give at least one number");
+    }
+
     /// <summary>"none" or "P,F": the fraction of straggling batches and their slowdown.</summary>
     internal static (double Fraction, double Factor) Straggler(string text)
     {
@@ -124,7 +140,7 @@ public sealed class SimulateSettings : CommandSettings
     }
 
     public override Spectre.Console.ValidationResult Validate() =>
-        BatchSize <= 0 || Steps <= 0 || Threads <= 0 || ComputeMs is <= 0 || Staleness < 0
-            ? Spectre.Console.ValidationResult.Error("--batch-size, --steps, --threads and --compute-ms must be positive, --staleness not negative")
+        BatchSize <= 0 || Steps <= 0 || Threads <= 0 || Staleness < 0
+            ? Spectre.Console.ValidationResult.Error("--batch-size, --steps and --threads must be positive, --staleness not negative")
             : Spectre.Console.ValidationResult.Success();
 }

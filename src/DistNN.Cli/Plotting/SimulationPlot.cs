@@ -15,7 +15,7 @@ internal static class SimulationPlot
     {
         var rate = new Plot();
         var step = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         var workers = series.SelectMany(s => s.Points.Select(p => p.Workers)).Distinct().Order().ToArray();
         double[] xs = workers.Select(w => Math.Log2(w)).ToArray();
         var ideal = rate.Add.Scatter(xs, workers.Select(w => Math.Log10(w * idealPerWorker)).ToArray());

@@ -111,7 +111,7 @@ public sealed class ClusterSimulation
         }
         var summary = done.Task.GetAwaiter().GetResult();
         return new SimulationResult(plan.Workers, plan.Servers, _options.Steps, summary.SamplesProcessed, _lastReply - _firstCompute,
-            _options.ComputeSeconds, plan.BatchSize, _network.Bytes, _messages,
+            _options.MeanComputeSeconds(plan.Workers), plan.BatchSize, _network.Bytes, _messages,
             Enumerable.Range(0, plan.Servers).Select(s => _applies.GetValueOrDefault($"ps-{s}")).ToList(), wall.Elapsed.TotalSeconds);
     }
 
@@ -123,7 +123,9 @@ public sealed class ClusterSimulation
     {
         ulong draw = Mix(Mix((ulong)Seed) ^ Fnv(worker) ^ Mix((ulong)batch));
         bool straggler = (draw >> 11) * (1.0 / (1UL << 53)) < _options.StragglerFraction;
-        double seconds = _options.ComputeSeconds * (straggler ? _options.StragglerFactor : 1);
+        var times = _options.ComputeSeconds;
+        double seconds = times[int.Parse(worker.AsSpan(worker.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture) % times.Count]
+            * (straggler ? _options.StragglerFactor : 1);
         double now = _clock.Now;
         _network.Occupy(worker, now, seconds);
         _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);

@@ -10,8 +10,14 @@ public sealed record SimulationOptions
 {
     public required TrainingPlan Plan { get; init; }
 
-    /// <summary>Forward + backward of one batch on one worker, in seconds (measured on this machine, or given).</summary>
-    public required double ComputeSeconds { get; init; }
+    /// <summary>
+    /// Forward + backward of one batch, in seconds (measured on this machine, or given): worker i takes entry i modulo
+    /// the count, so one entry makes every worker alike and several model workers of different speeds.
+    /// </summary>
+    public required IReadOnlyList<double> ComputeSeconds { get; init; }
+
+    /// <summary>The workers' mean compute time per batch (what linear scaling is measured against).</summary>
+    public double MeanComputeSeconds(int workers) => Enumerable.Range(0, workers).Average(i => ComputeSeconds[i % ComputeSeconds.Count]);
 
     public required LinkSpec Link { get; init; }
 
@@ -34,9 +40,9 @@ public sealed record SimulationOptions
     public void Validate()
     {
         Plan.Validate();
-        if (!(ComputeSeconds > 0) || double.IsInfinity(ComputeSeconds))
+        if (ComputeSeconds.Count == 0 || ComputeSeconds.Any(c => !(c > 0) || double.IsInfinity(c)))
         {
-            throw new ArgumentException($"--compute-ms: the compute time per batch must be positive (got {ComputeSeconds * 1e3:G4} ms)");
+            throw new ArgumentException($"--compute-ms: every compute time per batch must be positive (got {string.Join(",", ComputeSeconds.Select(c => (c * 1e3).ToString("G4")))} ms)");
         }
         if (Steps <= 0)
         {
