@@ -33,6 +33,7 @@ public sealed class DashboardServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DashboardMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
+    private int _streams;
 
     private DashboardServer(WebApplication app, DashboardMetrics metrics, DashboardState state)
     {
@@ -95,12 +96,14 @@ public sealed class DashboardServer : IAsyncDisposable
         http.Response.Headers.CacheControl = "no-cache";
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stopping.Token);
         var cancel = stop.Token;
+        int steps = 0, epochs = 0;
+        Interlocked.Increment(ref _streams);
         try
         {
             var changed = State.Changed;
             var first = State.Snapshot();
-            int steps = first.Curves.Steps.Count;
-            int epochs = first.Curves.Epochs.Count;
+            steps = first.Curves.Steps.Count;
+            epochs = first.Curves.Epochs.Count;
             await SendAsync(http, "snapshot", first, cancel);
             while (!cancel.IsCancellationRequested)
             {
@@ -119,9 +122,19 @@ public sealed class DashboardServer : IAsyncDisposable
                 await SendAsync(http, "update", status, cancel);
             }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The program is ending: the client gets the run's last state (done, failed, interrupted) before the stream closes.
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await SendAsync(http, "update", State.Snapshot(steps, epochs), limit.Token);
+        }
         catch (OperationCanceledException)
         {
-            // The client went away or the dashboard is stopping.
+            // The client went away.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _streams);
         }
     }
 
@@ -143,6 +156,11 @@ public sealed class DashboardServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
+        // Each open stream sends its last update (at most a second), then Kestrel stops.
+        for (int waited = 0; Volatile.Read(ref _streams) > 0 && waited < 20; waited++)
+        {
+            await Task.Delay(50);
+        }
         await _app.StopAsync();
         await _app.DisposeAsync();
         _metrics.Dispose();
