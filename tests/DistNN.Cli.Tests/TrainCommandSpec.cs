@@ -27,10 +27,12 @@ public class TrainCommandSpec
         using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
         double accuracy = summary.RootElement.GetProperty("test_accuracy").GetDouble();
         Assert.True(accuracy > 0.88, $"test accuracy {accuracy:P2} after 2 epochs on 6,000 images");
-        foreach (var key in new[] { "model", "optimizer", "batch_size", "epochs", "seed", "test_loss", "train_samples_per_sec", "wall_seconds", "mode", "workers", "servers", "samples_processed", "samples_expected" })
+        foreach (var key in new[] { "model", "optimizer", "batch_size", "epochs", "seed", "test_loss", "train_samples_per_sec", "wall_seconds", "mode", "workers", "servers", "samples_processed", "samples_applied", "samples_expected" })
         {
             Assert.True(summary.RootElement.TryGetProperty(key, out _), $"summary lacks {key}");
         }
+        Assert.Equal(12_000, summary.RootElement.GetProperty("samples_applied").GetInt64());
+        Assert.Contains("12000/12000 samples applied", train.Stdout);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "m.jsonl")).Length);
 
         var eval = Distnn.Run("eval", "--model-file", model, "--data-dir", mnist);

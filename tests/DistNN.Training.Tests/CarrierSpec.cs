@@ -197,6 +197,7 @@ public class CarrierSpec
             $"B sent {carrierB.FramesSent} frames and {carrierB.PiecesSent} pieces");
 
         Assert.Equal(summary.SamplesExpected, summary.SamplesProcessed);
+        Assert.Equal(summary.SamplesExpected, summary.SamplesApplied);
         Assert.Equal(expected.SamplesProcessed, summary.SamplesProcessed);
         for (int p = 0; p < expectedModel.Parameters.Count; p++)
         {

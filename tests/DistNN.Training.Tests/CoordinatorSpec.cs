@@ -38,6 +38,7 @@ public class CoordinatorSpec : TestKit
 
         var summary = await done.Task.WaitAsync(s_run);
         Assert.Equal(summary.SamplesExpected, summary.SamplesProcessed);
+        Assert.Equal(summary.SamplesExpected, summary.SamplesApplied);
         Assert.Equal(2 * 640, summary.SamplesProcessed);
         Assert.Equal(Nn.Models.ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount, summary.Parameters);
         Assert.True(summary.Parameters > 0);

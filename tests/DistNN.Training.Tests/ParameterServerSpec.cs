@@ -18,7 +18,7 @@ public class ParameterServerSpec : TestKit
     {
         var server = Sys.ActorOf(ParameterServer.Props(null));
         server.Tell(new InitServer(plan.ToMessage(), 0, 1), TestActor);
-        ExpectMsg<ServerReady>();
+        ExpectMsg<ServerReady>(TimeSpan.FromSeconds(10)); // the first spec of a run builds the model while the JIT warms up
         server.Tell(new LiveWorkers(workers));
         return server;
     }
@@ -150,6 +150,72 @@ public class ParameterServerSpec : TestKit
         var reply = ExpectMsg<PushReply>();
         Assert.False(reply.Applied);
         Assert.Empty(reply.Weights);
+        Assert.Contains("parameter server 0 refused batch 0 of epoch 1: worker intruder", reply.Refused);
+    }
+
+    [Fact]
+    public void A_push_from_an_incarnation_that_is_not_the_live_one_is_answered_as_refused_and_not_applied()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async));
+        server.Tell(new LiveWorkers(["w1"], [2]));
+        var before = Weights(server);
+
+        server.Tell(Push(server, "w1", 1, 0) with { Incarnation = 1 }, TestActor);
+
+        var reply = ExpectMsg<PushReply>();
+        Assert.False(reply.Applied);
+        Assert.Contains("is not the live incarnation of w1", reply.Refused);
+        Assert.Equal(before, Weights(server));
+        server.Tell(new ReportApplied(1), TestActor);
+        Assert.Empty(ExpectMsg<BatchesApplied>().BatchIds);
+    }
+
+    [Theory]
+    [InlineData(ConsistencyMode.Sync)]
+    [InlineData(ConsistencyMode.Async)]
+    public void A_new_incarnation_of_a_worker_name_starts_clean(ConsistencyMode mode)
+    {
+        var server = StartServer(TestData.Plan(mode: mode));
+        server.Tell(new LiveWorkers(["w1"], [1]));
+        for (int step = 1; step <= 3; step++)
+        {
+            server.Tell(Push(server, "w1", step, batch: step) with { Incarnation = 1 }, TestActor);
+            Assert.True(ExpectMsg<PushReply>().Applied);
+        }
+
+        // w1 restarts: its steps count from 1 again, which the previous incarnation's last step (3) must not hide.
+        server.Tell(new LiveWorkers(["w1"], [2]));
+        server.Tell(Push(server, "w1", 1, batch: 7) with { Incarnation = 2 }, TestActor);
+
+        var reply = ExpectMsg<PushReply>();
+        Assert.True(reply.Applied);
+        Assert.Null(reply.Refused);
+        server.Tell(Push(server, "w1", 4, batch: 8) with { Incarnation = 1 }, TestActor);
+        Assert.NotNull(ExpectMsg<PushReply>().Refused);
+    }
+
+    [Fact]
+    public void The_server_reports_the_batches_it_applied_with_their_samples_and_not_the_refused_ones()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+        server.Tell(Push(server, "a", 1, batch: 3, samples: 32), TestActor);
+        ExpectMsg<PushReply>();
+        server.Tell(Push(server, "a", 2, batch: 5, samples: 10), TestActor);
+        ExpectMsg<PushReply>();
+        server.Tell(Push(server, "intruder", 1, batch: 7), TestActor);
+        Assert.NotNull(ExpectMsg<PushReply>().Refused);
+
+        server.Tell(new ReportApplied(1), TestActor);
+
+        var report = ExpectMsg<BatchesApplied>();
+        Assert.Equal((0, 1), (report.Server, report.Epoch));
+        Assert.Equal([(3, 32), (5, 10)], report.BatchIds.Zip(report.Samples).OrderBy(p => p.First));
+    }
+
+    private float[] Weights(IActorRef server)
+    {
+        server.Tell(new PullWeights(0), TestActor);
+        return ExpectMsg<WeightsReply>().Weights.SelectMany(w => w.Values.ToArray()).ToArray();
     }
 
     [Fact]

@@ -95,6 +95,7 @@ public class TrainingRunSpec : TestKit
         var (summary, _) = await Run(plan, data);
 
         Assert.Equal(summary.SamplesExpected, summary.SamplesProcessed);
+        Assert.Equal(summary.SamplesExpected, summary.SamplesApplied);
         Assert.True(summary.TestAccuracy > 0.8, $"{preset} {mode}: test accuracy {summary.TestAccuracy:P1}");
     }
 }

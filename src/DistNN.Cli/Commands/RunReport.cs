@@ -97,6 +97,7 @@ internal sealed class RunReport : IDisposable
         Workers = plan.Workers,
         Servers = plan.Servers,
         SamplesProcessed = _last?.SamplesProcessed ?? 0,
+        SamplesApplied = _last?.SamplesApplied ?? 0,
         SamplesExpected = (long)trainCount * plan.Epochs,
     };
 

@@ -21,7 +21,8 @@ internal abstract class ProgressRenderer : IDisposable
     public abstract void Report(TrainingEvent e);
 
     public virtual void Done(TrainingSummary s) =>
-        Line($"test accuracy {s.TestAccuracy * 100:F2} %, test loss {s.TestLoss:F4}, {s.TrainSamplesPerSec:F0} samples/s, {s.WallSeconds:F1} s");
+        Line($"test accuracy {s.TestAccuracy * 100:F2} %, test loss {s.TestLoss:F4}, {s.TrainSamplesPerSec:F0} samples/s, {s.WallSeconds:F1} s, "
+            + $"{s.SamplesApplied}/{s.SamplesExpected} samples applied");
 
     protected abstract void Line(string text);
 

@@ -4,6 +4,7 @@ using Akka.Event;
 using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
 using DistNN.Training.Actors.Supervision;
+using DistNN.Training.Accounting;
 using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
@@ -13,15 +14,20 @@ namespace DistNN.Training.Actors;
 /// <summary>
 /// Runs a <see cref="TrainingPlan"/>: waits for the plan's servers and workers, hands servers their chunks,
 /// cuts each epoch's seeded permutation into batches dealt to the workers in turn (worker k of K gets
-/// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches to
-/// the others, evaluates at epoch end and finishes the run. Phases: registering (until the servers, the evaluator and
-/// the plan's workers are ready), training, finished. An actor of the run that throws (its evaluator child here, a server
-/// or worker under the guardian or a node's agent) is stopped and fails the run naming it and the exception.
+/// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches and a refused
+/// batch to the others, ends an epoch when every server reports every batch applied (<see cref="EpochLedger"/>),
+/// evaluates and finishes the run. A worker is a name and an incarnation: a new incarnation replaces the old. Phases:
+/// registering (until the servers, the evaluator and the plan's workers are ready), training, finished. An actor of the
+/// run that throws (its evaluator child here, a server or worker under the guardian or a node's agent) is stopped and
+/// fails the run naming it and the exception.
 /// </summary>
 public sealed class Coordinator : ReceiveActor, IWithTimers
 {
     /// <summary>A timer message that never leaves this actor, so it need not be serializable.</summary>
     private sealed record RegistrationTimedOut : INoSerializationVerificationNeeded;
+
+    /// <summary>Refusals of one batch in an epoch past which the run fails: they no longer come from a passing change of workers.</summary>
+    private const int MaxRefusals = 5;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrainingPlan _plan;
@@ -32,17 +38,16 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _servers = [];
     private readonly List<string> _dataPlanes = [];
     private readonly Dictionary<string, IActorRef> _workers = [];
+    private readonly Dictionary<string, long> _incarnations = [];
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ready = [];
     private readonly Dictionary<string, (long Samples, long Batches, double Compute, double Wait)> _rates = [];
     private readonly IActorRef _evaluator;
     private int _epoch;
-    private int _totalBatches;
-    private string?[] _owner = [];
-    private bool[] _batchDone = [];
-    private int _doneCount;
+    private EpochLedger _ledger = new(0, 0, 1, 0);
     private long _epochSamples;
     private long _processed;
+    private long _applied;
     private long _duplicates;
     private double _lossSum;
     private long _correct;
@@ -158,6 +163,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady: true));
         Receive<WorkerReady>(r => _ready.Add(r.Name));
         Receive<BatchDone>(OnBatchDone);
+        Receive<BatchRefused>(OnBatchRefused);
+        Receive<BatchesApplied>(OnBatchesApplied);
         Receive<EvaluationResult>(OnEvaluation);
         Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<ActorCrashed>(OnCrashed);
@@ -194,12 +201,21 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 
     private void OnRegisterWorker(RegisterWorker r, bool serversReady)
     {
-        if (_workers.ContainsKey(r.Name))
+        if (_workers.TryGetValue(r.Name, out var previous))
         {
-            _log.Warning("a second worker named {0} registered: ignored", r.Name);
-            return;
+            if (_incarnations[r.Name] == r.Incarnation)
+            {
+                _log.Warning("a second worker named {0} registered: ignored", r.Name);
+                return;
+            }
+            // The same name restarted: the previous incarnation is gone for good, as if it had stopped.
+            _log.Warning("worker {0} registered as a new incarnation ({1}): the previous one ({2}) is dropped",
+                r.Name, Incarnation.Name(r.Name, r.Incarnation), Incarnation.Name(r.Name, _incarnations[r.Name]));
+            Context.Unwatch(previous);
+            OnWorkerStopped(previous);
         }
         _workers[r.Name] = r.Worker;
+        _incarnations[r.Name] = r.Incarnation;
         Context.Watch(r.Worker);
         _listener?.Invoke(MemberSeen.Of("worker", r.Name, r.Worker.Path, "up"));
         if (serversReady)
@@ -213,42 +229,60 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _epoch = epoch;
         _live.Clear();
         _live.UnionWith(_ready.Where(_workers.ContainsKey));
-        var live = new LiveWorkers(_live.ToList());
-        foreach (var s in _servers)
-        {
-            s.Tell(live);
-        }
-        _totalBatches = (_data.Train.Count + _plan.BatchSize - 1) / _plan.BatchSize;
-        _owner = new string?[_totalBatches];
-        _batchDone = new bool[_totalBatches];
-        _doneCount = 0;
+        TellServersLive();
+        _ledger = new EpochLedger(epoch, _data.Train.Count, _plan.BatchSize, _servers.Count);
         _epochSamples = 0;
         _lossSum = 0;
         _correct = 0;
         _rates.Clear();
         _epochClock.Restart();
         _reportClock.Restart();
-        var names = _live.ToArray();
-        var deal = names.ToDictionary(n => n, _ => new List<int>());
-        for (int b = 0; b < _totalBatches; b++)
+        Deal(Enumerable.Range(0, _ledger.Batches).ToList(), avoid: null);
+    }
+
+    /// <summary>The servers learn who is live, as which incarnation: pushes from anyone else are refused.</summary>
+    private void TellServersLive()
+    {
+        var live = new LiveWorkers(_live.ToList(), _live.Select(n => _incarnations[n]).ToList());
+        foreach (var s in _servers)
         {
-            string w = names[b % names.Length];
-            _owner[b] = w;
-            deal[w].Add(b);
+            s.Tell(live);
         }
-        foreach (var (name, batches) in deal)
+    }
+
+    /// <summary>
+    /// Deals <paramref name="batches"/> to the live workers in turn (the k-th to live worker k mod K), leaving out
+    /// <paramref name="avoid"/> when another is live.
+    /// </summary>
+    private void Deal(IReadOnlyList<int> batches, string? avoid)
+    {
+        var to = _live.Where(n => n != avoid).ToArray();
+        to = to.Length > 0 ? to : _live.ToArray();
+        if (to.Length == 0 && batches.Count > 0)
         {
-            _workers[name].Tell(new AssignBatches(epoch, _totalBatches, batches));
+            Fail($"no live worker to take {batches.Count} batches of epoch {_ledger.Epoch}");
+            return;
+        }
+        var deal = to.ToDictionary(n => n, _ => new List<int>());
+        for (int k = 0; k < batches.Count; k++)
+        {
+            string w = to[k % to.Length];
+            _ledger.Deal(batches[k], w);
+            deal[w].Add(batches[k]);
+        }
+        foreach (var (name, ids) in deal.Where(d => d.Value.Count > 0))
+        {
+            _workers[name].Tell(new AssignBatches(_ledger.Epoch, _ledger.Batches, ids));
         }
     }
 
     private void OnBatchDone(BatchDone d)
     {
-        if (d.Epoch != _epoch || d.BatchId < 0 || d.BatchId >= _totalBatches)
+        if (!_ledger.Contains(d.Epoch, d.BatchId))
         {
             return;
         }
-        if (_batchDone[d.BatchId])
+        if (_ledger.IsFinished(d.BatchId))
         {
             _duplicates++;
             return;
@@ -258,8 +292,12 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Fail(diverged);
             return;
         }
-        _batchDone[d.BatchId] = true;
-        _doneCount++;
+        if (!_ledger.Finish(d.BatchId))
+        {
+            // Dealt again because a server lacked it: its figures counted the first time.
+            AskServersWhenFinished();
+            return;
+        }
         _epochSamples += d.Samples;
         _lossSum += d.Loss * (double)d.Samples;
         _correct += d.Correct;
@@ -276,18 +314,76 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / _epochSamples, (double)_correct / _epochSamples,
                 _epochSamples / seconds, workers, _doneCount, _totalBatches));
         }
-        if (_doneCount == _totalBatches)
+        AskServersWhenFinished();
+    }
+
+    /// <summary>When workers have finished every batch, the servers say which they applied (<see cref="OnBatchesApplied"/>).</summary>
+    private void AskServersWhenFinished()
+    {
+        if (!_ledger.AllFinished)
         {
-            _trainSeconds += _epochClock.Elapsed.TotalSeconds;
-            _epochClock.Stop();
-            _processed += _epochSamples;
-            if (_epochSamples != _data.Train.Count)
-            {
-                Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
-                return;
-            }
-            _evaluator.Tell(new Evaluate(_epoch));
+            return;
         }
+        _ledger.ExpectReports();
+        foreach (var s in _servers)
+        {
+            s.Tell(new ReportApplied(_epoch));
+        }
+    }
+
+    /// <summary>
+    /// A server refused the batch's push (a worker or incarnation it does not count as live): not applied, so it goes to
+    /// a live worker again. Reports from an incarnation since replaced, or about a batch dealt again already, are stale.
+    /// </summary>
+    private void OnBatchRefused(BatchRefused r)
+    {
+        if (!_ledger.Contains(r.Epoch, r.BatchId) || _ledger.IsFinished(r.BatchId) || _ledger.OwnerOf(r.BatchId) != r.Worker
+            || _incarnations.GetValueOrDefault(r.Worker) != r.Incarnation)
+        {
+            return;
+        }
+        if (_ledger.Refuse(r.BatchId) > MaxRefusals)
+        {
+            Fail($"batch {r.BatchId} of epoch {r.Epoch} was refused {MaxRefusals + 1} times; the last: {r.Reason}");
+            return;
+        }
+        _log.Info("{0}; dealing it again", r.Reason);
+        Deal([r.BatchId], avoid: r.Worker);
+    }
+
+    /// <summary>
+    /// Every server's report in: the epoch is over when every batch was applied by every server; batches some server lacks
+    /// are dealt again while that brings the count down, else the run fails naming the shortfall.
+    /// </summary>
+    private void OnBatchesApplied(BatchesApplied report)
+    {
+        if (!_ledger.AllFinished || !_ledger.Report(report))
+        {
+            return;
+        }
+        var unapplied = _ledger.Unapplied();
+        long applied = _ledger.SamplesApplied();
+        if (unapplied.Count > 0 && _ledger.Reopen(unapplied))
+        {
+            _log.Warning("{0}; dealing them again", _ledger.Shortfall(unapplied));
+            Deal(unapplied, avoid: null);
+            return;
+        }
+        if (unapplied.Count > 0 || applied != _data.Train.Count)
+        {
+            Fail(_ledger.Shortfall(unapplied));
+            return;
+        }
+        _trainSeconds += _epochClock.Elapsed.TotalSeconds;
+        _epochClock.Stop();
+        _processed += _epochSamples;
+        _applied += applied;
+        if (_epochSamples != _data.Train.Count)
+        {
+            Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
+            return;
+        }
+        _evaluator.Tell(new Evaluate(_epoch));
     }
 
     /// <summary>
@@ -320,7 +416,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _evaluatorBytes = (e.BytesSent, e.BytesReceived);
         double seconds = _epochClock.Elapsed.TotalSeconds;
         _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / _epochSamples, (double)_correct / _epochSamples, e.Loss, e.Accuracy,
-            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.Optimizer.LearningRate, _processed, WorkerRates());
+            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.Optimizer.LearningRate, _processed, WorkerRates(), _applied);
         _listener?.Invoke(_last);
         if (e.Epoch < _plan.Epochs)
         {
@@ -346,6 +442,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Workers = _plan.Workers,
             Servers = _plan.Servers,
             SamplesProcessed = _processed,
+            SamplesApplied = _applied,
             SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
             Parameters = _parameterCount,
             Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,
@@ -415,6 +512,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             return;
         }
         _workers.Remove(name);
+        _incarnations.Remove(name);
         _ready.Remove(name);
         _listener?.Invoke(MemberSeen.Of("worker", name, worker.Path, "stopped"));
         _listener?.Invoke(new FailureSeen($"worker {name} stopped in epoch {_epoch}"));
@@ -423,11 +521,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             return;
         }
         _log.Warning("worker {0} stopped; handing its unfinished batches of epoch {1} to the others", name, _epoch);
-        var live = new LiveWorkers(_live.ToList());
-        foreach (var s in _servers)
-        {
-            s.Tell(live);
-        }
+        TellServersLive();
         if (_live.Count == 0 && _interrupted.Contains(name))
         {
             Interrupt($"interrupted: the last worker, {name}, was stopped by a signal in epoch {_epoch}");
@@ -438,22 +532,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Fail($"every worker has stopped (the last was {name}) in epoch {_epoch}");
             return;
         }
-        var survivors = _live.ToArray();
-        var deal = survivors.ToDictionary(n => n, _ => new List<int>());
-        int k = 0;
-        for (int b = 0; b < _totalBatches; b++)
-        {
-            if (_owner[b] == name && !_batchDone[b])
-            {
-                string to = survivors[k++ % survivors.Length];
-                _owner[b] = to;
-                deal[to].Add(b);
-            }
-        }
-        foreach (var (to, batches) in deal.Where(d => d.Value.Count > 0))
-        {
-            _workers[to].Tell(new AssignBatches(_epoch, _totalBatches, batches));
-        }
+        Deal(_ledger.Unfinished(name), avoid: null);
     }
 
     private void Interrupt(string reason)

@@ -68,6 +68,7 @@ public sealed class ParameterServer : ReceiveActor
         Receive<PullWeights>(m => Guarded(m, p => shard.OnPull(p, Sender)));
         Receive<WorkerIdle>(m => Guarded(m, shard.OnIdle));
         Receive<PushGradients>(m => Guarded(m, p => shard.OnPush(p, Sender)));
+        Receive<ReportApplied>(m => Guarded(m, r => shard.OnReportApplied(r, Sender)));
         Receive<InitServer>(i => _log.Warning("parameter server {0} was initialized already: InitServer ignored", i.ServerIndex));
     }
 

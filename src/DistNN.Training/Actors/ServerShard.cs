@@ -4,6 +4,7 @@ using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
 using DistNN.Protocol.Messages;
 using DistNN.Protocol.Ownership;
+using DistNN.Training.Accounting;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
 
@@ -12,7 +13,8 @@ namespace DistNN.Training.Actors;
 /// <summary>
 /// A parameter server's state once initialized: its share of the model's chunks, their optimizer state, and the
 /// bookkeeping of pushes. Applies each push once: (worker, step) is idempotent and (epoch, batch) is applied at most
-/// once whoever sends it. sync: applies when every active live worker has a push pending, averaged by samples.
+/// once whoever sends it; a push from a worker or incarnation that is not live, or of an epoch already left, is refused
+/// (answered as such, its batch not applied). The applied batches are what it reports to the coordinator. sync: applies when every active live worker has a push pending, averaged by samples.
 /// async: applies on arrival. ssp: applies on arrival, but holds the reply of a worker more than `staleness` pushes
 /// ahead of the slowest active one. Runs inside <see cref="ParameterServer"/>'s serving phase.
 /// </summary>
@@ -40,14 +42,15 @@ internal sealed class ServerShard
 
     private readonly Lease _stateLease;
 
-    private readonly HashSet<string> _live = [];
+    private readonly int _index;
+    private readonly LiveIncarnations _live = new();
     private readonly HashSet<string> _active = [];
     private readonly Dictionary<string, long> _lastStep = [];
     private readonly Dictionary<string, (PushGradients Push, IActorRef Sender)> _pending = [];
     private readonly Dictionary<string, int> _clock = [];
     private readonly List<(string Worker, long Step, IActorRef Sender)> _held = [];
     private readonly Dictionary<string, float[][]> _workerState = [];
-    private HashSet<int> _appliedBatches = [];
+    private readonly AppliedBatches _applied = new();
     private int _epoch;
 
     /// <summary>Builds server <paramref name="index"/> of <paramref name="count"/>'s chunks from the plan's spec and seed.</summary>
@@ -55,6 +58,7 @@ internal sealed class ServerShard
     {
         _log = log;
         _plan = plan;
+        _index = index;
         var model = ModelBuilder.Build(_plan.Model, _plan.Seed);
         var layout = ParameterLayout.For(model, count);
         _chunks = layout.ChunksOf(index).ToArray();
@@ -83,20 +87,23 @@ internal sealed class ServerShard
     public void OnPull(PullWeights p, IActorRef sender) =>
         sender.Tell(new WeightsReply(p.RequestId, Snapshot(_weightChunks, null), Snapshot(_stateChunks, null)));
 
+    /// <summary>The batches of the epoch this server has applied, for the coordinator's count.</summary>
+    public void OnReportApplied(ReportApplied report, IActorRef sender) => sender.Tell(_applied.Report(_index, report.Epoch));
+
+    /// <summary>
+    /// A worker that left, or is live now as another incarnation (restarted under its name), is forgotten: its last
+    /// step, pending push and state, so that a new incarnation starts clean.
+    /// </summary>
     public void OnLiveWorkers(LiveWorkers live)
     {
-        _live.Clear();
-        _live.UnionWith(live.Workers);
-        foreach (string gone in _weightsLease.Holders.Where(w => !_live.Contains(w)).ToList())
+        foreach (string stale in _live.Update(live))
         {
-            _weightsLease.Return(gone);
-        }
-        foreach (var gone in _active.Where(w => !_live.Contains(w)).ToList())
-        {
-            _active.Remove(gone);
-            _pending.Remove(gone);
-            _clock.Remove(gone);
-            _workerState.Remove(gone);
+            _weightsLease.Return(stale);
+            _active.Remove(stale);
+            _pending.Remove(stale);
+            _clock.Remove(stale);
+            _workerState.Remove(stale);
+            _lastStep.Remove(stale);
         }
         Progress();
     }
@@ -106,6 +113,10 @@ internal sealed class ServerShard
         if (idle.Epoch > _epoch)
         {
             StartEpoch(idle.Epoch);
+        }
+        if (_live.IsSuperseded(idle.Worker, idle.Incarnation))
+        {
+            return;
         }
         _weightsLease.Return(idle.Worker);
         if (idle.Epoch == _epoch)
@@ -117,16 +128,20 @@ internal sealed class ServerShard
 
     public void OnPush(PushGradients push, IActorRef sender)
     {
-        if (!_live.Contains(push.Worker))
+        if (_live.Refusal(push.Worker, push.Incarnation) is string notLive)
         {
-            _log.Warning("push from {0}, which is not a live worker: ignored", push.Worker);
-            sender.Tell(new PushReply(push.Step, false, [], []));
+            Refuse(push, sender, notLive);
             return;
         }
         _weightsLease.Return(push.Worker); // a worker pushes only once it is done with the weights it was lent
         if (push.Epoch > _epoch)
         {
             StartEpoch(push.Epoch);
+        }
+        else if (push.Epoch < _epoch)
+        {
+            Refuse(push, sender, $"epoch {push.Epoch} is over (the server is in epoch {_epoch})");
+            return;
         }
         if (_lastStep.TryGetValue(push.Worker, out long last) && push.Step <= last)
         {
@@ -169,12 +184,20 @@ internal sealed class ServerShard
         }
     }
 
+    /// <summary>Answers a push as refused: no weights, its batch not applied (the worker reports it, the batch is dealt again).</summary>
+    private void Refuse(PushGradients push, IActorRef sender, string reason)
+    {
+        string refused = $"parameter server {_index} refused batch {push.BatchId} of epoch {push.Epoch}: {reason}";
+        _log.Warning(refused);
+        sender.Tell(new PushReply(push.Step, false, [], [], refused));
+    }
+
     private void StartEpoch(int epoch)
     {
         _epoch = epoch;
-        _appliedBatches = [];
+        _applied.StartEpoch(epoch);
         _active.Clear();
-        _active.UnionWith(_live);
+        _active.UnionWith(_live.Names);
         _clock.Clear();
     }
 
@@ -212,7 +235,7 @@ internal sealed class ServerShard
     /// <summary>One optimizer step from the sample-weighted mean of the pushes' gradients; batches already applied count as zero samples.</summary>
     private bool Apply(IReadOnlyList<PushGradients> pushes)
     {
-        var fresh = pushes.Where(p => p.Samples > 0 && _appliedBatches.Add(p.BatchId)).ToList();
+        var fresh = pushes.Where(p => p.Samples > 0 && _applied.TryAdd(p.BatchId, p.Samples)).ToList();
         long samples = fresh.Sum(p => (long)p.Samples);
         if (samples == 0)
         {

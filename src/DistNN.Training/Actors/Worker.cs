@@ -14,10 +14,12 @@ namespace DistNN.Training.Actors;
 /// stepping (a batch's forward/backward on a thread of the process's shared compute pool, then a push to each server
 /// and waiting for every reply, whose weights go into the replica before the batch is reported and the next starts).
 /// Every push round and pull has a deadline (<see cref="ServerDeadline"/>): a server that does not answer fails the run.
+/// Its identity is its name and an incarnation made when it starts; a batch a server refused is reported as refused.
 /// </summary>
 public sealed class Worker : ReceiveActor, IWithTimers
 {
     private readonly string _name;
+    private readonly long _incarnation = Accounting.Incarnation.New();
     private readonly IActorRef _coordinator;
     private readonly IDataSource _data;
     private readonly int _threads;
@@ -68,7 +70,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
     }
 
-    protected override void PreStart() => _coordinator.Tell(new RegisterWorker(Self, _name));
+    protected override void PreStart() => _coordinator.Tell(new RegisterWorker(Self, _name, _incarnation));
 
     private void Init(InitWorker init)
     {
@@ -172,7 +174,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             foreach (var server in replica.Servers)
             {
-                server.Tell(new WorkerIdle(_name, _epoch));
+                server.Tell(new WorkerIdle(_name, _epoch, _incarnation));
             }
             Become(() => Idle(replica));
             return;
@@ -202,10 +204,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
         double progress = _epoch - 1 + (double)batch / Math.Max(1, _totalBatches);
         for (int s = 0; s < replica.Servers.Count; s++)
         {
-            replica.Servers[s].Tell(replica.PushFor(s, _name, step, _epoch, batch, samples, progress));
+            replica.Servers[s].Tell(replica.PushFor(s, _name, _incarnation, step, _epoch, batch, samples, progress));
         }
         int awaiting = replica.Servers.Count;
         Deadline.Start($"push of epoch {_epoch}, batch {batch}");
+        string? refused = null;
         Become(() =>
         {
             Receive<ServerRequestOverdue>(o => Overdue(o, awaiting, replica));
@@ -217,11 +220,19 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 }
                 replica.TakeValues(reply.Weights, share: true);
                 replica.TakeValues(reply.State, share: false);
+                refused ??= reply.Refused;
                 if (--awaiting > 0)
                 {
                     return;
                 }
                 Deadline.Stop();
+                if (refused is not null)
+                {
+                    // Not applied everywhere: the coordinator deals the batch again; the next batch starts from fresh weights.
+                    _coordinator.Tell(new BatchRefused(_name, _incarnation, _epoch, batch, refused));
+                    Pull(replica, () => Next(replica));
+                    return;
+                }
                 var (sent, received) = Carriers.TensorTransports.Get(Context.System).Counters.BytesOf(Self);
                 _coordinator.Tell(new BatchDone(_name, _epoch, batch, samples, loss, correct, compute,
                     Stopwatch.GetElapsedTime(pushedAt).TotalSeconds, sent, received));

@@ -83,7 +83,7 @@ internal sealed class WorkerReplica
     }
 
     /// <summary>Server <paramref name="server"/>'s share of the last computed gradients (by reference) and state.</summary>
-    public PushGradients PushFor(int server, string worker, long step, int epoch, int batch, int samples, double progress)
+    public PushGradients PushFor(int server, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress)
     {
         var gradients = new List<ChunkValues>();
         var state = new List<ChunkValues>();
@@ -98,7 +98,7 @@ internal sealed class WorkerReplica
                 gradients.Add(new ChunkValues(chunk.Id, 0, _layout.GradientOf(chunk)) { Encoded = _encoded[chunk.Id] });
             }
         }
-        return new PushGradients(worker, step, epoch, batch, samples, progress, gradients, state);
+        return new PushGradients(worker, step, epoch, batch, samples, progress, gradients, state, incarnation);
     }
 
     /// <summary>

@@ -88,7 +88,8 @@ public sealed class LocalTrainer
             processed += seen;
             var eval = evaluator.Run(model, loss, test);
             last = new EpochCompleted(epoch, _plan.Epochs, lossSum / seen, (double)correct / seen, eval.Loss, eval.Accuracy,
-                seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed, [new WorkerRate("local", seen / seconds, seen, Batches: batchesPerEpoch)]);
+                seen / seconds, wall.Elapsed.TotalSeconds, rule.LearningRate, processed, [new WorkerRate("local", seen / seconds, seen, Batches: batchesPerEpoch)],
+                SamplesApplied: processed);
             _listener?.Invoke(last);
         }
 
@@ -108,6 +109,7 @@ public sealed class LocalTrainer
             WallSeconds = wall.Elapsed.TotalSeconds,
             Mode = "local",
             SamplesProcessed = processed,
+            SamplesApplied = processed, // one loop: each batch it processes is applied
             SamplesExpected = (long)train.Count * _plan.Epochs,
             Parameters = model.ParameterCount,
             Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,

@@ -20,10 +20,12 @@ public sealed record StepProgress(
     double Loss, double Accuracy, double SamplesPerSec,
     IReadOnlyList<WorkerRate> Workers, int BatchesDone = 0, int BatchesPerEpoch = 0) : TrainingEvent;
 
+/// <summary>An epoch is over. SamplesProcessed and SamplesApplied count since the run started (see <see cref="TrainingSummary"/>).</summary>
 public sealed record EpochCompleted(
     int Epoch, int Epochs, double TrainLoss, double TrainAccuracy,
     double TestLoss, double TestAccuracy, double SamplesPerSec,
-    double WallSeconds, double LearningRate, long SamplesProcessed, IReadOnlyList<WorkerRate>? Workers = null) : TrainingEvent;
+    double WallSeconds, double LearningRate, long SamplesProcessed, IReadOnlyList<WorkerRate>? Workers = null,
+    long SamplesApplied = 0) : TrainingEvent;
 
 /// <summary>The end of a run: what the summary JSON is made of.</summary>
 public sealed record TrainingSummary
@@ -49,7 +51,12 @@ public sealed record TrainingSummary
     public string Mode { get; init; } = "local";
     public int Workers { get; init; } = 1;
     public int Servers { get; init; }
+    /// <summary>Samples of the batches workers finished (each batch counted once).</summary>
     public long SamplesProcessed { get; init; }
+
+    /// <summary>Samples of the batches every server applied, as the servers counted them; a run is done only when it is SamplesExpected.</summary>
+    public long SamplesApplied { get; init; }
+
     public long SamplesExpected { get; init; }
     public long Parameters { get; init; }
     public string? Augment { get; init; }

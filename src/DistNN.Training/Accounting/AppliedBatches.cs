@@ -1,0 +1,28 @@
+using DistNN.Protocol.Messages;
+
+namespace DistNN.Training.Accounting;
+
+/// <summary>
+/// The batches a server has applied in its current epoch, with their samples: each batch is applied at most once
+/// whoever sends it, and this is what the server reports to the coordinator (<see cref="BatchesApplied"/>).
+/// </summary>
+internal sealed class AppliedBatches
+{
+    private readonly Dictionary<int, int> _samples = [];
+
+    public int Epoch { get; private set; }
+
+    public void StartEpoch(int epoch)
+    {
+        Epoch = epoch;
+        _samples.Clear();
+    }
+
+    /// <summary>Records <paramref name="batch"/> as applied; false when it was already.</summary>
+    public bool TryAdd(int batch, int samples) => _samples.TryAdd(batch, samples);
+
+    /// <summary>Server <paramref name="server"/>'s report for <paramref name="epoch"/> (empty when it is in another epoch).</summary>
+    public BatchesApplied Report(int server, int epoch) => epoch == Epoch
+        ? new BatchesApplied(server, epoch, _samples.Keys.ToList(), _samples.Values.ToList())
+        : new BatchesApplied(server, epoch, [], []);
+}
