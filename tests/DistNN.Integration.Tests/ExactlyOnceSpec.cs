@@ -24,12 +24,13 @@ public sealed class ExactlyOnceSpec : IDisposable
         string metricsPath = Path.Combine(_dir, "metrics.jsonl");
         // Short epochs, many of them: the replacement has most of the run to start, join (once the killed node is
         // downed) and train; the killed one has made steps enough by epoch 3 for a stale last step to hide new pushes.
+        // Async, so that the survivor's pushes do not wait on the dead worker's until it is downed.
         const int epochs = 30;
         const int samples = 2000;
         int port = NodeProcess.FreePort();
         string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
         var coordinator = Node("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
-            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", "2", "--epochs", $"{epochs}",
+            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", "2", "--mode", "async", "--epochs", $"{epochs}",
             "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
         Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
