@@ -37,6 +37,9 @@ internal sealed class EpochLedger
 
     public int Batches => _owner.Length;
 
+    /// <summary>Batches reported finished by a worker (since they were last dealt).</summary>
+    public int Finished => _finishedCount;
+
     /// <summary>Every batch has been reported finished by a worker (since it was last dealt).</summary>
     public bool AllFinished => _finishedCount == Batches;
 

@@ -312,7 +312,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             double seconds = _epochClock.Elapsed.TotalSeconds;
             var workers = WorkerRates();
             _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / _epochSamples, (double)_correct / _epochSamples,
-                _epochSamples / seconds, workers, _doneCount, _totalBatches));
+                _epochSamples / seconds, workers, _ledger.Finished, _ledger.Batches));
         }
         AskServersWhenFinished();
     }
