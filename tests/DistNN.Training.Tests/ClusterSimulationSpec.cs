@@ -64,7 +64,8 @@ public sealed class ClusterSimulationSpec
         var plan = TestData.Plan();
         var layout = ParameterLayout.For(ModelBuilder.Build(plan.Model, plan.Seed), 1);
 
-        long push = FrameBytes(new PushGradients("worker-0", 1, 1, 0, 32, 0.0, Values(layout, 0), []), "/user/ps-0");
+        // A worker's incarnation is a random 64-bit number: nine bytes of MessagePack (long.MaxValue is as long).
+        long push = FrameBytes(new PushGradients("worker-0", 1, 1, 0, 32, 0.0, Values(layout, 0), [], Incarnation: long.MaxValue), "/user/ps-0");
         long reply = FrameBytes(new PushReply(1, true, Values(layout, 1), []), "");
 
         Assert.Equal((4L, 4 * push), result.Messages["PushGradients"]);
