@@ -30,9 +30,8 @@ app.Configure(config =>
         .WithExample("train", "--model", "mlp", "--epochs", "5")
         .WithExample("train", "--model", "cnn", "--epochs", "3", "--summary-json", "runs/cnn.json");
     config.AddCommand<NodeCommand>("node")
-        .WithDescription("Run one node of a cluster (coordinator, ps or worker), joined with Akka.Cluster. Environment overrides: DISTNN_ROLE, "
-            + "DISTNN_HOST, DISTNN_PUBLIC_HOST, DISTNN_PORT, DISTNN_SEEDS, DISTNN_DATA_PORT, DISTNN_DATA_DIR, DISTNN_NAME, DISTNN_THREADS, "
-            + "DISTNN_MAX_FRAME_SIZE (below the command line, above the HOCON file).")
+        .WithDescription("Run one node of a cluster (coordinator, ps or worker), joined with Akka.Cluster. Environment overrides: "
+            + string.Join(", ", NodeOptionsResolver.EnvironmentVariables) + " (below the command line, above the HOCON file).")
         .WithExample("node", "--role", "coordinator", "--port", "4053", "--servers", "2", "--workers", "2", "--epochs", "1")
         .WithExample("node", "--role", "ps", "--seed", "akka.tcp://distnn@127.0.0.1:4053")
         .WithExample("node", "--role", "worker", "--seed", "akka.tcp://distnn@127.0.0.1:4053", "--threads", "1");

@@ -40,6 +40,31 @@ public class NodeOptionsSpec
     }
 
     [Fact]
+    public void With_kubernetes_discovery_no_node_needs_a_seed_and_the_coordinator_does_not_seed_itself()
+    {
+        var env = new Dictionary<string, string> { ["DISTNN_DISCOVERY"] = "kubernetes", ["DISTNN_SERVICE_NAME"] = "trainer", ["DISTNN_REQUIRED_CONTACT_POINTS"] = "5" };
+
+        var coordinator = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, k => env.GetValueOrDefault(k), Distnn.TempDir());
+        var worker = NodeOptionsResolver.Resolve(new NodeSettings { Role = "worker" }, k => env.GetValueOrDefault(k), Distnn.TempDir());
+
+        Assert.Empty(coordinator.Seeds);
+        Assert.Empty(worker.Seeds);
+        Assert.Equal(("kubernetes", "trainer", 5), (worker.Bootstrap!.Discovery, worker.Bootstrap.ServiceName, worker.Bootstrap.RequiredContactPoints));
+        Assert.Contains("DISTNN_DISCOVERY", NodeOptionsResolver.EnvironmentVariables);
+    }
+
+    [Theory]
+    [InlineData("kubernetes", "akka.tcp://distnn@c:3", "drop --seed")]
+    [InlineData("dns", null, "--discovery must be kubernetes or config (got 'dns')")]
+    public void Discovery_with_seeds_or_an_unknown_method_is_refused_naming_it(string discovery, string? seeds, string message)
+    {
+        var e = Assert.Throws<OptionException>(() => NodeOptionsResolver.Resolve(
+            new NodeSettings { Role = "ps", Discovery = discovery, Seeds = seeds }, _ => null, Distnn.TempDir()));
+
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
     public void Seeds_from_the_command_line_replace_the_environment_s_whole_list()
     {
         var env = new Dictionary<string, string> { ["DISTNN_SEEDS"] = "akka.tcp://distnn@a:1,akka.tcp://distnn@b:2", ["DISTNN_ROLE"] = "ps" };

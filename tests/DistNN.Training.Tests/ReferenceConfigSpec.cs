@@ -37,7 +37,7 @@ public class ReferenceConfigSpec
     [Fact]
     public void Every_settings_property_has_a_key_in_reference_conf()
     {
-        Assert.Equal(6, s_settings.Length);
+        Assert.Equal(7, s_settings.Length);
         Assert.Equal([], PropertyKeys().Where(k => !DistNNReference.Config.HasPath(k)).ToList());
     }
 

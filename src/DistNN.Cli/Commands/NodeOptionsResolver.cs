@@ -16,6 +16,8 @@ internal static class NodeOptionsResolver
 
     private const string FrameSizePath = "akka.remote.dot-netty.tcp.maximum-frame-size";
 
+    private const string SeedsVariable = "DISTNN_SEEDS";
+
     private enum Kind
     {
         Text,
@@ -41,7 +43,14 @@ internal static class NodeOptionsResolver
         (TlsSettings.Section + ".key", "DISTNN_TLS_KEY", Kind.Text, s => s.TlsKey),
         (TlsSettings.Section + ".pfx", "DISTNN_TLS_PFX", Kind.Text, s => s.TlsPfx),
         (TlsSettings.Section + ".ca", "DISTNN_TLS_CA", Kind.Text, s => s.TlsCa),
+        (BootstrapSettings.Section + ".discovery", "DISTNN_DISCOVERY", Kind.Text, s => s.Discovery),
+        (BootstrapSettings.Section + ".service-name", "DISTNN_SERVICE_NAME", Kind.Text, s => s.ServiceName),
+        (BootstrapSettings.Section + ".required-contact-points", "DISTNN_REQUIRED_CONTACT_POINTS", Kind.Whole, s => Text(s.ContactPoints)),
     ];
+
+    /// <summary>Every DISTNN_* variable a node reads (`distnn node --help` lists them).</summary>
+    public static IEnumerable<string> EnvironmentVariables =>
+        s_keys.Select(k => k.Env).OfType<string>().Append(SeedsVariable);
 
     public static ClusterNodeOptions Resolve(NodeSettings s, Func<string, string?> env, string workingDirectory)
     {
@@ -69,12 +78,13 @@ internal static class NodeOptionsResolver
         string scheme = tls is null ? plain : secure;
         var seeds = node.Seeds.Where(x => x.Length > 0)
             .Select(x => tls is not null && x.StartsWith(plain, StringComparison.Ordinal) ? secure + x[plain.Length..] : x).ToList();
-        if (seeds.Count == 0)
+        var bootstrap = Bootstrap(BootstrapSettings.From(merged), seeds);
+        if (seeds.Count == 0 && bootstrap is null)
         {
             if (role != NodeRole.Coordinator)
             {
                 throw new OptionException("--seed is required on ps and worker nodes: the coordinator's address, e.g. "
-                    + $"akka.tcp://{ClusterNodeOptions.SystemName}@127.0.0.1:{node.CoordinatorPort} (or set DISTNN_SEEDS)");
+                    + $"akka.tcp://{ClusterNodeOptions.SystemName}@127.0.0.1:{node.CoordinatorPort} (or set DISTNN_SEEDS), unless --discovery forms the cluster");
             }
             seeds.Add($"{scheme}{ClusterNodeOptions.SystemName}@{announced}:{port}");
         }
@@ -96,6 +106,7 @@ internal static class NodeOptionsResolver
             PublicHost = node.PublicHost,
             Port = port,
             Seeds = seeds,
+            Bootstrap = bootstrap,
             DataPort = dataPlane.Port,
             DataDir = DistNNSettings.From(merged).DataDir,
             Name = node.Name,
@@ -106,6 +117,29 @@ internal static class NodeOptionsResolver
             Tls = tls,
             Hocon = merged,
         };
+    }
+
+    /// <summary>The checked bootstrap settings when a discovery method is set (then no seed may be), else null.</summary>
+    private static BootstrapSettings? Bootstrap(BootstrapSettings bootstrap, IReadOnlyList<string> seeds)
+    {
+        if (!bootstrap.UsesDiscovery())
+        {
+            return null;
+        }
+        if (bootstrap.Discovery is not (BootstrapSettings.Kubernetes or BootstrapSettings.ConfigList))
+        {
+            throw new OptionException($"--discovery must be {BootstrapSettings.Kubernetes} or {BootstrapSettings.ConfigList} (got '{bootstrap.Discovery}')");
+        }
+        if (seeds.Count > 0)
+        {
+            throw new OptionException($"--discovery {bootstrap.Discovery} forms the cluster without seed nodes: drop --seed / DISTNN_SEEDS ({string.Join(", ", seeds)})");
+        }
+        if (bootstrap.RequiredContactPoints < 1 || bootstrap.ServiceName.Length == 0)
+        {
+            throw new OptionException("distnn.bootstrap: required-contact-points must be at least 1 and service-name not empty "
+                + $"(got {bootstrap.RequiredContactPoints}, '{bootstrap.ServiceName}')");
+        }
+        return bootstrap;
     }
 
     /// <summary>The node's TLS files checked and loaded, or null when none is given; a missing file is named by its option.</summary>
@@ -161,7 +195,7 @@ internal static class NodeOptionsResolver
         // The command line's values are typed already; they go over the environment's.
         values.AddRange(s_keys.Select(k => (k.Path, k.Option(s))));
         // A list replaces the lower layer's whole list: only the winning source's seeds are given.
-        string? seeds = s.Seeds ?? Env("DISTNN_SEEDS");
+        string? seeds = s.Seeds ?? Env(SeedsVariable);
         if (seeds is not null)
         {
             var list = seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

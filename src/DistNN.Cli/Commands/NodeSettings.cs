@@ -30,6 +30,18 @@ public sealed class NodeSettings : PlanSettings
     [Description("Comma-separated seed nodes akka.tcp://distnn@HOST:PORT (normally the coordinator's address). Required on ps and worker nodes; the coordinator defaults to itself. Env DISTNN_SEEDS.")]
     public string? Seeds { get; init; }
 
+    [CommandOption("--discovery <METHOD>")]
+    [Description("Form the cluster without seed addresses, from the nodes Akka.Discovery lists (distnn.bootstrap.discovery): kubernetes (the pods the Kubernetes API lists with distnn.bootstrap.pod-label-selector, their port named remoting) or config (akka.discovery.config.services.NAME.endpoints in the HOCON file). Instead of --seed. Env DISTNN_DISCOVERY.")]
+    public string? Discovery { get; init; }
+
+    [CommandOption("--service-name <NAME>")]
+    [Description("With --discovery: the name looked up, the pods' label value or the services key (distnn.bootstrap.service-name). Env DISTNN_SERVICE_NAME.")]
+    public string? ServiceName { get; init; }
+
+    [CommandOption("--contact-points <N>")]
+    [Description("With --discovery: how many nodes must be found before the cluster is formed (distnn.bootstrap.required-contact-points), at least 1. Env DISTNN_REQUIRED_CONTACT_POINTS.")]
+    public int? ContactPoints { get; init; }
+
     [CommandOption("--data-port <PORT>")]
     [Description("ps: the tensor data plane's TCP port (distnn.data-plane.port), 0 to 65535 (0 = any free port, announced either way). Env DISTNN_DATA_PORT.")]
     public int? DataPort { get; init; }
@@ -97,6 +109,10 @@ public sealed class NodeSettings : PlanSettings
         if (Port is < 0 or > 65535 || DataPort is < 0 or > 65535)
         {
             return Spectre.Console.ValidationResult.Error($"--port and --data-port must be 0 (any free port) to 65535 (got {Port} and {DataPort})");
+        }
+        if (ContactPoints is < 1)
+        {
+            return Spectre.Console.ValidationResult.Error($"--contact-points must be at least 1 (got {ContactPoints})");
         }
         if (ChunkBytes < 1024)
         {

@@ -11,7 +11,8 @@ public static class ClusterHosting
 {
     /// <summary>
     /// Remoting on <see cref="ClusterNodeOptions.Host"/>:<see cref="ClusterNodeOptions.Port"/> (announced as the public
-    /// host), the cluster with the node's role and seed nodes and the split-brain resolver keeping the majority, the
+    /// host), the cluster with the node's role and seed nodes (or cluster bootstrap, <see cref="ClusterBootstrapHosting"/>)
+    /// and the split-brain resolver keeping the majority, the
     /// maximum frame (the remote carrier's pieces must fit it), DistNN's serializer and a compute dispatcher with
     /// <paramref name="computeThreads"/> threads; a ps node also starts its tensor data plane. The HOCON file's own
     /// merged configuration (<see cref="ClusterNodeOptions.Hocon"/>: its layers over reference.conf) comes below these.
@@ -48,6 +49,10 @@ public static class ClusterHosting
             })
             .WithDistNNSerializer()
             .WithDistNNDispatchers(computeThreads);
+        if (options.Bootstrap is { } bootstrap)
+        {
+            builder.WithDistNNBootstrap(options, bootstrap);
+        }
         if (options.Role == NodeRole.Ps)
         {
             builder.WithTensorDataPlane(options.Host, options.DataPort, options.AnnouncedHost);

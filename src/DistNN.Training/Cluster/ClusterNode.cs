@@ -206,12 +206,15 @@ public static class ClusterNode
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var started = DateTime.UtcNow;
-        string seeds = string.Join(", ", options.Seeds);
+        string seeds = HowItJoins(options);
+        using var stopDiscovery = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var discovering = options.Bootstrap is null ? Task.CompletedTask : DiscoveryJoin.RunAsync(system, options, log, stopDiscovery.Token);
         while (!up.Task.IsCompleted)
         {
             var elapsed = DateTime.UtcNow - started;
             if (elapsed >= options.JoinTimeout || cancel.IsCancellationRequested)
             {
+                await stopDiscovery.CancelAsync();
                 return false;
             }
             // The first word after 2 s (a seed's join answer takes a few ms when it is up), then every 5 s.
@@ -222,6 +225,7 @@ public static class ClusterNode
                 log(JoinProgress(cluster, seeds) + $" ({(DateTime.UtcNow - started).TotalSeconds:F0} of {options.JoinTimeout.TotalSeconds:F0} s)");
             }
         }
+        await discovering;
         log($"joined the cluster at {cluster.SelfAddress} as {options.Role.Name()}");
         return true;
     }
@@ -235,15 +239,22 @@ public static class ClusterNode
         var state = cluster.State;
         if (!state.Members.Any(m => m.Address.Equals(cluster.SelfAddress)))
         {
-            return $"cannot reach the seed node(s) {seeds} yet; retrying";
+            return $"cannot reach {seeds} yet; retrying";
         }
         return state.Unreachable.Count > 0
             ? $"reached the cluster; it admits this node once it has downed its unreachable member(s) {string.Join(", ", state.Unreachable.Select(m => m.Address))}"
             : "reached the cluster; waiting to be admitted";
     }
 
-    private static string JoinFailure(ClusterNodeOptions options) =>
-        $"could not join the cluster through the seed node(s) {string.Join(", ", options.Seeds)} within "
+    /// <summary>What the node joins through: its seed nodes, or the nodes its discovery finds.</summary>
+    private static string HowItJoins(ClusterNodeOptions options) => options.Bootstrap is { } b
+        ? $"the {b.RequiredContactPoints} or more node(s) {b.Discovery} discovery must list as '{b.ServiceName}'"
+        : $"the seed node(s) {string.Join(", ", options.Seeds)}";
+
+    private static string JoinFailure(ClusterNodeOptions options) => options.Bootstrap is not null
+        ? $"could not join the cluster through {HowItJoins(options)} within {options.JoinTimeout.TotalSeconds:F0} s: are the other "
+          + "nodes running, listed by the discovery with their Akka.Remote port, and reachable there?"
+        : $"could not join the cluster through {HowItJoins(options)} within "
         + $"{options.JoinTimeout.TotalSeconds:F0} s: is the coordinator running there, and does the address match its "
         + "--public-host and --port exactly (akka.tcp://distnn@HOST:PORT)"
         + (options.Tls is null ? "?" : $", and are both nodes' certificates signed by the same CA (--tls-ca)? {options.Tls.LastRefusal}").TrimEnd();

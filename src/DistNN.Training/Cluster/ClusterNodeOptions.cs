@@ -23,8 +23,11 @@ public sealed record ClusterNodeOptions
     /// <summary>Akka.Remote's port; 0 picks a free one.</summary>
     public required int Port { get; init; }
 
-    /// <summary>Seed nodes, akka.tcp://distnn@host:port.</summary>
+    /// <summary>Seed nodes, akka.tcp://distnn@host:port; empty when <see cref="Bootstrap"/> forms the cluster.</summary>
     public required IReadOnlyList<string> Seeds { get; init; }
+
+    /// <summary>Cluster bootstrap through Akka.Management and discovery instead of seed nodes, or null: the seeds.</summary>
+    public Configuration.BootstrapSettings? Bootstrap { get; init; }
 
     /// <summary>ps: the data plane's TCP port (0: any free port; the endpoint is announced either way).</summary>
     public required int DataPort { get; init; }
