@@ -55,6 +55,15 @@ wait_line() {
     return 1
 }
 lines() { wc -l < "$logs/$1.log"; }
+# wait_trained NAME SECONDS: waits until the coordinator's metrics show an epoch in which worker NAME trained samples.
+wait_trained() {
+    local deadline=$(( $(date +%s) + $2 ))
+    while (( $(date +%s) < deadline )); do
+        grep -q "\"worker\":\"$1\",\"samples_per_sec\":[^,]*,\"samples\":[1-9]" "$logs/metrics.jsonl" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
 # exit_code NAME SECONDS: sets $code to the node's exit code, or "running" if it has not exited within SECONDS.
 exit_code() {
     local pid="${pid_of[$1]}" deadline=$(( $(date +%s) + $2 ))
@@ -73,7 +82,7 @@ echo "$script: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 
 if [[ "$only" != server ]]; then
     echo "== worker: SIGKILL of one of two workers, $runs times (one cluster, a replacement joins after each)"
-    coordinator_args --servers 1 --workers 2 --epochs 100000 --train-limit 1280 --registration-timeout 120
+    coordinator_args --servers 1 --workers 2 --epochs 100000 --train-limit 1280 --registration-timeout 120 --metrics "$logs/metrics.jsonl"
     node coordinator "${cargs[@]}"
     wait_line coordinator "joined the cluster" 60 || { echo "$script: the coordinator did not start (logs in $logs)"; exit 1; }
     node ps --role ps --seed "$seed" --threads 1
@@ -82,15 +91,12 @@ if [[ "$only" != server ]]; then
     victim=w1
     : > "$logs/worker-times"
     for ((i = 1; i <= runs; i++)); do
-        # The victim trains: an epoch has ended since it registered.
-        wait_line "$victim" "registered worker" 90 || { echo "$script: $victim did not register (logs in $logs)"; break; }
-        from=$(lines coordinator)
-        wait_line coordinator "test loss" 90 "$from" || { echo "$script: no epoch ended (logs in $logs)"; break; }
-        from=$(lines coordinator)
-        wait_line coordinator "test loss" 90 "$from" || { echo "$script: no epoch ended (logs in $logs)"; break; }
+        # The victim trains: an epoch in which it processed samples has ended.
+        wait_trained "$victim" 120 || { echo "$script: $victim never trained (logs in $logs)"; break; }
         from=$(lines coordinator)
         t0=$(now)
         kill -KILL "${pid_of[$victim]}"
+        wait "${pid_of[$victim]}" 2>/dev/null
         if wait_line coordinator "worker $victim stopped" 60 "$from"; then
             t1=$(now)
             from2=$(lines coordinator)
@@ -102,7 +108,6 @@ if [[ "$only" != server ]]; then
         else
             echo "  trial $i: $victim killed; the coordinator did not notice within 60 s"
         fi
-        wait "${pid_of[$victim]}" 2>/dev/null
         victim="w1-$i"
         (( i < runs )) && node "$victim" --role worker --seed "$seed" --name "$victim" --data-dir "$data_dir" --threads 1
     done

@@ -58,7 +58,7 @@ public sealed class ParameterServer : ReceiveActor
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                string cause = $"parameter server {index} stopped on {typeof(T).Name}: {e.GetType().Name}: {FirstLine(e.Message)}";
+                string cause = $"parameter server {index} stopped on {typeof(T).Name}: {e.GetType().Name}: {Supervision.StopAndReportStrategy.FirstLine(e.Message)}";
                 _log.Error(cause);
                 coordinator.Tell(new TrainingFailed(cause));
                 Context.Stop(Self);
@@ -70,11 +70,5 @@ public sealed class ParameterServer : ReceiveActor
         Receive<PushGradients>(m => Guarded(m, p => shard.OnPush(p, Sender)));
         Receive<ReportApplied>(m => Guarded(m, r => shard.OnReportApplied(r, Sender)));
         Receive<InitServer>(i => _log.Warning("parameter server {0} was initialized already: InitServer ignored", i.ServerIndex));
-    }
-
-    private static string FirstLine(string text)
-    {
-        int end = text.IndexOf('\n');
-        return end < 0 ? text : text[..end].TrimEnd();
     }
 }
