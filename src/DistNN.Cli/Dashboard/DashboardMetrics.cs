@@ -33,6 +33,8 @@ public sealed class DashboardMetrics : IDisposable
             description: "Tensor bytes each worker's carriers sent to parameter servers on another node.");
         _meter.CreateObservableCounter("distnn.pulled.bytes", () => PerWorker(w => w.BytesPulled),
             description: "Tensor bytes each worker's carriers received from parameter servers on another node.");
+        _meter.CreateObservableCounter("distnn.pushes.refused", () => PerWorker(w => w.PushesRefused),
+            description: "Each worker's pushes a parameter server refused (not applied; the batch is dealt again).");
         _meter.CreateObservableGauge("distnn.train.loss", () => Progress().Loss, description: "Running mean training loss of the current epoch.");
         _meter.CreateObservableGauge("distnn.train.accuracy", () => Progress().Accuracy, description: "Running training accuracy of the current epoch.");
         _meter.CreateObservableGauge("distnn.run.samples_per_second", () => Progress().SamplesPerSec, description: "The run's training samples per second in the current epoch.");

@@ -56,6 +56,9 @@ public sealed class DashboardState
                 case EpochCompleted done:
                     OnEpoch(done);
                     break;
+                case PushRefused r:
+                    Worker(r.Worker).Refused++;
+                    break;
                 case MemberSeen m:
                     OnMember(m);
                     break;
@@ -215,6 +218,8 @@ public sealed class DashboardState
 
         public WorkerRate? Current { get; set; }
 
+        public long Refused { get; set; }
+
         public long BytesPushed => Current?.BytesSent ?? 0;
 
         public long BytesPulled => Current?.BytesReceived ?? 0;
@@ -231,6 +236,6 @@ public sealed class DashboardState
         }
 
         public WorkerStatus Status() => new(name, Current?.SamplesPerSec ?? 0, Current?.MsComputePerBatch ?? 0, Current?.MsWaitPerBatch ?? 0,
-            _samplesBefore + (Current?.Samples ?? 0), _stepsBefore + (Current?.Batches ?? 0), BytesPushed, BytesPulled);
+            _samplesBefore + (Current?.Samples ?? 0), _stepsBefore + (Current?.Batches ?? 0), BytesPushed, BytesPulled, Refused);
     }
 }

@@ -34,9 +34,10 @@ public sealed record ProgressStatus(
 /// <summary>A member of the run: a node or an actor on one, with its health (up, joining, leaving, exiting, removed, unreachable, stopped).</summary>
 public sealed record MemberStatus(string Role, string? Name, string Address, string Health);
 
-/// <summary>One worker: its rate and time per batch in the current epoch, and its totals over the run.</summary>
+/// <summary>One worker: its rate and time per batch in the current epoch, and its totals over the run (pushes a server refused).</summary>
 public sealed record WorkerStatus(
-    string Name, double SamplesPerSec, double MsComputePerBatch, double MsWaitPerBatch, long Samples, long Steps, long BytesPushed, long BytesPulled);
+    string Name, double SamplesPerSec, double MsComputePerBatch, double MsWaitPerBatch, long Samples, long Steps, long BytesPushed, long BytesPulled,
+    long PushesRefused);
 
 /// <summary>Tensor bytes the workers' carriers sent (pushed) and received (pulled); 0 in one process.</summary>
 public sealed record WireStatus(long BytesPushed, long BytesPulled);

@@ -34,4 +34,26 @@ public class DashboardServerSpec
         Assert.Equal("done", last.RootElement.GetProperty("state").GetString());
         Assert.Equal(5, last.RootElement.GetProperty("progress").GetProperty("steps_done").GetInt64());
     }
+
+    [Fact]
+    public async Task Refused_pushes_are_counted_per_worker_in_the_status_and_in_metrics()
+    {
+        var state = new DashboardState(new RunDescription("mlp", "mnist", "adam", 0.001, "cluster", "sync", 2, 1, 64, 1, 640, 100, DateTimeOffset.Now));
+        await using var server = await DashboardServer.StartAsync(state, 0);
+        state.Listen(new StepProgress(1, 1, 128, 640, 0.5, 0.8, 1000, [new WorkerRate("w-1", 500, 64), new WorkerRate("w-2", 500, 64)], 2, 10));
+
+        state.Listen(new PushRefused("w-1", "ps-0 does not count w-1 (incarnation 1) as live"));
+        state.Listen(new PushRefused("w-1", "ps-0 does not count w-1 (incarnation 1) as live"));
+
+        using var http = new HttpClient();
+        using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.Address, "api/status")));
+        var refused = status.RootElement.GetProperty("workers").EnumerateArray()
+            .ToDictionary(w => w.GetProperty("name").GetString()!, w => w.GetProperty("pushes_refused").GetInt64());
+        Assert.Equal(2, refused["w-1"]);
+        Assert.Equal(0, refused["w-2"]);
+        var metrics = PrometheusText.Parse(await http.GetStringAsync(new Uri(server.Address, "metrics")));
+        Assert.Equal("counter", metrics.Types["distnn_pushes_refused_total"]);
+        Assert.Equal(2, metrics.Named("distnn_pushes_refused_total").Single(s => s.Labels["node"] == "w-1").Value);
+        Assert.Equal(0, metrics.Named("distnn_pushes_refused_total").Single(s => s.Labels["node"] == "w-2").Value);
+    }
 }

@@ -74,6 +74,7 @@ function render() {
     cell(row, String(w.steps));
     cell(row, bytes(w.bytes_pushed));
     cell(row, bytes(w.bytes_pulled));
+    cell(row, String(w.pushes_refused));
   }
   const failures = $("failures");
   failures.replaceChildren();
