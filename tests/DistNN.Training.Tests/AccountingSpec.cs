@@ -27,7 +27,8 @@ public class AccountingSpec : TestKit
     [Fact]
     public async Task A_refused_push_is_reported_and_its_batch_is_dealt_to_a_live_worker_and_counted_only_once_applied()
     {
-        var (coordinator, done) = Start(workers: 2);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<TrainingEvent>();
+        var (coordinator, done) = Start(workers: 2, events.Enqueue);
         var a = Join(coordinator, "a", 1);
         var b = Join(coordinator, "b", 2);
         var dealtA = a.Probe.ExpectMsg<AssignBatches>();
@@ -50,6 +51,8 @@ public class AccountingSpec : TestKit
         }
         var summary = await done.Task.WaitAsync(s_run);
         Assert.Equal((Samples, Samples, Samples), (summary.SamplesExpected, summary.SamplesProcessed, summary.SamplesApplied));
+        // The run's listener (the dashboard, /metrics) is told of the refusal.
+        Assert.Equal("b", Assert.Single(events.OfType<PushRefused>()).Worker);
     }
 
     [Fact]
@@ -136,11 +139,11 @@ public class AccountingSpec : TestKit
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
-    private (IActorRef Coordinator, TaskCompletionSource<TrainingSummary> Done) Start(int workers)
+    private (IActorRef Coordinator, TaskCompletionSource<TrainingSummary> Done) Start(int workers, Action<TrainingEvent>? listener = null)
     {
         var plan = TestData.Plan(mode: ConsistencyMode.Async, workers: workers);
         var done = new TaskCompletionSource<TrainingSummary>();
-        var coordinator = Sys.ActorOf(Coordinator.Props(plan, TestData.BarsSource(Samples, 32), null, done));
+        var coordinator = Sys.ActorOf(Coordinator.Props(plan, TestData.BarsSource(Samples, 32), listener, done));
         Sys.ActorOf(ParameterServer.Props(coordinator));
         return (coordinator, done);
     }

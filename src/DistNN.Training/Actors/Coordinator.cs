@@ -342,6 +342,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         {
             return;
         }
+        _listener?.Invoke(new PushRefused(r.Worker, r.Reason));
         if (_ledger.Refuse(r.BatchId) > MaxRefusals)
         {
             Fail($"batch {r.BatchId} of epoch {r.Epoch} was refused {MaxRefusals + 1} times; the last: {r.Reason}");
