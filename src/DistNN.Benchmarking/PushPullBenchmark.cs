@@ -28,7 +28,7 @@ public sealed record PushPullResult(
 
 public static class PushPullBenchmark
 {
-    /// <summary>The line a server process prints when ready: the server actor's address and the data-plane endpoint.</summary>
+    /// <summary>The line a server process prints when ready: the server actor's address, the data-plane endpoint and the run key (hex).</summary>
     public const string ReadyPrefix = "push-pull-server ";
 
     private const string ServerName = "ps";
@@ -66,14 +66,15 @@ public static class PushPullBenchmark
 
     /// <summary>
     /// Runs the server node until <paramref name="stop"/> completes: an ActorSystem with Akka.Remote and the data plane
-    /// and one initialised parameter server; writes <see cref="ReadyPrefix"/> + "actorPath endpoint" to <paramref name="ready"/>.
+    /// and one initialised parameter server; writes <see cref="ReadyPrefix"/> + "actorPath endpoint key" to <paramref name="ready"/>.
     /// </summary>
     public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true, string extraHocon = "")
     {
         using var system = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
-        var server = await StartServerAsync(system, Plan(carrier, chunkBytes));
+        byte[] key = DataPlaneCredential.NewKey();
+        var server = await StartServerAsync(system, Plan(carrier, chunkBytes), key);
         string address = server.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
-        ready($"{ReadyPrefix}{address} {TensorTransports.Get(system).DataPlane.Endpoint}");
+        ready($"{ReadyPrefix}{address} {TensorTransports.Get(system).DataPlane.Endpoint} {Convert.ToHexString(key)}");
         await stop;
         await system.Terminate();
     }
@@ -96,23 +97,25 @@ public static class PushPullBenchmark
         ActorSystem? serverSystem = null;
         string serverPath;
         string endpoint;
+        byte[] key;
         if (serverProcess is null)
         {
             serverSystem = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
-            var server = await StartServerAsync(serverSystem, plan);
+            key = DataPlaneCredential.NewKey();
+            var server = await StartServerAsync(serverSystem, plan, key);
             serverPath = server.Path.ToStringWithAddress(((ExtendedActorSystem)serverSystem).Provider.DefaultAddress);
             endpoint = TensorTransports.Get(serverSystem).DataPlane.Endpoint;
         }
         else
         {
             string[] parts = readyLine![ReadyPrefix.Length..].Split(' ');
-            (serverPath, endpoint) = (parts[0], parts[1]);
+            (serverPath, endpoint, key) = (parts[0], parts[1], Convert.FromHexString(parts[2]));
         }
         using var client = ActorSystem.Create("client", NodeSetup(dataPlane: false, akkaBatching, extraHocon));
         try
         {
             IActorRef remote = ((ExtendedActorSystem)client).Provider.ResolveActorRef(serverPath);
-            IActorRef proxy = TensorRouting.Route(client, [remote], [endpoint], plan)[0];
+            IActorRef proxy = TensorRouting.Route(client, [remote], [endpoint], plan, DataPlaneCredential.Issue(key, WorkerName))[0];
             var weights = await proxy.Ask<WeightsReply>(new PullWeights(1), TimeSpan.FromSeconds(30));
             var random = new Random(1);
             var compressor = GradientCompressor.For(Protocol.Codecs.Compression.Parse(compression));
@@ -161,10 +164,10 @@ public static class PushPullBenchmark
         }
     }
 
-    private static async Task<IActorRef> StartServerAsync(ActorSystem system, TrainingPlan plan)
+    private static async Task<IActorRef> StartServerAsync(ActorSystem system, TrainingPlan plan, byte[] key)
     {
         var server = system.ActorOf(ParameterServer.Props(null), ServerName);
-        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1), TimeSpan.FromSeconds(60));
+        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1, key), TimeSpan.FromSeconds(60));
         server.Tell(new LiveWorkers([WorkerName]));
         return server;
     }

@@ -7,5 +7,5 @@ namespace DistNN.Protocol;
 /// </summary>
 public static class ProtocolVersion
 {
-    public const byte Current = 2;
+    public const byte Current = 3;
 }

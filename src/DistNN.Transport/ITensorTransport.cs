@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistNN.Protocol.Messages;
 
 namespace DistNN.Transport;
 
@@ -8,6 +9,9 @@ namespace DistNN.Transport;
 /// </summary>
 public interface ITensorTransport
 {
-    /// <summary>The ref to send to <paramref name="server"/>, whose node announced the data-plane <paramref name="endpoint"/> (or none).</summary>
-    IActorRef To(IActorRef server, string endpoint);
+    /// <summary>
+    /// The ref to send to <paramref name="server"/>, whose node announced the data-plane <paramref name="endpoint"/> (or
+    /// none); on the data plane requests carry <paramref name="credential"/> (the other carriers are Akka.Remote's own).
+    /// </summary>
+    IActorRef To(IActorRef server, string endpoint, DataPlaneCredential? credential = null);
 }

@@ -13,7 +13,7 @@ public sealed class InProcessTransport : ITensorTransport
 {
     public static InProcessTransport Instance { get; } = new();
 
-    public IActorRef To(IActorRef server, string endpoint) =>
+    public IActorRef To(IActorRef server, string endpoint, DataPlaneCredential? credential = null) =>
         server is IInternalActorRef { IsLocal: true } ? new InProcessRef(server) : server;
 }
 

@@ -14,6 +14,7 @@ public sealed class TransportCounters
     private long _pieceBytesSent;
     private long _closedBytesSent;
     private long _closedBytesReceived;
+    private readonly long[] _refused = new long[Enum.GetValues<DataPlaneRefusal>().Length];
 
     /// <summary>Data-plane frames this node has handed to its connections (requests and replies).</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
@@ -23,6 +24,12 @@ public sealed class TransportCounters
 
     /// <summary>Bytes of frames this node's outgoing data-plane connections have received.</summary>
     public long DataPlaneBytesReceived => Interlocked.Read(ref _closedBytesReceived) + _open.Keys.Sum(c => c.BytesReceived);
+
+    /// <summary>Frames and connections this node's data plane refused for <paramref name="reason"/>.</summary>
+    public long RefusedOf(DataPlaneRefusal reason) => Interlocked.Read(ref _refused[(int)reason]);
+
+    /// <summary>Frames and connections this node's data plane refused, for any reason.</summary>
+    public long Refused => Enum.GetValues<DataPlaneRefusal>().Sum(RefusedOf);
 
     /// <summary>Bytes of message pieces (their payload, without Akka.Remote's envelope) this node has sent.</summary>
     public long PieceBytesSent => Interlocked.Read(ref _pieceBytesSent);
@@ -52,6 +59,9 @@ public sealed class TransportCounters
             Interlocked.Add(ref _bytes.GetOrAdd(actor, _ => new WireCount()).Received, bytes);
         }
     }
+
+    /// <summary>Counts a refusal; true for the first of its kind (the one to log).</summary>
+    internal bool Refuse(DataPlaneRefusal reason) => Interlocked.Increment(ref _refused[(int)reason]) == 1;
 
     internal void FrameSent() => Interlocked.Increment(ref _framesSent);
 

@@ -25,10 +25,10 @@ public class CarrierSpec
     private static readonly TimeSpan s_reply = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(2);
 
-    private static async Task<IActorRef> StartServer(ActorSystem system, string name, TrainingPlan plan, string worker)
+    private static async Task<IActorRef> StartServer(TwoNodes nodes, string name, TrainingPlan plan, string worker)
     {
-        var server = system.ActorOf(ParameterServer.Props(null), name);
-        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1), s_reply);
+        var server = nodes.A.ActorOf(ParameterServer.Props(null), name);
+        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1, nodes.Key), s_reply);
         server.Tell(new LiveWorkers([worker]));
         return server;
     }
@@ -54,14 +54,14 @@ public class CarrierSpec
     {
         await using var nodes = new TwoNodes();
         var plan = TestData.Plan(ModelPresets.Get("cnn")) with { Carrier = carrier };
-        var inProcess = await StartServer(nodes.A, "ps-in-process", plan, "w");
-        var remote = await StartServer(nodes.A, "ps-remote", plan, "w");
+        var inProcess = await StartServer(nodes, "ps-in-process", plan, "w");
+        var remote = await StartServer(nodes, "ps-remote", plan, "w");
         var initial = await inProcess.Ask<WeightsReply>(new PullWeights(1), s_reply);
         var push = Gradients(initial, "w");
         var expected = await inProcess.Ask<PushReply>(push, s_reply);
 
         var carrierB = TensorTransports.Get(nodes.B).Counters;
-        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps-remote")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan)[0];
+        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps-remote")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan, nodes.Credential("w"))[0];
         var pulled = await proxy.Ask<WeightsReply>(new PullWeights(7), s_reply);
         var reply = await proxy.Ask<PushReply>(push, s_reply);
 
@@ -93,8 +93,8 @@ public class CarrierSpec
     {
         await using var nodes = new TwoNodes();
         var plan = TestData.Plan(ModelPresets.Get("cnn")) with { Carrier = carrier };
-        var inProcess = await StartServer(nodes.A, "ps-in-process", plan, "w");
-        await StartServer(nodes.A, "ps-remote", plan, "w");
+        var inProcess = await StartServer(nodes, "ps-in-process", plan, "w");
+        await StartServer(nodes, "ps-remote", plan, "w");
         var initial = await inProcess.Ask<WeightsReply>(new PullWeights(1), s_reply);
         var raw = Gradients(initial, "w");
         var compressor = GradientCompressor.For(Compression.Parse(compression))!;
@@ -111,7 +111,7 @@ public class CarrierSpec
         var expected = await nodes.A.ActorSelection("/user/ps-in-process").Ask<PushReply>(push with { }, s_reply);
 
         var carrierB = TensorTransports.Get(nodes.B).Counters;
-        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps-remote")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan)[0];
+        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps-remote")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan, nodes.Credential("w"))[0];
         await proxy.Ask<WeightsReply>(new PullWeights(7), s_reply);
         long bytesBefore = carrier == TensorCarrierKind.Dataplane ? carrierB.DataPlaneBytesSent : carrierB.PieceBytesSent;
         var reply = await proxy.Ask<PushReply>(push, s_reply);

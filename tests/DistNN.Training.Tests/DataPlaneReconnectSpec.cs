@@ -32,9 +32,9 @@ public class DataPlaneReconnectSpec
     {
         var plan = TestData.Plan(mode: ConsistencyMode.Sync) with { Carrier = TensorCarrierKind.Dataplane };
         var server = nodes.A.ActorOf(ParameterServer.Props(null), "ps");
-        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1), s_reply);
+        await server.Ask<ServerReady>(new InitServer(plan.ToMessage(), 0, 1, nodes.Key), s_reply);
         server.Tell(new LiveWorkers(["w", "other"]));
-        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan)[0];
+        var proxy = TensorRouting.Route(nodes.B, [nodes.OfAFromB("ps")], [TensorTransports.Get(nodes.A).DataPlane.Endpoint], plan, nodes.Credential("w"))[0];
         var initial = await proxy.Ask<WeightsReply>(new PullWeights(1), s_reply);
         return (server, proxy, initial);
     }

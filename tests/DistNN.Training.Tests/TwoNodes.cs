@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using DistNN.Protocol.Messages;
 using DistNN.Training.Configuration;
 
 namespace DistNN.Training.Tests;
@@ -22,6 +23,12 @@ internal sealed class TwoNodes : IAsyncDisposable
     public ActorSystem A { get; }
 
     public ActorSystem B { get; }
+
+    /// <summary>A run key for servers in A (their <see cref="InitServer"/>), as a coordinator makes one.</summary>
+    public byte[] Key { get; } = DataPlaneCredential.NewKey();
+
+    /// <summary>The data-plane credential of <paramref name="name"/> under <see cref="Key"/>.</summary>
+    public DataPlaneCredential Credential(string name) => DataPlaneCredential.Issue(Key, name);
 
     /// <summary>The actor /user/<paramref name="name"/> of A as B reaches it (over Akka.Remote).</summary>
     public IActorRef OfAFromB(string name) =>

@@ -51,7 +51,7 @@ public class DataPlaneLinkSpec : TestKit
             frames.Clear();
             while (FrameReader.TryReadFrame(ref available, ProtocolLimits.Default, out ReadOnlySequence<byte> payload))
             {
-                var (manifest, target, _, _) = MessageFrame.ReadHeader(payload, ProtocolLimits.Default);
+                var (manifest, target, _, _, _) = MessageFrame.ReadHeader(payload, ProtocolLimits.Default);
                 frames.Add((manifest, target));
             }
         }

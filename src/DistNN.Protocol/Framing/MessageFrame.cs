@@ -7,19 +7,22 @@ using MessagePack;
 namespace DistNN.Protocol.Framing;
 
 /// <summary>
-/// A protocol message as the payload of a data-plane frame: <c>[manifest, target, replyTo, [protocolVersion, message]]</c>.
+/// A protocol message as the payload of a data-plane frame:
+/// <c>[manifest, target, replyTo, [name, mac] | nil, [protocolVersion, message]]</c>.
 /// Target is the path (without address) of the actor on the receiving node that gets the message, empty for a reply;
-/// ReplyTo is a number the sending node chose for the actor that gets the replies, and which a reply carries back.
+/// ReplyTo is a number the sending node chose for the actor that gets the replies, and which a reply carries back; the
+/// fourth field is the sender's <see cref="DataPlaneCredential"/> (nil on a reply).
 /// The message is written by <see cref="ProtocolSerializer.Write"/> straight into the (pooled) frame, so a tensor
 /// is copied once from its span into the frame, and read back with every limit check of the serializer.
 /// </summary>
 public static class MessageFrame
 {
-    private const int FieldCount = 4;
+    private const int FieldCount = 5;
 
-    public static void Write(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message)
+    public static void Write(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message,
+        DataPlaneCredential? credential = null)
     {
-        WriteHeader(output, serializer, target, replyTo, message);
+        WriteHeader(output, serializer, target, replyTo, message, credential);
         serializer.Write(output, message);
     }
 
@@ -27,12 +30,13 @@ public static class MessageFrame
     /// A new pooled frame holding <paramref name="message"/> with its large chunk values by reference
     /// (<see cref="WriteByReference"/>); whoever sends it reads those values before the send returns.
     /// </summary>
-    public static FrameWriter Create(ProtocolSerializer serializer, string target, int replyTo, object message)
+    public static FrameWriter Create(ProtocolSerializer serializer, string target, int replyTo, object message,
+        DataPlaneCredential? credential = null)
     {
         var frame = new FrameWriter(SizeHint(message));
         try
         {
-            WriteByReference(frame, serializer, target, replyTo, message);
+            WriteByReference(frame, serializer, target, replyTo, message, credential);
             return frame;
         }
         catch
@@ -46,9 +50,10 @@ public static class MessageFrame
     /// <see cref="Write"/> with large chunk values held by reference (<see cref="ProtocolSerializer.WriteByReference"/>):
     /// the frame's sender writes them from their arrays, or copies them in before it queues the frame.
     /// </summary>
-    public static void WriteByReference(FrameWriter frame, ProtocolSerializer serializer, string target, int replyTo, object message)
+    public static void WriteByReference(FrameWriter frame, ProtocolSerializer serializer, string target, int replyTo, object message,
+        DataPlaneCredential? credential = null)
     {
-        WriteHeader(frame, serializer, target, replyTo, message);
+        WriteHeader(frame, serializer, target, replyTo, message, credential);
         serializer.WriteByReference(frame, message);
     }
 
@@ -78,13 +83,24 @@ public static class MessageFrame
     public static bool IsTensorMessage(string manifest) =>
         manifest is "distnn.push-gradients" or "distnn.push-reply" or "distnn.weights-reply";
 
-    private static void WriteHeader(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message)
+    private static void WriteHeader(IBufferWriter<byte> output, ProtocolSerializer serializer, string target, int replyTo, object message,
+        DataPlaneCredential? credential)
     {
         var writer = new MessagePackWriter(output);
         writer.WriteArrayHeader(FieldCount);
         writer.Write(serializer.Manifest(message));
         writer.Write(target);
         writer.Write(replyTo);
+        if (credential is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(credential.Name);
+            writer.Write(credential.Mac);
+        }
         writer.Flush();
     }
 
@@ -93,25 +109,41 @@ public static class MessageFrame
     public static (string Target, int ReplyTo, object Message) Read(ReadOnlySequence<byte> payload, ProtocolSerializer serializer,
         ProtocolLimits limits, Ownership.IValueArrays? valueArrays = null)
     {
-        var (manifest, target, replyTo, message) = ReadHeader(payload, limits);
-        return (target, replyTo, serializer.Read(message, manifest, valueArrays));
+        var header = ReadHeader(payload, limits);
+        return (header.Target, header.ReplyTo, serializer.Read(header.Message, header.Manifest, valueArrays));
     }
 
-    /// <summary>The frame's manifest, target and route, and the bytes of the message (read them with the serializer).</summary>
-    public static (string Manifest, string Target, int ReplyTo, ReadOnlySequence<byte> Message) ReadHeader(ReadOnlySequence<byte> payload,
-        ProtocolLimits limits)
+    /// <summary>The frame's manifest, target, route and credential, and the bytes of the message (read them with the serializer).</summary>
+    public static (string Manifest, string Target, int ReplyTo, DataPlaneCredential? Credential, ReadOnlySequence<byte> Message) ReadHeader(
+        ReadOnlySequence<byte> payload, ProtocolLimits limits)
     {
         try
         {
             var reader = new MessagePackReader(payload);
             if (reader.ReadArrayHeader() != FieldCount)
             {
-                throw new WireProtocolException(ViolationKind.Malformed, "a message frame is [manifest, target, replyTo, message]");
+                throw new WireProtocolException(ViolationKind.Malformed, "a message frame is [manifest, target, replyTo, credential, message]");
             }
             string manifest = ReadString(ref reader, limits);
             string target = ReadString(ref reader, limits);
             int replyTo = reader.ReadInt32();
-            return (manifest, target, replyTo, payload.Slice(reader.Position));
+            DataPlaneCredential? credential = null;
+            if (!reader.TryReadNil())
+            {
+                if (reader.ReadArrayHeader() != 2)
+                {
+                    throw new WireProtocolException(ViolationKind.Malformed, "a message frame's credential is [name, mac]");
+                }
+                string name = ReadString(ref reader, limits);
+                ReadOnlySequence<byte> mac = reader.ReadBytes() ?? throw new WireProtocolException(ViolationKind.Malformed,
+                    "a message frame's credential mac is bytes");
+                if (mac.Length > 64)
+                {
+                    throw new WireProtocolException(ViolationKind.Malformed, $"a message frame's credential mac of {mac.Length} bytes is too long");
+                }
+                credential = new DataPlaneCredential(name, mac.ToArray());
+            }
+            return (manifest, target, replyTo, credential, payload.Slice(reader.Position));
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
             or InvalidOperationException)

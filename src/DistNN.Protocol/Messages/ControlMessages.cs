@@ -21,10 +21,14 @@ public sealed record RegisterServer([property: Key(0)] IActorRef Server, [proper
 public sealed record RegisterWorker(
     [property: Key(0)] IActorRef Worker, [property: Key(1)] string Name, [property: Key(2)] long Incarnation = 0) : IDistNNMessage;
 
-/// <summary>Coordinator → server: build your chunks (index of ServerCount) from the plan's spec and seed.</summary>
+/// <summary>
+/// Coordinator → server: build your chunks (index of ServerCount) from the plan's spec and seed. DataPlaneKey is the
+/// run's key that data-plane requests' credentials must be issued under (null: the server takes no data-plane requests).
+/// </summary>
 [MessagePackObject]
 public sealed record InitServer(
-    [property: Key(0)] PlanMessage Plan, [property: Key(1)] int ServerIndex, [property: Key(2)] int ServerCount) : IDistNNMessage;
+    [property: Key(0)] PlanMessage Plan, [property: Key(1)] int ServerIndex, [property: Key(2)] int ServerCount,
+    [property: Key(3)] byte[]? DataPlaneKey = null) : IDistNNMessage;
 
 [MessagePackObject]
 public sealed record ServerReady(
@@ -32,24 +36,25 @@ public sealed record ServerReady(
 
 /// <summary>
 /// Coordinator → worker: build the replica; Servers[i] owns the chunks the layout gives server i and is reachable on
-/// the data plane at DataPlanes[i] ("host:port", empty for none; the list is null when no server announced one).
+/// the data plane at DataPlanes[i] ("host:port", empty for none; the list is null when no server announced one), where
+/// its requests carry Credential.
 /// </summary>
 [MessagePackObject]
 public sealed record InitWorker(
     [property: Key(0)] PlanMessage Plan, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
-    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null) : IDistNNMessage;
+    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null, [property: Key(3)] DataPlaneCredential? Credential = null) : IDistNNMessage;
 
 [MessagePackObject]
 public sealed record WorkerReady([property: Key(0)] string Name) : IDistNNMessage;
 
 /// <summary>
 /// Coordinator → its evaluator: build the model and reach the servers as a worker would (Servers and DataPlanes as in
-/// <see cref="InitWorker"/>), to score the test set at each epoch's end.
+/// <see cref="InitWorker"/>, Credential too), to score the test set at each epoch's end.
 /// </summary>
 [MessagePackObject]
 public sealed record InitEvaluator(
     [property: Key(0)] PlanMessage Plan, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
-    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null) : IDistNNMessage;
+    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null, [property: Key(3)] DataPlaneCredential? Credential = null) : IDistNNMessage;
 
 /// <summary>Evaluator → coordinator: built and able to reach every server.</summary>
 [MessagePackObject]

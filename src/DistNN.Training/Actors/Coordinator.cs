@@ -62,6 +62,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly long _parameterCount;
     private string? _crash;
     private readonly HashSet<string> _interrupted = [];
+    private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
 
     public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
     {
@@ -132,10 +133,10 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         {
             if (++serversReady == _plan.Servers)
             {
-                _evaluator.Tell(new InitEvaluator(_planMessage, _servers, _dataPlanes));
-                foreach (var w in _workers.Values)
+                _evaluator.Tell(new InitEvaluator(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, "evaluator")));
+                foreach (var (name, w) in _workers)
                 {
-                    w.Tell(new InitWorker(_planMessage, _servers, _dataPlanes));
+                    w.Tell(InitWorker(name));
                 }
             }
         });
@@ -194,7 +195,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         {
             for (int i = 0; i < _servers.Count; i++)
             {
-                _servers[i].Tell(new InitServer(_planMessage, i, _servers.Count));
+                _servers[i].Tell(new InitServer(_planMessage, i, _servers.Count, _dataPlaneKey));
             }
         }
     }
@@ -220,9 +221,12 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _listener?.Invoke(MemberSeen.Of("worker", r.Name, r.Worker.Path, "up"));
         if (serversReady)
         {
-            r.Worker.Tell(new InitWorker(_planMessage, _servers, _dataPlanes));
+            r.Worker.Tell(InitWorker(r.Name));
         }
     }
+
+    /// <summary>A worker's init, with its data-plane credential: its name under this run's key.</summary>
+    private InitWorker InitWorker(string name) => new(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, name));
 
     private void StartEpoch(int epoch)
     {

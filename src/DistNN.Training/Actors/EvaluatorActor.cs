@@ -41,7 +41,7 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
     {
         ComputeThreads.Current = _threads;
         TrainingPlan plan = init.Plan.ToPlan();
-        var servers = Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, plan);
+        var servers = Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, plan, init.Credential);
         var model = ModelBuilder.Build(plan.Model, plan.Seed);
         var layout = ParameterLayout.For(model, servers.Count);
         Sender.Tell(new EvaluatorReady(servers.Count));

@@ -27,6 +27,8 @@ public sealed class ParameterServer : ReceiveActor
     protected override void PreStart() =>
         _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint));
 
+    protected override void PostStop() => Carriers.TensorTransports.Get(Context.System).DataPlane.StopServing(Self);
+
     private void Init(InitServer init)
     {
         ServerShard shard;
@@ -38,6 +40,10 @@ public sealed class ParameterServer : ReceiveActor
         {
             Sender.Tell(new TrainingFailed($"parameter server {init.ServerIndex}: {e.Message}"));
             return;
+        }
+        if (init.DataPlaneKey is { } key)
+        {
+            Carriers.TensorTransports.Get(Context.System).DataPlane.Serve(Self, key);
         }
         Sender.Tell(new ServerReady(init.ServerIndex, shard.ChunkCount, shard.FloatCount));
         var coordinator = Sender;

@@ -81,7 +81,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             TrainingPlan plan = init.Plan.ToPlan();
             (_data as IPlanDataSource)?.Prepare(plan);
             // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
-            replica = new WorkerReplica(plan, Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, plan));
+            replica = new WorkerReplica(plan, Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, plan, init.Credential));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -6,7 +6,7 @@ namespace DistNN.Training.Simulation;
 /// <summary>The simulated cluster's carrier: every server is reached through a <see cref="SimulatedLink"/>.</summary>
 internal sealed class SimulatedTransport(ClusterSimulation simulation) : ITensorTransport
 {
-    public IActorRef To(IActorRef server, string endpoint) => new SimulatedLink(simulation, server);
+    public IActorRef To(IActorRef server, string endpoint, DistNN.Protocol.Messages.DataPlaneCredential? credential = null) => new SimulatedLink(simulation, server);
 }
 
 /// <summary>

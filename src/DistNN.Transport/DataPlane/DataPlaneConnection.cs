@@ -345,6 +345,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the connection at once for <paramref name="reason"/> (a refused peer); safe on its receive thread.</summary>
+    internal void Abort(string reason) => Close(reason);
+
     private void Close(string reason)
     {
         if (Interlocked.Exchange(ref _closeStarted, 1) != 0)

@@ -24,7 +24,7 @@ internal sealed class DataPlaneLink
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A request awaiting its reply; <see cref="SentOn"/> is null until a connection carried it.</summary>
-    private sealed record Request(string Target, IActorRef Requester, object Message, DataPlaneConnection? SentOn);
+    private sealed record Request(string Target, IActorRef Requester, object Message, DataPlaneCredential? Credential, DataPlaneConnection? SentOn);
 
     private readonly string _host;
     private readonly int _port;
@@ -49,8 +49,11 @@ internal sealed class DataPlaneLink
 
     public string Endpoint { get; }
 
-    /// <summary>Sends <paramref name="message"/> to <paramref name="target"/> on the server node; replies go to <paramref name="sender"/>.</summary>
-    public void Send(string target, IActorRef? sender, object message)
+    /// <summary>
+    /// Sends <paramref name="message"/> to <paramref name="target"/> on the server node with the sender's
+    /// <paramref name="credential"/>; replies go to <paramref name="sender"/>.
+    /// </summary>
+    public void Send(string target, IActorRef? sender, object message, DataPlaneCredential? credential)
     {
         bool replied = sender is not null && !sender.IsNobody();
         int route = replied ? _transport.Routes.RouteOf(sender!, target) : 0;
@@ -61,19 +64,19 @@ internal sealed class DataPlaneLink
             connection = _connection is { IsOpen: true } open ? open : null;
             if (request)
             {
-                _outstanding[route] = new Request(target, sender!, message, connection);
+                _outstanding[route] = new Request(target, sender!, message, credential, connection);
             }
             if (connection is null)
             {
                 // A request is written from its message once connected (its values stay untouched until its reply);
                 // anything else is written now, owning its bytes.
-                _unsent.Add((route, request ? null : Materialized(target, route, message)));
+                _unsent.Add((route, request ? null : Materialized(target, route, message, credential)));
                 StartConnecting();
                 return;
             }
         }
         // A frame lost because the connection closes meanwhile is sent again from the outstanding requests.
-        Write(connection, target, route, sender, message);
+        Write(connection, target, route, sender, message, credential);
     }
 
     /// <summary>A reply arrived on <paramref name="route"/>: the request it answers is no longer outstanding.</summary>
@@ -100,16 +103,17 @@ internal sealed class DataPlaneLink
         _ => false,
     };
 
-    private FrameWriter Materialized(string target, int route, object message)
+    private FrameWriter Materialized(string target, int route, object message, DataPlaneCredential? credential)
     {
-        FrameWriter frame = MessageFrame.Create(_transport.Serializer, target, route, message);
+        FrameWriter frame = MessageFrame.Create(_transport.Serializer, target, route, message, credential);
         frame.Materialize();
         return frame;
     }
 
-    private void Write(DataPlaneConnection connection, string target, int route, IActorRef? requester, object message)
+    private void Write(DataPlaneConnection connection, string target, int route, IActorRef? requester, object message,
+        DataPlaneCredential? credential)
     {
-        FrameWriter frame = MessageFrame.Create(_transport.Serializer, target, route, message);
+        FrameWriter frame = MessageFrame.Create(_transport.Serializer, target, route, message, credential);
         _transport.Counters.CountSent(requester, frame.PayloadLength);
         Send(connection, frame);
     }
@@ -197,7 +201,7 @@ internal sealed class DataPlaneLink
             }
             else if (request is not null)
             {
-                Write(connection, request.Target, route, request.Requester, request.Message);
+                Write(connection, request.Target, route, request.Requester, request.Message, request.Credential);
             }
         }
     }

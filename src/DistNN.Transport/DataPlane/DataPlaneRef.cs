@@ -1,21 +1,24 @@
 using Akka.Actor;
 using Akka.Event;
 using DistNN.Protocol.Framing;
+using DistNN.Protocol.Messages;
 
 namespace DistNN.Transport.DataPlane;
 
 /// <summary>
 /// An actor on a server node reached over the data plane, as an <see cref="IActorRef"/>: a Tell hands the message to the
 /// node's <see cref="DataPlaneLink"/>, which writes it as one <see cref="MessageFrame"/> naming the target's path and a
-/// route for the sender, so that the reply finds it. The Tell never waits for the network.
+/// route for the sender, so that the reply finds it, and the sender's <paramref name="credential"/>. The Tell never waits
+/// for the network.
 /// </summary>
-internal sealed class DataPlaneRef(DataPlaneLink link, string target, ActorPath path, IActorRefProvider provider) : MinimalActorRef
+internal sealed class DataPlaneRef(DataPlaneLink link, string target, ActorPath path, IActorRefProvider provider, DataPlaneCredential? credential)
+    : MinimalActorRef
 {
     public override ActorPath Path { get; } = path;
 
     public override IActorRefProvider Provider => provider;
 
-    protected override void TellInternal(object message, IActorRef sender) => link.Send(target, sender, message);
+    protected override void TellInternal(object message, IActorRef sender) => link.Send(target, sender, message, credential);
 }
 
 /// <summary>

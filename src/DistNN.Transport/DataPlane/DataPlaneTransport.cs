@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
+using DistNN.Protocol.Messages;
 using DistNN.Protocol.Serialization;
 
 namespace DistNN.Transport.DataPlane;
@@ -8,11 +9,13 @@ namespace DistNN.Transport.DataPlane;
 /// <summary>
 /// The tensor data plane of one node: TCP connections beside Akka.Remote. A server node listens (<see cref="Listen"/>)
 /// and announces its endpoint; an actor elsewhere sends through a <see cref="DataPlaneRef"/> on the
-/// <see cref="DataPlaneLink"/> to that endpoint, and frames on either end go to the <see cref="FrameDispatcher"/>.
+/// <see cref="DataPlaneLink"/> to that endpoint, and frames on either end go to the <see cref="FrameDispatcher"/>, which
+/// delivers requests only to the servers this node serves (<see cref="Serve"/>) and refuses everything else.
 /// </summary>
 public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DataPlaneLink> _links = new();
+    private readonly ConcurrentDictionary<string, ServedServer> _served = new();
     private DataPlaneServer? _server;
     private volatile bool _stopping;
 
@@ -54,8 +57,38 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
         Log.Info("tensor data plane listening on {0}, announced as {1}", _server.LocalEndPoint, Endpoint);
     }
 
-    /// <summary>A ref that sends to <paramref name="server"/> over the data plane of its node at <paramref name="endpoint"/>.</summary>
-    public IActorRef To(IActorRef server, string endpoint)
+    /// <summary>
+    /// Takes requests for <paramref name="server"/> (an actor of this node) from now on, from senders whose credential was
+    /// issued under <paramref name="key"/> (the run's key, from the coordinator); until then, and after
+    /// <see cref="StopServing"/>, frames to it are refused.
+    /// </summary>
+    public void Serve(IActorRef server, byte[] key)
+    {
+        if (key.Length < DataPlaneCredential.KeyBytes)
+        {
+            throw new ArgumentException($"a data-plane key has {DataPlaneCredential.KeyBytes} bytes, not {key.Length}", nameof(key));
+        }
+        _served[server.Path.ToStringWithoutAddress()] = new ServedServer(server, key.ToArray());
+    }
+
+    /// <summary>Refuses requests for <paramref name="server"/> again (it stopped).</summary>
+    public void StopServing(IActorRef server) => _served.TryRemove(server.Path.ToStringWithoutAddress(), out _);
+
+    internal bool TryServed(string target, out ServedServer served) => _served.TryGetValue(target, out served!);
+
+    /// <summary>Counts the refusal, logs the first of its kind, and closes <paramref name="connection"/>.</summary>
+    internal void Refuse(DataPlaneConnection connection, DataPlaneRefusal reason, string what)
+    {
+        if (Counters.Refuse(reason))
+        {
+            Log.Warning("tensor data plane: refused {0} from {1} ({2}; further refusals of this kind are counted, not logged)",
+                what, connection.RemoteEndPoint, reason);
+        }
+        connection.Abort($"refused {what}");
+    }
+
+    /// <summary>A ref that sends to <paramref name="server"/> over the data plane of its node at <paramref name="endpoint"/>, its requests carrying <paramref name="credential"/>.</summary>
+    public IActorRef To(IActorRef server, string endpoint, DataPlaneCredential? credential = null)
     {
         if (string.IsNullOrEmpty(endpoint))
         {
@@ -64,7 +97,7 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
                 + "WithTensorDataPlane, or choose the carrier 'remote' (Akka.Remote in chunks) or 'local'");
         }
         DataPlaneLink link = _links.GetOrAdd(endpoint, e => new DataPlaneLink(e, this));
-        return new DataPlaneRef(link, server.Path.ToStringWithoutAddress(), server.Path, Provider);
+        return new DataPlaneRef(link, server.Path.ToStringWithoutAddress(), server.Path, Provider, credential);
     }
 
     /// <summary>Closes every data-plane connection of this node, as a network failure would (for specs).</summary>
@@ -83,6 +116,11 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        if (Counters.Refused > 0)
+        {
+            Log.Warning("tensor data plane: refused {0} in all ({1})", Counters.Refused, string.Join(", ",
+                Enum.GetValues<DataPlaneRefusal>().Where(r => Counters.RefusedOf(r) > 0).Select(r => $"{r} {Counters.RefusedOf(r)}")));
+        }
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
@@ -93,3 +131,6 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
         }
     }
 }
+
+/// <summary>A parameter server this node serves on the data plane, and the run key its requesters' credentials are issued under.</summary>
+internal readonly record struct ServedServer(IActorRef Server, byte[] Key);

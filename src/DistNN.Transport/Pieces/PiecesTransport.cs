@@ -40,7 +40,7 @@ public sealed class PiecesTransport : ITensorTransport
     public ITensorTransport WithChunkBytes(int chunkBytes) => new Sized(this, chunkBytes);
 
     /// <summary>A ref that sends to <paramref name="server"/> in pieces of 64 KiB.</summary>
-    public IActorRef To(IActorRef server, string endpoint) => new PiecesRef(this, server, 64 * 1024);
+    public IActorRef To(IActorRef server, string endpoint, DataPlaneCredential? credential = null) => new PiecesRef(this, server, 64 * 1024);
 
     /// <summary>Serializes <paramref name="message"/> once and sends it in pieces to <paramref name="target"/>'s node.</summary>
     internal void Send(object message, IActorRef target, IActorRef? replyTo, int chunkBytes)
@@ -68,6 +68,6 @@ public sealed class PiecesTransport : ITensorTransport
 
     private sealed class Sized(PiecesTransport pieces, int chunkBytes) : ITensorTransport
     {
-        public IActorRef To(IActorRef server, string endpoint) => new PiecesRef(pieces, server, chunkBytes);
+        public IActorRef To(IActorRef server, string endpoint, DataPlaneCredential? credential = null) => new PiecesRef(pieces, server, chunkBytes);
     }
 }
