@@ -149,6 +149,8 @@ public class DataPlaneSpec
         await using DataPlaneServer server = DataPlaneServer.Start("127.0.0.1", 0, Echo);
         server.Accepted += accepted.SetResult;
         DataPlaneConnection client = await DataPlaneClient.ConnectAsync(server.LocalEndPoint, (_, _) => { });
+        // A server takes a plain connection in once its first bytes arrive.
+        await client.SendAsync(new FrameWriter());
         DataPlaneConnection serverSide = await accepted.Task.WaitAsync(Timeout);
 
         await serverSide.DisposeAsync();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using DistNN.Training.Cluster;
 using DistNN.Training.Configuration;
+using DistNN.Transport.Security;
 
 namespace DistNN.Cli.Commands;
 

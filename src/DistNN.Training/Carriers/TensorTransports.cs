@@ -11,7 +11,9 @@ namespace DistNN.Training.Carriers;
 /// <summary>
 /// The tensor transports of one ActorSystem (an Akka extension), beside Akka.Remote's control plane: in process, the
 /// data plane (listening as <see cref="DataPlaneSettings"/> say, set by <c>WithTensorDataPlane</c>) and Akka.Remote in
-/// pieces, with the node's one <see cref="TransportCounters"/>. Stopped with the ActorSystem.
+/// pieces, with the node's one <see cref="TransportCounters"/>. The data plane's connections run on mutual TLS when the
+/// system has a <see cref="DataPlaneTlsSetup"/>, and within the caps and timeouts of <see cref="DataPlaneSettings"/>.
+/// Stopped with the ActorSystem.
 /// </summary>
 public sealed class TensorTransports : IExtension
 {
@@ -19,9 +21,17 @@ public sealed class TensorTransports : IExtension
     {
         ILoggingAdapter log = Logging.GetLogger(system, typeof(TensorTransports));
         var serializer = new ProtocolSerializer(system);
-        DataPlane = new DataPlaneTransport(system, serializer, Counters, log);
-        Pieces = new PiecesTransport(system, serializer, Counters);
         var settings = DataPlaneSettings.From(system.Settings.Config);
+        DataPlane = new DataPlaneTransport(system, serializer, Counters, log, DataPlaneOptions.Default with
+        {
+            Tls = system.Settings.Setup.Get<DataPlaneTlsSetup>().Select(s => s.Tls).GetOrElse(null!),
+            HandshakeTimeout = settings.HandshakeTimeout,
+            MaxPendingConnections = settings.MaxPendingConnections,
+            MaxConnections = settings.MaxConnections,
+            MaxConnectionsPerPeer = settings.MaxConnectionsPerPeer,
+            IdleTimeout = settings.IdleTimeout,
+        });
+        Pieces = new PiecesTransport(system, serializer, Counters);
         if (settings.Enabled)
         {
             DataPlane.Listen(settings.Hostname, settings.Port, settings.PublicHostname);

@@ -2,7 +2,9 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using DistNN.Training.Carriers;
 using DistNN.Training.Hosting;
+using DistNN.Transport.Security;
 
 namespace DistNN.Training.Cluster;
 
@@ -30,6 +32,7 @@ public static class ClusterHosting
         {
             // Both ends present a certificate; the peer's must chain to the cluster's CA (NodeTls.Validate).
             remote.EnableSsl = true;
+            builder.AddSetup(new DataPlaneTlsSetup(tls));
             remote.Ssl = new SslOptions
             {
                 X509Certificate = tls.Certificate,

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using DistNN.Transport.Security;
 
 namespace DistNN.Training.Cluster;
 

@@ -17,12 +17,32 @@ public sealed record DataPlaneSettings
     /// <summary>The host announced to workers; empty: <see cref="Hostname"/>.</summary>
     public required string PublicHostname { get; init; }
 
+    /// <summary>How long an accepted connection has for its handshake.</summary>
+    public required TimeSpan HandshakeTimeout { get; init; }
+
+    /// <summary>Accepted connections still in their handshake (a newer one closes the oldest).</summary>
+    public required int MaxPendingConnections { get; init; }
+
+    /// <summary>Connections held after their handshake (one receive thread each).</summary>
+    public required int MaxConnections { get; init; }
+
+    /// <summary>Of those, how many one peer address may hold.</summary>
+    public required int MaxConnectionsPerPeer { get; init; }
+
+    /// <summary>A connection idle this long is closed.</summary>
+    public required TimeSpan IdleTimeout { get; init; }
+
     public static DataPlaneSettings From(Config config) => new()
     {
         Enabled = ConfigRead.Bool(config, Section + ".enabled"),
         Hostname = ConfigRead.String(config, Section + ".hostname"),
         Port = ConfigRead.Int(config, Section + ".port"),
         PublicHostname = ConfigRead.String(config, Section + ".public-hostname"),
+        HandshakeTimeout = ConfigRead.Duration(config, Section + ".handshake-timeout"),
+        MaxPendingConnections = ConfigRead.Int(config, Section + ".max-pending-connections"),
+        MaxConnections = ConfigRead.Int(config, Section + ".max-connections"),
+        MaxConnectionsPerPeer = ConfigRead.Int(config, Section + ".max-connections-per-peer"),
+        IdleTimeout = ConfigRead.Duration(config, Section + ".idle-timeout"),
     };
 
     /// <summary>The data plane on, listening on <paramref name="host"/>:<paramref name="port"/>, as a configuration layer.</summary>

@@ -1,29 +1,47 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace DistNN.Transport.DataPlane;
 
-/// <summary>Opens data-plane connections (a worker opens one to each parameter-server node).</summary>
+/// <summary>Opens data-plane connections (a worker opens one to each parameter-server node), with TLS when the options say.</summary>
 public static class DataPlaneClient
 {
     public static Task<DataPlaneConnection> ConnectAsync(string host, int port, FrameHandler onFrame,
         DataPlaneOptions? options = null, CancellationToken cancellationToken = default) =>
-        ConnectAsync(new IPEndPoint(DataPlaneServer.Resolve(host), port), onFrame, options, cancellationToken);
+        ConnectAsync(new IPEndPoint(DataPlaneServer.Resolve(host), port), onFrame, options, cancellationToken, host);
 
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/>; with <see cref="DataPlaneOptions.Tls"/> the TLS handshake follows (this
+    /// node's certificate presented, the server's checked against the cluster's CA) within
+    /// <see cref="DataPlaneOptions.HandshakeTimeout"/>. Throws <see cref="System.Security.Authentication.AuthenticationException"/>
+    /// or <see cref="IOException"/> when the handshake fails.
+    /// </summary>
     public static async Task<DataPlaneConnection> ConnectAsync(IPEndPoint endpoint, FrameHandler onFrame,
-        DataPlaneOptions? options = null, CancellationToken cancellationToken = default)
+        DataPlaneOptions? options = null, CancellationToken cancellationToken = default, string? host = null)
     {
+        options ??= DataPlaneOptions.Default;
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        SslStream? tls = null;
         try
         {
             await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            if (options.Tls is { } nodeTls)
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(options.HandshakeTimeout);
+                tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsClientAsync(nodeTls.ClientOptions(host ?? endpoint.Address.ToString(), endpoint.ToString()), deadline.Token)
+                    .ConfigureAwait(false);
+            }
         }
         catch
         {
+            tls?.Dispose();
             socket.Dispose();
             throw;
         }
-        var connection = new DataPlaneConnection(socket, onFrame, options ?? DataPlaneOptions.Default);
+        var connection = new DataPlaneConnection(socket, tls, onFrame, options);
         connection.Start();
         return connection;
     }

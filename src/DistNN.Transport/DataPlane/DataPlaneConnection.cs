@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.Serialization;
 using System.Threading.Channels;
@@ -13,10 +14,12 @@ namespace DistNN.Transport.DataPlane;
 /// <see cref="DataPlaneOptions.MaxInFlightFrames"/> frames wait to be sent; <see cref="SendAsync"/> waits beyond
 /// that, and <see cref="Send"/> leaves the frame waiting without holding the caller's thread. A bad frame header (wrong version, oversized) is counted, logged once, and closes the connection, since the
 /// stream cannot be resynchronised. <see cref="Completion"/> completes when the connection is closed for any reason.
+/// With TLS every byte goes through the handshaken <see cref="SslStream"/> (one reader, one writer at a time, as it allows).
 /// </summary>
 public sealed class DataPlaneConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly FrameHandler _onFrame;
     private readonly DataPlaneOptions _options;
     private readonly Channel<FrameWriter> _outgoing;
@@ -28,10 +31,12 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private long _bytesSent;
     private readonly SemaphoreSlim _sending1 = new(1, 1);
     private long _bytesReceived;
+    private long _lastActivity = Environment.TickCount64;
 
-    internal DataPlaneConnection(Socket socket, FrameHandler onFrame, DataPlaneOptions options)
+    internal DataPlaneConnection(Socket socket, SslStream? tls, FrameHandler onFrame, DataPlaneOptions options)
     {
         _socket = socket;
+        _tls = tls;
         _onFrame = onFrame;
         _options = options;
         RemoteEndPoint = socket.RemoteEndPoint!;
@@ -59,6 +64,12 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     /// <summary>Bytes of whole frames (with their headers) received on this connection.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>True when the connection runs over TLS.</summary>
+    public bool IsTls => _tls is not null;
+
+    /// <summary>How long nothing was received or sent.</summary>
+    public TimeSpan Idle => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastActivity));
 
     internal void Start()
     {
@@ -180,6 +191,13 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     {
         try
         {
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
+            if (_tls is not null)
+            {
+                _tls.Write(bytes);
+                Interlocked.Add(ref _bytesSent, bytes.Length);
+                return;
+            }
             while (!bytes.IsEmpty)
             {
                 int sent = _socket.Send(bytes, SocketFlags.None);
@@ -187,7 +205,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                 Interlocked.Add(ref _bytesSent, sent);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             // The frame is lost with the connection; whoever waits for its reply learns of the close (Completion).
             Close($"send failed: {e.Message}");
@@ -247,7 +265,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                     start = 0;
                     buffer = larger;
                 }
-                int received = _socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+                int received = _tls is null
+                    ? _socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None)
+                    : _tls.Read(buffer, filled, buffer.Length - filled);
                 if (received == 0)
                 {
                     if (filled > start)
@@ -264,7 +284,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
             _options.Violations.Record(violation);
             reason = $"refused {RemoteEndPoint}: {violation.Message}";
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException && Volatile.Read(ref _closeStarted) != 0)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException && Volatile.Read(ref _closeStarted) != 0)
         {
             reason = CloseReason ?? "closed by this node";
         }
@@ -284,6 +304,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     private void Deliver(System.Buffers.ReadOnlySequence<byte> payload)
     {
+        Volatile.Write(ref _lastActivity, Environment.TickCount64);
         Interlocked.Add(ref _bytesReceived, payload.Length + FrameWriter.HeaderBytes);
         try
         {
@@ -314,6 +335,13 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                         using (frame)
                         {
                             ReadOnlyMemory<byte> bytes = frame.Frame;
+                            Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                            if (_tls is not null)
+                            {
+                                await _tls.WriteAsync(bytes, _closing.Token).ConfigureAwait(false);
+                                Interlocked.Add(ref _bytesSent, bytes.Length);
+                                bytes = default;
+                            }
                             while (!bytes.IsEmpty)
                             {
                                 int sent = await _socket.SendAsync(bytes, SocketFlags.None, _closing.Token).ConfigureAwait(false);
@@ -367,6 +395,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
+        _tls?.Dispose();
         _socket.Dispose();
         _options.Log?.Invoke($"data-plane connection {LocalEndPoint} ↔ {RemoteEndPoint} closed: {reason}");
         _closed.TrySetResult();

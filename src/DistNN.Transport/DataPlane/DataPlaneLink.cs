@@ -158,7 +158,8 @@ internal sealed class DataPlaneLink
                 connection = await DataPlaneClient.ConnectAsync(_host, _port,
                     (c, payload) => _transport.Dispatcher.OnFrame(c, payload, this), _transport.Options, timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ArgumentException)
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ArgumentException
+                or System.Security.Authentication.AuthenticationException)
             {
                 failure = e is OperationCanceledException ? $"no connection within {s_connectTimeout.TotalSeconds:0} s" : e.Message;
                 continue;

@@ -1,4 +1,5 @@
 using DistNN.Protocol.Limits;
+using DistNN.Transport.Security;
 
 namespace DistNN.Transport.DataPlane;
 
@@ -38,4 +39,28 @@ public sealed record DataPlaneOptions
 
     /// <summary>Where connection events (closed, errors in the frame handler) are written; none if null.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>Mutual TLS on every connection (both ends present a certificate of the cluster's CA), or null: plain TCP.</summary>
+    public NodeTls? Tls { get; init; }
+
+    /// <summary>
+    /// How long an accepted connection has to finish its TLS handshake (without TLS: to send its first bytes) before it
+    /// is closed. Until then it holds no thread, and at most <see cref="MaxPendingConnections"/> wait.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Accepted connections still in their handshake; beyond it the oldest one is closed to make room.</summary>
+    public int MaxPendingConnections { get; init; } = 64;
+
+    /// <summary>Connections a server holds after their handshake: each has one receive thread, so this caps those threads.</summary>
+    public int MaxConnections { get; init; } = 64;
+
+    /// <summary>Of <see cref="MaxConnections"/>, how many one peer address may hold (a node opens one per server node).</summary>
+    public int MaxConnectionsPerPeer { get; init; } = 32;
+
+    /// <summary>A server closes a connection on which nothing was received or sent for this long (its peer reconnects when it needs to).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Told of every refused connection (handshake, caps) with the peer and the reason; the transport counts them.</summary>
+    public Action<DataPlaneRefusal, string>? Refused { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace DistNN.Transport.DataPlane;
@@ -7,7 +8,12 @@ namespace DistNN.Transport.DataPlane;
 /// <summary>
 /// Listens for data-plane connections (a parameter-server node runs one; its endpoint is announced over the control
 /// plane). Each accepted connection delivers its frames to the same <see cref="FrameHandler"/>, which can answer on
-/// the connection it was given.
+/// the connection it was given. An accepted socket first passes its handshake — TLS with the cluster's CA when the
+/// options have <see cref="DataPlaneOptions.Tls"/>, else its first bytes — within
+/// <see cref="DataPlaneOptions.HandshakeTimeout"/>, holding no thread meanwhile (at most
+/// <see cref="DataPlaneOptions.MaxPendingConnections"/> wait; a newer one closes the oldest). Only then does it become a
+/// connection with a receive thread, within <see cref="DataPlaneOptions.MaxConnections"/> and
+/// <see cref="DataPlaneOptions.MaxConnectionsPerPeer"/>; one idle for <see cref="DataPlaneOptions.IdleTimeout"/> is closed.
 /// </summary>
 public sealed class DataPlaneServer : IAsyncDisposable
 {
@@ -15,8 +21,13 @@ public sealed class DataPlaneServer : IAsyncDisposable
     private readonly FrameHandler _onFrame;
     private readonly DataPlaneOptions _options;
     private readonly ConcurrentDictionary<DataPlaneConnection, byte> _connections = new();
+    private readonly object _gate = new();
+    private readonly Dictionary<Socket, long> _pending = [];
+    private readonly Dictionary<IPAddress, int> _perPeer = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _accepting;
+    private readonly Task _idleWatch;
+    private long _accepted;
 
     private DataPlaneServer(Socket listener, FrameHandler onFrame, DataPlaneOptions options)
     {
@@ -25,6 +36,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
         _options = options;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         _accepting = Task.Run(AcceptLoopAsync);
+        _idleWatch = Task.Run(CloseIdleAsync);
     }
 
     /// <summary>The bound endpoint (with the actual port when 0 was asked for).</summary>
@@ -32,7 +44,19 @@ public sealed class DataPlaneServer : IAsyncDisposable
 
     public IReadOnlyCollection<DataPlaneConnection> Connections => (IReadOnlyCollection<DataPlaneConnection>)_connections.Keys;
 
-    /// <summary>Called for each accepted connection before its first frame is read.</summary>
+    /// <summary>Accepted sockets still in their handshake.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Called for each accepted connection, after its handshake and before its first frame is read.</summary>
     public event Action<DataPlaneConnection>? Accepted;
 
     /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> (port 0 picks a free one) and starts accepting.</summary>
@@ -59,7 +83,14 @@ public sealed class DataPlaneServer : IAsyncDisposable
     {
         _stopping.Cancel();
         _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
+        await Task.WhenAll(_accepting, _idleWatch).ConfigureAwait(false);
+        lock (_gate)
+        {
+            foreach (Socket socket in _pending.Keys)
+            {
+                socket.Dispose();
+            }
+        }
         foreach (DataPlaneConnection connection in _connections.Keys)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -96,12 +127,126 @@ public sealed class DataPlaneServer : IAsyncDisposable
                 _options.Log?.Invoke($"data-plane server {LocalEndPoint}: accept failed: {e.Message}");
                 continue;
             }
-            var connection = new DataPlaneConnection(socket, _onFrame, _options);
-            _connections.TryAdd(connection, 0);
-            _ = connection.Completion.ContinueWith(_ => _connections.TryRemove(connection, out byte _),
-                TaskScheduler.Default);
-            Accepted?.Invoke(connection);
-            connection.Start();
+            _ = AdmitAsync(socket);
+        }
+    }
+
+    /// <summary>The handshake of an accepted socket, then the caps; a socket that passes becomes a connection.</summary>
+    private async Task AdmitAsync(Socket socket)
+    {
+        var peer = (IPEndPoint)socket.RemoteEndPoint!;
+        Socket? evicted = null;
+        lock (_gate)
+        {
+            if (_pending.Count >= Math.Max(1, _options.MaxPendingConnections))
+            {
+                evicted = _pending.MinBy(p => p.Value).Key;
+                _pending.Remove(evicted);
+            }
+            _pending[socket] = ++_accepted;
+        }
+        evicted?.Dispose();
+        SslStream? tls = null;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(_options.HandshakeTimeout);
+        try
+        {
+            if (_options.Tls is { } nodeTls)
+            {
+                tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsServerAsync(nodeTls.ServerOptions(peer.ToString()), deadline.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                // A zero-byte receive completes when the first bytes arrive: no thread waits for a peer that sends nothing.
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or IOException
+            or System.Security.Authentication.AuthenticationException)
+        {
+            bool stillPending;
+            lock (_gate)
+            {
+                stillPending = _pending.Remove(socket);
+            }
+            tls?.Dispose();
+            socket.Dispose();
+            if (!_stopping.IsCancellationRequested)
+            {
+                string why = !stillPending ? "closed to make room for newer connections in their handshake"
+                    : deadline.IsCancellationRequested ? $"no {(_options.Tls is null ? "bytes" : "TLS handshake")} within {_options.HandshakeTimeout.TotalSeconds:0.#} s"
+                    : $"TLS handshake failed: {Inner(e)}";
+                _options.Refused?.Invoke(DataPlaneRefusal.Handshake, $"the connection of {peer}: {why}");
+            }
+            return;
+        }
+        string? refusal = null;
+        lock (_gate)
+        {
+            if (!_pending.Remove(socket))
+            {
+                refusal = "closed to make room for newer connections in their handshake";
+            }
+            else if (_connections.Count >= _options.MaxConnections)
+            {
+                refusal = $"this server holds its maximum of {_options.MaxConnections} connections";
+            }
+            else if (_perPeer.GetValueOrDefault(peer.Address) >= _options.MaxConnectionsPerPeer)
+            {
+                refusal = $"{peer.Address} holds its maximum of {_options.MaxConnectionsPerPeer} connections";
+            }
+            else
+            {
+                _perPeer[peer.Address] = _perPeer.GetValueOrDefault(peer.Address) + 1;
+            }
+        }
+        if (refusal is not null)
+        {
+            tls?.Dispose();
+            socket.Dispose();
+            _options.Refused?.Invoke(DataPlaneRefusal.ConnectionLimit, $"the connection of {peer}: {refusal}");
+            return;
+        }
+        var connection = new DataPlaneConnection(socket, tls, _onFrame, _options);
+        _connections.TryAdd(connection, 0);
+        _ = connection.Completion.ContinueWith(_ =>
+        {
+            _connections.TryRemove(connection, out byte _);
+            lock (_gate)
+            {
+                if (--_perPeer[peer.Address] == 0)
+                {
+                    _perPeer.Remove(peer.Address);
+                }
+            }
+        }, TaskScheduler.Default);
+        Accepted?.Invoke(connection);
+        connection.Start();
+    }
+
+    private static string Inner(Exception e) => e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+
+    /// <summary>Closes connections idle for <see cref="DataPlaneOptions.IdleTimeout"/>, looking a few times per timeout.</summary>
+    private async Task CloseIdleAsync()
+    {
+        TimeSpan every = TimeSpan.FromMilliseconds(Math.Clamp(_options.IdleTimeout.TotalMilliseconds / 4, 50, 10_000));
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, _stopping.Token).ConfigureAwait(false);
+                foreach (DataPlaneConnection connection in _connections.Keys)
+                {
+                    if (connection.Idle >= _options.IdleTimeout)
+                    {
+                        connection.Abort($"idle for {_options.IdleTimeout.TotalSeconds:0.#} s");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }

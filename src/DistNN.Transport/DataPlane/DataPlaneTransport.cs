@@ -19,13 +19,18 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
     private DataPlaneServer? _server;
     private volatile bool _stopping;
 
-    public DataPlaneTransport(ExtendedActorSystem system, ProtocolSerializer serializer, TransportCounters counters, ILoggingAdapter log)
+    /// <summary>
+    /// The data plane of <paramref name="system"/>; <paramref name="options"/> (TLS, caps, timeouts) apply to its
+    /// connections both ways, with their events logged to <paramref name="log"/> and refusals counted in <paramref name="counters"/>.
+    /// </summary>
+    public DataPlaneTransport(ExtendedActorSystem system, ProtocolSerializer serializer, TransportCounters counters, ILoggingAdapter log,
+        DataPlaneOptions? options = null)
     {
         Provider = system.Provider;
         Serializer = serializer;
         Counters = counters;
         Log = log;
-        Options = DataPlaneOptions.Default with { Log = line => log.Info(line) };
+        Options = (options ?? DataPlaneOptions.Default) with { Log = line => log.Info(line), Refused = Report };
         Dispatcher = new FrameDispatcher(this);
     }
 
@@ -54,7 +59,8 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
     {
         _server = DataPlaneServer.Start(host, port, (connection, payload) => Dispatcher.OnFrame(connection, payload, null), Options);
         Endpoint = $"{(string.IsNullOrEmpty(announcedHost) ? host : announcedHost)}:{_server.LocalEndPoint.Port}";
-        Log.Info("tensor data plane listening on {0}, announced as {1}", _server.LocalEndPoint, Endpoint);
+        Log.Info("tensor data plane listening on {0}, announced as {1}, {2}", _server.LocalEndPoint, Endpoint,
+            Options.Tls is null ? "plain TCP" : "mutual TLS");
     }
 
     /// <summary>
@@ -79,12 +85,16 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
     /// <summary>Counts the refusal, logs the first of its kind, and closes <paramref name="connection"/>.</summary>
     internal void Refuse(DataPlaneConnection connection, DataPlaneRefusal reason, string what)
     {
+        Report(reason, $"{what} from {connection.RemoteEndPoint}");
+        connection.Abort($"refused {what}");
+    }
+
+    private void Report(DataPlaneRefusal reason, string what)
+    {
         if (Counters.Refuse(reason))
         {
-            Log.Warning("tensor data plane: refused {0} from {1} ({2}; further refusals of this kind are counted, not logged)",
-                what, connection.RemoteEndPoint, reason);
+            Log.Warning("tensor data plane: refused {0} ({1}; further refusals of this kind are counted, not logged)", what, reason);
         }
-        connection.Abort($"refused {what}");
     }
 
     /// <summary>A ref that sends to <paramref name="server"/> over the data plane of its node at <paramref name="endpoint"/>, its requests carrying <paramref name="credential"/>.</summary>

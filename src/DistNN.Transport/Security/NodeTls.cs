@@ -1,21 +1,25 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Event;
 
-namespace DistNN.Training.Cluster;
+namespace DistNN.Transport.Security;
 
 /// <summary>
-/// A node's mutual TLS on Akka.Remote: its own certificate (with private key) and the cluster's CA. A peer is accepted
-/// only if it presents a certificate that chains to that CA alone (the system's store is not consulted) and is in date.
+/// A node's mutual TLS, on Akka.Remote and on the tensor data plane: its own certificate (with private key) and the
+/// cluster's CA. A peer is accepted only if it presents a certificate that chains to that CA alone (the system's store
+/// is not consulted) and is in date; one check (<see cref="Accepts"/>) serves both.
 /// </summary>
 public sealed class NodeTls
 {
     private readonly X509Certificate2 _ca;
+    private readonly SslStreamCertificateContext _context;
 
     private NodeTls(X509Certificate2 certificate, X509Certificate2 ca)
     {
         Certificate = certificate;
         _ca = ca;
+        _context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
     }
 
     /// <summary>This node's certificate, with its private key.</summary>
@@ -51,15 +55,23 @@ public sealed class NodeTls
     }
 
     /// <summary>Akka.Remote's validation callback, on both ends of every connection.</summary>
-    public bool Validate(X509Certificate2? certificate, X509Chain? chain, string remotePeer, SslPolicyErrors errors, ILoggingAdapter log)
+    public bool Validate(X509Certificate2? certificate, X509Chain? chain, string remotePeer, SslPolicyErrors errors, ILoggingAdapter log) =>
+        Accepts(certificate, remotePeer);
+
+    /// <summary>
+    /// True if <paramref name="certificate"/> chains to the cluster's CA and is in date; else the refusal is reported
+    /// (<see cref="Refused"/>, each distinct one once: a peer retries every second). The host name is not checked: a
+    /// node is known by its certificate, not by the address it is reached at.
+    /// </summary>
+    public bool Accepts(X509Certificate? certificate, string remotePeer)
     {
-        string? error = certificate is null ? "it presented no certificate" : ChainError(certificate);
+        var presented = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        string? error = presented is null ? "it presented no certificate" : ChainError(presented);
         if (error is null)
         {
             return true;
         }
-        string refusal = $"TLS: refused the certificate{(certificate is null ? "" : " " + certificate.Subject)} of peer {remotePeer}: {error}";
-        // A peer retries every second: say each distinct refusal once.
+        string refusal = $"TLS: refused the certificate{(presented is null ? "" : " " + presented.Subject)} of peer {remotePeer}: {error}";
         if (refusal != LastRefusal)
         {
             LastRefusal = refusal;
@@ -67,6 +79,26 @@ public sealed class NodeTls
         }
         return false;
     }
+
+    /// <summary>The server side of a data-plane handshake with <paramref name="remotePeer"/>: the client must present a certificate <see cref="Accepts"/> takes.</summary>
+    public SslServerAuthenticationOptions ServerOptions(string remotePeer) => new()
+    {
+        ServerCertificateContext = _context,
+        ClientCertificateRequired = true,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = (_, certificate, _, _) => Accepts(certificate, remotePeer),
+    };
+
+    /// <summary>The client side of a data-plane handshake with <paramref name="remotePeer"/> (reached as <paramref name="host"/>).</summary>
+    public SslClientAuthenticationOptions ClientOptions(string host, string remotePeer) => new()
+    {
+        TargetHost = host,
+        ClientCertificateContext = _context,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = (_, certificate, _, _) => Accepts(certificate, remotePeer),
+    };
 
     /// <summary>Null if <paramref name="certificate"/> chains to the CA and is in date; else why not, in a few words.</summary>
     private string? ChainError(X509Certificate2 certificate)
