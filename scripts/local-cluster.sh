@@ -11,9 +11,10 @@
 #   --port P             the coordinator's Akka.Remote port, the seed (default: 4053, or the next free one)
 #   --data-dir DIR       MNIST IDX folder (default data/mnist; scripts/fetch-mnist.sh fills it)
 #   --threads T          compute threads per worker node (default: cores / workers, at least 1)
-#   --late-worker S      start one more worker S seconds after the others (it joins from the next epoch)
-#   --tls                mutual TLS on Akka.Remote: scripts/make-certs.sh makes a CA and a certificate per node in a
-#                        temporary folder (removed at the end), and every node starts with its own
+#   --late-worker S      start one more worker S seconds after the others (it joins from the next epoch; the coordinator
+#                        gets --elastic, without which the plan's worker count is a limit)
+#   --tls                mutual TLS on Akka.Remote and the tensor data plane: scripts/make-certs.sh makes a CA and a
+#                        certificate per node in a temporary folder (removed at the end), every node starts with its own
 #   everything after --  goes to the coordinator: the options of `distnn train` (--model, --epochs, --summary-json …)
 #
 # Example: scripts/local-cluster.sh --servers 2 --workers 2 -- --model mlp --epochs 5 --summary-json runs/cluster.json
@@ -22,40 +23,19 @@ set -uo pipefail
 script=local-cluster
 usage_lines=2,20
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
-# --tls is this script's own (the cluster options are shared with netns-cluster.sh); training options stay as given.
-tls=false
-args=()
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --tls) tls=true; shift ;;
-        --) args+=("$@"); break ;;
-        *) args+=("$1"); shift ;;
-    esac
-done
-parse_cluster_options "${args[@]}"
+parse_cluster_options "$@"
 cd "$root"
 build_distnn
 trap 'echo "$script: interrupted, stopping every node"; stop_all; exit 130' INT TERM
 
 host=127.0.0.1
 port="${port:-$(free_port 4053)}"
-scheme=akka.tcp
-certs=""
-if $tls; then
-    certs="$(mktemp -d)"
-    trap 'rm -rf "$certs"' EXIT
-    names=(coordinator)
-    for ((s = 0; s < servers; s++)); do names+=("ps-$s"); done
-    for ((w = 0; w <= workers; w++)); do names+=("worker-$w"); done
-    "$root/scripts/make-certs.sh" "$certs" "${names[@]}" || { echo "$script: could not make the certificates" >&2; exit 1; }
-    scheme=akka.ssl.tcp
-fi
-# tls_for NAME: the node's TLS options (none without --tls).
-tls_for() { $tls && printf '%s\n' --tls-cert "$certs/$1.pem" --tls-key "$certs/$1.key" --tls-ca "$certs/ca.pem"; }
+trap remove_certs EXIT
+make_cluster_certs
 seed="$scheme://distnn@$host:$port"
 mapfile -t t < <(tls_for coordinator)
 start_node coordinator -- --role coordinator --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
-    --servers "$servers" --workers "$workers" "${t[@]}" "${train_opts[@]}"
+    --servers "$servers" --workers "$workers" ${late:+--elastic} "${t[@]}" "${train_opts[@]}"
 for ((s = 0; s < servers; s++)); do
     mapfile -t t < <(tls_for "ps-$s")
     start_node "ps-$s" -- --role ps --host "$host" --port 0 --seed "$seed" "${t[@]}"

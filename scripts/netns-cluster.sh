@@ -5,15 +5,16 @@
 # Needs root (ip netns). Removes every namespace it made, also on Ctrl-C.
 #
 #   scripts/netns-cluster.sh [--servers M] [--workers N] [--port P] [--data-dir DIR] [--threads T]
-#                            [--late-worker SECONDS] [-- TRAINING OPTIONS…]
+#                            [--late-worker SECONDS] [--tls] [-- TRAINING OPTIONS…]
 #
-#   same options as scripts/local-cluster.sh; --port is the Akka.Remote port of every node (each has its own address)
+#   same options as scripts/local-cluster.sh (--tls: mutual TLS on Akka.Remote and the data plane, a certificate per
+#   node); --port is the Akka.Remote port of every node (each has its own address)
 #   coordinator 10.77.0.2, parameter servers 10.77.0.10…, workers 10.77.0.100…
 #
 # Example: sudo scripts/netns-cluster.sh --servers 2 --workers 2 -- --model mlp --epochs 1 --train-limit 20000
 set -uo pipefail
 script=netns-cluster
-usage_lines=2,14
+usage_lines=2,15
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
 parse_cluster_options "$@"
 cd "$root"
@@ -33,6 +34,7 @@ cleanup() {
     stop_all
     local ns
     for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
+    remove_certs
 }
 trap 'echo "$script: interrupted, stopping every node"; cleanup; exit 130' INT TERM
 
@@ -68,15 +70,19 @@ echo "$script: namespaces ready: ${namespaces[*]}"
 build_distnn
 
 port="${port:-4053}"   # every node has its own address: no clash with anything else
-seed="akka.tcp://distnn@10.77.0.2:$port"
+make_cluster_certs
+seed="$scheme://distnn@10.77.0.2:$port"
+mapfile -t t < <(tls_for coordinator)
 start_node coordinator ip netns exec "$tag-coordinator" -- --role coordinator --host 10.77.0.2 --port "$port" \
-    --seed "$seed" --data-dir "$data_dir" --servers "$servers" --workers "$workers" "${train_opts[@]}"
+    --seed "$seed" --data-dir "$data_dir" --servers "$servers" --workers "$workers" ${late:+--elastic} "${t[@]}" "${train_opts[@]}"
 for ((s = 0; s < servers; s++)); do
-    start_node "ps-$s" ip netns exec "$tag-ps-$s" -- --role ps --host "10.77.0.$((10 + s))" --port "$port" --seed "$seed"
+    mapfile -t t < <(tls_for "ps-$s")
+    start_node "ps-$s" ip netns exec "$tag-ps-$s" -- --role ps --host "10.77.0.$((10 + s))" --port "$port" --seed "$seed" "${t[@]}"
 done
 start_worker() {
+    mapfile -t t < <(tls_for "worker-$1")
     start_node "worker-$1" ip netns exec "$tag-worker-$1" -- --role worker --host "10.77.0.$((100 + $1))" --port "$port" \
-        --seed "$seed" --data-dir "$data_dir" --name "worker-$1" --threads "$threads"
+        --seed "$seed" --data-dir "$data_dir" --name "worker-$1" --threads "$threads" "${t[@]}"
 }
 for ((w = 0; w < workers; w++)); do start_worker "$w"; done
 if [[ -n "$late" ]]; then

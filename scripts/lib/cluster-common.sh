@@ -10,6 +10,9 @@ port=""
 data_dir="$root/data/mnist"
 threads=""
 late=""
+tls=false
+certs=""
+scheme=akka.tcp
 train_opts=()
 pids=()
 
@@ -25,6 +28,7 @@ parse_cluster_options() {
             --data-dir) need "$@"; data_dir="$(cd "$2" 2>/dev/null && pwd || echo "$2")"; shift 2 ;;
             --threads) need "$@"; threads="$2"; shift 2 ;;
             --late-worker) need "$@"; late="$2"; shift 2 ;;
+            --tls) tls=true; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; train_opts=("$@"); break ;;
             *) echo "$script: unknown option '$1' (training options go after --)" >&2; usage >&2; exit 2 ;;
@@ -52,6 +56,23 @@ build_distnn() {
     dotnet build "$root/src/DistNN.Cli" -c Release -nologo -v quiet >/dev/null || { echo "$script: build failed" >&2; exit 1; }
     distnn=("dotnet" "$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll")
 }
+
+# make_cluster_certs: with --tls, a private CA and a certificate per node (coordinator, ps-I, worker-J, the late worker
+# included; scripts/make-certs.sh) in a temporary folder (remove_certs deletes it), and the seed scheme akka.ssl.tcp.
+make_cluster_certs() {
+    $tls || return 0
+    local names=(coordinator) i
+    for ((i = 0; i < servers; i++)); do names+=("ps-$i"); done
+    for ((i = 0; i <= workers; i++)); do names+=("worker-$i"); done
+    certs="$(mktemp -d)"
+    "$root/scripts/make-certs.sh" "$certs" "${names[@]}" || { echo "$script: could not make the certificates" >&2; exit 1; }
+    scheme=akka.ssl.tcp
+}
+
+remove_certs() { [[ -z "$certs" ]] || rm -rf "$certs"; }
+
+# tls_for NAME: the node's TLS options, one per line (none without --tls); they cover Akka.Remote and the data plane.
+tls_for() { $tls && printf '%s\n' --tls-cert "$certs/$1.pem" --tls-key "$certs/$1.key" --tls-ca "$certs/ca.pem"; }
 
 # free_port FROM: the first port from FROM on where nothing listens on loopback (another cluster may hold 4053).
 free_port() {

@@ -118,7 +118,8 @@ public sealed class ClusterModeSpec : IDisposable
         // 5–7 s on a loaded 2-core machine; 50 epochs of 1,000 mlp samples were sometimes over by then).
         const int epochs = 100;
         const int samples = 1000;
-        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "1", "--epochs", $"{epochs}",
+        // --elastic: without it the plan's one worker is a limit and the late one would be refused.
+        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "1", "--elastic", "--epochs", $"{epochs}",
             "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath));
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
         Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
@@ -145,6 +146,7 @@ public sealed class ClusterModeSpec : IDisposable
         Assert.All(workersByEpoch.Skip(joined), w => Assert.Equal(["early", "late"], w));
         using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
         Assert.Equal(epochs * (long)samples, summary.RootElement.GetProperty("samples_processed").GetInt64());
+        Assert.Equal(2, summary.RootElement.GetProperty("workers").GetInt32());
     }
 
     [Fact]

@@ -40,6 +40,7 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
             Threads = options.Threads,
             Carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true),
             ChunkBytes = settings.ChunkBytes,
+            Elastic = settings.Elastic,
         };
         plan.Validate();
         var (train, test) = DataSets.Load(plan);

@@ -98,6 +98,10 @@ public sealed class NodeSettings : PlanSettings
     [DefaultValue(65536)]
     public int ChunkBytes { get; init; } = 64 * 1024;
 
+    [CommandOption("--elastic")]
+    [Description("coordinator: take workers beyond --workers (they join at the next epoch). Without it the plan's worker count is a limit: an extra worker is refused at registration.")]
+    public bool Elastic { get; init; }
+
     public override int RandomSeed => PlanSeed;
 
     public override Spectre.Console.ValidationResult Validate()

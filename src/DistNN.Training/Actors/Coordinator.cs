@@ -41,6 +41,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<string, long> _incarnations = [];
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ready = [];
+    private readonly HashSet<string> _trained = [];
     private readonly Dictionary<string, (long Samples, long Batches, double Compute, double Wait)> _rates = [];
     private readonly IActorRef _evaluator;
     private int _epoch;
@@ -215,6 +216,12 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Context.Unwatch(previous);
             OnWorkerStopped(previous);
         }
+        if (!_plan.Elastic && _workers.Count >= _plan.Workers)
+        {
+            _log.Warning("worker {0} ({1}) refused: the plan's {2} workers are registered (a coordinator with --elastic takes more)",
+                r.Name, r.Worker.Path.Address, _plan.Workers);
+            return;
+        }
         _workers[r.Name] = r.Worker;
         _incarnations[r.Name] = r.Incarnation;
         Context.Watch(r.Worker);
@@ -302,6 +309,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             AskServersWhenFinished();
             return;
         }
+        _trained.Add(d.Worker);
         _epochSamples += d.Samples;
         _lossSum += d.Loss * (double)d.Samples;
         _correct += d.Correct;
@@ -444,7 +452,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             TrainSamplesPerSec = _trainSeconds > 0 ? _processed / _trainSeconds : 0,
             WallSeconds = _wall.Elapsed.TotalSeconds,
             Mode = _plan.Mode.ToString().ToLowerInvariant(),
-            Workers = _plan.Workers,
+            Workers = _trained.Count,
             Servers = _plan.Servers,
             SamplesProcessed = _processed,
             SamplesApplied = _applied,

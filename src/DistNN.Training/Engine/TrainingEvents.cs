@@ -49,6 +49,8 @@ public sealed record TrainingSummary
     public double TrainSamplesPerSec { get; init; }
     public double WallSeconds { get; init; }
     public string Mode { get; init; } = "local";
+
+    /// <summary>The workers that really trained: each had at least one batch counted.</summary>
     public int Workers { get; init; } = 1;
     public int Servers { get; init; }
     /// <summary>Samples of the batches workers finished (each batch counted once).</summary>

@@ -47,6 +47,12 @@ public sealed record TrainingPlan
 
     public int Workers { get; init; } = 1;
 
+    /// <summary>
+    /// False: <see cref="Workers"/> is a limit, a worker registering beyond it is refused. True: more may join (at the
+    /// next epoch). The coordinator's alone: it is not sent to the other nodes.
+    /// </summary>
+    public bool Elastic { get; init; }
+
     public int Servers { get; init; } = 1;
 
     public int Staleness { get; init; } = 2;
