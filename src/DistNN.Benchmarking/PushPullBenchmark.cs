@@ -12,6 +12,7 @@ using DistNN.Training.Hosting;
 using DistNN.Training.Parameters;
 using DistNN.Training.Configuration;
 using DistNN.Training.Plan;
+using DistNN.Transport.Security;
 
 namespace DistNN.Benchmarking;
 
@@ -19,12 +20,13 @@ namespace DistNN.Benchmarking;
 /// One push-pull round trip between nodes, timed: a worker-side driver on the client node pushes a gradient of the
 /// cnn's size (421,642 floats, 1.69 MB) to a parameter server on the server node and waits for the reply with the
 /// weights (1.69 MB back), over the data plane or over Akka.Remote in pieces. The server node is normally another
-/// process (<see cref="ServeAsync"/>); CPU time is read from both processes before and after the timed stretch.
+/// process (<see cref="ServeAsync"/>); CPU time is read from both processes before and after the timed stretch. Tls: the
+/// data plane ran on mutual TLS.
 /// </summary>
 public sealed record PushPullResult(
     string Carrier, bool TwoProcesses, int Floats, double MegabytesEachWay, int RoundTrips, double MsMedian, double MsMean,
     double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching,
-    string Compression, long PushBytesOnWire, long ReplyBytesOnWire);
+    string Compression, long PushBytesOnWire, long ReplyBytesOnWire, bool Tls = false);
 
 public static class PushPullBenchmark
 {
@@ -36,9 +38,9 @@ public static class PushPullBenchmark
 
     /// <summary>
     /// A bench node: reference.conf, Akka.Remote on a free loopback port, the serializer, the data plane on the server;
-    /// <paramref name="extraHocon"/> (the user's --akka-config) over it all.
+    /// <paramref name="extraHocon"/> (the user's --akka-config) over it all; the data plane on mutual TLS with <paramref name="tls"/>.
     /// </summary>
-    public static ActorSystemSetup NodeSetup(bool dataPlane, bool akkaBatching = true, string extraHocon = "")
+    public static ActorSystemSetup NodeSetup(bool dataPlane, bool akkaBatching = true, string extraHocon = "", NodeTls? tls = null)
     {
         var config = ConfigurationFactory.ParseString(extraHocon)
             .WithFallback(DistNNReference.Values(
@@ -48,7 +50,8 @@ public static class PushPullBenchmark
                 ("akka.remote.dot-netty.tcp.batching.enabled", akkaBatching ? null : "off")))
             .WithFallback(dataPlane ? DataPlaneSettings.On("127.0.0.1", 0, null) : Config.Empty)
             .WithFallback(DistNNReference.Config);
-        return BootstrapSetup.Create().WithConfig(config).And(ProtocolSerializer.Setup);
+        var setup = BootstrapSetup.Create().WithConfig(config).And(ProtocolSerializer.Setup);
+        return tls is null ? setup : setup.And(new DataPlaneTlsSetup(tls));
     }
 
     /// <summary>The plan of the benchmark: the cnn preset (421,642 parameters), one server, SGD with a tiny rate.</summary>
@@ -68,9 +71,10 @@ public static class PushPullBenchmark
     /// Runs the server node until <paramref name="stop"/> completes: an ActorSystem with Akka.Remote and the data plane
     /// and one initialised parameter server; writes <see cref="ReadyPrefix"/> + "actorPath endpoint key" to <paramref name="ready"/>.
     /// </summary>
-    public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true, string extraHocon = "")
+    public static async Task ServeAsync(TensorCarrierKind carrier, int chunkBytes, Action<string> ready, Task stop, bool akkaBatching = true, string extraHocon = "",
+        NodeTls? tls = null)
     {
-        using var system = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
+        using var system = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon, tls));
         byte[] key = DataPlaneCredential.NewKey();
         var server = await StartServerAsync(system, Plan(carrier, chunkBytes), key);
         string address = server.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
@@ -91,7 +95,7 @@ public static class PushPullBenchmark
     /// </remarks>
     public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
         Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "",
-        string compression = "none")
+        string compression = "none", NodeTls? tls = null, NodeTls? serverTls = null)
     {
         var plan = Plan(carrier, chunkBytes);
         ActorSystem? serverSystem = null;
@@ -100,7 +104,7 @@ public static class PushPullBenchmark
         byte[] key;
         if (serverProcess is null)
         {
-            serverSystem = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon));
+            serverSystem = ActorSystem.Create("server", NodeSetup(dataPlane: true, akkaBatching, extraHocon, serverTls));
             key = DataPlaneCredential.NewKey();
             var server = await StartServerAsync(serverSystem, plan, key);
             serverPath = server.Path.ToStringWithAddress(((ExtendedActorSystem)serverSystem).Provider.DefaultAddress);
@@ -111,7 +115,7 @@ public static class PushPullBenchmark
             string[] parts = readyLine![ReadyPrefix.Length..].Split(' ');
             (serverPath, endpoint, key) = (parts[0], parts[1], Convert.FromHexString(parts[2]));
         }
-        using var client = ActorSystem.Create("client", NodeSetup(dataPlane: false, akkaBatching, extraHocon));
+        using var client = ActorSystem.Create("client", NodeSetup(dataPlane: false, akkaBatching, extraHocon, tls));
         try
         {
             IActorRef remote = ((ExtendedActorSystem)client).Provider.ResolveActorRef(serverPath);
@@ -151,7 +155,7 @@ public static class PushPullBenchmark
                 Math.Round(bytesEachWay / 1e6, 3), times.Count, Math.Round(times[times.Count / 2], 3), Math.Round(times.Average(), 3),
                 Math.Round(times[(int)(times.Count * 0.9)], 3), Math.Round(clientCpu, 3), Math.Round(serverCpu, 3),
                 Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching, compression,
-                sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1);
+                sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1, tls is not null);
         }
         finally
         {

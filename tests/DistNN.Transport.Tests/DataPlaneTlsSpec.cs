@@ -7,6 +7,7 @@ using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using DistNN.Protocol.Framing;
 using DistNN.Transport.DataPlane;
+using DistNN.Transport.Security;
 
 namespace DistNN.Transport.Tests;
 
@@ -19,7 +20,7 @@ public sealed class DataPlaneTlsSpec : IDisposable
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(20);
 
-    private readonly TestCertificates _certificates = new();
+    private readonly TemporaryCertificates _certificates = new();
     private readonly ConcurrentQueue<(DataPlaneRefusal Reason, string What)> _refused = new();
     private int _frames;
 

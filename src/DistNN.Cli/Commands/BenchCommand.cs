@@ -70,6 +70,19 @@ public sealed class BenchSettings : CommandSettings
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }
 
+    [CommandOption("--tls")]
+    [Description("With --push-pull --carrier dataplane: alternate --rounds of --seconds each without and with mutual TLS on the data plane (temporary certificates), a line per round and one comparing them.")]
+    public bool Tls { get; init; }
+
+    [CommandOption("--rounds <R>")]
+    [Description("With --push-pull --tls: rounds of each, alternating.")]
+    [DefaultValue(3)]
+    public int Rounds { get; init; } = 3;
+
+    [CommandOption("--tls-dir <DIR>", IsHidden = true)]
+    [Description("The server side of --push-pull --tls: the folder of the temporary certificates.")]
+    public string? TlsDir { get; init; }
+
     [CommandOption("--push-pull-server", IsHidden = true)]
     [Description("The server side of --push-pull (started by it as a child process).")]
     public bool PushPullServer { get; init; }
@@ -101,6 +114,10 @@ public sealed class BenchSettings : CommandSettings
             || Carrier.Equals("local", StringComparison.OrdinalIgnoreCase) || ChunkBytes < 1024))
         {
             return Spectre.Console.ValidationResult.Error("--carrier is dataplane or remote; --chunk-bytes at least 1024");
+        }
+        if (Tls && (!PushPull || OneProcess || !Carrier.Equals("dataplane", StringComparison.OrdinalIgnoreCase) || Rounds <= 0))
+        {
+            return Spectre.Console.ValidationResult.Error("--tls goes with --push-pull --carrier dataplane (two processes) and --rounds of at least 1");
         }
         if (Threads <= 0 || Batch <= 0 || !(Seconds > 0) || Gemm is <= 0)
         {
@@ -159,6 +176,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     private static async Task<object> MeasureAsync(BenchSettings settings)
     {
         object result;
+        if (settings.PushPull && settings.Tls)
+        {
+            return await PushPullBench.CompareTlsAsync(settings);
+        }
         if (settings.PushPull)
         {
             result = await PushPullBench.RunAsync(settings);

@@ -2,6 +2,7 @@ using DistNN.Protocol.Messages;
 using System.Diagnostics;
 using DistNN.Benchmarking;
 using DistNN.Training.Plan;
+using DistNN.Transport.Security;
 
 namespace DistNN.Cli.Commands;
 
@@ -19,55 +20,104 @@ internal static class PushPullBench
             return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
                 extraHocon: settings.AkkaConfig, compression: settings.Compression);
         }
-        var start = new ProcessStartInfo
+        await using var server = await ServerProcess.StartAsync(settings, tlsDir: null);
+        return await server.MeasureAsync(settings, clientTls: null);
+    }
+
+    /// <summary>
+    /// `--push-pull --tls`: a plain and a TLS server process, then --rounds of round trips against each in turn (plain
+    /// first), so that both see the same machine load; a line per round and one comparing the medians.
+    /// </summary>
+    public static async Task<List<object>> CompareTlsAsync(BenchSettings settings)
+    {
+        using var certificates = new TemporaryCertificates();
+        certificates.Node("server");
+        NodeTls client = certificates.Node("client");
+        await using var plain = await ServerProcess.StartAsync(settings, tlsDir: null);
+        await using var tls = await ServerProcess.StartAsync(settings, certificates.Directory);
+        var results = new List<object>();
+        for (int round = 0; round < settings.Rounds; round++)
         {
-            FileName = Environment.ProcessPath!,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        // Run through `dotnet distnn.dll` the child needs the dll too.
-        string entry = typeof(PushPullBench).Assembly.Location;
-        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
-        {
-            start.ArgumentList.Add(entry);
+            results.Add(await plain.MeasureAsync(settings, clientTls: null));
+            results.Add(await tls.MeasureAsync(settings, client));
         }
-        foreach (string arg in new[] { "bench", "--push-pull-server", "--carrier", settings.Carrier, "--chunk-bytes", settings.ChunkBytes.ToString() })
+        var rounds = results.Cast<PushPullResult>().ToList();
+        double Median(IEnumerable<double> values)
         {
-            start.ArgumentList.Add(arg);
+            var sorted = values.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
         }
-        if (settings.NoAkkaBatching)
+        double plainMs = Median(rounds.Where(r => !r.Tls).Select(r => r.MsMedian));
+        double tlsMs = Median(rounds.Where(r => r.Tls).Select(r => r.MsMedian));
+        results.Add(new PushPullTlsComparison(settings.Rounds, settings.Seconds, plainMs, tlsMs, Math.Round(tlsMs / plainMs, 3),
+            Median(rounds.Where(r => !r.Tls).Select(r => r.CpuSecondsPerGb)), Median(rounds.Where(r => r.Tls).Select(r => r.CpuSecondsPerGb)),
+            System.Runtime.Intrinsics.X86.Aes.IsSupported));
+        return results;
+    }
+
+    /// <summary>The server node of the bench: this same program in a child process (`--push-pull-server`), ready when it says so.</summary>
+    private sealed class ServerProcess(Process process, string readyLine) : IAsyncDisposable
+    {
+        public static async Task<ServerProcess> StartAsync(BenchSettings settings, string? tlsDir)
         {
-            start.ArgumentList.Add("--no-akka-batching");
-        }
-        start.ArgumentList.Add("--akka-config");
-        start.ArgumentList.Add(settings.AkkaConfig);
-        using var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
-        try
-        {
+            var start = new ProcessStartInfo
+            {
+                FileName = Environment.ProcessPath!,
+                RedirectStandardOutput = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            // Run through `dotnet distnn.dll` the child needs the dll too.
+            string entry = typeof(PushPullBench).Assembly.Location;
+            if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
+            {
+                start.ArgumentList.Add(entry);
+            }
+            foreach (string arg in new[] { "bench", "--push-pull-server", "--carrier", settings.Carrier, "--chunk-bytes", settings.ChunkBytes.ToString() })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            if (settings.NoAkkaBatching)
+            {
+                start.ArgumentList.Add("--no-akka-batching");
+            }
+            if (tlsDir is not null)
+            {
+                start.ArgumentList.Add("--tls-dir");
+                start.ArgumentList.Add(tlsDir);
+            }
+            start.ArgumentList.Add("--akka-config");
+            start.ArgumentList.Add(settings.AkkaConfig);
+            var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
             string? line;
             while ((line = await server.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith(PushPullBenchmark.ReadyPrefix, StringComparison.Ordinal))
             {
             }
             if (line is null)
             {
+                server.Dispose();
                 throw new InvalidOperationException("the push-pull server process ended before it was ready");
             }
-            return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, server, line, !settings.NoAkkaBatching, settings.AkkaConfig,
-                settings.Compression);
+            return new ServerProcess(server, line);
         }
-        finally
+
+        public Task<PushPullResult> MeasureAsync(BenchSettings settings, NodeTls? clientTls) =>
+            PushPullBenchmark.RunAsync(Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true), settings.Seconds, settings.ChunkBytes,
+                process, readyLine, !settings.NoAkkaBatching, settings.AkkaConfig, settings.Compression, clientTls);
+
+        public async ValueTask DisposeAsync()
         {
-            server.StandardInput.Close();
+            process.StandardInput.Close();
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
-                await server.WaitForExitAsync(patience.Token);
+                await process.WaitForExitAsync(patience.Token);
             }
             catch (OperationCanceledException)
             {
-                server.Kill();
+                process.Kill();
             }
+            process.Dispose();
         }
     }
 
@@ -81,7 +131,15 @@ internal static class PushPullBench
         {
             Console.WriteLine(line);
             Console.Out.Flush();
-        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig);
+        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig, settings.TlsDir is null ? null : TemporaryCertificates.Load(settings.TlsDir, "server"));
         return 0;
     }
 }
+
+/// <summary>
+/// `--push-pull --tls`: the median of each kind's rounds (round-trip median in ms, CPU-seconds of both processes per GB
+/// moved), their ratio, and whether the CPU has AES-NI (what makes TLS's AES-GCM cheap).
+/// </summary>
+public sealed record PushPullTlsComparison(
+    int Rounds, double SecondsEach, double MsMedianPlain, double MsMedianTls, double TlsOverPlain, double CpuSecondsPerGbPlain,
+    double CpuSecondsPerGbTls, bool AesNi);

@@ -1,15 +1,22 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using DistNN.Transport.Security;
+namespace DistNN.Transport.Security;
 
-namespace DistNN.Transport.Tests;
-
-/// <summary>A private CA and node certificates made in memory (as scripts/make-certs.sh makes them), loaded as a node would.</summary>
-internal sealed class TestCertificates : IDisposable
+/// <summary>
+/// A private CA and node certificates in a temporary folder (the files scripts/make-certs.sh makes: CA.pem, NODE.pem,
+/// NODE.key; EC P-256, valid for 30 days), for the TLS cost benchmark and the specs. Dispose deletes the folder.
+/// </summary>
+public sealed class TemporaryCertificates : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-certs-").FullName;
+    private readonly string _dir = System.IO.Directory.CreateTempSubdirectory("distnn-certs-").FullName;
 
-    /// <summary>A node of a CA named <paramref name="caName"/> (its CA made on first use), as <see cref="NodeTls"/>.</summary>
+    /// <summary>The folder of the files.</summary>
+    public string Directory => _dir;
+
+    /// <summary>
+    /// A certificate for <paramref name="name"/> signed by the CA named <paramref name="caName"/> (made on first use; two
+    /// names make two unrelated CAs), loaded as a node loads its files.
+    /// </summary>
     public NodeTls Node(string name, string caName = "ca")
     {
         var (caCert, caKey) = Ca(caName);
@@ -29,8 +36,12 @@ internal sealed class TestCertificates : IDisposable
         string certPath = Path.Combine(_dir, name + ".pem"), keyPath = Path.Combine(_dir, name + ".key");
         File.WriteAllText(certPath, cert.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return NodeTls.Load(certPath, keyPath, null, Path.Combine(_dir, caName + ".pem"));
+        return Load(_dir, name, caName);
     }
+
+    /// <summary>The certificate of <paramref name="name"/> from a folder of these files (or of scripts/make-certs.sh).</summary>
+    public static NodeTls Load(string directory, string name, string caName = "ca") =>
+        NodeTls.Load(Path.Combine(directory, name + ".pem"), Path.Combine(directory, name + ".key"), null, Path.Combine(directory, caName + ".pem"));
 
     private (X509Certificate2 Cert, byte[] Key) Ca(string name)
     {
@@ -52,7 +63,7 @@ internal sealed class TestCertificates : IDisposable
     {
         try
         {
-            Directory.Delete(_dir, recursive: true);
+            System.IO.Directory.Delete(_dir, recursive: true);
         }
         catch (IOException)
         {
