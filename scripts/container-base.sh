@@ -121,25 +121,29 @@ EOF
     say "built $tag (dotnet --info runs in it)"
 }
 
-# The .nupkg files of every package the distnn command restores, flat in .nuget-feed/ (the Dockerfile restores from
-# there when it holds any): a restore here first, then each library of the assets file from the packages folders.
+# The .nupkg files of every package the distnn command's projects restore, flat in .nuget-feed/ (the Dockerfile
+# restores from there when it holds any): a restore here first, then each library of every project's assets file (a
+# project's own graph can need packages its referencing project has pruned, e.g. those ASP.NET Core provides).
 build_feed() {
-    local feed="$root/.nuget-feed" assets="$root/src/DistNN.Cli/obj/project.assets.json"
+    local feed="$root/.nuget-feed"
     say "restoring src/DistNN.Cli here to list its packages"
     dotnet restore "$root/src/DistNN.Cli/DistNN.Cli.csproj" -nologo -v quiet >&2 || fail "dotnet restore failed"
     rm -rf "$feed"; mkdir -p "$feed"
-    python3 - "$assets" "$feed" <<'EOF' || fail "could not collect the packages into $feed"
+    python3 - "$feed" "$root"/src/*/obj/project.assets.json <<'EOF' || fail "could not collect the packages into $feed"
 import json, os, shutil, sys
-assets = json.load(open(sys.argv[1]))
-folders = list(assets["packageFolders"])
-for name, lib in assets["libraries"].items():
-    if lib["type"] != "package":
-        continue
-    found = [os.path.join(f, lib["path"], n) for f in folders if os.path.isdir(os.path.join(f, lib["path"]))
-             for n in os.listdir(os.path.join(f, lib["path"])) if n.endswith(".nupkg")]
-    if not found:
-        sys.exit(f"{name}: no .nupkg under {', '.join(folders)}")
-    shutil.copy(found[0], sys.argv[2])
+copied = set()
+for path in sys.argv[2:]:
+    assets = json.load(open(path))
+    folders = list(assets["packageFolders"])
+    for name, lib in assets["libraries"].items():
+        if lib["type"] != "package" or name in copied:
+            continue
+        found = [os.path.join(f, lib["path"], n) for f in folders if os.path.isdir(os.path.join(f, lib["path"]))
+                 for n in os.listdir(os.path.join(f, lib["path"])) if n.endswith(".nupkg")]
+        if not found:
+            sys.exit(f"{name}: no .nupkg under {', '.join(folders)}")
+        shutil.copy(found[0], sys.argv[1])
+        copied.add(name)
 EOF
     say "$(ls "$feed" | wc -l) packages in .nuget-feed/"
 }
