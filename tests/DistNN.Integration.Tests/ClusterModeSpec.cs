@@ -131,13 +131,7 @@ public sealed class ClusterModeSpec : IDisposable
         var exits = WaitForAll();
 
         Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
-        var workersByEpoch = File.ReadAllLines(metricsPath).Select(line =>
-        {
-            using var epoch = JsonDocument.Parse(line);
-            return epoch.RootElement.GetProperty("workers").EnumerateArray()
-                .Where(w => w.GetProperty("samples").GetInt64() > 0)
-                .Select(w => w.GetProperty("worker").GetString()!).Order().ToArray();
-        }).ToList();
+        var workersByEpoch = Epochs(metricsPath).Select(e => e.Trained).ToList();
         string table = string.Join("; ", workersByEpoch.Select((w, i) => $"epoch {i + 1}: {string.Join(",", w)}"));
         Assert.Equal(epochs, workersByEpoch.Count);
         Assert.Equal(["early"], workersByEpoch[0]);
@@ -148,6 +142,57 @@ public sealed class ClusterModeSpec : IDisposable
         Assert.Equal(epochs * (long)samples, summary.RootElement.GetProperty("samples_processed").GetInt64());
         Assert.Equal(2, summary.RootElement.GetProperty("workers").GetInt32());
     }
+
+    [Fact]
+    public void A_worker_killed_and_replaced_under_the_same_name_has_every_batch_applied()
+    {
+        string mnist = Mnist.RequireDir();
+        string metricsPath = Path.Combine(_dir, "metrics.jsonl");
+        string summaryPath = Path.Combine(_dir, "summary.json");
+        // Short epochs, many of them: the replacement has most of the run to start, join (once the killed node is
+        // downed) and train; the killed one has made steps enough by epoch 3 for a stale last step to hide new pushes.
+        // Async, so that the survivor's pushes do not wait on the dead worker's until it is downed.
+        const int epochs = 30;
+        const int samples = 2000;
+        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "2", "--mode", "async",
+            "--epochs", $"{epochs}", "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath));
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
+        Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        var w1 = Node("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        Node("w2", "--role", "worker", "--seed", seed, "--name", "w2", "--data-dir", mnist, "--threads", "1");
+        Assert.True(coordinator.WaitForLine($"epoch 3/{epochs}", s_run), Diagnostics());
+
+        w1.Signal("KILL");
+        Node("w1-again", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        var exits = WaitForAll();
+
+        Assert.True(exits.Where((_, i) => _nodes[i] != w1).All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        var perEpoch = Epochs(metricsPath);
+        string table = string.Join("\n", perEpoch.Select((e, i) => $"epoch {i + 1}: test loss {e.TestLoss:R} by {string.Join(",", e.Trained)}"));
+        Assert.Equal(epochs, perEpoch.Count);
+        Assert.True(perEpoch[^1].Trained.SequenceEqual(["w1", "w2"]), $"the replacement w1 never trained:\n{table}\n{Diagnostics()}");
+        for (int e = 1; e < epochs; e++)
+        {
+            Assert.True(perEpoch[e].TestLoss != perEpoch[e - 1].TestLoss, $"epoch {e + 1} left the test loss unchanged:\n{table}");
+        }
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        var root = summary.RootElement;
+        Assert.Equal(epochs * (long)samples, root.GetProperty("samples_expected").GetInt64());
+        Assert.Equal(epochs * (long)samples, root.GetProperty("samples_processed").GetInt64());
+        Assert.True(root.TryGetProperty("samples_applied", out var applied), $"the summary lacks samples_applied: {root}");
+        Assert.Equal(epochs * (long)samples, applied.GetInt64());
+    }
+
+    /// <summary>Each epoch's line of the metrics file: its test loss and the workers that trained in it, by name.</summary>
+    private static List<(double TestLoss, string[] Trained)> Epochs(string metricsPath) => File.ReadAllLines(metricsPath).Select(line =>
+    {
+        using var epoch = JsonDocument.Parse(line);
+        var root = epoch.RootElement;
+        var trained = root.GetProperty("workers").EnumerateArray()
+            .Where(w => w.GetProperty("samples").GetInt64() > 0)
+            .Select(w => w.GetProperty("worker").GetString()!).Order().ToArray();
+        return (root.GetProperty("test_loss").GetDouble(), trained);
+    }).ToList();
 
     [Fact]
     public void A_node_whose_seed_cannot_be_reached_says_so_and_exits_non_zero()

@@ -105,12 +105,6 @@ internal sealed class NodeProcess : IDisposable
 
     public string Describe() => $"--- {Label}: {CommandLine}\n{Output}";
 
-    /// <summary>SIGKILL, as a crash or the kernel's OOM killer would end it: no leaving, no last word.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(5000);
-    }
 
     private void Collect(string? line, TaskCompletionSource closed, string prefix)
     {

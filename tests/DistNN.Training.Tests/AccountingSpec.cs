@@ -58,14 +58,7 @@ public class AccountingSpec : TestKit
     [Fact]
     public async Task A_batch_a_worker_reported_done_that_no_server_applied_is_dealt_again()
     {
-        var (coordinator, done) = Start(workers: 1);
-        var a = Join(coordinator, "a", 1);
-        var dealt = a.Probe.ExpectMsg<AssignBatches>();
-        int skipped = dealt.BatchIds[^1];
-        foreach (int batch in dealt.BatchIds.SkipLast(1))
-        {
-            a.Train(batch);
-        }
+        var (a, skipped, done) = TrainAllButTheLastBatch();
 
         a.ReportDoneWithoutPushing(skipped);
 
@@ -78,14 +71,7 @@ public class AccountingSpec : TestKit
     [Fact]
     public async Task A_batch_that_stays_unapplied_fails_the_run_naming_the_shortfall()
     {
-        var (coordinator, done) = Start(workers: 1);
-        var a = Join(coordinator, "a", 1);
-        var dealt = a.Probe.ExpectMsg<AssignBatches>();
-        int skipped = dealt.BatchIds[^1];
-        foreach (int batch in dealt.BatchIds.SkipLast(1))
-        {
-            a.Train(batch);
-        }
+        var (a, skipped, done) = TrainAllButTheLastBatch();
         a.ReportDoneWithoutPushing(skipped);
         a.Probe.ExpectMsg<AssignBatches>();
 
@@ -146,6 +132,19 @@ public class AccountingSpec : TestKit
         var coordinator = Sys.ActorOf(Coordinator.Props(plan, TestData.BarsSource(Samples, 32), listener, done));
         Sys.ActorOf(ParameterServer.Props(coordinator));
         return (coordinator, done);
+    }
+
+    /// <summary>One worker, "a", trains every batch of the epoch but the last, which it returns.</summary>
+    private (ProbeWorker A, int Last, TaskCompletionSource<TrainingSummary> Done) TrainAllButTheLastBatch()
+    {
+        var (coordinator, done) = Start(workers: 1);
+        var a = Join(coordinator, "a", 1);
+        var dealt = a.Probe.ExpectMsg<AssignBatches>();
+        foreach (int batch in dealt.BatchIds.SkipLast(1))
+        {
+            a.Train(batch);
+        }
+        return (a, dealt.BatchIds[^1], done);
     }
 
     /// <summary>Registers a probe as worker <paramref name="name"/>: it gets the servers and says it is ready.</summary>
