@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 
 namespace DistNN.Nn.Models;
 
@@ -18,20 +16,25 @@ public static class ModelFile
     public const string SpecKey = "distnn.spec";
 
     /// <summary>safetensors' own limit on the header (100 MB).</summary>
-    public const long MaxHeaderBytes = 100_000_000;
+    public const long MaxHeaderBytes = SafeTensors.MaxHeaderBytes;
 
     public static string SpecPath(string path) => path + ".spec.json";
 
     public static void Save(string path, ModelSpec spec, Sequential model, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("safetensors files are little-endian; this machine is not");
-        }
         var tensors = AllParameters(model);
         CheckMatchesSpec(spec, tensors);
         string specJson = spec.ToJson();
-        var header = BuildHeader(specJson, tensors, metadata);
+        var entries = new List<KeyValuePair<string, string>> { new(SpecKey, specJson) };
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            if (key is "format" or SpecKey)
+            {
+                throw new ArgumentException($"metadata key '{key}' is reserved");
+            }
+            entries.Add(new(key, value));
+        }
+        var safeTensors = tensors.Select(p => new SafeTensor(p.Name, p.Value.Shape.ToArray(), p.Value.Data.AsMemory(0, p.Value.Length))).ToList();
 
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -41,14 +44,7 @@ public static class ModelFile
         {
             using (var stream = new FileStream(tempModel, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                Span<byte> length = stackalloc byte[8];
-                BitConverter.TryWriteBytes(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach (var p in tensors)
-                {
-                    stream.Write(MemoryMarshal.AsBytes(p.Value.Span));
-                }
+                SafeTensors.Write(stream, safeTensors, entries);
                 stream.Flush(flushToDisk: true);
             }
             File.WriteAllText(tempSpec, specJson);
@@ -74,39 +70,9 @@ public static class ModelFile
             throw new FileNotFoundException($"model file '{path}' does not exist", path);
         }
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        long fileLength = stream.Length;
-        if (fileLength < 8)
+        var header = SafeTensors.ReadHeader(path, stream);
+        var metadata = header.Metadata;
         {
-            throw Bad(path, $"{fileLength} bytes is too short for a safetensors file");
-        }
-        Span<byte> lengthBytes = stackalloc byte[8];
-        stream.ReadExactly(lengthBytes);
-        ulong headerLength = BitConverter.ToUInt64(lengthBytes);
-        if (headerLength < 2 || headerLength > MaxHeaderBytes || headerLength > (ulong)(fileLength - 8))
-        {
-            throw Bad(path, $"header length {headerLength} is impossible for a file of {fileLength} bytes (limit {MaxHeaderBytes})");
-        }
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        long dataStart = 8 + (long)headerLength;
-        long dataLength = fileLength - dataStart;
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(headerBytes);
-        }
-        catch (JsonException e)
-        {
-            throw Bad(path, $"header is not valid JSON: {e.Message}");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw Bad(path, "header is not a JSON object");
-            }
-            var metadata = ReadMetadata(path, document.RootElement);
             if (!metadata.TryGetValue(SpecKey, out string? specJson))
             {
                 throw Bad(path, $"no model spec in __metadata__[\"{SpecKey}\"]; was it saved by DistNN?");
@@ -123,11 +89,11 @@ public static class ModelFile
                 throw Bad(path, $"the embedded model spec does not build: {e.Message}");
             }
             var expected = AllParameters(model).ToDictionary(p => p.Name);
-            var entries = ReadEntries(path, document.RootElement, dataLength);
-            CheckEntries(path, entries, expected, dataLength);
-            foreach (var entry in entries)
+            CheckEntries(path, header.Entries, expected);
+            SafeTensors.CheckCoverage(path, header);
+            foreach (var entry in header.Entries)
             {
-                stream.Position = dataStart + entry.Begin;
+                stream.Position = header.DataStart + entry.Begin;
                 stream.ReadExactly(MemoryMarshal.AsBytes(expected[entry.Name].Value.Span));
             }
             return new LoadedModel(spec, model, metadata);
@@ -156,130 +122,7 @@ public static class ModelFile
         }
     }
 
-    private static byte[] BuildHeader(string specJson, List<Parameter> tensors, IReadOnlyDictionary<string, string>? metadata)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("__metadata__");
-            writer.WriteString("format", "pt");
-            writer.WriteString(SpecKey, specJson);
-            foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
-            {
-                if (key is "format" or SpecKey)
-                {
-                    throw new ArgumentException($"metadata key '{key}' is reserved");
-                }
-                writer.WriteString(key, value);
-            }
-            writer.WriteEndObject();
-            long offset = 0;
-            foreach (var p in tensors)
-            {
-                long bytes = (long)p.Value.Length * sizeof(float);
-                writer.WriteStartObject(p.Name);
-                writer.WriteString("dtype", "F32");
-                writer.WriteStartArray("shape");
-                foreach (int d in p.Value.Shape)
-                {
-                    writer.WriteNumberValue(d);
-                }
-                writer.WriteEndArray();
-                writer.WriteStartArray("data_offsets");
-                writer.WriteNumberValue(offset);
-                writer.WriteNumberValue(offset + bytes);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                offset += bytes;
-            }
-            writer.WriteEndObject();
-        }
-        // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
-        while (buffer.Length % 8 != 0)
-        {
-            buffer.WriteByte((byte)' ');
-        }
-        return buffer.ToArray();
-    }
-
-    private static Dictionary<string, string> ReadMetadata(string path, JsonElement root)
-    {
-        var metadata = new Dictionary<string, string>();
-        if (root.TryGetProperty("__metadata__", out var element))
-        {
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                throw Bad(path, "__metadata__ is not an object");
-            }
-            foreach (var property in element.EnumerateObject())
-            {
-                if (property.Value.ValueKind != JsonValueKind.String)
-                {
-                    throw Bad(path, $"__metadata__ value '{property.Name}' is not a string");
-                }
-                metadata[property.Name] = property.Value.GetString()!;
-            }
-        }
-        return metadata;
-    }
-
-    private sealed record Entry(string Name, int[] Shape, long Begin, long End);
-
-    private static List<Entry> ReadEntries(string path, JsonElement root, long dataLength)
-    {
-        var entries = new List<Entry>();
-        var seen = new HashSet<string>();
-        foreach (var property in root.EnumerateObject())
-        {
-            if (property.Name == "__metadata__")
-            {
-                continue;
-            }
-            string name = property.Name;
-            if (!seen.Add(name))
-            {
-                throw Bad(path, $"tensor '{name}' appears twice in the header");
-            }
-            var value = property.Value;
-            if (value.ValueKind != JsonValueKind.Object
-                || !value.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
-                || !value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-                || !value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            {
-                throw Bad(path, $"tensor '{name}' needs \"dtype\", \"shape\" and two \"data_offsets\"");
-            }
-            if (dtype.GetString() != "F32")
-            {
-                throw Bad(path, $"tensor '{name}' has dtype {dtype.GetString()}; only F32 is supported");
-            }
-            var shape = new int[shapeElement.GetArrayLength()];
-            long volume = 1;
-            int axis = 0;
-            foreach (var d in shapeElement.EnumerateArray())
-            {
-                if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int dim) || dim < 0)
-                {
-                    throw Bad(path, $"tensor '{name}' has a shape that is not a list of non-negative integers");
-                }
-                shape[axis++] = dim;
-                volume = Math.Min(volume * dim, long.MaxValue / 8);
-            }
-            if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end)
-                || begin < 0 || end < begin || end > dataLength)
-            {
-                throw Bad(path, $"tensor '{name}' has data offsets {offsets.GetRawText()} outside the {dataLength} data bytes (truncated file?)");
-            }
-            if (end - begin != volume * sizeof(float))
-            {
-                throw Bad(path, $"tensor '{name}' of shape [{string.Join(",", shape)}] needs {volume * sizeof(float)} bytes, its offsets span {end - begin}");
-            }
-            entries.Add(new Entry(name, shape, begin, end));
-        }
-        return entries;
-    }
-
-    private static void CheckEntries(string path, List<Entry> entries, Dictionary<string, Parameter> expected, long dataLength)
+    private static void CheckEntries(string path, IReadOnlyList<SafeTensorEntry> entries, Dictionary<string, Parameter> expected)
     {
         foreach (var entry in entries)
         {
@@ -296,20 +139,6 @@ public static class ModelFile
         if (missing.Count > 0)
         {
             throw Bad(path, $"missing tensors: {string.Join(", ", missing)}");
-        }
-        // The data must be covered exactly once, without holes (as the safetensors reader requires).
-        long position = 0;
-        foreach (var entry in entries.OrderBy(e => e.Begin))
-        {
-            if (entry.Begin != position)
-            {
-                throw Bad(path, $"tensor '{entry.Name}' starts at byte {entry.Begin} of the data, expected {position} (overlap or gap)");
-            }
-            position = entry.End;
-        }
-        if (position != dataLength)
-        {
-            throw Bad(path, $"the tensors cover {position} bytes but the file holds {dataLength} bytes of data");
         }
     }
 
