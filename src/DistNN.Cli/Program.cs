@@ -52,6 +52,15 @@ app.Configure(config =>
         .WithDescription("Simulate a cluster of N workers and M servers on a virtual clock (the real actors and messages; modelled compute, links and stragglers); prints a table, --plot draws it.")
         .WithExample("simulate", "--workers", "1,4,16,64", "--model", "cnn", "--link", "10gbit", "--latency", "0.2ms", "--mode", "sync,async,ssp")
         .WithExample("simulate", "--workers", "64", "--servers", "1,2,4,8", "--compression", "none,topk:0.01", "--compute-ms", "40");
+    config.AddBranch("checkpoint", checkpoint =>
+    {
+        checkpoint.SetDescription("List or verify the checkpoints of a directory (train --checkpoint-dir).");
+        checkpoint.AddCommand<DistNN.Cli.Commands.Checkpoints.CheckpointLsCommand>("ls")
+            .WithDescription("List the checkpoints, newest first.").WithExample("checkpoint", "ls", "runs/ckpt");
+        checkpoint.AddCommand<DistNN.Cli.Commands.Checkpoints.CheckpointVerifyCommand>("verify")
+            .WithDescription("Check every file against its manifest (length, SHA-256); exit 0 all good, 1 one corrupt, 2 none.")
+            .WithExample("checkpoint", "verify", "runs/ckpt");
+    });
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure training-step throughput or GEMM speed; prints one JSON line.")
         .WithExample("bench", "--model", "mlp", "--batch", "64", "--threads", "1")

@@ -64,6 +64,9 @@ internal static class MessageGenerators
             b.Item1, b.Item2, b.Item3, b.Item4, b.Item5, b.Item6, b.Item7,
             c.Item1, c.Item2, c.Item3, c.Item4, c.Item5, c.Item6, c.Item7));
 
+    private static readonly Gen<CheckpointFileInfo[]> CheckpointFiles =
+        Gen.Select(Text, Gen.Long, Text, (n, b, sha) => new CheckpointFileInfo(n, b, sha)).Array[0, 4];
+
     public static Dictionary<Type, Gen<IDistNNMessage>> For(IReadOnlyList<IActorRef?> refs)
     {
         Gen<IActorRef?> actorRef = Gen.OneOf(refs.ToArray());
@@ -102,6 +105,12 @@ internal static class MessageGenerators
                 (id, e, b, s, p, g, st) => Message(new PushGradients(id.Item1, id.Item2, e, b, s, p, g, st, id.Item3))),
             [typeof(PushReply)] = Gen.Select(Gen.Long, Gen.Bool, Chunks, Chunks, OptionalText,
                 (step, applied, w, s, refused) => Message(new PushReply(step, applied, w, s, refused))),
+            [typeof(CheckpointPolicy)] = Gen.Select(Text, Gen.Int, (d, every) => Message(new CheckpointPolicy(d, every))),
+            [typeof(TakeCheckpoint)] = Text.Select(r => Message(new TakeCheckpoint(r))),
+            [typeof(ShardCheckpointed)] = Gen.Select(Gen.Int, Text, Gen.Long, Gen.Int, Gen.Int.Array[0, 20], CheckpointFiles, AnyDouble,
+                (i, folder, step, e, applied, files, ms) => Message(new ShardCheckpointed(i, folder, step, e, applied, files, ms))),
+            [typeof(RestoreShard)] = Gen.Select(Text, Gen.Int, CheckpointFiles, (folder, from, files) => Message(new RestoreShard(folder, from, files))),
+            [typeof(ShardRestored)] = Gen.Select(Gen.Int, Gen.Long, (i, step) => Message(new ShardRestored(i, step))),
             [typeof(MessagePiece)] = Gen.Select(Gen.Long, actorRef, actorRef, Text, Gen.Int, Gen.Int, Gen.Byte.Array[0, 300],
                 (transfer, target, replyTo, manifest, offset, total, bytes) => Message(new MessagePiece(transfer, target!, replyTo, manifest, offset, total, bytes))),
         };

@@ -19,7 +19,11 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         {
             return EsnTraining.Run(settings);
         }
-        var plan = PlanFactory.FromSettings(settings);
+        var (plan, checkpoints) = CheckpointSetup.Resolve(settings, () => PlanFactory.FromSettings(settings));
+        if (checkpoints is not null && settings.Engine == "local")
+        {
+            throw new OptionException("--checkpoint-dir and --resume need the actors engine (the servers write the checkpoints); --engine local has none");
+        }
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
         RunChecks.AgainstData(plan, train);
@@ -45,7 +49,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
             }
             else
             {
-                var run = new TrainingRun(plan, new InMemoryDataSource(train, test), report.Listen);
+                var run = new TrainingRun(plan, new InMemoryDataSource(train, test), report.Listen) { Checkpoints = checkpoints };
                 try
                 {
                     summary = await SingleProcessTraining.RunAsync(run, interruption.Token);

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace DistNN.Cli.Commands;
 
 /// <summary>The options that make a <see cref="Training.Plan.TrainingPlan"/>: `distnn train` and the coordinator of `distnn node` share them.</summary>
-public abstract class PlanSettings : CommandSettings
+public abstract partial class PlanSettings : CommandSettings
 {
     /// <summary>The plan's random seed (`--seed` of train; `--random-seed` of node, whose `--seed` names seed nodes).</summary>
     public abstract int RandomSeed { get; }
@@ -202,7 +202,7 @@ public abstract class PlanSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error($"--mode must be sync, async or ssp (got '{Mode}')");
         }
-        return Spectre.Console.ValidationResult.Success();
+        return ValidateCheckpoints();
     }
 }
 

@@ -34,5 +34,10 @@ public static class DistNNMessages
         .Register<BatchRefused>("distnn.batch-refused")
         .Register<ReportApplied>("distnn.report-applied")
         .Register<BatchesApplied>("distnn.batches-applied")
-        .Register<NodeInterrupted>("distnn.node-interrupted");
+        .Register<NodeInterrupted>("distnn.node-interrupted")
+        .Register<CheckpointPolicy>("distnn.checkpoint-policy")
+        .Register<TakeCheckpoint>("distnn.take-checkpoint")
+        .Register<ShardCheckpointed>("distnn.shard-checkpointed")
+        .Register<RestoreShard>("distnn.restore-shard")
+        .Register<ShardRestored>("distnn.shard-restored");
 }

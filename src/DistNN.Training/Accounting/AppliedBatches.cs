@@ -18,6 +18,9 @@ internal sealed class AppliedBatches
         _samples.Clear();
     }
 
+    /// <summary>Each applied batch's samples (what a checkpoint keeps).</summary>
+    public IReadOnlyDictionary<int, int> Samples => _samples;
+
     /// <summary>Records <paramref name="batch"/> as applied; false when it was already.</summary>
     public bool TryAdd(int batch, int samples) => _samples.TryAdd(batch, samples);
 

@@ -5,6 +5,7 @@ using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
 using DistNN.Training.Actors.Supervision;
 using DistNN.Training.Accounting;
+using DistNN.Training.Checkpoints;
 using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
@@ -25,6 +26,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 {
     /// <summary>A timer message that never leaves this actor, so it need not be serializable.</summary>
     private sealed record RegistrationTimedOut : INoSerializationVerificationNeeded;
+
+    private sealed record FinalCheckpointTimedOut : INoSerializationVerificationNeeded;
 
     /// <summary>Refusals of one batch in an epoch past which the run fails: they no longer come from a passing change of workers.</summary>
     private const int MaxRefusals = 5;
@@ -64,9 +67,16 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     private string? _crash;
     private readonly HashSet<string> _interrupted = [];
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
+    private readonly CheckpointKeeper _checkpoints;
+    private TrainingSummary? _finalSummary;
 
-    public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel, TimeSpan registrationTimeout)
+    /// <summary>Samples of the epoch applied before the checkpoint a resume started from: counted, not in the loss.</summary>
+    private long _carriedSamples;
+
+    public Coordinator(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done, Action<Sequential>? finalModel,
+        TimeSpan registrationTimeout, CheckpointOptions? checkpoints)
     {
+        _checkpoints = new CheckpointKeeper(checkpoints, plan, Self, _log);
         _plan = plan;
         _planMessage = plan.ToMessage();
         _parameterCount = ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount;
@@ -110,8 +120,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     }
 
     public static Props Props(TrainingPlan plan, IDataSource data, Action<TrainingEvent>? listener, TaskCompletionSource<TrainingSummary> done,
-        Action<Sequential>? finalModel = null, TimeSpan? registrationTimeout = null) =>
-        Akka.Actor.Props.Create(() => new Coordinator(plan, data, listener, done, finalModel, registrationTimeout ?? TimeSpan.FromSeconds(60)))
+        Action<Sequential>? finalModel = null, TimeSpan? registrationTimeout = null, CheckpointOptions? checkpoints = null) =>
+        Akka.Actor.Props.Create(() => new Coordinator(plan, data, listener, done, finalModel, registrationTimeout ?? TimeSpan.FromSeconds(60), checkpoints))
             .WithDispatcher(DistNNDispatchers.Compute);
 
     /// <summary>Until the servers are initialized, the evaluator is ready and the plan's workers are: then epoch 1.</summary>
@@ -125,20 +135,45 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             {
                 Timers.Cancel("registration");
                 Become(Training);
-                StartEpoch(1);
+                StartEpoch(_checkpoints.Resume?.Epoch ?? 1);
             }
         }
         Receive<RegisterServer>(OnRegisterServer);
         Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady == _plan.Servers));
+        void InitOthers()
+        {
+            serversReady = _plan.Servers;
+            _evaluator.Tell(new InitEvaluator(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, "evaluator")));
+            foreach (var (name, w) in _workers)
+            {
+                w.Tell(InitWorker(name));
+            }
+        }
+        int initialized = 0;
         Receive<ServerReady>(_ =>
         {
-            if (++serversReady == _plan.Servers)
+            // On a resume the servers restore their checkpoint first; workers and evaluator start after that.
+            if (++initialized < _plan.Servers)
             {
-                _evaluator.Tell(new InitEvaluator(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, "evaluator")));
-                foreach (var (name, w) in _workers)
+                return;
+            }
+            try
+            {
+                if (_checkpoints.ServersInitialized(_servers, _data.Train.Count))
                 {
-                    w.Tell(InitWorker(name));
+                    InitOthers();
                 }
+            }
+            catch (InvalidOperationException e)
+            {
+                Fail(e.Message);
+            }
+        });
+        Receive<ShardRestored>(r =>
+        {
+            if (_checkpoints.OnRestored(r, _plan.Servers))
+            {
+                InitOthers();
             }
         });
         Receive<EvaluatorReady>(_ =>
@@ -172,13 +207,42 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
+        Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
+        Receive<ManifestWritten>(_checkpoints.OnWritten);
+        Receive<CheckpointNow>(c => _checkpoints.Request(_servers, c.Folder, Sender));
     }
 
-    /// <summary>The run is over (done, failed or interrupted): nothing that arrives now changes it.</summary>
+    /// <summary>The run is over (done, failed or interrupted): nothing that arrives now changes it, but its last checkpoint.</summary>
     private void Finished()
     {
         Timers.CancelAll();
+        Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
+        Receive<ManifestWritten>(w =>
+        {
+            _checkpoints.OnWritten(w);
+            if (w.Folder == EpochFolder(_plan.Epochs))
+            {
+                Complete();
+            }
+        });
+        Receive<FinalCheckpointTimedOut>(_ =>
+        {
+            _log.Warning("the final checkpoint {0} was not written within 60 s: finishing without it", EpochFolder(_plan.Epochs));
+            Complete();
+        });
         ReceiveAny(_ => { });
+    }
+
+    private static string EpochFolder(int epoch) => $"epoch-{epoch:D4}";
+
+    /// <summary>The run's result, once the last epoch's checkpoint (when there are checkpoints) is on disk.</summary>
+    private void Complete()
+    {
+        Timers.Cancel("final-checkpoint");
+        if (_finalSummary is { } summary)
+        {
+            _done.TrySetResult(summary);
+        }
     }
 
     private void OnRegisterServer(RegisterServer r)
@@ -248,7 +312,26 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _rates.Clear();
         _epochClock.Restart();
         _reportClock.Restart();
-        Deal(Enumerable.Range(0, _ledger.Batches).ToList(), avoid: null);
+        var applied = ResumedBatches(epoch);
+        foreach (int b in applied)
+        {
+            _ledger.Finish(b);
+            _epochSamples += Math.Min(_plan.BatchSize, _data.Train.Count - b * _plan.BatchSize);
+        }
+        // Batch b to worker b mod K: a resumed sync run (whose applied batches are whole rounds) keeps its rounds.
+        Deal(Enumerable.Range(0, _ledger.Batches).Where(b => !applied.Contains(b)).ToList(), avoid: null);
+    }
+
+    /// <summary>The batches of <paramref name="epoch"/> every server had applied at the checkpoint a resume started from.</summary>
+    private HashSet<int> ResumedBatches(int epoch)
+    {
+        if (_checkpoints.Resume is not { } resume || resume.Epoch != epoch || _processed > 0)
+        {
+            return [];
+        }
+        _processed = _applied = (long)(epoch - 1) * _data.Train.Count;
+        _carriedSamples = resume.SamplesApplied;
+        return [.. resume.BatchesApplied];
     }
 
     /// <summary>The servers learn who is live, as which incarnation: pushes from anyone else are refused.</summary>
@@ -323,8 +406,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             _reportClock.Restart();
             double seconds = _epochClock.Elapsed.TotalSeconds;
             var workers = WorkerRates();
-            _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / _epochSamples, (double)_correct / _epochSamples,
-                _epochSamples / seconds, workers, _ledger.Finished, _ledger.Batches));
+            _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / Trained, (double)_correct / Trained,
+                Trained / seconds, workers, _ledger.Finished, _ledger.Batches));
         }
         AskServersWhenFinished();
     }
@@ -396,6 +479,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
             return;
         }
+        _checkpoints.Request(_servers, EpochFolder(_epoch));
         _evaluator.Tell(new Evaluate(_epoch));
     }
 
@@ -428,16 +512,17 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     {
         _evaluatorBytes = (e.BytesSent, e.BytesReceived);
         double seconds = _epochClock.Elapsed.TotalSeconds;
-        _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / _epochSamples, (double)_correct / _epochSamples, e.Loss, e.Accuracy,
-            _epochSamples / seconds, _wall.Elapsed.TotalSeconds, _plan.Optimizer.LearningRate, _processed, WorkerRates(), _applied);
+        _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / Trained, (double)_correct / Trained, e.Loss, e.Accuracy,
+            Trained / seconds, _wall.Elapsed.TotalSeconds, _plan.Optimizer.LearningRate, _processed, WorkerRates(), _applied);
         _listener?.Invoke(_last);
+        _carriedSamples = 0;
         if (e.Epoch < _plan.Epochs)
         {
             StartEpoch(e.Epoch + 1);
             return;
         }
         Become(Finished);
-        _done.TrySetResult(new TrainingSummary
+        _finalSummary = new TrainingSummary
         {
             Model = _plan.ModelName,
             Optimizer = _plan.Optimizer.Name,
@@ -462,8 +547,17 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             Compression = _plan.Compression.ToString(),
             BytesPushed = WireTotal(b => b.Sent),
             BytesPulled = WireTotal(b => b.Received),
-        });
+        };
+        if (_checkpoints.Enabled && !_checkpoints.HasWritten(EpochFolder(_plan.Epochs)))
+        {
+            Timers.StartSingleTimer("final-checkpoint", new FinalCheckpointTimedOut(), TimeSpan.FromSeconds(60));
+            return;
+        }
+        Complete();
     }
+
+    /// <summary>Samples trained in this epoch's batches since it started or was resumed (the loss and rate are theirs).</summary>
+    private long Trained => Math.Max(1, _epochSamples - _carriedSamples);
 
     /// <summary>Bytes over the carriers of every worker and the evaluator; null when nothing crossed a wire (one process).</summary>
     private long? WireTotal(Func<(long Sent, long Received), long> pick)

@@ -47,20 +47,22 @@ public sealed class ParameterServer : ReceiveActor
         }
         Sender.Tell(new ServerReady(init.ServerIndex, shard.ChunkCount, shard.FloatCount));
         var coordinator = Sender;
-        Become(() => Serving(shard, init.ServerIndex, coordinator));
+        var checkpoints = new Checkpoints.ShardCheckpoints(init.ServerIndex, coordinator, init.Plan.ToPlan(), _log);
+        Become(() => Serving(shard, init.ServerIndex, coordinator, checkpoints));
     }
 
     /// <summary>
     /// Serves pushes and pulls. A message that makes the shard throw (a push lacking a chunk, a bug) cannot be mended by
     /// a restart, which would come back with empty weights: the server tells the coordinator why and stops.
     /// </summary>
-    private void Serving(ServerShard shard, int index, IActorRef coordinator)
+    private void Serving(ServerShard shard, int index, IActorRef coordinator, Checkpoints.ShardCheckpoints checkpoints)
     {
         void Guarded<T>(T message, Action<T> handle)
         {
             try
             {
                 handle(message);
+                checkpoints.AfterMessage(shard);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -75,6 +77,9 @@ public sealed class ParameterServer : ReceiveActor
         Receive<WorkerIdle>(m => Guarded(m, shard.OnIdle));
         Receive<PushGradients>(m => Guarded(m, p => shard.OnPush(p, Sender)));
         Receive<ReportApplied>(m => Guarded(m, r => shard.OnReportApplied(r, Sender)));
+        Receive<CheckpointPolicy>(checkpoints.OnPolicy);
+        Receive<TakeCheckpoint>(m => Guarded(m, t => checkpoints.OnTake(shard, t)));
+        Receive<RestoreShard>(m => Guarded(m, r => checkpoints.OnRestore(shard, r, Sender)));
         Receive<InitServer>(i => _log.Warning("parameter server {0} was initialized already: InitServer ignored", i.ServerIndex));
     }
 }

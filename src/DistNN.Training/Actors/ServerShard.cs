@@ -18,7 +18,7 @@ namespace DistNN.Training.Actors;
 /// async: applies on arrival. ssp: applies on arrival, but holds the reply of a worker more than `staleness` pushes
 /// ahead of the slowest active one. Runs inside <see cref="ParameterServer"/>'s serving phase.
 /// </summary>
-internal sealed class ServerShard
+internal sealed partial class ServerShard
 {
     private readonly ILoggingAdapter _log;
     private readonly TrainingPlan _plan;
@@ -196,6 +196,7 @@ internal sealed class ServerShard
     {
         _epoch = epoch;
         _applied.StartEpoch(epoch);
+        ReapplyRestored(epoch);
         _active.Clear();
         _active.UnionWith(_live.Names);
         _clock.Clear();
@@ -269,6 +270,7 @@ internal sealed class ServerShard
             _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
             _versions[i]++;
         }
+        _steps++;
         return true;
     }
 

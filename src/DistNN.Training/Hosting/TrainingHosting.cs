@@ -67,7 +67,8 @@ public static class TrainingHosting
     public static IActorRef StartCoordinatorAndServers(ActorSystem system, TrainingRun run, string prefix = "")
     {
         var plan = run.Plan;
-        var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal), $"{prefix}coordinator");
+        var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal,
+            checkpoints: run.Checkpoints), $"{prefix}coordinator");
         for (int s = 0; s < plan.Servers; s++)
         {
             system.ActorOf(ParameterServer.Props(coordinator), $"{prefix}ps-{s}");
@@ -80,7 +81,8 @@ public static class TrainingHosting
     /// other nodes), failing the run when the plan's nodes have not registered within <paramref name="registrationTimeout"/>.
     /// </summary>
     public static IActorRef StartCoordinator(ActorSystem system, TrainingRun run, TimeSpan registrationTimeout) =>
-        system.ActorOf(Coordinator.Props(run.Plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal, registrationTimeout), "coordinator");
+        system.ActorOf(Coordinator.Props(run.Plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal, registrationTimeout,
+            run.Checkpoints), "coordinator");
 
     /// <summary>Workers <paramref name="first"/>… of the plan, registering with <paramref name="coordinator"/> (local or remote).</summary>
     public static void StartWorkers(ActorSystem system, IActorRef coordinator, TrainingRun run, string prefix = "", int first = 0,
@@ -103,6 +105,9 @@ public sealed class TrainingRun(TrainingPlan plan, IDataSource data, Action<Trai
     public IDataSource Data { get; } = data;
 
     public Action<TrainingEvent>? Listener { get; } = listener;
+
+    /// <summary>Where and how often to checkpoint, and what to resume from (null: no checkpoints).</summary>
+    public Checkpoints.CheckpointOptions? Checkpoints { get; init; }
 
     public TaskCompletionSource<TrainingSummary> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using DistNN.Training.Checkpoints;
+using Spectre.Console.Cli;
+
+namespace DistNN.Cli.Commands;
+
+/// <summary>The checkpoint options of `distnn train` and of a coordinator node (docs/checkpoints.md).</summary>
+public abstract partial class PlanSettings
+{
+    [CommandOption("--checkpoint-dir <DIR>")]
+    [Description("Write checkpoints (each server's chunks with their optimizer state, and a manifest) into folders of DIR. Default with --resume: the resumed directory; otherwise off.")]
+    public string? CheckpointDir { get; init; }
+
+    [CommandOption("--checkpoint-every <K>")]
+    [Description("A checkpoint every K optimizer steps, besides one at each epoch's end; 0 = only at epoch ends.")]
+    [DefaultValue(CheckpointOptions.DefaultEvery)]
+    public int CheckpointEvery { get; init; } = CheckpointOptions.DefaultEvery;
+
+    [CommandOption("--keep-checkpoints <N>")]
+    [Description("Keep the newest N finished checkpoints; at least 1.")]
+    [DefaultValue(CheckpointOptions.DefaultKeep)]
+    public int KeepCheckpoints { get; init; } = CheckpointOptions.DefaultKeep;
+
+    [CommandOption("--resume <DIR>")]
+    [Description("Continue the run of the newest usable checkpoint in DIR (its plan, epoch and remaining batches; the training options given here are ignored). None usable: exit 2.")]
+    public string? Resume { get; init; }
+
+    private Spectre.Console.ValidationResult ValidateCheckpoints()
+    {
+        if (CheckpointEvery < 0)
+        {
+            return Spectre.Console.ValidationResult.Error($"--checkpoint-every must be 0 (epoch ends only) or more (got {CheckpointEvery})");
+        }
+        if (KeepCheckpoints < 1)
+        {
+            return Spectre.Console.ValidationResult.Error($"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
+        }
+        return Spectre.Console.ValidationResult.Success();
+    }
+}

@@ -1,0 +1,41 @@
+using MessagePack;
+
+namespace DistNN.Protocol.Messages;
+
+/// <summary>A file of a checkpoint: its name inside the checkpoint's folder, its length and its SHA-256 (lowercase hex).</summary>
+[MessagePackObject]
+public sealed record CheckpointFileInfo([property: Key(0)] string Name, [property: Key(1)] long Bytes, [property: Key(2)] string Sha256);
+
+/// <summary>
+/// Coordinator → server after <see cref="InitServer"/>: write a checkpoint under Directory every Every applied steps
+/// (0: only when told). A ps node started with a checkpoint folder of its own writes there instead.
+/// </summary>
+[MessagePackObject]
+public sealed record CheckpointPolicy([property: Key(0)] string Directory, [property: Key(1)] int Every) : IDistNNMessage;
+
+/// <summary>Coordinator → servers: write a checkpoint now into the folder Folder (at an epoch's end, on an interrupt).</summary>
+[MessagePackObject]
+public sealed record TakeCheckpoint([property: Key(0)] string Folder) : IDistNNMessage;
+
+/// <summary>
+/// Server → coordinator: its chunks at Step are on disk in the checkpoint folder Folder. Epoch and AppliedBatches are the
+/// server's own accounting (the batches of that epoch it has applied); CaptureMilliseconds is how long the copy held the
+/// server's thread (what a step waits for a checkpoint).
+/// </summary>
+[MessagePackObject]
+public sealed record ShardCheckpointed(
+    [property: Key(0)] int ServerIndex, [property: Key(1)] string Folder, [property: Key(2)] long Step, [property: Key(3)] int Epoch,
+    [property: Key(4)] IReadOnlyList<int> AppliedBatches, [property: Key(5)] IReadOnlyList<CheckpointFileInfo> Files,
+    [property: Key(6)] double CaptureMilliseconds) : IDistNNMessage;
+
+/// <summary>
+/// Coordinator → server: load your chunks and their optimizer state from the checkpoint folder Folder (a name under the
+/// server's checkpoint directory), written by server FromServer, after checking Files' sizes and checksums.
+/// </summary>
+[MessagePackObject]
+public sealed record RestoreShard(
+    [property: Key(0)] string Folder, [property: Key(1)] int FromServer, [property: Key(2)] IReadOnlyList<CheckpointFileInfo> Files) : IDistNNMessage;
+
+/// <summary>Server → coordinator: restored to the checkpoint's Step.</summary>
+[MessagePackObject]
+public sealed record ShardRestored([property: Key(0)] int ServerIndex, [property: Key(1)] long Step) : IDistNNMessage;

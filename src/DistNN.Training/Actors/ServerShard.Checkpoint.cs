@@ -1,0 +1,71 @@
+using DistNN.Training.Checkpoints;
+
+namespace DistNN.Training.Actors;
+
+/// <summary>A server's state as a checkpoint sees it: copied out (<see cref="Capture"/>) and put back (<see cref="Restore"/>).</summary>
+internal sealed partial class ServerShard
+{
+    private long _steps;
+    private (int Epoch, int[] Batches, int[] Samples)? _restored;
+
+    /// <summary>Optimizer steps this server has applied since the run began (a checkpoint's step).</summary>
+    public long Steps => _steps;
+
+    /// <summary>A copy of the chunks, their optimizer state and the accounting, taken between two messages.</summary>
+    public ShardState Capture(int serverIndex) => new(
+        serverIndex, _steps, _epoch, _applied.Samples.Keys.Order().ToArray(), _applied.Samples.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToArray(),
+        _chunks, _rule.Name,
+        _weights.Select(w => w.ToArray()).ToArray(), _optState.Select(o => o.ToArray()).ToArray(), _versions.ToArray(), _updates.ToArray());
+
+    /// <summary>
+    /// Puts a captured state back before any worker pushes: the weights, optimizer state, versions and step counts; the
+    /// batches of its epoch already applied count as applied again when that epoch's first push arrives.
+    /// </summary>
+    public void Restore(ShardState state)
+    {
+        if (state.Chunks.Count != _chunks.Length || state.Chunks.Zip(_chunks).Any(p => p.First.Id != p.Second.Id || p.First.Length != p.Second.Length))
+        {
+            throw new InvalidDataException($"the checkpoint holds chunks {Describe(state.Chunks)}, this server owns {Describe(_chunks)}");
+        }
+        if (state.Optimizer != _rule.Name)
+        {
+            throw new InvalidDataException($"the checkpoint's optimizer is {state.Optimizer}, the plan's {_rule.Name}");
+        }
+        for (int i = 0; i < _chunks.Length; i++)
+        {
+            if (state.Weights[i].Length != _weights[i].Length || state.OptimizerState[i].Length != _optState[i].Length)
+            {
+                throw new InvalidDataException($"the checkpoint's chunk {_chunks[i].Id} holds {state.Weights[i].Length} weights and "
+                    + $"{state.OptimizerState[i].Length} optimizer floats, this server needs {_weights[i].Length} and {_optState[i].Length}");
+            }
+        }
+        _weightsLease.BeginWrite();
+        _stateLease.BeginWrite();
+        for (int i = 0; i < _chunks.Length; i++)
+        {
+            state.Weights[i].CopyTo(_weights[i], 0);
+            state.OptimizerState[i].CopyTo(_optState[i], 0);
+        }
+        state.Versions.CopyTo(_versions, 0);
+        state.Updates.CopyTo(_updates, 0);
+        _steps = state.Step;
+        _epoch = state.Epoch - 1;
+        _restored = (state.Epoch, state.AppliedBatches, state.AppliedSamples);
+    }
+
+    /// <summary>At the start of the restored epoch, its batches applied before the checkpoint count as applied again.</summary>
+    private void ReapplyRestored(int epoch)
+    {
+        if (_restored is { } r && r.Epoch == epoch)
+        {
+            for (int i = 0; i < r.Batches.Length; i++)
+            {
+                _applied.TryAdd(r.Batches[i], r.Samples[i]);
+            }
+        }
+        _restored = null;
+    }
+
+    private static string Describe(IEnumerable<Parameters.ParameterChunk> chunks) =>
+        "[" + string.Join(", ", chunks.Select(c => $"{c.Id}:{c.Length}")) + "]";
+}

@@ -1,0 +1,156 @@
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Parameters;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Checkpoints;
+
+/// <summary>A manifest is on disk (coordinator-local, never on the wire).</summary>
+internal sealed record ManifestWritten(string Folder, long Step) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// The coordinator's side of checkpoints: tells the servers the policy, asks for a checkpoint at an epoch's end or on an
+/// interrupt, collects each server's <see cref="ShardCheckpointed"/> per folder and, once every server's files are on
+/// disk, has the manifest written (last) and old checkpoints pruned on the writer thread. On a resume it has every
+/// server restore its shard before the workers start, and tells the coordinator which batches are done already.
+/// </summary>
+internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan plan, IActorRef coordinator, ILoggingAdapter log)
+{
+    private readonly Dictionary<string, ShardCheckpointed?[]> _reports = [];
+    private readonly HashSet<string> _written = [];
+    private readonly string _planWire = options is null ? "" : CheckpointManifest.EncodePlan(plan);
+    private IReadOnlyList<ParameterChunk>? _chunks;
+    private int _restored;
+    private int _samplesPerEpoch;
+
+    public bool Enabled => options is not null;
+
+    public CheckpointManifest? Resume => options?.ResumeFrom?.Manifest;
+
+    /// <summary>Longest copy a server's step has waited for, in milliseconds (for the log line at the end).</summary>
+    public double LongestCaptureMilliseconds { get; private set; }
+
+    public int ManifestsWritten { get; private set; }
+
+    /// <summary>Servers are initialized: tell them where and how often; on a resume, have them restore. True when nothing is left to wait for.</summary>
+    public bool ServersInitialized(IReadOnlyList<IActorRef> servers, int samplesPerEpoch)
+    {
+        _samplesPerEpoch = samplesPerEpoch;
+        if (options is null)
+        {
+            return true;
+        }
+        foreach (var s in servers)
+        {
+            s.Tell(new CheckpointPolicy(Path.GetFullPath(options.Directory), options.Every));
+        }
+        if (options.ResumeFrom is not { Manifest: { } manifest } from)
+        {
+            return true;
+        }
+        if (manifest.Servers.Length != servers.Count)
+        {
+            throw new InvalidOperationException($"checkpoint {from.Folder} has {manifest.Servers.Length} servers, the plan {servers.Count}");
+        }
+        for (int i = 0; i < servers.Count; i++)
+        {
+            var m = manifest.Servers[i];
+            servers[i].Tell(new RestoreShard(from.Folder, m.Index, m.Files));
+        }
+        return false;
+    }
+
+    /// <summary>A server restored its shard; true once all have.</summary>
+    public bool OnRestored(ShardRestored restored, int servers) => ++_restored == servers;
+
+    /// <summary>Asks every server for a checkpoint into <paramref name="folder"/>.</summary>
+    public void Request(IReadOnlyList<IActorRef> servers, string folder)
+    {
+        if (options is null)
+        {
+            return;
+        }
+        foreach (var s in servers)
+        {
+            s.Tell(new TakeCheckpoint(folder));
+        }
+    }
+
+    public void OnShard(ShardCheckpointed r, int totalBatches)
+    {
+        if (options is null || r.ServerIndex < 0 || r.ServerIndex >= plan.Servers)
+        {
+            return;
+        }
+        LongestCaptureMilliseconds = Math.Max(LongestCaptureMilliseconds, r.CaptureMilliseconds);
+        if (!_reports.TryGetValue(r.Folder, out var reports))
+        {
+            _reports[r.Folder] = reports = new ShardCheckpointed?[plan.Servers];
+        }
+        reports[r.ServerIndex] = r;
+        if (reports.Any(x => x is null))
+        {
+            return;
+        }
+        _reports.Remove(r.Folder);
+        var manifest = Manifest(r.Folder, reports!, totalBatches);
+        string folder = Path.Combine(options.Directory, r.Folder);
+        int keep = options.Keep;
+        string directory = options.Directory;
+        bool queued = CheckpointWriter.Shared.TryEnqueue(() =>
+        {
+            try
+            {
+                manifest.WriteTo(folder);
+                CheckpointTestHook.AfterManifest(r.Folder);
+                CheckpointStore.Prune(directory, keep);
+                coordinator.Tell(new ManifestWritten(r.Folder, manifest.Step));
+            }
+            catch (IOException e)
+            {
+                log.Error("checkpoint {0}: manifest not written: {1}", folder, e.Message);
+            }
+        });
+        if (!queued)
+        {
+            log.Warning("the checkpoint writer is behind: manifest of {0} skipped", r.Folder);
+        }
+    }
+
+    /// <summary>True once the manifest of <paramref name="folder"/> is on disk.</summary>
+    public bool HasWritten(string folder) => _written.Contains(folder);
+
+    public void OnWritten(ManifestWritten written)
+    {
+        _written.Add(written.Folder);
+        ManifestsWritten++;
+        log.Debug("checkpoint {0} written (step {1})", written.Folder, written.Step);
+    }
+
+    private CheckpointManifest Manifest(string folder, ShardCheckpointed[] reports, int totalBatches)
+    {
+        // A batch counts as applied when every server has applied it (in sync mode their sets are the same). A server
+        // still in the previous epoch has finished it (the next starts only then) and applied none of this one yet.
+        int epoch = reports.Max(x => x.Epoch);
+        var applied = reports.Select(x => x.Epoch == epoch ? (IEnumerable<int>)x.AppliedBatches : [])
+            .Aggregate((a, b) => a.Intersect(b)).Order().ToArray();
+        _chunks ??= ParameterLayout.For(Nn.Models.ModelBuilder.Build(plan.Model, plan.Seed), plan.Servers).Chunks;
+        return new CheckpointManifest
+        {
+            Folder = folder,
+            Step = reports.Max(x => x.Step),
+            Epoch = epoch,
+            Reason = folder.Split('-')[0],
+            CreatedUtc = DateTime.UtcNow,
+            TotalBatches = totalBatches,
+            BatchesApplied = applied,
+            SamplesApplied = applied.Sum(b => (long)Math.Min(plan.BatchSize, _samplesPerEpoch - b * plan.BatchSize)),
+            PermutationSeed = plan.Seed,
+            Plan = CheckpointManifest.Describe(plan),
+            PlanWire = _planWire,
+            Chunks = _chunks.Select(c => new ManifestChunk(c.Id, c.TensorName, c.OffsetInTensor, c.Length, c.Server)).ToArray(),
+            Servers = reports.Select(x => new ManifestServer(x.ServerIndex, x.Step, x.Epoch, x.AppliedBatches.ToArray(), x.Files.ToArray())).ToArray(),
+        };
+    }
+}

@@ -1,0 +1,128 @@
+namespace DistNN.Training.Checkpoints;
+
+/// <summary>A checkpoint folder as found on disk: its manifest when readable, and what is wrong with it (empty: usable).</summary>
+public sealed record CheckpointEntry(string Folder, string Path, CheckpointManifest? Manifest, IReadOnlyList<string> Problems)
+{
+    public bool IsGood => Manifest is not null && Problems.Count == 0;
+}
+
+/// <summary>
+/// A checkpoint directory: one folder per checkpoint (step-N for every K steps, epoch-E at an epoch's end, interrupt-…),
+/// each a server's files and the coordinator's manifest.json. Orders them newest first (by step, then by time), checks
+/// them file by file, finds the latest usable one and keeps only the newest N.
+/// </summary>
+public static class CheckpointStore
+{
+    /// <summary>Every folder of <paramref name="directory"/> that holds or was meant to hold a checkpoint, newest first, checked.</summary>
+    public static IReadOnlyList<CheckpointEntry> List(string directory, bool verifyFiles = true)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+        var entries = new List<CheckpointEntry>();
+        foreach (string path in Directory.GetDirectories(directory))
+        {
+            string name = System.IO.Path.GetFileName(path);
+            if (!(name.StartsWith("step-", StringComparison.Ordinal) || name.StartsWith("epoch-", StringComparison.Ordinal)
+                || name.StartsWith("interrupt-", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+            entries.Add(Check(path, verifyFiles));
+        }
+        return entries
+            .OrderByDescending(e => e.Manifest?.Step ?? StepOfName(e.Folder))
+            .ThenByDescending(e => e.Manifest?.CreatedUtc ?? Directory.GetLastWriteTimeUtc(e.Path))
+            .ToList();
+    }
+
+    /// <summary>An unfinished step-N folder sorts by its N; others without a manifest last.</summary>
+    private static long StepOfName(string folder) =>
+        folder.StartsWith("step-", StringComparison.Ordinal) && long.TryParse(folder.AsSpan(5), out long step) ? step : -1;
+
+    /// <summary>Reads a folder's manifest and checks every file it names (length and SHA-256).</summary>
+    public static CheckpointEntry Check(string path, bool verifyFiles = true)
+    {
+        string name = System.IO.Path.GetFileName(path);
+        CheckpointManifest manifest;
+        try
+        {
+            manifest = CheckpointManifest.Read(path);
+        }
+        catch (InvalidDataException e)
+        {
+            return new CheckpointEntry(name, path, null, [e.Message]);
+        }
+        var problems = new List<string>();
+        if (verifyFiles)
+        {
+            foreach (var file in manifest.Files)
+            {
+                try
+                {
+                    ShardFiles.CheckFile(path, file);
+                }
+                catch (InvalidDataException e)
+                {
+                    problems.Add(e.Message);
+                }
+            }
+        }
+        return new CheckpointEntry(name, path, manifest, problems);
+    }
+
+    /// <summary>
+    /// The newest usable checkpoint of <paramref name="directory"/>, or null; each newer one that is not usable is
+    /// reported through <paramref name="report"/> by name with its problem.
+    /// </summary>
+    public static CheckpointEntry? LatestGood(string directory, Action<string> report)
+    {
+        foreach (var entry in List(directory))
+        {
+            if (entry.IsGood)
+            {
+                return entry;
+            }
+            if (entry.Manifest is null && entry.Problems.All(p => p.Contains("missing (the checkpoint was not finished)", StringComparison.Ordinal)))
+            {
+                report($"checkpoint {entry.Folder} was never finished (no manifest): skipped");
+                continue;
+            }
+            report($"checkpoint {entry.Folder} is corrupt, skipped: {string.Join("; ", entry.Problems)}");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> finished checkpoints: deletes older folders, and unfinished ones older
+    /// than the newest finished one (a crash's leftovers). Newer unfinished folders may be being written: left alone.
+    /// </summary>
+    public static void Prune(string directory, int keep)
+    {
+        var entries = List(directory, verifyFiles: false);
+        var finished = entries.Where(e => e.Manifest is not null).ToList();
+        if (finished.Count == 0)
+        {
+            return;
+        }
+        var newest = finished[0];
+        var keepSet = finished.Take(Math.Max(1, keep)).Select(e => e.Path).ToHashSet();
+        DateTime newestTime = Directory.GetLastWriteTimeUtc(newest.Path);
+        foreach (var e in entries)
+        {
+            bool old = e.Manifest is not null ? !keepSet.Contains(e.Path) : Directory.GetLastWriteTimeUtc(e.Path) < newestTime.AddSeconds(-60);
+            if (old)
+            {
+                try
+                {
+                    Directory.Delete(e.Path, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Another process may be reading it; the next prune tries again.
+                }
+            }
+        }
+    }
+}

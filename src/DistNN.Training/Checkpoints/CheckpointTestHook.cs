@@ -1,0 +1,25 @@
+namespace DistNN.Training.Checkpoints;
+
+/// <summary>
+/// For the crash tests only: DISTNN_TEST_CHECKPOINT_PAUSE=before-rename:NAME or after:NAME stops the checkpoint writer
+/// forever (until the test kills the process) before renaming a file whose path contains NAME into place, or after the
+/// manifest of the checkpoint folder NAME is in place. It prints one line so the test knows it got there.
+/// </summary>
+internal static class CheckpointTestHook
+{
+    private static readonly string? s_setting = Environment.GetEnvironmentVariable("DISTNN_TEST_CHECKPOINT_PAUSE");
+
+    public static void BeforeRename(string path) => PauseIf("before-rename:", path);
+
+    public static void AfterManifest(string folder) => PauseIf("after:", folder);
+
+    private static void PauseIf(string prefix, string where)
+    {
+        if (s_setting is { } s && s.StartsWith(prefix, StringComparison.Ordinal) && where.Contains(s[prefix.Length..], StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"distnn: test hook: checkpoint writer paused {prefix.TrimEnd(':')} {where}");
+            Console.Error.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Nn.Models;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Actors;
+using DistNN.Training.Parameters;
+using DistNN.Training.Plan;
+
+namespace DistNN.Training.Checkpoints;
+
+/// <summary>
+/// A parameter server's side of checkpoints. Every <see cref="CheckpointPolicy.Every"/> applied steps (and when told) it
+/// copies its shard between two messages — the only time a step waits — and hands the copy to the
+/// <see cref="CheckpointWriter"/> thread, which writes the files and tells the coordinator (<see cref="ShardCheckpointed"/>).
+/// In sync mode every server applies the same rounds, so their step-K copies are one consistent cut.
+/// </summary>
+internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, TrainingPlan plan, ILoggingAdapter log)
+{
+    private string? _directory;
+    private int _every;
+    private long _lastStep;
+    private IReadOnlyList<int[]>? _shapes;
+
+    public void OnPolicy(CheckpointPolicy policy)
+    {
+        _directory = policy.Directory;
+        _every = policy.Every;
+    }
+
+    /// <summary>After each message: a checkpoint when the step count has reached the next multiple of the interval.</summary>
+    public void AfterMessage(ServerShard shard)
+    {
+        if (_directory is not null && _every > 0 && shard.Steps > 0 && shard.Steps % _every == 0 && shard.Steps != _lastStep)
+        {
+            Write(shard, $"step-{shard.Steps:D10}");
+        }
+    }
+
+    public void OnTake(ServerShard shard, TakeCheckpoint take)
+    {
+        if (_directory is null)
+        {
+            log.Warning("parameter server {0}: told to checkpoint into {1}, but it has no checkpoint directory: ignored", serverIndex, take.Folder);
+            return;
+        }
+        Write(shard, take.Folder);
+    }
+
+    /// <summary>Loads the shard from a checkpoint folder; false (after telling the coordinator why) when it cannot.</summary>
+    public void OnRestore(ServerShard shard, RestoreShard restore, IActorRef sender)
+    {
+        string folder = Path.Combine(_directory ?? "", restore.Folder);
+        try
+        {
+            var layout = Layout();
+            var state = ShardFiles.Read(folder, restore.FromServer, restore.Files, layout.ChunksOf(serverIndex).ToList(), Shapes());
+            shard.Restore(state);
+            _lastStep = state.Step;
+            log.Info("parameter server {0}: restored from {1} (step {2}, epoch {3}, {4} batches of it applied)",
+                serverIndex, folder, state.Step, state.Epoch, state.AppliedBatches.Length);
+            sender.Tell(new ShardRestored(serverIndex, state.Step));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            sender.Tell(new TrainingFailed($"parameter server {serverIndex} cannot restore from {folder}: {e.Message}"));
+        }
+    }
+
+    private void Write(ServerShard shard, string folderName)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var state = shard.Capture(serverIndex);
+        double captureMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        _lastStep = state.Step;
+        string folder = Path.Combine(_directory!, folderName);
+        var shapes = Shapes();
+        bool queued = CheckpointWriter.Shared.TryEnqueue(() =>
+        {
+            try
+            {
+                var files = ShardFiles.Write(folder, state, plan.Model, shapes);
+                coordinator.Tell(new ShardCheckpointed(serverIndex, folderName, state.Step, state.Epoch, state.AppliedBatches, files.ToList(), captureMs));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.Error("parameter server {0}: checkpoint {1} not written: {2}", serverIndex, folder, e.Message);
+            }
+        });
+        if (!queued)
+        {
+            log.Warning("parameter server {0}: the checkpoint writer is behind: checkpoint {1} skipped", serverIndex, folderName);
+        }
+    }
+
+    private ParameterLayout Layout() => ParameterLayout.For(ModelBuilder.Build(plan.Model, plan.Seed), plan.Servers);
+
+    private IReadOnlyList<int[]> Shapes() => _shapes ??= Layout().Tensors.Select(t => t.Value.Shape.ToArray()).ToList();
+}
