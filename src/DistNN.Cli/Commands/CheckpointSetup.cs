@@ -24,6 +24,10 @@ internal static class CheckpointSetup
                 ?? throw new OptionException($"--resume: no usable checkpoint in '{dir}' (distnn checkpoint verify {dir} says why)");
             var m = resume.Manifest!;
             plan = m.ReadPlan();
+            if (settings.DataDir is { } data)
+            {
+                plan = plan with { DataDir = data }; // where the files are is this machine's, not the run's
+            }
             Console.WriteLine($"resuming from checkpoint {resume.Folder}: epoch {m.Epoch}, {m.BatchesApplied.Length} of its {m.TotalBatches} batches applied, step {m.Step}");
         }
         else

@@ -34,20 +34,20 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
 
     private static async Task<int> RunCoordinatorAsync(NodeSettings settings, ClusterNodeOptions options, Action<string> log, CancellationToken cancel)
     {
-        var plan = PlanFactory.FromSettings(settings) with
+        var (resolved, checkpoints) = CheckpointSetup.Resolve(settings, () => PlanFactory.FromSettings(settings) with
         {
-            DataDir = options.DataDir,
-            Threads = options.Threads,
             Carrier = Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true),
             ChunkBytes = settings.ChunkBytes,
             Elastic = settings.Elastic,
-        };
+        });
+        // The data's folder and the threads are this node's, also when the plan comes from a checkpoint.
+        var plan = resolved with { DataDir = options.DataDir, Threads = options.Threads };
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
         RunChecks.AgainstData(plan, train);
         using var report = new RunReport(settings, plan, train.Count, test.Count, "cluster");
         var outcome = await ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
-            TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel);
+            TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel, checkpoints);
         if (outcome.Summary is not { } summary)
         {
             report.Stop();

@@ -150,7 +150,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
             Plan = CheckpointManifest.Describe(plan),
             PlanWire = _planWire,
             Chunks = _chunks.Select(c => new ManifestChunk(c.Id, c.TensorName, c.OffsetInTensor, c.Length, c.Server)).ToArray(),
-            Servers = reports.Select(x => new ManifestServer(x.ServerIndex, x.Step, x.Epoch, x.AppliedBatches.ToArray(), x.Files.ToArray())).ToArray(),
+            Servers = reports.Select(x => new ManifestServer(x.ServerIndex, x.Step, x.Epoch, x.AppliedBatches.ToArray(), x.Files.ToArray(), x.CaptureMilliseconds)).ToArray(),
         };
     }
 }

@@ -7,8 +7,11 @@ using MessagePack;
 
 namespace DistNN.Training.Checkpoints;
 
-/// <summary>One server's part of a checkpoint: its own step, epoch and applied batches (its accounting), and its files.</summary>
-public sealed record ManifestServer(int Index, long Step, int Epoch, int[] AppliedBatches, CheckpointFileInfo[] Files);
+/// <summary>
+/// One server's part of a checkpoint: its own step, epoch and applied batches (its accounting), its files, and how long
+/// copying its shard held its thread (what the step waited).
+/// </summary>
+public sealed record ManifestServer(int Index, long Step, int Epoch, int[] AppliedBatches, CheckpointFileInfo[] Files, double CaptureMilliseconds);
 
 /// <summary>A chunk of the layout the checkpoint was written with.</summary>
 public sealed record ManifestChunk(int Id, string Tensor, int Offset, int Length, int Server);

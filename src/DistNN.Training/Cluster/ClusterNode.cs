@@ -29,9 +29,10 @@ public static class ClusterNode
 
     /// <summary>The coordinator node: joins (normally as the seed), runs the plan, stops the others, leaves.</summary>
     public static async Task<CoordinatorOutcome> RunCoordinatorAsync(ClusterNodeOptions options, TrainingPlan plan, IDataSource data,
-        Action<TrainingEvent>? listener, TimeSpan registrationTimeout, Action<string> log, CancellationToken cancel = default)
+        Action<TrainingEvent>? listener, TimeSpan registrationTimeout, Action<string> log, CancellationToken cancel = default,
+        Checkpoints.CheckpointOptions? checkpoints = null)
     {
-        var run = new TrainingRun(plan, data, listener);
+        var run = new TrainingRun(plan, data, listener) { Checkpoints = checkpoints };
         using var host = BuildHost(options, log, (builder, _) => builder.WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(TrainingHosting.StartCoordinator(system, run, registrationTimeout))));
         using var signals = new Interruption(cancel);
