@@ -84,6 +84,52 @@ public class CheckpointSpec
     }
 
     [Fact]
+    public async Task An_interrupted_run_keeps_a_checkpoint_of_the_moment_it_stopped()
+    {
+        var dir = Distnn.TempDir();
+        string ck = Path.Combine(dir, "ck");
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train", "--model", "mlp",
+            "--train-limit", "3000", "--epochs", "1000", "--checkpoint-every", "0", "--checkpoint-dir", ck, "--data-dir", Distnn.MnistDir(), "--no-progress" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var firstEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("epoch 1/1000:", StringComparison.Ordinal) == true)
+            {
+                firstEpoch.TrySetResult();
+            }
+        };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            using (var kill = Process.Start("/bin/kill", ["-s", "INT", p.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+            }
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            if (!p.HasExited)
+            {
+                p.Kill();
+            }
+        }
+
+        var verify = Distnn.Run("checkpoint", "verify", ck);
+
+        Assert.Equal(130, p.ExitCode);
+        Assert.True(verify.ExitCode == 0, verify.All);
+        Assert.Matches("a resume would use interrupt-[0-9-]+", verify.Stdout);
+    }
+
+    [Fact]
     public void A_resume_without_a_usable_checkpoint_exits_2_saying_so()
     {
         var dir = Distnn.TempDir();

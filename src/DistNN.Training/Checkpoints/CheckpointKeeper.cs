@@ -6,8 +6,11 @@ using DistNN.Training.Plan;
 
 namespace DistNN.Training.Checkpoints;
 
-/// <summary>A manifest is on disk (coordinator-local, never on the wire).</summary>
-internal sealed record ManifestWritten(string Folder, long Step) : INoSerializationVerificationNeeded;
+/// <summary>A manifest is on disk (in the coordinator's process, never on the wire).</summary>
+public sealed record ManifestWritten(string Folder, long Step) : INoSerializationVerificationNeeded;
+
+/// <summary>Asks the coordinator of this process for a checkpoint into Folder now (on an interrupt); answered with <see cref="ManifestWritten"/>.</summary>
+public sealed record CheckpointNow(string Folder) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// The coordinator's side of checkpoints: tells the servers the policy, asks for a checkpoint at an epoch's end or on an
@@ -19,6 +22,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
 {
     private readonly Dictionary<string, ShardCheckpointed?[]> _reports = [];
     private readonly HashSet<string> _written = [];
+    private readonly Dictionary<string, IActorRef> _waiting = [];
     private readonly string _planWire = options is null ? "" : CheckpointManifest.EncodePlan(plan);
     private IReadOnlyList<ParameterChunk>? _chunks;
     private int _restored;
@@ -64,12 +68,16 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     /// <summary>A server restored its shard; true once all have.</summary>
     public bool OnRestored(ShardRestored restored, int servers) => ++_restored == servers;
 
-    /// <summary>Asks every server for a checkpoint into <paramref name="folder"/>.</summary>
-    public void Request(IReadOnlyList<IActorRef> servers, string folder)
+    /// <summary>Asks every server for a checkpoint into <paramref name="folder"/>; <paramref name="replyTo"/> hears when its manifest is written.</summary>
+    public void Request(IReadOnlyList<IActorRef> servers, string folder, IActorRef? replyTo = null)
     {
         if (options is null)
         {
             return;
+        }
+        if (replyTo is not null)
+        {
+            _waiting[folder] = replyTo;
         }
         foreach (var s in servers)
         {
@@ -124,6 +132,10 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     public void OnWritten(ManifestWritten written)
     {
         _written.Add(written.Folder);
+        if (_waiting.Remove(written.Folder, out var waiting))
+        {
+            waiting.Tell(written);
+        }
         ManifestsWritten++;
         log.Debug("checkpoint {0} written (step {1})", written.Folder, written.Step);
     }

@@ -7,7 +7,7 @@ public sealed record CheckpointEntry(string Folder, string Path, CheckpointManif
 }
 
 /// <summary>
-/// A checkpoint directory: one folder per checkpoint (step-N for every K steps, epoch-E at an epoch's end, interrupt-…),
+/// A checkpoint directory: one folder per checkpoint (step-N for every K steps, epoch-E at an epoch's end, interrupt-TIME),
 /// each a server's files and the coordinator's manifest.json. Orders them newest first (by step, then by time), checks
 /// them file by file, finds the latest usable one and keeps only the newest N.
 /// </summary>

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Hosting;
 using DistNN.Training.Actors;
 using DistNN.Training.Engine;
@@ -32,7 +33,19 @@ public static class SingleProcessTraining
         await host.StartAsync(cancel);
         try
         {
-            using var registration = cancel.Register(() => run.Completion.TrySetCanceled(cancel));
+            using var registration = cancel.Register(() => _ = StopAsync());
+            async Task StopAsync()
+            {
+                // A run with checkpoints keeps one of the moment it was stopped (at most a few seconds' wait).
+                if (run.Checkpoints is not null)
+                {
+                    var coordinator = host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
+                    var folder = $"interrupt-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+                    await coordinator.Ask<Checkpoints.ManifestWritten>(new Checkpoints.CheckpointNow(folder), TimeSpan.FromSeconds(3))
+                        .ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+                run.Completion.TrySetCanceled(cancel);
+            }
             return await run.Completion.Task;
         }
         finally
