@@ -8,7 +8,7 @@ namespace DistNN.Cli.Commands;
 public abstract partial class PlanSettings
 {
     [CommandOption("--checkpoint-dir <DIR>")]
-    [Description("Write checkpoints (each server's chunks with their optimizer state, and a manifest) into folders of DIR. Default with --resume: the resumed directory; otherwise off.")]
+    [Description("Write checkpoints (each server's chunks with their optimizer state, and a manifest) into folders of DIR; off without it, except that --resume goes on writing into the resumed directory.")]
     public string? CheckpointDir { get; init; }
 
     [CommandOption("--checkpoint-every <K>")]
