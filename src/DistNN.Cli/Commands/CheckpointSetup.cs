@@ -24,6 +24,11 @@ internal static class CheckpointSetup
                 ?? throw new OptionException($"--resume: no usable checkpoint in '{dir}' (distnn checkpoint verify {dir} says why)");
             var m = resume.Manifest!;
             plan = m.ReadPlan();
+            if (m.Epoch >= plan.Epochs && m.BatchesApplied.Length == m.TotalBatches)
+            {
+                throw new OptionException($"--resume: checkpoint {resume.Folder} is the end of the run's last epoch: nothing is left to train "
+                    + $"(its weights: {Path.Combine(resume.Path, "server-*.safetensors")})");
+            }
             if (settings.DataDir is { } data)
             {
                 plan = plan with { DataDir = data }; // where the files are is this machine's, not the run's

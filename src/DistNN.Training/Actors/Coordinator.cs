@@ -135,7 +135,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
             {
                 Timers.Cancel("registration");
                 Become(Training);
-                StartEpoch(_checkpoints.Resume?.Epoch ?? 1);
+                StartEpoch(FirstEpoch());
             }
         }
         Receive<RegisterServer>(OnRegisterServer);
@@ -320,6 +320,21 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         }
         // Batch b to worker b mod K: a resumed sync run (whose applied batches are whole rounds) keeps its rounds.
         Deal(Enumerable.Range(0, _ledger.Batches).Where(b => !applied.Contains(b)).ToList(), avoid: null);
+    }
+
+    /// <summary>1, or on a resume the checkpoint's epoch (the next one when it had every batch applied).</summary>
+    private int FirstEpoch()
+    {
+        if (_checkpoints.Resume is not { } r)
+        {
+            return 1;
+        }
+        if (r.BatchesApplied.Length < r.TotalBatches)
+        {
+            return r.Epoch;
+        }
+        _processed = _applied = (long)r.Epoch * _data.Train.Count;
+        return r.Epoch + 1;
     }
 
     /// <summary>The batches of <paramref name="epoch"/> every server had applied at the checkpoint a resume started from.</summary>
