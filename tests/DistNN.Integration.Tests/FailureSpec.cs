@@ -12,6 +12,11 @@ public sealed class FailureSpec : IDisposable
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan s_notice = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_signal = TimeSpan.FromSeconds(15);
+    // The issue's own bound (5 s from SIGTERM to every node exited) holds on a quiet machine only:
+    // DISTNN_SIGNAL_BOUND_SECONDS=5 asserts it for every node; CI keeps the loaded-machine bounds above.
+    private static readonly TimeSpan? s_strictSignal =
+        double.TryParse(Environment.GetEnvironmentVariable("DISTNN_SIGNAL_BOUND_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+            ? TimeSpan.FromSeconds(seconds) : null;
 
     private readonly List<NodeProcess> _nodes = [];
     private readonly string _dir = Directory.CreateTempSubdirectory("distnn-failure-").FullName;
@@ -47,10 +52,15 @@ public sealed class FailureSpec : IDisposable
         var (coordinator, nodes) = Train(workers: 1);
         nodes["coordinator"] = coordinator;
 
+        var signalled = System.Diagnostics.Stopwatch.StartNew();
         nodes[victim].Signal("TERM");
 
-        int? victimExit = nodes[victim].WaitForExit(s_signal);
+        int? victimExit = nodes[victim].WaitForExit(s_strictSignal ?? s_signal);
         var exits = nodes.ToDictionary(n => n.Key, n => n.Value.WaitForExit(s_notice));
+        if (s_strictSignal is { } strict)
+        {
+            Assert.True(signalled.Elapsed <= strict, $"every node exited {signalled.Elapsed.TotalSeconds:F1} s after SIGTERM to {victim}, more than {strict.TotalSeconds} s");
+        }
         Assert.True(victimExit == 130, $"{victim} exit code {victimExit} ({s_signal.TotalSeconds} s after SIGTERM)\n{Diagnostics()}");
         Assert.True(exits.Values.All(e => e == 130), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
         Assert.Contains("distnn: interrupted", coordinator.Output);
