@@ -1,7 +1,10 @@
 namespace DistNN.Training.Checkpoints;
 
-/// <summary>A checkpoint folder as found on disk: its manifest when readable, and what is wrong with it (empty: usable).</summary>
-public sealed record CheckpointEntry(string Folder, string Path, CheckpointManifest? Manifest, IReadOnlyList<string> Problems)
+/// <summary>
+/// A checkpoint folder as found on disk: its manifest when readable, and what is wrong with it (empty: usable).
+/// <paramref name="Unfinished"/>: the folder has no manifest at all (a write that never ended), not a corrupt one.
+/// </summary>
+public sealed record CheckpointEntry(string Folder, string Path, CheckpointManifest? Manifest, IReadOnlyList<string> Problems, bool Unfinished = false)
 {
     public bool IsGood => Manifest is not null && Problems.Count == 0;
 }
@@ -52,7 +55,8 @@ public static class CheckpointStore
         }
         catch (InvalidDataException e)
         {
-            return new CheckpointEntry(name, path, null, [e.Message]);
+            bool unfinished = !File.Exists(System.IO.Path.Combine(path, CheckpointManifest.FileName));
+            return new CheckpointEntry(name, path, null, [e.Message], unfinished);
         }
         var problems = new List<string>();
         if (verifyFiles)
@@ -84,7 +88,7 @@ public static class CheckpointStore
             {
                 return entry;
             }
-            if (entry.Manifest is null && entry.Problems.All(p => p.Contains("missing (the checkpoint was not finished)", StringComparison.Ordinal)))
+            if (entry.Unfinished)
             {
                 report($"checkpoint {entry.Folder} was never finished (no manifest): skipped");
                 continue;

@@ -15,12 +15,26 @@ internal static class CheckpointListing
         return CheckpointStore.List(directory, verifyFiles);
     }
 
+    /// <summary>Loads the checkpoints and prints a line for each; none is bad input (exit 2, said on stderr).</summary>
+    public static IReadOnlyList<CheckpointEntry> Print(string directory, bool verifyFiles)
+    {
+        var entries = Load(directory, verifyFiles);
+        if (entries.Count == 0)
+        {
+            Console.Error.WriteLine($"distnn: no checkpoints in '{directory}'");
+        }
+        foreach (var e in entries)
+        {
+            Console.WriteLine(Line(e));
+        }
+        return entries;
+    }
+
     public static string Line(CheckpointEntry e)
     {
         if (e.Manifest is not { } m)
         {
-            bool unfinished = e.Problems.All(p => p.Contains("not finished", StringComparison.Ordinal));
-            return $"{e.Folder,-18} {(unfinished ? "unfinished (no manifest)" : "corrupt: " + string.Join("; ", e.Problems))}";
+            return $"{e.Folder,-18} {(e.Unfinished ? "unfinished (no manifest)" : "corrupt: " + string.Join("; ", e.Problems))}";
         }
         long bytes = m.Files.Sum(f => f.Bytes);
         string state = e.Problems.Count == 0 ? "ok" : "corrupt: " + string.Join("; ", e.Problems);

@@ -7,16 +7,6 @@ public sealed class CheckpointLsCommand : Command<CheckpointDirSettings>
 {
     public override int Execute(CommandContext context, CheckpointDirSettings settings, CancellationToken cancellationToken)
     {
-        var entries = CheckpointListing.Load(settings.Directory, verifyFiles: false);
-        if (entries.Count == 0)
-        {
-            Console.Error.WriteLine($"distnn: no checkpoints in '{settings.Directory}'");
-            return CliErrors.BadUsage;
-        }
-        foreach (var e in entries)
-        {
-            Console.WriteLine(CheckpointListing.Line(e));
-        }
-        return 0;
+        return CheckpointListing.Print(settings.Directory, verifyFiles: false).Count == 0 ? CliErrors.BadUsage : 0;
     }
 }

@@ -12,17 +12,12 @@ public sealed class CheckpointVerifyCommand : Command<CheckpointDirSettings>
 {
     public override int Execute(CommandContext context, CheckpointDirSettings settings, CancellationToken cancellationToken)
     {
-        var entries = CheckpointListing.Load(settings.Directory, verifyFiles: true);
+        var entries = CheckpointListing.Print(settings.Directory, verifyFiles: true);
         if (entries.Count == 0)
         {
-            Console.Error.WriteLine($"distnn: no checkpoints in '{settings.Directory}'");
             return CliErrors.BadUsage;
         }
-        foreach (var e in entries)
-        {
-            Console.WriteLine(CheckpointListing.Line(e));
-        }
-        var corrupt = entries.Where(e => !e.IsGood && !e.Problems.All(p => p.Contains("not finished", StringComparison.Ordinal))).ToList();
+        var corrupt = entries.Where(e => !e.IsGood && !e.Unfinished).ToList();
         var usable = entries.FirstOrDefault(e => e.IsGood);
         Console.WriteLine(usable is null ? "no usable checkpoint: a resume would exit 2" : $"a resume would use {usable.Folder}");
         foreach (var e in corrupt)
