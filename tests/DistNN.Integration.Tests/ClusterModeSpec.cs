@@ -12,20 +12,19 @@ public sealed class ClusterModeSpec : IDisposable
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
 
-    private readonly List<NodeProcess> _nodes = [];
-    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-cluster-").FullName;
+    private readonly NodeGroup _group = new("distnn-cluster-");
 
     [Fact]
     public void One_coordinator_two_servers_and_two_workers_train_the_mlp_to_95_percent_and_every_node_exits_0()
     {
         string mnist = Mnist.RequireDir();
-        string summaryPath = Path.Combine(_dir, "summary.json");
+        string summaryPath = Path.Combine(_group.Dir, "summary.json");
         string seed = StartCoordinator("--servers", "2", "--workers", "2", "--epochs", "1", "--train-limit", "30000", "--lr", "0.002",
             "--data-dir", mnist, "--summary-json", summaryPath, "--dashboard", "0");
-        Node("ps-1", "--role", "ps", "--seed", seed, "--threads", "1");
-        Node("ps-2", "--role", "ps", "--seed", seed, "--threads", "1");
-        Node("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
-        Node("worker-2", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        _group.Start("ps-1", "--role", "ps", "--seed", seed, "--threads", "1");
+        _group.Start("ps-2", "--role", "ps", "--seed", seed, "--threads", "1");
+        _group.Start("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        _group.Start("worker-2", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
 
         // The coordinator's dashboard sees every node of the cluster, and the tensor bytes on the wire.
         using var status = DashboardStatusWhen(s => s.GetProperty("members").EnumerateArray()
@@ -44,8 +43,8 @@ public sealed class ClusterModeSpec : IDisposable
     /// <summary>The coordinator's /api/status (it was started with --dashboard 0) once <paramref name="ready"/> holds.</summary>
     private JsonDocument DashboardStatusWhen(Func<JsonElement, bool> ready)
     {
-        var coordinator = _nodes[0];
-        Assert.True(coordinator.WaitForLine("dashboard: http://127.0.0.1:", s_start), Diagnostics());
+        var coordinator = _group.All[0];
+        Assert.True(coordinator.WaitForLine("dashboard: http://127.0.0.1:", s_start), _group.Diagnostics());
         string line = coordinator.Output.Split('\n').First(l => l.StartsWith("dashboard: ", StringComparison.Ordinal));
         var url = new Uri(new Uri(line.Split(' ')[1]), "api/status");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -65,7 +64,7 @@ public sealed class ClusterModeSpec : IDisposable
             }
             catch (HttpRequestException e)
             {
-                Assert.Fail($"the dashboard stopped answering before the cluster showed up in it ({e.Message}); last status: {last}\n{Diagnostics()}");
+                Assert.Fail($"the dashboard stopped answering before the cluster showed up in it ({e.Message}); last status: {last}\n{_group.Diagnostics()}");
             }
             catch (TaskCanceledException)
             {
@@ -73,18 +72,18 @@ public sealed class ClusterModeSpec : IDisposable
             }
             Thread.Sleep(300);
         }
-        throw new TimeoutException($"the dashboard never showed the cluster: {last}\n{Diagnostics()}");
+        throw new TimeoutException($"the dashboard never showed the cluster: {last}\n{_group.Diagnostics()}");
     }
 
     [Fact]
     public void With_the_akka_remote_carrier_tensors_travel_in_pieces_and_the_mlp_still_learns()
     {
         string mnist = Mnist.RequireDir();
-        string summaryPath = Path.Combine(_dir, "summary-remote.json");
+        string summaryPath = Path.Combine(_group.Dir, "summary-remote.json");
         string seed = StartCoordinator("--servers", "1", "--workers", "1", "--epochs", "1", "--train-limit", "6400", "--carrier", "remote",
             "--data-dir", mnist, "--summary-json", summaryPath);
-        Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
-        Node("worker", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        _group.Start("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        _group.Start("worker", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
 
         var exits = WaitForAll();
 
@@ -98,14 +97,14 @@ public sealed class ClusterModeSpec : IDisposable
     /// </summary>
     private JsonDocument AssertRunCompleted(List<int?> exits, string summaryPath, long samples, double minAccuracy, long batches)
     {
-        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         // A clean end is told in the nodes' own lines: no Akka.Remote warnings about peers that have left.
-        Assert.All(_nodes, n => Assert.DoesNotContain("Disassociated", n.Output));
-        Assert.All(_nodes, n => Assert.DoesNotContain("Tried to associate with unreachable remote address", n.Output));
+        Assert.All(_group.All, n => Assert.DoesNotContain("Disassociated", n.Output));
+        Assert.All(_group.All, n => Assert.DoesNotContain("Tried to associate with unreachable remote address", n.Output));
         var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
         var root = summary.RootElement;
         double accuracy = root.GetProperty("test_accuracy").GetDouble();
-        Assert.True(accuracy >= minAccuracy, $"test accuracy {accuracy:P2} after {samples:N0} samples\n{Diagnostics()}");
+        Assert.True(accuracy >= minAccuracy, $"test accuracy {accuracy:P2} after {samples:N0} samples\n{_group.Diagnostics()}");
         Assert.Equal(samples, root.GetProperty("samples_processed").GetInt64());
         Assert.True(root.GetProperty("bytes_pushed").GetInt64() >= batches * 235_146 * 4, root.ToString());
         Assert.True(root.GetProperty("bytes_pulled").GetInt64() >= batches * 235_146 * 4, root.ToString());
@@ -116,31 +115,31 @@ public sealed class ClusterModeSpec : IDisposable
     public void A_worker_that_joins_during_training_is_given_work_from_the_next_epoch()
     {
         string mnist = Mnist.RequireDir();
-        string metricsPath = Path.Combine(_dir, "metrics.jsonl");
-        string summaryPath = Path.Combine(_dir, "summary.json");
+        string metricsPath = Path.Combine(_group.Dir, "metrics.jsonl");
+        string summaryPath = Path.Combine(_group.Dir, "summary.json");
         // Short epochs, many of them: the late node has most of the run to start, join and load its data (it can take
         // 5–7 s on a loaded 2-core machine; 50 epochs of 1,000 mlp samples were sometimes over by then).
         const int epochs = 100;
         const int samples = 1000;
         // --elastic: without it the plan's one worker is a limit and the late one would be refused.
-        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "1", "--elastic", "--epochs", $"{epochs}",
+        var coordinator = _group.Start("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "1", "--elastic", "--epochs", $"{epochs}",
             "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath));
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
-        Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
-        Node("early", "--role", "worker", "--seed", seed, "--name", "early", "--data-dir", mnist, "--threads", "1");
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        _group.Start("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        _group.Start("early", "--role", "worker", "--seed", seed, "--name", "early", "--data-dir", mnist, "--threads", "1");
         // The first progress line: epoch 1 has been dealt out (to the early worker alone).
-        Assert.True(coordinator.WaitForLine($"epoch 1/{epochs}", s_run), Diagnostics());
+        Assert.True(coordinator.WaitForLine($"epoch 1/{epochs}", s_run), _group.Diagnostics());
 
-        Node("late", "--role", "worker", "--seed", seed, "--name", "late", "--data-dir", mnist, "--threads", "1");
+        _group.Start("late", "--role", "worker", "--seed", seed, "--name", "late", "--data-dir", mnist, "--threads", "1");
         var exits = WaitForAll();
 
-        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         var workersByEpoch = Epochs(metricsPath).Select(e => e.Trained).ToList();
         string table = string.Join("; ", workersByEpoch.Select((w, i) => $"epoch {i + 1}: {string.Join(",", w)}"));
         Assert.Equal(epochs, workersByEpoch.Count);
         Assert.Equal(["early"], workersByEpoch[0]);
         int joined = workersByEpoch.FindIndex(w => w.Contains("late"));
-        Assert.True(joined > 0, $"the late worker never trained: {table}\n{Diagnostics()}");
+        Assert.True(joined > 0, $"the late worker never trained: {table}\n{_group.Diagnostics()}");
         Assert.All(workersByEpoch.Skip(joined), w => Assert.Equal(["early", "late"], w));
         using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
         Assert.Equal(epochs * (long)samples, summary.RootElement.GetProperty("samples_processed").GetInt64());
@@ -153,31 +152,31 @@ public sealed class ClusterModeSpec : IDisposable
     public void A_worker_killed_and_replaced_under_the_same_name_has_every_batch_applied(string mode)
     {
         string mnist = Mnist.RequireDir();
-        string metricsPath = Path.Combine(_dir, "metrics.jsonl");
-        string summaryPath = Path.Combine(_dir, "summary.json");
+        string metricsPath = Path.Combine(_group.Dir, "metrics.jsonl");
+        string summaryPath = Path.Combine(_group.Dir, "summary.json");
         // Short epochs, many of them: the replacement has most of the run to start, join (once the killed node is
         // downed) and train; the killed one has made steps enough by epoch 3 for a stale last step to hide new pushes.
         // In sync mode the survivor's round waits until the dead worker is downed (about 5 s), within the server
         // request deadline; in async mode it goes on at once.
         const int epochs = 30;
         const int samples = 2000;
-        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "2", "--mode", mode,
+        var coordinator = _group.Start("coordinator", CoordinatorArgs(out string seed, "--servers", "1", "--workers", "2", "--mode", mode,
             "--epochs", $"{epochs}", "--train-limit", $"{samples}", "--data-dir", mnist, "--metrics", metricsPath, "--summary-json", summaryPath));
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
-        Node("ps", "--role", "ps", "--seed", seed, "--threads", "1");
-        var w1 = Node("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
-        Node("w2", "--role", "worker", "--seed", seed, "--name", "w2", "--data-dir", mnist, "--threads", "1");
-        Assert.True(coordinator.WaitForLine($"epoch 3/{epochs}", s_run), Diagnostics());
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        _group.Start("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        var w1 = _group.Start("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        _group.Start("w2", "--role", "worker", "--seed", seed, "--name", "w2", "--data-dir", mnist, "--threads", "1");
+        Assert.True(coordinator.WaitForLine($"epoch 3/{epochs}", s_run), _group.Diagnostics());
 
         w1.Signal("KILL");
-        Node("w1-again", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        _group.Start("w1-again", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
         var exits = WaitForAll();
 
-        Assert.True(exits.Where((_, i) => _nodes[i] != w1).All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        Assert.True(exits.Where((_, i) => _group.All[i] != w1).All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         var perEpoch = Epochs(metricsPath);
         string table = string.Join("\n", perEpoch.Select((e, i) => $"epoch {i + 1}: test loss {e.TestLoss:R} by {string.Join(",", e.Trained)}"));
         Assert.Equal(epochs, perEpoch.Count);
-        Assert.True(perEpoch[^1].Trained.SequenceEqual(["w1", "w2"]), $"the replacement w1 never trained:\n{table}\n{Diagnostics()}");
+        Assert.True(perEpoch[^1].Trained.SequenceEqual(["w1", "w2"]), $"the replacement w1 never trained:\n{table}\n{_group.Diagnostics()}");
         for (int e = 1; e < epochs; e++)
         {
             Assert.True(perEpoch[e].TestLoss != perEpoch[e - 1].TestLoss, $"epoch {e + 1} left the test loss unchanged:\n{table}");
@@ -205,11 +204,11 @@ public sealed class ClusterModeSpec : IDisposable
     public void A_node_whose_seed_cannot_be_reached_says_so_and_exits_non_zero()
     {
         string seed = $"akka.tcp://distnn@127.0.0.1:{NodeProcess.FreePort()}";
-        var worker = Node("worker", "--role", "worker", "--seed", seed, "--join-timeout", "4");
+        var worker = _group.Start("worker", "--role", "worker", "--seed", seed, "--join-timeout", "4");
 
         int? exit = worker.WaitForExit(s_start);
 
-        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{_group.Diagnostics()}");
         Assert.Contains("could not join the cluster", worker.Output);
         Assert.Contains(seed, worker.Output);
         Assert.Contains("retrying", worker.Output);
@@ -223,20 +222,20 @@ public sealed class ClusterModeSpec : IDisposable
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        var coordinator = Node("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture),
+        var coordinator = _group.Start("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--servers", "1", "--workers", "1", "--epochs", "1", "--data-dir", Mnist.RequireDir(), "--no-progress");
 
         int? exit = coordinator.WaitForExit(s_start);
 
-        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{_group.Diagnostics()}");
         Assert.Contains($"distnn: error: cannot listen on 127.0.0.1:{port} for Akka.Remote", coordinator.Output);
     }
 
     /// <summary>Starts the coordinator on a free port, waits until it has formed the cluster, and returns its seed address.</summary>
     private string StartCoordinator(params string[] args)
     {
-        var coordinator = Node("coordinator", CoordinatorArgs(out string seed, args));
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
+        var coordinator = _group.Start("coordinator", CoordinatorArgs(out string seed, args));
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         return seed;
     }
 
@@ -248,37 +247,11 @@ public sealed class ClusterModeSpec : IDisposable
             "--registration-timeout", "120", "--no-progress", .. args];
     }
 
-    private NodeProcess Node(string label, params string[] args)
-    {
-        var node = NodeProcess.Start(label, _dir, args);
-        _nodes.Add(node);
-        return node;
-    }
-
     /// <summary>Exit codes of every node in start order (null: still running after the run's time limit).</summary>
     private List<int?> WaitForAll()
     {
-        var deadline = DateTime.UtcNow + s_run;
-        return _nodes.Select(n => n.WaitForExit(Max(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(1)))).ToList();
+        return NodeGroup.WaitForExits(_group.All, s_run);
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
-
-    public void Dispose()
-    {
-        foreach (var node in _nodes)
-        {
-            node.Dispose();
-        }
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a node still holding a file: the temporary folder stays
-        }
-    }
+    public void Dispose() => _group.Dispose();
 }

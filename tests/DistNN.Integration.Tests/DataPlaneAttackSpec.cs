@@ -18,8 +18,7 @@ public sealed class DataPlaneAttackSpec : IDisposable
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(4);
 
-    private readonly List<NodeProcess> _nodes = [];
-    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-attack-").FullName;
+    private readonly NodeGroup _group = new("distnn-attack-");
 
     [Fact]
     public void Every_attack_is_refused_and_training_ends_with_the_clean_runs_weights()
@@ -27,8 +26,8 @@ public sealed class DataPlaneAttackSpec : IDisposable
         using var clean = Run("clean", attack: false);
         using var attacked = Run("attacked", attack: true);
 
-        var ps = _nodes.Single(n => n.Label == "attacked-ps");
-        var coordinator = _nodes.Single(n => n.Label == "attacked-coordinator");
+        var ps = _group.All.Single(n => n.Label == "attacked-ps");
+        var coordinator = _group.All.Single(n => n.Label == "attacked-coordinator");
         Assert.Equal(clean.RootElement.GetProperty("test_accuracy").GetDouble(), attacked.RootElement.GetProperty("test_accuracy").GetDouble());
         Assert.Equal(clean.RootElement.GetProperty("test_loss").GetDouble(), attacked.RootElement.GetProperty("test_loss").GetDouble());
         Assert.Equal(2, attacked.RootElement.GetProperty("workers").GetInt32());
@@ -44,27 +43,25 @@ public sealed class DataPlaneAttackSpec : IDisposable
     private JsonDocument Run(string name, bool attack)
     {
         string mnist = Mnist.RequireDir();
-        string summaryPath = Path.Combine(_dir, name + ".json");
+        string summaryPath = Path.Combine(_group.Dir, name + ".json");
         int port = NodeProcess.FreePort();
         int dataPort = NodeProcess.FreePort();
         string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
-        var coordinator = Node(name + "-coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture),
+        var coordinator = _group.Start(name + "-coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--seed", seed, "--threads", "1", "--no-progress", "--servers", "1", "--workers", "2", "--epochs", "3", "--train-limit", "3200",
             "--data-dir", mnist, "--summary-json", summaryPath);
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
-        Node(name + "-ps", "--role", "ps", "--seed", seed, "--threads", "1", "--data-port", dataPort.ToString(CultureInfo.InvariantCulture));
-        Node(name + "-w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1");
-        Node(name + "-w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        _group.Start(name + "-ps", "--role", "ps", "--seed", seed, "--threads", "1", "--data-port", dataPort.ToString(CultureInfo.InvariantCulture));
+        _group.Start(name + "-w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1");
+        _group.Start(name + "-w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
         if (attack)
         {
-            Node(name + "-w2", "--role", "worker", "--seed", seed, "--name", "w2", "--data-dir", mnist, "--threads", "1");
-            Assert.True(coordinator.WaitForLine("epoch 1/3", s_start), Diagnostics());
+            _group.Start(name + "-w2", "--role", "worker", "--seed", seed, "--name", "w2", "--data-dir", mnist, "--threads", "1");
+            Assert.True(coordinator.WaitForLine("epoch 1/3", s_start), _group.Diagnostics());
             Attack(dataPort);
         }
-        var deadline = DateTime.UtcNow + s_run;
-        var exits = _nodes.Where(n => n.Label.StartsWith(name + "-", StringComparison.Ordinal))
-            .Select(n => n.WaitForExit(Max(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(1)))).ToList();
-        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        var exits = NodeGroup.WaitForExits(_group.All.Where(n => n.Label.StartsWith(name + "-", StringComparison.Ordinal)), s_run);
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         return JsonDocument.Parse(File.ReadAllText(summaryPath));
     }
 
@@ -105,29 +102,5 @@ public sealed class DataPlaneAttackSpec : IDisposable
         }
     }
 
-    private NodeProcess Node(string label, params string[] args)
-    {
-        var node = NodeProcess.Start(label, _dir, args);
-        _nodes.Add(node);
-        return node;
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
-
-    public void Dispose()
-    {
-        foreach (var node in _nodes)
-        {
-            node.Dispose();
-        }
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _group.Dispose();
 }

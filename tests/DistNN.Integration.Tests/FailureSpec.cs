@@ -18,8 +18,7 @@ public sealed class FailureSpec : IDisposable
         double.TryParse(Environment.GetEnvironmentVariable("DISTNN_SIGNAL_BOUND_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double seconds)
             ? TimeSpan.FromSeconds(seconds) : null;
 
-    private readonly List<NodeProcess> _nodes = [];
-    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-failure-").FullName;
+    private readonly NodeGroup _group = new("distnn-failure-");
     private string _seed = "";
 
     [Fact]
@@ -36,9 +35,9 @@ public sealed class FailureSpec : IDisposable
         ps.Signal("CONT");
         int? serverExit = ps.WaitForExit(s_notice);
 
-        Assert.True(everyOtherExited < s_notice, $"still running {everyOtherExited.TotalSeconds:F1} s after SIGSTOP\n{Diagnostics()}");
+        Assert.True(everyOtherExited < s_notice, $"still running {everyOtherExited.TotalSeconds:F1} s after SIGSTOP\n{_group.Diagnostics()}");
         Assert.True(coordinatorExit == 1 && workerExit == 1 && serverExit == 1,
-            $"exit codes coordinator {coordinatorExit}, worker {workerExit}, server {serverExit}\n{Diagnostics()}");
+            $"exit codes coordinator {coordinatorExit}, worker {workerExit}, server {serverExit}\n{_group.Diagnostics()}");
         Assert.Contains("distnn: error: parameter server 0", coordinator.Output);
         Assert.Contains("this node was removed from the cluster", ps.Output);
     }
@@ -61,8 +60,8 @@ public sealed class FailureSpec : IDisposable
         {
             Assert.True(signalled.Elapsed <= strict, $"every node exited {signalled.Elapsed.TotalSeconds:F1} s after SIGTERM to {victim}, more than {strict.TotalSeconds} s");
         }
-        Assert.True(victimExit == 130, $"{victim} exit code {victimExit} ({s_signal.TotalSeconds} s after SIGTERM)\n{Diagnostics()}");
-        Assert.True(exits.Values.All(e => e == 130), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        Assert.True(victimExit == 130, $"{victim} exit code {victimExit} ({s_signal.TotalSeconds} s after SIGTERM)\n{_group.Diagnostics()}");
+        Assert.True(exits.Values.All(e => e == 130), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         Assert.Contains("distnn: interrupted", coordinator.Output);
     }
 
@@ -73,12 +72,12 @@ public sealed class FailureSpec : IDisposable
         int before = coordinator.LineCount;
 
         nodes["w1"].Signal("KILL");
-        var replacement = Node("w2", "--role", "worker", "--seed", _seed, "--name", "w2", "--data-dir", Mnist.RequireDir(), "--threads", "1");
+        var replacement = _group.Start("w2", "--role", "worker", "--seed", _seed, "--name", "w2", "--data-dir", Mnist.RequireDir(), "--threads", "1");
 
-        Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), Diagnostics());
+        Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), _group.Diagnostics());
         int dealt = coordinator.LineCount;
-        Assert.True(coordinator.WaitForLine("test loss", s_notice, dealt), $"no epoch ended after the worker was lost\n{Diagnostics()}");
-        Assert.True(replacement.WaitForLine("registered worker with the coordinator", s_start), Diagnostics());
+        Assert.True(coordinator.WaitForLine("test loss", s_notice, dealt), $"no epoch ended after the worker was lost\n{_group.Diagnostics()}");
+        Assert.True(replacement.WaitForLine("registered worker with the coordinator", s_start), _group.Diagnostics());
         Assert.DoesNotContain("cannot reach the seed", replacement.Output);
         coordinator.Signal("TERM");
         Assert.All(new[] { coordinator, nodes["ps"], nodes["w0"], replacement }, n => Assert.Equal(130, n.WaitForExit(s_notice)));
@@ -91,9 +90,9 @@ public sealed class FailureSpec : IDisposable
         int before = coordinator.LineCount;
 
         nodes["w1"].Signal("STOP");
-        Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), Diagnostics());
+        Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), _group.Diagnostics());
         int removed = coordinator.LineCount;
-        Assert.True(coordinator.WaitForLine("test loss", s_notice, removed), $"no epoch ended without the paused worker\n{Diagnostics()}");
+        Assert.True(coordinator.WaitForLine("test loss", s_notice, removed), $"no epoch ended without the paused worker\n{_group.Diagnostics()}");
         nodes["w1"].Signal("CONT");
 
         Assert.Equal(1, nodes["w1"].WaitForExit(s_notice));
@@ -108,49 +107,18 @@ public sealed class FailureSpec : IDisposable
         string mnist = Mnist.RequireDir();
         int port = NodeProcess.FreePort();
         _seed = $"akka.tcp://distnn@127.0.0.1:{port}";
-        var coordinator = Node("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
+        var coordinator = _group.Start("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
             "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", $"{workers}", "--mode", "sync",
             "--epochs", "100000", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist);
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
-        var nodes = new Dictionary<string, NodeProcess> { ["ps"] = Node("ps", "--role", "ps", "--seed", _seed, "--threads", "1") };
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        var nodes = new Dictionary<string, NodeProcess> { ["ps"] = _group.Start("ps", "--role", "ps", "--seed", _seed, "--threads", "1") };
         for (int w = 0; w < workers; w++)
         {
-            nodes[$"w{w}"] = Node($"w{w}", "--role", "worker", "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1");
+            nodes[$"w{w}"] = _group.Start($"w{w}", "--role", "worker", "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1");
         }
-        Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{Diagnostics()}");
+        Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{_group.Diagnostics()}");
         return (coordinator, nodes);
     }
 
-    private NodeProcess Node(string label, params string[] args)
-    {
-        var node = NodeProcess.Start(label, _dir, args);
-        _nodes.Add(node);
-        return node;
-    }
-
-    private string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
-
-    public void Dispose()
-    {
-        foreach (var node in _nodes)
-        {
-            try
-            {
-                node.Signal("CONT");
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            node.Dispose();
-        }
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a node still holding a file: the temporary folder stays
-        }
-    }
+    public void Dispose() => _group.Dispose();
 }

@@ -18,13 +18,12 @@ public sealed class TlsClusterSpec : IDisposable
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
 
-    private readonly List<NodeProcess> _nodes = [];
-    private readonly string _dir = Directory.CreateTempSubdirectory("distnn-tls-").FullName;
+    private readonly NodeGroup _group = new("distnn-tls-");
     private readonly string _certs;
 
     public TlsClusterSpec()
     {
-        _certs = Path.Combine(_dir, "certs");
+        _certs = Path.Combine(_group.Dir, "certs");
         MakeCerts(_certs, "coordinator", "ps", "worker");
     }
 
@@ -32,18 +31,17 @@ public sealed class TlsClusterSpec : IDisposable
     public void A_tls_cluster_of_one_coordinator_one_ps_and_one_worker_trains_and_every_node_exits_0()
     {
         string mnist = Mnist.RequireDir();
-        string summaryPath = Path.Combine(_dir, "summary.json");
+        string summaryPath = Path.Combine(_group.Dir, "summary.json");
         string seed = StartCoordinator("--servers", "1", "--workers", "1", "--epochs", "1", "--train-limit", "6400",
             "--registration-timeout", "120", "--data-dir", mnist, "--summary-json", summaryPath);
-        Node("ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. Tls("ps")]);
+        _group.Start("ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. Tls("ps")]);
         // The PKCS#12 form of the same credentials.
-        Node("worker", ["--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1",
+        _group.Start("worker", ["--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1",
             "--tls-pfx", Path.Combine(_certs, "worker.pfx"), "--tls-ca", Path.Combine(_certs, "ca.pem")]);
 
-        var deadline = DateTime.UtcNow + s_run;
-        var exits = _nodes.Select(n => n.WaitForExit(Max(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(1)))).ToList();
+        var exits = NodeGroup.WaitForExits(_group.All, s_run);
 
-        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{Diagnostics()}");
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
         Assert.Equal(6_400, summary.RootElement.GetProperty("samples_processed").GetInt64());
         Assert.True(summary.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.85, summary.RootElement.ToString());
@@ -52,18 +50,18 @@ public sealed class TlsClusterSpec : IDisposable
     [Fact]
     public void A_worker_with_a_certificate_from_another_ca_cannot_join_and_says_why()
     {
-        string other = Path.Combine(_dir, "other");
+        string other = Path.Combine(_group.Dir, "other");
         MakeCerts(other, "--other-ca", "rogue");
         string seed = StartCoordinator(Unjoinable());
-        var coordinator = _nodes[0];
-        Node("ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. Tls("ps")]);
+        var coordinator = _group.All[0];
+        _group.Start("ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. Tls("ps")]);
         // A node consistent with itself (its certificate chains to the CA it trusts), but not with the cluster's CA.
-        var rogue = Node("rogue", "--role", "worker", "--seed", seed, "--join-timeout", "6",
+        var rogue = _group.Start("rogue", "--role", "worker", "--seed", seed, "--join-timeout", "6",
             "--tls-pfx", Path.Combine(other, "rogue.pfx"), "--tls-ca", Path.Combine(other, "other-ca.pem"));
 
         int? exit = rogue.WaitForExit(s_start);
 
-        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{_group.Diagnostics()}");
         Assert.Contains("could not join the cluster", rogue.Output);
         Assert.Contains("TLS: refused the certificate CN=coordinator", rogue.Output);
         Assert.Contains("not signed by the cluster's CA", rogue.Output);
@@ -73,10 +71,10 @@ public sealed class TlsClusterSpec : IDisposable
     [Fact]
     public void A_tls_client_presenting_another_cas_certificate_is_refused_by_the_coordinator_at_the_handshake()
     {
-        string other = Path.Combine(_dir, "other");
+        string other = Path.Combine(_group.Dir, "other");
         MakeCerts(other, "--other-ca", "rogue");
         string seed = StartCoordinator(Unjoinable());
-        var coordinator = _nodes[0];
+        var coordinator = _group.All[0];
         int port = int.Parse(seed[(seed.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
         using var rogue = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(other, "rogue.pfx"), (string?)null);
 
@@ -101,8 +99,8 @@ public sealed class TlsClusterSpec : IDisposable
             }
         });
 
-        Assert.True(refused is AuthenticationException or IOException, $"the connection was not refused: {refused}\n{Diagnostics()}");
-        Assert.True(coordinator.WaitForLine("TLS: refused the certificate CN=rogue", s_start), Diagnostics());
+        Assert.True(refused is AuthenticationException or IOException, $"the connection was not refused: {refused}\n{_group.Diagnostics()}");
+        Assert.True(coordinator.WaitForLine("TLS: refused the certificate CN=rogue", s_start), _group.Diagnostics());
         Assert.Contains("not signed by the cluster's CA", coordinator.Output);
     }
 
@@ -110,14 +108,14 @@ public sealed class TlsClusterSpec : IDisposable
     public void A_worker_without_tls_cannot_join_a_tls_cluster()
     {
         string seed = StartCoordinator(Unjoinable());
-        var coordinator = _nodes[0];
-        Node("ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. Tls("ps")]);
-        var plain = Node("plain", "--role", "worker", "--seed", seed.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal),
+        var coordinator = _group.All[0];
+        _group.Start("ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. Tls("ps")]);
+        var plain = _group.Start("plain", "--role", "worker", "--seed", seed.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal),
             "--join-timeout", "6");
 
         int? exit = plain.WaitForExit(s_start);
 
-        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{_group.Diagnostics()}");
         Assert.Contains("could not join the cluster", plain.Output);
         AssertNeverJoined(coordinator);
     }
@@ -126,7 +124,7 @@ public sealed class TlsClusterSpec : IDisposable
     public void A_node_whose_tls_file_is_missing_exits_2_naming_it()
     {
         string missing = Path.Combine(_certs, "nobody.pem");
-        var node = Node("worker", "--role", "worker", "--seed", "akka.tcp://distnn@127.0.0.1:4053",
+        var node = _group.Start("worker", "--role", "worker", "--seed", "akka.tcp://distnn@127.0.0.1:4053",
             "--tls-cert", missing, "--tls-key", Path.Combine(_certs, "worker.key"), "--tls-ca", Path.Combine(_certs, "ca.pem"));
 
         Assert.Equal(2, node.WaitForExit(s_start));
@@ -137,7 +135,7 @@ public sealed class TlsClusterSpec : IDisposable
     public void A_node_with_an_expired_certificate_exits_2_saying_so()
     {
         MakeCerts(_certs, "--expired", "old");
-        var node = Node("old", ["--role", "worker", "--seed", "akka.tcp://distnn@127.0.0.1:4053", .. Tls("old")]);
+        var node = _group.Start("old", ["--role", "worker", "--seed", "akka.tcp://distnn@127.0.0.1:4053", .. Tls("old")]);
 
         Assert.Equal(2, node.WaitForExit(s_start));
         Assert.Contains("CN=old is refused by the CA", node.Output);
@@ -155,7 +153,7 @@ public sealed class TlsClusterSpec : IDisposable
     private void AssertNeverJoined(NodeProcess coordinator)
     {
         int? exit = coordinator.WaitForExit(s_start);
-        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{Diagnostics()}");
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{_group.Diagnostics()}");
         Assert.Contains("1/1 parameter servers and 0/1 workers registered", coordinator.Output);
     }
 
@@ -174,36 +172,11 @@ public sealed class TlsClusterSpec : IDisposable
     {
         int port = NodeProcess.FreePort();
         string seed = $"akka.ssl.tcp://distnn@127.0.0.1:{port}";
-        var coordinator = Node("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
+        var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
             "--threads", "1", "--no-progress", .. Tls("coordinator"), .. args]);
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), Diagnostics());
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         return seed;
     }
 
-    private NodeProcess Node(string label, params string[] args)
-    {
-        var node = NodeProcess.Start(label, _dir, args);
-        _nodes.Add(node);
-        return node;
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
-
-    public void Dispose()
-    {
-        foreach (var node in _nodes)
-        {
-            node.Dispose();
-        }
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a node still holding a file: the temporary folder stays
-        }
-    }
+    public void Dispose() => _group.Dispose();
 }
