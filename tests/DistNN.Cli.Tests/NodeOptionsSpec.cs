@@ -65,6 +65,34 @@ public class NodeOptionsSpec
     }
 
     [Fact]
+    public void The_coordinator_grace_is_30_s_by_default_seconds_in_its_variable_and_the_command_line_wins()
+    {
+        var env = new Dictionary<string, string> { ["DISTNN_ROLE"] = "worker", ["DISTNN_SEEDS"] = "akka.tcp://distnn@c:3", ["DISTNN_COORDINATOR_GRACE"] = "7.5" };
+
+        var byDefault = NodeOptionsResolver.Resolve(new NodeSettings { Role = "ps", Seeds = "akka.tcp://distnn@c:3" }, _ => null, Distnn.TempDir());
+        var fromEnv = NodeOptionsResolver.Resolve(new NodeSettings(), k => env.GetValueOrDefault(k), Distnn.TempDir());
+        var fromLine = NodeOptionsResolver.Resolve(new NodeSettings { CoordinatorGrace = 0 }, k => env.GetValueOrDefault(k), Distnn.TempDir());
+
+        Assert.Equal(TimeSpan.FromSeconds(30), byDefault.CoordinatorGrace);
+        Assert.Equal(TimeSpan.FromSeconds(7.5), fromEnv.CoordinatorGrace);
+        Assert.Equal(TimeSpan.Zero, fromLine.CoordinatorGrace);
+        Assert.Contains("DISTNN_COORDINATOR_GRACE", NodeOptionsResolver.EnvironmentVariables);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("soon")]
+    [InlineData("3601")]
+    public void A_coordinator_grace_variable_outside_0_to_3600_seconds_is_refused_naming_it(string value)
+    {
+        var e = Assert.Throws<OptionException>(() => NodeOptionsResolver.Resolve(
+            new NodeSettings { Role = "ps", Seeds = "akka.tcp://distnn@c:3" }, k => k == "DISTNN_COORDINATOR_GRACE" ? value : null, Distnn.TempDir()));
+
+        Assert.Contains($"DISTNN_COORDINATOR_GRACE: '{value}' is not a number of seconds from 0 to 3600", e.Message);
+        Assert.Contains("--coordinator-grace must be 0 to 3600 seconds", new NodeSettings { CoordinatorGrace = -1 }.Validate().Message);
+    }
+
+    [Fact]
     public void Seeds_from_the_command_line_replace_the_environment_s_whole_list()
     {
         var env = new Dictionary<string, string> { ["DISTNN_SEEDS"] = "akka.tcp://distnn@a:1,akka.tcp://distnn@b:2", ["DISTNN_ROLE"] = "ps" };

@@ -19,11 +19,16 @@ internal static class NodeOptionsResolver
 
     private const string SeedsVariable = "DISTNN_SEEDS";
 
+    /// <summary>The longest --coordinator-grace: an hour.</summary>
+    public const int MaxCoordinatorGraceSeconds = 3600;
+
     private enum Kind
     {
         Text,
         Whole,
         Bytes,
+        /// <summary>A number of seconds (0 to <see cref="MaxCoordinatorGraceSeconds"/>), passed on as milliseconds.</summary>
+        Seconds,
     }
 
     /// <summary>Each overridable key, its environment variable and its option (seeds, a list, are handled apart).</summary>
@@ -35,7 +40,8 @@ internal static class NodeOptionsResolver
         (NodeConfig.Section + ".port", "DISTNN_PORT", Kind.Whole, s => Text(s.Port)),
         (NodeConfig.Section + ".name", "DISTNN_NAME", Kind.Text, s => s.Name),
         (NodeConfig.Section + ".threads", "DISTNN_THREADS", Kind.Whole, s => Text(s.Threads)),
-        (NodeConfig.Section + ".join-timeout", null, Kind.Text, s => s.JoinTimeout is { } t ? Text((long)Math.Round(t * 1000)) + "ms" : null),
+        (NodeConfig.Section + ".join-timeout", null, Kind.Text, s => s.JoinTimeout is { } t ? Milliseconds(t) : null),
+        (NodeConfig.Section + ".coordinator-grace", "DISTNN_COORDINATOR_GRACE", Kind.Seconds, s => s.CoordinatorGrace is { } g ? Milliseconds(g) : null),
         (DataPlaneSettings.Section + ".port", "DISTNN_DATA_PORT", Kind.Whole, s => Text(s.DataPort)),
         (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
         (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),
@@ -114,6 +120,9 @@ internal static class NodeOptionsResolver
             Threads = node.Threads,
             JoinTimeout = node.JoinTimeout,
             LeaveTimeout = node.LeaveTimeout,
+            CoordinatorGrace = node.CoordinatorGrace >= TimeSpan.Zero && node.CoordinatorGrace <= TimeSpan.FromSeconds(MaxCoordinatorGraceSeconds)
+                ? node.CoordinatorGrace
+                : throw new OptionException($"distnn.node.coordinator-grace must be 0 to {MaxCoordinatorGraceSeconds} s (got {node.CoordinatorGrace.TotalSeconds} s)"),
             MaxFrameSize = ConfigRead.Bytes(merged, FrameSizePath),
             Tls = tls,
             Hocon = merged,
@@ -250,12 +259,28 @@ internal static class NodeOptionsResolver
 
     private static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
 
-    private static string? Checked(string source, Kind kind, string? text) => text is null || kind switch
+    /// <summary>Seconds as a HOCON duration (a bare number there would mean milliseconds).</summary>
+    private static string Milliseconds(double seconds) => Text((long)Math.Round(seconds * 1000)) + "ms";
+
+    private static string? Checked(string source, Kind kind, string? text)
     {
-        Kind.Whole => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-        Kind.Bytes => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-        _ => true,
+        if (text is null)
+        {
+            return null;
+        }
+        if (kind == Kind.Seconds)
+        {
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is >= 0 and <= MaxCoordinatorGraceSeconds
+                ? Milliseconds(seconds)
+                : throw new OptionException($"{source}: '{text}' is not a number of seconds from 0 to {MaxCoordinatorGraceSeconds}");
+        }
+        return kind switch
+        {
+            Kind.Whole => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+            Kind.Bytes => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+            _ => true,
+        }
+            ? text
+            : throw new OptionException($"{source}: '{text}' is not a whole number{(kind == Kind.Bytes ? " of bytes" : "")}");
     }
-        ? text
-        : throw new OptionException($"{source}: '{text}' is not a whole number{(kind == Kind.Bytes ? " of bytes" : "")}");
 }

@@ -58,6 +58,10 @@ public sealed class NodeSettings : PlanSettings
     [Description("How long to keep trying the seed nodes before exiting with an error (distnn.node.join-timeout).")]
     public double? JoinTimeout { get; init; }
 
+    [CommandOption("--coordinator-grace <SECONDS>")]
+    [Description("ps and worker: when the coordinator is lost before it ends the run, wait this long (0 to 3600 s) for a new one started at the seed address (distnn node --role coordinator --resume DIR), rejoin and register with it; none by then: exit 1. 0 = exit 1 at once (distnn.node.coordinator-grace, default 30). Env DISTNN_COORDINATOR_GRACE.")]
+    public double? CoordinatorGrace { get; init; }
+
     [CommandOption("--max-frame-size <BYTES>")]
     [Description("Akka.Remote's maximum frame (akka.remote.dot-netty.tcp.maximum-frame-size), at least 32000 (Akka's minimum): --carrier remote pieces must fit it, on every node. Env DISTNN_MAX_FRAME_SIZE.")]
     public long? MaxFrameSize { get; init; }
@@ -125,6 +129,10 @@ public sealed class NodeSettings : PlanSettings
         if (MaxFrameSize is < 32_000)
         {
             return Spectre.Console.ValidationResult.Error($"--max-frame-size must be at least 32000 bytes, Akka.Remote's own minimum (got {MaxFrameSize})");
+        }
+        if (CoordinatorGrace is not null && !(CoordinatorGrace is >= 0 and <= NodeOptionsResolver.MaxCoordinatorGraceSeconds))
+        {
+            return Spectre.Console.ValidationResult.Error($"--coordinator-grace must be 0 to {NodeOptionsResolver.MaxCoordinatorGraceSeconds} seconds (got {CoordinatorGrace})");
         }
         if (!(RegistrationTimeout > 0) || JoinTimeout is not null && !(JoinTimeout > 0))
         {

@@ -81,37 +81,73 @@ public static class ClusterNode
         return outcome;
     }
 
-    /// <summary>A ps or worker node: joins, starts its server or worker once the coordinator is found, and runs until told to leave.</summary>
+    /// <summary>
+    /// A ps or worker node: joins, starts its server or worker once the coordinator is found, and runs until told to leave.
+    /// With --coordinator-grace, a coordinator lost before it ended the run starts a new session: this node leaves the
+    /// old cluster, joins its seeds again and registers with the new coordinator found within the grace.
+    /// </summary>
     public static async Task<int> RunMemberAsync(ClusterNodeOptions options, Action<string> log, CancellationToken cancel = default)
     {
         if (options.Role == NodeRole.Coordinator)
         {
             throw new ArgumentException("RunMemberAsync runs ps and worker nodes; the coordinator runs with RunCoordinatorAsync");
         }
-        var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var data = new NodeDataSource(options.DataDir);
-        using var host = BuildHost(options, log, (builder, _) => { });
         using var signals = new Interruption(cancel);
+        string? name = null;
+        CoordinatorGrace? rejoining = null;
+        while (true)
+        {
+            var (code, worker) = await RunMemberSessionAsync(options, log, signals, data, name, rejoining);
+            name ??= worker;
+            if (code == CoordinatorGrace.Expired)
+            {
+                Console.Error.WriteLine($"distnn: error: {rejoining!.ExpiredMessage(HowItJoins(options))}");
+                return 1;
+            }
+            if (code != CoordinatorGrace.Lost)
+            {
+                return code;
+            }
+            rejoining = new CoordinatorGrace(options.CoordinatorGrace, DateTime.UtcNow);
+        }
+    }
+
+    /// <summary>
+    /// One membership of a cluster: its exit code, or <see cref="CoordinatorGrace.Lost"/> / <see cref="CoordinatorGrace.Expired"/>;
+    /// and the worker's name (the first session's stays: a new Akka.Remote port must not rename it).
+    /// </summary>
+    private static async Task<(int Code, string Name)> RunMemberSessionAsync(ClusterNodeOptions options, Action<string> log, Interruption signals,
+        NodeDataSource data, string? name, CoordinatorGrace? rejoining)
+    {
+        var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = BuildHost(options, log, (builder, _) => { });
         await StartHostAsync(host, options);
         var system = host.Services.GetRequiredService<ActorSystem>();
-        if (!await JoinAsync(system, options, log, signals.Token))
+        var joinTimeout = rejoining is null ? options.JoinTimeout : rejoining.Remaining;
+        if (!await JoinAsync(system, options with { JoinTimeout = joinTimeout }, log, signals.Token))
         {
             await LeaveAsync(system);
             await host.StopAsync(CancellationToken.None);
             if (signals.Token.IsCancellationRequested)
             {
-                return InterruptedExitCode;
+                return (InterruptedExitCode, name ?? "");
+            }
+            if (rejoining is not null)
+            {
+                return (CoordinatorGrace.Expired, name ?? "");
             }
             Console.Error.WriteLine($"distnn: error: {JoinFailure(options)}");
-            return 1;
+            return (1, name ?? "");
         }
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        string name = string.IsNullOrEmpty(options.Name) ? $"worker@{self.Host}:{self.Port}" : options.Name;
+        name ??= string.IsNullOrEmpty(options.Name) ? $"worker@{self.Host}:{self.Port}" : options.Name;
+        string worker = name;
         int threads = options.EffectiveThreads;
         Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps
             ? (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator), "ps")
-            : (context, coordinator) => context.ActorOf(Worker.Props(name, coordinator, data, threads), "worker");
-        var agent = system.ActorOf(NodeAgent.Props(start, log, exit), NodeAgent.Name);
+            : (context, coordinator) => context.ActorOf(Worker.Props(worker, coordinator, data, threads), "worker");
+        var agent = system.ActorOf(NodeAgent.Props(start, log, exit, options.CoordinatorGrace, rejoining), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
         _ = system.WhenTerminated.ContinueWith(_ =>
         {
@@ -135,8 +171,8 @@ public static class ClusterNode
             }
             await LeaveAsync(system);
             await host.StopAsync(CancellationToken.None);
-            log("left the cluster");
-            return code;
+            log(code == CoordinatorGrace.Lost ? "left the cluster of the lost coordinator; joining the seed node(s) again" : "left the cluster");
+            return (code, worker);
         }
     }
 

@@ -48,6 +48,12 @@ public sealed record ClusterNodeOptions
     /// <summary>coordinator: how long to wait for the other nodes to leave at the end of a run.</summary>
     public required TimeSpan LeaveTimeout { get; init; }
 
+    /// <summary>
+    /// ps and worker: after losing the coordinator, how long to wait for a new one (joining the seeds again); zero: exit 1
+    /// at once, as a node did before this setting.
+    /// </summary>
+    public TimeSpan CoordinatorGrace { get; init; }
+
     /// <summary>Akka.Remote's maximum frame in bytes; pieces of the remote carrier must fit it on every node.</summary>
     public required long MaxFrameSize { get; init; }
 

@@ -10,7 +10,8 @@ namespace DistNN.Training.Cluster;
 /// cluster membership — the member with role <c>coordinator</c> that is Up, then /user/coordinator there by Identify —
 /// starts this node's <see cref="Actors.ParameterServer"/> or <see cref="Actors.Worker"/> with it (they register as
 /// in one process), and decides how the node ends: <see cref="LeaveCluster"/> from the coordinator (the run's exit code),
-/// the coordinator terminated or removed before saying so (exit 1), this node removed by the others (exit 1), or
+/// the coordinator terminated or removed before saying so (exit 1, or with a <see cref="CoordinatorGrace"/> the end of this
+/// session: the node joins its seeds again), this node removed by the others (exit 1), or
 /// <see cref="Interrupt"/> (SIGINT/SIGTERM: the coordinator is told, exit 130).
 /// </summary>
 public sealed class NodeAgent : ReceiveActor, IWithTimers
@@ -19,6 +20,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     private sealed record RetryIdentify(Address Coordinator) : INoSerializationVerificationNeeded;
 
+    private sealed record GraceOver : INoSerializationVerificationNeeded;
+
     /// <summary>The node got SIGINT/SIGTERM: tell the coordinator, then the node leaves and exits 130.</summary>
     public sealed record Interrupt : INoSerializationVerificationNeeded;
 
@@ -26,17 +29,26 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<int> _exit;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly TimeSpan _grace;
     private IActorRef? _coordinator;
     private IActorRef? _member;
 
     /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
     /// <param name="log">Where the node's lines go (its standard output).</param>
-    /// <param name="exit">Completed with the node's exit code when it should leave.</param>
-    public NodeAgent(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit)
+    /// <param name="exit">Completed with the node's exit code when it should leave (or <see cref="CoordinatorGrace.Lost"/>, <see cref="CoordinatorGrace.Expired"/>).</param>
+    /// <param name="grace">--coordinator-grace: a lost coordinator ends this session with <see cref="CoordinatorGrace.Lost"/>; zero: exit 1.</param>
+    /// <param name="rejoined">After a lost coordinator: the grace whose deadline the new coordinator must be found by.</param>
+    public NodeAgent(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit,
+        TimeSpan grace = default, CoordinatorGrace? rejoined = null)
     {
         _startMember = startMember;
         _log = log;
         _exit = exit;
+        _grace = grace;
+        if (rejoined is not null)
+        {
+            Timers.StartSingleTimer("grace", new GraceOver(), rejoined.Remaining > TimeSpan.Zero ? rejoined.Remaining : TimeSpan.Zero);
+        }
         WaitingForCoordinator();
     }
 
@@ -76,6 +88,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
                 return;
             }
             Timers.Cancel("identify");
+            Timers.Cancel("grace");
             var coordinator = identity.Subject;
             _coordinator = coordinator;
             Context.Watch(coordinator);
@@ -137,6 +150,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             }
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<GraceOver>(_ => _exit.TrySetResult(CoordinatorGrace.Expired));
         Receive<LeaveCluster>(leave =>
         {
             _log($"the coordinator ended the run ({leave.Reason}); leaving the cluster");
@@ -158,8 +172,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopAndReportStrategy((_, _, reason) => _coordinator?.Tell(new TrainingFailed(reason)));
 
-    public static Props Props(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(startMember, log, exit));
+    public static Props Props(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit,
+        TimeSpan grace = default, CoordinatorGrace? rejoined = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(startMember, log, exit, grace, rejoined));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -177,6 +192,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             // From a node the others removed, everyone else looks removed: say what happened to this one.
             Removed();
+            return;
+        }
+        if (_grace > TimeSpan.Zero)
+        {
+            _log(CoordinatorGrace.Waiting(what, _grace));
+            _exit.TrySetResult(CoordinatorGrace.Lost);
             return;
         }
         _log($"{what} before it ended the run: leaving the cluster with an error");

@@ -30,6 +30,9 @@ public sealed record NodeConfig
 
     public required TimeSpan LeaveTimeout { get; init; }
 
+    /// <summary>ps and worker: how long to wait for a new coordinator after losing one; zero: exit at once.</summary>
+    public required TimeSpan CoordinatorGrace { get; init; }
+
     public static NodeConfig From(Config config) => new()
     {
         Role = ConfigRead.String(config, Section + ".role"),
@@ -42,5 +45,6 @@ public sealed record NodeConfig
         Threads = ConfigRead.Int(config, Section + ".threads"),
         JoinTimeout = ConfigRead.Duration(config, Section + ".join-timeout"),
         LeaveTimeout = ConfigRead.Duration(config, Section + ".leave-timeout"),
+        CoordinatorGrace = ConfigRead.Duration(config, Section + ".coordinator-grace"),
     };
 }
