@@ -23,6 +23,7 @@ public static class DataPlaneClient
         options ??= DataPlaneOptions.Default;
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         SslStream? tls = null;
+        TlsRecordStream? records = null;
         try
         {
             await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
@@ -30,7 +31,8 @@ public static class DataPlaneClient
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 deadline.CancelAfter(options.HandshakeTimeout);
-                tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+                records = new TlsRecordStream(socket);
+                tls = new SslStream(records, leaveInnerStreamOpen: false);
                 await tls.AuthenticateAsClientAsync(nodeTls.ClientOptions(host ?? endpoint.Address.ToString(), endpoint.ToString()), deadline.Token)
                     .ConfigureAwait(false);
             }
@@ -41,7 +43,7 @@ public static class DataPlaneClient
             socket.Dispose();
             throw;
         }
-        var connection = new DataPlaneConnection(socket, tls, onFrame, options);
+        var connection = new DataPlaneConnection(socket, tls, records, onFrame, options);
         connection.Start();
         return connection;
     }

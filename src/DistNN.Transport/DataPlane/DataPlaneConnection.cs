@@ -20,6 +20,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly SslStream? _tls;
+    private readonly TlsRecordStream? _records;
     private readonly FrameHandler _onFrame;
     private readonly DataPlaneOptions _options;
     private readonly Channel<FrameWriter> _outgoing;
@@ -33,10 +34,12 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private long _bytesReceived;
     private long _lastActivity = Environment.TickCount64;
 
-    internal DataPlaneConnection(Socket socket, SslStream? tls, FrameHandler onFrame, DataPlaneOptions options)
+    /// <param name="records">With TLS, the stream under <paramref name="tls"/>.</param>
+    internal DataPlaneConnection(Socket socket, SslStream? tls, TlsRecordStream? records, FrameHandler onFrame, DataPlaneOptions options)
     {
         _socket = socket;
         _tls = tls;
+        _records = records;
         _onFrame = onFrame;
         _options = options;
         RemoteEndPoint = socket.RemoteEndPoint!;
@@ -169,10 +172,7 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                 {
                     using (frame)
                     {
-                        for (int i = 0; i < frame.SegmentCount; i++)
-                        {
-                            SendInline(frame.Segment(i));
-                        }
+                        SendInline(frame);
                     }
                     return true;
                 }
@@ -187,22 +187,32 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         return _outgoing.Writer.TryWrite(frame);
     }
 
-    private void SendInline(ReadOnlySpan<byte> bytes)
+    private void SendInline(FrameWriter frame)
     {
         try
         {
             Volatile.Write(ref _lastActivity, Environment.TickCount64);
             if (_tls is not null)
             {
-                _tls.Write(bytes);
-                Interlocked.Add(ref _bytesSent, bytes.Length);
+                // The frame's records go out together at the flush (TlsRecordStream), not one send per 16 KB record.
+                _records!.HoldWrites();
+                for (int i = 0; i < frame.SegmentCount; i++)
+                {
+                    _tls.Write(frame.Segment(i));
+                }
+                _tls.Flush();
+                Interlocked.Add(ref _bytesSent, frame.PayloadLength + FrameWriter.HeaderBytes);
                 return;
             }
-            while (!bytes.IsEmpty)
+            for (int i = 0; i < frame.SegmentCount; i++)
             {
-                int sent = _socket.Send(bytes, SocketFlags.None);
-                bytes = bytes[sent..];
-                Interlocked.Add(ref _bytesSent, sent);
+                ReadOnlySpan<byte> bytes = frame.Segment(i);
+                while (!bytes.IsEmpty)
+                {
+                    int sent = _socket.Send(bytes, SocketFlags.None);
+                    bytes = bytes[sent..];
+                    Interlocked.Add(ref _bytesSent, sent);
+                }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
@@ -338,7 +348,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
                             Volatile.Write(ref _lastActivity, Environment.TickCount64);
                             if (_tls is not null)
                             {
+                                _records!.HoldWrites();
                                 await _tls.WriteAsync(bytes, _closing.Token).ConfigureAwait(false);
+                                await _tls.FlushAsync(_closing.Token).ConfigureAwait(false);
                                 Interlocked.Add(ref _bytesSent, bytes.Length);
                                 bytes = default;
                             }

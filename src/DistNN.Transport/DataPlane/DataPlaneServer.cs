@@ -147,13 +147,15 @@ public sealed class DataPlaneServer : IAsyncDisposable
         }
         evicted?.Dispose();
         SslStream? tls = null;
+        TlsRecordStream? records = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         deadline.CancelAfter(_options.HandshakeTimeout);
         try
         {
             if (_options.Tls is { } nodeTls)
             {
-                tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+                records = new TlsRecordStream(socket);
+                tls = new SslStream(records, leaveInnerStreamOpen: false);
                 await tls.AuthenticateAsServerAsync(nodeTls.ServerOptions(peer.ToString()), deadline.Token).ConfigureAwait(false);
             }
             else
@@ -208,7 +210,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
             _options.Refused?.Invoke(DataPlaneRefusal.ConnectionLimit, $"the connection of {peer}: {refusal}");
             return;
         }
-        var connection = new DataPlaneConnection(socket, tls, _onFrame, _options);
+        var connection = new DataPlaneConnection(socket, tls, records, _onFrame, _options);
         _connections.TryAdd(connection, 0);
         _ = connection.Completion.ContinueWith(_ =>
         {
