@@ -111,6 +111,10 @@ internal static class MessageGenerators
                 (i, folder, step, e, applied, files, ms) => Message(new ShardCheckpointed(i, folder, step, e, applied, files, ms))),
             [typeof(RestoreShard)] = Gen.Select(Text, Gen.Int, CheckpointFiles, (folder, from, files) => Message(new RestoreShard(folder, from, files))),
             [typeof(ShardRestored)] = Gen.Select(Gen.Int, Gen.Long, (i, step) => Message(new ShardRestored(i, step))),
+            [typeof(ServersReplaced)] = Gen.Select(Gen.Int, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
+                (g, servers, dataPlanes) => Message(new ServersReplaced(g, servers!, dataPlanes))),
+            [typeof(Rerouted)] = Gen.Select(Text, Gen.Int, (n, g) => Message(new Rerouted(n, g))),
+            [typeof(ServerUnreachable)] = Text.Select(r => Message(new ServerUnreachable(r))),
             [typeof(MessagePiece)] = Gen.Select(Gen.Long, actorRef, actorRef, Text, Gen.Int, Gen.Int, Gen.Byte.Array[0, 300],
                 (transfer, target, replyTo, manifest, offset, total, bytes) => Message(new MessagePiece(transfer, target!, replyTo, manifest, offset, total, bytes))),
         };

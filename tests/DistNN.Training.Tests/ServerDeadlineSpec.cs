@@ -7,7 +7,7 @@ using DistNN.Training.Plan;
 
 namespace DistNN.Training.Tests;
 
-/// <summary>Every request to a parameter server has a deadline (here 1 s): a server that stalls fails the run, naming the request.</summary>
+/// <summary>Every request to a parameter server has a deadline (here 1 s): a server that stalls is reported to the coordinator as unreachable, naming the request.</summary>
 public class ServerDeadlineSpec : TestKit
 {
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(1);
@@ -26,7 +26,7 @@ public class ServerDeadlineSpec : TestKit
         worker.Tell(new InitWorker(TestData.Plan().ToMessage(), [stalled.Ref], [""]));
 
         stalled.ExpectMsg<PullWeights>();
-        var failed = ExpectMsg<TrainingFailed>(s_deadline * 10);
+        var failed = ExpectMsg<ServerUnreachable>(s_deadline * 10);
         Assert.Equal("worker w: 1 of 1 parameter server(s) did not answer its pull within 1 s "
             + "(a stalled or unreachable server; distnn.failures.server-request-timeout)", failed.Reason);
     }
@@ -48,7 +48,7 @@ public class ServerDeadlineSpec : TestKit
 
         worker.Tell(new AssignBatches(1, 2, [0, 1]));
 
-        var failed = ExpectMsg<TrainingFailed>(s_deadline * 10);
+        var failed = ExpectMsg<ServerUnreachable>(s_deadline * 10);
         Assert.StartsWith("worker w: 1 of 1 parameter server(s) did not answer its push of epoch 1, batch 0 within 1 s", failed.Reason);
     }
 
@@ -63,7 +63,7 @@ public class ServerDeadlineSpec : TestKit
         evaluator.Tell(new Evaluate(3));
 
         stalled.ExpectMsg<PullWeights>();
-        var failed = ExpectMsg<TrainingFailed>(s_deadline * 10);
+        var failed = ExpectMsg<ServerUnreachable>(s_deadline * 10);
         Assert.StartsWith("evaluator: 1 of 1 parameter server(s) did not answer its pull for the evaluation of epoch 3 within 1 s", failed.Reason);
     }
 

@@ -40,7 +40,10 @@ internal static class CheckpointSetup
             plan = fromOptions();
         }
         string? directory = settings.CheckpointDir ?? settings.Resume;
-        var options = directory is null ? null : new CheckpointOptions(directory, settings.CheckpointEvery, settings.KeepCheckpoints, resume);
+        var options = directory is null ? null : new CheckpointOptions(directory, settings.CheckpointEvery, settings.KeepCheckpoints, resume)
+        {
+            StandbyServers = settings.StandbyServers,
+        };
         return (plan, options);
     }
 }

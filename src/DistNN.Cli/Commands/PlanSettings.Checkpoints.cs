@@ -25,8 +25,21 @@ public abstract partial class PlanSettings
     [Description("Continue the run of the newest usable checkpoint in DIR (its plan, epoch and remaining batches; the training options given here are ignored). None usable: exit 2.")]
     public string? Resume { get; init; }
 
+    [CommandOption("--standby-servers <N>")]
+    [Description("Parameter servers beyond --servers that register and wait; when a server is lost, one takes its chunks, every server goes back to the latest checkpoint and training goes on (with none left, a ps node that joins takes them). Needs --checkpoint-dir. 0 = a lost server ends the run.")]
+    [DefaultValue(0)]
+    public int StandbyServers { get; init; }
+
     private Spectre.Console.ValidationResult ValidateCheckpoints()
     {
+        if (StandbyServers < 0)
+        {
+            return Spectre.Console.ValidationResult.Error($"--standby-servers must be 0 or more (got {StandbyServers})");
+        }
+        if (StandbyServers > 0 && CheckpointDir is null && Resume is null)
+        {
+            return Spectre.Console.ValidationResult.Error("--standby-servers needs --checkpoint-dir: a standby is restored from the latest checkpoint");
+        }
         if (CheckpointEvery < 0)
         {
             return Spectre.Console.ValidationResult.Error($"--checkpoint-every must be 0 (epoch ends only) or more (got {CheckpointEvery})");

@@ -39,5 +39,8 @@ public static class DistNNMessages
         .Register<TakeCheckpoint>("distnn.take-checkpoint")
         .Register<ShardCheckpointed>("distnn.shard-checkpointed")
         .Register<RestoreShard>("distnn.restore-shard")
-        .Register<ShardRestored>("distnn.shard-restored");
+        .Register<ShardRestored>("distnn.shard-restored")
+        .Register<ServersReplaced>("distnn.servers-replaced")
+        .Register<Rerouted>("distnn.rerouted")
+        .Register<ServerUnreachable>("distnn.server-unreachable");
 }

@@ -18,11 +18,12 @@ namespace DistNN.Training.Actors;
 /// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches and a refused
 /// batch to the others, ends an epoch when every server reports every batch applied (<see cref="EpochLedger"/>),
 /// evaluates and finishes the run. A worker is a name and an incarnation: a new incarnation replaces the old. Phases:
-/// registering (until the servers, the evaluator and the plan's workers are ready), training, finished. An actor of the
+/// registering (until the servers, the standbys, the evaluator and the plan's workers are ready), training, recovering (a
+/// lost server replaced, Coordinator.Recovery.cs), finished. An actor of the
 /// run that throws (its evaluator child here, a server or worker under the guardian or a node's agent) is stopped and
 /// fails the run naming it and the exception.
 /// </summary>
-public sealed class Coordinator : ReceiveActor, IWithTimers
+public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     /// <summary>A timer message that never leaves this actor, so it need not be serializable.</summary>
     private sealed record RegistrationTimedOut : INoSerializationVerificationNeeded;
@@ -77,6 +78,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         TimeSpan registrationTimeout, CheckpointOptions? checkpoints)
     {
         _checkpoints = new CheckpointKeeper(checkpoints, plan, Self, _log);
+        _standbys = new StandbyPool(checkpoints?.StandbyServers ?? 0);
         _plan = plan;
         _planMessage = plan.ToMessage();
         _parameterCount = ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount;
@@ -131,14 +133,18 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         bool evaluatorReady = false;
         void StartWhenReady()
         {
-            if (evaluatorReady && _ready.Count >= _plan.Workers)
+            if (evaluatorReady && _ready.Count >= _plan.Workers && _standbys.Full)
             {
                 Timers.Cancel("registration");
                 Become(Training);
                 StartEpoch(FirstEpoch());
             }
         }
-        Receive<RegisterServer>(OnRegisterServer);
+        Receive<RegisterServer>(r =>
+        {
+            OnRegisterServer(r);
+            StartWhenReady();
+        });
         Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady == _plan.Servers));
         void InitOthers()
         {
@@ -190,8 +196,11 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
+        Receive<ServerUnreachable>(OnServerUnreachable);
         Receive<RegistrationTimedOut>(_ => Fail(
-            $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers and {_workers.Count}/{_plan.Workers} workers registered"));
+            $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers"
+            + (_standbys.Wanted > 0 ? $", {_standbys.Count}/{_standbys.Wanted} standby servers" : "")
+            + $" and {_workers.Count}/{_plan.Workers} workers registered"));
     }
 
     /// <summary>Epochs run: batches are dealt and counted, a worker that joins late gets work from the next epoch on.</summary>
@@ -207,6 +216,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
+        Receive<ServerUnreachable>(OnServerUnreachable);
+        Receive<UnreachableTimedOut>(u => Fail(u.Reason));
         Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
         Receive<ManifestWritten>(_checkpoints.OnWritten);
         Receive<CheckpointNow>(c => _checkpoints.Request(_servers, c.Folder, Sender));
@@ -247,6 +258,10 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
 
     private void OnRegisterServer(RegisterServer r)
     {
+        if (_servers.Count >= _plan.Servers && !_servers.Contains(r.Server) && OfferStandby(r))
+        {
+            return;
+        }
         if (_servers.Count >= _plan.Servers || _servers.Contains(r.Server))
         {
             _log.Warning("parameter server {0} registered beyond the plan's {1}: ignored", r.Server.Path, _plan.Servers);
@@ -299,7 +314,8 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
     /// <summary>A worker's init, with its data-plane credential: its name under this run's key.</summary>
     private InitWorker InitWorker(string name) => new(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, name));
 
-    private void StartEpoch(int epoch)
+    /// <summary>Starts <paramref name="epoch"/> with <paramref name="applied"/> batches done already (null: those of the checkpoint a resume started from).</summary>
+    private void StartEpoch(int epoch, HashSet<int>? applied = null)
     {
         _epoch = epoch;
         _live.Clear();
@@ -312,7 +328,7 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         _rates.Clear();
         _epochClock.Restart();
         _reportClock.Restart();
-        var applied = ResumedBatches(epoch);
+        applied ??= ResumedBatches(epoch);
         foreach (int b in applied)
         {
             _ledger.Finish(b);
@@ -581,7 +597,10 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         return total > 0 ? total : null;
     }
 
-    /// <summary>A server holds state nothing else has: losing one ends the run. A lost worker's batches go to the others.</summary>
+    /// <summary>
+    /// A server holds state nothing else has: losing one ends the run, unless a standby takes its place (restored from
+    /// the latest checkpoint, <see cref="OnServerLost"/>). A lost worker's batches go to the others.
+    /// </summary>
     private void OnStopped(IActorRef actor)
     {
         if (actor.Equals(_evaluator))
@@ -592,7 +611,12 @@ public sealed class Coordinator : ReceiveActor, IWithTimers
         int server = _servers.IndexOf(actor);
         if (server >= 0)
         {
-            Fail($"parameter server {server} ({actor.Path}) stopped; its chunks' weights are lost");
+            OnServerLost(server, actor);
+            return;
+        }
+        if (_standbys.Remove(actor))
+        {
+            _log.Warning("standby parameter server {0} stopped ({1} of {2} standbys left)", actor.Path, _standbys.Count, _standbys.Wanted);
             return;
         }
         OnWorkerStopped(actor);

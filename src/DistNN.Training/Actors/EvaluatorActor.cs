@@ -21,6 +21,8 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
     private readonly Action<Sequential>? _finalModel;
     private readonly Evaluator _evaluator = new();
     private ServerDeadline? _deadline;
+    private Carriers.ServerRoutes? _routes;
+    private long _pulls;
 
     public EvaluatorActor(IDataSource data, int threads, Action<Sequential>? finalModel)
     {
@@ -41,7 +43,8 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
     {
         ComputeThreads.Current = _threads;
         TrainingPlan plan = init.Plan.ToPlan();
-        var servers = Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, plan, init.Credential);
+        _routes = new Carriers.ServerRoutes(init.DataPlanes, init.Credential);
+        var servers = _routes.Route(Context.System, init.Servers, plan);
         var model = ModelBuilder.Build(plan.Model, plan.Seed);
         var layout = ParameterLayout.For(model, servers.Count);
         Sender.Tell(new EvaluatorReady(servers.Count));
@@ -52,13 +55,24 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
     {
         Receive<Evaluate>(e =>
         {
+            _pulls++;
             foreach (var s in servers)
             {
-                s.Tell(new PullWeights(e.Epoch));
+                s.Tell(new PullWeights(_pulls));
             }
             var requester = Sender;
             Become(() => Pulling(plan, servers, model, layout, e.Epoch, requester));
         });
+        Receive<ServersReplaced>(r => Reroute(plan, model, layout, r));
+    }
+
+    /// <summary>A lost server was replaced: reach the new set; an evaluation under way is dropped (the coordinator asks again).</summary>
+    private void Reroute(TrainingPlan plan, Sequential model, ParameterLayout layout, ServersReplaced replaced)
+    {
+        Deadline.Stop();
+        var servers = _routes!.Reroute(Context.System, replaced, plan);
+        Sender.Tell(new Rerouted("evaluator", replaced.Generation));
+        Become(() => Ready(plan, servers, model, layout));
     }
 
     private void Pulling(TrainingPlan plan, IReadOnlyList<IActorRef> servers, Sequential model, ParameterLayout layout, int epoch,
@@ -66,10 +80,21 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
     {
         int awaiting = servers.Count;
         Deadline.Start($"pull for the evaluation of epoch {epoch}");
-        Receive<Transport.TensorRequestFailed>(f => requester.Tell(new TrainingFailed($"evaluator: {f.Reason}")));
-        Receive<ServerRequestOverdue>(o => requester.Tell(new TrainingFailed(Deadline.Reason("evaluator", o, awaiting, servers.Count))));
+        Receive<Transport.TensorRequestFailed>(f =>
+        {
+            if (_routes!.IsCurrent(f.Endpoint))
+            {
+                requester.Tell(new ServerUnreachable($"evaluator: {f.Reason}"));
+            }
+        });
+        Receive<ServerRequestOverdue>(o => requester.Tell(new ServerUnreachable(Deadline.Reason("evaluator", o, awaiting, servers.Count))));
+        Receive<ServersReplaced>(r => Reroute(plan, model, layout, r));
         Receive<WeightsReply>(reply =>
         {
+            if (reply.RequestId != _pulls)
+            {
+                return; // the reply of an evaluation dropped when the servers were replaced
+            }
             foreach (var v in reply.Weights.Concat(reply.State))
             {
                 v.Values.Span.CopyTo(layout.ValuesOf(layout.Chunks[v.ChunkId]).Span);

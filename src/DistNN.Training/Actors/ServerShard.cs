@@ -87,8 +87,18 @@ internal sealed partial class ServerShard
     public void OnPull(PullWeights p, IActorRef sender) =>
         sender.Tell(new WeightsReply(p.RequestId, Snapshot(_weightChunks, null), Snapshot(_stateChunks, null)));
 
-    /// <summary>The batches of the epoch this server has applied, for the coordinator's count.</summary>
-    public void OnReportApplied(ReportApplied report, IActorRef sender) => sender.Tell(_applied.Report(_index, report.Epoch));
+    /// <summary>
+    /// The batches of the epoch this server has applied, for the coordinator's count (a server restored to that epoch's
+    /// end, which no push has reached since, reports the batches of its checkpoint).
+    /// </summary>
+    public void OnReportApplied(ReportApplied report, IActorRef sender)
+    {
+        if (report.Epoch > _epoch)
+        {
+            StartEpoch(report.Epoch);
+        }
+        sender.Tell(_applied.Report(_index, report.Epoch));
+    }
 
     /// <summary>
     /// A worker that left, or is live now as another incarnation (restarted under its name), is forgotten: its last

@@ -31,6 +31,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private long _stepCount;
     private long _pullId;
     private ServerDeadline? _deadline;
+    private Carriers.ServerRoutes? _routes;
+    private bool _announced;
 
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
         : this(name, coordinator, data, threads, ReplicaCompute.Instance)
@@ -81,18 +83,26 @@ public sealed class Worker : ReceiveActor, IWithTimers
             TrainingPlan plan = init.Plan.ToPlan();
             (_data as IPlanDataSource)?.Prepare(plan);
             // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
-            replica = new WorkerReplica(plan, Carriers.TensorRouting.Route(Context.System, init.Servers, init.DataPlanes, plan, init.Credential));
+            _routes = new Carriers.ServerRoutes(init.DataPlanes, init.Credential);
+            replica = new WorkerReplica(plan, _routes.Route(Context.System, init.Servers, plan));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _coordinator.Tell(new TrainingFailed($"worker {_name}: {e.Message}"));
             return;
         }
-        Pull(replica, () =>
+        Pull(replica, () => Ready(replica));
+    }
+
+    /// <summary>The first pull is in: the coordinator hears that this worker is ready (once), and it waits for batches.</summary>
+    private void Ready(WorkerReplica replica)
+    {
+        if (!_announced)
         {
+            _announced = true;
             _coordinator.Tell(new WorkerReady(_name));
-            Become(() => Idle(replica));
-        });
+        }
+        Become(() => Idle(replica));
     }
 
     /// <summary>Asks every server for its weights and takes them in; then <paramref name="then"/>.</summary>
@@ -103,11 +113,16 @@ public sealed class Worker : ReceiveActor, IWithTimers
             server.Tell(new PullWeights(++_pullId));
         }
         int awaiting = replica.Servers.Count;
+        long first = _pullId - awaiting + 1;
         Deadline.Start("pull");
         Become(() =>
         {
             Receive<WeightsReply>(reply =>
             {
+                if (reply.RequestId < first)
+                {
+                    return; // a pull's reply from before the servers were replaced
+                }
                 replica.TakeValues(reply.Weights, share: false);
                 replica.TakeValues(reply.State, share: false);
                 if (--awaiting == 0)
@@ -131,7 +146,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 Pull(replica, () => Next(replica));
             }
         });
-        Receive<Transport.TensorRequestFailed>(f => _coordinator.Tell(new TrainingFailed($"worker {_name}: {f.Reason}")));
+        Receive<Transport.TensorRequestFailed>(f => Unreachable(f));
+        Receive<ServersReplaced>(r => Reroute(replica, r));
     }
 
     /// <summary>What every busy phase handles: more batches queue up; a request lost with its connection fails the run.</summary>
@@ -139,7 +155,35 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         Receive<AssignBatches>(assign => Enqueue(replica, assign));
         // A push or pull lost with its data-plane connection that could not be sent again: no reply will come.
-        Receive<Transport.TensorRequestFailed>(f => _coordinator.Tell(new TrainingFailed($"worker {_name}: {f.Reason}")));
+        Receive<Transport.TensorRequestFailed>(f => Unreachable(f));
+        Receive<ServersReplaced>(r => Reroute(replica, r));
+    }
+
+    /// <summary>A lost request to a server this worker still sends to: the coordinator decides (a lost server may be replaced).</summary>
+    private void Unreachable(Transport.TensorRequestFailed failed)
+    {
+        if (_routes!.IsCurrent(failed.Endpoint))
+        {
+            _coordinator.Tell(new ServerUnreachable($"worker {_name}: {failed.Reason}"));
+        }
+    }
+
+    /// <summary>
+    /// A lost server was replaced (and every server restored): reach the new set, drop the queue and whatever is out,
+    /// and wait for batches (a worker that never finished its first pull pulls again).
+    /// </summary>
+    private void Reroute(WorkerReplica replica, ServersReplaced replaced)
+    {
+        Deadline.Stop();
+        _queue.Clear();
+        replica.Reroute(_routes!.Reroute(Context.System, replaced, replica.Plan));
+        _coordinator.Tell(new Rerouted(_name, replaced.Generation));
+        if (_announced)
+        {
+            Become(() => Idle(replica));
+            return;
+        }
+        Pull(replica, () => Ready(replica));
     }
 
     /// <summary>Queues the assignment's batches (a new epoch drops what is left of the old one); false if it is refused.</summary>
@@ -244,7 +288,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     private void Overdue(ServerRequestOverdue overdue, int unanswered, WorkerReplica replica)
     {
-        _coordinator.Tell(new TrainingFailed(Deadline.Reason($"worker {_name}", overdue, unanswered, replica.Servers.Count)));
+        _coordinator.Tell(new ServerUnreachable(Deadline.Reason($"worker {_name}", overdue, unanswered, replica.Servers.Count)));
         Become(() => Idle(replica));
     }
 }

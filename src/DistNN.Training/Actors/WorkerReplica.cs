@@ -46,7 +46,12 @@ internal sealed class WorkerReplica
     public TrainingPlan Plan { get; }
 
     /// <summary>The servers, each as this worker reaches it (directly, or through the plan's carrier).</summary>
-    public IReadOnlyList<IActorRef> Servers { get; }
+    public IReadOnlyList<IActorRef> Servers { get; private set; }
+
+    /// <summary>A lost server was replaced: the same chunks, owned by server i of <paramref name="servers"/> as before.</summary>
+    public void Reroute(IReadOnlyList<IActorRef> servers) => Servers = servers.Count == Servers.Count
+        ? servers
+        : throw new InvalidOperationException($"{servers.Count} servers replace {Servers.Count}: a replacement takes one server's chunks");
 
     /// <summary>
     /// Forward and backward on the samples at <paramref name="indices"/>, then clipping and compression; the gradients

@@ -22,6 +22,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
 {
     private readonly Dictionary<string, ShardCheckpointed?[]> _reports = [];
     private readonly HashSet<string> _written = [];
+    private readonly List<(string Folder, long Step)> _history = [];
     private readonly Dictionary<string, IActorRef> _waiting = [];
     private readonly string _planWire = options is null ? "" : CheckpointManifest.EncodePlan(plan);
     private IReadOnlyList<ParameterChunk>? _chunks;
@@ -132,6 +133,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     public void OnWritten(ManifestWritten written)
     {
         _written.Add(written.Folder);
+        _history.Add((written.Folder, written.Step));
         if (_waiting.Remove(written.Folder, out var waiting))
         {
             waiting.Tell(written);
@@ -139,6 +141,46 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         ManifestsWritten++;
         log.Debug("checkpoint {0} written (step {1})", written.Folder, written.Step);
     }
+
+    /// <summary>Where and how often a server (a standby taking a lost one's place) writes its checkpoints.</summary>
+    public CheckpointPolicy Policy => new(Path.GetFullPath(options!.Directory), options.Every);
+
+    /// <summary>
+    /// The newest checkpoint of this run (written by it, or the one it resumed from) whose files check out; each newer
+    /// one that does not is reported by name. Null: none.
+    /// </summary>
+    public CheckpointEntry? LatestOfRun(Action<string> report)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+        var folders = _history.Select((h, order) => (h.Folder, h.Step, Order: order)).ToList();
+        if (options.ResumeFrom is { Manifest: { } resumed } from)
+        {
+            folders.Add((from.Folder, resumed.Step, -1));
+        }
+        foreach (var (folder, _, _) in folders.OrderByDescending(f => f.Step).ThenByDescending(f => f.Order))
+        {
+            var entry = CheckpointStore.Check(Path.Combine(options.Directory, folder));
+            if (entry.IsGood)
+            {
+                return entry;
+            }
+            report($"checkpoint {folder} cannot be restored, skipped: {string.Join("; ", entry.Problems)}");
+        }
+        return null;
+    }
+
+    /// <summary>Server <paramref name="index"/>'s restore from <paramref name="from"/>.</summary>
+    public static RestoreShard RestoreOf(CheckpointEntry from, int index)
+    {
+        var server = from.Manifest!.Servers[index];
+        return new RestoreShard(from.Folder, server.Index, server.Files);
+    }
+
+    /// <summary>Forgets the servers' reports of checkpoints not finished yet: the servers are rolled back, those cuts are gone.</summary>
+    public void DropPending() => _reports.Clear();
 
     private CheckpointManifest Manifest(string folder, ShardCheckpointed[] reports, int totalBatches)
     {

@@ -48,7 +48,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     }
 
     /// <summary>Loads the shard from a checkpoint folder; false (after telling the coordinator why) when it cannot.</summary>
-    public void OnRestore(ServerShard shard, RestoreShard restore, IActorRef sender)
+    public void OnRestore(ServerShard shard, RestoreShard restore, IActorRef sender, IActorRef server)
     {
         string folder = Path.Combine(_directory ?? "", restore.Folder);
         try
@@ -59,7 +59,12 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
             _lastStep = state.Step;
             log.Info("parameter server {0}: restored from {1} (step {2}, epoch {3}, {4} batches of it applied)",
                 serverIndex, folder, state.Step, state.Epoch, state.AppliedBatches.Length);
-            sender.Tell(new ShardRestored(serverIndex, state.Step));
+            // Through the writer's queue: the coordinator hears of every checkpoint written before the restore first.
+            var restored = new ShardRestored(serverIndex, state.Step);
+            if (!CheckpointWriter.Shared.TryEnqueue(() => sender.Tell(restored, server)))
+            {
+                sender.Tell(restored, server);
+            }
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

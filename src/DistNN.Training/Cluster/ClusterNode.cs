@@ -50,7 +50,8 @@ public static class ClusterNode
             return new CoordinatorOutcome(signals.Token.IsCancellationRequested ? InterruptedExitCode : 1, null, null,
                 signals.Token.IsCancellationRequested ? "interrupted" : JoinFailure(options));
         }
-        log($"waiting for {plan.Servers} parameter server(s) and {plan.Workers} worker(s) to register "
+        int standbys = checkpoints?.StandbyServers ?? 0;
+        log($"waiting for {plan.Servers} parameter server(s){(standbys > 0 ? $", {standbys} standby server(s)" : "")} and {plan.Workers} worker(s) to register "
             + $"(at most {registrationTimeout.TotalSeconds:F0} s)");
         CoordinatorOutcome outcome;
         using (signals.Token.Register(() => run.Completion.TrySetCanceled()))

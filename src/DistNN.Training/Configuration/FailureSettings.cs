@@ -2,7 +2,10 @@ using Akka.Configuration;
 
 namespace DistNN.Training.Configuration;
 
-/// <summary>distnn.failures: how long an actor of a run waits for a parameter server before it fails the run.</summary>
+/// <summary>
+/// distnn.failures: how long an actor of a run waits for a parameter server before it fails the run, and how long the
+/// coordinator waits for a lost server's replacement.
+/// </summary>
 [SettingsPath(Section)]
 public sealed record FailureSettings
 {
@@ -11,9 +14,16 @@ public sealed record FailureSettings
     /// <summary>The longest a push or pull of a worker or the evaluator waits for every server's reply.</summary>
     public required TimeSpan ServerRequestTimeout { get; init; }
 
+    /// <summary>
+    /// With standby servers: the longest the coordinator waits for a standby or a new ps node to take a lost server's
+    /// chunks, and for a server a worker could not reach to be noticed lost, before it fails the run.
+    /// </summary>
+    public required TimeSpan ServerReplacementTimeout { get; init; }
+
     public static FailureSettings From(Config config) => new()
     {
         ServerRequestTimeout = Positive(ConfigRead.Duration(config, Section + ".server-request-timeout"), Section + ".server-request-timeout"),
+        ServerReplacementTimeout = Positive(ConfigRead.Duration(config, Section + ".server-replacement-timeout"), Section + ".server-replacement-timeout"),
     };
 
     private static TimeSpan Positive(TimeSpan value, string key) => value > TimeSpan.Zero

@@ -63,13 +63,14 @@ public static class TrainingHosting
         return coordinator;
     }
 
-    /// <summary>The coordinator and the plan's parameter servers (a node of a run whose workers may live elsewhere).</summary>
+    /// <summary>The coordinator and the plan's parameter servers and standbys (a node of a run whose workers may live elsewhere).</summary>
     public static IActorRef StartCoordinatorAndServers(ActorSystem system, TrainingRun run, string prefix = "")
     {
         var plan = run.Plan;
         var coordinator = system.ActorOf(Coordinator.Props(plan, run.Data, run.Listener, run.Completion, run.FinalModelSinkInternal,
             checkpoints: run.Checkpoints), $"{prefix}coordinator");
-        for (int s = 0; s < plan.Servers; s++)
+        // Standbys (--standby-servers) are servers beyond the plan's: they register and wait.
+        for (int s = 0; s < plan.Servers + (run.Checkpoints?.StandbyServers ?? 0); s++)
         {
             system.ActorOf(ParameterServer.Props(coordinator), $"{prefix}ps-{s}");
         }

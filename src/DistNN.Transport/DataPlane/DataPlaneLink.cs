@@ -262,7 +262,7 @@ internal sealed class DataPlaneLink
             string why = request.SentOn is { } lost
                 ? $"the tensor data-plane connection to {Endpoint} dropped ({lost.CloseReason}) and could not be opened again: {reason}"
                 : $"cannot connect to the tensor data plane at {Endpoint}: {reason}";
-            request.Requester.Tell(new TensorRequestFailed(why), ActorRefs.NoSender);
+            request.Requester.Tell(new TensorRequestFailed(why, Endpoint), ActorRefs.NoSender);
         }
     }
 }

@@ -1,0 +1,268 @@
+using Akka.Actor;
+using Akka.Event;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Actors.Supervision;
+using DistNN.Training.Checkpoints;
+using DistNN.Training.Configuration;
+using DistNN.Training.Engine;
+
+namespace DistNN.Training.Actors;
+
+/// <summary>
+/// A lost parameter server replaced while training goes on (--standby-servers N, docs/checkpoints.md): a standby or a
+/// newly registered ps node takes its chunks, every server is rolled back to the run's latest checkpoint, the workers
+/// and the evaluator are given the new routes, and the coordinator deals the batches applied since that checkpoint
+/// again, as a resume would. Phase: recovering, between two training phases.
+/// </summary>
+public sealed partial class Coordinator
+{
+    private sealed record ReplacementTimedOut : INoSerializationVerificationNeeded;
+
+    /// <summary>A worker could not reach a server, and no server was noticed lost in time: the run fails with Reason.</summary>
+    private sealed record UnreachableTimedOut(string Reason) : INoSerializationVerificationNeeded;
+
+    private readonly StandbyPool _standbys;
+    private ServerRecovery? _recovery;
+    private int _routeGeneration;
+
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>Lost servers are replaced when the run has standbys and checkpoints to restore from.</summary>
+    private bool ReplacesServers => _standbys.Wanted > 0 && _checkpoints.Enabled && _epoch > 0;
+
+    private TimeSpan ReplacementTimeout => FailureSettings.From(Context.System.Settings.Config).ServerReplacementTimeout;
+
+    /// <summary>A ps beyond the plan's: a standby while the pool has room; false when it is not wanted.</summary>
+    private bool OfferStandby(RegisterServer r)
+    {
+        if (!_standbys.TryAdd(r.Server, r.DataPlane ?? ""))
+        {
+            return false;
+        }
+        Context.Watch(r.Server);
+        _log.Info("standby parameter server {0} registered ({1} of {2})", r.Server.Path, _standbys.Count, _standbys.Wanted);
+        _listener?.Invoke(MemberSeen.Of("ps", $"standby-{_standbys.Count}", r.Server.Path, "up"));
+        return true;
+    }
+
+    /// <summary>
+    /// A worker or the evaluator lost a request to a server. Without standbys that ends the run; with them the server
+    /// may be about to be noticed lost and replaced, so the run fails only if that has not happened within the timeout.
+    /// </summary>
+    private void OnServerUnreachable(ServerUnreachable unreachable)
+    {
+        if (!ReplacesServers)
+        {
+            Fail(unreachable.Reason);
+            return;
+        }
+        if (!Timers.IsTimerActive("unreachable"))
+        {
+            _log.Warning("{0}; waiting up to {1:0.#} s for the server to be noticed lost and replaced", unreachable.Reason, ReplacementTimeout.TotalSeconds);
+            Timers.StartSingleTimer("unreachable", new UnreachableTimedOut(unreachable.Reason), ReplacementTimeout);
+        }
+    }
+
+    /// <summary>Server <paramref name="index"/> stopped in training: its replacement starts, or the run fails saying why it cannot.</summary>
+    private void OnServerLost(int index, IActorRef server)
+    {
+        string lost = $"parameter server {index} ({server.Path}) stopped";
+        if (!ReplacesServers)
+        {
+            Fail($"{lost}; its chunks' weights are lost");
+            return;
+        }
+        var from = _checkpoints.LatestOfRun(line => _log.Warning("{0}", line));
+        if (from is null)
+        {
+            Fail($"{lost}; its chunks' weights are lost: this run has no checkpoint to restore a standby from yet");
+            return;
+        }
+        Timers.Cancel("unreachable");
+        _recovery = new ServerRecovery(_servers.Count, from);
+        _log.Warning("{0}; a standby takes its chunks and every server goes back to checkpoint {1} (step {2})", lost, from.Folder, from.Manifest!.Step);
+        _listener?.Invoke(new FailureSeen($"{lost} in epoch {_epoch}; replacing it from checkpoint {from.Folder}"));
+        // Pushes that reach a server from now on are refused until the rolled-back epoch is dealt again.
+        var none = new LiveWorkers([], []);
+        foreach (var s in _servers.Where(s => !s.Equals(server)))
+        {
+            s.Tell(none);
+        }
+        _checkpoints.DropPending();
+        Become(Recovering);
+        _recovery.OnLost(index, lost);
+        Advance();
+    }
+
+    /// <summary>Until every lost server is replaced, every server restored and every worker rerouted; what training was doing meanwhile is rolled back.</summary>
+    private void Recovering()
+    {
+        Receive<Terminated>(t => OnStoppedWhileRecovering(t.ActorRef));
+        Receive<RegisterServer>(r =>
+        {
+            if (_servers.Contains(r.Server))
+            {
+                return;
+            }
+            if (_recovery!.Waiting.Count > 0)
+            {
+                Context.Watch(r.Server);
+                Replace(_recovery.Waiting.First(), r.Server, r.DataPlane ?? "");
+            }
+            else
+            {
+                OfferStandby(r);
+            }
+            Advance();
+        });
+        Receive<ShardRestored>(r =>
+        {
+            if (r.ServerIndex >= 0 && r.ServerIndex < _servers.Count && Sender.Equals(_servers[r.ServerIndex]))
+            {
+                _recovery!.OnRestored(r.ServerIndex);
+                Advance();
+            }
+        });
+        Receive<Rerouted>(r =>
+        {
+            _recovery!.OnRerouted(r.Name, r.Generation);
+            Advance();
+        });
+        Receive<ReplacementTimedOut>(_ => Fail(
+            $"{string.Join(", ", _recovery!.Lost)}; no standby or new ps node took its chunks within {ReplacementTimeout.TotalSeconds:0.#} s "
+            + $"({FailureSettings.Section}.server-replacement-timeout)"));
+        Receive<RegisterWorker>(_ => Stash.Stash());
+        Receive<WorkerReady>(r => _ready.Add(r.Name));
+        Receive<ManifestWritten>(_checkpoints.OnWritten);
+        Receive<ActorCrashed>(OnCrashed);
+        Receive<NodeInterrupted>(OnInterrupted);
+        Receive<TrainingFailed>(f => Fail(f.Reason));
+        // Batches done, refused or reported, evaluations and checkpoints of the servers' state before the rollback: void.
+        ReceiveAny(_ => { });
+    }
+
+    private void OnStoppedWhileRecovering(IActorRef actor)
+    {
+        int server = _servers.IndexOf(actor);
+        if (actor.Equals(_evaluator))
+        {
+            Fail($"the evaluator ({actor.Path}) stopped");
+            return;
+        }
+        if (server >= 0)
+        {
+            string lost = $"parameter server {server} ({actor.Path}) stopped";
+            _log.Warning("{0} while servers were being replaced; it needs a replacement too", lost);
+            _recovery!.OnLost(server, lost);
+        }
+        else if (!_standbys.Remove(actor) && _workers.FirstOrDefault(kv => kv.Value.Equals(actor)).Key is { } name)
+        {
+            _log.Warning("worker {0} stopped while servers were being replaced", name);
+            _workers.Remove(name);
+            _incarnations.Remove(name);
+            _ready.Remove(name);
+            _live.Remove(name);
+            _recovery!.Forget(name);
+            _listener?.Invoke(MemberSeen.Of("worker", name, actor.Path, "stopped"));
+        }
+        Advance();
+    }
+
+    /// <summary><paramref name="server"/> takes lost server <paramref name="index"/>'s chunks: initialized as it, then restored.</summary>
+    private void Replace(int index, IActorRef server, string dataPlane)
+    {
+        _servers[index] = server;
+        _dataPlanes[index] = dataPlane;
+        server.Tell(new InitServer(_planMessage, index, _servers.Count, _dataPlaneKey));
+        server.Tell(_checkpoints.Policy);
+        _recovery!.OnReplaced(index);
+        _log.Info("parameter server {0} takes the chunks of server {1}", server.Path, index);
+        _listener?.Invoke(MemberSeen.Of("ps", $"ps-{index}", server.Path, "up"));
+    }
+
+    /// <summary>The next step of the recovery: replacements, restores, new routes, then training again.</summary>
+    private void Advance()
+    {
+        var recovery = _recovery!;
+        foreach (int index in recovery.Waiting.ToList())
+        {
+            if (_standbys.TryTake(out var standby))
+            {
+                Replace(index, standby.Server, standby.DataPlane);
+            }
+        }
+        if (recovery.Waiting.Count > 0)
+        {
+            if (!Timers.IsTimerActive("replacement"))
+            {
+                _log.Warning("no standby parameter server left: waiting up to {0:0.#} s for a new ps node to register", ReplacementTimeout.TotalSeconds);
+                Timers.StartSingleTimer("replacement", new ReplacementTimedOut(), ReplacementTimeout);
+            }
+            return;
+        }
+        Timers.Cancel("replacement");
+        foreach (int index in recovery.TakeRestoresToSend())
+        {
+            _servers[index].Tell(CheckpointKeeper.RestoreOf(recovery.From, index));
+        }
+        if (!recovery.AllRestored)
+        {
+            return;
+        }
+        if (!recovery.RerouteSent)
+        {
+            var replaced = new ServersReplaced(++_routeGeneration, _servers.ToList(), _dataPlanes.ToList());
+            recovery.RerouteSentTo(_routeGeneration, _workers.Keys.Append("evaluator").ToList());
+            foreach (var worker in _workers.Values)
+            {
+                worker.Tell(replaced);
+            }
+            _evaluator.Tell(replaced);
+        }
+        if (recovery.AllRerouted)
+        {
+            Recovered(recovery);
+        }
+    }
+
+    /// <summary>Every server holds the checkpoint's state and every worker the new routes: training goes on from the checkpoint.</summary>
+    private void Recovered(ServerRecovery recovery)
+    {
+        _recovery = null;
+        var m = recovery.From.Manifest!;
+        _log.Warning("servers replaced in {0:0.000} s: every server restored from checkpoint {1} (step {2}, epoch {3}, {4} of its {5} batches applied); training goes on",
+            recovery.Since.Elapsed.TotalSeconds, recovery.From.Folder, m.Step, m.Epoch, m.BatchesApplied.Length, m.TotalBatches);
+        Become(Training);
+        Stash.UnstashAll();
+        RollBackTo(m);
+    }
+
+    /// <summary>
+    /// The coordinator's epoch and counts go back to <paramref name="m"/>'s, as on a resume: its epoch with its applied
+    /// batches finished and the others dealt again (the next epoch when it had every batch applied). A checkpoint that
+    /// ends the current epoch has only the epoch's end done again: the servers' reports, then the evaluation.
+    /// </summary>
+    private void RollBackTo(CheckpointManifest m)
+    {
+        bool complete = m.BatchesApplied.Length >= m.TotalBatches;
+        if (complete && m.Epoch == _epoch)
+        {
+            _live.Clear();
+            _live.UnionWith(_ready.Where(_workers.ContainsKey));
+            TellServersLive();
+            for (int b = 0; b < _ledger.Batches; b++)
+            {
+                if (!_ledger.IsFinished(b) && _ledger.Finish(b))
+                {
+                    _epochSamples += Math.Min(_plan.BatchSize, _data.Train.Count - b * _plan.BatchSize);
+                }
+            }
+            AskServersWhenFinished();
+            return;
+        }
+        int epoch = complete ? m.Epoch + 1 : m.Epoch;
+        _processed = _applied = (long)(epoch - 1) * _data.Train.Count;
+        _carriedSamples = complete ? 0 : m.SamplesApplied;
+        StartEpoch(epoch, complete ? [] : [.. m.BatchesApplied]);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace DistNN.Integration.Tests;
+
+/// <summary>
+/// A parameter server SIGKILLed while a cluster trains, with a standby present (`--standby-servers 1`): the standby takes
+/// its chunks, every server goes back to the latest checkpoint and the run ends as if nothing had happened — in sync mode
+/// with the very weights (SHA-256 of the saved safetensors) of a run never hurt, which one process reproduces.
+/// </summary>
+public sealed class StandbyServerSpec : IDisposable
+{
+    private static readonly TimeSpan s_start = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
+
+    /// <summary>2 epochs of 3000 samples: 47 batches, 24 sync rounds of two workers each; a checkpoint every 5 steps.</summary>
+    private static readonly string[] s_plan =
+        ["--model", "mlp", "--epochs", "2", "--train-limit", "3000", "--workers", "2", "--servers", "2", "--mode", "sync"];
+
+    private readonly NodeGroup _group = new("distnn-standby-");
+
+    [Fact]
+    public void A_server_SIGKILLed_mid_run_is_replaced_by_the_standby_and_the_run_ends_with_the_clean_runs_weights()
+    {
+        string mnist = Mnist.RequireDir();
+        string checkpoints = Path.Combine(_group.Dir, "ck");
+        string saved = Path.Combine(_group.Dir, "model.safetensors");
+        string summaryPath = Path.Combine(_group.Dir, "summary.json");
+        int port = NodeProcess.FreePort();
+        string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
+        var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
+            "--threads", "1", "--registration-timeout", "120", "--no-progress", .. s_plan, "--data-dir", mnist, "--checkpoint-dir", checkpoints,
+            "--checkpoint-every", "5", "--keep-checkpoints", "50", "--standby-servers", "1", "--save", saved, "--summary-json", summaryPath]);
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        // Servers register in the order they start: ps-0 and ps-1 hold the chunks, the third is the standby.
+        var servers = new[] { "ps-0", "ps-1", "standby" }.Select(name =>
+        {
+            var ps = _group.Start(name, "--role", "ps", "--seed", seed, "--threads", "1");
+            Assert.True(ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
+            return ps;
+        }).ToList();
+        _group.Start("w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1");
+        _group.Start("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        string cleanSha = CleanRunSha(mnist);
+        Assert.True(WaitForFile(Path.Combine(checkpoints, "step-0000000010", "manifest.json"), s_run), $"no checkpoint of step 10\n{_group.Diagnostics()}");
+
+        servers[1].Signal("KILL");
+        var exits = NodeGroup.WaitForExits(_group.All.Where(n => n != servers[1]), s_run);
+
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
+        Assert.Contains("parameter server 1 (", coordinator.Output);
+        Assert.Contains("a standby takes its chunks and every server goes back to checkpoint", coordinator.Output);
+        Assert.Contains("servers replaced in", coordinator.Output);
+        Assert.Equal(cleanSha, Sha(saved));
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        Assert.Equal(6000, summary.RootElement.GetProperty("samples_expected").GetInt64());
+        Assert.Equal(6000, summary.RootElement.GetProperty("samples_applied").GetInt64());
+        Assert.Equal(6000, summary.RootElement.GetProperty("samples_processed").GetInt64());
+    }
+
+    /// <summary>The SHA-256 of the weights the same plan saves in one `distnn train` process (1 thread per worker, as the nodes).</summary>
+    private string CleanRunSha(string mnist)
+    {
+        string saved = Path.Combine(_group.Dir, "clean.safetensors");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train" }.Concat(s_plan)
+            .Concat(["--threads", "2", "--data-dir", mnist, "--no-progress", "--save", saved]))
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var train = Process.Start(start)!;
+        string output = train.StandardOutput.ReadToEnd() + train.StandardError.ReadToEnd();
+        Assert.True(train.WaitForExit(s_run) && train.ExitCode == 0, $"the clean run failed:\n{output}");
+        return Sha(saved);
+    }
+
+    private static bool WaitForFile(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(path))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
+    private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    public void Dispose() => _group.Dispose();
+}
