@@ -37,6 +37,17 @@ public class BadInputSpec
         Assert.False(File.Exists(Path.Combine(dir, "s.json")));
     }
 
+    [Theory]
+    [InlineData("-1", "--standby-servers must be 0 or more (got -1)")]
+    [InlineData("1", "--standby-servers needs --checkpoint-dir: a standby is restored from the latest checkpoint")]
+    public void Standby_servers_are_refused_below_0_and_without_a_checkpoint_directory(string count, string expected)
+    {
+        var r = Distnn.Run("train", "--model", "mlp", "--data-dir", Distnn.MnistDir(), "--standby-servers", count);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Stderr);
+    }
+
     [Fact]
     public void A_missing_data_folder_names_the_missing_files_and_writes_nothing()
     {

@@ -25,6 +25,9 @@ public sealed partial class Coordinator
     private ServerRecovery? _recovery;
     private int _routeGeneration;
 
+    /// <summary>Since the last recovery ended, until the first batch done after it (for the log: training again).</summary>
+    private System.Diagnostics.Stopwatch? _sinceRecovered;
+
     public IStash Stash { get; set; } = null!;
 
     /// <summary>Lost servers are replaced when the run has standbys and checkpoints to restore from.</summary>
@@ -175,7 +178,7 @@ public sealed partial class Coordinator
         _dataPlanes[index] = dataPlane;
         server.Tell(new InitServer(_planMessage, index, _servers.Count, _dataPlaneKey));
         server.Tell(_checkpoints.Policy);
-        _recovery!.OnReplaced(index);
+        _recovery!.OnReplaced(index, server.Path.ToString());
         _log.Info("parameter server {0} takes the chunks of server {1}", server.Path, index);
         _listener?.Invoke(MemberSeen.Of("ps", $"ps-{index}", server.Path, "up"));
     }
@@ -230,11 +233,22 @@ public sealed partial class Coordinator
     {
         _recovery = null;
         var m = recovery.From.Manifest!;
-        _log.Warning("servers replaced in {0:0.000} s: every server restored from checkpoint {1} (step {2}, epoch {3}, {4} of its {5} batches applied); training goes on",
-            recovery.Since.Elapsed.TotalSeconds, recovery.From.Folder, m.Step, m.Epoch, m.BatchesApplied.Length, m.TotalBatches);
+        _log.Warning("{0}", $"servers replaced in {recovery.Since.Elapsed.TotalSeconds:0.000} s ({recovery.Replacements}): every server restored from "
+            + $"checkpoint {recovery.From.Folder} (step {m.Step}, epoch {m.Epoch}, {m.BatchesApplied.Length} of its {m.TotalBatches} batches applied); training goes on");
+        _sinceRecovered = System.Diagnostics.Stopwatch.StartNew();
         Become(Training);
         Stash.UnstashAll();
         RollBackTo(m);
+    }
+
+    /// <summary>The first batch done since a recovery: training goes on (the line scripts/recovery-timing.sh times).</summary>
+    private void OnTrainingAgain(BatchDone done)
+    {
+        if (_sinceRecovered is { } since)
+        {
+            _sinceRecovered = null;
+            _log.Warning("training again: batch {0} of epoch {1} done {2:0.000} s after the servers were replaced", done.BatchId, done.Epoch, since.Elapsed.TotalSeconds);
+        }
     }
 
     /// <summary>

@@ -424,6 +424,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             return;
         }
         _trained.Add(d.Worker);
+        OnTrainingAgain(d);
         _epochSamples += d.Samples;
         _lossSum += d.Loss * (double)d.Samples;
         _correct += d.Correct;

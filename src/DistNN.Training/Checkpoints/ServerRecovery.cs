@@ -14,6 +14,7 @@ internal sealed class ServerRecovery(int servers, CheckpointEntry from)
     private readonly bool[] _restored = new bool[servers];
     private readonly HashSet<string> _awaitingReroute = [];
     private readonly List<string> _lost = [];
+    private readonly SortedDictionary<int, string> _replacements = [];
 
     /// <summary>The checkpoint every server goes back to.</summary>
     public CheckpointEntry From { get; } = from;
@@ -40,7 +41,15 @@ internal sealed class ServerRecovery(int servers, CheckpointEntry from)
         _awaitingReroute.Clear();
     }
 
-    public void OnReplaced(int index) => _waiting.Remove(index);
+    /// <summary>Server <paramref name="index"/>'s chunks went to the server at <paramref name="path"/>.</summary>
+    public void OnReplaced(int index, string path)
+    {
+        _waiting.Remove(index);
+        _replacements[index] = path;
+    }
+
+    /// <summary>"server I → PATH" for each lost index, for the log.</summary>
+    public string Replacements => string.Join(", ", _replacements.Select(r => $"server {r.Key} → {r.Value}"));
 
     /// <summary>The servers not yet told to restore (each is told once), marking them told.</summary>
     public List<int> TakeRestoresToSend()
