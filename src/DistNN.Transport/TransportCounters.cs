@@ -14,6 +14,7 @@ public sealed class TransportCounters
     private long _pieceBytesSent;
     private long _closedBytesSent;
     private long _closedBytesReceived;
+    private long _closedBytesPlaced;
     private readonly long[] _refused = new long[Enum.GetValues<DataPlaneRefusal>().Length];
 
     /// <summary>Data-plane frames this node has handed to its connections (requests and replies).</summary>
@@ -24,6 +25,9 @@ public sealed class TransportCounters
 
     /// <summary>Bytes of frames this node's outgoing data-plane connections have received.</summary>
     public long DataPlaneBytesReceived => Interlocked.Read(ref _closedBytesReceived) + _open.Keys.Sum(c => c.BytesReceived);
+
+    /// <summary>Of <see cref="DataPlaneBytesReceived"/>, the value bytes read from the socket straight into their arrays.</summary>
+    public long DataPlaneBytesPlaced => Interlocked.Read(ref _closedBytesPlaced) + _open.Keys.Sum(c => c.BytesPlaced);
 
     /// <summary>Frames and connections this node's data plane refused for <paramref name="reason"/>.</summary>
     public long RefusedOf(DataPlaneRefusal reason) => Interlocked.Read(ref _refused[(int)reason]);
@@ -81,6 +85,7 @@ public sealed class TransportCounters
         {
             Interlocked.Add(ref _closedBytesSent, connection.BytesSent);
             Interlocked.Add(ref _closedBytesReceived, connection.BytesReceived);
+            Interlocked.Add(ref _closedBytesPlaced, connection.BytesPlaced);
         }
     }
 

@@ -27,6 +27,23 @@ public static class FrameReader
         }
         Span<byte> header = stackalloc byte[FrameWriter.HeaderBytes];
         buffer.Slice(0, FrameWriter.HeaderBytes).CopyTo(header);
+        uint length = PayloadLength(header, limits);
+        long frameBytes = FrameWriter.HeaderBytes + (long)length;
+        if (buffer.Length < frameBytes)
+        {
+            return false;
+        }
+        payload = buffer.Slice(FrameWriter.HeaderBytes, length);
+        buffer = buffer.Slice(frameBytes);
+        return true;
+    }
+
+    /// <summary>
+    /// The payload length a frame's five header bytes declare. Throws <see cref="WireProtocolException"/> for another
+    /// protocol version or a length beyond the limit.
+    /// </summary>
+    public static uint PayloadLength(ReadOnlySpan<byte> header, ProtocolLimits limits)
+    {
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(header);
         byte version = header[4];
         if (version != ProtocolVersion.Current)
@@ -40,14 +57,7 @@ public static class FrameReader
             throw new WireProtocolException(ViolationKind.MessageTooLarge,
                 $"frame of {length} bytes exceeds the limit of {limits.MaxMessageBytes} bytes");
         }
-        long frameBytes = FrameWriter.HeaderBytes + (long)length;
-        if (buffer.Length < frameBytes)
-        {
-            return false;
-        }
-        payload = buffer.Slice(FrameWriter.HeaderBytes, length);
-        buffer = buffer.Slice(frameBytes);
-        return true;
+        return length;
     }
 
     /// <summary>

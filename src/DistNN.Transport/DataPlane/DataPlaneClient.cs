@@ -8,17 +8,18 @@ namespace DistNN.Transport.DataPlane;
 public static class DataPlaneClient
 {
     public static Task<DataPlaneConnection> ConnectAsync(string host, int port, FrameHandler onFrame,
-        DataPlaneOptions? options = null, CancellationToken cancellationToken = default) =>
-        ConnectAsync(new IPEndPoint(DataPlaneServer.Resolve(host), port), onFrame, options, cancellationToken, host);
+        DataPlaneOptions? options = null, CancellationToken cancellationToken = default, FramePlacement? placement = null) =>
+        ConnectAsync(new IPEndPoint(DataPlaneServer.Resolve(host), port), onFrame, options, cancellationToken, host, placement);
 
     /// <summary>
     /// Connects to <paramref name="endpoint"/>; with <see cref="DataPlaneOptions.Tls"/> the TLS handshake follows (this
     /// node's certificate presented, the server's checked against the cluster's CA) within
     /// <see cref="DataPlaneOptions.HandshakeTimeout"/>. Throws <see cref="System.Security.Authentication.AuthenticationException"/>
-    /// or <see cref="IOException"/> when the handshake fails.
+    /// or <see cref="IOException"/> when the handshake fails. With <paramref name="placement"/>, frames' large values are
+    /// received straight into the arrays it names.
     /// </summary>
     public static async Task<DataPlaneConnection> ConnectAsync(IPEndPoint endpoint, FrameHandler onFrame,
-        DataPlaneOptions? options = null, CancellationToken cancellationToken = default, string? host = null)
+        DataPlaneOptions? options = null, CancellationToken cancellationToken = default, string? host = null, FramePlacement? placement = null)
     {
         options ??= DataPlaneOptions.Default;
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -43,7 +44,7 @@ public static class DataPlaneClient
             socket.Dispose();
             throw;
         }
-        var connection = new DataPlaneConnection(socket, tls, records, onFrame, options);
+        var connection = new DataPlaneConnection(socket, tls, records, onFrame, options, placement);
         connection.Start();
         return connection;
     }

@@ -22,6 +22,8 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private readonly SslStream? _tls;
     private readonly TlsRecordStream? _records;
     private readonly FrameHandler _onFrame;
+    private readonly FramePlacement? _placement;
+    private FrameReceiver? _receiver;
     private readonly DataPlaneOptions _options;
     private readonly Channel<FrameWriter> _outgoing;
     private readonly CancellationTokenSource _closing = new();
@@ -35,8 +37,10 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private long _lastActivity = Environment.TickCount64;
 
     /// <param name="records">With TLS, the stream under <paramref name="tls"/>.</param>
-    internal DataPlaneConnection(Socket socket, SslStream? tls, TlsRecordStream? records, FrameHandler onFrame, DataPlaneOptions options)
+    internal DataPlaneConnection(Socket socket, SslStream? tls, TlsRecordStream? records, FrameHandler onFrame, DataPlaneOptions options,
+        FramePlacement? placement = null)
     {
+        _placement = placement;
         _socket = socket;
         _tls = tls;
         _records = records;
@@ -67,6 +71,15 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     /// <summary>Bytes of whole frames (with their headers) received on this connection.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Value bytes received straight into the arrays that hold them (<see cref="FramePlacement"/>), not through the buffer.</summary>
+    public long BytesPlaced => _receiver?.BytesPlaced ?? 0;
+
+    /// <summary>
+    /// During the <see cref="FrameHandler"/>'s call: the arrays the frame's large values were received into (read the
+    /// message with them), or null when none were.
+    /// </summary>
+    public Protocol.Ownership.IValueArrays? PlacedArrays { get; private set; }
 
     /// <summary>True when the connection runs over TLS.</summary>
     public bool IsTls => _tls is not null;
@@ -230,64 +243,31 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     /// <summary>
     /// The receive loop, on a thread of its own blocked in <c>recv</c>: the kernel wakes it when bytes arrive, with no
-    /// hop through epoll and the thread pool per read (docs/performance.md says what those hops cost). Bytes go into one array per connection,
-    /// grown to the largest frame seen, so every frame's payload is contiguous when it is decoded. The header is
-    /// checked (<see cref="FrameReader.TryReadFrame"/>) before the array grows for a frame.
+    /// hop through epoll and the thread pool per read (docs/performance.md says what those hops cost). The
+    /// <see cref="FrameReceiver"/> cuts the frames, large values straight into their arrays when a placement names them.
     /// </summary>
     private void ReceiveLoop()
     {
         string reason = "the peer closed the connection";
-        byte[] buffer = new byte[Math.Max(FrameWriter.HeaderBytes, _options.ReceiveSegmentBytes)];
-        int start = 0;
-        int filled = 0;
+        var receiver = new FrameReceiver(
+            _tls is null ? bytes => _socket.Receive(bytes.Span, SocketFlags.None) : bytes => _tls.Read(bytes.Span),
+            _options.Limits,
+            _placement is null ? null : start => _placement(this, start),
+            _options.ReceiveSegmentBytes);
+        _receiver = receiver;
         try
         {
-            while (true)
+            while (receiver.ReceiveFrame(Deliver))
             {
-                // Deliver every whole frame in the buffer.
-                while (true)
-                {
-                    var available = new System.Buffers.ReadOnlySequence<byte>(buffer, start, filled - start);
-                    if (!FrameReader.TryReadFrame(ref available, _options.Limits, out var payload))
-                    {
-                        break;
-                    }
-                    Deliver(payload);
-                    start = filled - (int)available.Length;
-                }
-                // Room for the rest of the frame in front: move its bytes to the start, grow if it is larger.
-                int needed = FrameWriter.HeaderBytes;
-                if (filled - start >= FrameWriter.HeaderBytes)
-                {
-                    needed += (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(start));
-                }
-                if (start > 0 && (start == filled || buffer.Length - start < needed))
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
-                    filled -= start;
-                    start = 0;
-                }
-                if (buffer.Length - start < needed)
-                {
-                    var larger = GC.AllocateUninitializedArray<byte>(needed);
-                    Buffer.BlockCopy(buffer, start, larger, 0, filled - start);
-                    filled -= start;
-                    start = 0;
-                    buffer = larger;
-                }
-                int received = _tls is null
-                    ? _socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None)
-                    : _tls.Read(buffer, filled, buffer.Length - filled);
-                if (received == 0)
-                {
-                    if (filled > start)
-                    {
-                        reason = $"the peer closed the connection in the middle of a frame ({filled - start} bytes unread)";
-                    }
-                    break;
-                }
-                filled += received;
             }
+            if (receiver.Unread > 0)
+            {
+                reason = $"the peer closed the connection in the middle of a frame ({receiver.Unread} bytes unread)";
+            }
+        }
+        catch (EndOfStreamException e)
+        {
+            reason = $"the peer closed the connection in the middle of a frame ({e.Message})";
         }
         catch (WireProtocolException violation)
         {
@@ -312,8 +292,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         }
     }
 
-    private void Deliver(System.Buffers.ReadOnlySequence<byte> payload)
+    private void Deliver(System.Buffers.ReadOnlySequence<byte> payload, Protocol.Ownership.IValueArrays? placed)
     {
+        PlacedArrays = placed;
         Volatile.Write(ref _lastActivity, Environment.TickCount64);
         Interlocked.Add(ref _bytesReceived, payload.Length + FrameWriter.HeaderBytes);
         try
@@ -327,6 +308,10 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         catch (SerializationException e)
         {
             _options.Violations.Record(ViolationKind.Malformed, e.Message);
+        }
+        finally
+        {
+            PlacedArrays = null;
         }
     }
 

@@ -156,7 +156,8 @@ internal sealed class DataPlaneLink
             {
                 using var timeout = new CancellationTokenSource(s_connectTimeout);
                 connection = await DataPlaneClient.ConnectAsync(_host, _port,
-                    (c, payload) => _transport.Dispatcher.OnFrame(c, payload, this), _transport.Options, timeout.Token).ConfigureAwait(false);
+                    (c, payload) => _transport.Dispatcher.OnFrame(c, payload, this), _transport.Options, timeout.Token,
+                    (c, start) => _transport.Dispatcher.Place(c, start, this)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ArgumentException
                 or System.Security.Authentication.AuthenticationException)

@@ -19,6 +19,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly FrameHandler _onFrame;
+    private readonly FramePlacement? _placement;
     private readonly DataPlaneOptions _options;
     private readonly ConcurrentDictionary<DataPlaneConnection, byte> _connections = new();
     private readonly object _gate = new();
@@ -29,8 +30,9 @@ public sealed class DataPlaneServer : IAsyncDisposable
     private readonly Task _idleWatch;
     private long _accepted;
 
-    private DataPlaneServer(Socket listener, FrameHandler onFrame, DataPlaneOptions options)
+    private DataPlaneServer(Socket listener, FrameHandler onFrame, DataPlaneOptions options, FramePlacement? placement)
     {
+        _placement = placement;
         _listener = listener;
         _onFrame = onFrame;
         _options = options;
@@ -59,11 +61,16 @@ public sealed class DataPlaneServer : IAsyncDisposable
     /// <summary>Called for each accepted connection, after its handshake and before its first frame is read.</summary>
     public event Action<DataPlaneConnection>? Accepted;
 
-    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> (port 0 picks a free one) and starts accepting.</summary>
-    public static DataPlaneServer Start(string host, int port, FrameHandler onFrame, DataPlaneOptions? options = null) =>
-        Start(new IPEndPoint(Resolve(host), port), onFrame, options);
+    /// <summary>
+    /// Binds <paramref name="host"/>:<paramref name="port"/> (port 0 picks a free one) and starts accepting; with
+    /// <paramref name="placement"/>, frames' large values are received straight into the arrays it names.
+    /// </summary>
+    public static DataPlaneServer Start(string host, int port, FrameHandler onFrame, DataPlaneOptions? options = null,
+        FramePlacement? placement = null) =>
+        Start(new IPEndPoint(Resolve(host), port), onFrame, options, placement);
 
-    public static DataPlaneServer Start(IPEndPoint endpoint, FrameHandler onFrame, DataPlaneOptions? options = null)
+    public static DataPlaneServer Start(IPEndPoint endpoint, FrameHandler onFrame, DataPlaneOptions? options = null,
+        FramePlacement? placement = null)
     {
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -76,7 +83,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
             listener.Dispose();
             throw;
         }
-        return new DataPlaneServer(listener, onFrame, options ?? DataPlaneOptions.Default);
+        return new DataPlaneServer(listener, onFrame, options ?? DataPlaneOptions.Default, placement);
     }
 
     public async ValueTask DisposeAsync()
@@ -210,7 +217,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
             _options.Refused?.Invoke(DataPlaneRefusal.ConnectionLimit, $"the connection of {peer}: {refusal}");
             return;
         }
-        var connection = new DataPlaneConnection(socket, tls, records, _onFrame, _options);
+        var connection = new DataPlaneConnection(socket, tls, records, _onFrame, _options, _placement);
         _connections.TryAdd(connection, 0);
         _ = connection.Completion.ContinueWith(_ =>
         {

@@ -57,7 +57,8 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
     /// <summary>Listens on <paramref name="host"/>:<paramref name="port"/> (0: any free port), announced with <paramref name="announcedHost"/>.</summary>
     public void Listen(string host, int port, string announcedHost)
     {
-        _server = DataPlaneServer.Start(host, port, (connection, payload) => Dispatcher.OnFrame(connection, payload, null), Options);
+        _server = DataPlaneServer.Start(host, port, (connection, payload) => Dispatcher.OnFrame(connection, payload, null), Options,
+            (connection, start) => Dispatcher.Place(connection, start, null));
         Endpoint = $"{(string.IsNullOrEmpty(announcedHost) ? host : announcedHost)}:{_server.LocalEndPoint.Port}";
         Log.Info("tensor data plane listening on {0}, announced as {1}, {2}", _server.LocalEndPoint, Endpoint,
             Options.Tls is null ? "plain TCP" : "mutual TLS");

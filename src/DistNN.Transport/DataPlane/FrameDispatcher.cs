@@ -35,7 +35,7 @@ internal sealed class FrameDispatcher(DataPlaneTransport transport)
                     $"a '{manifest}' frame{(target.Length == 0 ? "" : $" to '{target}'")} from the server it connected to: only replies come back");
                 return;
             }
-            object reply = transport.Serializer.Read(bytes, manifest, ArraysOf(connection, route).NextMessage());
+            object reply = transport.Serializer.Read(bytes, manifest, connection.PlacedArrays ?? ArraysOf(connection, route).NextMessage());
             link.Answered(route, reply);
             if (transport.Routes.ActorOf(route) is { } actor)
             {
@@ -62,7 +62,8 @@ internal sealed class FrameDispatcher(DataPlaneTransport transport)
                 : $"a '{manifest}' frame to '{target}' with a credential for '{credential.Name}' not issued by this run's coordinator");
             return;
         }
-        object message = transport.Serializer.Read(bytes, manifest, manifest == PushManifest ? ArraysOf(connection, route).NextMessage() : null);
+        object message = transport.Serializer.Read(bytes, manifest,
+            manifest == PushManifest ? connection.PlacedArrays ?? ArraysOf(connection, route).NextMessage() : null);
         string? claimed = message switch
         {
             PushGradients push => push.Worker,
@@ -76,6 +77,31 @@ internal sealed class FrameDispatcher(DataPlaneTransport transport)
             return;
         }
         served.Server.Tell(message, new DataPlaneReplyRef(transport, connection, route, served.Server.Path));
+    }
+
+    /// <summary>
+    /// Where a frame's large values go as they arrive (<see cref="FramePlacement"/>): the sender's next receive arrays if
+    /// <see cref="OnFrame"/> would read the frame's message into them — a reply on a connection this node opened, a push
+    /// to a server served here with a credential issued under its key —, else null (the frame is read whole, then judged).
+    /// </summary>
+    public Protocol.Ownership.IValueArrays? Place(DataPlaneConnection connection, ReadOnlySequence<byte> frameStart, DataPlaneLink? link)
+    {
+        string manifest;
+        string target;
+        int route;
+        DataPlaneCredential? credential;
+        try
+        {
+            (manifest, target, route, credential, _) = MessageFrame.ReadHeader(frameStart, transport.Options.Limits);
+        }
+        catch (Protocol.Limits.WireProtocolException)
+        {
+            return null;
+        }
+        bool accepted = link is not null
+            ? target.Length == 0 && manifest is "distnn.push-reply" or "distnn.weights-reply"
+            : manifest == PushManifest && transport.TryServed(target, out var served) && credential is not null && credential.IsIssuedUnder(served.Key);
+        return accepted ? ArraysOf(connection, route).NextMessage() : null;
     }
 
     private ReceiveArrays ArraysOf(DataPlaneConnection connection, int route) =>

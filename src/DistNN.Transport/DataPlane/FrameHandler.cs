@@ -10,3 +10,11 @@ namespace DistNN.Transport.DataPlane;
 /// any other exception closes the connection.
 /// </summary>
 public delegate void FrameHandler(DataPlaneConnection connection, ReadOnlySequence<byte> payload);
+
+/// <summary>
+/// Asked on the receive loop when a frame's first large chunk bin is about to arrive, with the frame's bytes before it
+/// (its header fields complete): the arrays its message's values go into, the next message's set of the sender's
+/// <see cref="ReceiveArrays"/> (the handler then reads the frame with these, <see cref="DataPlaneConnection.PlacedArrays"/>),
+/// or null to read the frame whole and decide when it has arrived (a frame this node would refuse).
+/// </summary>
+public delegate DistNN.Protocol.Ownership.IValueArrays? FramePlacement(DataPlaneConnection connection, ReadOnlySequence<byte> frameStart);

@@ -11,7 +11,8 @@ namespace DistNN.Protocol.Serialization.Formatters;
 
 /// <summary>
 /// <see cref="ChunkValues"/> as <c>[chunkId, version, bin]</c>: the floats are one little-endian float32 bin, copied
-/// once from the span into the output and once from the input into a new array (or the receiver's reused one), whose
+/// once from the span into the output and once from the input into a new array (or the receiver's reused one, where a
+/// data-plane receiver may have read them from the socket already: then nothing is copied), whose
 /// length is checked against <see cref="ProtocolLimits.MaxTensorElements"/> before it is allocated. A compressed chunk
 /// (<see cref="ChunkValues.Encoded"/>) is <c>[chunkId, version, encoding, count, scale, indices: bin|nil, codes: bin]</c>:
 /// its codes are copied once into the output, and decoded once from the input into the dense array of
@@ -123,7 +124,13 @@ public sealed class ChunkValuesFormatter : IMessagePackFormatter<ChunkValues?>
             return [];
         }
         float[] values = Allocate(chunkId, (int)count, arrays);
-        bin.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+        Span<byte> target = MemoryMarshal.AsBytes(values.AsSpan());
+        if (bin.IsSingleSegment && System.Runtime.CompilerServices.Unsafe.AreSame(
+            ref MemoryMarshal.GetReference(bin.FirstSpan), ref MemoryMarshal.GetReference(target)))
+        {
+            return values; // the receiver read these bytes from the socket straight into this array
+        }
+        bin.CopyTo(target);
         return values;
     }
 
