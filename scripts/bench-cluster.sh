@@ -5,7 +5,9 @@
 #   and DistNN as separate `distnn node` processes on loopback (coordinator, 1 ps, 2 workers × 1 thread) with
 #   tensors on the data plane and over Akka.Remote.
 # Usage: scripts/bench-cluster.sh [rounds] [train-limit] [model]     (defaults: 3 rounds, 20000 samples, cnn)
-# DistNN's figure is train_samples_per_sec of one epoch of train-limit samples (evaluation excluded).
+# DistNN's figure is train_samples_per_sec of one epoch of train-limit samples (evaluation excluded). For the data-plane
+# cluster it also prints each worker's mean ms per batch computing + waiting (the progress line's last figures) and each
+# node's CPU-seconds over the whole run by thread (scripts/lib/node-cpu.py), and the one process's CPU-seconds.
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,6 +24,10 @@ pyl() { py "$@" 2>/dev/null | tail -1; }
 field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],4))"; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
+# CPU ticks of this shell's waited-for children (user + system), to take the one process's CPU-seconds.
+cpu_of_children() { awk '{print $16 + $17}' /proc/$$/stat; }
+free_port() { local p; for ((p = $1; p < $1 + 200; p++)); do (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; echo "$1"; }
+cpu_line
 
 for ((r = 1; r <= rounds; r++)); do
     echo "# round $r (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -29,12 +35,25 @@ for ((r = 1; r <= rounds; r++)); do
     echo "pytorch ddp:        $(echo "$ddp" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ddp" | jfield global_samples_per_sec_wall) (wall)"
     ps=$(pyl rpc_ps.py --seconds 10)
     echo "pytorch rpc ps:     $(echo "$ps" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ps" | jfield global_samples_per_sec_window) (window)"
+    start_cpu=$(cpu_of_children)
     dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
         --summary-json "$out/single-$r.json" >/dev/null 2>&1
-    echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s"
+    echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s, $(( ($(cpu_of_children) - start_cpu) / $(getconf CLK_TCK) )) CPU-s"
+    # The nodes run without tiered compilation (scripts/lib/cluster-common.sh); the one process as shipped and so.
+    start_cpu=$(cpu_of_children)
+    DOTNET_TieredCompilation=0 dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
+        --summary-json "$out/single-tc0-$r.json" >/dev/null 2>&1
+    echo "distnn 1 process, DOTNET_TieredCompilation=0: $(field "$out/single-tc0-$r.json" train_samples_per_sec) samples/s, $(( ($(cpu_of_children) - start_cpu) / $(getconf CLK_TCK) )) CPU-s"
     for carrier in dataplane remote; do
-        scripts/local-cluster.sh --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "$carrier" \
+        port=$(free_port $((4800 + RANDOM % 400)))
+        python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" >/dev/null & watcher=$!
+        scripts/local-cluster.sh --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "$carrier" \
             --summary-json "$out/cluster-$carrier-$r.json" > "$out/cluster-$carrier-$r.log" 2>&1
+        wait "$watcher"
         echo "distnn cluster $carrier: $(field "$out/cluster-$carrier-$r.json" train_samples_per_sec) samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy)"
+        if [[ "$carrier" == dataplane ]]; then
+            echo "  compute+wait per batch: $(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')"
+            cat "$out/cluster-$carrier-$r.cpu"
+        fi
     done
 done

@@ -8,5 +8,7 @@ set -e
 if [ -z "${DISTNN_PUBLIC_HOST:-}" ]; then
     DISTNN_PUBLIC_HOST="$(hostname -i | awk '{print $1}')"
 fi
-export DISTNN_HOST DISTNN_PUBLIC_HOST
+# A node runs long: each method compiled once, optimized, rather than re-compiled while it trains (docs/performance.md).
+: "${DOTNET_TieredCompilation:=0}"
+export DISTNN_HOST DISTNN_PUBLIC_HOST DOTNET_TieredCompilation
 exec dotnet /app/distnn.dll node "$@"

@@ -85,13 +85,16 @@ free_port() {
 }
 
 # start_node NAME [COMMAND PREFIX…] -- NODE ARGS…: runs `[prefix] distnn node ARGS…` in the background with its
-# output prefixed by [NAME].
+# output prefixed by [NAME]. A node runs long: without tiered compilation (unless DOTNET_TieredCompilation says
+# otherwise) it compiles each method once, optimized, at its first call, instead of re-compiling the hot ones on a
+# background thread during training, where several nodes' compilers take CPU from the workers (docs/performance.md).
 start_node() {
     local name="$1"; shift
     local prefix=()
     while [[ "$1" != "--" ]]; do prefix+=("$1"); shift; done
     shift
-    "${prefix[@]}" "${distnn[@]}" node "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
+    DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}" \
+        "${prefix[@]}" "${distnn[@]}" node "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
     pids+=("$!")
 }
 
