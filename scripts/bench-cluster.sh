@@ -52,7 +52,8 @@ for ((r = 1; r <= rounds; r++)); do
         wait "$watcher"
         echo "distnn cluster $carrier: $(field "$out/cluster-$carrier-$r.json" train_samples_per_sec) samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy)"
         if [[ "$carrier" == dataplane ]]; then
-            echo "  compute+wait per batch: $(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')"
+            split=$(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')
+            echo "  compute+wait per batch: ${split:-(none: a run this short prints no progress line with it)}"
             cat "$out/cluster-$carrier-$r.cpu"
         fi
     done
