@@ -46,7 +46,7 @@ public static class ClusterNode
         if (!await JoinAsync(system, options, log, signals.Token))
         {
             await LeaveAsync(system);
-            await host.StopAsync(CancellationToken.None);
+            await StopHostAsync(host);
             return new CoordinatorOutcome(signals.Token.IsCancellationRequested ? InterruptedExitCode : 1, null, null,
                 signals.Token.IsCancellationRequested ? "interrupted" : JoinFailure(options));
         }
@@ -78,7 +78,7 @@ public static class ClusterNode
         await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.ExitCode, options.LeaveTimeout, log);
         log("leaving the cluster");
         await LeaveAsync(system);
-        await host.StopAsync(CancellationToken.None);
+        await StopHostAsync(host);
         return outcome;
     }
 
@@ -129,7 +129,7 @@ public static class ClusterNode
         if (!await JoinAsync(system, options with { JoinTimeout = joinTimeout }, log, signals.Token))
         {
             await LeaveAsync(system);
-            await host.StopAsync(CancellationToken.None);
+            await StopHostAsync(host);
             if (signals.Token.IsCancellationRequested)
             {
                 return (InterruptedExitCode, name ?? "");
@@ -171,7 +171,7 @@ public static class ClusterNode
                 log("interrupted: leaving the cluster");
             }
             await LeaveAsync(system);
-            await host.StopAsync(CancellationToken.None);
+            await StopHostAsync(host);
             log(code == CoordinatorGrace.Lost ? "left the cluster of the lost coordinator; joining the seed node(s) again" : "left the cluster");
             return (code, worker);
         }
@@ -189,7 +189,8 @@ public static class ClusterNode
             {
                 // The node handles SIGINT/SIGTERM itself (leave the cluster, then exit with the node's own code).
                 services.AddSingleton<IHostLifetime, NoSignalLifetime>();
-                services.AddAkka(ClusterNodeOptions.SystemName, (builder, provider) =>
+                services.AddSingleton<NodeHostedService.HookSignal>();
+                services.AddAkka<NodeHostedService>(ClusterNodeOptions.SystemName, (builder, provider) =>
                 {
                     builder.WithDistNNCluster(options, options.Role == NodeRole.Coordinator ? 2 : 1);
                     configure(builder, provider);
@@ -321,6 +322,17 @@ public static class ClusterNode
         {
             log($"{left.Count} node(s) did not leave within {timeout.TotalSeconds:F0} s: {string.Join(", ", left.Select(m => m.Address))}");
         }
+    }
+
+    /// <summary>
+    /// Stops the host, then waits (at most 5 s) for Akka.Hosting's termination hook: its write of the exit code must come
+    /// before Main returns the node's own (<see cref="NodeHostedService"/>).
+    /// </summary>
+    private static async Task StopHostAsync(IHost host)
+    {
+        await host.StopAsync(CancellationToken.None);
+        await host.Services.GetRequiredService<NodeHostedService.HookSignal>().TerminationHookRan.WaitAsync(TimeSpan.FromSeconds(5))
+            .ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>Leaves the cluster gracefully (CoordinatedShutdown) and waits for the ActorSystem to terminate.</summary>
