@@ -101,15 +101,54 @@ public sealed class FailureSpec : IDisposable
         Assert.All(new[] { coordinator, nodes["ps"], nodes["w0"] }, n => Assert.Equal(130, n.WaitForExit(s_notice)));
     }
 
-    /// <summary>A coordinator, one server and <paramref name="workers"/> workers (w0, w1, …) training until an epoch has ended.</summary>
-    private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers)
+    [Fact]
+    public void The_only_worker_killed_and_a_new_one_joining_within_the_grace_finishes_the_run_with_every_sample_applied()
+    {
+        const int epochs = 40;
+        string summaryPath = Path.Combine(_group.Dir, "summary.json");
+        var (coordinator, nodes) = Train(workers: 1, epochs, "--summary-json", summaryPath);
+        int before = coordinator.LineCount;
+
+        nodes["w0"].Signal("KILL");
+        Assert.True(coordinator.WaitForLine("no live worker: waiting up to 30 s for one to join", s_notice, before), _group.Diagnostics());
+        var replacement = _group.Start("w1", "--role", "worker", "--seed", _seed, "--name", "w1", "--data-dir", Mnist.RequireDir(), "--threads", "1");
+
+        var exits = NodeGroup.WaitForExits([coordinator, nodes["ps"], replacement], s_start);
+        Assert.True(exits.All(e => e == 0), $"exit codes coordinator, ps, w1: {string.Join(", ", exits)}\n{_group.Diagnostics()}");
+        Assert.Contains("worker w1 joined: it takes the", coordinator.Output);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(summaryPath));
+        var root = summary.RootElement;
+        Assert.Equal(epochs * 640L, root.GetProperty("samples_expected").GetInt64());
+        Assert.Equal(epochs * 640L, root.GetProperty("samples_applied").GetInt64());
+        Assert.Equal(epochs * 640L, root.GetProperty("samples_processed").GetInt64());
+    }
+
+    [Fact]
+    public void The_only_worker_killed_and_none_joining_within_the_grace_fails_the_run_with_one_line_and_every_node_exits_1()
+    {
+        var (coordinator, nodes) = Train(workers: 1, extra: ["--worker-grace", "2"]);
+
+        nodes["w0"].Signal("KILL");
+        var exits = NodeGroup.WaitForExits([coordinator, nodes["ps"]], s_start);
+
+        Assert.True(exits.All(e => e == 1), $"exit codes coordinator, ps: {string.Join(", ", exits)}\n{_group.Diagnostics()}");
+        Assert.Contains("no live worker: waiting up to 2 s for one to join", coordinator.Output);
+        Assert.Contains("distnn: error: every worker has stopped (the last was w0) in epoch", coordinator.Output);
+        Assert.Contains("and no worker joined within 2 s (distnn.failures.worker-grace, --worker-grace)", coordinator.Output);
+    }
+
+    /// <summary>
+    /// A coordinator, one server and <paramref name="workers"/> workers (w0, w1, …) training (<paramref name="extra"/>: more
+    /// of the coordinator's options) until an epoch has ended.
+    /// </summary>
+    private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers, int epochs = 100000, params string[] extra)
     {
         string mnist = Mnist.RequireDir();
         int port = NodeProcess.FreePort();
         _seed = $"akka.tcp://distnn@127.0.0.1:{port}";
-        var coordinator = _group.Start("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
+        var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
             "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", $"{workers}", "--mode", "sync",
-            "--epochs", "100000", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist);
+            "--epochs", $"{epochs}", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist, .. extra]);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         var nodes = new Dictionary<string, NodeProcess> { ["ps"] = _group.Start("ps", "--role", "ps", "--seed", _seed, "--threads", "1") };
         for (int w = 0; w < workers; w++)

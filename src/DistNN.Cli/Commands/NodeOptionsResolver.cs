@@ -42,6 +42,7 @@ internal static class NodeOptionsResolver
         (NodeConfig.Section + ".threads", "DISTNN_THREADS", Kind.Whole, s => Text(s.Threads)),
         (NodeConfig.Section + ".join-timeout", null, Kind.Text, s => s.JoinTimeout is { } t ? Milliseconds(t) : null),
         (NodeConfig.Section + ".coordinator-grace", "DISTNN_COORDINATOR_GRACE", Kind.Seconds, s => s.CoordinatorGrace is { } g ? Milliseconds(g) : null),
+        (FailureSettings.Section + ".worker-grace", null, Kind.Text, s => s.WorkerGrace is { } g ? Milliseconds(g) : null),
         (DataPlaneSettings.Section + ".port", "DISTNN_DATA_PORT", Kind.Whole, s => Text(s.DataPort)),
         (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
         (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),

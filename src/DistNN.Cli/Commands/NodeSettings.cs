@@ -82,6 +82,10 @@ public sealed class NodeSettings : PlanSettings
     [Description("The cluster's CA (PEM): a peer is accepted only if its certificate chains to it. Required with TLS. Env DISTNN_TLS_CA.")]
     public string? TlsCa { get; init; }
 
+    [CommandOption("--worker-grace <SECONDS>")]
+    [Description("coordinator: when the last live worker is lost, how long to wait for a worker to join and take its batches before the run fails (distnn.failures.worker-grace, default 30), 0 (fail at once) to 3600.")]
+    public double? WorkerGrace { get; init; }
+
     [CommandOption("--registration-timeout <SECONDS>")]
     [Description("coordinator: how long to wait for the plan's servers and workers to register; positive.")]
     [DefaultValue(120.0)]
@@ -133,6 +137,10 @@ public sealed class NodeSettings : PlanSettings
         if (CoordinatorGrace is not null && !(CoordinatorGrace is >= 0 and <= NodeOptionsResolver.MaxCoordinatorGraceSeconds))
         {
             return Spectre.Console.ValidationResult.Error($"--coordinator-grace must be 0 to {NodeOptionsResolver.MaxCoordinatorGraceSeconds} seconds (got {CoordinatorGrace})");
+        }
+        if (WorkerGrace is { } grace && !(grace >= 0 && grace <= Training.Configuration.FailureSettings.MaxWorkerGrace.TotalSeconds))
+        {
+            return Spectre.Console.ValidationResult.Error($"--worker-grace must be from 0 to {Training.Configuration.FailureSettings.MaxWorkerGrace.TotalSeconds:F0} seconds (got {grace})");
         }
         if (!(RegistrationTimeout > 0) || JoinTimeout is not null && !(JoinTimeout > 0))
         {

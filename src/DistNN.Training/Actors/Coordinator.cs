@@ -30,6 +30,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     private sealed record FinalCheckpointTimedOut : INoSerializationVerificationNeeded;
 
+    private sealed record WorkerGraceOver(string Why) : INoSerializationVerificationNeeded;
+
     /// <summary>Refusals of one batch in an epoch past which the run fails: they no longer come from a passing change of workers.</summary>
     private const int MaxRefusals = 5;
 
@@ -70,6 +72,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
     private readonly CheckpointKeeper _checkpoints;
     private TrainingSummary? _finalSummary;
+    private readonly WorkerGrace _workerGrace = new(Configuration.FailureSettings.From(Context.System.Settings.Config).WorkerGrace);
 
     /// <summary>Samples of the epoch applied before the checkpoint a resume started from: counted, not in the loss.</summary>
     private long _carriedSamples;
@@ -207,7 +210,16 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private void Training()
     {
         Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady: true));
-        Receive<WorkerReady>(r => _ready.Add(r.Name));
+        Receive<WorkerReady>(r =>
+        {
+            _ready.Add(r.Name);
+            if (_workerGrace.Waiting && _workers.ContainsKey(r.Name))
+            {
+                WorkerJoined(r.Name);
+            }
+        });
+        Receive<WorkerGraceOver>(g => Fail($"{g.Why}, and no worker joined within {_workerGrace.Grace.TotalSeconds:F0} s "
+            + $"({Configuration.FailureSettings.Section}.worker-grace, --worker-grace)"));
         Receive<BatchDone>(OnBatchDone);
         Receive<BatchRefused>(OnBatchRefused);
         Receive<BatchesApplied>(OnBatchesApplied);
@@ -385,7 +397,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         to = to.Length > 0 ? to : _live.ToArray();
         if (to.Length == 0 && batches.Count > 0)
         {
-            Fail($"no live worker to take {batches.Count} batches of epoch {_ledger.Epoch}");
+            AwaitWorker(batches, $"no live worker to take {batches.Count} batches of epoch {_ledger.Epoch}");
             return;
         }
         var deal = to.ToDictionary(n => n, _ => new List<int>());
@@ -676,10 +688,36 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         }
         if (_live.Count == 0)
         {
-            Fail($"every worker has stopped (the last was {name}) in epoch {_epoch}");
+            AwaitWorker(_ledger.Unfinished(name), $"every worker has stopped (the last was {name}) in epoch {_epoch}");
             return;
         }
         Deal(_ledger.Unfinished(name), avoid: null);
+    }
+
+    /// <summary>No live worker (<paramref name="why"/>): <paramref name="batches"/> wait for one to join within the grace, or the run fails.</summary>
+    private void AwaitWorker(IReadOnlyList<int> batches, string why)
+    {
+        if (_workerGrace.Grace == TimeSpan.Zero)
+        {
+            Fail(why);
+            return;
+        }
+        if (_workerGrace.Hold(batches))
+        {
+            _log.Warning("no live worker: waiting up to {0:F0} s for one to join", _workerGrace.Grace.TotalSeconds);
+            Timers.StartSingleTimer(nameof(WorkerGraceOver), new WorkerGraceOver(why), _workerGrace.Grace);
+        }
+    }
+
+    /// <summary>The wait for a worker is over: <paramref name="name"/> is live and takes the batches nobody held.</summary>
+    private void WorkerJoined(string name)
+    {
+        Timers.Cancel(nameof(WorkerGraceOver));
+        _live.Add(name);
+        TellServersLive();
+        var batches = _workerGrace.End();
+        _log.Warning("worker {0} joined: it takes the {1} unfinished batch(es) of epoch {2}", name, batches.Count, _epoch);
+        Deal(batches, avoid: null);
     }
 
     private void Interrupt(string reason)

@@ -3,8 +3,8 @@ using Akka.Configuration;
 namespace DistNN.Training.Configuration;
 
 /// <summary>
-/// distnn.failures: how long an actor of a run waits for a parameter server before it fails the run, and how long the
-/// coordinator waits for a lost server's replacement.
+/// distnn.failures: how long an actor of a run waits for a parameter server before it fails the run, how long the
+/// coordinator waits for a lost server's replacement, and for a worker once none is live.
 /// </summary>
 [SettingsPath(Section)]
 public sealed record FailureSettings
@@ -20,11 +20,22 @@ public sealed record FailureSettings
     /// </summary>
     public required TimeSpan ServerReplacementTimeout { get; init; }
 
+    /// <summary>How long the coordinator waits for a worker to join once no live worker is left; zero: the run fails at once.</summary>
+    public required TimeSpan WorkerGrace { get; init; }
+
+    /// <summary>The longest <see cref="WorkerGrace"/> (an hour): a run waiting longer for a worker is better restarted.</summary>
+    public static readonly TimeSpan MaxWorkerGrace = TimeSpan.FromHours(1);
+
     public static FailureSettings From(Config config) => new()
     {
         ServerRequestTimeout = Positive(ConfigRead.Duration(config, Section + ".server-request-timeout"), Section + ".server-request-timeout"),
         ServerReplacementTimeout = Positive(ConfigRead.Duration(config, Section + ".server-replacement-timeout"), Section + ".server-replacement-timeout"),
+        WorkerGrace = Grace(ConfigRead.Duration(config, Section + ".worker-grace"), Section + ".worker-grace"),
     };
+
+    private static TimeSpan Grace(TimeSpan value, string key) => value >= TimeSpan.Zero && value <= MaxWorkerGrace
+        ? value
+        : throw new ConfigurationException($"configuration key {key} must be from 0 to {MaxWorkerGrace.TotalSeconds:F0} s, not {value}");
 
     private static TimeSpan Positive(TimeSpan value, string key) => value > TimeSpan.Zero
         ? value

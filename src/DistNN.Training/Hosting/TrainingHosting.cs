@@ -46,10 +46,12 @@ public static class TrainingHosting
 
     /// <summary>
     /// A whole run in one ActorSystem: a coordinator, the plan's parameter servers and workers. Workers share
-    /// the cores: each gets threads / workers compute threads (at least one).
+    /// the cores: each gets threads / workers compute threads (at least one). No worker can join one process: the run
+    /// fails at once when none is left (no worker grace).
     /// </summary>
     public static AkkaConfigurationBuilder WithSingleProcessTraining(this AkkaConfigurationBuilder builder, TrainingRun run) =>
-        builder.WithDistNNDispatchers(run.Plan.Workers).WithDistNNSerializer().WithActors((system, registry) =>
+        builder.AddHocon($"{Configuration.FailureSettings.Section}.worker-grace = 0s", HoconAddMode.Prepend)
+            .WithDistNNDispatchers(run.Plan.Workers).WithDistNNSerializer().WithActors((system, registry) =>
             registry.Register<CoordinatorKey>(StartActors(system, run)));
 
     /// <summary>
