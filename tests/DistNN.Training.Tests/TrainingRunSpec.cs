@@ -1,6 +1,7 @@
 using DistNN.Protocol.Messages;
 using Akka.TestKit.Xunit2;
 using DistNN.Data;
+using DistNN.Data.Batching;
 using DistNN.Nn.Models;
 using DistNN.Training.Actors;
 using DistNN.Training.Engine;
@@ -30,18 +31,22 @@ public class TrainingRunSpec : TestKit
     }
 
     [Fact]
-    public async Task Sync_mode_with_two_workers_matches_one_worker_with_double_batch()
+    public async Task Sync_mode_with_two_workers_matches_the_plain_loop_over_their_rounds_with_double_batch()
     {
-        // 640 samples: 20 steps of one worker at batch 32, or 20 rounds of two workers at batch 16.
+        // 640 samples: 20 rounds of two workers at batch 16, each worker on its own shards; or 20 steps of the plain loop
+        // at batch 32 whose batch r is round r (worker 0's r-th batch, then worker 1's).
         var data = TestData.BarsSource(640, 10);
         var spec = TestData.SmallMlp();
-        var (_, two) = await Run(TestData.Plan(spec, workers: 2, batch: 16), data);
-        var (_, one) = await Run(TestData.Plan(spec, workers: 1, batch: 32), data);
+        var plan = TestData.Plan(spec, workers: 2, batch: 16);
+        var (_, two) = await Run(plan, data);
+        var layout = new ShardLayout(640, 16, workers: 2);
+        var local = new LocalTrainer(plan with { BatchSize = 32, Workers = 1 }) { Order = epoch => layout.SyncRoundOrder(plan.Seed, epoch) };
+        local.Run(data.Train, data.Test);
 
         double worst = 0;
-        for (int p = 0; p < one.Parameters.Count; p++)
+        for (int p = 0; p < two.Parameters.Count; p++)
         {
-            var a = one.Parameters[p].Value.Span;
+            var a = local.Model!.Parameters[p].Value.Span;
             var b = two.Parameters[p].Value.Span;
             for (int i = 0; i < a.Length; i++)
             {

@@ -43,6 +43,36 @@ public static class IdxDataset
         return ToDataset(name, images, labels, classes ?? MaxLabel(labels) + 1);
     }
 
+    /// <summary>
+    /// What the training split of <paramref name="dataDir"/> holds, from the image file's header and the labels (one byte
+    /// per sample): its sample count, sample shape and class count (<paramref name="classes"/>, or when null the largest
+    /// label of either split plus one). No image is read.
+    /// </summary>
+    public static (int Count, int[] SampleShape, int Classes) DescribeTrain(string dataDir, int? classes = null)
+    {
+        var files = Locate(dataDir);
+        var dimensions = IdxReader.ReadDimensions(files.TrainImages, 2, IdxReader.MaxRank, "images");
+        int labelCount = IdxReader.ReadDimensions(files.TrainLabels, 1, 1, "labels")[0];
+        if (labelCount != dimensions[0])
+        {
+            throw new DataFormatException(files.TrainLabels, $"holds {labelCount} labels but {files.TrainImages} holds {dimensions[0]} images; they must match");
+        }
+        int classCount = classes ?? Math.Max(MaxLabel(IdxReader.ReadLabels(files.TrainLabels)), MaxLabel(IdxReader.ReadLabels(files.TestLabels))) + 1;
+        return (dimensions[0], SampleShape(dimensions), classCount);
+    }
+
+    /// <summary>
+    /// Training samples <paramref name="start"/> .. start + count − 1 of <paramref name="dataDir"/>, read alone from the IDX
+    /// files (the images' bytes of other samples are never read); <paramref name="classes"/> as <see cref="DescribeTrain"/> gives it.
+    /// </summary>
+    public static Dataset LoadTrainSlice(string dataDir, int start, int count, int classes, string name = "idx")
+    {
+        var files = Locate(dataDir);
+        var images = IdxReader.ReadItems(files.TrainImages, start, count, 2, IdxReader.MaxRank, "images");
+        var labels = IdxReader.ReadItems(files.TrainLabels, start, count, 1, 1, "labels");
+        return ToDataset($"{name}-train[{start}..{start + count})", images, labels, classes);
+    }
+
     /// <summary>The per-sample shape an image file of these dimensions yields: NHWC with an explicit channel axis.</summary>
     public static int[] SampleShape(ReadOnlySpan<int> dimensions) => dimensions.Length switch
     {

@@ -31,7 +31,49 @@ public static class IdxReader
     public static IdxArray ReadImages(string path) => Read(path, 2, MaxRank, "images");
 
     /// <summary>Reads an IDX file whose rank must lie in [minRank, maxRank]; <paramref name="role"/> names what it should hold in errors.</summary>
-    public static IdxArray Read(string path, int minRank = 1, int maxRank = MaxRank, string role = "IDX data")
+    public static IdxArray Read(string path, int minRank = 1, int maxRank = MaxRank, string role = "IDX data") =>
+        Open(path, (stream, length, compressed) => ReadContents(path, stream, minRank, maxRank, role, length, compressed));
+
+    /// <summary>The dimensions an IDX file's header declares (outermost first), checked as <see cref="Read"/> checks them; the values are not read.</summary>
+    public static int[] ReadDimensions(string path, int minRank = 1, int maxRank = MaxRank, string role = "IDX data") =>
+        Open(path, (stream, length, compressed) => ReadHeader(path, stream, minRank, maxRank, role, length, compressed).Dimensions);
+
+    /// <summary>
+    /// Items <paramref name="start"/> .. start + count − 1 of an IDX file, and nothing else: a plain file is read from the
+    /// item's offset (a seek), a gzip file is decompressed up to there and its earlier bytes skipped. The header is checked
+    /// as <see cref="Read"/> checks it; the returned array's first dimension is <paramref name="count"/>.
+    /// </summary>
+    public static IdxArray ReadItems(string path, int start, int count, int minRank = 1, int maxRank = MaxRank, string role = "IDX data") =>
+        Open(path, (stream, length, compressed) =>
+        {
+            var (dimensions, payload) = ReadHeader(path, stream, minRank, maxRank, role, length, compressed);
+            if (start < 0 || count < 0 || (long)start + count > dimensions[0])
+            {
+                throw new DataFormatException(path, $"holds {dimensions[0]} items; items {start} to {(long)start + count - 1} were asked for");
+            }
+            long itemLength = payload / dimensions[0];
+            long headerLength = 4 + 4 * dimensions.Length;
+            var data = GC.AllocateUninitializedArray<byte>(checked((int)(itemLength * count)));
+            if (compressed)
+            {
+                Skip(stream, itemLength * start);
+            }
+            else
+            {
+                stream.Position = headerLength + itemLength * start;
+            }
+            int got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (got < data.Length)
+            {
+                throw new DataFormatException(path, $"is truncated: its header [{string.Join(",", dimensions)}] promises {headerLength + payload} bytes, items {start} to {start + count - 1} end past its data");
+            }
+            var sliced = dimensions.ToArray();
+            sliced[0] = count;
+            return new IdxArray(path, sliced, data);
+        });
+
+    /// <summary>Opens <paramref name="path"/> (plain or gzip) and hands <paramref name="read"/> the stream, the file's length and whether it is compressed.</summary>
+    private static T Open<T>(string path, Func<Stream, long, bool, T> read)
     {
         if (!File.Exists(path))
         {
@@ -48,9 +90,9 @@ public static class IdxReader
             if (gzip)
             {
                 using var unzipped = new GZipStream(file, CompressionMode.Decompress);
-                return ReadContents(path, unzipped, minRank, maxRank, role, fileLength, compressed: true);
+                return read(unzipped, fileLength, true);
             }
-            return ReadContents(path, file, minRank, maxRank, role, fileLength, compressed: false);
+            return read(file, fileLength, false);
         }
         catch (InvalidDataException e)
         {
@@ -58,7 +100,55 @@ public static class IdxReader
         }
     }
 
+    /// <summary>Reads and drops <paramref name="bytes"/> bytes of a stream that cannot seek.</summary>
+    private static void Skip(Stream stream, long bytes)
+    {
+        var buffer = new byte[Math.Min(bytes, 1 << 16)];
+        while (bytes > 0)
+        {
+            int n = stream.Read(buffer, 0, (int)Math.Min(bytes, buffer.Length));
+            if (n == 0)
+            {
+                return;
+            }
+            bytes -= n;
+        }
+    }
+
     private static IdxArray ReadContents(string path, Stream stream, int minRank, int maxRank, string role, long fileLength, bool compressed)
+    {
+        string kind = compressed ? "decompressed data" : "file";
+        var (dimensions, payload) = ReadHeader(path, stream, minRank, maxRank, role, fileLength, compressed);
+        long headerLength = 4 + 4 * dimensions.Length;
+        long expectedLength = headerLength + payload;
+        var data = GC.AllocateUninitializedArray<byte>((int)payload);
+        int got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (got < data.Length)
+        {
+            throw new DataFormatException(path, $"is truncated: its header [{string.Join(",", dimensions)}] promises {expectedLength} bytes, the {kind} has {headerLength + got}");
+        }
+        if (compressed)
+        {
+            Span<byte> probe = stackalloc byte[4096];
+            long extra = 0;
+            int n;
+            while ((n = stream.Read(probe)) > 0 && extra < (1 << 20))
+            {
+                extra += n;
+            }
+            if (extra > 0)
+            {
+                throw new DataFormatException(path, $"has trailing bytes: its header [{string.Join(",", dimensions)}] promises {expectedLength} bytes, the {kind} has {(extra >= (1 << 20) ? "over " : "")}{expectedLength + extra}");
+            }
+        }
+        return new IdxArray(path, dimensions, data);
+    }
+
+    /// <summary>
+    /// Reads and checks an IDX header (magic, data type, rank, dimensions) from the start of <paramref name="stream"/>; a
+    /// plain file's length must be exactly what the header promises. Returns the dimensions and the payload's bytes.
+    /// </summary>
+    internal static (int[] Dimensions, long Payload) ReadHeader(string path, Stream stream, int minRank, int maxRank, string role, long fileLength, bool compressed)
     {
         string kind = compressed ? "decompressed data" : "file";
         Span<byte> magic = stackalloc byte[4];
@@ -118,27 +208,7 @@ public static class IdxReader
             throw new DataFormatException(path, $"is truncated: its header [{string.Join(",", dimensions)}] promises {expectedLength} bytes, more than {fileLength} compressed bytes can hold");
         }
 
-        var data = GC.AllocateUninitializedArray<byte>((int)payload);
-        got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (got < data.Length)
-        {
-            throw new DataFormatException(path, $"is truncated: its header [{string.Join(",", dimensions)}] promises {expectedLength} bytes, the {kind} has {headerLength + got}");
-        }
-        if (compressed)
-        {
-            Span<byte> probe = stackalloc byte[4096];
-            long extra = 0;
-            int n;
-            while ((n = stream.Read(probe)) > 0 && extra < (1 << 20))
-            {
-                extra += n;
-            }
-            if (extra > 0)
-            {
-                throw new DataFormatException(path, $"has trailing bytes: its header [{string.Join(",", dimensions)}] promises {expectedLength} bytes, the {kind} has {(extra >= (1 << 20) ? "over " : "")}{expectedLength + extra}");
-            }
-        }
-        return new IdxArray(path, dimensions, data);
+        return (dimensions, payload);
     }
 
     private static string DataTypeName(byte dtype) => dtype switch

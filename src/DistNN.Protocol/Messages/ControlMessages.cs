@@ -61,12 +61,19 @@ public sealed record InitEvaluator(
 public sealed record EvaluatorReady([property: Key(0)] int Servers) : IDistNNMessage;
 
 /// <summary>
-/// Coordinator → worker: the batches (ids into the epoch's seeded permutation cut into batches) this worker
-/// trains in this epoch, in order. Sent again with more ids when a stopped worker's batches are handed out.
+/// Coordinator → worker: the batches this worker trains in this epoch, in order, and the shards they come from (the
+/// sample ranges the worker loads; each shard's samples visited in the epoch's seeded permutation of that shard, its
+/// batches consecutive slices of it). Sent again with more ids and shards when a stopped worker's shards are handed out.
+/// Null Shards: one shard of the whole training set (the epoch's permutation of every sample).
 /// </summary>
 [MessagePackObject]
 public sealed record AssignBatches(
-    [property: Key(0)] int Epoch, [property: Key(1)] int TotalBatches, [property: Key(2)] IReadOnlyList<int> BatchIds) : IDistNNMessage;
+    [property: Key(0)] int Epoch, [property: Key(1)] int TotalBatches, [property: Key(2)] IReadOnlyList<int> BatchIds,
+    [property: Key(3)] IReadOnlyList<ShardRange>? Shards = null) : IDistNNMessage;
+
+/// <summary>Training samples Start .. Start + Length − 1 (in the data files' order), shard Id of the epoch's layout.</summary>
+[MessagePackObject]
+public sealed record ShardRange([property: Key(0)] int Id, [property: Key(1)] int Start, [property: Key(2)] int Length);
 
 /// <summary>Worker → servers: this worker has no batches left in the epoch (sync and ssp stop waiting for it).</summary>
 [MessagePackObject]

@@ -9,14 +9,15 @@ using DistNN.Training.Checkpoints;
 using DistNN.Training.Engine;
 using DistNN.Training.Parameters;
 using DistNN.Training.Plan;
+using DistNN.Training.Sharding;
 
 namespace DistNN.Training.Actors;
 
 /// <summary>
 /// Runs a <see cref="TrainingPlan"/>: waits for the plan's servers and workers, hands servers their chunks,
-/// cuts each epoch's seeded permutation into batches dealt to the workers in turn (worker k of K gets
-/// batches k, k+K, …), counts every batch done exactly once, hands a stopped worker's unfinished batches and a refused
-/// batch to the others, ends an epoch when every server reports every batch applied (<see cref="EpochLedger"/>),
+/// deals each epoch's batches by shards (<see cref="ShardDealer"/>: worker k of K gets the k-th block of shards and their
+/// batches, each shard's samples in a seeded order of their own), counts every batch done exactly once, moves a stopped
+/// worker's unfinished shards and a refused batch's shard to the others, ends an epoch when every server reports every batch applied (<see cref="EpochLedger"/>),
 /// evaluates and finishes the run. A worker is a name and an incarnation: a new incarnation replaces the old. Phases:
 /// registering (until the servers, the standbys, the evaluator and the plan's workers are ready), training, recovering (a
 /// lost server replaced, Coordinator.Recovery.cs), finished. An actor of the
@@ -52,6 +53,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private readonly IActorRef _evaluator;
     private int _epoch;
     private EpochLedger _ledger = new(0, 0, 1, 0);
+    private ShardDealer? _dealer;
     private long _epochSamples;
     private long _processed;
     private long _applied;
@@ -346,7 +348,10 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             _ledger.Finish(b);
             _epochSamples += Math.Min(_plan.BatchSize, _data.Train.Count - b * _plan.BatchSize);
         }
-        // Batch b to worker b mod K: a resumed sync run (whose applied batches are whole rounds) keeps its rounds.
+        // The layout is the plan's, whoever is live: a resumed run's batch ids name the same samples.
+        _dealer ??= new ShardDealer(new Data.Batching.ShardLayout(_data.Train.Count, _plan.BatchSize, _plan.Workers));
+        _dealer.StartEpoch(_live.ToList());
+        // Each worker's batches in order: a resumed sync run (whose applied batches are whole rounds) keeps its rounds.
         Deal(Enumerable.Range(0, _ledger.Batches).Where(b => !applied.Contains(b)).ToList(), avoid: null);
     }
 
@@ -388,8 +393,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     }
 
     /// <summary>
-    /// Deals <paramref name="batches"/> to the live workers in turn (the k-th to live worker k mod K), leaving out
-    /// <paramref name="avoid"/> when another is live.
+    /// Deals <paramref name="batches"/> to the live workers by shard (<see cref="ShardDealer.Deal"/>), leaving out
+    /// <paramref name="avoid"/> when another is live; each worker is told the shard ranges its batches come from.
     /// </summary>
     private void Deal(IReadOnlyList<int> batches, string? avoid)
     {
@@ -400,16 +405,13 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             AwaitWorker(batches, $"no live worker to take {batches.Count} batches of epoch {_ledger.Epoch}");
             return;
         }
-        var deal = to.ToDictionary(n => n, _ => new List<int>());
-        for (int k = 0; k < batches.Count; k++)
+        foreach (var (name, (ids, shards)) in _dealer!.Deal(batches, to, w => _ledger.Unfinished(w).Count))
         {
-            string w = to[k % to.Length];
-            _ledger.Deal(batches[k], w);
-            deal[w].Add(batches[k]);
-        }
-        foreach (var (name, ids) in deal.Where(d => d.Value.Count > 0))
-        {
-            _workers[name].Tell(new AssignBatches(_ledger.Epoch, _ledger.Batches, ids));
+            foreach (int b in ids)
+            {
+                _ledger.Deal(b, name);
+            }
+            _workers[name].Tell(new AssignBatches(_ledger.Epoch, _ledger.Batches, ids, shards));
         }
     }
 

@@ -6,6 +6,7 @@ using DistNN.Tensors;
 using DistNN.Training.Actors.Supervision;
 using DistNN.Training.Engine;
 using DistNN.Training.Plan;
+using DistNN.Training.Sharding;
 
 namespace DistNN.Training.Actors;
 
@@ -25,7 +26,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly int _threads;
     private readonly IBatchCompute _compute;
     private readonly Queue<int> _queue = new();
-    private int[] _permutation = [];
+    private readonly WorkerShards _shards;
     private int _epoch;
     private int _totalBatches;
     private long _stepCount;
@@ -46,6 +47,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _data = data;
         _threads = threads;
         _compute = compute;
+        _shards = new WorkerShards(TrainShards.Of(data));
         Receive<InitWorker>(Init);
     }
 
@@ -186,15 +188,27 @@ public sealed class Worker : ReceiveActor, IWithTimers
         Pull(replica, () => Ready(replica));
     }
 
-    /// <summary>Queues the assignment's batches (a new epoch drops what is left of the old one); false if it is refused.</summary>
+    /// <summary>
+    /// Queues the assignment's batches (a new epoch drops what is left of the old one) and loads the shards they come
+    /// from; false if it is refused.
+    /// </summary>
     private bool Enqueue(WorkerReplica replica, AssignBatches assign)
     {
         int batchSize = replica.Plan.BatchSize;
-        if (assign.TotalBatches != (_data.Train.Count + batchSize - 1) / batchSize)
+        if (assign.TotalBatches != (_shards.TrainCount + batchSize - 1) / batchSize)
         {
             // A node whose data differs from the coordinator's would train on other samples than the plan deals out.
-            _coordinator.Tell(new TrainingFailed($"worker {_name} has {_data.Train.Count} training samples, but the coordinator "
+            _coordinator.Tell(new TrainingFailed($"worker {_name} has {_shards.TrainCount} training samples, but the coordinator "
                 + $"cut the epoch into {assign.TotalBatches} batches of {batchSize}: every node must load the same data set"));
+            return false;
+        }
+        try
+        {
+            _shards.Assign(assign.Epoch, replica.Plan.Seed, batchSize, assign.Shards);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or Data.DataException)
+        {
+            _coordinator.Tell(new TrainingFailed($"worker {_name}: {e.Message}"));
             return false;
         }
         if (assign.Epoch != _epoch)
@@ -202,7 +216,6 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _epoch = assign.Epoch;
             _queue.Clear();
             _totalBatches = assign.TotalBatches;
-            _permutation = Shuffle.Permutation(_data.Train.Count, replica.Plan.Seed, _epoch);
         }
         foreach (int id in assign.BatchIds)
         {
@@ -224,15 +237,13 @@ public sealed class Worker : ReceiveActor, IWithTimers
             return;
         }
         ComputeThreads.Current = _threads; // the pool may run this actor on another of its threads than last time
-        int batchSize = replica.Plan.BatchSize;
-        int start = batch * batchSize;
-        var indices = _permutation.AsSpan(start, Math.Min(batchSize, _permutation.Length - start));
+        var (train, indices) = _shards.Batch(batch, replica.Plan.BatchSize);
         long t0 = Stopwatch.GetTimestamp();
         float loss;
         int correct;
         try
         {
-            (loss, correct) = _compute.Run(replica, _name, _data.Train, indices, (long)(_epoch - 1) * _totalBatches + batch);
+            (loss, correct) = _compute.Run(replica, _name, train, indices.Span, (long)(_epoch - 1) * _totalBatches + batch);
         }
         catch (NonFiniteException e)
         {

@@ -1,31 +1,57 @@
 using DistNN.Data;
+using DistNN.Data.Idx;
+using DistNN.Protocol.Messages;
 using DistNN.Training.Actors;
 using DistNN.Training.Plan;
+using DistNN.Training.Sharding;
 
 namespace DistNN.Training.Cluster;
 
 /// <summary>
 /// A cluster node's data: the files are in this node's <paramref name="dataDir"/>, but which data set and how many
-/// training samples come from the coordinator's plan, loaded when the plan arrives (<see cref="Prepare"/>).
+/// training samples come from the coordinator's plan (<see cref="Prepare"/> reads only the files' headers and labels). A
+/// worker node reads only the shards it is dealt (<see cref="Load"/>: those samples' bytes, from their offset in the IDX
+/// files); the whole sets (<see cref="Train"/>, <see cref="Test"/>) are read only if something asks for them.
 /// </summary>
-public sealed class NodeDataSource(string dataDir) : IPlanDataSource
+public sealed class NodeDataSource(string dataDir) : IPlanDataSource, ITrainShards
 {
-    private (string Dataset, int Limit)? _loaded;
-    private Dataset? _train;
-    private Dataset? _test;
+    private (string Dataset, int Limit)? _prepared;
+    private int _trainCount;
+    private int _classes;
+    private (Dataset Train, Dataset Test)? _whole;
 
-    public Dataset Train => _train ?? throw new InvalidOperationException("no training plan has arrived yet: the data set is not loaded");
+    public Dataset Train => Whole().Train;
 
-    public Dataset Test => _test ?? throw new InvalidOperationException("no training plan has arrived yet: the data set is not loaded");
+    public Dataset Test => Whole().Test;
+
+    public int TrainCount => _prepared is null ? throw NotPrepared() : _trainCount;
 
     public void Prepare(TrainingPlan plan)
     {
-        if (_loaded == (plan.Dataset, plan.TrainLimit))
+        if (_prepared == (plan.Dataset, plan.TrainLimit))
         {
             return;
         }
-        (_train, _test) = Load(plan.Dataset, dataDir, plan.TrainLimit);
-        _loaded = (plan.Dataset, plan.TrainLimit);
+        var (count, _, classes) = plan.Dataset switch
+        {
+            "mnist" => IdxDataset.DescribeTrain(dataDir, MnistLoader.Classes),
+            "idx" => IdxDataset.DescribeTrain(dataDir),
+            _ => throw UnknownDataset(plan.Dataset),
+        };
+        _trainCount = plan.TrainLimit > 0 ? Math.Min(plan.TrainLimit, count) : count;
+        _classes = classes;
+        _whole = null;
+        _prepared = (plan.Dataset, plan.TrainLimit);
+    }
+
+    /// <summary>The samples of <paramref name="range"/>, read alone from the training files.</summary>
+    public ShardSamples Load(ShardRange range)
+    {
+        if (_prepared is not { } p)
+        {
+            throw NotPrepared();
+        }
+        return new ShardSamples(IdxDataset.LoadTrainSlice(dataDir, range.Start, range.Length, _classes, p.Dataset), range.Start);
     }
 
     /// <summary>The plan's data set from <paramref name="dir"/>, its training part cut to the first <paramref name="trainLimit"/> samples (0: all).</summary>
@@ -34,9 +60,21 @@ public sealed class NodeDataSource(string dataDir) : IPlanDataSource
         var (train, test) = dataset switch
         {
             "mnist" => MnistLoader.Load(dir),
-            "idx" => Data.Idx.IdxDataset.Load(dir),
-            _ => throw new ArgumentException($"--dataset: unknown data set '{dataset}' (known: mnist, idx, mackey-glass)"),
+            "idx" => IdxDataset.Load(dir),
+            _ => throw UnknownDataset(dataset),
         };
         return (trainLimit > 0 ? train.Take(trainLimit) : train, test);
     }
+
+    private (Dataset Train, Dataset Test) Whole()
+    {
+        var p = _prepared ?? throw NotPrepared();
+        return _whole ??= Load(p.Dataset, dataDir, p.Limit);
+    }
+
+    private static ArgumentException UnknownDataset(string dataset) =>
+        new($"--dataset: unknown data set '{dataset}' (known: mnist, idx, mackey-glass)");
+
+    private static InvalidOperationException NotPrepared() =>
+        new("no training plan has arrived yet: the data set is not loaded");
 }

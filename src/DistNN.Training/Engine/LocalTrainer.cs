@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DistNN.Data;
+using DistNN.Data.Batching;
 using DistNN.Nn;
 using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
@@ -25,6 +26,13 @@ public sealed class LocalTrainer
 
     public Sequential? Model { get; private set; }
 
+    /// <summary>
+    /// The samples of an epoch (1-based) in the order they are trained, cut into batches of the plan's size. By default the
+    /// order of the actors' shard layout for the plan's workers (<see cref="ShardLayout.EpochOrder"/>: one worker
+    /// of that plan trains the same batches); <see cref="ShardLayout.SyncRoundOrder"/> gives a sync run's rounds.
+    /// </summary>
+    public Func<int, int[]>? Order { get; init; }
+
     public TrainingSummary Run(Dataset train, Dataset test, CancellationToken cancel = default)
     {
         ComputeThreads.Current = _plan.EffectiveThreads;
@@ -46,7 +54,11 @@ public sealed class LocalTrainer
 
         for (int epoch = 1; epoch <= _plan.Epochs; epoch++)
         {
-            var order = Shuffle.Permutation(train.Count, _plan.Seed, epoch);
+            var order = Order?.Invoke(epoch) ?? new ShardLayout(train.Count, batch, _plan.Workers).EpochOrder(_plan.Seed, epoch);
+            if (order.Length != train.Count)
+            {
+                throw new ArgumentException($"the epoch's order holds {order.Length} samples, the training set {train.Count}");
+            }
             double lossSum = 0;
             long correct = 0;
             long seen = 0;
