@@ -136,6 +136,40 @@ public sealed class ClusterSimulationSpec
         Assert.True(mixed > 2.5 * Run([5, 5]), "the fast worker does not set the pace");
     }
 
+    [Fact]
+    public void Workers_sharing_cores_compute_at_cores_over_workers_speed_once_they_outnumber_the_cores()
+    {
+        double Run(int workers, int cores) => ClusterSimulation.Run(Options(workers, steps: 5, link: "1000GB/s", latency: "0") with { Cores = cores }).VirtualSeconds;
+
+        // Communication is negligible here: the run is five rounds of compute, stretched by the sharing.
+        Assert.InRange(Run(workers: 2, cores: 2) / Run(workers: 2, cores: 0), 0.999, 1.001);
+        Assert.InRange(Run(workers: 4, cores: 2) / Run(workers: 4, cores: 0), 1.99, 2.01);
+        Assert.InRange(Run(workers: 6, cores: 2) / Run(workers: 6, cores: 0), 2.98, 3.02);
+    }
+
+    [Fact]
+    public void On_one_shared_core_a_run_takes_at_least_all_its_compute_and_server_work_one_after_another()
+    {
+        // Async, two workers and a server whose decoding and updates cost about as much as a batch.
+        const int workers = 2, steps = 8;
+        SimulationOptions Heavy(int cores) => Options(workers, mode: ConsistencyMode.Async, steps: steps, link: "1000GB/s", latency: "0") with
+        {
+            ComputeSeconds = [5e-3, 7e-3],
+            Cores = cores,
+            ServerSecondsPerValue = 0.5e-6,
+            ServerSecondsPerUpdate = 0.5e-6,
+        };
+        long values = ModelBuilder.Build(TestData.SmallMlp(), 3).ParameterCount;
+        // Every push is decoded and applied once (async), every batch computed once.
+        double work = steps * (5e-3 + 7e-3) + workers * steps * values * (0.5e-6 + 0.5e-6);
+
+        double own = ClusterSimulation.Run(Heavy(0)).VirtualSeconds;
+        double shared = ClusterSimulation.Run(Heavy(1)).VirtualSeconds;
+
+        Assert.True(shared >= 0.999 * work, $"one shared core: {shared * 1e3:F1} ms for {work * 1e3:F1} ms of work");
+        Assert.True(own < 0.8 * work, $"a machine per node: {own * 1e3:F1} ms for {work * 1e3:F1} ms of work");
+    }
+
     [Theory]
     [InlineData("10gbit", 10e9 / 8 * 1448 / 1538)]
     [InlineData("100mbit", 100e6 / 8 * 1448 / 1538)]

@@ -59,7 +59,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
             + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
-            + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}");
+            + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}, "
+            + (settings.Cores > 0 ? $"{settings.Cores} cores shared by every node" : "a machine per node"));
 
         var header = new[] { "mode", "compression", "stragglers", "servers", "workers", "samples/s", "ms/step", "efficiency", "push_kB", "wall_s" };
         Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadLeft(Width(i)))));
@@ -88,6 +89,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 StragglerFactor = factor,
                                 ServerSecondsPerValue = perValue,
                                 ServerSecondsPerUpdate = perUpdate,
+                                Cores = settings.Cores,
                             });
                             var pushes = result.Messages["PushGradients"];
                             string[] row =

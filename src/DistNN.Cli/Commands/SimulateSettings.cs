@@ -74,6 +74,11 @@ public sealed class SimulateSettings : CommandSettings
     [Description("A server's nanoseconds per gradient value received and per weight updated; default: measured now with the plan's optimizer.")]
     public string? ServerNs { get; init; }
 
+    [CommandOption("--cores <C>")]
+    [Description("Cores all nodes share, as the processes of a cluster on one machine do: a node's compute and a server's work go at min(1, C / nodes working) of full speed. 0: every node is a machine of its own.")]
+    [DefaultValue(0)]
+    public int Cores { get; init; }
+
     [CommandOption("--optimizer <NAME>")]
     [Description("The servers' optimizer: sgd, momentum, nesterov, adagrad, rmsprop, adam.")]
     [DefaultValue("sgd")]
@@ -140,7 +145,7 @@ public sealed class SimulateSettings : CommandSettings
     }
 
     public override Spectre.Console.ValidationResult Validate() =>
-        BatchSize <= 0 || Steps <= 0 || Threads <= 0 || Staleness < 0
-            ? Spectre.Console.ValidationResult.Error("--batch-size, --steps and --threads must be positive, --staleness not negative")
+        BatchSize <= 0 || Steps <= 0 || Threads <= 0 || Staleness < 0 || Cores < 0
+            ? Spectre.Console.ValidationResult.Error("--batch-size, --steps and --threads must be positive, --staleness and --cores not negative")
             : Spectre.Console.ValidationResult.Success();
 }

@@ -24,7 +24,7 @@ public sealed class ClusterSimulation
     private readonly SimulationOptions _options;
     private readonly VirtualClock _clock = new();
     private readonly SimulatedNetwork _network;
-    private readonly Dictionary<string, double> _applyDone = [];
+    private readonly SharedCores _cores;
     private readonly Dictionary<string, long> _applies = [];
     private FrameSizes _sizes = null!;
     private double _firstCompute = double.NaN;
@@ -35,6 +35,7 @@ public sealed class ClusterSimulation
     {
         _options = options;
         _network = new SimulatedNetwork(options.Link);
+        _cores = new SharedCores(_clock, options.Cores);
     }
 
     internal int Seed => _options.Plan.Seed;
@@ -127,14 +128,15 @@ public sealed class ClusterSimulation
         double seconds = times[int.Parse(worker.AsSpan(worker.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture) % times.Count]
             * (straggler ? _options.StragglerFactor : 1);
         double now = _clock.Now;
-        _network.Occupy(worker, now, seconds);
+        _cores.Run(worker, seconds);
         _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);
         return Mix(draw);
     }
 
     /// <summary>
     /// A message to a server: it leaves when its sender has finished computing, crosses the network, waits for the
-    /// server to process what came before it and itself (a push: its values added into the round), then is delivered.
+    /// server's receiving side to process what came before it and itself (a push: its values decoded and added into the
+    /// round), then is delivered.
     /// </summary>
     internal void ToServer(object message, IActorRef? sender, IActorRef server, string target, Action deliver)
     {
@@ -146,8 +148,7 @@ public sealed class ClusterSimulation
         {
             cost = push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
         }
-        double arrived = _network.Send(from, to, bytes, _network.FreeAt(from, _clock.Now));
-        _clock.At(arrived, () => _clock.At(_network.Occupy(to, arrived, cost), deliver));
+        _cores.Then(from, () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver)));
     }
 
     /// <summary>
@@ -157,30 +158,32 @@ public sealed class ClusterSimulation
     internal void FromServer(object message, IActorRef server, IActorRef requester, Action deliver)
     {
         string from = server.Path.Name;
-        double now = _clock.Now;
-        double ready = Math.Max(now, _applyDone.GetValueOrDefault(from));
         if (message is PushReply reply && reply.Weights.Count > 0)
         {
             long version = reply.Weights.Max(w => w.Version);
             if (version > _applies.GetValueOrDefault(from))
             {
                 _applies[from] = version;
-                long floats = reply.Weights.Sum(w => (long)w.Values.Length);
-                ready = _network.Occupy(from, now, floats * _options.ServerSecondsPerUpdate);
-                _applyDone[from] = ready;
+                _cores.Run(from, reply.Weights.Sum(w => (long)w.Values.Length) * _options.ServerSecondsPerUpdate);
             }
         }
         long bytes = Count(message, "");
-        double arrived = _network.Send(from, requester.Path.Name, bytes, ready);
-        _clock.At(arrived, () =>
+        _cores.Then(from, () =>
         {
-            if (message is PushReply)
+            double arrived = _network.Send(from, requester.Path.Name, bytes, _clock.Now);
+            _clock.At(arrived, () =>
             {
-                _lastReply = Math.Max(_lastReply, arrived);
-            }
-            deliver();
+                if (message is PushReply)
+                {
+                    _lastReply = Math.Max(_lastReply, arrived);
+                }
+                deliver();
+            });
         });
     }
+
+    /// <summary>A server's receiving side (the data plane's receive thread): pushes are decoded there, beside the actor's updates.</summary>
+    private static string Receiving(string server) => server + "/receive";
 
     /// <summary>The message's frame bytes, counted per message type.</summary>
     private long Count(object message, string target)

@@ -36,6 +36,12 @@ public sealed record SimulationOptions
     /// <summary>Server seconds per weight updated by the optimizer (once per apply).</summary>
     public double ServerSecondsPerUpdate { get; init; }
 
+    /// <summary>
+    /// Cores every node shares (as the processes of a loopback cluster share one machine's): a node's work then goes at
+    /// min(1, cores / nodes working) of full speed. 0: every node is a machine of its own.
+    /// </summary>
+    public int Cores { get; init; }
+
     /// <summary>Throws, naming the option, for numbers a run cannot use.</summary>
     public void Validate()
     {
@@ -51,6 +57,10 @@ public sealed record SimulationOptions
         if (!(StragglerFraction >= 0 && StragglerFraction <= 1) || !(StragglerFactor >= 1) || double.IsInfinity(StragglerFactor))
         {
             throw new ArgumentException($"--stragglers: the fraction must be in [0, 1] and the slowdown ≥ 1 (got {StragglerFraction:G4},{StragglerFactor:G4})");
+        }
+        if (Cores < 0)
+        {
+            throw new ArgumentException($"--cores: must be 0 (a machine per node) or more (got {Cores})");
         }
         if (!(ServerSecondsPerValue >= 0) || !(ServerSecondsPerUpdate >= 0))
         {
