@@ -135,6 +135,42 @@ public sealed class DataPlaneTlsSpec : IDisposable
         Assert.Contains("no TLS handshake within 2 s", what);
     }
 
+    [Fact]
+    public async Task A_flood_of_idle_connections_closes_its_own_sockets_not_a_peer_in_the_middle_of_its_handshake()
+    {
+        var options = Options("ps") with { MaxPendingConnections = 8, HandshakeTimeout = TimeSpan.FromSeconds(30) };
+        await using var server = DataPlaneServer.Start("127.0.0.1", 0, Echo, options);
+        using var peer = new TcpClient();
+        await peer.ConnectAsync(server.LocalEndPoint);
+        // The first byte of a TLS record: its handshake has begun, the rest is slow to come (a loaded machine).
+        await peer.GetStream().WriteAsync(new byte[] { 22 });
+
+        var flood = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(server.LocalEndPoint);
+                flood.Add(socket);
+            }
+            var deadline = DateTime.UtcNow + s_wait;
+            while (_refused.Count < 41 - 8 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(41 - 8, _refused.Count);
+            Assert.All(_refused, r => Assert.Contains("closed to make room for newer connections", r.What));
+            // Closed by the server, the peer's socket would read as readable (end of stream).
+            Assert.False(peer.Client.Poll(0, SelectMode.SelectRead), "the peer in its handshake was closed to make room for the flood");
+        }
+        finally
+        {
+            flood.ForEach(s => s.Dispose());
+        }
+    }
+
     /// <summary>Reads until the peer closes: 0, or -1 when it resets the connection; throws if it stays open.</summary>
     private static async Task<int> ReadUntilClosed(NetworkStream stream)
     {

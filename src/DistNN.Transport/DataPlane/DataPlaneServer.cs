@@ -23,7 +23,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
     private readonly DataPlaneOptions _options;
     private readonly ConcurrentDictionary<DataPlaneConnection, byte> _connections = new();
     private readonly object _gate = new();
-    private readonly Dictionary<Socket, long> _pending = [];
+    private readonly Dictionary<Socket, (long Order, TlsRecordStream? Records)> _pending = [];
     private readonly Dictionary<IPAddress, int> _perPeer = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _accepting;
@@ -143,26 +143,25 @@ public sealed class DataPlaneServer : IAsyncDisposable
     {
         var peer = (IPEndPoint)socket.RemoteEndPoint!;
         Socket? evicted = null;
+        TlsRecordStream? records = _options.Tls is null ? null : new TlsRecordStream(socket);
         lock (_gate)
         {
             if (_pending.Count >= Math.Max(1, _options.MaxPendingConnections))
             {
-                evicted = _pending.MinBy(p => p.Value).Key;
+                evicted = Eviction();
                 _pending.Remove(evicted);
             }
-            _pending[socket] = ++_accepted;
+            _pending[socket] = (++_accepted, records);
         }
         evicted?.Dispose();
         SslStream? tls = null;
-        TlsRecordStream? records = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         deadline.CancelAfter(_options.HandshakeTimeout);
         try
         {
             if (_options.Tls is { } nodeTls)
             {
-                records = new TlsRecordStream(socket);
-                tls = new SslStream(records, leaveInnerStreamOpen: false);
+                tls = new SslStream(records!, leaveInnerStreamOpen: false);
                 await tls.AuthenticateAsServerAsync(nodeTls.ServerOptions(peer.ToString()), deadline.Token).ConfigureAwait(false);
             }
             else
@@ -232,6 +231,39 @@ public sealed class DataPlaneServer : IAsyncDisposable
         }, TaskScheduler.Default);
         Accepted?.Invoke(connection);
         connection.Start();
+    }
+
+    /// <summary>
+    /// The pending socket to close for a newer one: the oldest that has not sent a byte (an idle flood's), else the
+    /// oldest. A real peer sends at once, so a flood of idle connections, however fast it reconnects, never evicts it.
+    /// </summary>
+    private Socket Eviction()
+    {
+        static bool Spoke(Socket socket, TlsRecordStream? records)
+        {
+            try
+            {
+                return records is { HasReceived: true } || socket.Available > 0;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+        Socket? oldest = null, oldestSilent = null;
+        long oldestOrder = long.MaxValue, oldestSilentOrder = long.MaxValue;
+        foreach (var (socket, (order, records)) in _pending)
+        {
+            if (order < oldestOrder)
+            {
+                (oldest, oldestOrder) = (socket, order);
+            }
+            if (order < oldestSilentOrder && !Spoke(socket, records))
+            {
+                (oldestSilent, oldestSilentOrder) = (socket, order);
+            }
+        }
+        return oldestSilent ?? oldest!;
     }
 
     private static string Inner(Exception e) => e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;

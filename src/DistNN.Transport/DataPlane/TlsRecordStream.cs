@@ -22,6 +22,9 @@ internal sealed class TlsRecordStream(Socket socket) : Stream
     private int _outLength;
     private bool _holding;
 
+    /// <summary>True once the peer has sent anything (its handshake has begun).</summary>
+    public bool HasReceived { get; private set; }
+
     /// <summary>Gathers what is written until the next <see cref="Flush"/> or <see cref="FlushAsync(CancellationToken)"/>.</summary>
     public void HoldWrites()
     {
@@ -52,9 +55,16 @@ internal sealed class TlsRecordStream(Socket socket) : Stream
     }
 
     /// <summary>The handshake's reads (the frames' are synchronous, on the receive thread): straight from the socket.</summary>
-    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        _inStart < _inEnd ? TakeBuffered(destination.Span)
-            : await socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        if (_inStart < _inEnd)
+        {
+            return TakeBuffered(destination.Span);
+        }
+        int received = await socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        HasReceived |= received > 0;
+        return received;
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
