@@ -49,7 +49,7 @@ public sealed record DataPlaneOptions
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Accepted connections still in their handshake; beyond it the oldest one is closed to make room.</summary>
+    /// <summary>Accepted connections still in their handshake; beyond it the oldest that has sent nothing (else the oldest) is closed to make room.</summary>
     public int MaxPendingConnections { get; init; } = 64;
 
     /// <summary>Connections a server holds after their handshake: each has one receive thread, so this caps those threads.</summary>

@@ -11,7 +11,7 @@ namespace DistNN.Transport.DataPlane;
 /// the connection it was given. An accepted socket first passes its handshake — TLS with the cluster's CA when the
 /// options have <see cref="DataPlaneOptions.Tls"/>, else its first bytes — within
 /// <see cref="DataPlaneOptions.HandshakeTimeout"/>, holding no thread meanwhile (at most
-/// <see cref="DataPlaneOptions.MaxPendingConnections"/> wait; a newer one closes the oldest). Only then does it become a
+/// <see cref="DataPlaneOptions.MaxPendingConnections"/> wait; a newer one closes the oldest that has not sent a byte, else the oldest). Only then does it become a
 /// connection with a receive thread, within <see cref="DataPlaneOptions.MaxConnections"/> and
 /// <see cref="DataPlaneOptions.MaxConnectionsPerPeer"/>; one idle for <see cref="DataPlaneOptions.IdleTimeout"/> is closed.
 /// </summary>
