@@ -211,6 +211,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// <summary>Epochs run: batches are dealt and counted, a worker that joins late gets work from the next epoch on.</summary>
     private void Training()
     {
+        Receive<RegisterServer>(OnRegisterServer);
         Receive<RegisterWorker>(r => OnRegisterWorker(r, serversReady: true));
         Receive<WorkerReady>(r =>
         {

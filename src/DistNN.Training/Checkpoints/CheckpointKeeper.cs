@@ -22,7 +22,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
 {
     private readonly Dictionary<string, ShardCheckpointed?[]> _reports = [];
     private readonly HashSet<string> _written = [];
-    private readonly List<(string Folder, long Step)> _history = [];
+    private readonly DateTime _startedUtc = DateTime.UtcNow;
     private readonly Dictionary<string, IActorRef> _waiting = [];
     private readonly string _planWire = options is null ? "" : CheckpointManifest.EncodePlan(plan);
     private IReadOnlyList<ParameterChunk>? _chunks;
@@ -133,7 +133,6 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     public void OnWritten(ManifestWritten written)
     {
         _written.Add(written.Folder);
-        _history.Add((written.Folder, written.Step));
         if (_waiting.Remove(written.Folder, out var waiting))
         {
             waiting.Tell(written);
@@ -146,8 +145,8 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     public CheckpointPolicy Policy => new(Path.GetFullPath(options!.Directory), options.Every);
 
     /// <summary>
-    /// The newest checkpoint of this run (written by it, or the one it resumed from) whose files check out; each newer
-    /// one that does not is reported by name. Null: none.
+    /// The newest checkpoint of this run (its manifest made since the coordinator started, or the one it resumed from)
+    /// whose files check out, as on disk now; each newer one of the run that does not is reported by name. Null: none.
     /// </summary>
     public CheckpointEntry? LatestOfRun(Action<string> report)
     {
@@ -155,19 +154,18 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         {
             return null;
         }
-        var folders = _history.Select((h, order) => (h.Folder, h.Step, Order: order)).ToList();
-        if (options.ResumeFrom is { Manifest: { } resumed } from)
+        foreach (var listed in CheckpointStore.List(options.Directory, verifyFiles: false))
         {
-            folders.Add((from.Folder, resumed.Step, -1));
-        }
-        foreach (var (folder, _, _) in folders.OrderByDescending(f => f.Step).ThenByDescending(f => f.Order))
-        {
-            var entry = CheckpointStore.Check(Path.Combine(options.Directory, folder));
+            if (listed.Manifest is not { } m || (m.CreatedUtc < _startedUtc && listed.Folder != options.ResumeFrom?.Folder))
+            {
+                continue; // unfinished, or another run's
+            }
+            var entry = CheckpointStore.Check(listed.Path);
             if (entry.IsGood)
             {
                 return entry;
             }
-            report($"checkpoint {folder} cannot be restored, skipped: {string.Join("; ", entry.Problems)}");
+            report($"checkpoint {entry.Folder} cannot be restored, skipped: {string.Join("; ", entry.Problems)}");
         }
         return null;
     }
