@@ -35,26 +35,10 @@ done
     || { echo "$script: no MNIST in $data_dir (scripts/fetch-mnist.sh)" >&2; exit 2; }
 build_distnn
 logs="$(mktemp -d -t distnn-failure-timing.XXXXXX)"
-declare -A pid_of=()
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node-logs.sh"
 trap 'for p in "${pid_of[@]}"; do kill -KILL "$p" 2>/dev/null; done; echo "$script: interrupted (logs in $logs)"; exit 130' INT TERM
 
 now() { date +%s.%N; }
-# node NAME ARGS…: starts `distnn node ARGS…` with its output in $logs/NAME.log.
-node() {
-    local name="$1"; shift
-    "${distnn[@]}" node "$@" > "$logs/$name.log" 2>&1 &
-    pid_of[$name]=$!
-}
-# wait_line NAME TEXT SECONDS [FROM-LINE]: waits until NAME's log has TEXT after line FROM-LINE; false on timeout.
-wait_line() {
-    local deadline=$(( $(date +%s) + $3 ))
-    while (( $(date +%s) < deadline )); do
-        tail -n "+$(( ${4:-0} + 1 ))" "$logs/$1.log" 2>/dev/null | grep -qF -- "$2" && return 0
-        sleep 0.05
-    done
-    return 1
-}
-lines() { wc -l < "$logs/$1.log"; }
 # wait_trained NAME SECONDS: waits until the coordinator's metrics show an epoch in which worker NAME trained samples.
 wait_trained() {
     local deadline=$(( $(date +%s) + $2 ))
@@ -70,7 +54,6 @@ exit_code() {
     while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do sleep 0.05; done
     if kill -0 "$pid" 2>/dev/null; then code=running; else wait "$pid"; code=$?; fi
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # coordinator_args ARGS…: a coordinator on a free port (its seed address in $seed) with ARGS, into the array cargs.
 coordinator_args() {
     port=$(free_port 4300)

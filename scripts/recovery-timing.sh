@@ -30,30 +30,15 @@ done
     || { echo "$script: no MNIST in $data_dir (scripts/fetch-mnist.sh)" >&2; exit 2; }
 build_distnn
 logs="$(mktemp -d -t distnn-recovery-timing.XXXXXX)"
-declare -A pid_of=()
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node-logs.sh"
 stop_all() { for p in "${pid_of[@]}"; do kill -KILL "$p" 2>/dev/null; done; }
 trap 'stop_all; echo "$script: interrupted (logs in $logs)"; exit 130' INT TERM
 
 # Seconds since midnight, now and of an Akka log line's [HH:MM:SS.mmm].
 now() { date +%H:%M:%S.%N | awk -F: '{ printf "%.3f\n", $1 * 3600 + $2 * 60 + $3 }'; }
 stamp() { sed -E 's/^\[[A-Z]+\]\[([0-9:.]+)\].*/\1/' | awk -F: '{ printf "%.3f\n", $1 * 3600 + $2 * 60 + $3 }'; }
-node() {
-    local name="$1"; shift
-    "${distnn[@]}" node "$@" > "$logs/$name.log" 2>&1 &
-    pid_of[$name]=$!
-}
-wait_line() {
-    local deadline=$(( $(date +%s) + $3 ))
-    while (( $(date +%s) < deadline )); do
-        tail -n "+$(( ${4:-0} + 1 ))" "$logs/$1.log" 2>/dev/null | grep -qF -- "$2" && return 0
-        sleep 0.05
-    done
-    return 1
-}
 # first_after NAME TEXT FROM-LINE: the first line of NAME's log after FROM-LINE containing TEXT.
 first_after() { tail -n "+$(( $3 + 1 ))" "$logs/$1.log" | grep -F -m1 -- "$2"; }
-lines() { wc -l < "$logs/$1.log"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "$script: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 port=$(free_port 4400)
