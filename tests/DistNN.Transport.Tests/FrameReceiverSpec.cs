@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using DistNN.Protocol.Codecs;
 using DistNN.Protocol.Framing;
 using DistNN.Protocol.Limits;
 using DistNN.Protocol.Messages;
@@ -126,6 +127,27 @@ public class FrameReceiverSpec
         Assert.Null(Assert.Single(received).Placed);
         AssertSameValues(push.Gradients, ((PushGradients)received[0].Message).Gradients);
         Assert.Equal(0, receiver.BytesPlaced);
+    }
+
+    [Fact]
+    public void A_compressed_push_has_nothing_placed_and_its_codes_are_read_in_a_few_reads_not_in_scanning_steps()
+    {
+        float[] dense = Floats(1_000_000, 9);
+        byte[] codes = new byte[ValueCodec.EncodedValueBytes(TensorEncoding.Int8, dense.Length)];
+        float scale = ValueCodec.EncodeDense(TensorEncoding.Int8, dense, codes);
+        var push = new PushGradients("worker-0", 1, 1, 3, 32, 0.5,
+            [new ChunkValues(0, 0, dense) { Encoded = new EncodedValues(TensorEncoding.Int8, dense.Length, scale, default, codes) }], []);
+        var stream = Stream(Frames(push), seed: 2, largest: 1 << 30);
+        int reads = 0;
+        var arrays = new ReceiveArrays();
+        var receiver = new FrameReceiver(into => { reads++; return stream(into); }, ProtocolLimits.Default, _ => arrays.NextMessage(), 4096);
+
+        var received = ReceiveAll(receiver);
+
+        var chunk = ((PushGradients)Assert.Single(received).Message).Gradients[0];
+        Assert.Equal(dense.Length, chunk.Values.Length);
+        Assert.Equal(0, receiver.BytesPlaced);
+        Assert.InRange(reads, 1, 6);
     }
 
     [Fact]

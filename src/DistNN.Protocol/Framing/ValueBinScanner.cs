@@ -32,6 +32,9 @@ public struct ValueBinScanner(int minBinBytes)
     /// <summary>The chunk id of the bin found last.</summary>
     public int ChunkId { get; private set; }
 
+    /// <summary>After <see cref="ValueBinScan.NeedMore"/>: how many bytes the token being read needs in all, when known.</summary>
+    public long Needed { get; private set; }
+
     /// <summary>The byte length of the bin found last.</summary>
     public int BinBytes { get; private set; }
 
@@ -50,6 +53,7 @@ public struct ValueBinScanner(int minBinBytes)
     {
         while (true)
         {
+            Needed = Position + 1;
             if (Position >= bytes.Length)
             {
                 return ValueBinScan.NeedMore;
@@ -142,6 +146,7 @@ public struct ValueBinScanner(int minBinBytes)
             if (rest.Length < header + extra)
             {
                 _stage = stage;
+                Needed = Position + header + extra; // a string or bin not placed: read it in one go
                 return ValueBinScan.NeedMore;
             }
             Position += header + (int)extra;

@@ -89,7 +89,8 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLim
                         scanner.BinRemoved();
                         break;
                     case ValueBinScan.NeedMore when available < inBuffer:
-                        if (!Fill(FrameWriter.HeaderBytes + available + 1, FrameWriter.HeaderBytes + (int)Math.Min(inBuffer, (long)available + ScanReadBytes)))
+                        long upTo = Math.Max(available, scanner.Needed) + ScanReadBytes;
+                        if (!Fill(FrameWriter.HeaderBytes + available + 1, FrameWriter.HeaderBytes + (int)Math.Min(inBuffer, upTo)))
                         {
                             throw new EndOfStreamException($"a frame of {length} bytes ended early");
                         }
@@ -163,8 +164,9 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLim
         {
             if (_buffer.Length < bytes)
             {
-                // Doubling: a frame whose bins are not placed is scanned in steps, which must not each copy the buffer.
-                var larger = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, 2 * _buffer.Length));
+                // Room for what the read may take (at most the frame and a little), and at least double, so that a frame
+                // scanned in steps does not copy the buffer at each.
+                var larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max((long)upTo, 2L * _buffer.Length)));
                 Buffer.BlockCopy(_buffer, _start, larger, 0, _filled - _start);
                 _buffer = larger;
             }
