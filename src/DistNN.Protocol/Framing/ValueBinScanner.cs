@@ -88,12 +88,11 @@ public struct ValueBinScanner(int minBinBytes)
                     break;
                 case 0xc4 or 0xc5 or 0xc6:
                     header = code == 0xc4 ? 2 : code == 0xc5 ? 3 : 5;
-                    if (rest.Length < header)
+                    if (!TrySize(rest, header, out extra))
                     {
                         _stage = stage;
                         return ValueBinScan.NeedMore;
                     }
-                    extra = code == 0xc4 ? rest[1] : code == 0xc5 ? BinaryPrimitives.ReadUInt16BigEndian(rest[1..]) : BinaryPrimitives.ReadUInt32BigEndian(rest[1..]);
                     if (stage == 3 && extra >= minBinBytes && extra <= int.MaxValue)
                     {
                         Position += header;
@@ -117,21 +116,19 @@ public struct ValueBinScanner(int minBinBytes)
                     break;
                 case 0xd9 or 0xda or 0xdb:
                     header = code == 0xd9 ? 2 : code == 0xda ? 3 : 5;
-                    if (rest.Length < header)
+                    if (!TrySize(rest, header, out extra))
                     {
                         _stage = stage;
                         return ValueBinScan.NeedMore;
                     }
-                    extra = code == 0xd9 ? rest[1] : code == 0xda ? BinaryPrimitives.ReadUInt16BigEndian(rest[1..]) : BinaryPrimitives.ReadUInt32BigEndian(rest[1..]);
                     break;
                 case 0xdc or 0xdd:
                     header = code == 0xdc ? 3 : 5;
-                    if (rest.Length < header)
+                    if (!TrySize(rest, header, out long count))
                     {
                         _stage = stage;
                         return ValueBinScan.NeedMore;
                     }
-                    long count = code == 0xdc ? BinaryPrimitives.ReadUInt16BigEndian(rest[1..]) : BinaryPrimitives.ReadUInt32BigEndian(rest[1..]);
                     _stage = count == 3 ? 1 : 0;
                     extra = 0;
                     break;
@@ -162,6 +159,23 @@ public struct ValueBinScanner(int minBinBytes)
             return 2;
         }
         return stage == 2 ? 3 : 0;
+    }
+
+    /// <summary>A string's, bin's or array's big-endian size (header − 1 bytes after the code); false while the header is incomplete.</summary>
+    private static bool TrySize(ReadOnlySpan<byte> rest, int header, out long size)
+    {
+        size = 0;
+        if (rest.Length < header)
+        {
+            return false;
+        }
+        size = header switch
+        {
+            2 => rest[1],
+            3 => BinaryPrimitives.ReadUInt16BigEndian(rest[1..]),
+            _ => BinaryPrimitives.ReadUInt32BigEndian(rest[1..]),
+        };
+        return true;
     }
 
     private static long ReadInt(byte code, ReadOnlySpan<byte> rest) => code switch
