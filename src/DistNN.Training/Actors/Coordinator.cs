@@ -305,10 +305,15 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
                 return;
             }
             // The same name restarted: the previous incarnation is gone for good, as if it had stopped.
+            long dropped = _incarnations[r.Name];
             _log.Warning("worker {0} registered as a new incarnation ({1}): the previous one ({2}) is dropped",
                 r.Name, Incarnation.Name(r.Name, r.Incarnation), Incarnation.Name(r.Name, _incarnations[r.Name]));
             Context.Unwatch(previous);
             OnWorkerStopped(previous);
+            // The previous incarnation may still be alive (paused, cut off): its node is told to exit, not left refused.
+            Context.ActorSelection(previous.Path.Root / "user" / Cluster.NodeAgent.Name).Tell(new LeaveCluster(
+                $"the coordinator dropped this worker ({Incarnation.Name(r.Name, dropped)}): a new incarnation of the same name, "
+                + $"{Incarnation.Name(r.Name, r.Incarnation)}, registered and took its batches", RunSucceeded: false, ExitCode: 1, Dropped: true));
         }
         if (!_plan.Elastic && _workers.Count >= _plan.Workers)
         {
