@@ -15,21 +15,30 @@ public sealed class CoordinatorGraceSpec : IDisposable
 
     private readonly NodeGroup _group = new("distnn-grace-");
 
-    [Fact]
-    public void A_coordinator_SIGKILLed_mid_run_and_resumed_is_rejoined_by_every_node_and_the_run_ends_with_the_clean_runs_weights()
+    /// <summary>The clean run's weights (one for both checkpoint layouts: where the files go does not change them).</summary>
+    private static readonly Lazy<string> s_clean = new(() =>
     {
-        string clean = Run("clean", killAfter: null);
-        string resumed = Run("killed", killAfter: "step-0000000020");
+        using var spec = new CoordinatorGraceSpec();
+        return spec.Run("clean", killAfter: null, folderPerServer: false);
+    });
 
-        Assert.Equal(clean, resumed);
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_coordinator_SIGKILLed_mid_run_and_resumed_is_rejoined_by_every_node_and_the_run_ends_with_the_clean_runs_weights(bool folderPerServer)
+    {
+        string resumed = Run("killed", killAfter: "step-0000000020", folderPerServer);
+
+        Assert.Equal(s_clean.Value, resumed);
     }
 
     /// <summary>
     /// A sync run (1 server, 2 workers, 3 epochs of 3000 samples, a checkpoint every 10 steps) and the SHA-256 of its saved
     /// weights; with <paramref name="killAfter"/> its coordinator is SIGKILLed once that checkpoint's manifest is written and
-    /// a new one resumes from the checkpoint folder at the same address.
+    /// a new one resumes from the checkpoint folder at the same address. <paramref name="folderPerServer"/>: the ps node writes
+    /// its files into a folder of its own (--checkpoint-dir on the ps), the coordinator only its manifests.
     /// </summary>
-    private string Run(string label, string? killAfter)
+    private string Run(string label, string? killAfter, bool folderPerServer)
     {
         string mnist = Mnist.RequireDir();
         string dir = Path.Combine(_group.Dir, label);
@@ -45,7 +54,7 @@ public sealed class CoordinatorGraceSpec : IDisposable
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         var others = new List<NodeProcess>
         {
-            _group.Start($"{label}-ps", "--role", "ps", "--seed", seed, "--threads", "1"),
+            _group.Start($"{label}-ps", ["--role", "ps", "--seed", seed, "--threads", "1", .. folderPerServer ? ["--checkpoint-dir", Path.Combine(dir, "ps-own")] : Array.Empty<string>()]),
             _group.Start($"{label}-w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1"),
             _group.Start($"{label}-w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1"),
         };
@@ -71,6 +80,10 @@ public sealed class CoordinatorGraceSpec : IDisposable
         if (killAfter is not null)
         {
             Assert.Contains("resuming from checkpoint", coordinator.Output);
+            string[] serverFiles = Directory.GetFiles(ck, "server-0.safetensors", SearchOption.AllDirectories);
+            string[] ownFiles = folderPerServer ? Directory.GetFiles(Path.Combine(dir, "ps-own"), "server-0.safetensors", SearchOption.AllDirectories) : [];
+            Assert.True(folderPerServer ? serverFiles.Length == 0 && ownFiles.Length > 0 : serverFiles.Length > 0,
+                $"server files beside the manifests: {serverFiles.Length}, in the ps node's own folder: {ownFiles.Length}");
             // Each node registered again, with the new coordinator, after it lost the old one.
             Assert.All(others, n => Assert.True(n.Output.Split('\n').SkipWhile(l => !l.Contains("coordinator lost (", StringComparison.Ordinal))
                 .Any(l => l.Contains("with the coordinator at", StringComparison.Ordinal)), $"{n.Label} did not register again\n{_group.Diagnostics()}"));

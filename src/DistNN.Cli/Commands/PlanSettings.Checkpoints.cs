@@ -8,7 +8,7 @@ namespace DistNN.Cli.Commands;
 public abstract partial class PlanSettings
 {
     [CommandOption("--checkpoint-dir <DIR>")]
-    [Description("Write checkpoints (each server's chunks with their optimizer state, and a manifest) into folders of DIR; off without it, except that --resume goes on writing into the resumed directory.")]
+    [Description("Write checkpoints (each server's chunks with their optimizer state, and a manifest) into folders of DIR; off without it, except that --resume goes on writing into the resumed directory. On a ps node (distnn node --role ps): that node's own folder for its server's files, instead of the coordinator's shared one.")]
     public string? CheckpointDir { get; init; }
 
     [CommandOption("--checkpoint-every <K>")]

@@ -8,10 +8,11 @@ public sealed record CheckpointFileInfo([property: Key(0)] string Name, [propert
 
 /// <summary>
 /// Coordinator → server after <see cref="InitServer"/>: write a checkpoint under Directory every Every applied steps
-/// (0: only when told). A ps node started with a checkpoint folder of its own writes there instead.
+/// (0: only when told). A ps node started with a checkpoint folder of its own writes there instead, and keeps the newest
+/// Keep + 2 of its folders there (the coordinator keeps Keep manifests).
 /// </summary>
 [MessagePackObject]
-public sealed record CheckpointPolicy([property: Key(0)] string Directory, [property: Key(1)] int Every) : IDistNNMessage;
+public sealed record CheckpointPolicy([property: Key(0)] string Directory, [property: Key(1)] int Every, [property: Key(2)] int Keep = 3) : IDistNNMessage;
 
 /// <summary>Coordinator → servers: write a checkpoint now into the folder Folder (at an epoch's end, on an interrupt).</summary>
 [MessagePackObject]
@@ -20,13 +21,14 @@ public sealed record TakeCheckpoint([property: Key(0)] string Folder) : IDistNNM
 /// <summary>
 /// Server → coordinator: its chunks at Step are on disk in the checkpoint folder Folder. Epoch and AppliedBatches are the
 /// server's own accounting (the batches of that epoch it has applied); CaptureMilliseconds is how long the copy held the
-/// server's thread (what a step waits for a checkpoint).
+/// server's thread (what a step waits for a checkpoint). NodeDirectory: the folder is under this directory of the server's own
+/// node (ps --checkpoint-dir), not the coordinator's; null: the shared directory of <see cref="CheckpointPolicy"/>.
 /// </summary>
 [MessagePackObject]
 public sealed record ShardCheckpointed(
     [property: Key(0)] int ServerIndex, [property: Key(1)] string Folder, [property: Key(2)] long Step, [property: Key(3)] int Epoch,
     [property: Key(4)] IReadOnlyList<int> AppliedBatches, [property: Key(5)] IReadOnlyList<CheckpointFileInfo> Files,
-    [property: Key(6)] double CaptureMilliseconds) : IDistNNMessage;
+    [property: Key(6)] double CaptureMilliseconds, [property: Key(7)] string? NodeDirectory = null) : IDistNNMessage;
 
 /// <summary>
 /// Coordinator → server: load your chunks and their optimizer state from the checkpoint folder Folder (a name under the

@@ -13,16 +13,21 @@ public sealed class ParameterServer : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _coordinator;
+    private readonly string? _checkpointDirectory;
 
-    public ParameterServer(IActorRef? coordinator)
+    public ParameterServer(IActorRef? coordinator, string? checkpointDirectory = null)
     {
         _coordinator = coordinator;
+        _checkpointDirectory = checkpointDirectory;
         Receive<InitServer>(Init);
     }
 
-    /// <summary>A server that registers itself with <paramref name="coordinator"/> when it starts (null: whoever creates it registers it).</summary>
-    public static Props Props(IActorRef? coordinator) =>
-        Akka.Actor.Props.Create(() => new ParameterServer(coordinator)).WithDispatcher(DistNNDispatchers.Compute);
+    /// <summary>
+    /// A server that registers itself with <paramref name="coordinator"/> when it starts (null: whoever creates it registers
+    /// it); with <paramref name="checkpointDirectory"/> (its node's own folder) its checkpoint files go there.
+    /// </summary>
+    public static Props Props(IActorRef? coordinator, string? checkpointDirectory = null) =>
+        Akka.Actor.Props.Create(() => new ParameterServer(coordinator, checkpointDirectory)).WithDispatcher(DistNNDispatchers.Compute);
 
     protected override void PreStart() =>
         _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint));
@@ -47,7 +52,7 @@ public sealed class ParameterServer : ReceiveActor
         }
         Sender.Tell(new ServerReady(init.ServerIndex, shard.ChunkCount, shard.FloatCount));
         var coordinator = Sender;
-        var checkpoints = new Checkpoints.ShardCheckpoints(init.ServerIndex, coordinator, init.Plan.ToPlan(), _log);
+        var checkpoints = new Checkpoints.ShardCheckpoints(init.ServerIndex, coordinator, init.Plan.ToPlan(), _log, _checkpointDirectory);
         Become(() => Serving(shard, init.ServerIndex, coordinator, checkpoints));
     }
 

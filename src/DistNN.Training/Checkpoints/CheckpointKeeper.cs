@@ -48,7 +48,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         }
         foreach (var s in servers)
         {
-            s.Tell(new CheckpointPolicy(Path.GetFullPath(options.Directory), options.Every));
+            s.Tell(new CheckpointPolicy(Path.GetFullPath(options.Directory), options.Every, options.Keep));
         }
         if (options.ResumeFrom is not { Manifest: { } manifest } from)
         {
@@ -202,7 +202,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
             Plan = CheckpointManifest.Describe(plan),
             PlanWire = _planWire,
             Chunks = _chunks.Select(c => new ManifestChunk(c.Id, c.TensorName, c.OffsetInTensor, c.Length, c.Server)).ToArray(),
-            Servers = reports.Select(x => new ManifestServer(x.ServerIndex, x.Step, x.Epoch, x.AppliedBatches.ToArray(), x.Files.ToArray(), x.CaptureMilliseconds)).ToArray(),
+            Servers = reports.Select(x => new ManifestServer(x.ServerIndex, x.Step, x.Epoch, x.AppliedBatches.ToArray(), x.Files.ToArray(), x.CaptureMilliseconds, x.NodeDirectory)).ToArray(),
         };
     }
 }

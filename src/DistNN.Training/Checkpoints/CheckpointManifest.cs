@@ -9,9 +9,11 @@ namespace DistNN.Training.Checkpoints;
 
 /// <summary>
 /// One server's part of a checkpoint: its own step, epoch and applied batches (its accounting), its files, and how long
-/// copying its shard held its thread (what the step waited).
+/// copying its shard held its thread (what the step waited). NodeDirectory: its files are in that directory of the server's
+/// own node (a folder per server node), not beside the manifest; null: beside it (a shared directory).
 /// </summary>
-public sealed record ManifestServer(int Index, long Step, int Epoch, int[] AppliedBatches, CheckpointFileInfo[] Files, double CaptureMilliseconds);
+public sealed record ManifestServer(int Index, long Step, int Epoch, int[] AppliedBatches, CheckpointFileInfo[] Files, double CaptureMilliseconds,
+    string? NodeDirectory = null);
 
 /// <summary>A chunk of the layout the checkpoint was written with.</summary>
 public sealed record ManifestChunk(int Id, string Tensor, int Offset, int Length, int Server);
@@ -68,6 +70,12 @@ public sealed record CheckpointManifest
     public required ManifestServer[] Servers { get; init; }
 
     public IEnumerable<CheckpointFileInfo> Files => Servers.SelectMany(s => s.Files);
+
+    /// <summary>The files beside the manifest (a shared directory): those of the servers without a folder of their own.</summary>
+    public IEnumerable<CheckpointFileInfo> FilesHere => Servers.Where(s => s.NodeDirectory is null).SelectMany(s => s.Files);
+
+    /// <summary>Servers whose files are on their own node: checked there, when they restore.</summary>
+    public IEnumerable<ManifestServer> OnTheirNodes => Servers.Where(s => s.NodeDirectory is not null);
 
     public TrainingPlan ReadPlan() =>
         MessagePackSerializer.Deserialize<PlanMessage>(Convert.FromBase64String(PlanWire), ProtocolSerializerOptions.Default).ToPlan();

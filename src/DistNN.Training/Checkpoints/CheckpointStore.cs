@@ -61,7 +61,8 @@ public static class CheckpointStore
         var problems = new List<string>();
         if (verifyFiles)
         {
-            foreach (var file in manifest.Files)
+            // A server's files in a folder of its own node are checked there, when it restores.
+            foreach (var file in manifest.FilesHere)
             {
                 try
                 {

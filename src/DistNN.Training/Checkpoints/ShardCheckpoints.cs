@@ -13,19 +13,22 @@ namespace DistNN.Training.Checkpoints;
 /// A parameter server's side of checkpoints. Every <see cref="CheckpointPolicy.Every"/> applied steps (and when told) it
 /// copies its shard between two messages — the only time a step waits — and hands the copy to the
 /// <see cref="CheckpointWriter"/> thread, which writes the files and tells the coordinator (<see cref="ShardCheckpointed"/>).
-/// In sync mode every server applies the same rounds, so their step-K copies are one consistent cut.
+/// In sync mode every server applies the same rounds, so their step-K copies are one consistent cut. With
+/// <paramref name="nodeDirectory"/> (a ps node's own --checkpoint-dir) it writes and restores there, not in the coordinator's directory.
 /// </summary>
-internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, TrainingPlan plan, ILoggingAdapter log)
+internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, TrainingPlan plan, ILoggingAdapter log, string? nodeDirectory = null)
 {
     private string? _directory;
     private int _every;
+    private int _keep;
     private long _lastStep;
     private IReadOnlyList<int[]>? _shapes;
 
     public void OnPolicy(CheckpointPolicy policy)
     {
-        _directory = policy.Directory;
+        _directory = nodeDirectory ?? policy.Directory;
         _every = policy.Every;
+        _keep = policy.Keep;
     }
 
     /// <summary>After each message: a checkpoint when the step count has reached the next multiple of the interval.</summary>
@@ -85,7 +88,12 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
             try
             {
                 var files = ShardFiles.Write(folder, state, plan.Model, shapes);
-                coordinator.Tell(new ShardCheckpointed(serverIndex, folderName, state.Step, state.Epoch, state.AppliedBatches, files.ToList(), captureMs));
+                coordinator.Tell(new ShardCheckpointed(serverIndex, folderName, state.Step, state.Epoch, state.AppliedBatches, files.ToList(), captureMs,
+                    nodeDirectory));
+                if (nodeDirectory is not null)
+                {
+                    NodeCheckpointFolders.Prune(nodeDirectory, _keep + 2);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

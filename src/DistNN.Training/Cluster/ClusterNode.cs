@@ -146,7 +146,7 @@ public static class ClusterNode
         string worker = name;
         int threads = options.EffectiveThreads;
         Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps
-            ? (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator), "ps")
+            ? (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps")
             : (context, coordinator) => context.ActorOf(Worker.Props(worker, coordinator, data, threads), "worker");
         var agent = system.ActorOf(NodeAgent.Props(start, log, exit, options.CoordinatorGrace, rejoining), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.

@@ -54,6 +54,9 @@ public sealed record ClusterNodeOptions
     /// </summary>
     public TimeSpan CoordinatorGrace { get; init; }
 
+    /// <summary>ps: this node's own checkpoint directory (absolute), where its server writes and restores its files; null: the coordinator's (shared).</summary>
+    public string? CheckpointDir { get; init; }
+
     /// <summary>Akka.Remote's maximum frame in bytes; pieces of the remote carrier must fit it on every node.</summary>
     public required long MaxFrameSize { get; init; }
 

@@ -39,6 +39,7 @@ internal static class CheckpointListing
         long bytes = m.Files.Sum(f => f.Bytes);
         string state = e.Problems.Count == 0 ? "ok" : "corrupt: " + string.Join("; ", e.Problems);
         return $"{e.Folder,-18} step {m.Step,7}  epoch {m.Epoch}/{m.Plan.GetValueOrDefault("epochs")}  batches {m.BatchesApplied.Length}/{m.TotalBatches}  "
-            + $"{m.Servers.Length} server(s)  {bytes / 1e6:F1} MB  {m.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z  {state}";
+            + $"{m.Servers.Length} server(s)  {bytes / 1e6:F1} MB  {m.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z  {state}"
+            + string.Concat(m.OnTheirNodes.Select(s => $"; server {s.Index}'s files are in {s.NodeDirectory} on its node (checked when it restores)"));
     }
 }
