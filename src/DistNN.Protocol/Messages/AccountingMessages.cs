@@ -19,9 +19,10 @@ public sealed record ReportApplied([property: Key(0)] int Epoch) : IDistNNMessag
 
 /// <summary>
 /// Server → coordinator: the batches of the epoch this server has applied, Samples[i] being the samples of BatchIds[i]
-/// (empty when the server is in another epoch).
+/// (empty when the server is in another epoch). SamplesDoubled: samples of this epoch's batches whose gradient went into
+/// the server's weights more than once, counted at the update itself (0 unless the once-only filter failed).
 /// </summary>
 [MessagePackObject]
 public sealed record BatchesApplied(
     [property: Key(0)] int Server, [property: Key(1)] int Epoch, [property: Key(2)] IReadOnlyList<int> BatchIds,
-    [property: Key(3)] IReadOnlyList<int> Samples) : IDistNNMessage;
+    [property: Key(3)] IReadOnlyList<int> Samples, [property: Key(4)] long SamplesDoubled = 0) : IDistNNMessage;

@@ -9,13 +9,31 @@ namespace DistNN.Training.Accounting;
 internal sealed class AppliedBatches
 {
     private readonly Dictionary<int, int> _samples = [];
+    private readonly HashSet<int> _inWeights = [];
 
     public int Epoch { get; private set; }
+
+    /// <summary>Samples of this epoch's batches whose gradient went into the weights more than once (see <see cref="EnteredWeights"/>).</summary>
+    public long SamplesDoubled { get; private set; }
 
     public void StartEpoch(int epoch)
     {
         Epoch = epoch;
         _samples.Clear();
+        _inWeights.Clear();
+        SamplesDoubled = 0;
+    }
+
+    /// <summary>
+    /// Counts <paramref name="batch"/>'s gradient entering the weights, where the update happens, apart from the once-only
+    /// filter (<see cref="TryAdd"/>): a second entry in the epoch is a batch applied twice.
+    /// </summary>
+    public void EnteredWeights(int batch, int samples)
+    {
+        if (!_inWeights.Add(batch))
+        {
+            SamplesDoubled += samples;
+        }
     }
 
     /// <summary>Each applied batch's samples (what a checkpoint keeps).</summary>
@@ -26,6 +44,6 @@ internal sealed class AppliedBatches
 
     /// <summary>Server <paramref name="server"/>'s report for <paramref name="epoch"/> (empty when it is in another epoch).</summary>
     public BatchesApplied Report(int server, int epoch) => epoch == Epoch
-        ? new BatchesApplied(server, epoch, _samples.Keys.ToList(), _samples.Values.ToList())
+        ? new BatchesApplied(server, epoch, _samples.Keys.ToList(), _samples.Values.ToList(), SamplesDoubled)
         : new BatchesApplied(server, epoch, [], []);
 }

@@ -16,6 +16,7 @@ internal sealed class EpochLedger
     private readonly bool[] _counted;
     private readonly int[] _refusals;
     private readonly Dictionary<int, int>?[] _reports;
+    private readonly long[] _doubled;
     private int _finishedCount;
     private int _reportsIn;
     private int _lastUnapplied = int.MaxValue;
@@ -31,6 +32,7 @@ internal sealed class EpochLedger
         _counted = new bool[batches];
         _refusals = new int[batches];
         _reports = new Dictionary<int, int>?[servers];
+        _doubled = new long[servers];
     }
 
     public int Epoch { get; }
@@ -72,6 +74,7 @@ internal sealed class EpochLedger
     public void ExpectReports()
     {
         Array.Clear(_reports);
+        Array.Clear(_doubled);
         _reportsIn = 0;
     }
 
@@ -88,12 +91,16 @@ internal sealed class EpochLedger
             applied[report.BatchIds[i]] = report.Samples[i];
         }
         _reports[report.Server] = applied;
+        _doubled[report.Server] = report.SamplesDoubled;
         return ++_reportsIn == _reports.Length;
     }
 
     /// <summary>The batches some server has not applied, by the reports.</summary>
     public List<int> Unapplied() =>
         Enumerable.Range(0, Batches).Where(b => _reports.Any(r => r is null || !r.ContainsKey(b))).ToList();
+
+    /// <summary>Samples the servers applied more than once this epoch, summed over the servers' reports.</summary>
+    public long SamplesDoubled() => _doubled.Sum();
 
     /// <summary>Samples applied by every server, as the servers counted them (a batch's smallest count among them).</summary>
     public long SamplesApplied() => _reports.Length == 0 ? 0 :

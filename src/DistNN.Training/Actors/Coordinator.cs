@@ -57,6 +57,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private long _epochSamples;
     private long _processed;
     private long _applied;
+    private long _doubled;
     private long _duplicates;
     private double _lossSum;
     private long _correct;
@@ -526,6 +527,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         _epochClock.Stop();
         _processed += _epochSamples;
         _applied += applied;
+        _doubled += _ledger.SamplesDoubled();
         if (_epochSamples != _data.Train.Count)
         {
             Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
@@ -594,6 +596,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             SamplesProcessed = _processed,
             SamplesApplied = _applied,
             SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
+            SamplesDoubled = _doubled,
             Parameters = _parameterCount,
             Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,
             Compression = _plan.Compression.ToString(),

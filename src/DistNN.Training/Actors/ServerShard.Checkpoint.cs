@@ -61,6 +61,7 @@ internal sealed partial class ServerShard
             for (int i = 0; i < r.Batches.Length; i++)
             {
                 _applied.TryAdd(r.Batches[i], r.Samples[i]);
+                _applied.EnteredWeights(r.Batches[i], r.Samples[i]); // in the restored weights once
             }
         }
         _restored = null;

@@ -280,6 +280,10 @@ internal sealed partial class ServerShard
             _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
             _versions[i]++;
         }
+        foreach (var p in fresh)
+        {
+            _applied.EnteredWeights(p.BatchId, p.Samples);
+        }
         _steps++;
         return true;
     }

@@ -60,6 +60,9 @@ public sealed record TrainingSummary
     public long SamplesApplied { get; init; }
 
     public long SamplesExpected { get; init; }
+
+    /// <summary>Samples of batches some server applied more than once (its own count at the update, summed over servers); null: not counted (one loop).</summary>
+    public long? SamplesDoubled { get; init; }
     public long Parameters { get; init; }
     public string? Augment { get; init; }
     public string? Compression { get; init; }
