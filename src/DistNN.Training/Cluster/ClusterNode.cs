@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Hosting;
 using DistNN.Nn.Models;
 using DistNN.Protocol.Messages;
@@ -308,14 +309,23 @@ public static class ClusterNode
             return;
         }
         log($"telling {others.Count} node(s) to leave the cluster");
-        foreach (var member in others)
+        void TellToLeave(IEnumerable<Member> members)
         {
-            system.ActorSelection(new RootActorPath(member.Address) / "user" / NodeAgent.Name).Tell(new LeaveCluster(reason, exitCode == 0, exitCode));
+            foreach (var member in members)
+            {
+                system.ActorSelection(new RootActorPath(member.Address) / "user" / NodeAgent.Name).Tell(new LeaveCluster(reason, exitCode == 0, exitCode));
+            }
         }
+        TellToLeave(others);
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)))
+        for (int tick = 1; DateTime.UtcNow < deadline && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)); tick++)
         {
             await Task.Delay(100);
+            if (tick % 10 == 0)
+            {
+                // Once a second again: a node that joined meanwhile (a replacement worker) has its agent by now.
+                TellToLeave(cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress) && m.Status == MemberStatus.Up));
+            }
         }
         var left = cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress)).ToList();
         if (left.Count > 0)
