@@ -54,7 +54,4 @@ internal sealed class ShardDealer(ShardLayout layout)
         }
         return deal;
     }
-
-    /// <summary>The shard's owner now (null before the first epoch).</summary>
-    public string? OwnerOf(int shard) => _owner[shard];
 }

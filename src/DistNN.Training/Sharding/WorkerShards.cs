@@ -18,9 +18,6 @@ internal sealed class WorkerShards(ITrainShards source)
 
     public int TrainCount => source.TrainCount;
 
-    /// <summary>Samples held in memory for the loaded shards (what this worker read).</summary>
-    public long LoadedSamples => _shards.Values.Select(l => l.Samples.Data).Distinct().Sum(d => (long)d.Count);
-
     /// <summary>
     /// Takes an assignment's shards (null: one shard of the whole set). A new epoch drops the shards it does not name.
     /// Throws <see cref="ArgumentException"/> for a range outside the training set or not starting on a batch.
