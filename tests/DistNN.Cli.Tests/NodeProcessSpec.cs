@@ -5,11 +5,18 @@ using System.Net.Sockets;
 
 namespace DistNN.Cli.Tests;
 
-/// <summary>A real `distnn node --role coordinator` process, poked from outside.</summary>
+/// <summary>A real `distnn node` process of each role, poked from outside.</summary>
 public class NodeProcessSpec
 {
-    [Fact]
-    public async Task Garbage_on_the_akka_port_is_one_log_line_and_sigterm_ends_the_coordinator_with_130_within_5_s()
+    /// <summary>
+    /// The coordinator waits for its members; a ps or worker node keeps trying a seed that is not there. Either way its
+    /// Akka.Remote port is open, and garbage sent to it must cost one log line, not a stack trace or the node.
+    /// </summary>
+    [Theory]
+    [InlineData("coordinator")]
+    [InlineData("ps")]
+    [InlineData("worker")]
+    public async Task Garbage_on_the_akka_port_is_one_log_line_and_sigterm_ends_the_node_with_130_within_5_s(string role)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -18,8 +25,20 @@ public class NodeProcessSpec
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "node", "--role", "coordinator", "--port", port.ToString(),
-            "--data-dir", Distnn.MnistDir(), "--train-limit", "640", "--epochs", "1", "--no-progress" })
+        int absentSeed;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            absentSeed = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        string[] roleArguments = role switch
+        {
+            "coordinator" => ["--train-limit", "640", "--epochs", "1"],
+            "worker" => ["--seed", $"akka.tcp://distnn@127.0.0.1:{absentSeed}", "--name", "w0"],
+            _ => ["--seed", $"akka.tcp://distnn@127.0.0.1:{absentSeed}"],
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "node", "--role", role, "--port", port.ToString(),
+            "--data-dir", Distnn.MnistDir(), "--threads", "1", "--no-progress" }.Concat(roleArguments))
         {
             psi.ArgumentList.Add(a);
         }
@@ -34,7 +53,8 @@ public class NodeProcessSpec
                 return;
             }
             lines.Enqueue(line);
-            if (line.Contains("waiting for", StringComparison.Ordinal))
+            // Ready: the coordinator waits for its members, a ps or worker node for the seed it cannot reach.
+            if (line.Contains("waiting for", StringComparison.Ordinal) || line.Contains("cannot reach the seed", StringComparison.Ordinal))
             {
                 waiting.TrySetResult();
             }
@@ -64,7 +84,7 @@ public class NodeProcessSpec
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await p.WaitForExitAsync(patience.Token).ContinueWith(_ => { }, TaskScheduler.Default);
 
-            Assert.True(p.HasExited, "the coordinator was still running 5 s after SIGTERM");
+            Assert.True(p.HasExited, $"the {role} node was still running 5 s after SIGTERM");
             await p.WaitForExitAsync();
             Assert.Equal(130, p.ExitCode);
             // DotNetty reports one bad connection once or twice (a corrupt frame, then a frame too long): a line each.
