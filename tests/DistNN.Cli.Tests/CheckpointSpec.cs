@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace DistNN.Cli.Tests;
@@ -88,43 +87,19 @@ public class CheckpointSpec
     {
         var dir = Distnn.TempDir();
         string ck = Path.Combine(dir, "ck");
-        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train", "--model", "mlp",
-            "--train-limit", "3000", "--epochs", "1000", "--checkpoint-every", "0", "--checkpoint-dir", ck, "--data-dir", Distnn.MnistDir(), "--no-progress" })
+        int exitCode;
+        using (var p = DistnnProcess.Start(["train", "--model", "mlp", "--train-limit", "3000", "--epochs", "1000", "--checkpoint-every", "0",
+            "--checkpoint-dir", ck, "--data-dir", Distnn.MnistDir(), "--no-progress"], defaultSigint: true))
         {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var firstEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        p.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.StartsWith("epoch 1/1000:", StringComparison.Ordinal) == true)
-            {
-                firstEpoch.TrySetResult();
-            }
-        };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        try
-        {
-            await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
-            using (var kill = Process.Start("/bin/kill", ["-s", "INT", p.Id.ToString()]))
-            {
-                await kill.WaitForExitAsync();
-            }
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        }
-        finally
-        {
-            if (!p.HasExited)
-            {
-                p.Kill();
-            }
+            await p.LineAsync(l => l.StartsWith("epoch 1/1000:", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+            await p.SignalAsync("INT");
+            Assert.True(await p.ExitedWithinAsync(TimeSpan.FromSeconds(15)), "still running 15 s after SIGINT");
+            exitCode = p.ExitCode;
         }
 
         var verify = Distnn.Run("checkpoint", "verify", ck);
 
-        Assert.Equal(130, p.ExitCode);
+        Assert.Equal(130, exitCode);
         Assert.True(verify.ExitCode == 0, verify.All);
         Assert.Matches("a resume would use interrupt-[0-9-]+", verify.Stdout);
     }
@@ -154,34 +129,9 @@ public class CheckpointSpec
     /// <summary>Starts a run whose checkpoint writer pauses at <paramref name="pause"/>, and SIGKILLs it once it has.</summary>
     private static async Task KillWhenPaused(string dir, string pause, params string[] extra)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.Environment["DISTNN_TEST_CHECKPOINT_PAUSE"] = pause;
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distnn.dll"));
-        foreach (var a in TrainArgs(dir).Concat(extra))
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        p.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("test hook: checkpoint writer paused", StringComparison.Ordinal) == true)
-            {
-                paused.TrySetResult();
-            }
-        };
-        p.BeginErrorReadLine();
-        p.BeginOutputReadLine();
-        try
-        {
-            await paused.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        }
-        finally
-        {
-            p.Kill(entireProcessTree: true); // SIGKILL
-            await p.WaitForExitAsync();
-        }
-    }
+        using var p = DistnnProcess.Start([.. TrainArgs(dir), .. extra], new Dictionary<string, string> { ["DISTNN_TEST_CHECKPOINT_PAUSE"] = pause });
+        await p.LineAsync(l => l.Contains("test hook: checkpoint writer paused", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+    } // disposing p SIGKILLs it, paused mid-write
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 }
