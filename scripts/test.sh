@@ -83,5 +83,25 @@ PY
         echo "  builds the image and trains in containers for minutes; it needs a Docker daemon (scripts/compose-run.sh)"
     fi
 fi
+if [ "$failed" -gt 0 ]; then
+    # The failures again, last, so that the tail of a long log names them (each with its message's first lines).
+    echo "FAILED — $failed test(s):"
+    if command -v python3 >/dev/null 2>&1; then
+        python3 - "$results"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sys.argv[1:]:
+    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") == "Failed":
+            m = r.find(".//t:Message", ns)
+            lines = (m.text or "").strip().splitlines()[:6] if m is not None else ["no message"]
+            print(f"  {r.get('testName')}")
+            for line in lines:
+                print(f"    {line[:300]}")
+PY
+    else
+        grep -h '^\s*Failed ' "$log" | sed 's/^/  /'
+    fi
+fi
 echo "$passed passed, $failed failed"
 exit "$status"
