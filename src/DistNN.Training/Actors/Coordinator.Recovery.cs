@@ -276,6 +276,7 @@ public sealed partial class Coordinator
         }
         int epoch = complete ? m.Epoch + 1 : m.Epoch;
         _processed = _applied = (long)(epoch - 1) * _data.Train.Count;
+        _countedEpoch = epoch - 1;
         _carriedSamples = complete ? 0 : m.SamplesApplied;
         StartEpoch(epoch, complete ? [] : [.. m.BatchesApplied]);
     }

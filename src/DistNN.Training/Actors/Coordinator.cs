@@ -57,7 +57,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private long _epochSamples;
     private long _processed;
     private long _applied;
-    private long _doubled;
+    private readonly Dictionary<int, long> _doubledByEpoch = [];
+    private int _countedEpoch;
     private long _duplicates;
     private double _lossSum;
     private long _correct;
@@ -523,11 +524,16 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             Fail(_ledger.Shortfall(unapplied));
             return;
         }
-        _trainSeconds += _epochClock.Elapsed.TotalSeconds;
+        // Counted once: a server lost after this, before the next epoch, rolls back to this epoch's end and asks again.
+        if (_countedEpoch != _epoch)
+        {
+            _countedEpoch = _epoch;
+            _trainSeconds += _epochClock.Elapsed.TotalSeconds;
+            _processed += _epochSamples;
+            _applied += applied;
+        }
         _epochClock.Stop();
-        _processed += _epochSamples;
-        _applied += applied;
-        _doubled += _ledger.SamplesDoubled();
+        _doubledByEpoch[_epoch] = _ledger.SamplesDoubled();
         if (_epochSamples != _data.Train.Count)
         {
             Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
@@ -596,7 +602,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             SamplesProcessed = _processed,
             SamplesApplied = _applied,
             SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
-            SamplesDoubled = _doubled,
+            SamplesDoubled = _doubledByEpoch.Values.Sum(),
             Parameters = _parameterCount,
             Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,
             Compression = _plan.Compression.ToString(),
