@@ -5,14 +5,18 @@
 # The real run's figure is its last epoch's samples/s (2 epochs: the first one's start-up — joining, the first pulls,
 # the jitting of every node — is not what the simulation models). Every node of the real cluster is a process on this
 # machine's cores, so the simulation runs with --cores $(nproc): a node's work goes at min(1, cores / nodes working) of
-# full speed. One set of inputs for every worker count, measured before the runs, nothing fitted to their result:
-#   - compute per batch: one worker's forward + backward alone on one thread (`distnn bench --model cnn --threads 1`,
-#     the fastest step of 5 s: on a machine other work shares, the median measures that work too, which the
-#     simulation does not model — on a quiet machine the two are close);
-#   - the link: one push-pull round trip of the model's gradient on loopback (`distnn bench --push-pull`, server in a
-#     child process) as payload bytes per second both ways, latency 0 (it is inside the round trip);
-#   - the servers' arithmetic: measured by `distnn simulate` itself.
-# The real workers' own compute per batch (the metrics line) is printed beside them: how much the sharing stretched it.
+# full speed. One set of inputs for every worker count, each a CPU time measured before the runs, nothing fitted to them:
+#   - compute per batch: the step bench's process CPU time per step (`distnn bench --model cnn --threads 1`,
+#     ms_cpu_per_step: what the batch costs a core, which other work on the machine stretches far less than wall time);
+#   - the messages: one push-pull round trip of the model's gradient on loopback (`distnn bench --push-pull`, the
+#     server in a child process): the client's CPU per round trip over the push's and reply's frame bytes is a worker's
+#     CPU per byte, the server's (less its optimizer update) a server's; what is left of the mean round trip beyond
+#     both is the hand-off latency (half each way). Loopback has no wire of its own: its copying is in those CPU times,
+#     so the link is unlimited (1000GB/s);
+#   - the servers' arithmetic: measured by `distnn simulate` (one probe run), then given to every run.
+# Beside the ratio: the load average over the run and the CPU time each real node used in the last epoch per batch
+# per sync round (from /proc, sampled every 0.2 s, up to the epoch's training end: its evaluation left out), beside what
+# the simulation charges per round.
 # Usage: scripts/validate-simulator.sh [train-limit] [workers…]     (defaults: 6000 samples, 2 4; model cnn, batch 32)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,35 +32,85 @@ mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"
 distnn() { dotnet "$DISTNN_DLL" "$@"; }
-echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
-
-pp=$(distnn bench --push-pull --carrier dataplane --seconds 3 2>/dev/null | tail -1)
-rate=$(echo "$pp" | python3 -c "import json,sys; r=json.load(sys.stdin); print(round((r['push_bytes_on_wire']+r['reply_bytes_on_wire'])/(r['ms_median']/1e3)/1e9, 4))")
-echo "loopback data plane: push-pull round trip $(echo "$pp" | python3 -c "import json,sys; print(json.load(sys.stdin)['ms_median'])") ms median -> link ${rate}GB/s, latency 0"
+json() { python3 -c "import json,sys; r=json.loads(sys.argv[1]); print($2)" "$1"; }
+echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(grep -qw avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
 step=$(distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 5 2>/dev/null | tail -1)
-compute=$(echo "$step" | python3 -c "import json,sys; print(json.load(sys.stdin)['ms_min'])")
-echo "compute alone: $compute ms per batch (fastest step, 1 thread; median $(echo "$step" | python3 -c "import json,sys; print(json.load(sys.stdin)['ms_per_step_median'])") ms); simulated on $(nproc) shared cores"
+compute=$(json "$step" "r['ms_cpu_per_step']")
+echo "compute: $compute ms CPU per batch (step bench, 1 thread; wall median $(json "$step" "r['ms_per_step_median']") ms, fastest $(json "$step" "r['ms_min']") ms)"
 
-printf '%8s %15s %26s %14s %8s\n' workers real_samples/s real_compute_ms sim_samples/s sim/real
+probe=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --steps 1 --compute-ms 1 2>/dev/null | grep -m1 'ns per gradient value')
+add_ns=$(echo "$probe" | sed -E 's/.*servers ([0-9.]+) ns per gradient value.*/\1/')
+update_ns=$(echo "$probe" | sed -E 's/.* \+ ([0-9.]+) ns per weight updated.*/\1/')
+
+pp=$(distnn bench --push-pull --carrier dataplane --seconds 3 2>/dev/null | tail -1)
+read -r worker_ns server_ns latency_ms < <(json "$pp" "' '.join(str(x) for x in (lambda n, b: (
+    round(r['client_cpu_seconds'] / n / b * 1e9, 4),
+    round(max(0.0, r['server_cpu_seconds'] / n - r['floats'] * $update_ns * 1e-9) / b * 1e9, 4),
+    round(max(0.0, r['ms_mean'] - (r['client_cpu_seconds'] + r['server_cpu_seconds']) / n * 1e3) / 2, 4)))(r['round_trips'], r['push_bytes_on_wire'] + r['reply_bytes_on_wire']))")
+echo "messages: push-pull round trip $(json "$pp" "r['ms_mean']") ms mean, CPU $(json "$pp" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$pp" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip"
+echo "  -> worker $worker_ns ns, server $server_ns ns per frame byte (server less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
+
+cpu_of() { # utime+stime in seconds of each live node of the cluster on port $1, as name=seconds
+    local tick; tick=$(getconf CLK_TCK)
+    for p in $(pgrep -f "distnn.dll node .*127.0.0.1:$1"); do
+        local name; name=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -oE -- '--role [a-z]+|--name [a-z0-9-]+' | tail -1 | cut -d' ' -f2)
+        awk -v n="$name" -v t="$tick" '{ print n "=" ($14 + $15) / t }' "/proc/$p/stat" 2>/dev/null
+    done
+}
+
 for n in "${counts[@]}"; do
     rm -f "$out/real-$n.json" "$out/real-$n.metrics.jsonl"
     # A port of its own: another cluster on this machine starting at the same moment on the default 4053 would take in this one's nodes.
     port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
     scripts/local-cluster.sh --servers 1 --workers "$n" --threads 1 --port "$port" -- --model "$model" --batch-size "$batch" --epochs 2 \
         --train-limit "$limit" --optimizer sgd --lr 0.01 --summary-json "$out/real-$n.json" \
-        --metrics "$out/real-$n.metrics.jsonl" > "$out/real-$n.log" 2>&1
+        --metrics "$out/real-$n.metrics.jsonl" > "$out/real-$n.log" 2>&1 &
+    cluster=$!
+    # Every 0.2 s: the time and each node's CPU seconds, for the last epoch's window (its start: the first epoch's line).
+    : > "$out/cpu-$n.txt"
+    loads=()
+    while kill -0 "$cluster" 2>/dev/null; do
+        echo "$(date +%s.%N) $(grep -c . "$out/real-$n.metrics.jsonl" 2>/dev/null) $(cpu_of "$port" | tr '\n' ' ')" >> "$out/cpu-$n.txt"
+        loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+        sleep 0.2
+    done
+    wait "$cluster"
     # The last epoch's figures (the plain progress line, every 5 s, may come too late or list one worker only).
     read -r real workers_ms < <(python3 -c "
 import json
 e = [json.loads(l) for l in open('$out/real-$n.metrics.jsonl') if l.strip()][-1]
 w = sorted(e.get('workers') or [], key=lambda w: w['worker'])
-print(round(e['samples_per_sec'], 1), ','.join(str(round(x['ms_compute_per_batch'], 1)) for x in w) or '-')" 2>/dev/null)
+print(round(e['samples_per_sec'], 1), ','.join(str(round(x['ms_compute_per_batch'], 1)) + '+' + str(round(x['ms_wait_per_batch'], 1)) for x in w) or '-')" 2>/dev/null)
     if [ -z "${real:-}" ]; then
         echo "$n workers: no epoch figures in $out/real-$n.metrics.jsonl (see $out/real-$n.log)"; continue
     fi
+    # CPU per round from the first sample after the first epoch's line to the last epoch's training end (its start plus
+    # the epoch's seconds, interpolated), so that the coordinator's evaluation of the last epoch is left out.
+    cpu=$(python3 -c "
+import json
+rows = []
+for line in open('$out/cpu-$n.txt'):
+    f = line.split()
+    if len(f) >= 2 and f[1].isdigit():
+        rows.append((float(f[0]), int(f[1]), dict(x.split('=') for x in f[2:] if '=' in x)))
+e = [json.loads(l) for l in open('$out/real-$n.metrics.jsonl') if l.strip()][-1]
+start = next(r for r in rows if r[1] >= 1)
+end_t = start[0] + $limit / e['samples_per_sec']
+after = next(r for r in rows if r[0] >= end_t)
+before = [r for r in rows if r[0] < end_t][-1]
+rounds = -(-$limit // ($batch * $n))
+def at(k):
+    a, b = float(before[2][k]), float(after[2][k])
+    return a + (b - a) * (end_t - before[0]) / max(1e-9, after[0] - before[0])
+print(', '.join(f'{k} {1e3 * (at(k) - float(start[2][k])) / rounds:.1f}' for k in sorted(start[2]) if k in before[2] and k in after[2]))" 2>/dev/null)
+    modelled=$(json "$pp" "'worker %.1f, ps %.1f' % ($compute + $worker_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']),
+        $n * ($server_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']) + $add_ns * 1e-6 * r['floats']) + $update_ns * 1e-6 * r['floats'])")
+    load=$(printf '%s\n' "${loads[@]:-0}" | sort -n | awk '{ v[NR] = $1 } END { printf "%s-%s", v[1], v[NR] }')
     steps=$(( (limit + batch * n - 1) / (batch * n) ))
     sim=$(distnn simulate --model "$model" --batch-size "$batch" --workers "$n" --servers 1 --mode sync --compute-ms "$compute" \
-        --cores "$(nproc)" --link "${rate}GB/s" --latency 0 --steps "$steps" --csv "$out/sim-$n.csv" >/dev/null && tail -1 "$out/sim-$n.csv" | cut -d, -f6)
-    printf '%8s %15s %26s %14s %8s\n' "$n" "$real" "$workers_ms" "$sim" "$(python3 -c "print(round($sim / $real, 3))")"
+        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
+        --steps "$steps" --csv "$out/sim-$n.csv" >/dev/null && tail -1 "$out/sim-$n.csv" | cut -d, -f6)
+    echo "  real workers' compute+wait per batch (ms): $workers_ms; CPU per round of the last epoch (ms): ${cpu:-?} (modelled: $modelled); load $load"
+    echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"
 done

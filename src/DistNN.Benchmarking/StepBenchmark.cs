@@ -9,10 +9,12 @@ namespace DistNN.Benchmarking;
 
 /// <summary>
 /// Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py),
-/// with the instruction set the kernels ran on and the CPU.
+/// with the instruction set the kernels ran on and the CPU. <see cref="MsCpuPerStep"/>: the process's CPU time over the
+/// timed steps per step (its GC and runtime threads included), which other work on the machine stretches far less than
+/// the wall time.
 /// </summary>
 public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed, double SamplesPerSecMean,
-    string Isa, string Cpu);
+    string Isa, string Cpu, double MsCpuPerStep);
 
 public static class StepBenchmark
 {
@@ -58,6 +60,7 @@ public static class StepBenchmark
             One();
         }
         var times = new List<double>();
+        TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
         long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
         while (true)
         {
@@ -70,10 +73,11 @@ public static class StepBenchmark
                 break;
             }
         }
-        return Summarize(modelName, batch, threads, times);
+        double cpu = (Environment.CpuUsage.TotalTime - cpu0).TotalSeconds;
+        return Summarize(modelName, batch, threads, times, cpu);
     }
 
-    public static StepBenchmarkResult Summarize(string model, int batch, int threads, List<double> stepSeconds)
+    public static StepBenchmarkResult Summarize(string model, int batch, int threads, List<double> stepSeconds, double cpuSeconds)
     {
         var sorted = stepSeconds.Order().ToArray();
         int n = sorted.Length;
@@ -81,6 +85,7 @@ public static class StepBenchmark
         return new StepBenchmarkResult(model, batch, threads,
             Math.Round(batch / median, 1), Math.Round(median * 1e3, 3),
             Math.Round(sorted[0] * 1e3, 3), Math.Round(sorted[^1] * 1e3, 3), n,
-            Math.Round(batch * n / sorted.Sum(), 1), CpuKernels.Name(CpuKernels.Current), CpuKernels.CpuModel);
+            Math.Round(batch * n / sorted.Sum(), 1), CpuKernels.Name(CpuKernels.Current), CpuKernels.CpuModel,
+            Math.Round(cpuSeconds / n * 1e3, 3));
     }
 }

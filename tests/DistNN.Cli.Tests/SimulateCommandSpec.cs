@@ -11,13 +11,14 @@ public sealed class SimulateCommandSpec
         try
         {
             var r = Distnn.RunWithin(TimeSpan.FromMinutes(2), "simulate", "--model", "mlp", "--workers", "1,4", "--mode", "sync,async",
-                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--steps", "3", "--plot", png);
+                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--steps", "3", "--plot", png);
 
             Assert.True(r.ExitCode == 0, r.All);
             var rows = r.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith("sync", StringComparison.Ordinal)
                 || l.TrimStart().StartsWith("async", StringComparison.Ordinal)).ToList();
             Assert.Equal(4, rows.Count);
             Assert.Contains("samples/s", r.Stdout);
+            Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server", r.Stdout);
             Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
         }
         finally
@@ -31,6 +32,8 @@ public sealed class SimulateCommandSpec
     [InlineData("--workers", "4,x", "--workers")]
     [InlineData("--stragglers", "0.05", "--stragglers")]
     [InlineData("--mode", "bulk", "--mode")]
+    [InlineData("--message-ns", "0.2", "--message-ns")]
+    [InlineData("--message-ns", "0.2,-1", "--message-ns")]
     public void A_bad_option_exits_2_naming_it(string option, string value, string named)
     {
         var r = Distnn.Run("simulate", "--model", "mlp", "--compute-ms", "5", "--server-ns", "0,0", option, value);

@@ -170,6 +170,51 @@ public sealed class ClusterSimulationSpec
         Assert.True(own < 0.8 * work, $"a machine per node: {own * 1e3:F1} ms for {work * 1e3:F1} ms of work");
     }
 
+    [Fact]
+    public void Writing_and_reading_a_push_and_its_reply_add_the_worker_s_and_the_server_s_cpu_per_byte_to_every_round()
+    {
+        const int steps = 4;
+        double w = 2e-9, s = 3e-9;
+        var free = ClusterSimulation.Run(Options(workers: 1, steps: steps));
+        var charged = ClusterSimulation.Run(Options(workers: 1, steps: steps) with { WorkerSecondsPerByte = w, ServerSecondsPerByte = s });
+
+        // One worker: nothing overlaps, so each round is longer by the push written and read and the reply written and read.
+        double push = PerMessage(charged, "PushGradients"), reply = PerMessage(charged, "PushReply");
+        Assert.Equal(free.VirtualSeconds + steps * (w + s) * (push + reply), charged.VirtualSeconds, 9);
+        Assert.Equal(free.Messages, charged.Messages);
+    }
+
+    [Fact]
+    public void A_server_reads_the_pushes_of_a_sync_round_one_after_another_and_writes_the_replies_one_after_another()
+    {
+        // Compute and the wire negligible. Once the run is under way a round is: the server writes K replies one after
+        // another; the last worker reads its reply and writes its push; the server's receiving side, which read the others'
+        // pushes meanwhile (or queued them, when a push takes longer to read than a reply to write), reads the last one.
+        const int workers = 4;
+        double s = 5e-9, w = 1e-9, c = 1e-9;
+        SimulationResult Run(int steps) => ClusterSimulation.Run(Options(workers, steps: steps, computeMs: c * 1e3, link: "1000000GB/s", latency: "0")
+            with { WorkerSecondsPerByte = w, ServerSecondsPerByte = s });
+        var three = Run(3);
+        var six = Run(6);
+
+        double push = PerMessage(six, "PushGradients"), reply = PerMessage(six, "PushReply");
+        double round = c + w * (push + reply) + s * (Math.Min(push, reply) + workers * Math.Max(push, reply));
+        Assert.InRange((six.VirtualSeconds - three.VirtualSeconds) / 3, round * (1 - 1e-6), round * (1 + 1e-6));
+    }
+
+    [Fact]
+    public void On_one_shared_core_the_messages_cpu_adds_to_the_compute()
+    {
+        const int workers = 2, steps = 4;
+        double w = 4e-9, s = 4e-9;
+        var result = ClusterSimulation.Run(Options(workers, steps: steps, link: "1000000GB/s", latency: "0")
+            with { Cores = 1, WorkerSecondsPerByte = w, ServerSecondsPerByte = s });
+
+        double push = PerMessage(result, "PushGradients"), reply = PerMessage(result, "PushReply");
+        double work = workers * steps * (5e-3 + (w + s) * (push + reply));
+        Assert.True(result.VirtualSeconds >= 0.999 * work, $"one shared core: {result.VirtualSeconds * 1e3:F2} ms for {work * 1e3:F2} ms of work");
+    }
+
     [Theory]
     [InlineData("10gbit", 10e9 / 8 * 1448 / 1538)]
     [InlineData("100mbit", 100e6 / 8 * 1448 / 1538)]

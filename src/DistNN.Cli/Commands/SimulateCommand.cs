@@ -56,11 +56,15 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             computeSource = $"measured: median of {measured.StepsTimed} steps, {settings.Threads} thread(s), {measured.Cpu}, {measured.Isa}";
         }
         var (perValue, perUpdate) = settings.ServerNs is string ns ? ServerNs(ns) : ServerCosts.Measure(plan);
+        var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)") : (0, 0);
         Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
             + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
             + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}, "
             + (settings.Cores > 0 ? $"{settings.Cores} cores shared by every node" : "a machine per node"));
+        Console.WriteLine(settings.MessageNs is null
+            ? "messages: writing and reading them costs no CPU (--message-ns not given)"
+            : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)");
 
         var header = new[] { "mode", "compression", "stragglers", "servers", "workers", "samples/s", "ms/step", "efficiency", "push_kB", "wall_s" };
         Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadLeft(Width(i)))));
@@ -89,6 +93,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 StragglerFactor = factor,
                                 ServerSecondsPerValue = perValue,
                                 ServerSecondsPerUpdate = perUpdate,
+                                WorkerSecondsPerByte = workerPerByte,
+                                ServerSecondsPerByte = serverPerByte,
                                 Cores = settings.Cores,
                             });
                             var pushes = result.Messages["PushGradients"];
@@ -146,14 +152,18 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         return label.ToString();
     }
 
-    private static (double, double) ServerNs(string text)
+    private static (double, double) ServerNs(string text) => Pair(text, "--server-ns", "ADD,UPDATE nanoseconds (e.g. 0.3,0.5)");
+
+    /// <summary>Two finite, non-negative numbers of nanoseconds, comma-separated, in seconds; else an error naming the option.</summary>
+    private static (double, double) Pair(string text, string option, string what)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, s_invariant, out double add)
-            || !double.TryParse(parts[1], NumberStyles.Float, s_invariant, out double update) || !(add >= 0) || !(update >= 0))
+        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, s_invariant, out double first)
+            || !double.TryParse(parts[1], NumberStyles.Float, s_invariant, out double second) || !(first >= 0) || !(second >= 0)
+            || double.IsInfinity(first) || double.IsInfinity(second))
         {
-            throw new OptionException($"--server-ns: '{text}' is not ADD,UPDATE nanoseconds (e.g. 0.3,0.5)");
+            throw new OptionException($"{option}: '{text}' is not {what}");
         }
-        return (add / 1e9, update / 1e9);
+        return (first / 1e9, second / 1e9);
     }
 }

@@ -74,6 +74,10 @@ public sealed class SimulateSettings : CommandSettings
     [Description("A server's nanoseconds per gradient value received and per weight updated; default: measured now with the plan's optimizer.")]
     public string? ServerNs { get; init; }
 
+    [CommandOption("--message-ns <WORKER,SERVER>")]
+    [Description("CPU nanoseconds per frame byte a worker and a server spend writing or reading a message (encoding, the socket, decoding), charged to that node; e.g. measured with `distnn bench --push-pull`. Default: 0,0 (not charged).")]
+    public string? MessageNs { get; init; }
+
     [CommandOption("--cores <C>")]
     [Description("Cores all nodes share, as the processes of a cluster on one machine do: a node's compute and a server's work go at min(1, C / nodes working) of full speed. 0: every node is a machine of its own.")]
     [DefaultValue(0)]

@@ -134,30 +134,33 @@ public sealed class ClusterSimulation
     }
 
     /// <summary>
-    /// A message to a server: it leaves when its sender has finished computing, crosses the network, waits for the
-    /// server's receiving side to process what came before it and itself (a push: its values decoded and added into the
-    /// round), then is delivered.
+    /// A message to a server: its sender writes it (the sender's CPU per byte), it crosses the network, waits for the
+    /// server's receiving side to read what came before it and itself (its bytes; a push's values decoded and added into
+    /// the round), then is delivered.
     /// </summary>
     internal void ToServer(object message, IActorRef? sender, IActorRef server, string target, Action deliver)
     {
         string from = sender?.Path.Name ?? "nobody";
         string to = server.Path.Name;
         long bytes = Count(message, target);
-        double cost = 0;
+        double cost = bytes * _options.ServerSecondsPerByte;
         if (message is PushGradients push)
         {
-            cost = push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
+            cost += push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
         }
-        _cores.Then(from, () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver)));
+        _cores.Run(from, bytes * _options.WorkerSecondsPerByte,
+            () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver)));
     }
 
     /// <summary>
     /// A server's reply: when the server's weights have moved on since its last reply (an apply: their version grew), the
-    /// optimizer's update is charged to the server first. Then the reply crosses the network.
+    /// optimizer's update is charged to the server first; then the server writes the reply (its CPU per byte), it crosses
+    /// the network and the requester reads it (its CPU per byte) before it is delivered.
     /// </summary>
     internal void FromServer(object message, IActorRef server, IActorRef requester, Action deliver)
     {
         string from = server.Path.Name;
+        string to = requester.Path.Name;
         if (message is PushReply reply && reply.Weights.Count > 0)
         {
             long version = reply.Weights.Max(w => w.Version);
@@ -168,18 +171,15 @@ public sealed class ClusterSimulation
             }
         }
         long bytes = Count(message, "");
-        _cores.Then(from, () =>
-        {
-            double arrived = _network.Send(from, requester.Path.Name, bytes, _clock.Now);
-            _clock.At(arrived, () =>
+        _cores.Run(from, bytes * _options.ServerSecondsPerByte, () =>
+            _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(to, bytes * _options.WorkerSecondsPerByte, () =>
             {
                 if (message is PushReply)
                 {
-                    _lastReply = Math.Max(_lastReply, arrived);
+                    _lastReply = Math.Max(_lastReply, _clock.Now);
                 }
                 deliver();
-            });
-        });
+            })));
     }
 
     /// <summary>A server's receiving side (the data plane's receive thread): pushes are decoded there, beside the actor's updates.</summary>

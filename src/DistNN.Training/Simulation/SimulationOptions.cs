@@ -37,6 +37,18 @@ public sealed record SimulationOptions
     public double ServerSecondsPerUpdate { get; init; }
 
     /// <summary>
+    /// A worker's CPU seconds per frame byte it sends or receives: writing a push (encoding, the socket's copy) and reading
+    /// a reply (the socket, decoding, taking the values into its replica). 0: not charged.
+    /// </summary>
+    public double WorkerSecondsPerByte { get; init; }
+
+    /// <summary>
+    /// A server's CPU seconds per frame byte it receives or sends besides its arithmetic: reading a push off its socket and
+    /// decoding it, writing a reply. 0: not charged.
+    /// </summary>
+    public double ServerSecondsPerByte { get; init; }
+
+    /// <summary>
     /// Cores every node shares (as the processes of a loopback cluster share one machine's): a node's work then goes at
     /// min(1, cores / nodes working) of full speed. 0: every node is a machine of its own.
     /// </summary>
@@ -65,6 +77,10 @@ public sealed record SimulationOptions
         if (!(ServerSecondsPerValue >= 0) || !(ServerSecondsPerUpdate >= 0))
         {
             throw new ArgumentException("--server-ns: the servers' costs must not be negative");
+        }
+        if (!(WorkerSecondsPerByte >= 0) || !(ServerSecondsPerByte >= 0) || double.IsInfinity(WorkerSecondsPerByte) || double.IsInfinity(ServerSecondsPerByte))
+        {
+            throw new ArgumentException($"--message-ns: a worker's and a server's costs per byte must be finite and not negative (got {WorkerSecondsPerByte * 1e9:G4},{ServerSecondsPerByte * 1e9:G4})");
         }
     }
 }
