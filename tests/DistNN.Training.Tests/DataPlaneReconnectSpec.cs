@@ -75,6 +75,37 @@ public class DataPlaneReconnectSpec
     }
 
     [Fact]
+    public async Task Both_parts_of_a_push_waiting_for_their_sync_rounds_when_the_connection_drops_are_sent_again_and_answered_once_each()
+    {
+        await using var nodes = new TwoNodes();
+        var (server, proxy, initial) = await Start(nodes);
+        var replies = Channel.CreateUnbounded<object>();
+        var worker = nodes.B.ActorOf(Props.Create(() => new Collector(replies.Writer)));
+        var carrierB = TensorTransports.Get(nodes.B).Counters;
+        PushGradients whole = Push("w", 1, initial);
+        var parts = new[]
+        {
+            whole with { Gradients = whole.Gradients.Where(g => g.ChunkId >= 2).ToList(), Part = 0, Parts = 2 },
+            whole with { Gradients = whole.Gradients.Where(g => g.ChunkId < 2).ToList(), Part = 1, Parts = 2 },
+        };
+
+        // Both parts of "w" wait at the server for "other"; the connection is reset under them.
+        proxy.Tell(parts[0], worker);
+        proxy.Tell(parts[1], worker);
+        DataPlaneConnectionSpecHelpers.WaitUntil(() => carrierB.DataPlaneBytesSent > 4 * 784 * 16);
+        TensorTransports.Get(nodes.A).DataPlane.DropConnections();
+        var other = await server.Ask<PushReply>(Push("other", 1, initial), s_reply);
+
+        var first = Assert.IsType<PushReply>(await replies.Reader.ReadAsync().AsTask().WaitAsync(s_reply));
+        var second = Assert.IsType<PushReply>(await replies.Reader.ReadAsync().AsTask().WaitAsync(s_reply));
+        Assert.Equal([0, 1], new[] { first.Part, second.Part }.Order());
+        Assert.Equal(other.Weights.Select(w => (w.ChunkId, w.Version)),
+            first.Weights.Concat(second.Weights).OrderBy(w => w.ChunkId).Select(w => (w.ChunkId, w.Version)));
+        Assert.All(other.Weights, w => Assert.Equal(1L, w.Version));
+        Assert.False(replies.Reader.TryRead(out object? extra), $"a third reply arrived: {extra}");
+    }
+
+    [Fact]
     public async Task A_push_whose_server_node_is_gone_fails_with_the_reason_instead_of_waiting_forever()
     {
         await using var nodes = new TwoNodes();

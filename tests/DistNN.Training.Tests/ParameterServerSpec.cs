@@ -232,4 +232,137 @@ public class ParameterServerSpec : TestKit
         Assert.Contains($"push lacks chunk {push.Gradients[0].ChunkId}", failed.Reason);
         ExpectTerminated(server);
     }
+    /// <summary>
+    /// <paramref name="push"/> cut into parts as a worker's backward pass sends them for the small mlp: the last dense
+    /// layer's chunks (2, 3) first, then the first one's (0, 1).
+    /// </summary>
+    private static PushGradients[] InParts(PushGradients push) =>
+    [
+        push with { Gradients = push.Gradients.Where(g => g.ChunkId >= 2).ToList(), Part = 0, Parts = 2 },
+        push with { Gradients = push.Gradients.Where(g => g.ChunkId < 2).ToList(), Part = 1, Parts = 2 },
+    ];
+
+    [Fact]
+    public void Sync_applies_each_part_as_soon_as_every_worker_has_sent_it_and_answers_that_part_with_its_chunks()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Sync, lr: 1f), "a", "b");
+        var before = Weights(server);
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        var partsA = InParts(Push(server, "a", 1, 0, value: 1f, samples: 10));
+        var partsB = InParts(Push(server, "b", 1, 1, value: 4f, samples: 30));
+
+        server.Tell(partsA[0], a);
+        a.ExpectNoMsg(s_quiet);
+        server.Tell(partsB[0], b);
+
+        // Chunks 2 and 3 are applied and answered while chunks 0 and 1 still wait for their round.
+        var replyA = a.ExpectMsg<PushReply>();
+        b.ExpectMsg<PushReply>();
+        Assert.Equal(0, replyA.Part);
+        Assert.Equal([2, 3], replyA.Weights.Select(w => w.ChunkId));
+        Assert.Empty(replyA.State);
+        Assert.Equal(Weights(server).Take(16 * 784 + 16), before.Take(16 * 784 + 16));
+
+        server.Tell(partsA[1], a);
+        a.ExpectNoMsg(s_quiet);
+        server.Tell(partsB[1], b);
+
+        var lastA = a.ExpectMsg<PushReply>();
+        Assert.Equal(1, lastA.Part);
+        Assert.Equal([0, 1], lastA.Weights.Select(w => w.ChunkId));
+        b.ExpectMsg<PushReply>();
+        // SGD, lr 1: every weight moved by (10·1 + 30·4) / 40, each chunk once.
+        Assert.All(Weights(server).Zip(before), p => Assert.Equal(p.Second - 3.25f, p.First, 4));
+        server.Tell(new ReportApplied(1), TestActor);
+        var report = ExpectMsg<BatchesApplied>();
+        Assert.Equal([(0, 10), (1, 30)], report.BatchIds.Zip(report.Samples).OrderBy(p => p.First));
+    }
+
+    [Fact]
+    public void A_batch_counts_as_applied_only_once_every_part_of_its_push_is_applied()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+        var parts = InParts(Push(server, "a", 1, batch: 4, samples: 32));
+
+        server.Tell(parts[0], TestActor);
+        Assert.True(ExpectMsg<PushReply>().Applied);
+        server.Tell(new ReportApplied(1), TestActor);
+        Assert.Empty(ExpectMsg<BatchesApplied>().BatchIds);
+
+        server.Tell(parts[1], TestActor);
+        Assert.Equal(1, ExpectMsg<PushReply>().Part);
+        server.Tell(new ReportApplied(1), TestActor);
+        var report = ExpectMsg<BatchesApplied>();
+        Assert.Equal([4], report.BatchIds);
+        Assert.Equal([32], report.Samples);
+    }
+
+    [Fact]
+    public void Every_part_of_a_refused_push_is_refused_even_if_its_worker_became_live_meanwhile()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+        var before = Weights(server);
+        var parts = InParts(Push(server, "late", 1, batch: 2));
+
+        server.Tell(parts[0], TestActor);
+        var first = ExpectMsg<PushReply>();
+        server.Tell(new LiveWorkers(["a", "late"]));
+        server.Tell(parts[1], TestActor);
+        var second = ExpectMsg<PushReply>();
+
+        Assert.Contains("is not live", first.Refused);
+        Assert.Equal(first.Refused, second.Refused);
+        Assert.Equal((0, 1), (first.Part, second.Part));
+        Assert.Empty(second.Weights);
+        Assert.Equal(before, Weights(server));
+        server.Tell(new ReportApplied(1), TestActor);
+        Assert.Empty(ExpectMsg<BatchesApplied>().BatchIds);
+    }
+
+    [Fact]
+    public void A_repeated_part_is_answered_again_and_applied_once()
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");
+        var parts = InParts(Push(server, "a", 1, batch: 0));
+
+        server.Tell(parts[0], TestActor);
+        var first = ExpectMsg<PushReply>();
+        server.Tell(parts[0], TestActor);
+        var again = ExpectMsg<PushReply>();
+
+        Assert.True(first.Applied);
+        Assert.False(again.Applied);
+        Assert.Equal(first.Weights.Select(w => w.Version), again.Weights.Select(w => w.Version));
+    }
+
+    [Theory]
+    [InlineData("a part numbered past its count", "push part 2 of 2: a push has at least one part, numbered from 0")]
+    [InlineData("a chunk carried twice", "push part 1 of 2 carries chunk 2 again")]
+    [InlineData("a chunk the server does not own", "push part 0 of 2 carries a gradient for chunk 9, which this server does not train")]
+    [InlineData("another part count", "disagrees with its first part (2 parts")]
+    public void A_malformed_push_part_stops_the_server_and_tells_the_coordinator_why(string what, string expected)
+    {
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Sync), "a", "b");
+        Watch(server);
+        var parts = InParts(Push(server, "a", 1, 0));
+        PushGradients bad = what switch
+        {
+            "a part numbered past its count" => parts[1] with { Part = 2 },
+            "a chunk carried twice" => parts[1] with { Gradients = [.. parts[1].Gradients, parts[0].Gradients[0]] },
+            "a chunk the server does not own" => parts[0] with { Gradients = [.. parts[0].Gradients, new ChunkValues(9, 0, new float[3])] },
+            _ => parts[1] with { Parts = 3 },
+        };
+        if (what is "a chunk carried twice" or "another part count")
+        {
+            server.Tell(parts[0], TestActor);
+        }
+
+        server.Tell(bad, TestActor);
+
+        var failed = ExpectMsg<TrainingFailed>();
+        Assert.Contains("parameter server 0 stopped on PushGradients", failed.Reason);
+        Assert.Contains(expected, failed.Reason);
+        ExpectTerminated(server);
+    }
 }

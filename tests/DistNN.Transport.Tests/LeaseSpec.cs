@@ -64,4 +64,24 @@ public class LeaseSpec
         var e = Assert.Throws<InvalidOperationException>(firstLoan.EnsureValid);
         Assert.Contains("the replies to worker-1", e.Message);
     }
+    [Fact]
+    public void Messages_that_carry_other_chunks_do_not_end_a_received_chunks_loan()
+    {
+        var arrays = new ReceiveArrays("the pushes of worker-1");
+        IValueArrays partA = arrays.NextMessage();
+        float[] chunk3 = partA.Get(chunk: 3, length: 8);
+        Loan loan3 = partA.Loan;
+
+        // The other parts of the push, then of the next push, carry chunk 5 only: chunk 3 stays its first message's.
+        for (int message = 0; message < 3; message++)
+        {
+            arrays.NextMessage().Get(chunk: 5, length: 4);
+        }
+        loan3.EnsureValid();
+
+        arrays.NextMessage().Get(3, 8);
+        loan3.EnsureValid();
+        Assert.Same(chunk3, arrays.NextMessage().Get(3, 8));
+        Assert.Throws<InvalidOperationException>(loan3.EnsureValid);
+    }
 }

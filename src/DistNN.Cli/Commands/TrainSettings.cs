@@ -131,6 +131,11 @@ public abstract partial class PlanSettings : CommandSettings
     [DefaultValue("none")]
     public string Compression { get; init; } = "none";
 
+    [CommandOption("--overlap <on|off>")]
+    [Description("on: a worker pushes each layer's gradients while the backward pass goes on (last layer first) and servers apply and answer chunk by chunk; off: one push after the whole backward pass. With --clip-norm the push is one part either way (clipping needs every gradient first).")]
+    [DefaultValue("on")]
+    public string Overlap { get; init; } = "on";
+
     [CommandOption("--divergence-factor <F>")]
     [Description("Fail the run when a batch's loss exceeds F times the run's first batch loss (a non-finite loss always fails it); 0 = off, else more than 1.")]
     [DefaultValue(100.0)]
@@ -165,6 +170,10 @@ public abstract partial class PlanSettings : CommandSettings
         if (!(L1 >= 0) || !float.IsFinite(L1) || !(L2 >= 0) || !float.IsFinite(L2))
         {
             return Spectre.Console.ValidationResult.Error($"--l1 and --l2 must be 0 or more (got {L1} and {L2})");
+        }
+        if (Overlap is not ("on" or "off"))
+        {
+            return Spectre.Console.ValidationResult.Error($"--overlap must be on or off (got '{Overlap}')");
         }
         if (ClipNorm is { } clip && (!(clip >= 0) || !float.IsFinite(clip)))
         {

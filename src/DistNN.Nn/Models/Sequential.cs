@@ -77,12 +77,22 @@ public sealed class Sequential
     }
 
     /// <summary>Backpropagates dLoss/dOutput through every layer, filling parameter gradients.</summary>
-    public void Backward(Tensor outputGradient)
+    public void Backward(Tensor outputGradient) => Backward(outputGradient, null);
+
+    /// <summary>
+    /// Backpropagates dLoss/dOutput through every layer, last first; after each layer, <paramref name="layerDone"/> hears
+    /// its index: that layer's parameter gradients are final (a distributed worker pushes them while the rest goes on).
+    /// </summary>
+    public void Backward(Tensor outputGradient, Action<int>? layerDone)
     {
         Tensor? g = outputGradient;
-        for (int i = _layers.Length - 1; i >= 0 && g is not null; i--)
+        for (int i = _layers.Length - 1; i >= 0; i--)
         {
-            g = _layers[i].Backward(g);
+            if (g is not null)
+            {
+                g = _layers[i].Backward(g); // layers in front of the first trainable one get no gradient and hold no parameters
+            }
+            layerDone?.Invoke(i);
         }
     }
 

@@ -30,4 +30,5 @@ public sealed record PlanMessage(
     [property: Key(17)] TensorCarrierKind Carrier,
     [property: Key(18)] int ChunkBytes,
     [property: Key(19)] CompressionMessage Compression,
-    [property: Key(20)] double DivergenceFactor);
+    [property: Key(20)] double DivergenceFactor,
+    [property: Key(21)] bool Overlap = true);

@@ -11,6 +11,9 @@ internal sealed partial class ServerShard
     /// <summary>Optimizer steps this server has applied since the run began (a checkpoint's step).</summary>
     public long Steps => _steps;
 
+    /// <summary>No push is half applied (its gradient in some chunks, not all): a checkpoint may be taken now.</summary>
+    public bool BetweenRounds => _open.Values.All(o => o.ChunksApplied == 0);
+
     /// <summary>A copy of the chunks, their optimizer state and the accounting, taken between two messages.</summary>
     public ShardState Capture(int serverIndex) => new(
         serverIndex, _steps, _epoch, _applied.Samples.Keys.Order().ToArray(), _applied.Samples.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToArray(),
@@ -39,8 +42,14 @@ internal sealed partial class ServerShard
                     + $"{state.OptimizerState[i].Length} optimizer floats, this server needs {_weights[i].Length} and {_optState[i].Length}");
             }
         }
-        _weightsLease.BeginWrite();
+        foreach (var lease in _weightLeases)
+        {
+            lease?.BeginWrite();
+        }
         _stateLease.BeginWrite();
+        // Pushes under way belong to the weights before the restore: none of them finishes after it.
+        _open.Clear();
+        _underWay.Clear();
         for (int i = 0; i < _chunks.Length; i++)
         {
             state.Weights[i].CopyTo(_weights[i], 0);

@@ -14,9 +14,12 @@ namespace DistNN.Training.Actors;
 /// A parameter server's state once initialized: its share of the model's chunks, their optimizer state, and the
 /// bookkeeping of pushes. Applies each push once: (worker, step) is idempotent and (epoch, batch) is applied at most
 /// once whoever sends it; a push from a worker or incarnation that is not live, or of an epoch already left, is refused
-/// (answered as such, its batch not applied). The applied batches are what it reports to the coordinator. sync: applies when every active live worker has a push pending, averaged by samples.
-/// async: applies on arrival. ssp: applies on arrival, but holds the reply of a worker more than `staleness` pushes
-/// ahead of the slowest active one. Runs inside <see cref="ParameterServer"/>'s serving phase.
+/// (answered as such, every part of it, its batch not applied). The applied batches are what it reports to the
+/// coordinator; a batch counts only once its gradient is in every chunk. A push may come in parts (<see cref="OpenPush"/>),
+/// and each chunk has rounds of its own. sync: a chunk is applied when every active live worker's push has it in,
+/// averaged by samples, and each part is answered as soon as its chunks are. async: each part applied on arrival. ssp:
+/// applied on arrival, but the replies of a worker more than `staleness` pushes ahead of the slowest active one are held.
+/// Runs inside <see cref="ParameterServer"/>'s serving phase.
 /// </summary>
 internal sealed partial class ServerShard
 {
@@ -37,8 +40,8 @@ internal sealed partial class ServerShard
 
     private readonly int[] _stateChunks;
 
-    /// <summary>Who may read the weight arrays and the state arrays, and until when.</summary>
-    private readonly Lease _weightsLease;
+    /// <summary>Who may read each trainable chunk's weight array (null for state chunks) and the state arrays, and until when.</summary>
+    private readonly Lease?[] _weightLeases;
 
     private readonly Lease _stateLease;
 
@@ -46,9 +49,17 @@ internal sealed partial class ServerShard
     private readonly LiveIncarnations _live = new();
     private readonly HashSet<string> _active = [];
     private readonly Dictionary<string, long> _lastStep = [];
-    private readonly Dictionary<string, (PushGradients Push, IActorRef Sender)> _pending = [];
+    /// <summary>Each worker's push under way: some part in, not every chunk applied yet.</summary>
+    private readonly Dictionary<string, OpenPush> _open = new(StringComparer.Ordinal);
+
+    /// <summary>Batches of open pushes that count: a push of one of them from another worker does not count again.</summary>
+    private readonly HashSet<int> _underWay = [];
+
+    /// <summary>Each worker's last refused push: its later parts are refused too.</summary>
+    private readonly Dictionary<string, (long Incarnation, long Step, string Reason)> _refusing = [];
+
     private readonly Dictionary<string, int> _clock = [];
-    private readonly List<(string Worker, long Step, IActorRef Sender)> _held = [];
+    private readonly List<(string Worker, long Step, int Part, int[] Chunks, bool State, bool Applied, IActorRef Sender)> _held = [];
     private readonly Dictionary<string, float[][]> _workerState = [];
     private readonly AppliedBatches _applied = new();
     private int _epoch;
@@ -75,7 +86,7 @@ internal sealed partial class ServerShard
         _sum = _chunks.Select(c => new float[c.IsState ? 0 : c.Length]).ToArray();
         _versions = new long[_chunks.Length];
         _updates = new long[_chunks.Length];
-        _weightsLease = new Lease($"parameter server {index}'s weights");
+        _weightLeases = _chunks.Select(c => c.IsState ? null : new Lease($"parameter server {index}'s weights of chunk {c.Id}")).ToArray();
         _stateLease = new Lease($"parameter server {index}'s state");
     }
 
@@ -108,9 +119,13 @@ internal sealed partial class ServerShard
     {
         foreach (string stale in _live.Update(live))
         {
-            _weightsLease.Return(stale);
+            ReturnAllLeases(stale);
             _active.Remove(stale);
-            _pending.Remove(stale);
+            if (_open.TryGetValue(stale, out var open))
+            {
+                Abandon(open, "its worker left");
+            }
+            _refusing.Remove(stale);
             _clock.Remove(stale);
             _workerState.Remove(stale);
             _lastStep.Remove(stale);
@@ -128,7 +143,7 @@ internal sealed partial class ServerShard
         {
             return;
         }
-        _weightsLease.Return(idle.Worker);
+        ReturnAllLeases(idle.Worker);
         if (idle.Epoch == _epoch)
         {
             _active.Remove(idle.Worker);
@@ -138,12 +153,20 @@ internal sealed partial class ServerShard
 
     public void OnPush(PushGradients push, IActorRef sender)
     {
+        if (push.Parts < 1 || push.Part < 0 || push.Part >= push.Parts)
+        {
+            throw new InvalidOperationException($"push part {push.Part} of {push.Parts}: a push has at least one part, numbered from 0");
+        }
+        if (_refusing.TryGetValue(push.Worker, out var refusing) && refusing.Incarnation == push.Incarnation && refusing.Step == push.Step)
+        {
+            Refuse(push, sender, refusing.Reason); // every part of a refused push is refused, as its first was
+            return;
+        }
         if (_live.Refusal(push.Worker, push.Incarnation) is string notLive)
         {
             Refuse(push, sender, notLive);
             return;
         }
-        _weightsLease.Return(push.Worker); // a worker pushes only once it is done with the weights it was lent
         if (push.Epoch > _epoch)
         {
             StartEpoch(push.Epoch);
@@ -153,53 +176,115 @@ internal sealed partial class ServerShard
             Refuse(push, sender, $"epoch {push.Epoch} is over (the server is in epoch {_epoch})");
             return;
         }
-        if (_lastStep.TryGetValue(push.Worker, out long last) && push.Step <= last)
+        ReturnLeases(push.Worker, push.Gradients); // a worker pushes a chunk only once it is done with the weights it was lent
+        var open = _open.GetValueOrDefault(push.Worker);
+        if (open is not null && open.Matches(push))
         {
-            // A repeated (worker, step), e.g. sent again after its connection dropped. If the first one's reply is
-            // still held back (a sync round, the ssp bound), it goes to the new sender when due, once; otherwise
-            // answer now with the weights, applying nothing, counting nothing.
-            if (_pending.TryGetValue(push.Worker, out var pending) && pending.Push.Step == push.Step)
+            if (open.HasPart(push.Part))
             {
-                _pending[push.Worker] = (pending.Push, sender);
+                Repeated(open, push, sender);
                 return;
             }
-            int held = _held.FindIndex(h => h.Worker == push.Worker && h.Step == push.Step);
+        }
+        else if (_lastStep.TryGetValue(push.Worker, out long last) && push.Step <= last)
+        {
+            // A repeat of a push already finished, e.g. sent again after its connection dropped: a reply still held
+            // (the ssp bound) goes to the new sender when due, once; otherwise answer now, applying nothing.
+            int held = _held.FindIndex(h => h.Worker == push.Worker && h.Step == push.Step && h.Part == push.Part);
             if (held >= 0)
             {
-                _held[held] = (push.Worker, push.Step, sender);
+                _held[held] = _held[held] with { Sender = sender };
                 return;
             }
-            sender.Tell(Reply(push.Worker, push.Step, applied: false));
+            sender.Tell(Reply(push.Worker, push.Step, push.Part, Local(push.Gradients), push.Part == push.Parts - 1, applied: false));
             return;
         }
-        _lastStep[push.Worker] = push.Step;
-        _active.Add(push.Worker);
+        else
+        {
+            if (open is not null)
+            {
+                Abandon(open, "it pushed a later step");
+            }
+            _lastStep[push.Worker] = push.Step;
+            _active.Add(push.Worker);
+            bool counts = push.Samples > 0 && !_applied.Samples.ContainsKey(push.BatchId) && _underWay.Add(push.BatchId);
+            open = new OpenPush(push, _chunks.Length, counts);
+            _open[push.Worker] = open;
+            if (_plan.Mode == ConsistencyMode.Ssp)
+            {
+                _clock[push.Worker] = _clock.GetValueOrDefault(push.Worker) + 1;
+            }
+        }
+        open.Add(push, sender, _local, i => _chunks[i].IsState);
+        if (open.Missing(_weightChunks) is int missing and >= 0)
+        {
+            throw new InvalidOperationException($"push lacks chunk {_chunks[missing].Id}");
+        }
         KeepState(push);
         switch (_plan.Mode)
         {
             case ConsistencyMode.Sync:
-                _pending[push.Worker] = (push, sender);
                 Progress();
                 break;
             case ConsistencyMode.Async:
-                bool applied = Apply([push]);
-                sender.Tell(Reply(push.Worker, push.Step, applied));
-                break;
             case ConsistencyMode.Ssp:
-                Apply([push]);
-                _clock[push.Worker] = _clock.GetValueOrDefault(push.Worker) + 1;
-                _held.Add((push.Worker, push.Step, sender));
-                Progress();
+                // Applied on arrival, part by part: each chunk of the part is a round of this push alone.
+                foreach (int i in open.ChunksOf(push.Part))
+                {
+                    ApplyChunk(i, [open]);
+                }
+                if (_plan.Mode == ConsistencyMode.Async)
+                {
+                    Answer(open);
+                }
+                else
+                {
+                    _held.Add((push.Worker, push.Step, push.Part, open.ChunksOf(push.Part), open.CarriesState(push.Part), open.Updated, sender));
+                    open.MarkAnswered(push.Part);
+                }
+                if (Finish(open))
+                {
+                    _steps++;
+                }
+                if (_plan.Mode == ConsistencyMode.Ssp)
+                {
+                    Progress();
+                }
                 break;
         }
     }
 
-    /// <summary>Answers a push as refused: no weights, its batch not applied (the worker reports it, the batch is dealt again).</summary>
+    /// <summary>A part that is in already: its reply goes to the new sender (held or not sent yet), or now if it went.</summary>
+    private void Repeated(OpenPush open, PushGradients push, IActorRef sender)
+    {
+        int held = _held.FindIndex(h => h.Worker == push.Worker && h.Step == push.Step && h.Part == push.Part);
+        if (held >= 0)
+        {
+            _held[held] = _held[held] with { Sender = sender };
+        }
+        else if (!open.IsAnswered(push.Part))
+        {
+            open.Resend(push.Part, sender);
+        }
+        else
+        {
+            sender.Tell(Reply(push.Worker, push.Step, push.Part, open.ChunksOf(push.Part), open.CarriesState(push.Part), applied: false));
+        }
+    }
+
+    /// <summary>
+    /// Answers a push part as refused: no weights, its batch not applied (the worker reports it, the batch is dealt again).
+    /// The push's later parts get the same answer.
+    /// </summary>
     private void Refuse(PushGradients push, IActorRef sender, string reason)
     {
         string refused = $"parameter server {_index} refused batch {push.BatchId} of epoch {push.Epoch}: {reason}";
-        _log.Warning(refused);
-        sender.Tell(new PushReply(push.Step, false, [], [], refused));
+        if (!_refusing.ContainsKey(push.Worker) || _refusing[push.Worker].Step != push.Step || _refusing[push.Worker].Incarnation != push.Incarnation)
+        {
+            _log.Warning(refused); // once per push, not per part
+        }
+        _refusing[push.Worker] = (push.Incarnation, push.Step, reason);
+        sender.Tell(new PushReply(push.Step, false, [], [], refused, push.Part));
     }
 
     private void StartEpoch(int epoch)
@@ -212,20 +297,46 @@ internal sealed partial class ServerShard
         _clock.Clear();
     }
 
-    /// <summary>Releases what the mode allows: a sync round when all active workers are in, ssp replies within the bound.</summary>
+    /// <summary>
+    /// Releases what the mode allows. sync: each chunk whose round is complete — every active worker's push has it in,
+    /// not yet applied — is applied at once, and each part whose chunks are all applied is answered. ssp: the held replies
+    /// within the bound.
+    /// </summary>
     private void Progress()
     {
         if (_plan.Mode == ConsistencyMode.Sync)
         {
-            if (_pending.Count > 0 && _active.All(_pending.ContainsKey))
+            if (_open.Count == 0)
             {
-                var round = _pending.Values.ToList();
-                _pending.Clear();
-                bool applied = Apply(round.Select(r => r.Push).ToList());
-                foreach (var (push, sender) in round)
+                return;
+            }
+            var round = new List<OpenPush>(_open.Count);
+            foreach (int i in _weightChunks)
+            {
+                round.Clear();
+                foreach (var open in _open.Values)
                 {
-                    sender.Tell(Reply(push.Worker, push.Step, applied));
+                    if (open.IsPending(i))
+                    {
+                        round.Add(open);
+                    }
                 }
+                if (round.Count > 0 && _active.All(w => _open.TryGetValue(w, out var o) && o.IsPending(i)))
+                {
+                    // In the workers' name order, so that the sum is the same whatever order their pushes arrived in.
+                    round.Sort((a, b) => string.CompareOrdinal(a.Worker, b.Worker));
+                    ApplyChunk(i, round);
+                }
+            }
+            bool stepped = false;
+            foreach (var open in _open.Values.ToList())
+            {
+                Answer(open);
+                stepped |= Finish(open);
+            }
+            if (stepped)
+            {
+                _steps++;
             }
         }
         else if (_plan.Mode == ConsistencyMode.Ssp)
@@ -233,71 +344,150 @@ internal sealed partial class ServerShard
             int slowest = _active.Count == 0 ? int.MaxValue : _active.Min(w => _clock.GetValueOrDefault(w));
             for (int i = 0; i < _held.Count; i++)
             {
-                var (worker, step, sender) = _held[i];
-                if (!_live.Contains(worker) || _clock.GetValueOrDefault(worker) - slowest <= _plan.Staleness)
+                var h = _held[i];
+                if (!_live.Contains(h.Worker) || _clock.GetValueOrDefault(h.Worker) - slowest <= _plan.Staleness)
                 {
-                    sender.Tell(Reply(worker, step, applied: true));
+                    h.Sender.Tell(Reply(h.Worker, h.Step, h.Part, h.Chunks, h.State, h.Applied));
                     _held.RemoveAt(i--);
                 }
             }
         }
     }
 
-    /// <summary>One optimizer step from the sample-weighted mean of the pushes' gradients; batches already applied count as zero samples.</summary>
-    private bool Apply(IReadOnlyList<PushGradients> pushes)
+    /// <summary>Sends the reply of every part of <paramref name="open"/> whose chunks are all applied.</summary>
+    private void Answer(OpenPush open)
     {
-        var fresh = pushes.Where(p => p.Samples > 0 && _applied.TryAdd(p.BatchId, p.Samples)).ToList();
-        long samples = fresh.Sum(p => (long)p.Samples);
-        if (samples == 0)
+        for (int part = 0; part < open.Parts; part++)
+        {
+            if (open.IsDue(part))
+            {
+                open.MarkAnswered(part);
+                open.SenderOf(part).Tell(Reply(open.Worker, open.Step, part, open.ChunksOf(part), open.CarriesState(part), open.Updated));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A push whose every part is in and applied is done: its batch counts as applied here (and its gradient as in the
+    /// weights) only now. True when that batch counted.
+    /// </summary>
+    private bool Finish(OpenPush open)
+    {
+        if (!open.IsFinished(_weightChunks.Length))
         {
             return false;
         }
-        _weightsLease.BeginWrite();
-        // Progress is (epoch − 1) + fraction of the epoch; the schedule wants the fraction of the whole run.
-        _rule.LearningRate = _schedule.LearningRate(_plan.Optimizer.LearningRate, (int)Math.Floor(fresh[0].Progress), fresh[0].Progress / _plan.Epochs);
-        for (int i = 0; i < _chunks.Length; i++)
+        _open.Remove(open.Worker);
+        if (!open.Counts)
         {
-            if (_chunks[i].IsState)
-            {
-                continue;
-            }
-            ReadOnlySpan<float> gradient;
-            if (fresh.Count == 1)
-            {
-                gradient = Find(fresh[0].Gradients, _chunks[i].Id).Span;
-            }
-            else
-            {
-                var sum = _sum[i].AsSpan();
-                sum.Clear();
-                foreach (var p in fresh)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(Find(p.Gradients, _chunks[i].Id).Span, (float)p.Samples / samples, sum, sum);
-                }
-                gradient = sum;
-            }
-            _updates[i]++;
-            _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
-            _versions[i]++;
+            return false;
         }
-        foreach (var p in fresh)
-        {
-            _applied.EnteredWeights(p.BatchId, p.Samples);
-        }
-        _steps++;
+        _underWay.Remove(open.BatchId);
+        _applied.TryAdd(open.BatchId, open.Samples);
+        _applied.EnteredWeights(open.BatchId, open.Samples);
         return true;
     }
 
-    private static ReadOnlyMemory<float> Find(IReadOnlyList<ChunkValues> values, int chunkId)
+    /// <summary>
+    /// Drops a push that will not be finished (its worker left, or pushed a later step). Its batch is not counted as applied;
+    /// if its gradient already went into some chunks, that counts as an entry, so that the batch done again shows as doubled.
+    /// </summary>
+    private void Abandon(OpenPush open, string why)
+    {
+        _open.Remove(open.Worker);
+        if (!open.Counts)
+        {
+            return;
+        }
+        _underWay.Remove(open.BatchId);
+        if (open.Entered)
+        {
+            _applied.EnteredWeights(open.BatchId, open.Samples);
+            _log.Warning($"parameter server {_index}: batch {open.BatchId} of epoch {_epoch} from worker {open.Worker} entered "
+                + $"{open.ChunksApplied} of {_weightChunks.Length} chunks before {why}; it is not counted as applied");
+        }
+    }
+
+    /// <summary>
+    /// One optimizer step on chunk <paramref name="i"/> from the sample-weighted mean of the round's gradients; pushes whose
+    /// batch does not count add nothing. The step count per chunk (Adam's bias correction) moves once per round, as it did
+    /// when a round took whole pushes.
+    /// </summary>
+    private void ApplyChunk(int i, IReadOnlyList<OpenPush> round)
+    {
+        long samples = 0;
+        OpenPush? first = null;
+        int counting = 0;
+        foreach (var p in round)
+        {
+            if (p.Counts)
+            {
+                samples += p.Samples;
+                first ??= p;
+                counting++;
+            }
+        }
+        if (samples == 0)
+        {
+            foreach (var p in round)
+            {
+                p.MarkApplied(i, entered: false);
+            }
+            return;
+        }
+        _weightLeases[i]!.BeginWrite();
+        // Progress is (epoch − 1) + fraction of the epoch; the schedule wants the fraction of the whole run.
+        _rule.LearningRate = _schedule.LearningRate(_plan.Optimizer.LearningRate, (int)Math.Floor(first!.Progress), first.Progress / _plan.Epochs);
+        ReadOnlySpan<float> gradient;
+        if (counting == 1)
+        {
+            gradient = first.Gradient(i);
+        }
+        else
+        {
+            var sum = _sum[i].AsSpan();
+            sum.Clear();
+            foreach (var p in round)
+            {
+                if (p.Counts)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p.Gradient(i), (float)p.Samples / samples, sum, sum);
+                }
+            }
+            gradient = sum;
+        }
+        _updates[i]++;
+        _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
+        _versions[i]++;
+        foreach (var p in round)
+        {
+            p.Updated = true;
+            p.MarkApplied(i, entered: p.Counts);
+        }
+    }
+
+    /// <summary>The local indices of the chunks <paramref name="values"/> name that this server trains.</summary>
+    private int[] Local(IReadOnlyList<ChunkValues> values) =>
+        values.Select(v => _local.TryGetValue(v.ChunkId, out int i) && !_chunks[i].IsState ? i : -1).Where(i => i >= 0).ToArray();
+
+    /// <summary><paramref name="worker"/> is done with these chunks' weights (in sync mode, lent to it by its last reply).</summary>
+    private void ReturnLeases(string worker, IReadOnlyList<ChunkValues> values)
     {
         foreach (var v in values)
         {
-            if (v.ChunkId == chunkId)
+            if (_local.TryGetValue(v.ChunkId, out int i) && _weightLeases[i] is { } lease)
             {
-                return v.Values;
+                lease.Return(worker);
             }
         }
-        throw new InvalidOperationException($"push lacks chunk {chunkId}");
+    }
+
+    private void ReturnAllLeases(string worker)
+    {
+        foreach (int i in _weightChunks)
+        {
+            _weightLeases[i]!.Return(worker);
+        }
     }
 
     /// <summary>State (running statistics) is the mean of every live worker's latest push.</summary>
@@ -334,13 +524,22 @@ internal sealed partial class ServerShard
     }
 
     /// <summary>
-    /// The reply carries the weights by reference. In sync mode they are lent to the worker until it pushes again, and
-    /// nothing writes them before every active worker has (its <see cref="Lease"/> checks that); otherwise they are lent
+    /// A part's reply carries its chunks' weights by reference (the state with the last part). In sync mode each chunk is
+    /// lent to the worker until it pushes that chunk again, and nothing writes it before every active worker has (its
+    /// <see cref="Lease"/> checks that); otherwise they are lent
     /// until the next write, and the transport copies them (in process) or serializes them before its Tell returns.
     /// </summary>
-    private PushReply Reply(string worker, long step, bool applied) => new(step, applied,
-        Snapshot(_weightChunks, _plan.Mode == ConsistencyMode.Sync ? _weightsLease.Lend(worker) : _weightsLease.Current),
-        Snapshot(_stateChunks, _stateLease.Current));
+    private PushReply Reply(string worker, long step, int part, int[] chunks, bool state, bool applied)
+    {
+        var weights = new List<ChunkValues>(chunks.Length);
+        foreach (int i in chunks)
+        {
+            var lease = _weightLeases[i]!;
+            var loan = _plan.Mode == ConsistencyMode.Sync ? lease.Lend(worker) : lease.Current;
+            weights.Add(new ChunkValues(_chunks[i].Id, _versions[i], _weights[i]) { Loan = loan });
+        }
+        return new PushReply(step, applied, weights, state ? Snapshot(_stateChunks, _stateLease.Current) : [], null, part);
+    }
 
     /// <summary>The chunks' values: lent under <paramref name="loan"/>, or copied when there is none.</summary>
     private List<ChunkValues> Snapshot(int[] which, Loan? loan)

@@ -238,6 +238,19 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
         ComputeThreads.Current = _threads; // the pool may run this actor on another of its threads than last time
         var (train, indices) = _shards.Batch(batch, replica.Plan.BatchSize);
+        long step = ++_stepCount;
+        int samples = indices.Length;
+        double progress = _epoch - 1 + (double)batch / Math.Max(1, _totalBatches);
+        var awaiting = new HashSet<(int Server, int Part)>(); // the push parts whose reply has not come
+        if (replica.Overlaps)
+        {
+            // Each part goes as soon as the backward pass has finished its layer, while the pass goes on.
+            replica.BeginParts((s, part) =>
+            {
+                replica.Servers[s].Tell(replica.PartFor(s, part, _name, _incarnation, step, _epoch, batch, samples, progress));
+                awaiting.Add((s, part));
+            });
+        }
         long t0 = Stopwatch.GetTimestamp();
         float loss;
         int correct;
@@ -252,31 +265,36 @@ public sealed class Worker : ReceiveActor, IWithTimers
             Become(() => Idle(replica));
             return;
         }
+        finally
+        {
+            replica.EndParts();
+        }
         long pushedAt = Stopwatch.GetTimestamp();
         double compute = Stopwatch.GetElapsedTime(t0, pushedAt).TotalSeconds;
-        long step = ++_stepCount;
-        int samples = indices.Length;
-        double progress = _epoch - 1 + (double)batch / Math.Max(1, _totalBatches);
-        for (int s = 0; s < replica.Servers.Count; s++)
+        if (awaiting.Count == 0)
         {
-            replica.Servers[s].Tell(replica.PushFor(s, _name, _incarnation, step, _epoch, batch, samples, progress));
+            // Without overlap, or when nothing went during the pass (a stand-in computed it): one whole push per server.
+            for (int s = 0; s < replica.Servers.Count; s++)
+            {
+                replica.Servers[s].Tell(replica.PushFor(s, _name, _incarnation, step, _epoch, batch, samples, progress));
+                awaiting.Add((s, 0));
+            }
         }
-        int awaiting = replica.Servers.Count;
         Deadline.Start($"push of epoch {_epoch}, batch {batch}");
         string? refused = null;
         Become(() =>
         {
-            Receive<ServerRequestOverdue>(o => Overdue(o, awaiting, replica));
+            Receive<ServerRequestOverdue>(o => Overdue(o, awaiting.Select(a => a.Server).Distinct().Count(), replica));
             Receive<PushReply>(reply =>
             {
-                if (reply.Step != step)
+                if (reply.Step != step || !awaiting.Remove(Answered(replica, reply, awaiting)))
                 {
-                    return;
+                    return; // an earlier step's, or a part answered already
                 }
                 replica.TakeValues(reply.Weights, share: true);
                 replica.TakeValues(reply.State, share: false);
                 refused ??= reply.Refused;
-                if (--awaiting > 0)
+                if (awaiting.Count > 0)
                 {
                     return;
                 }
@@ -295,6 +313,24 @@ public sealed class Worker : ReceiveActor, IWithTimers
             });
             Common(replica);
         });
+    }
+
+    /// <summary>Which (server, part) a reply answers: the server owning its values' chunks, else (refused) the first awaiting that part.</summary>
+    private static (int Server, int Part) Answered(WorkerReplica replica, PushReply reply, HashSet<(int Server, int Part)> awaiting)
+    {
+        var values = reply.Weights.Count > 0 ? reply.Weights : reply.State;
+        if (values.Count > 0)
+        {
+            return (replica.ServerOf(values[0].ChunkId), reply.Part);
+        }
+        foreach (var a in awaiting)
+        {
+            if (a.Part == reply.Part)
+            {
+                return a;
+            }
+        }
+        return (-1, reply.Part);
     }
 
     private void Overdue(ServerRequestOverdue overdue, int unanswered, WorkerReplica replica)

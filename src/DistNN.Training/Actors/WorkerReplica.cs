@@ -13,8 +13,10 @@ namespace DistNN.Training.Actors;
 
 /// <summary>
 /// A worker's model replica, built from the plan once the worker is initialized: runs a batch's forward/backward
-/// (clipped and compressed as the plan says), cuts the gradients into one push per server and takes the servers'
-/// weights back in.
+/// (clipped and compressed as the plan says), cuts the gradients into pushes per server and takes the servers'
+/// weights back in. With the plan's overlap (and no clipping), a server's push comes in parts, one per layer that holds
+/// some of its chunks, each sent as soon as the backward pass has finished that layer (last layer first); state (BatchNorm
+/// statistics) goes in the last part.
 /// </summary>
 internal sealed class WorkerReplica
 {
@@ -25,6 +27,12 @@ internal sealed class WorkerReplica
     private readonly float[][] _ownStorage;
     private readonly GradientCompressor? _compressor;
     private readonly Protocol.Codecs.EncodedValues?[] _encoded;
+
+    /// <summary>Per server, the chunks of each push part in sending order, and the layer after whose backward each part is final.</summary>
+    private readonly (ParameterChunk[] Chunks, int Layer)[][] _partsByServer;
+
+    private bool[][] _sent = [];
+    private Action<int, int>? _send;
 
     /// <param name="servers">Server i owns the chunks the layout gives server i.</param>
     public WorkerReplica(TrainingPlan plan, IReadOnlyList<IActorRef> servers)
@@ -37,6 +45,7 @@ internal sealed class WorkerReplica
         _ownStorage = _layout.Tensors.Select(t => t.Value.Data).ToArray();
         _compressor = GradientCompressor.For(Plan.Compression);
         _encoded = new Protocol.Codecs.EncodedValues?[_layout.Chunks.Count];
+        _partsByServer = Enumerable.Range(0, Servers.Count).Select(s => CutParts(_chunksByServer[s])).ToArray();
         _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(Plan.Model.Loss))
         {
             Augmenter = ReplicaStep.AugmenterFor(Plan.Augmentation, Plan.Seed),
@@ -53,15 +62,63 @@ internal sealed class WorkerReplica
         ? servers
         : throw new InvalidOperationException($"{servers.Count} servers replace {Servers.Count}: a replacement takes one server's chunks");
 
+    /// <summary>True when pushes go in parts as the backward pass produces them: the plan asks for it and nothing needs every gradient first.</summary>
+    public bool Overlaps => Plan.Overlap && Plan.ClipNorm <= 0;
+
+    /// <summary>The server that owns chunk <paramref name="chunkId"/>.</summary>
+    public int ServerOf(int chunkId) => _layout.Chunks[chunkId].Server;
+
+    /// <summary>How many parts a push to <paramref name="server"/> has when the backward pass sends them as it goes.</summary>
+    public int PartCount(int server) => _partsByServer[server].Length;
+
     /// <summary>
     /// Forward and backward on the samples at <paramref name="indices"/>, then clipping and compression; the gradients
-    /// wait in the replica for <see cref="PushFor"/>. Throws <see cref="NonFiniteException"/> on a non-finite loss.
+    /// wait in the replica for <see cref="PushFor"/>, or, between <see cref="BeginParts"/> and <see cref="EndParts"/>, each
+    /// part is compressed and handed to the sender as the backward pass finishes it. Throws
+    /// <see cref="NonFiniteException"/> on a non-finite loss.
     /// </summary>
     public (float Loss, int Correct) Compute(Dataset train, ReadOnlySpan<int> indices, long batchNumber)
     {
-        var result = _step.Run(train, indices, batchNumber);
+        var result = _step.Run(train, indices, batchNumber, _send is null ? null : LayerDone);
         FinishGradients();
         return result;
+    }
+
+    /// <summary>
+    /// Until <see cref="EndParts"/>, the backward pass hands each finished part to <paramref name="send"/> (server, part):
+    /// the caller pushes it with <see cref="PartFor"/>.
+    /// </summary>
+    public void BeginParts(Action<int, int> send)
+    {
+        _send = send;
+        if (_sent.Length != Servers.Count)
+        {
+            _sent = _partsByServer.Select(p => new bool[p.Length]).ToArray();
+        }
+        foreach (bool[] sent in _sent)
+        {
+            Array.Clear(sent);
+        }
+    }
+
+    /// <summary>Stops handing parts out (the backward pass sent all of them, or none: then the push goes whole).</summary>
+    public void EndParts() => _send = null;
+
+    private void LayerDone(int layer)
+    {
+        for (int s = 0; s < _partsByServer.Length; s++)
+        {
+            var parts = _partsByServer[s];
+            for (int p = 0; p < parts.Length; p++)
+            {
+                if (parts[p].Layer == layer && !_sent[s][p])
+                {
+                    Compress(parts[p].Chunks);
+                    _sent[s][p] = true;
+                    _send!(s, p);
+                }
+            }
+        }
     }
 
     /// <summary>The trainable chunks' gradients, where a stand-in for the backward pass writes them (the simulator).</summary>
@@ -74,25 +131,81 @@ internal sealed class WorkerReplica
         {
             GradientClipping.ClipByGlobalNorm(_model.Parameters, Plan.ClipNorm);
         }
-        if (_compressor is not null)
+        if (_send is null)
         {
-            foreach (var chunk in _layout.Chunks)
+            Compress(_layout.Chunks);
+            return;
+        }
+        for (int s = 0; s < _partsByServer.Length; s++)
+        {
+            for (int p = 0; p < _partsByServer[s].Length; p++)
             {
-                if (!chunk.IsState)
+                if (!_sent[s][p])
                 {
-                    // The gradient becomes what the encoding decodes to; the encoded bytes go to servers on other nodes.
-                    _encoded[chunk.Id] = _compressor.Apply(chunk, _layout.GradientOf(chunk));
+                    Compress(_partsByServer[s][p].Chunks); // not sent by the backward pass (a stand-in computed the batch)
                 }
             }
         }
     }
 
+    private void Compress(IEnumerable<ParameterChunk> chunks)
+    {
+        if (_compressor is null)
+        {
+            return;
+        }
+        foreach (var chunk in chunks)
+        {
+            if (!chunk.IsState)
+            {
+                // The gradient becomes what the encoding decodes to; the encoded bytes go to servers on other nodes.
+                _encoded[chunk.Id] = _compressor.Apply(chunk, _layout.GradientOf(chunk));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A server's chunks as push parts: the trainable ones grouped by the layer that owns them, last layer first, the
+    /// state in the last part (a server with no trainable chunk has one part, final after the first layer).
+    /// </summary>
+    private (ParameterChunk[] Chunks, int Layer)[] CutParts(ParameterChunk[] chunks)
+    {
+        var layerOf = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
+        for (int l = 0; l < _model.Layers.Count; l++)
+        {
+            foreach (var p in _model.Layers[l].Parameters)
+            {
+                layerOf[p] = l;
+            }
+        }
+        var parts = chunks.Where(c => !c.IsState)
+            .GroupBy(c => layerOf[_layout.Tensors[c.TensorIndex]])
+            .OrderByDescending(g => g.Key)
+            .Select(g => (Chunks: g.ToArray(), Layer: g.Key))
+            .ToList();
+        var state = chunks.Where(c => c.IsState).ToArray();
+        if (parts.Count == 0)
+        {
+            return [(state, 0)];
+        }
+        parts[^1] = (parts[^1].Chunks.Concat(state).ToArray(), parts[^1].Layer);
+        return parts.ToArray();
+    }
+
     /// <summary>Server <paramref name="server"/>'s share of the last computed gradients (by reference) and state.</summary>
-    public PushGradients PushFor(int server, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress)
+    public PushGradients PushFor(int server, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress) =>
+        Push(_chunksByServer[server], worker, incarnation, step, epoch, batch, samples, progress);
+
+    /// <summary>Part <paramref name="part"/> of server <paramref name="server"/>'s push: its chunks' gradients (by reference), state in the last.</summary>
+    public PushGradients PartFor(int server, int part, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress) =>
+        Push(_partsByServer[server][part].Chunks, worker, incarnation, step, epoch, batch, samples, progress)
+            with { Part = part, Parts = _partsByServer[server].Length };
+
+    private PushGradients Push(ParameterChunk[] chunks, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress)
     {
         var gradients = new List<ChunkValues>();
         var state = new List<ChunkValues>();
-        foreach (var chunk in _chunksByServer[server])
+        foreach (var chunk in chunks)
         {
             if (chunk.IsState)
             {

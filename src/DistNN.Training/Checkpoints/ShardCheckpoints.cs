@@ -22,6 +22,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     private int _every;
     private int _keep;
     private long _lastStep;
+    private string? _due;
     private IReadOnlyList<int[]>? _shapes;
 
     public void OnPolicy(CheckpointPolicy policy)
@@ -36,7 +37,14 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     {
         if (_directory is not null && _every > 0 && shard.Steps > 0 && shard.Steps % _every == 0 && shard.Steps != _lastStep)
         {
-            Write(shard, $"step-{shard.Steps:D10}");
+            _due = $"step-{shard.Steps:D10}";
+        }
+        if (_due is not null && shard.BetweenRounds)
+        {
+            // Never a half-applied push: a checkpoint due meanwhile waits for the rounds under way to finish.
+            string folder = _due;
+            _due = null;
+            Write(shard, folder);
         }
     }
 
@@ -45,6 +53,11 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
         if (_directory is null)
         {
             log.Warning("parameter server {0}: told to checkpoint into {1}, but it has no checkpoint directory: ignored", serverIndex, take.Folder);
+            return;
+        }
+        if (!shard.BetweenRounds)
+        {
+            _due = take.Folder; // written after the message that finishes the rounds under way
             return;
         }
         Write(shard, take.Folder);
@@ -60,6 +73,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
             var state = ShardFiles.Read(folder, restore.FromServer, restore.Files, layout.ChunksOf(serverIndex).ToList(), Shapes());
             shard.Restore(state);
             _lastStep = state.Step;
+            _due = null;
             log.Info("parameter server {0}: restored from {1} (step {2}, epoch {3}, {4} batches of it applied)",
                 serverIndex, folder, state.Step, state.Epoch, state.AppliedBatches.Length);
             // Through the writer's queue: the coordinator hears of every checkpoint written before the restore first.

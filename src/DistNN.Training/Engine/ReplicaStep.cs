@@ -41,7 +41,10 @@ public sealed class ReplicaStep
     /// Runs one step on the samples at <paramref name="indices"/>; returns the mean loss and the count classified correctly.
     /// <paramref name="batchNumber"/> (a global batch number) picks the augmentation draws, so any worker expands a batch the same way.
     /// </summary>
-    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber = 0)
+    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber = 0) => Run(data, indices, batchNumber, null);
+
+    /// <summary>As <see cref="Run(Dataset, ReadOnlySpan{int}, long)"/>; <paramref name="layerDone"/> hears each layer whose gradients are final.</summary>
+    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber, Action<int>? layerDone)
     {
         _steps++;
         data.FillBatch(indices, _inputs, _targets);
@@ -54,7 +57,7 @@ public sealed class ReplicaStep
             throw NonFiniteException.Locate(Model, _inputs, _steps, loss);
         }
         int correct = Metrics.CountCorrect(output, data.Labels, indices);
-        Model.Backward(grad);
+        Model.Backward(grad, layerDone);
         return (loss, correct);
     }
 }

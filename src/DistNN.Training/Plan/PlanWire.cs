@@ -33,7 +33,8 @@ public static class PlanWire
         plan.Carrier,
         plan.ChunkBytes,
         new CompressionMessage(plan.Compression.Encoding, plan.Compression.TopKFraction),
-        plan.DivergenceFactor);
+        plan.DivergenceFactor,
+        plan.Overlap);
 
     /// <summary>The plan a message describes; throws <see cref="FormatException"/> naming the field it cannot accept.</summary>
     public static TrainingPlan ToPlan(this PlanMessage m)
@@ -64,6 +65,7 @@ public static class PlanWire
                 ChunkBytes = m.ChunkBytes,
                 Compression = ToCompression(m.Compression),
                 DivergenceFactor = m.DivergenceFactor,
+                Overlap = m.Overlap,
             };
         }
         catch (ArgumentException e)

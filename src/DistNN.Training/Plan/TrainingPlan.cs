@@ -75,6 +75,12 @@ public sealed record TrainingPlan
     /// </summary>
     public double DivergenceFactor { get; init; } = 100;
 
+    /// <summary>
+    /// True: a worker pushes each layer's gradients as the backward pass finishes it (last layer first) and servers apply
+    /// them chunk by chunk; with clipping by global norm every gradient is needed first, so the push goes in one part.
+    /// </summary>
+    public bool Overlap { get; init; } = true;
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace DistNN.Transport.DataPlane;
 
 /// <summary>
 /// A node's link to one server node's data plane: the connection in use and the requests on it still waiting for their
-/// replies (one per route: one actor talking to one server has one request outstanding at a time). Nothing here waits
+/// replies (per route — one actor talking to one server — a pull, or the parts of one push, outstanding at a time). Nothing here waits
 /// on the caller's thread: a connection is opened in the background on first use and again after a drop; messages told
 /// meanwhile are sent once it is open. Requests lost with a dropped connection are sent again on the next one — safe,
 /// since a server applies a (worker, step) once and a pull only reads. If no connection opens after five attempts (about
@@ -30,8 +30,8 @@ internal sealed class DataPlaneLink
     private readonly int _port;
     private readonly DataPlaneTransport _transport;
     private readonly object _gate = new();
-    private readonly Dictionary<int, Request> _outstanding = [];
-    private readonly List<(int Route, FrameWriter? Frame)> _unsent = [];
+    private readonly Dictionary<(int Route, int Part), Request> _outstanding = [];
+    private readonly List<((int Route, int Part) Key, FrameWriter? Frame)> _unsent = [];
     private DataPlaneConnection? _connection;
     private bool _connecting;
 
@@ -58,19 +58,20 @@ internal sealed class DataPlaneLink
         bool replied = sender is not null && !sender.IsNobody();
         int route = replied ? _transport.Routes.RouteOf(sender!, target) : 0;
         bool request = replied && message is PushGradients or PullWeights;
+        var key = (route, PartOf(message));
         DataPlaneConnection? connection;
         lock (_gate)
         {
             connection = _connection is { IsOpen: true } open ? open : null;
             if (request)
             {
-                _outstanding[route] = new Request(target, sender!, message, credential, connection);
+                _outstanding[key] = new Request(target, sender!, message, credential, connection);
             }
             if (connection is null)
             {
                 // A request is written from its message once connected (its values stay untouched until its reply);
                 // anything else is written now, owning its bytes.
-                _unsent.Add((route, request ? null : Materialized(target, route, message, credential)));
+                _unsent.Add((key, request ? null : Materialized(target, route, message, credential)));
                 StartConnecting();
                 return;
             }
@@ -84,9 +85,10 @@ internal sealed class DataPlaneLink
     {
         lock (_gate)
         {
-            if (_outstanding.TryGetValue(route, out Request? r) && Answers(reply, r.Message))
+            var key = (route, PartOf(reply));
+            if (_outstanding.TryGetValue(key, out Request? r) && Answers(reply, r.Message))
             {
-                _outstanding.Remove(route);
+                _outstanding.Remove(key);
             }
         }
     }
@@ -95,6 +97,14 @@ internal sealed class DataPlaneLink
     public void Drop() => _ = Volatile.Read(ref _connection)?.DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => Volatile.Read(ref _connection)?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>Which of a route's outstanding requests a message is or answers: a push's part (0 when whole), or a pull (-1).</summary>
+    private static int PartOf(object message) => message switch
+    {
+        PushGradients p => p.Part,
+        PushReply r => r.Part,
+        _ => -1,
+    };
 
     private static bool Answers(object reply, object request) => (reply, request) switch
     {
@@ -176,26 +186,26 @@ internal sealed class DataPlaneLink
     {
         _transport.Counters.Opened(connection);
         _transport.Log.Info("tensor data plane: connected to {0}", Endpoint);
-        var unsent = new List<(int Route, FrameWriter? Frame, Request? Request)>();
+        var unsent = new List<((int Route, int Part) Key, FrameWriter? Frame, Request? Request)>();
         lock (_gate)
         {
             _connection = connection;
             _connecting = false;
-            foreach (var (route, frame) in _unsent)
+            foreach (var (key, frame) in _unsent)
             {
-                unsent.Add((route, frame, frame is null ? Take(route, connection) : null));
+                unsent.Add((key, frame, frame is null ? Take(key, connection) : null));
             }
             _unsent.Clear();
-            foreach (int route in _outstanding.Keys.ToList())
+            foreach (var key in _outstanding.Keys.ToList())
             {
-                if (_outstanding[route].SentOn is { } lost && lost != connection)
+                if (_outstanding[key].SentOn is { } lost && lost != connection)
                 {
-                    unsent.Add((route, null, Take(route, connection)));
+                    unsent.Add((key, null, Take(key, connection)));
                 }
             }
         }
         _ = connection.Completion.ContinueWith(_ => OnClosed(connection), TaskScheduler.Default);
-        foreach (var (route, frame, request) in unsent)
+        foreach (var (key, frame, request) in unsent)
         {
             if (frame is not null)
             {
@@ -203,19 +213,19 @@ internal sealed class DataPlaneLink
             }
             else if (request is not null)
             {
-                Write(connection, request.Target, route, request.Requester, request.Message, request.Credential);
+                Write(connection, request.Target, key.Route, request.Requester, request.Message, request.Credential);
             }
         }
     }
 
-    /// <summary>The outstanding request of <paramref name="route"/>, now carried by <paramref name="connection"/> (gate held).</summary>
-    private Request? Take(int route, DataPlaneConnection connection)
+    /// <summary>The outstanding request <paramref name="key"/>, now carried by <paramref name="connection"/> (gate held).</summary>
+    private Request? Take((int Route, int Part) key, DataPlaneConnection connection)
     {
-        if (!_outstanding.TryGetValue(route, out Request? request) || request.SentOn == connection)
+        if (!_outstanding.TryGetValue(key, out Request? request) || request.SentOn == connection)
         {
             return null; // answered, or already sent on this connection
         }
-        _outstanding[route] = request with { SentOn = connection };
+        _outstanding[key] = request with { SentOn = connection };
         return request;
     }
 
@@ -246,9 +256,9 @@ internal sealed class DataPlaneLink
         {
             _connecting = false;
             failed = _outstanding.Values.Where(r => r.SentOn is null || !r.SentOn.IsOpen).ToList();
-            foreach (int route in _outstanding.Where(o => failed.Contains(o.Value)).Select(o => o.Key).ToList())
+            foreach (var key in _outstanding.Where(o => failed.Contains(o.Value)).Select(o => o.Key).ToList())
             {
-                _outstanding.Remove(route);
+                _outstanding.Remove(key);
             }
             dropped = _unsent.Where(u => u.Frame is not null).Select(u => u.Frame!).ToList();
             _unsent.Clear();
