@@ -106,7 +106,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 result.WallSeconds.ToString("F1", s_invariant),
                             ];
                             Console.WriteLine(string.Join("  ", row.Select((c, i) => c.PadLeft(Width(i)))));
-                            csv.Append(string.Join(",", row)).Append('\n');
+                            csv.Append(string.Join(",", row.Select(c => c.Contains(',') ? $"\"{c}\"" : c))).Append('\n');
                             points.Add((n, result.SamplesPerSecond, result.StepSeconds * 1e3));
                         }
                         series.Add(new SimulationSeries(Label(mode, compression, fraction, factor, m, servers.Length > 1 || m > 1), points));
