@@ -108,10 +108,14 @@ public sealed class CoordinatorGraceSpec : IDisposable
         var exits = NodeGroup.WaitForExits([patient, impatient], s_start);
 
         Assert.True(exits.All(e => e == 1), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
-        Assert.Contains("waiting up to 3 s for a new one", patient.Output);
-        Assert.Contains("distnn: error: no new coordinator within 3 s of losing the previous one", patient.Output);
-        Assert.Contains("before it ended the run: leaving the cluster with an error", impatient.Output);
-        Assert.DoesNotContain("waiting up to", impatient.Output);
+        string diagnostics = _group.Diagnostics();
+        Assert.True(patient.Output.Contains("waiting up to 3 s for a new one", StringComparison.Ordinal), diagnostics);
+        Assert.True(patient.Output.Contains("distnn: error: no new coordinator within 3 s of losing the previous one", StringComparison.Ordinal), diagnostics);
+        // Without grace it ends at once, by whichever word comes first: its own (the coordinator's actor terminated) or the
+        // cluster's (on a loaded machine the survivors may down every member, this one too, before that word arrives).
+        Assert.True(impatient.Output.Contains("before it ended the run: leaving the cluster with an error", StringComparison.Ordinal)
+            || impatient.Output.Contains("this node was removed from the cluster", StringComparison.Ordinal), diagnostics);
+        Assert.False(impatient.Output.Contains("waiting up to", StringComparison.Ordinal), diagnostics);
     }
 
     public void Dispose() => _group.Dispose();
