@@ -143,18 +143,21 @@ public sealed class IdxDatasetSpec : IDisposable
     }
 
     [Fact]
-    public void Train_and_test_images_of_different_shapes_are_rejected()
+    public void Train_and_test_images_of_different_shapes_are_rejected_also_when_the_test_set_is_read_alone()
     {
         _files.Write("train-images-idx3-ubyte", IdxTestFiles.Encode([1, 2, 2], new byte[4]));
         _files.Write("train-labels-idx1-ubyte", IdxTestFiles.Encode([1], [0]));
         _files.Write("t10k-images-idx3-ubyte", IdxTestFiles.Encode([1, 2, 3], new byte[6]));
         _files.Write("t10k-labels-idx1-ubyte", IdxTestFiles.Encode([1], [0]));
 
-        var error = Assert.Throws<DataFormatException>(() => MnistLoader.Load(_files.Folder));
+        foreach (var load in new Action[] { () => MnistLoader.Load(_files.Folder), () => IdxDataset.LoadTest(_files.Folder, 10) })
+        {
+            var error = Assert.Throws<DataFormatException>(load);
 
-        Assert.Contains("t10k-images-idx3-ubyte", error.Message);
-        Assert.Contains("[2,3]", error.Message);
-        Assert.Contains("[2,2]", error.Message);
+            Assert.Contains("t10k-images-idx3-ubyte", error.Message);
+            Assert.Contains("[2,3]", error.Message);
+            Assert.Contains("[2,2]", error.Message);
+        }
     }
 
     [Fact]

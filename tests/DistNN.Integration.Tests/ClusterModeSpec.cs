@@ -15,12 +15,13 @@ public sealed class ClusterModeSpec : IDisposable
     private readonly NodeGroup _group = new("distnn-cluster-");
 
     [Fact]
-    public void One_coordinator_two_servers_and_two_workers_train_the_mlp_to_95_percent_and_every_node_exits_0()
+    public void One_coordinator_two_servers_and_two_workers_train_the_mlp_to_95_percent_the_coordinator_reading_no_training_image_and_every_node_exits_0()
     {
         string mnist = Mnist.RequireDir();
         string summaryPath = Path.Combine(_group.Dir, "summary.json");
+        // The coordinator deals batches from the files' headers and evaluates on the test set: it reads no training image.
         string seed = StartCoordinator("--servers", "2", "--workers", "2", "--epochs", "1", "--train-limit", "30000", "--lr", "0.002",
-            "--data-dir", mnist, "--summary-json", summaryPath, "--dashboard", "0");
+            "--data-dir", Mnist.WithUnreadableTrainingImages(mnist, _group.Dir), "--summary-json", summaryPath, "--dashboard", "0");
         _group.Start("ps-1", "--role", "ps", "--seed", seed, "--threads", "1");
         _group.Start("ps-2", "--role", "ps", "--seed", seed, "--threads", "1");
         _group.Start("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");

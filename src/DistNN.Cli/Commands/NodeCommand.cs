@@ -8,8 +8,9 @@ namespace DistNN.Cli.Commands;
 
 /// <summary>
 /// `distnn node`: one node of a cluster. The coordinator turns its options into the run's <see cref="TrainingPlan"/>
-/// (as `distnn train` does), loads the data, waits for the plan's servers and workers, trains, prints progress and the
-/// summary, then ends the cluster; ps and worker nodes join, find the coordinator, serve or train, and leave when told.
+/// (as `distnn train` does), reads the training set's headers and labels and the test set (the workers read the training
+/// samples), waits for the plan's servers and workers, trains, prints progress and the summary, then ends the cluster;
+/// ps and worker nodes join, find the coordinator, serve or train, and leave when told.
 /// </summary>
 public sealed class NodeCommand : AsyncCommand<NodeSettings>
 {
@@ -43,17 +44,17 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
         // The data's folder and the threads are this node's, also when the plan comes from a checkpoint.
         var plan = resolved with { DataDir = options.DataDir, Threads = options.Threads };
         plan.Validate();
-        var (train, test) = DataSets.Load(plan);
-        RunChecks.AgainstData(plan, train);
-        using var report = new RunReport(settings, plan, train.Count, test.Count, "cluster");
-        var outcome = await ClusterNode.RunCoordinatorAsync(options, plan, new Training.Actors.InMemoryDataSource(train, test), report.Listen,
+        var data = DataSets.ForCoordinator(plan);
+        RunChecks.AgainstData(plan, data.TrainShape);
+        using var report = new RunReport(settings, plan, data.TrainCount, data.Test.Count, "cluster");
+        var outcome = await ClusterNode.RunCoordinatorAsync(options, plan, data, report.Listen,
             TimeSpan.FromSeconds(settings.RegistrationTimeout), log, cancel, checkpoints);
         if (outcome.Summary is not { } summary)
         {
             report.Stop();
             bool interrupted = outcome.ExitCode == ClusterNode.InterruptedExitCode;
             Console.Error.WriteLine(interrupted ? $"distnn: {outcome.Failure}" : $"distnn: error: {outcome.Failure}");
-            report.Keep(plan, report.Ended(plan, train.Count, interrupted ? "interrupted" : "failed", outcome.Failure ?? ""), null);
+            report.Keep(plan, report.Ended(plan, data.TrainCount, interrupted ? "interrupted" : "failed", outcome.Failure ?? ""), null);
             return outcome.ExitCode;
         }
         report.Done(summary);

@@ -11,7 +11,7 @@ namespace DistNN.Cli.Commands;
 /// </summary>
 internal static class RunChecks
 {
-    public static void AgainstData(TrainingPlan plan, Dataset train)
+    public static void AgainstData(TrainingPlan plan, DatasetShape train)
     {
         var model = ModelBuilder.Build(plan.Model, plan.Seed);
         int inputValues = model.InputShape.Aggregate(1, (a, b) => a * b);

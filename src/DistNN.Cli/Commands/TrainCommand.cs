@@ -1,3 +1,4 @@
+using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Training.Actors;
 using DistNN.Training.Engine;
@@ -26,7 +27,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         }
         plan.Validate();
         var (train, test) = DataSets.Load(plan);
-        RunChecks.AgainstData(plan, train);
+        RunChecks.AgainstData(plan, DatasetShape.Of(train));
         using var interruption = new Interruption(cancellationToken);
         using var report = new RunReport(settings, plan, train.Count, test.Count, settings.Engine,
             settings.Engine == "local" ? new MemberSeen("trainer", "local", "in process", "up") : new MemberSeen("coordinator", "coordinator", "in process", "up"));

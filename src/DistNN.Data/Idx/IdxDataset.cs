@@ -25,10 +25,7 @@ public static class IdxDataset
         var testLabels = IdxReader.ReadLabels(files.TestLabels);
         CheckPair(trainImages, trainLabels);
         CheckPair(testImages, testLabels);
-        if (!trainImages.Dimensions.AsSpan(1).SequenceEqual(testImages.Dimensions.AsSpan(1)))
-        {
-            throw new DataFormatException(testImages.Path, $"holds items of shape [{string.Join(",", testImages.Dimensions[1..])}] but {trainImages.Path} holds [{string.Join(",", trainImages.Dimensions[1..])}]");
-        }
+        CheckSameShape(trainImages.Path, trainImages.Dimensions, testImages);
         int classCount = classes ?? Math.Max(MaxLabel(trainLabels), MaxLabel(testLabels)) + 1;
         return (ToDataset($"{name}-train", trainImages, trainLabels, classCount),
                 ToDataset($"{name}-test", testImages, testLabels, classCount));
@@ -59,6 +56,22 @@ public static class IdxDataset
         }
         int classCount = classes ?? Math.Max(MaxLabel(IdxReader.ReadLabels(files.TrainLabels)), MaxLabel(IdxReader.ReadLabels(files.TestLabels))) + 1;
         return (dimensions[0], SampleShape(dimensions), classCount);
+    }
+
+    /// <summary>
+    /// The test split of <paramref name="dataDir"/> alone, its samples checked against the training images' shape (from
+    /// their header only); <paramref name="classes"/> as <see cref="DescribeTrain"/> gives it. A coordinator node evaluates
+    /// on it without reading a training image.
+    /// </summary>
+    public static Dataset LoadTest(string dataDir, int classes, string name = "idx")
+    {
+        var files = Locate(dataDir);
+        var trainDimensions = IdxReader.ReadDimensions(files.TrainImages, 2, IdxReader.MaxRank, "images");
+        var images = IdxReader.ReadImages(files.TestImages);
+        var labels = IdxReader.ReadLabels(files.TestLabels);
+        CheckPair(images, labels);
+        CheckSameShape(files.TrainImages, trainDimensions, images);
+        return ToDataset($"{name}-test", images, labels, classes);
     }
 
     /// <summary>
@@ -129,6 +142,14 @@ public static class IdxDataset
         if (images.Count != labels.Count)
         {
             throw new DataFormatException(labels.Path, $"holds {labels.Count} labels but {images.Path} holds {images.Count} images; they must match");
+        }
+    }
+
+    private static void CheckSameShape(string trainPath, int[] trainDimensions, IdxArray test)
+    {
+        if (!trainDimensions.AsSpan(1).SequenceEqual(test.Dimensions.AsSpan(1)))
+        {
+            throw new DataFormatException(test.Path, $"holds items of shape [{string.Join(",", test.Dimensions[1..])}] but {trainPath} holds [{string.Join(",", trainDimensions[1..])}]");
         }
     }
 

@@ -268,14 +268,14 @@ public sealed partial class Coordinator
             {
                 if (!_ledger.IsFinished(b) && _ledger.Finish(b))
                 {
-                    _epochSamples += Math.Min(_plan.BatchSize, _data.Train.Count - b * _plan.BatchSize);
+                    _epochSamples += Math.Min(_plan.BatchSize, _data.TrainCount - b * _plan.BatchSize);
                 }
             }
             AskServersWhenFinished();
             return;
         }
         int epoch = complete ? m.Epoch + 1 : m.Epoch;
-        _processed = _applied = (long)(epoch - 1) * _data.Train.Count;
+        _processed = _applied = (long)(epoch - 1) * _data.TrainCount;
         _countedEpoch = epoch - 1;
         _carriedSamples = complete ? 0 : m.SamplesApplied;
         StartEpoch(epoch, complete ? [] : [.. m.BatchesApplied]);

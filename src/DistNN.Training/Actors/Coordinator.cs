@@ -172,7 +172,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             }
             try
             {
-                if (_checkpoints.ServersInitialized(_servers, _data.Train.Count))
+                if (_checkpoints.ServersInitialized(_servers, _data.TrainCount))
                 {
                     InitOthers();
                 }
@@ -343,7 +343,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         _live.Clear();
         _live.UnionWith(_ready.Where(_workers.ContainsKey));
         TellServersLive();
-        _ledger = new EpochLedger(epoch, _data.Train.Count, _plan.BatchSize, _servers.Count);
+        _ledger = new EpochLedger(epoch, _data.TrainCount, _plan.BatchSize, _servers.Count);
         _epochSamples = 0;
         _lossSum = 0;
         _correct = 0;
@@ -354,10 +354,10 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         foreach (int b in applied)
         {
             _ledger.Finish(b);
-            _epochSamples += Math.Min(_plan.BatchSize, _data.Train.Count - b * _plan.BatchSize);
+            _epochSamples += Math.Min(_plan.BatchSize, _data.TrainCount - b * _plan.BatchSize);
         }
         // The layout is the plan's, whoever is live: a resumed run's batch ids name the same samples.
-        _dealer ??= new ShardDealer(new Data.Batching.ShardLayout(_data.Train.Count, _plan.BatchSize, _plan.Workers));
+        _dealer ??= new ShardDealer(new Data.Batching.ShardLayout(_data.TrainCount, _plan.BatchSize, _plan.Workers));
         _dealer.StartEpoch(_live.ToList());
         // Each worker's batches in order: a resumed sync run (whose applied batches are whole rounds) keeps its rounds.
         Deal(Enumerable.Range(0, _ledger.Batches).Where(b => !applied.Contains(b)).ToList(), avoid: null);
@@ -374,7 +374,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         {
             return r.Epoch;
         }
-        _processed = _applied = (long)r.Epoch * _data.Train.Count;
+        _processed = _applied = (long)r.Epoch * _data.TrainCount;
         return r.Epoch + 1;
     }
 
@@ -385,7 +385,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         {
             return [];
         }
-        _processed = _applied = (long)(epoch - 1) * _data.Train.Count;
+        _processed = _applied = (long)(epoch - 1) * _data.TrainCount;
         _carriedSamples = resume.SamplesApplied;
         return [.. resume.BatchesApplied];
     }
@@ -460,7 +460,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             _reportClock.Restart();
             double seconds = _epochClock.Elapsed.TotalSeconds;
             var workers = WorkerRates();
-            _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.Train.Count, _lossSum / Trained, (double)_correct / Trained,
+            _listener(new StepProgress(_epoch, _plan.Epochs, _epochSamples, _data.TrainCount, _lossSum / Trained, (double)_correct / Trained,
                 Trained / seconds, workers, _ledger.Finished, _ledger.Batches));
         }
         AskServersWhenFinished();
@@ -519,7 +519,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             Deal(unapplied, avoid: null);
             return;
         }
-        if (unapplied.Count > 0 || applied != _data.Train.Count)
+        if (unapplied.Count > 0 || applied != _data.TrainCount)
         {
             Fail(_ledger.Shortfall(unapplied));
             return;
@@ -534,9 +534,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         }
         _epochClock.Stop();
         _doubledByEpoch[_epoch] = _ledger.SamplesDoubled();
-        if (_epochSamples != _data.Train.Count)
+        if (_epochSamples != _data.TrainCount)
         {
-            Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.Train.Count}");
+            Fail($"epoch {_epoch} processed {_epochSamples} samples, expected {_data.TrainCount}");
             return;
         }
         _checkpoints.Request(_servers, EpochFolder(_epoch));
@@ -601,7 +601,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             Servers = _plan.Servers,
             SamplesProcessed = _processed,
             SamplesApplied = _applied,
-            SamplesExpected = (long)_data.Train.Count * _plan.Epochs,
+            SamplesExpected = (long)_data.TrainCount * _plan.Epochs,
             SamplesDoubled = _doubledByEpoch.Values.Sum(),
             Parameters = _parameterCount,
             Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,

@@ -8,6 +8,9 @@ public interface IDataSource
     Dataset Train { get; }
 
     Dataset Test { get; }
+
+    /// <summary>How many training samples there are; a source that knows it without loading them says so (a coordinator node).</summary>
+    int TrainCount => Train.Count;
 }
 
 public sealed record InMemoryDataSource(Dataset Train, Dataset Test) : IDataSource;

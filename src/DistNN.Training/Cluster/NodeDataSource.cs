@@ -11,20 +11,30 @@ namespace DistNN.Training.Cluster;
 /// A cluster node's data: the files are in this node's <paramref name="dataDir"/>, but which data set and how many
 /// training samples come from the coordinator's plan (<see cref="Prepare"/> reads only the files' headers and labels). A
 /// worker node reads only the shards it is dealt (<see cref="Load"/>: those samples' bytes, from their offset in the IDX
-/// files); the whole sets (<see cref="Train"/>, <see cref="Test"/>) are read only if something asks for them.
+/// files); the coordinator node deals from <see cref="TrainCount"/> and evaluates on <see cref="Test"/>, read alone. Each
+/// split is read only if something asks for it.
 /// </summary>
 public sealed class NodeDataSource(string dataDir) : IPlanDataSource, ITrainShards
 {
     private (string Dataset, int Limit)? _prepared;
     private int _trainCount;
+    private int[] _sampleShape = [];
     private int _classes;
-    private (Dataset Train, Dataset Test)? _whole;
+    private Dataset? _train;
+    private Dataset? _test;
 
-    public Dataset Train => Whole().Train;
+    /// <summary>The plan's training samples (all of them, in memory).</summary>
+    public Dataset Train => _train ??= IdxDataset.LoadTrainSlice(dataDir, 0, TrainCount, _classes, Prepared.Dataset);
 
-    public Dataset Test => Whole().Test;
+    /// <summary>The test split alone.</summary>
+    public Dataset Test => _test ??= IdxDataset.LoadTest(dataDir, _classes, Prepared.Dataset);
 
     public int TrainCount => _prepared is null ? throw NotPrepared() : _trainCount;
+
+    /// <summary>The training set's count (the plan's limit applied), sample shape and classes, from the headers and labels.</summary>
+    public DatasetShape TrainShape => new(TrainCount, _sampleShape, _classes);
+
+    private (string Dataset, int Limit) Prepared => _prepared ?? throw NotPrepared();
 
     public void Prepare(TrainingPlan plan)
     {
@@ -32,15 +42,17 @@ public sealed class NodeDataSource(string dataDir) : IPlanDataSource, ITrainShar
         {
             return;
         }
-        var (count, _, classes) = plan.Dataset switch
+        var (count, sampleShape, classes) = plan.Dataset switch
         {
             "mnist" => IdxDataset.DescribeTrain(dataDir, MnistLoader.Classes),
             "idx" => IdxDataset.DescribeTrain(dataDir),
             _ => throw UnknownDataset(plan.Dataset),
         };
         _trainCount = plan.TrainLimit > 0 ? Math.Min(plan.TrainLimit, count) : count;
+        _sampleShape = sampleShape;
         _classes = classes;
-        _whole = null;
+        _train = null;
+        _test = null;
         _prepared = (plan.Dataset, plan.TrainLimit);
     }
 
@@ -64,12 +76,6 @@ public sealed class NodeDataSource(string dataDir) : IPlanDataSource, ITrainShar
             _ => throw UnknownDataset(dataset),
         };
         return (trainLimit > 0 ? train.Take(trainLimit) : train, test);
-    }
-
-    private (Dataset Train, Dataset Test) Whole()
-    {
-        var p = _prepared ?? throw NotPrepared();
-        return _whole ??= Load(p.Dataset, dataDir, p.Limit);
     }
 
     private static ArgumentException UnknownDataset(string dataset) =>
