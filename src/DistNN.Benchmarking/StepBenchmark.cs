@@ -77,6 +77,40 @@ public static class StepBenchmark
         return Summarize(modelName, batch, threads, times, cpu);
     }
 
+    /// <summary>
+    /// For each layer of the model (by index), the share of a step's forward + backward done when the backward pass has
+    /// made that layer's gradients final (last layer first): the median over the steps of <paramref name="seconds"/>,
+    /// after a warm-up. A distributed worker that overlaps pushes its parts at these points (the simulator's input).
+    /// </summary>
+    public static double[] BackwardProfile(ModelSpec spec, int batch, int threads, double seconds)
+    {
+        ComputeThreads.Current = threads;
+        var model = ModelBuilder.Build(spec, 0);
+        var step = new ReplicaStep(model, ModelBuilder.CreateLoss(spec.Loss));
+        const int batches = 8;
+        var data = RandomMnistShaped(batch, batches);
+        var indices = Enumerable.Range(0, data.Count).ToArray();
+        int layers = model.Layers.Count;
+        var stamps = new long[layers];
+        var shares = Enumerable.Range(0, layers).Select(_ => new List<double>()).ToArray();
+        void Stamp(int layer) => stamps[layer] = Stopwatch.GetTimestamp();
+        long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        for (int i = 0; i < 3 || Stopwatch.GetTimestamp() < end; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            step.Run(data, indices.AsSpan(i % batches * batch, batch), 0, Stamp);
+            long t1 = Stopwatch.GetTimestamp();
+            if (i >= 2)
+            {
+                for (int l = 0; l < layers; l++)
+                {
+                    shares[l].Add((stamps[l] - t0) / (double)(t1 - t0));
+                }
+            }
+        }
+        return shares.Select(s => Math.Round(s.Order().ElementAt(s.Count / 2), 4)).ToArray();
+    }
+
     public static StepBenchmarkResult Summarize(string model, int batch, int threads, List<double> stepSeconds, double cpuSeconds)
     {
         var sorted = stepSeconds.Order().ToArray();

@@ -19,6 +19,7 @@ public sealed class SimulateCommandSpec
             Assert.Equal(4, rows.Count);
             Assert.Contains("samples/s", r.Stdout);
             Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server", r.Stdout);
+            Assert.Contains("overlap on: a layer's push part leaves when this share of the batch's compute is done", r.Stdout);
             Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
         }
         finally
@@ -33,6 +34,7 @@ public sealed class SimulateCommandSpec
     [InlineData("--stragglers", "0.05", "--stragglers")]
     [InlineData("--mode", "bulk", "--mode")]
     [InlineData("--message-ns", "0.2", "--message-ns")]
+    [InlineData("--overlap", "sometimes", "--overlap")]
     [InlineData("--message-ns", "0.2,-1", "--message-ns")]
     public void A_bad_option_exits_2_naming_it(string option, string value, string named)
     {

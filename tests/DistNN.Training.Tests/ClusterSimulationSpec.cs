@@ -215,6 +215,43 @@ public sealed class ClusterSimulationSpec
         Assert.True(result.VirtualSeconds >= 0.999 * work, $"one shared core: {result.VirtualSeconds * 1e3:F2} ms for {work * 1e3:F2} ms of work");
     }
 
+    [Fact]
+    public void With_overlap_a_layer_s_part_leaves_when_its_share_of_the_compute_is_done_and_is_answered_at_once()
+    {
+        // One worker, one server, a slow link: the last layer's part leaves halfway through the batch and its round trip
+        // ends before the batch does; the first layer's part leaves at the end, its chunks are updated, and its reply
+        // closes the round. Without overlap the whole push and reply cross after the batch.
+        const double c = 5e-3, rate = 10e6, update = 20e-9;
+        var model = ModelBuilder.Build(TestData.SmallMlp(), 3);
+        int last = model.Layers.Count - 1;
+        double[] profile = Enumerable.Range(0, model.Layers.Count).Select(l => l == last ? 0.5 : 1.0).ToArray();
+        SimulationResult Run(int steps, bool overlap) => ClusterSimulation.Run(Options(workers: 1, steps: steps, computeMs: c * 1e3, link: "10MB/s", latency: "0")
+            with { ServerSecondsPerUpdate = update, BackwardProfile = overlap ? profile : null });
+        double Round(bool overlap) => (Run(6, overlap).VirtualSeconds - Run(3, overlap).VirtualSeconds) / 3;
+
+        var layout = ParameterLayout.For(model, 1);
+        var first = layout.Chunks.Where(ch => !model.Layers[last].Parameters.Contains(layout.Tensors[ch.TensorIndex])).ToList();
+        long firstValues = first.Sum(ch => (long)ch.Length);
+        List<ChunkValues> Of(IEnumerable<ParameterChunk> chunks, long version) => chunks.Select(ch => new ChunkValues(ch.Id, version, new float[ch.Length])).ToList();
+        long partPush = FrameBytes(new PushGradients("worker-0", 1, 1, 0, 32, 0.0, Of(first, 0), [], Incarnation: long.MaxValue, Part: 1, Parts: 2), "/user/ps-0");
+        long partReply = FrameBytes(new PushReply(1, true, Of(first, 1), [], Part: 1), "");
+        long push = FrameBytes(new PushGradients("worker-0", 1, 1, 0, 32, 0.0, Values(layout, 0), [], Incarnation: long.MaxValue), "/user/ps-0");
+        long reply = FrameBytes(new PushReply(1, true, Values(layout, 1), []), "");
+
+        double overlapped = c + partPush / rate + firstValues * update + partReply / rate;
+        double whole = c + push / rate + model.ParameterCount * update + reply / rate;
+        Assert.InRange(Round(overlap: true), overlapped * (1 - 1e-6), overlapped * (1 + 1e-6));
+        Assert.InRange(Round(overlap: false), whole * (1 - 1e-6), whole * (1 + 1e-6));
+        Assert.Equal(2 * 3L, Run(3, overlap: true).Messages["PushGradients"].Count);
+    }
+
+    [Fact]
+    public void A_backward_profile_needs_one_share_in_0_1_per_layer()
+    {
+        var options = Options(workers: 1) with { BackwardProfile = [0.5] };
+        Assert.Contains("backward profile", Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(options)).Message);
+    }
+
     [Theory]
     [InlineData("10gbit", 10e9 / 8 * 1448 / 1538)]
     [InlineData("100mbit", 100e6 / 8 * 1448 / 1538)]

@@ -39,6 +39,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             Seed = settings.Seed,
             Staleness = settings.Staleness,
             Threads = 1,
+            Overlap = settings.Overlap == "on",
         };
         plan.Validate();
 
@@ -62,6 +63,11 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
             + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}, "
             + (settings.Cores > 0 ? $"{settings.Cores} cores shared by every node" : "a machine per node"));
+        double[]? profile = plan.Overlap ? StepBenchmark.BackwardProfile(spec, settings.BatchSize, settings.Threads, seconds: 2) : null;
+        Console.WriteLine(profile is null
+            ? "overlap off: every push leaves after its batch"
+            : "overlap on: a layer's push part leaves when this share of the batch's compute is done (measured, layer 0 first): "
+                + string.Join(" ", profile.Select(f => f.ToString("F3", s_invariant))));
         Console.WriteLine(settings.MessageNs is null
             ? "messages: writing and reading them costs no CPU (--message-ns not given)"
             : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)");
@@ -96,6 +102,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 WorkerSecondsPerByte = workerPerByte,
                                 ServerSecondsPerByte = serverPerByte,
                                 Cores = settings.Cores,
+                                BackwardProfile = profile,
                             });
                             var pushes = result.Messages["PushGradients"];
                             string[] row =

@@ -78,6 +78,11 @@ public sealed class SimulateSettings : CommandSettings
     [Description("CPU nanoseconds per frame byte a worker and a server spend writing or reading a message (encoding, the socket, decoding), charged to that node; e.g. measured with `distnn bench --push-pull`. Default: 0,0 (not charged).")]
     public string? MessageNs { get; init; }
 
+    [CommandOption("--overlap <on|off>")]
+    [Description("on (as train's default): each worker's push goes in parts, a layer's part as soon as the backward pass has finished that layer, at the shares of the batch's compute measured now on this model (the step bench's backward profile); off: one push after the batch.")]
+    [DefaultValue("on")]
+    public string Overlap { get; init; } = "on";
+
     [CommandOption("--cores <C>")]
     [Description("Cores all nodes share, as the processes of a cluster on one machine do: a node's compute and a server's work go at min(1, C / nodes working) of full speed. 0: every node is a machine of its own.")]
     [DefaultValue(0)]
@@ -149,7 +154,9 @@ public sealed class SimulateSettings : CommandSettings
     }
 
     public override Spectre.Console.ValidationResult Validate() =>
-        BatchSize <= 0 || Steps <= 0 || Threads <= 0 || Staleness < 0 || Cores < 0
+        Overlap is not ("on" or "off")
+            ? Spectre.Console.ValidationResult.Error($"--overlap must be on or off (got '{Overlap}')")
+            : BatchSize <= 0 || Steps <= 0 || Threads <= 0 || Staleness < 0 || Cores < 0
             ? Spectre.Console.ValidationResult.Error("--batch-size, --steps and --threads must be positive, --staleness and --cores not negative")
             : Spectre.Console.ValidationResult.Success();
 }

@@ -104,8 +104,19 @@ internal sealed class WorkerReplica
     /// <summary>Stops handing parts out (the backward pass sent all of them, or none: then the push goes whole).</summary>
     public void EndParts() => _send = null;
 
-    private void LayerDone(int layer)
+    /// <summary>The model's layers (the backward pass finishes them last first).</summary>
+    public int LayerCount => _model.Layers.Count;
+
+    /// <summary>
+    /// Layer <paramref name="layer"/>'s gradients are final: its parts go to the sender (between <see cref="BeginParts"/>
+    /// and <see cref="EndParts"/>; else nothing). The backward pass calls it, or the simulator's stand-in for it.
+    /// </summary>
+    public void LayerDone(int layer)
     {
+        if (_send is null)
+        {
+            return;
+        }
         for (int s = 0; s < _partsByServer.Length; s++)
         {
             var parts = _partsByServer[s];

@@ -26,6 +26,7 @@ public sealed class ClusterSimulation
     private readonly SimulatedNetwork _network;
     private readonly SharedCores _cores;
     private readonly Dictionary<string, long> _applies = [];
+    private readonly Dictionary<(string Server, int Chunk), long> _chunkVersions = [];
     private FrameSizes _sizes = null!;
     private double _firstCompute = double.NaN;
     private double _lastReply;
@@ -118,9 +119,10 @@ public sealed class ClusterSimulation
 
     /// <summary>
     /// A worker starts a batch now: it computes for the plan's time (a straggler's batch longer) before it can send.
-    /// Returns a seeded draw for the stand-in's gradient values.
+    /// Returns a seeded draw for the stand-in's gradient values and the batch's compute seconds, which the stand-in
+    /// charges with <see cref="Charge"/> (whole, or layer by layer as the backward pass would finish them).
     /// </summary>
-    internal ulong Compute(string worker, long batch)
+    internal (ulong Draw, double Seconds) Compute(string worker, long batch)
     {
         ulong draw = Mix(Mix((ulong)Seed) ^ Fnv(worker) ^ Mix((ulong)batch));
         bool straggler = (draw >> 11) * (1.0 / (1UL << 53)) < _options.StragglerFraction;
@@ -128,10 +130,15 @@ public sealed class ClusterSimulation
         double seconds = times[int.Parse(worker.AsSpan(worker.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture) % times.Count]
             * (straggler ? _options.StragglerFactor : 1);
         double now = _clock.Now;
-        _cores.Run(worker, seconds);
         _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);
-        return Mix(draw);
+        return (Mix(draw), seconds);
     }
+
+    /// <summary>Charges <paramref name="seconds"/> of compute to <paramref name="worker"/>, after what it already has.</summary>
+    internal void Charge(string worker, double seconds) => _cores.Run(worker, seconds);
+
+    /// <summary>For each layer, the share of a batch's compute done when its gradients are final; null: not known.</summary>
+    internal IReadOnlyList<double>? BackwardProfile => _options.BackwardProfile;
 
     /// <summary>
     /// A message to a server: its sender writes it (the sender's CPU per byte), it crosses the network, waits for the
@@ -148,8 +155,9 @@ public sealed class ClusterSimulation
         {
             cost += push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
         }
-        _cores.Run(from, bytes * _options.WorkerSecondsPerByte,
-            () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver)));
+        // Written by the sender's data-plane thread once the work it queued before (its batch, or the layers up to this part) is done.
+        _cores.Then(from, () => _cores.Run(Sending(from), bytes * _options.WorkerSecondsPerByte,
+            () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver))));
     }
 
     /// <summary>
@@ -161,18 +169,24 @@ public sealed class ClusterSimulation
     {
         string from = server.Path.Name;
         string to = requester.Path.Name;
-        if (message is PushReply reply && reply.Weights.Count > 0)
+        if (message is PushReply reply)
         {
-            long version = reply.Weights.Max(w => w.Version);
-            if (version > _applies.GetValueOrDefault(from))
+            // The optimizer's update of each chunk whose version moved (sync: once per round; a part's reply carries its chunks).
+            long updated = 0;
+            foreach (var w in reply.Weights)
             {
-                _applies[from] = version;
-                _cores.Run(from, reply.Weights.Sum(w => (long)w.Values.Length) * _options.ServerSecondsPerUpdate);
+                if (w.Version > _chunkVersions.GetValueOrDefault((from, w.ChunkId)))
+                {
+                    _chunkVersions[(from, w.ChunkId)] = w.Version;
+                    updated += w.Values.Length;
+                }
+                _applies[from] = Math.Max(_applies.GetValueOrDefault(from), w.Version);
             }
+            _cores.Run(from, updated * _options.ServerSecondsPerUpdate);
         }
         long bytes = Count(message, "");
         _cores.Run(from, bytes * _options.ServerSecondsPerByte, () =>
-            _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(to, bytes * _options.WorkerSecondsPerByte, () =>
+            _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), bytes * _options.WorkerSecondsPerByte, () =>
             {
                 if (message is PushReply)
                 {
@@ -182,8 +196,11 @@ public sealed class ClusterSimulation
             })));
     }
 
-    /// <summary>A server's receiving side (the data plane's receive thread): pushes are decoded there, beside the actor's updates.</summary>
-    private static string Receiving(string server) => server + "/receive";
+    /// <summary>A node's receiving side (the data plane's receive thread): messages are read there, beside the actor's work.</summary>
+    private static string Receiving(string node) => node + "/receive";
+
+    /// <summary>A node's sending side (the data plane's send loop): messages are written there, beside the actor's work.</summary>
+    private static string Sending(string node) => node + "/send";
 
     /// <summary>The message's frame bytes, counted per message type.</summary>
     private long Count(object message, string target)

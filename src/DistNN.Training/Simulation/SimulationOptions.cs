@@ -49,6 +49,13 @@ public sealed record SimulationOptions
     public double ServerSecondsPerByte { get; init; }
 
     /// <summary>
+    /// For each of the model's layers (by index), the share of a batch's compute done when the backward pass has made
+    /// that layer's gradients final (measured: <c>StepBenchmark.BackwardProfile</c>). With a plan that overlaps, a push's
+    /// part for a layer leaves then; null: every part leaves at the batch's end.
+    /// </summary>
+    public IReadOnlyList<double>? BackwardProfile { get; init; }
+
+    /// <summary>
     /// Cores every node shares (as the processes of a loopback cluster share one machine's): a node's work then goes at
     /// min(1, cores / nodes working) of full speed. 0: every node is a machine of its own.
     /// </summary>
@@ -69,6 +76,11 @@ public sealed record SimulationOptions
         if (!(StragglerFraction >= 0 && StragglerFraction <= 1) || !(StragglerFactor >= 1) || double.IsInfinity(StragglerFactor))
         {
             throw new ArgumentException($"--stragglers: the fraction must be in [0, 1] and the slowdown ≥ 1 (got {StragglerFraction:G4},{StragglerFactor:G4})");
+        }
+        if (BackwardProfile is { } profile && (profile.Count != Nn.Models.ModelBuilder.Build(Plan.Model, Plan.Seed).Layers.Count
+            || profile.Any(f => !(f >= 0 && f <= 1))))
+        {
+            throw new ArgumentException($"backward profile: one share in [0, 1] per layer of the model (got {string.Join(",", profile.Select(f => f.ToString("G4")))})");
         }
         if (Cores < 0)
         {
