@@ -13,9 +13,12 @@ internal sealed class NodeGroup(string prefix) : IDisposable
     /// <summary>Every node started, in start order.</summary>
     public IReadOnlyList<NodeProcess> All => _nodes;
 
-    public NodeProcess Start(string label, params string[] args)
+    public NodeProcess Start(string label, params string[] args) => Start(label, new Dictionary<string, string>(), args);
+
+    /// <summary>A node with <paramref name="environment"/> set besides the group's.</summary>
+    public NodeProcess Start(string label, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var node = NodeProcess.Start(label, Dir, args);
+        var node = NodeProcess.Start(label, Dir, environment, args);
         _nodes.Add(node);
         return node;
     }

@@ -17,7 +17,7 @@ internal sealed class NodeProcess : IDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NodeProcess(string label, IEnumerable<string> args, string workingDirectory)
+    private NodeProcess(string label, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         Label = label;
         var start = new ProcessStartInfo("dotnet")
@@ -38,6 +38,10 @@ internal sealed class NodeProcess : IDisposable
         {
             start.Environment.Remove(key);
         }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         CommandLine = "distnn node " + string.Join(" ", args);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Collect(e.Data, _stdoutClosed, "");
@@ -55,6 +59,10 @@ internal sealed class NodeProcess : IDisposable
     public string Output => string.Join("\n", _lines);
 
     public static NodeProcess Start(string label, string workingDirectory, params string[] args) => new(label, args, workingDirectory);
+
+    /// <summary>A node with <paramref name="environment"/> set (a test hook's variable, for one node of a group).</summary>
+    public static NodeProcess Start(string label, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(label, args, workingDirectory, environment);
 
     /// <summary>
     /// Waits for a line containing <paramref name="text"/> (after the first <paramref name="after"/> lines); false if the

@@ -26,24 +26,8 @@ public sealed class StandbyServerSpec : IDisposable
     {
         string mnist = Mnist.RequireDir();
         string checkpoints = Path.Combine(_group.Dir, "ck");
-        string saved = Path.Combine(_group.Dir, "model.safetensors");
-        string summaryPath = Path.Combine(_group.Dir, "summary.json");
-        int port = NodeProcess.FreePort();
-        string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
-        var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
-            "--threads", "1", "--registration-timeout", "120", "--no-progress", .. s_plan, "--data-dir", mnist, "--checkpoint-dir", checkpoints,
-            "--checkpoint-every", "5", "--keep-checkpoints", "50", "--standby-servers", "1", "--save", saved, "--summary-json", summaryPath]);
-        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
-        // Servers register in the order they start: ps-0 and ps-1 hold the chunks, the third is the standby.
-        var servers = new[] { "ps-0", "ps-1", "standby" }.Select(name =>
-        {
-            var ps = _group.Start(name, "--role", "ps", "--seed", seed, "--threads", "1");
-            Assert.True(ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
-            return ps;
-        }).ToList();
-        _group.Start("w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1");
-        _group.Start("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
-        string cleanSha = CleanRunSha(mnist);
+        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints, psOneEnvironment: new Dictionary<string, string>());
+        string cleanSha = CleanRunSha(mnist, s_plan);
         Assert.True(WaitForFile(Path.Combine(checkpoints, "step-0000000010", "manifest.json"), s_run), $"no checkpoint of step 10\n{_group.Diagnostics()}");
 
         servers[1].Signal("KILL");
@@ -53,19 +37,81 @@ public sealed class StandbyServerSpec : IDisposable
         Assert.Contains("parameter server 1 (", coordinator.Output);
         Assert.Contains("a standby takes its chunks and every server goes back to checkpoint", coordinator.Output);
         Assert.Contains("servers replaced in", coordinator.Output);
-        Assert.Equal(cleanSha, Sha(saved));
-        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
-        Assert.Equal(6000, summary.RootElement.GetProperty("samples_expected").GetInt64());
-        Assert.Equal(6000, summary.RootElement.GetProperty("samples_applied").GetInt64());
-        Assert.Equal(6000, summary.RootElement.GetProperty("samples_processed").GetInt64());
+        AssertCleanRun(cleanSha, expected: 6000);
     }
 
-    /// <summary>The SHA-256 of the weights the same plan saves in one `distnn train` process (1 thread per worker, as the nodes).</summary>
-    private string CleanRunSha(string mnist)
+    /// <summary>
+    /// Server 1 never finishes a checkpoint (its writer stopped before the first file of step 5 is in place, so no manifest
+    /// is ever complete) and is SIGKILLed: every server goes back to the plan's initial state, every batch of the run is
+    /// dealt again, and the run ends with the clean run's weights, every sample applied once.
+    /// </summary>
+    [Fact]
+    public void A_server_SIGKILLed_before_the_first_checkpoint_is_replaced_from_the_initial_state_and_the_run_ends_with_the_clean_runs_weights()
+    {
+        string mnist = Mnist.RequireDir();
+        string checkpoints = Path.Combine(_group.Dir, "ck");
+        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints,
+            psOneEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_CHECKPOINT_PAUSE"] = "before-rename:step-0000000005" });
+        Assert.True(servers[1].WaitForLine("test hook: checkpoint writer paused", s_run), _group.Diagnostics());
+
+        servers[1].Signal("KILL");
+        string cleanSha = CleanRunSha(mnist, s_plan);
+        var exits = NodeGroup.WaitForExits(_group.All.Where(n => n != servers[1]), s_run);
+
+        Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
+        Assert.Contains("every server goes back to the plan's initial state", coordinator.Output);
+        Assert.DoesNotContain("goes back to checkpoint", coordinator.Output);
+        Assert.Contains("servers replaced in", coordinator.Output);
+        AssertCleanRun(cleanSha, expected: 6000);
+    }
+
+    /// <summary>
+    /// A coordinator, servers ps-0 and ps-1 (in that order, so they are servers 0 and 1; ps-1 with
+    /// <paramref name="psOneEnvironment"/>), a standby and two workers, training <paramref name="plan"/> with a checkpoint
+    /// every 5 steps into <paramref name="checkpoints"/>, saving the weights and the summary into the group's folder.
+    /// </summary>
+    private (NodeProcess Coordinator, List<NodeProcess> Servers) StartCluster(string mnist, string[] plan, string checkpoints,
+        IReadOnlyDictionary<string, string> psOneEnvironment)
+    {
+        int port = NodeProcess.FreePort();
+        string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
+        var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
+            "--threads", "1", "--registration-timeout", "120", "--no-progress", .. plan, "--data-dir", mnist, "--checkpoint-dir", checkpoints,
+            "--checkpoint-every", "5", "--keep-checkpoints", "50", "--standby-servers", "1", "--save", SavedPath, "--summary-json", SummaryPath]);
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        // Servers register in the order they start: ps-0 and ps-1 hold the chunks, the third is the standby.
+        var servers = new[] { "ps-0", "ps-1", "standby" }.Select(name =>
+        {
+            var ps = _group.Start(name, name == "ps-1" ? psOneEnvironment : new Dictionary<string, string>(), "--role", "ps", "--seed", seed, "--threads", "1");
+            Assert.True(ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
+            return ps;
+        }).ToList();
+        _group.Start("w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1");
+        _group.Start("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        return (coordinator, servers);
+    }
+
+    private string SavedPath => Path.Combine(_group.Dir, "model.safetensors");
+
+    private string SummaryPath => Path.Combine(_group.Dir, "summary.json");
+
+    /// <summary>The cluster saved the clean run's weights, and its summary counts every one of <paramref name="expected"/> samples applied once.</summary>
+    private void AssertCleanRun(string cleanSha, long expected)
+    {
+        Assert.Equal(cleanSha, Sha(SavedPath));
+        using var summary = JsonDocument.Parse(File.ReadAllText(SummaryPath));
+        Assert.Equal(expected, summary.RootElement.GetProperty("samples_expected").GetInt64());
+        Assert.Equal(expected, summary.RootElement.GetProperty("samples_applied").GetInt64());
+        Assert.Equal(expected, summary.RootElement.GetProperty("samples_processed").GetInt64());
+        Assert.Equal(0, summary.RootElement.GetProperty("samples_doubled").GetInt64());
+    }
+
+    /// <summary>The SHA-256 of the weights <paramref name="plan"/> saves in one `distnn train` process (1 thread per worker, as the nodes).</summary>
+    private string CleanRunSha(string mnist, string[] plan)
     {
         string saved = Path.Combine(_group.Dir, "clean.safetensors");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train" }.Concat(s_plan)
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train" }.Concat(plan)
             .Concat(["--threads", "2", "--data-dir", mnist, "--no-progress", "--save", saved]))
         {
             start.ArgumentList.Add(a);

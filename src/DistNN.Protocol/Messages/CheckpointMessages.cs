@@ -32,12 +32,22 @@ public sealed record ShardCheckpointed(
 
 /// <summary>
 /// Coordinator → server: load your chunks and their optimizer state from the checkpoint folder Folder (a name under the
-/// server's checkpoint directory), written by server FromServer, after checking Files' sizes and checksums.
+/// server's checkpoint directory), written by server FromServer, after checking Files' sizes and checksums. Generation:
+/// the rollback this restore belongs to; from then on the server refuses pushes of an older one (0 on a resume).
 /// </summary>
 [MessagePackObject]
 public sealed record RestoreShard(
-    [property: Key(0)] string Folder, [property: Key(1)] int FromServer, [property: Key(2)] IReadOnlyList<CheckpointFileInfo> Files) : IDistNNMessage;
+    [property: Key(0)] string Folder, [property: Key(1)] int FromServer, [property: Key(2)] IReadOnlyList<CheckpointFileInfo> Files,
+    [property: Key(3)] int Generation = 0) : IDistNNMessage;
 
-/// <summary>Server → coordinator: restored to the checkpoint's Step.</summary>
+/// <summary>
+/// Coordinator → server: go back to the plan's initial state (the weights of its spec and seed, optimizer state zero, step
+/// 0, before epoch 1) — a lost server replaced before the run's first checkpoint. Generation as in <see cref="RestoreShard"/>.
+/// Answered with <see cref="ShardRestored"/> at step 0.
+/// </summary>
 [MessagePackObject]
-public sealed record ShardRestored([property: Key(0)] int ServerIndex, [property: Key(1)] long Step) : IDistNNMessage;
+public sealed record ResetShard([property: Key(0)] int Generation) : IDistNNMessage;
+
+/// <summary>Server → coordinator: restored to the checkpoint's Step, by the restore (or reset) of Generation.</summary>
+[MessagePackObject]
+public sealed record ShardRestored([property: Key(0)] int ServerIndex, [property: Key(1)] long Step, [property: Key(2)] int Generation = 0) : IDistNNMessage;

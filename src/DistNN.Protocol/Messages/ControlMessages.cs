@@ -37,12 +37,13 @@ public sealed record ServerReady(
 /// <summary>
 /// Coordinator → worker: build the replica; Servers[i] owns the chunks the layout gives server i and is reachable on
 /// the data plane at DataPlanes[i] ("host:port", empty for none; the list is null when no server announced one), where
-/// its requests carry Credential.
+/// its requests carry Credential. Generation: the servers' rollback generation (<see cref="ServersReplaced"/>) its pushes carry.
 /// </summary>
 [MessagePackObject]
 public sealed record InitWorker(
     [property: Key(0)] PlanMessage Plan, [property: Key(1)] IReadOnlyList<IActorRef> Servers,
-    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null, [property: Key(3)] DataPlaneCredential? Credential = null) : IDistNNMessage;
+    [property: Key(2)] IReadOnlyList<string>? DataPlanes = null, [property: Key(3)] DataPlaneCredential? Credential = null,
+    [property: Key(4)] int Generation = 0) : IDistNNMessage;
 
 [MessagePackObject]
 public sealed record WorkerReady([property: Key(0)] string Name) : IDistNNMessage;
@@ -75,9 +76,13 @@ public sealed record AssignBatches(
 [MessagePackObject]
 public sealed record ShardRange([property: Key(0)] int Id, [property: Key(1)] int Start, [property: Key(2)] int Length);
 
-/// <summary>Worker → servers: this worker has no batches left in the epoch (sync and ssp stop waiting for it).</summary>
+/// <summary>
+/// Worker → servers: this worker has no batches left in the epoch (sync and ssp stop waiting for it). Generation as in
+/// <see cref="PushGradients"/>: one sent before the servers were rolled back is ignored.
+/// </summary>
 [MessagePackObject]
-public sealed record WorkerIdle([property: Key(0)] string Worker, [property: Key(1)] int Epoch, [property: Key(2)] long Incarnation = 0) : IDistNNMessage;
+public sealed record WorkerIdle(
+    [property: Key(0)] string Worker, [property: Key(1)] int Epoch, [property: Key(2)] long Incarnation = 0, [property: Key(3)] int Generation = 0) : IDistNNMessage;
 
 /// <summary>
 /// Coordinator → servers: these workers are alive, Incarnations[i] being the live incarnation of Workers[i]; pushes from

@@ -39,6 +39,7 @@ public static class DistNNMessages
         .Register<TakeCheckpoint>("distnn.take-checkpoint")
         .Register<ShardCheckpointed>("distnn.shard-checkpointed")
         .Register<RestoreShard>("distnn.restore-shard")
+        .Register<ResetShard>("distnn.reset-shard")
         .Register<ShardRestored>("distnn.shard-restored")
         .Register<ServersReplaced>("distnn.servers-replaced")
         .Register<Rerouted>("distnn.rerouted")

@@ -10,9 +10,10 @@ namespace DistNN.Training.Actors;
 
 /// <summary>
 /// A lost parameter server replaced while training goes on (--standby-servers N, docs/checkpoints.md): a standby or a
-/// newly registered ps node takes its chunks, every server is rolled back to the run's latest checkpoint, the workers
-/// and the evaluator are given the new routes, and the coordinator deals the batches applied since that checkpoint
-/// again, as a resume would. Phase: recovering, between two training phases.
+/// newly registered ps node takes its chunks, every server is rolled back to the run's latest checkpoint (before the
+/// first one: to the plan's initial state), the workers and the evaluator are given the new routes, and the coordinator
+/// deals the batches applied since again, as a resume would. Each rollback is a generation: the servers refuse pushes
+/// of an older one. Phase: recovering, between two training phases.
 /// </summary>
 public sealed partial class Coordinator
 {
@@ -23,7 +24,9 @@ public sealed partial class Coordinator
 
     private readonly StandbyPool _standbys;
     private ServerRecovery? _recovery;
-    private int _routeGeneration;
+
+    /// <summary>The servers' rollback generation: how many rollbacks this run has begun (restores, routes and pushes carry it).</summary>
+    private int _rollbacks;
 
     /// <summary>Since the last recovery ended, until the first batch done after it (for the log: training again).</summary>
     private System.Diagnostics.Stopwatch? _sinceRecovered;
@@ -75,16 +78,12 @@ public sealed partial class Coordinator
             Fail($"{lost}; its chunks' weights are lost");
             return;
         }
-        var from = _checkpoints.LatestOfRun(line => _log.Warning("{0}", line));
-        if (from is null)
-        {
-            Fail($"{lost}; its chunks' weights are lost: this run has no checkpoint to restore a standby from yet");
-            return;
-        }
+        // No checkpoint of the run yet: the plan's initial state (its spec and seed) is the one every server goes back to.
+        var from = _checkpoints.ChooseForRollback(line => _log.Warning("{0}", line));
         Timers.Cancel("unreachable");
         _recovery = new ServerRecovery(_servers.Count, from);
-        _log.Warning("{0}; a standby takes its chunks and every server goes back to checkpoint {1} (step {2})", lost, from.Folder, from.Manifest!.Step);
-        _listener?.Invoke(new FailureSeen($"{lost} in epoch {_epoch}; replacing it from checkpoint {from.Folder}"));
+        _log.Warning("{0}; a standby takes its chunks and every server goes back to {1}", lost, _recovery.Describe);
+        _listener?.Invoke(new FailureSeen($"{lost} in epoch {_epoch}; replacing it from {_recovery.Describe}"));
         // Pushes that reach a server from now on are refused until the rolled-back epoch is dealt again.
         var none = new LiveWorkers([], []);
         foreach (var s in _servers.Where(s => !s.Equals(server)))
@@ -93,7 +92,7 @@ public sealed partial class Coordinator
         }
         _checkpoints.DropPending();
         Become(Recovering);
-        _recovery.OnLost(index, lost);
+        _recovery.OnLost(index, lost, ++_rollbacks);
         Advance();
     }
 
@@ -122,7 +121,7 @@ public sealed partial class Coordinator
         {
             if (r.ServerIndex >= 0 && r.ServerIndex < _servers.Count && Sender.Equals(_servers[r.ServerIndex]))
             {
-                _recovery!.OnRestored(r.ServerIndex);
+                _recovery!.OnRestored(r.ServerIndex, r.Generation);
                 Advance();
             }
         });
@@ -156,7 +155,7 @@ public sealed partial class Coordinator
         {
             string lost = $"parameter server {server} ({actor.Path}) stopped";
             _log.Warning("{0} while servers were being replaced; it needs a replacement too", lost);
-            _recovery!.OnLost(server, lost);
+            _recovery!.OnLost(server, lost, ++_rollbacks);
         }
         else if (!_standbys.Remove(actor) && _workers.FirstOrDefault(kv => kv.Value.Equals(actor)).Key is { } name)
         {
@@ -206,7 +205,9 @@ public sealed partial class Coordinator
         Timers.Cancel("replacement");
         foreach (int index in recovery.TakeRestoresToSend())
         {
-            _servers[index].Tell(CheckpointKeeper.RestoreOf(recovery.From, index));
+            _servers[index].Tell(recovery.From is { } from
+                ? CheckpointKeeper.RestoreOf(from, index, recovery.Generation)
+                : new ResetShard(recovery.Generation));
         }
         if (!recovery.AllRestored)
         {
@@ -214,8 +215,8 @@ public sealed partial class Coordinator
         }
         if (!recovery.RerouteSent)
         {
-            var replaced = new ServersReplaced(++_routeGeneration, _servers.ToList(), _dataPlanes.ToList());
-            recovery.RerouteSentTo(_routeGeneration, _workers.Keys.Append("evaluator").ToList());
+            var replaced = new ServersReplaced(recovery.Generation, _servers.ToList(), _dataPlanes.ToList());
+            recovery.RerouteSentTo(_workers.Keys.Append("evaluator").ToList());
             foreach (var worker in _workers.Values)
             {
                 worker.Tell(replaced);
@@ -232,13 +233,28 @@ public sealed partial class Coordinator
     private void Recovered(ServerRecovery recovery)
     {
         _recovery = null;
-        var m = recovery.From.Manifest!;
+        var m = recovery.From?.Manifest;
         _log.Warning("{0}", $"servers replaced in {recovery.Since.Elapsed.TotalSeconds:0.000} s ({recovery.Replacements}): every server restored from "
-            + $"checkpoint {recovery.From.Folder} (step {m.Step}, epoch {m.Epoch}, {m.BatchesApplied.Length} of its {m.TotalBatches} batches applied); training goes on");
+            + (m is null ? recovery.Describe + ": every batch of the run is dealt again"
+                : $"checkpoint {recovery.From!.Folder} (step {m.Step}, epoch {m.Epoch}, {m.BatchesApplied.Length} of its {m.TotalBatches} batches applied)")
+            + "; training goes on");
         _sinceRecovered = System.Diagnostics.Stopwatch.StartNew();
         Become(Training);
         Stash.UnstashAll();
+        if (m is null)
+        {
+            RollBackToStart();
+            return;
+        }
         RollBackTo(m);
+    }
+
+    /// <summary>The coordinator's run goes back to its start, as the servers did: epoch 1, nothing applied or processed.</summary>
+    private void RollBackToStart()
+    {
+        _processed = _applied = _doubled = 0;
+        _carriedSamples = 0;
+        StartEpoch(1, []);
     }
 
     /// <summary>The first batch done since a recovery: training goes on (the line scripts/recovery-timing.sh times).</summary>

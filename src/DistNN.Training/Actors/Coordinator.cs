@@ -333,8 +333,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         }
     }
 
-    /// <summary>A worker's init, with its data-plane credential: its name under this run's key.</summary>
-    private InitWorker InitWorker(string name) => new(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, name));
+    /// <summary>A worker's init, with its data-plane credential (its name under this run's key) and the servers' rollback generation.</summary>
+    private InitWorker InitWorker(string name) =>
+        new(_planMessage, _servers, _dataPlanes, DataPlaneCredential.Issue(_dataPlaneKey, name), _rollbacks);
 
     /// <summary>Starts <paramref name="epoch"/> with <paramref name="applied"/> batches done already (null: those of the checkpoint a resume started from).</summary>
     private void StartEpoch(int epoch, HashSet<int>? applied = null)

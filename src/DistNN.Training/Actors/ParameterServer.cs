@@ -85,6 +85,7 @@ public sealed class ParameterServer : ReceiveActor
         Receive<CheckpointPolicy>(checkpoints.OnPolicy);
         Receive<TakeCheckpoint>(m => Guarded(m, t => checkpoints.OnTake(shard, t)));
         Receive<RestoreShard>(m => Guarded(m, r => checkpoints.OnRestore(shard, r, Sender, Self)));
+        Receive<ResetShard>(m => Guarded(m, r => checkpoints.OnReset(shard, r, Sender, Self)));
         Receive<InitServer>(i => _log.Warning("parameter server {0} was initialized already: InitServer ignored", i.ServerIndex));
     }
 }

@@ -1,4 +1,5 @@
 using DistNN.Training.Checkpoints;
+using DistNN.Training.Parameters;
 
 namespace DistNN.Training.Actors;
 
@@ -7,6 +8,9 @@ internal sealed partial class ServerShard
 {
     private long _steps;
     private (int Epoch, int[] Batches, int[] Samples)? _restored;
+
+    /// <summary>The rollback (<see cref="Protocol.Messages.RestoreShard"/>, <see cref="Protocol.Messages.ResetShard"/>) of the weights this server holds.</summary>
+    private int _generation;
 
     /// <summary>Optimizer steps this server has applied since the run began (a checkpoint's step).</summary>
     public long Steps => _steps;
@@ -21,10 +25,18 @@ internal sealed partial class ServerShard
         _weights.Select(w => w.ToArray()).ToArray(), _optState.Select(o => o.ToArray()).ToArray(), _versions.ToArray(), _updates.ToArray());
 
     /// <summary>
-    /// Puts a captured state back before any worker pushes: the weights, optimizer state, versions and step counts; the
-    /// batches of its epoch already applied count as applied again when that epoch's first push arrives.
+    /// The plan's initial state of this server's chunks (<paramref name="layout"/>: the plan's model as built from its spec
+    /// and seed): those weights, optimizer state zero, step 0, before epoch 1.
     /// </summary>
-    public void Restore(ShardState state)
+    public ShardState Initial(int serverIndex, ParameterLayout layout) => new ShardState(serverIndex, 0, 1, [], [], _chunks, _rule.Name, _chunks.Select(c => layout.ValuesOf(c).ToArray()).ToArray(),
+            _optState.Select(o => new float[o.Length]).ToArray(), new long[_chunks.Length], new long[_chunks.Length]);
+
+    /// <summary>
+    /// Puts a captured state back before any worker pushes: the weights, optimizer state, versions and step counts; the
+    /// batches of its epoch already applied count as applied again when that epoch's first push arrives. From now on
+    /// pushes and idle notices of a generation older than <paramref name="generation"/> are refused.
+    /// </summary>
+    public void Restore(ShardState state, int generation)
     {
         if (state.Chunks.Count != _chunks.Length || state.Chunks.Zip(_chunks).Any(p => p.First.Id != p.Second.Id || p.First.Length != p.Second.Length))
         {
@@ -60,7 +72,13 @@ internal sealed partial class ServerShard
         _steps = state.Step;
         _epoch = state.Epoch - 1;
         _restored = (state.Epoch, state.AppliedBatches, state.AppliedSamples);
+        _generation = generation;
     }
+
+    /// <summary>Why a push or idle notice of <paramref name="generation"/> is refused (null: it is not): it was sent before this server was rolled back.</summary>
+    private string? StaleGeneration(int generation) => generation < _generation
+        ? $"sent before the servers were rolled back (its generation {generation}, the servers' {_generation}): computed on weights since replaced"
+        : null;
 
     /// <summary>At the start of the restored epoch, its batches applied before the checkpoint count as applied again.</summary>
     private void ReapplyRestored(int epoch)

@@ -135,6 +135,10 @@ internal sealed partial class ServerShard
 
     public void OnIdle(WorkerIdle idle)
     {
+        if (StaleGeneration(idle.Generation) is not null)
+        {
+            return; // sent before the servers were rolled back: the worker is busy with the batches dealt since
+        }
         if (idle.Epoch > _epoch)
         {
             StartEpoch(idle.Epoch);
@@ -162,9 +166,9 @@ internal sealed partial class ServerShard
             Refuse(push, sender, refusing.Reason); // every part of a refused push is refused, as its first was
             return;
         }
-        if (_live.Refusal(push.Worker, push.Incarnation) is string notLive)
+        if ((_live.Refusal(push.Worker, push.Incarnation) ?? StaleGeneration(push.Generation)) is string refusal)
         {
-            Refuse(push, sender, notLive);
+            Refuse(push, sender, refusal);
             return;
         }
         if (push.Epoch > _epoch)
@@ -284,7 +288,7 @@ internal sealed partial class ServerShard
             _log.Warning(refused); // once per push, not per part
         }
         _refusing[push.Worker] = (push.Incarnation, push.Step, reason);
-        sender.Tell(new PushReply(push.Step, false, [], [], refused, push.Part));
+        sender.Tell(new PushReply(push.Step, false, [], [], refused, push.Part, _generation));
     }
 
     private void StartEpoch(int epoch)
@@ -538,7 +542,7 @@ internal sealed partial class ServerShard
             var loan = _plan.Mode == ConsistencyMode.Sync ? lease.Lend(worker) : lease.Current;
             weights.Add(new ChunkValues(_chunks[i].Id, _versions[i], _weights[i]) { Loan = loan });
         }
-        return new PushReply(step, applied, weights, state ? Snapshot(_stateChunks, _stateLease.Current) : [], null, part);
+        return new PushReply(step, applied, weights, state ? Snapshot(_stateChunks, _stateLease.Current) : [], null, part, _generation);
     }
 
     /// <summary>The chunks' values: lent under <paramref name="loan"/>, or copied when there is none.</summary>

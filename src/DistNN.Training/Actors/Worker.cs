@@ -35,6 +35,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private Carriers.ServerRoutes? _routes;
     private bool _announced;
 
+    /// <summary>The servers' rollback generation this worker's weights come from: its pushes carry it, replies of another are dropped.</summary>
+    private int _generation;
+
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
         : this(name, coordinator, data, threads, ReplicaCompute.Instance)
     {
@@ -86,6 +89,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             (_data as IPlanDataSource)?.Prepare(plan);
             // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
             _routes = new Carriers.ServerRoutes(init.DataPlanes, init.Credential);
+            _generation = init.Generation;
             replica = new WorkerReplica(plan, _routes.Route(Context.System, init.Servers, plan));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -179,6 +183,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         Deadline.Stop();
         _queue.Clear();
         replica.Reroute(_routes!.Reroute(Context.System, replaced, replica.Plan));
+        _generation = replaced.Generation;
         _coordinator.Tell(new Rerouted(_name, replaced.Generation));
         if (_announced)
         {
@@ -231,7 +236,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             foreach (var server in replica.Servers)
             {
-                server.Tell(new WorkerIdle(_name, _epoch, _incarnation));
+                server.Tell(new WorkerIdle(_name, _epoch, _incarnation, _generation));
             }
             Become(() => Idle(replica));
             return;
@@ -247,7 +252,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             // Each part goes as soon as the backward pass has finished its layer, while the pass goes on.
             replica.BeginParts((s, part) =>
             {
-                replica.Servers[s].Tell(replica.PartFor(s, part, _name, _incarnation, step, _epoch, batch, samples, progress));
+                replica.Servers[s].Tell(replica.PartFor(s, part, _name, _incarnation, _generation, step, _epoch, batch, samples, progress));
                 awaiting.Add((s, part));
             });
         }
@@ -276,7 +281,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             // Without overlap, or when nothing went during the pass (a stand-in computed it): one whole push per server.
             for (int s = 0; s < replica.Servers.Count; s++)
             {
-                replica.Servers[s].Tell(replica.PushFor(s, _name, _incarnation, step, _epoch, batch, samples, progress));
+                replica.Servers[s].Tell(replica.PushFor(s, _name, _incarnation, _generation, step, _epoch, batch, samples, progress));
                 awaiting.Add((s, 0));
             }
         }
@@ -287,9 +292,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
             Receive<ServerRequestOverdue>(o => Overdue(o, awaiting.Select(a => a.Server).Distinct().Count(), replica));
             Receive<PushReply>(reply =>
             {
-                if (reply.Step != step || !awaiting.Remove(Answered(replica, reply, awaiting)))
+                if (reply.Step != step || reply.Generation != _generation || !awaiting.Remove(Answered(replica, reply, awaiting)))
                 {
-                    return; // an earlier step's, or a part answered already
+                    return; // an earlier step's, one from before the servers were rolled back, or a part answered already
                 }
                 replica.TakeValues(reply.Weights, share: true);
                 replica.TakeValues(reply.State, share: false);

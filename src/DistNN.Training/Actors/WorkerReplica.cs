@@ -204,15 +204,15 @@ internal sealed class WorkerReplica
     }
 
     /// <summary>Server <paramref name="server"/>'s share of the last computed gradients (by reference) and state.</summary>
-    public PushGradients PushFor(int server, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress) =>
-        Push(_chunksByServer[server], worker, incarnation, step, epoch, batch, samples, progress);
+    public PushGradients PushFor(int server, string worker, long incarnation, int generation, long step, int epoch, int batch, int samples, double progress) =>
+        Push(_chunksByServer[server], worker, incarnation, generation, step, epoch, batch, samples, progress);
 
     /// <summary>Part <paramref name="part"/> of server <paramref name="server"/>'s push: its chunks' gradients (by reference), state in the last.</summary>
-    public PushGradients PartFor(int server, int part, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress) =>
-        Push(_partsByServer[server][part].Chunks, worker, incarnation, step, epoch, batch, samples, progress)
+    public PushGradients PartFor(int server, int part, string worker, long incarnation, int generation, long step, int epoch, int batch, int samples, double progress) =>
+        Push(_partsByServer[server][part].Chunks, worker, incarnation, generation, step, epoch, batch, samples, progress)
             with { Part = part, Parts = _partsByServer[server].Length };
 
-    private PushGradients Push(ParameterChunk[] chunks, string worker, long incarnation, long step, int epoch, int batch, int samples, double progress)
+    private PushGradients Push(ParameterChunk[] chunks, string worker, long incarnation, int generation, long step, int epoch, int batch, int samples, double progress)
     {
         var gradients = new List<ChunkValues>();
         var state = new List<ChunkValues>();
@@ -227,7 +227,7 @@ internal sealed class WorkerReplica
                 gradients.Add(new ChunkValues(chunk.Id, 0, _layout.GradientOf(chunk)) { Encoded = _encoded[chunk.Id] });
             }
         }
-        return new PushGradients(worker, step, epoch, batch, samples, progress, gradients, state, incarnation);
+        return new PushGradients(worker, step, epoch, batch, samples, progress, gradients, state, incarnation, Generation: generation);
     }
 
     /// <summary>

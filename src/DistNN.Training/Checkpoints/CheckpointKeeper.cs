@@ -29,6 +29,12 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     private int _restored;
     private int _samplesPerEpoch;
 
+    /// <summary>Held while a manifest is written and old checkpoints pruned (writer thread) or a rollback chooses its checkpoint (coordinator).</summary>
+    private readonly object _disk = new();
+
+    /// <summary>Rollbacks chosen so far: a manifest queued before one is not written (its cut was rolled back).</summary>
+    private int _rollbacks;
+
     public bool Enabled => options is not null;
 
     public CheckpointManifest? Resume => options?.ResumeFrom?.Manifest;
@@ -107,13 +113,22 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         string folder = Path.Combine(options.Directory, r.Folder);
         int keep = options.Keep;
         string directory = options.Directory;
+        int rollbacks = _rollbacks;
         bool queued = CheckpointWriter.Shared.TryEnqueue(() =>
         {
             try
             {
-                manifest.WriteTo(folder);
+                lock (_disk)
+                {
+                    if (rollbacks != _rollbacks)
+                    {
+                        log.Info("checkpoint {0}: manifest not written: the servers were rolled back since its cut", r.Folder);
+                        return;
+                    }
+                    manifest.WriteTo(folder);
+                    CheckpointStore.Prune(directory, keep, r.Folder);
+                }
                 CheckpointTestHook.AfterManifest(r.Folder);
-                CheckpointStore.Prune(directory, keep);
                 coordinator.Tell(new ManifestWritten(r.Folder, manifest.Step));
             }
             catch (IOException e)
@@ -145,10 +160,22 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     public CheckpointPolicy Policy => new(Path.GetFullPath(options!.Directory), options.Every);
 
     /// <summary>
-    /// The newest checkpoint of this run (its manifest made since the coordinator started, or the one it resumed from)
-    /// whose files check out, as on disk now; each newer one of the run that does not is reported by name. Null: none.
+    /// The checkpoint every server goes back to when a lost one is replaced: the newest of this run (its manifest made
+    /// since the coordinator started, or the one it resumed from) whose files check out, as on disk now; each newer one of
+    /// the run that does not is reported by name. Null: none. Chosen while no manifest is written or pruned, and a
+    /// manifest queued before is not written after: the chosen checkpoint stays the newest complete one, so no prune
+    /// deletes it before a newer one (of the rolled-back run) is complete — after every server has read it.
     /// </summary>
-    public CheckpointEntry? LatestOfRun(Action<string> report)
+    public CheckpointEntry? ChooseForRollback(Action<string> report)
+    {
+        lock (_disk)
+        {
+            _rollbacks++;
+            return LatestOfRun(report);
+        }
+    }
+
+    private CheckpointEntry? LatestOfRun(Action<string> report)
     {
         if (options is null)
         {
@@ -170,11 +197,11 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         return null;
     }
 
-    /// <summary>Server <paramref name="index"/>'s restore from <paramref name="from"/>.</summary>
-    public static RestoreShard RestoreOf(CheckpointEntry from, int index)
+    /// <summary>Server <paramref name="index"/>'s restore from <paramref name="from"/> under rollback <paramref name="generation"/>.</summary>
+    public static RestoreShard RestoreOf(CheckpointEntry from, int index, int generation)
     {
         var server = from.Manifest!.Servers[index];
-        return new RestoreShard(from.Folder, server.Index, server.Files);
+        return new RestoreShard(from.Folder, server.Index, server.Files, generation);
     }
 
     /// <summary>Forgets the servers' reports of checkpoints not finished yet: the servers are rolled back, those cuts are gone.</summary>

@@ -100,10 +100,12 @@ public static class CheckpointStore
     }
 
     /// <summary>
-    /// Keeps the newest <paramref name="keep"/> finished checkpoints: deletes older folders, and unfinished ones older
-    /// than the newest finished one (a crash's leftovers). Newer unfinished folders may be being written: left alone.
+    /// Keeps <paramref name="justWritten"/> (the checkpoint whose manifest was just written: the newest complete one,
+    /// whatever its step — after a rollback, or beside another run's checkpoints, finished ones of higher steps may be on
+    /// disk) and the newest others up to <paramref name="keep"/> finished checkpoints in all; deletes older folders, and
+    /// unfinished ones older than the newest kept (a crash's leftovers). Newer unfinished folders may be being written: left alone.
     /// </summary>
-    public static void Prune(string directory, int keep)
+    public static void Prune(string directory, int keep, string? justWritten = null)
     {
         var entries = List(directory, verifyFiles: false);
         var finished = entries.Where(e => e.Manifest is not null).ToList();
@@ -111,9 +113,9 @@ public static class CheckpointStore
         {
             return;
         }
-        var newest = finished[0];
-        var keepSet = finished.Take(Math.Max(1, keep)).Select(e => e.Path).ToHashSet();
-        DateTime newestTime = Directory.GetLastWriteTimeUtc(newest.Path);
+        var kept = finished.Where(e => e.Folder == justWritten).Concat(finished.Where(e => e.Folder != justWritten)).Take(Math.Max(1, keep)).ToList();
+        var keepSet = kept.Select(e => e.Path).ToHashSet();
+        DateTime newestTime = Directory.GetLastWriteTimeUtc(kept[0].Path);
         foreach (var e in entries)
         {
             bool old = e.Manifest is not null ? !keepSet.Contains(e.Path) : Directory.GetLastWriteTimeUtc(e.Path) < newestTime.AddSeconds(-60);

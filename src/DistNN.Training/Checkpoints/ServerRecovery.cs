@@ -4,10 +4,11 @@ namespace DistNN.Training.Checkpoints;
 
 /// <summary>
 /// One replacement of lost parameter servers under way, as the coordinator tracks it: which server indices still wait
-/// for a standby or a new ps node, the checkpoint every server is rolled back to, which servers have been told to
-/// restore and have, and which workers (and the evaluator) have taken the new routes. Servers lost meanwhile join it.
+/// for a standby or a new ps node, the checkpoint every server is rolled back to (none: the plan's initial state), which
+/// servers have been told to restore and have, and which workers (and the evaluator) have taken the new routes. Servers
+/// lost meanwhile join it under a new generation: every server is restored again and the routes sent again.
 /// </summary>
-internal sealed class ServerRecovery(int servers, CheckpointEntry from)
+internal sealed class ServerRecovery(int servers, CheckpointEntry? from)
 {
     private readonly SortedSet<int> _waiting = [];
     private readonly bool[] _restoreSent = new bool[servers];
@@ -16,13 +17,21 @@ internal sealed class ServerRecovery(int servers, CheckpointEntry from)
     private readonly List<string> _lost = [];
     private readonly SortedDictionary<int, string> _replacements = [];
 
-    /// <summary>The checkpoint every server goes back to.</summary>
-    public CheckpointEntry From { get; } = from;
+    /// <summary>The checkpoint every server goes back to; null: the plan's initial state (no checkpoint of the run yet).</summary>
+    public CheckpointEntry? From { get; } = from;
+
+    /// <summary>What every server goes back to, for the log.</summary>
+    public string Describe => From is { } f ? $"checkpoint {f.Folder} (step {f.Manifest!.Step})" : "the plan's initial state (step 0: no checkpoint of this run yet)";
 
     public Stopwatch Since { get; } = Stopwatch.StartNew();
 
-    /// <summary>The <see cref="Protocol.Messages.ServersReplaced"/> generation whose answers count; 0 before it is sent.</summary>
+    /// <summary>
+    /// The rollback's generation: the restores, their answers and the new routes (<see cref="Protocol.Messages.ServersReplaced"/>)
+    /// carry it, and from then on the servers refuse pushes of an older one.
+    /// </summary>
     public int Generation { get; private set; }
+
+    public bool RerouteSent { get; private set; }
 
     /// <summary>The indices of lost servers no replacement has taken yet, lowest first.</summary>
     public IReadOnlyCollection<int> Waiting => _waiting;
@@ -30,14 +39,18 @@ internal sealed class ServerRecovery(int servers, CheckpointEntry from)
     /// <summary>Which servers were lost, for the log ("parameter server 1 (path)").</summary>
     public IReadOnlyList<string> Lost => _lost;
 
-    /// <summary>Server <paramref name="index"/> is lost: it needs a replacement, a restore, and the workers new routes again.</summary>
-    public void OnLost(int index, string who)
+    /// <summary>
+    /// Server <paramref name="index"/> is lost: it needs a replacement; every server a restore under the new
+    /// <paramref name="generation"/>, and the workers the new routes.
+    /// </summary>
+    public void OnLost(int index, string who, int generation)
     {
         _waiting.Add(index);
-        _restoreSent[index] = false;
-        _restored[index] = false;
+        Array.Clear(_restoreSent);
+        Array.Clear(_restored);
         _lost.Add(who);
-        Generation = 0;
+        Generation = generation;
+        RerouteSent = false;
         _awaitingReroute.Clear();
     }
 
@@ -59,10 +72,10 @@ internal sealed class ServerRecovery(int servers, CheckpointEntry from)
         return send;
     }
 
-    /// <summary>Server <paramref name="index"/> answered its restore.</summary>
-    public void OnRestored(int index)
+    /// <summary>Server <paramref name="index"/> answered its restore of <paramref name="generation"/> (one of an earlier generation does not count).</summary>
+    public void OnRestored(int index, int generation)
     {
-        if (index >= 0 && index < _restored.Length && _restoreSent[index])
+        if (index >= 0 && index < _restored.Length && _restoreSent[index] && generation == Generation)
         {
             _restored[index] = true;
         }
@@ -70,12 +83,10 @@ internal sealed class ServerRecovery(int servers, CheckpointEntry from)
 
     public bool AllRestored => _waiting.Count == 0 && _restored.All(r => r);
 
-    public bool RerouteSent => Generation > 0;
-
-    /// <summary>New routes went out as <paramref name="generation"/> to <paramref name="names"/>; their answers are awaited.</summary>
-    public void RerouteSentTo(int generation, IEnumerable<string> names)
+    /// <summary>New routes went out as <see cref="Generation"/> to <paramref name="names"/>; their answers are awaited.</summary>
+    public void RerouteSentTo(IEnumerable<string> names)
     {
-        Generation = generation;
+        RerouteSent = true;
         _awaitingReroute.Clear();
         _awaitingReroute.UnionWith(names);
     }

@@ -71,21 +71,37 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
         {
             var layout = Layout();
             var state = ShardFiles.Read(folder, restore.FromServer, restore.Files, layout.ChunksOf(serverIndex).ToList(), Shapes());
-            shard.Restore(state);
-            _lastStep = state.Step;
-            _due = null;
+            shard.Restore(state, restore.Generation);
             log.Info("parameter server {0}: restored from {1} (step {2}, epoch {3}, {4} batches of it applied)",
                 serverIndex, folder, state.Step, state.Epoch, state.AppliedBatches.Length);
-            // Through the writer's queue: the coordinator hears of every checkpoint written before the restore first.
-            var restored = new ShardRestored(serverIndex, state.Step);
-            if (!CheckpointWriter.Shared.TryEnqueue(() => sender.Tell(restored, server)))
-            {
-                sender.Tell(restored, server);
-            }
+            Restored(state.Step, restore.Generation, sender, server);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             sender.Tell(new TrainingFailed($"parameter server {serverIndex} cannot restore from {folder}: {e.Message}"));
+        }
+    }
+
+    /// <summary>Goes back to the plan's initial state (a lost server replaced before the run's first checkpoint).</summary>
+    public void OnReset(ServerShard shard, ResetShard reset, IActorRef sender, IActorRef server)
+    {
+        shard.Restore(shard.Initial(serverIndex, Layout()), reset.Generation);
+        log.Info("parameter server {0}: back to the plan's initial weights (step 0, epoch 1)", serverIndex);
+        Restored(0, reset.Generation, sender, server);
+    }
+
+    /// <summary>
+    /// Tells the coordinator the shard is at <paramref name="step"/> now, through the writer's queue: it hears of every
+    /// checkpoint written before the restore first.
+    /// </summary>
+    private void Restored(long step, int generation, IActorRef sender, IActorRef server)
+    {
+        _lastStep = step;
+        _due = null;
+        var restored = new ShardRestored(serverIndex, step, generation);
+        if (!CheckpointWriter.Shared.TryEnqueue(() => sender.Tell(restored, server)))
+        {
+            sender.Tell(restored, server);
         }
     }
 
