@@ -252,7 +252,8 @@ public sealed partial class Coordinator
     /// <summary>The coordinator's run goes back to its start, as the servers did: epoch 1, nothing applied or processed.</summary>
     private void RollBackToStart()
     {
-        _processed = _applied = _doubled = 0;
+        _processed = _applied = 0;
+        _countedEpoch = 0;
         _carriedSamples = 0;
         StartEpoch(1, []);
     }
