@@ -6,6 +6,29 @@ namespace DistNN.Training.Checkpoints;
 /// </summary>
 internal static class NodeCheckpointFolders
 {
+    /// <summary>
+    /// Throws naming the mismatch when <paramref name="folder"/> (a checkpoint folder of this node's own directory) lacks
+    /// server <paramref name="server"/>'s weights but holds another server's: the coordinator numbers servers in the
+    /// order they register, and this node registered (as <paramref name="registeredAs"/>) under another index than the
+    /// one it wrote them as. Reads nothing but the folder's names.
+    /// </summary>
+    public static void CheckHolds(string folder, int server, int registeredAs)
+    {
+        if (!Directory.Exists(folder) || File.Exists(Path.Combine(folder, ShardFiles.WeightsName(server))))
+        {
+            return;
+        }
+        var held = Directory.GetFiles(folder, "server-*.safetensors").Select(Path.GetFileName)
+            .Where(n => n is not null && !n.EndsWith(".optimizer.safetensors", StringComparison.Ordinal)).Order().ToList();
+        if (held.Count == 0)
+        {
+            return; // no server's files at all: reading names the missing one
+        }
+        throw new InvalidDataException($"this ps node's folder holds {string.Join(", ", held)}, not {ShardFiles.WeightsName(server)}: it wrote them "
+            + $"as another server than the one it registered as now (server {registeredAs}); the coordinator numbers servers in the order they "
+            + "register, so start the ps nodes in the order of the run that wrote the checkpoint, or use one shared --checkpoint-dir");
+    }
+
     public static void Prune(string directory, int keep)
     {
         var folders = Directory.GetDirectories(directory)

@@ -69,6 +69,10 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
         string folder = Path.Combine(_directory ?? "", restore.Folder);
         try
         {
+            if (nodeDirectory is not null)
+            {
+                NodeCheckpointFolders.CheckHolds(folder, restore.FromServer, serverIndex);
+            }
             var layout = Layout();
             var state = ShardFiles.Read(folder, restore.FromServer, restore.Files, layout.ChunksOf(serverIndex).ToList(), Shapes());
             shard.Restore(state, restore.Generation);
