@@ -10,7 +10,10 @@ using DistNN.Training.Plan;
 
 namespace DistNN.Training.Tests;
 
-/// <summary>Pushes in parts as the backward pass produces them (the plan's Overlap) against one push after it.</summary>
+/// <summary>
+/// Pushes in parts as the backward pass produces them (the plan's Overlap; All, so that the servers of one process get
+/// parts too) against one push after it.
+/// </summary>
 public class OverlapSpec : TestKit
 {
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
@@ -53,16 +56,19 @@ public class OverlapSpec : TestKit
         .ToList();
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public async Task Sync_weights_after_training_are_bit_identical_with_overlap_on_and_off(int servers)
+    [InlineData(1, "none")]
+    [InlineData(2, "none")]
+    [InlineData(2, "topk:0.1")]
+    public async Task Sync_weights_after_training_are_bit_identical_with_overlap_on_and_off(int servers, string compression)
     {
-        // 12 rounds of two workers at batch 16; Adam, so a chunk's step count (bias correction) must move as before.
+        // 12 rounds of two workers at batch 16; Adam, so a chunk's step count (bias correction) must move as before; top-k
+        // compresses each part's chunks as the part goes, with error feedback per chunk.
         var data = TestData.BarsSource(384, 10);
-        var plan = TestData.Plan(SmallConvNet(), ConsistencyMode.Sync, workers: 2, servers: servers, batch: 16, optimizer: "adam", lr: 3e-3f);
+        var plan = TestData.Plan(SmallConvNet(), ConsistencyMode.Sync, workers: 2, servers: servers, batch: 16, optimizer: "adam", lr: 3e-3f)
+            with { Compression = Protocol.Codecs.Compression.Parse(compression) };
 
-        var (offSummary, off) = await Run(plan with { Overlap = false }, data);
-        var (onSummary, on) = await Run(plan with { Overlap = true }, data);
+        var (offSummary, off) = await Run(plan with { Overlap = OverlapMode.Off }, data);
+        var (onSummary, on) = await Run(plan with { Overlap = OverlapMode.All }, data);
 
         var offDigests = Digests(off);
         var onDigests = Digests(on);
@@ -79,7 +85,8 @@ public class OverlapSpec : TestKit
     public async Task Pushes_in_parts_train_in_async_and_ssp_with_every_sample_applied_once(ConsistencyMode mode)
     {
         var data = new InMemoryDataSource(TestData.Bars(1200, 1), TestData.Bars(200, 2));
-        var plan = TestData.Plan(SmallConvNet(), mode, workers: 2, servers: 2, batch: 32, epochs: 2, optimizer: "adam", lr: 3e-3f);
+        var plan = TestData.Plan(SmallConvNet(), mode, workers: 2, servers: 2, batch: 32, epochs: 2, optimizer: "adam", lr: 3e-3f)
+            with { Overlap = OverlapMode.All };
 
         var (summary, _) = await Run(plan, data);
 

@@ -33,6 +33,7 @@ public class PlanWireSpec
         ChunkBytes = 32 * 1024,
         Compression = Compression.TopK(0.02),
         DivergenceFactor = 50,
+        Overlap = OverlapMode.All,
     };
 
     private static TrainingPlan RoundTrip(TrainingPlan plan, ProtocolSerializer serializer)
@@ -97,6 +98,7 @@ public class PlanWireSpec
     [InlineData("mode")]
     [InlineData("carrier")]
     [InlineData("compression")]
+    [InlineData("overlap")]
     public void A_plan_naming_a_kind_this_node_does_not_know_is_refused_with_the_field(string field)
     {
         var m = Unusual().ToMessage();
@@ -106,6 +108,7 @@ public class PlanWireSpec
             "schedule" => m with { Schedule = m.Schedule with { Kind = (ScheduleKind)42 } },
             "mode" => m with { Mode = (ConsistencyMode)42 },
             "carrier" => m with { Carrier = (TensorCarrierKind)42 },
+            "overlap" => m with { Overlap = (OverlapMode)42 },
             _ => m with { Compression = m.Compression with { Encoding = (TensorEncoding)42 } },
         };
         var back = (InitServer)s_serializer.FromBinary(s_serializer.ToBinary(new InitServer(m, 0, 1)), "distnn.init-server");

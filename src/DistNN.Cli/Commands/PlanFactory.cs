@@ -33,7 +33,7 @@ internal static class PlanFactory
             ClipNorm = s.ClipNorm ?? (recurrent ? 1.0f : 0f),
             Epochs = s.Epochs,
             DivergenceFactor = s.DivergenceFactor,
-            Overlap = s.Overlap == "on",
+            Overlap = s.Overlap switch { "off" => OverlapMode.Off, "all" => OverlapMode.All, _ => OverlapMode.Remote },
             BatchSize = s.BatchSize,
             Seed = s.RandomSeed,
             Threads = s.Threads ?? 0,

@@ -131,8 +131,8 @@ public abstract partial class PlanSettings : CommandSettings
     [DefaultValue("none")]
     public string Compression { get; init; } = "none";
 
-    [CommandOption("--overlap <on|off>")]
-    [Description("on: a worker pushes each layer's gradients while the backward pass goes on (last layer first) and servers apply and answer chunk by chunk; off: one push after the whole backward pass. With --clip-norm the push is one part either way (clipping needs every gradient first).")]
+    [CommandOption("--overlap <on|off|all>")]
+    [Description("on: a worker pushes each layer's gradients to the servers on other nodes while the backward pass goes on (last layer first), and servers apply and answer chunk by chunk; off: one push after the whole backward pass; all: in parts to servers in the worker's own process too (nothing to hide there: for tests and measurements). With --clip-norm the push is whole either way (clipping needs every gradient first).")]
     [DefaultValue("on")]
     public string Overlap { get; init; } = "on";
 
@@ -171,9 +171,9 @@ public abstract partial class PlanSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error($"--l1 and --l2 must be 0 or more (got {L1} and {L2})");
         }
-        if (Overlap is not ("on" or "off"))
+        if (Overlap is not ("on" or "off" or "all"))
         {
-            return Spectre.Console.ValidationResult.Error($"--overlap must be on or off (got '{Overlap}')");
+            return Spectre.Console.ValidationResult.Error($"--overlap must be on, off or all (got '{Overlap}')");
         }
         if (ClipNorm is { } clip && (!(clip >= 0) || !float.IsFinite(clip)))
         {

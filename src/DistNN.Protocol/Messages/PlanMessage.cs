@@ -31,4 +31,4 @@ public sealed record PlanMessage(
     [property: Key(18)] int ChunkBytes,
     [property: Key(19)] CompressionMessage Compression,
     [property: Key(20)] double DivergenceFactor,
-    [property: Key(21)] bool Overlap = true);
+    [property: Key(21)] OverlapMode Overlap = OverlapMode.Remote);

@@ -90,7 +90,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             // Servers of this ActorSystem directly (by reference); those on other nodes through the plan's carrier.
             _routes = new Carriers.ServerRoutes(init.DataPlanes, init.Credential);
             _generation = init.Generation;
-            replica = new WorkerReplica(plan, _routes.Route(Context.System, init.Servers, plan));
+            replica = new WorkerReplica(plan, _routes.Route(Context.System, init.Servers, plan), init.Servers.Select(Carriers.TensorTransports.IsLocal).ToList());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -182,7 +182,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         Deadline.Stop();
         _queue.Clear();
-        replica.Reroute(_routes!.Reroute(Context.System, replaced, replica.Plan));
+        replica.Reroute(_routes!.Reroute(Context.System, replaced, replica.Plan), replaced.Servers.Select(Carriers.TensorTransports.IsLocal).ToList());
         _generation = replaced.Generation;
         _coordinator.Tell(new Rerouted(_name, replaced.Generation));
         if (_announced)

@@ -29,13 +29,14 @@ internal sealed class WorkerReplica
     private readonly Protocol.Codecs.EncodedValues?[] _encoded;
 
     /// <summary>Per server, the chunks of each push part in sending order, and the layer after whose backward each part is final.</summary>
-    private readonly (ParameterChunk[] Chunks, int Layer)[][] _partsByServer;
+    private (ParameterChunk[] Chunks, int Layer)[][] _partsByServer;
 
     private bool[][] _sent = [];
     private Action<int, int>? _send;
 
     /// <param name="servers">Server i owns the chunks the layout gives server i.</param>
-    public WorkerReplica(TrainingPlan plan, IReadOnlyList<IActorRef> servers)
+    /// <param name="local">Which servers are in the worker's own process (no network to hide: one push, unless the plan's overlap is All).</param>
+    public WorkerReplica(TrainingPlan plan, IReadOnlyList<IActorRef> servers, IReadOnlyList<bool>? local = null)
     {
         Plan = plan;
         Servers = servers;
@@ -45,7 +46,7 @@ internal sealed class WorkerReplica
         _ownStorage = _layout.Tensors.Select(t => t.Value.Data).ToArray();
         _compressor = GradientCompressor.For(Plan.Compression);
         _encoded = new Protocol.Codecs.EncodedValues?[_layout.Chunks.Count];
-        _partsByServer = Enumerable.Range(0, Servers.Count).Select(s => CutParts(_chunksByServer[s])).ToArray();
+        _partsByServer = PartsFor(local);
         _step = new ReplicaStep(_model, ModelBuilder.CreateLoss(Plan.Model.Loss))
         {
             Augmenter = ReplicaStep.AugmenterFor(Plan.Augmentation, Plan.Seed),
@@ -58,12 +59,16 @@ internal sealed class WorkerReplica
     public IReadOnlyList<IActorRef> Servers { get; private set; }
 
     /// <summary>A lost server was replaced: the same chunks, owned by server i of <paramref name="servers"/> as before.</summary>
-    public void Reroute(IReadOnlyList<IActorRef> servers) => Servers = servers.Count == Servers.Count
-        ? servers
-        : throw new InvalidOperationException($"{servers.Count} servers replace {Servers.Count}: a replacement takes one server's chunks");
+    public void Reroute(IReadOnlyList<IActorRef> servers, IReadOnlyList<bool>? local = null)
+    {
+        Servers = servers.Count == Servers.Count
+            ? servers
+            : throw new InvalidOperationException($"{servers.Count} servers replace {Servers.Count}: a replacement takes one server's chunks");
+        _partsByServer = PartsFor(local);
+    }
 
-    /// <summary>True when pushes go in parts as the backward pass produces them: the plan asks for it and nothing needs every gradient first.</summary>
-    public bool Overlaps => Plan.Overlap && Plan.ClipNorm <= 0;
+    /// <summary>True when some push goes in parts as the backward pass produces them: the plan asks for it, nothing needs every gradient first.</summary>
+    public bool Overlaps => _partsByServer.Any(p => p.Length > 1);
 
     /// <summary>The server that owns chunk <paramref name="chunkId"/>.</summary>
     public int ServerOf(int chunkId) => _layout.Chunks[chunkId].Server;
@@ -91,7 +96,7 @@ internal sealed class WorkerReplica
     public void BeginParts(Action<int, int> send)
     {
         _send = send;
-        if (_sent.Length != Servers.Count)
+        if (_sent.Length != Servers.Count || _sent.Zip(_partsByServer).Any(p => p.First.Length != p.Second.Length))
         {
             _sent = _partsByServer.Select(p => new bool[p.Length]).ToArray();
         }
@@ -174,6 +179,16 @@ internal sealed class WorkerReplica
             }
         }
     }
+
+    /// <summary>
+    /// Each server's push parts: cut by layer where the plan's overlap reaches that server and no clipping needs every
+    /// gradient first; else one part, due when the backward pass ends.
+    /// </summary>
+    private (ParameterChunk[] Chunks, int Layer)[][] PartsFor(IReadOnlyList<bool>? local) =>
+        Enumerable.Range(0, _chunksByServer.Length).Select(s =>
+            Plan.ClipNorm <= 0 && (Plan.Overlap == OverlapMode.All || Plan.Overlap == OverlapMode.Remote && local?[s] != true)
+                ? CutParts(_chunksByServer[s])
+                : [(_chunksByServer[s], 0)]).ToArray();
 
     /// <summary>
     /// A server's chunks as push parts: the trainable ones grouped by the layer that owns them, last layer first, the

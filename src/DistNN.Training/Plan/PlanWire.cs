@@ -65,7 +65,7 @@ public static class PlanWire
                 ChunkBytes = m.ChunkBytes,
                 Compression = ToCompression(m.Compression),
                 DivergenceFactor = m.DivergenceFactor,
-                Overlap = m.Overlap,
+                Overlap = Defined(m.Overlap, "overlap"),
             };
         }
         catch (ArgumentException e)

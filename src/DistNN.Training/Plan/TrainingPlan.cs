@@ -76,10 +76,10 @@ public sealed record TrainingPlan
     public double DivergenceFactor { get; init; } = 100;
 
     /// <summary>
-    /// True: a worker pushes each layer's gradients as the backward pass finishes it (last layer first) and servers apply
-    /// them chunk by chunk; with clipping by global norm every gradient is needed first, so the push goes in one part.
+    /// Which servers a worker pushes each layer's gradients to as the backward pass finishes it (last layer first), to be
+    /// applied chunk by chunk; with clipping by global norm every gradient is needed first, so the push goes whole.
     /// </summary>
-    public bool Overlap { get; init; } = true;
+    public OverlapMode Overlap { get; init; } = OverlapMode.Remote;
 
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
