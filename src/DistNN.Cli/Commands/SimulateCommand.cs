@@ -39,7 +39,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             Seed = settings.Seed,
             Staleness = settings.Staleness,
             Threads = 1,
-            Overlap = settings.Overlap == "on",
+            Overlap = settings.Overlap == "on" ? OverlapMode.All : OverlapMode.Off,
         };
         plan.Validate();
 
@@ -63,7 +63,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
             + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}, "
             + (settings.Cores > 0 ? $"{settings.Cores} cores shared by every node" : "a machine per node"));
-        double[]? profile = plan.Overlap ? StepBenchmark.BackwardProfile(spec, settings.BatchSize, settings.Threads, seconds: 2) : null;
+        double[]? profile = plan.Overlap != OverlapMode.Off ? StepBenchmark.BackwardProfile(spec, settings.BatchSize, settings.Threads, seconds: 2) : null;
         Console.WriteLine(profile is null
             ? "overlap off: every push leaves after its batch"
             : "overlap on: a layer's push part leaves when this share of the batch's compute is done (measured, layer 0 first): "

@@ -67,7 +67,11 @@ public sealed class ClusterSimulation
 
     private SimulationResult Execute()
     {
-        var plan = _options.Plan with { Epochs = 1, DivergenceFactor = 0 };
+        // The simulated servers share the workers' ActorSystem but stand for other nodes: overlap reaches them all.
+        var plan = _options.Plan with
+        {
+            Epochs = 1, DivergenceFactor = 0, Overlap = _options.Plan.Overlap == OverlapMode.Off ? OverlapMode.Off : OverlapMode.All,
+        };
         var data = Placeholders(_options);
         var config = DistNNReference.Values(
                 (DistNNDispatchers.Compute + ".type", $"{typeof(SimulationDispatcherConfigurator).FullName}, {typeof(SimulationDispatcherConfigurator).Assembly.GetName().Name}"),
