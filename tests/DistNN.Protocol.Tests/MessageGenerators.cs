@@ -112,6 +112,7 @@ internal static class MessageGenerators
                 (i, folder, step, e, applied, files, ms) => Message(new ShardCheckpointed(i, folder, step, e, applied, files, ms))),
             [typeof(RestoreShard)] = Gen.Select(Text, Gen.Int, CheckpointFiles, (folder, from, files) => Message(new RestoreShard(folder, from, files, from ^ 3))),
             [typeof(ResetShard)] = Gen.Int.Select(g => Message(new ResetShard(g))),
+            [typeof(CheckpointCompleted)] = Text.Select(f => Message(new CheckpointCompleted(f))),
             [typeof(ShardRestored)] = Gen.Select(Gen.Int, Gen.Long, (i, step) => Message(new ShardRestored(i, step, i ^ 7))),
             [typeof(ServersReplaced)] = Gen.Select(Gen.Int, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
                 (g, servers, dataPlanes) => Message(new ServersReplaced(g, servers!, dataPlanes))),

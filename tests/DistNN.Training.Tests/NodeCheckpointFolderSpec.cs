@@ -7,9 +7,9 @@ using DistNN.Training.Plan;
 namespace DistNN.Training.Tests;
 
 /// <summary>
-/// A ps node with a checkpoint folder of its own (`distnn node --role ps --checkpoint-dir OWN`) that registers, on a
-/// resume, as another server index than the one whose files it wrote: the restore fails naming what the folder holds and
-/// why, and the server's weights are untouched.
+/// A ps node with a checkpoint folder of its own (`distnn node --role ps --checkpoint-dir OWN`): one that registers, on a
+/// resume, as another server index than the one whose files it wrote fails the restore naming what the folder holds and
+/// why, its weights untouched; its pruning never deletes the folder of the newest complete checkpoint.
 /// </summary>
 public sealed class NodeCheckpointFolderSpec : TestKit
 {
@@ -51,6 +51,23 @@ public sealed class NodeCheckpointFolderSpec : TestKit
         Assert.Contains("registered as now (server 0)", failed.Reason);
         nowZero.Tell(new PullWeights(0), TestActor);
         Assert.Equal(before, ExpectMsg<WeightsReply>().Weights.Select(w => w.Values.ToArray()).ToList());
+    }
+
+    [Fact]
+    public void Pruning_keeps_the_newest_complete_checkpoint_and_the_folders_written_after_it_beyond_the_newest_n()
+    {
+        var start = DateTime.UtcNow.AddMinutes(-10);
+        for (int step = 1; step <= 5; step++)
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(_own, $"step-{step:D10}")).FullName;
+            Directory.SetLastWriteTimeUtc(folder, start.AddSeconds(step));
+        }
+
+        // --keep-checkpoints 1 keeps 3 folders by age; this server is 4 checkpoints ahead of the last complete one.
+        Checkpoints.NodeCheckpointFolders.Prune(_own, 3, completed: "step-0000000002");
+
+        Assert.Equal(["step-0000000002", "step-0000000003", "step-0000000004", "step-0000000005"],
+            Directory.GetDirectories(_own).Select(p => Path.GetFileName(p)!).Order().ToArray());
     }
 
     protected override void Dispose(bool disposing)

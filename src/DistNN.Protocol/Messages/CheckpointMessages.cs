@@ -14,6 +14,13 @@ public sealed record CheckpointFileInfo([property: Key(0)] string Name, [propert
 [MessagePackObject]
 public sealed record CheckpointPolicy([property: Key(0)] string Directory, [property: Key(1)] int Every, [property: Key(2)] int Keep = 3) : IDistNNMessage;
 
+/// <summary>
+/// Coordinator → servers: the checkpoint of folder Folder is complete (its manifest is written). A ps node with a folder
+/// of its own never prunes that folder, nor any written after it, until a newer one is complete.
+/// </summary>
+[MessagePackObject]
+public sealed record CheckpointCompleted([property: Key(0)] string Folder) : IDistNNMessage;
+
 /// <summary>Coordinator → servers: write a checkpoint now into the folder Folder (at an epoch's end, on an interrupt).</summary>
 [MessagePackObject]
 public sealed record TakeCheckpoint([property: Key(0)] string Folder) : IDistNNMessage;

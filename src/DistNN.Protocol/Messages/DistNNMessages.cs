@@ -40,6 +40,7 @@ public static class DistNNMessages
         .Register<ShardCheckpointed>("distnn.shard-checkpointed")
         .Register<RestoreShard>("distnn.restore-shard")
         .Register<ResetShard>("distnn.reset-shard")
+        .Register<CheckpointCompleted>("distnn.checkpoint-completed")
         .Register<ShardRestored>("distnn.shard-restored")
         .Register<ServersReplaced>("distnn.servers-replaced")
         .Register<Rerouted>("distnn.rerouted")

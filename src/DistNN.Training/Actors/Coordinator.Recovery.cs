@@ -135,7 +135,7 @@ public sealed partial class Coordinator
             + $"({FailureSettings.Section}.server-replacement-timeout)"));
         Receive<RegisterWorker>(_ => Stash.Stash());
         Receive<WorkerReady>(r => _ready.Add(r.Name));
-        Receive<ManifestWritten>(_checkpoints.OnWritten);
+        Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));

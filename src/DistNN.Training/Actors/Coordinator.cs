@@ -236,7 +236,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<ServerUnreachable>(OnServerUnreachable);
         Receive<UnreachableTimedOut>(u => Fail(u.Reason));
         Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
-        Receive<ManifestWritten>(_checkpoints.OnWritten);
+        Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
         Receive<CheckpointNow>(c => _checkpoints.Request(_servers, c.Folder, Sender));
     }
 
@@ -247,7 +247,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
         Receive<ManifestWritten>(w =>
         {
-            _checkpoints.OnWritten(w);
+            _checkpoints.OnWritten(w, _servers);
             if (w.Folder == EpochFolder(_plan.Epochs))
             {
                 Complete();

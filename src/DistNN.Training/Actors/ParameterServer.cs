@@ -83,6 +83,7 @@ public sealed class ParameterServer : ReceiveActor
         Receive<PushGradients>(m => Guarded(m, p => shard.OnPush(p, Sender)));
         Receive<ReportApplied>(m => Guarded(m, r => shard.OnReportApplied(r, Sender)));
         Receive<CheckpointPolicy>(checkpoints.OnPolicy);
+        Receive<CheckpointCompleted>(checkpoints.OnCompleted);
         Receive<TakeCheckpoint>(m => Guarded(m, t => checkpoints.OnTake(shard, t)));
         Receive<RestoreShard>(m => Guarded(m, r => checkpoints.OnRestore(shard, r, Sender, Self)));
         Receive<ResetShard>(m => Guarded(m, r => checkpoints.OnReset(shard, r, Sender, Self)));

@@ -145,8 +145,13 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     /// <summary>True once the manifest of <paramref name="folder"/> is on disk.</summary>
     public bool HasWritten(string folder) => _written.Contains(folder);
 
-    public void OnWritten(ManifestWritten written)
+    /// <summary>A manifest is on disk: <paramref name="servers"/> hear it is complete (a ps node's own folder keeps it).</summary>
+    public void OnWritten(ManifestWritten written, IReadOnlyList<IActorRef> servers)
     {
+        foreach (var s in servers)
+        {
+            s.Tell(new CheckpointCompleted(written.Folder));
+        }
         _written.Add(written.Folder);
         if (_waiting.Remove(written.Folder, out var waiting))
         {

@@ -29,18 +29,24 @@ internal static class NodeCheckpointFolders
             + "register, so start the ps nodes in the order of the run that wrote the checkpoint, or use one shared --checkpoint-dir");
     }
 
-    public static void Prune(string directory, int keep)
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> folders by their files' time, and besides them <paramref name="completed"/>
+    /// (the newest checkpoint the coordinator completed, whose manifest names this folder) and every folder written after
+    /// it: a server ahead of the others writes folders no manifest covers yet, and they must not push out the one that is.
+    /// </summary>
+    public static void Prune(string directory, int keep, string? completed = null)
     {
         var folders = Directory.GetDirectories(directory)
             .Where(p => Path.GetFileName(p) is { } n && (n.StartsWith("step-", StringComparison.Ordinal) || n.StartsWith("epoch-", StringComparison.Ordinal)
                 || n.StartsWith("interrupt-", StringComparison.Ordinal)))
             .OrderByDescending(Directory.GetLastWriteTimeUtc)
             .ToList();
-        foreach (string old in folders.Skip(Math.Max(1, keep)))
+        int protect = completed is null ? -1 : folders.FindIndex(p => Path.GetFileName(p) == completed);
+        for (int i = Math.Max(Math.Max(1, keep), protect + 1); i < folders.Count; i++)
         {
             try
             {
-                Directory.Delete(old, recursive: true);
+                Directory.Delete(folders[i], recursive: true);
             }
             catch (IOException)
             {

@@ -23,7 +23,11 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     private int _keep;
     private long _lastStep;
     private string? _due;
+    private string? _completed;
     private IReadOnlyList<int[]>? _shapes;
+
+    /// <summary>The newest checkpoint the coordinator has completed: a ps node's own folder keeps it and those written after it.</summary>
+    public void OnCompleted(CheckpointCompleted completed) => _completed = completed.Folder;
 
     public void OnPolicy(CheckpointPolicy policy)
     {
@@ -117,6 +121,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
         _lastStep = state.Step;
         string folder = Path.Combine(_directory!, folderName);
         var shapes = Shapes();
+        string? completed = _completed;
         bool queued = CheckpointWriter.Shared.TryEnqueue(() =>
         {
             try
@@ -126,7 +131,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
                     nodeDirectory));
                 if (nodeDirectory is not null)
                 {
-                    NodeCheckpointFolders.Prune(nodeDirectory, _keep + 2);
+                    NodeCheckpointFolders.Prune(nodeDirectory, _keep + 2, completed);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
