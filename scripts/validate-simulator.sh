@@ -8,12 +8,13 @@
 # full speed. One set of inputs for every worker count, each a CPU time measured before the runs, nothing fitted to them:
 #   - compute per batch: the step bench's process CPU time per step (`distnn bench --model cnn --threads 1`,
 #     ms_cpu_per_step: what the batch costs a core, which other work on the machine stretches far less than wall time);
-#   - the messages: one push-pull round trip of the model's gradient on loopback (`distnn bench --push-pull`, the
-#     server in a child process): the client's CPU per round trip over the push's and reply's frame bytes is a worker's
-#     CPU per byte, the server's (less its optimizer update) a server's; what is left of the mean round trip beyond
-#     both is the hand-off latency (half each way). Loopback has no wire of its own: its copying is in those CPU times,
-#     so the link is unlimited (1000GB/s);
-#   - the servers' arithmetic: measured by `distnn simulate` (one probe run), then given to every run.
+#   - the messages: push-pull round trips of the model's gradient on loopback (`distnn bench --push-pull`, the server
+#     in a child process), dense and with top-k pushes (dense replies): each side's CPU per round trip (the server's less
+#     its optimizer update) is two messages' fixed cost plus a cost per frame byte, solved from the two sizes; what is
+#     left of the dense mean round trip beyond both sides' CPU is the hand-off latency (half each way). Loopback has no
+#     wire of its own: its copying is in those CPU times, so the link is unlimited (1000GB/s);
+#   - the servers' arithmetic and the backward profile (when each layer's gradients are final, for the overlapped
+#     pushes the real workers make by default): measured by `distnn simulate` (one probe run), then given to every run.
 # Beside the ratio: the load average over the run and the CPU time each real node used in the last epoch per batch
 # per sync round (from /proc, sampled every 0.2 s, up to the epoch's training end: its evaluation left out), beside what
 # the simulation charges per round.
@@ -39,17 +40,32 @@ step=$(distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 5 2>
 compute=$(json "$step" "r['ms_cpu_per_step']")
 echo "compute: $compute ms CPU per batch (step bench, 1 thread; wall median $(json "$step" "r['ms_per_step_median']") ms, fastest $(json "$step" "r['ms_min']") ms)"
 
-probe=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --steps 1 --compute-ms 1 2>/dev/null | grep -m1 'ns per gradient value')
-add_ns=$(echo "$probe" | sed -E 's/.*servers ([0-9.]+) ns per gradient value.*/\1/')
-update_ns=$(echo "$probe" | sed -E 's/.* \+ ([0-9.]+) ns per weight updated.*/\1/')
+probe=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --steps 1 --compute-ms 1 2>/dev/null)
+add_ns=$(echo "$probe" | grep -m1 'ns per gradient value' | sed -E 's/.*servers ([0-9.]+) ns per gradient value.*/\1/')
+update_ns=$(echo "$probe" | grep -m1 'ns per gradient value' | sed -E 's/.* \+ ([0-9.]+) ns per weight updated.*/\1/')
+profile=$(echo "$probe" | grep -m1 '^overlap on' | sed -E 's/.*: ([0-9.,]+)$/\1/')
+echo "backward profile (share of the batch's compute done when each layer's gradients are final, layer 0 first): $profile"
 
+# Two push sizes (dense, and top-k pushes with dense replies): each side's CPU per round trip = 2 × per message + per byte × bytes.
 pp=$(distnn bench --push-pull --carrier dataplane --seconds 3 2>/dev/null | tail -1)
-read -r worker_ns server_ns latency_ms < <(json "$pp" "' '.join(str(x) for x in (lambda n, b: (
-    round(r['client_cpu_seconds'] / n / b * 1e9, 4),
-    round(max(0.0, r['server_cpu_seconds'] / n - r['floats'] * $update_ns * 1e-9) / b * 1e9, 4),
-    round(max(0.0, r['ms_mean'] - (r['client_cpu_seconds'] + r['server_cpu_seconds']) / n * 1e3) / 2, 4)))(r['round_trips'], r['push_bytes_on_wire'] + r['reply_bytes_on_wire']))")
-echo "messages: push-pull round trip $(json "$pp" "r['ms_mean']") ms mean, CPU $(json "$pp" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$pp" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip"
-echo "  -> worker $worker_ns ns, server $server_ns ns per frame byte (server less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
+pk=$(distnn bench --push-pull --carrier dataplane --seconds 3 --compression topk:0.01 2>/dev/null | tail -1)
+read -r worker_ns server_ns worker_us server_us latency_ms < <(python3 -c "
+import json, sys
+d, k = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+def fit(side, less):
+    # per round trip: y = 2 m + b x over the two benches (x: the frame bytes both ways), clamped at 0
+    (x1, y1), (x2, y2) = [((r['push_bytes_on_wire'] + r['reply_bytes_on_wire']), r[side] / r['round_trips'] - less) for r in (d, k)]
+    b = max(0.0, (y1 - y2) / (x1 - x2)); m = max(0.0, (y1 - b * x1) / 2)
+    return b, m
+update = d['floats'] * $update_ns * 1e-9
+wb, wm = fit('client_cpu_seconds', 0.0)
+sb, sm = fit('server_cpu_seconds', update)
+lat = max(0.0, d['ms_mean'] - (d['client_cpu_seconds'] + d['server_cpu_seconds']) / d['round_trips'] * 1e3) / 2
+print(round(wb * 1e9, 4), round(sb * 1e9, 4), round(wm * 1e6, 1), round(sm * 1e6, 1), round(lat, 4))" "$pp" "$pk")
+for r in "$pp" "$pk"; do
+    echo "messages: push-pull ($(json "$r" "r['compression']")) round trip $(json "$r" "r['ms_mean']") ms mean, CPU $(json "$r" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$r" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip, $(json "$r" "r['push_bytes_on_wire'] + r['reply_bytes_on_wire']") bytes"
+done
+echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
 
 cpu_of() { # utime+stime in seconds of each live node of the cluster on port $1, as name=seconds
     local tick; tick=$(getconf CLK_TCK)
@@ -104,12 +120,14 @@ def at(k):
     a, b = float(before[2][k]), float(after[2][k])
     return a + (b - a) * (end_t - before[0]) / max(1e-9, after[0] - before[0])
 print(', '.join(f'{k} {1e3 * (at(k) - float(start[2][k])) / rounds:.1f}' for k in sorted(start[2]) if k in before[2] and k in after[2]))" 2>/dev/null)
-    modelled=$(json "$pp" "'worker %.1f, ps %.1f' % ($compute + $worker_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']),
-        $n * ($server_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']) + $add_ns * 1e-6 * r['floats']) + $update_ns * 1e-6 * r['floats'])")
+    # What the model charges per round with whole pushes (overlap sends a push in parts: more messages, each charged).
+    modelled=$(json "$pp" "'worker %.1f, ps %.1f with whole pushes' % ($compute + $worker_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']) + 2e-3 * $worker_us,
+        $n * ($server_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']) + 2e-3 * $server_us + $add_ns * 1e-6 * r['floats']) + $update_ns * 1e-6 * r['floats'])")
     load=$(printf '%s\n' "${loads[@]:-0}" | sort -n | awk '{ v[NR] = $1 } END { printf "%s-%s", v[1], v[NR] }')
     steps=$(( (limit + batch * n - 1) / (batch * n) ))
     sim=$(distnn simulate --model "$model" --batch-size "$batch" --workers "$n" --servers 1 --mode sync --compute-ms "$compute" \
-        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
+        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" --message-us "$worker_us,$server_us" \
+        --overlap on --backward-profile "$profile" \
         --steps "$steps" --csv "$out/sim-$n.csv" >/dev/null && tail -1 "$out/sim-$n.csv" | cut -d, -f6)
     echo "  real workers' compute+wait per batch (ms): $workers_ms; CPU per round of the last epoch (ms): ${cpu:-?} (modelled: $modelled); load $load"
     echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"

@@ -11,14 +11,14 @@ public sealed class SimulateCommandSpec
         try
         {
             var r = Distnn.RunWithin(TimeSpan.FromMinutes(2), "simulate", "--model", "mlp", "--workers", "1,4", "--mode", "sync,async",
-                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--steps", "3", "--plot", png);
+                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--message-us", "20,30", "--steps", "3", "--plot", png);
 
             Assert.True(r.ExitCode == 0, r.All);
             var rows = r.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith("sync", StringComparison.Ordinal)
                 || l.TrimStart().StartsWith("async", StringComparison.Ordinal)).ToList();
             Assert.Equal(4, rows.Count);
             Assert.Contains("samples/s", r.Stdout);
-            Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server", r.Stdout);
+            Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server (given), and 20.0 µs and 30.0 µs per message", r.Stdout);
             Assert.Contains("overlap on: a layer's push part leaves when this share of the batch's compute is done", r.Stdout);
             Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
         }
@@ -35,6 +35,7 @@ public sealed class SimulateCommandSpec
     [InlineData("--mode", "bulk", "--mode")]
     [InlineData("--message-ns", "0.2", "--message-ns")]
     [InlineData("--overlap", "sometimes", "--overlap")]
+    [InlineData("--message-us", "20", "--message-us")]
     [InlineData("--message-ns", "0.2,-1", "--message-ns")]
     public void A_bad_option_exits_2_naming_it(string option, string value, string named)
     {

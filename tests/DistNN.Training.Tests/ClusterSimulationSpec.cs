@@ -185,6 +185,18 @@ public sealed class ClusterSimulationSpec
     }
 
     [Fact]
+    public void Each_message_s_fixed_cpu_is_charged_to_the_node_writing_it_and_the_node_reading_it()
+    {
+        const int steps = 4;
+        double w = 40e-6, s = 70e-6;
+        var free = ClusterSimulation.Run(Options(workers: 1, steps: steps));
+        var charged = ClusterSimulation.Run(Options(workers: 1, steps: steps) with { WorkerSecondsPerMessage = w, ServerSecondsPerMessage = s });
+
+        // One worker, nothing overlaps: per round a push written and read, a reply written and read.
+        Assert.Equal(free.VirtualSeconds + steps * 2 * (w + s), charged.VirtualSeconds, 9);
+    }
+
+    [Fact]
     public void A_server_reads_the_pushes_of_a_sync_round_one_after_another_and_writes_the_replies_one_after_another()
     {
         // Compute and the wire negligible. Once the run is under way a round is: the server writes K replies one after
@@ -249,7 +261,7 @@ public sealed class ClusterSimulationSpec
     public void A_backward_profile_needs_one_share_in_0_1_per_layer()
     {
         var options = Options(workers: 1) with { BackwardProfile = [0.5] };
-        Assert.Contains("backward profile", Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(options)).Message);
+        Assert.Contains("--backward-profile", Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(options)).Message);
     }
 
     [Theory]

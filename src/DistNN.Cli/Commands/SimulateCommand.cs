@@ -57,20 +57,26 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             computeSource = $"measured: median of {measured.StepsTimed} steps, {settings.Threads} thread(s), {measured.Cpu}, {measured.Isa}";
         }
         var (perValue, perUpdate) = settings.ServerNs is string ns ? ServerNs(ns) : ServerCosts.Measure(plan);
+        var (workerPerMessage, serverPerMessage) = settings.MessageUs is string mus
+            ? Pair(mus, "--message-us", "WORKER,SERVER microseconds per message (e.g. 20,30)") is var (w, sv) ? (w * 1e3, sv * 1e3) : default
+            : (0, 0);
         var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)") : (0, 0);
         Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
             + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
             + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}, "
             + (settings.Cores > 0 ? $"{settings.Cores} cores shared by every node" : "a machine per node"));
-        double[]? profile = plan.Overlap != OverlapMode.Off ? StepBenchmark.BackwardProfile(spec, settings.BatchSize, settings.Threads, seconds: 2) : null;
+        double[]? profile = plan.Overlap == OverlapMode.Off ? null
+            : settings.BackwardProfile is string given ? Shares(given)
+            : StepBenchmark.BackwardProfile(spec, settings.BatchSize, settings.Threads, seconds: 2);
         Console.WriteLine(profile is null
             ? "overlap off: every push leaves after its batch"
-            : "overlap on: a layer's push part leaves when this share of the batch's compute is done (measured, layer 0 first): "
-                + string.Join(" ", profile.Select(f => f.ToString("F3", s_invariant))));
+            : $"overlap on: a layer's push part leaves when this share of the batch's compute is done ({(settings.BackwardProfile is null ? "measured" : "given")}, layer 0 first): "
+                + string.Join(",", profile.Select(f => f.ToString("F4", s_invariant))));
         Console.WriteLine(settings.MessageNs is null
             ? "messages: writing and reading them costs no CPU (--message-ns not given)"
-            : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)");
+            : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)"
+                + $", and {workerPerMessage * 1e6:F1} µs and {serverPerMessage * 1e6:F1} µs per message");
 
         var header = new[] { "mode", "compression", "stragglers", "servers", "workers", "samples/s", "ms/step", "efficiency", "push_kB", "wall_s" };
         Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadLeft(Width(i)))));
@@ -101,6 +107,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 ServerSecondsPerUpdate = perUpdate,
                                 WorkerSecondsPerByte = workerPerByte,
                                 ServerSecondsPerByte = serverPerByte,
+                                WorkerSecondsPerMessage = workerPerMessage,
+                                ServerSecondsPerMessage = serverPerMessage,
                                 Cores = settings.Cores,
                                 BackwardProfile = profile,
                             });
@@ -158,6 +166,12 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         }
         return label.ToString();
     }
+
+    /// <summary>Shares of a batch's compute, comma-separated, each in [0, 1]; else an error naming the option.</summary>
+    private static double[] Shares(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
+        double.TryParse(part, NumberStyles.Float, s_invariant, out double f) && f >= 0 && f <= 1
+            ? f
+            : throw new OptionException($"--backward-profile: '{part}' is not a share of the compute in [0, 1] (give one per layer, e.g. 1,0.94,0.4)")).ToArray();
 
     private static (double, double) ServerNs(string text) => Pair(text, "--server-ns", "ADD,UPDATE nanoseconds (e.g. 0.3,0.5)");
 

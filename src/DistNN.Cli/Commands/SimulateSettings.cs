@@ -78,10 +78,18 @@ public sealed class SimulateSettings : CommandSettings
     [Description("CPU nanoseconds per frame byte a worker and a server spend writing or reading a message (encoding, the socket, decoding), charged to that node; e.g. measured with `distnn bench --push-pull`. Default: 0,0 (not charged).")]
     public string? MessageNs { get; init; }
 
+    [CommandOption("--message-us <WORKER,SERVER>")]
+    [Description("CPU microseconds per message a worker and a server spend writing or reading it besides its bytes (--message-ns), charged to that node; e.g. from two `distnn bench --push-pull` runs of different push sizes. Default: 0,0 (not charged).")]
+    public string? MessageUs { get; init; }
+
     [CommandOption("--overlap <on|off>")]
     [Description("on (as train's default): each worker's push goes in parts, a layer's part as soon as the backward pass has finished that layer, at the shares of the batch's compute measured now on this model (the step bench's backward profile); off: one push after the batch.")]
     [DefaultValue("on")]
     public string Overlap { get; init; } = "on";
+
+    [CommandOption("--backward-profile <LIST>")]
+    [Description("With --overlap on: for each layer of the model (layer 0 first), the share of a batch's compute done when its gradients are final, instead of measuring it (e.g. what an earlier run printed).")]
+    public string? BackwardProfile { get; init; }
 
     [CommandOption("--cores <C>")]
     [Description("Cores all nodes share, as the processes of a cluster on one machine do: a node's compute and a server's work go at min(1, C / nodes working) of full speed. 0: every node is a machine of its own.")]

@@ -154,13 +154,13 @@ public sealed class ClusterSimulation
         string from = sender?.Path.Name ?? "nobody";
         string to = server.Path.Name;
         long bytes = Count(message, target);
-        double cost = bytes * _options.ServerSecondsPerByte;
+        double cost = _options.ServerSecondsPerMessage + bytes * _options.ServerSecondsPerByte;
         if (message is PushGradients push)
         {
             cost += push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
         }
         // Written by the sender's data-plane thread once the work it queued before (its batch, or the layers up to this part) is done.
-        _cores.Then(from, () => _cores.Run(Sending(from), bytes * _options.WorkerSecondsPerByte,
+        _cores.Then(from, () => _cores.Run(Sending(from), _options.WorkerSecondsPerMessage + bytes * _options.WorkerSecondsPerByte,
             () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver))));
     }
 
@@ -189,8 +189,8 @@ public sealed class ClusterSimulation
             _cores.Run(from, updated * _options.ServerSecondsPerUpdate);
         }
         long bytes = Count(message, "");
-        _cores.Run(from, bytes * _options.ServerSecondsPerByte, () =>
-            _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), bytes * _options.WorkerSecondsPerByte, () =>
+        _cores.Run(from, _options.ServerSecondsPerMessage + bytes * _options.ServerSecondsPerByte, () =>
+            _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), _options.WorkerSecondsPerMessage + bytes * _options.WorkerSecondsPerByte, () =>
             {
                 if (message is PushReply)
                 {

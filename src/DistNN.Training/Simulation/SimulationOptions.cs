@@ -48,6 +48,12 @@ public sealed record SimulationOptions
     /// </summary>
     public double ServerSecondsPerByte { get; init; }
 
+    /// <summary>A worker's CPU seconds per message it writes or reads, besides its bytes (frame, dispatch, hand-offs). 0: not charged.</summary>
+    public double WorkerSecondsPerMessage { get; init; }
+
+    /// <summary>A server's CPU seconds per message it reads or writes, besides its bytes. 0: not charged.</summary>
+    public double ServerSecondsPerMessage { get; init; }
+
     /// <summary>
     /// For each of the model's layers (by index), the share of a batch's compute done when the backward pass has made
     /// that layer's gradients final (measured: <c>StepBenchmark.BackwardProfile</c>). With a plan that overlaps, a push's
@@ -77,10 +83,14 @@ public sealed record SimulationOptions
         {
             throw new ArgumentException($"--stragglers: the fraction must be in [0, 1] and the slowdown ≥ 1 (got {StragglerFraction:G4},{StragglerFactor:G4})");
         }
+        if (!(WorkerSecondsPerMessage >= 0) || !(ServerSecondsPerMessage >= 0) || double.IsInfinity(WorkerSecondsPerMessage) || double.IsInfinity(ServerSecondsPerMessage))
+        {
+            throw new ArgumentException($"--message-us: a worker's and a server's costs per message must be finite and not negative (got {WorkerSecondsPerMessage * 1e6:G4},{ServerSecondsPerMessage * 1e6:G4})");
+        }
         if (BackwardProfile is { } profile && (profile.Count != Nn.Models.ModelBuilder.Build(Plan.Model, Plan.Seed).Layers.Count
             || profile.Any(f => !(f >= 0 && f <= 1))))
         {
-            throw new ArgumentException($"backward profile: one share in [0, 1] per layer of the model (got {string.Join(",", profile.Select(f => f.ToString("G4")))})");
+            throw new ArgumentException($"--backward-profile: one share in [0, 1] per layer of the model (got {string.Join(",", profile.Select(f => f.ToString("G4")))})");
         }
         if (Cores < 0)
         {
