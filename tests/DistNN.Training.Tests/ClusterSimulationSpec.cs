@@ -171,29 +171,20 @@ public sealed class ClusterSimulationSpec
     }
 
     [Fact]
-    public void Writing_and_reading_a_push_and_its_reply_add_the_worker_s_and_the_server_s_cpu_per_byte_to_every_round()
+    public void Writing_and_reading_a_push_and_its_reply_add_the_worker_s_and_the_server_s_cpu_per_byte_and_per_message_to_every_round()
     {
         const int steps = 4;
-        double w = 2e-9, s = 3e-9;
+        double w = 2e-9, s = 3e-9, wm = 40e-6, sm = 70e-6;
         var free = ClusterSimulation.Run(Options(workers: 1, steps: steps));
-        var charged = ClusterSimulation.Run(Options(workers: 1, steps: steps) with { WorkerSecondsPerByte = w, ServerSecondsPerByte = s });
+        var charged = ClusterSimulation.Run(Options(workers: 1, steps: steps) with
+        {
+            WorkerSecondsPerByte = w, ServerSecondsPerByte = s, WorkerSecondsPerMessage = wm, ServerSecondsPerMessage = sm,
+        });
 
         // One worker: nothing overlaps, so each round is longer by the push written and read and the reply written and read.
         double push = PerMessage(charged, "PushGradients"), reply = PerMessage(charged, "PushReply");
-        Assert.Equal(free.VirtualSeconds + steps * (w + s) * (push + reply), charged.VirtualSeconds, 9);
+        Assert.Equal(free.VirtualSeconds + steps * ((w + s) * (push + reply) + 2 * (wm + sm)), charged.VirtualSeconds, 9);
         Assert.Equal(free.Messages, charged.Messages);
-    }
-
-    [Fact]
-    public void Each_message_s_fixed_cpu_is_charged_to_the_node_writing_it_and_the_node_reading_it()
-    {
-        const int steps = 4;
-        double w = 40e-6, s = 70e-6;
-        var free = ClusterSimulation.Run(Options(workers: 1, steps: steps));
-        var charged = ClusterSimulation.Run(Options(workers: 1, steps: steps) with { WorkerSecondsPerMessage = w, ServerSecondsPerMessage = s });
-
-        // One worker, nothing overlaps: per round a push written and read, a reply written and read.
-        Assert.Equal(free.VirtualSeconds + steps * 2 * (w + s), charged.VirtualSeconds, 9);
     }
 
     [Fact]
