@@ -98,4 +98,15 @@ public class OverlapSpec : TestKit
         Assert.Equal(0, summary.SamplesDoubled);
         Assert.True(summary.TestAccuracy > 0.8, $"{mode}: test accuracy {summary.TestAccuracy:P1}");
     }
+
+    [Fact]
+    public async Task A_server_that_owns_no_chunk_answers_its_empty_part_and_the_run_completes()
+    {
+        // The small mlp has 4 chunks: 8 servers leave 4 with none, whose replies carry no values to tell them apart.
+        var plan = TestData.Plan(null, ConsistencyMode.Sync, workers: 2, servers: 8, batch: 16) with { Overlap = OverlapMode.All };
+
+        var (summary, _) = await Run(plan, TestData.BarsSource(320, 10));
+
+        Assert.Equal(summary.SamplesExpected, summary.SamplesApplied);
+    }
 }

@@ -292,7 +292,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             Receive<ServerRequestOverdue>(o => Overdue(o, awaiting.Select(a => a.Server).Distinct().Count(), replica));
             Receive<PushReply>(reply =>
             {
-                if (reply.Step != step || reply.Generation != _generation || !awaiting.Remove(Answered(replica, reply, awaiting)))
+                if (reply.Step != step || reply.Generation != _generation || Answered(replica, reply, awaiting) is not { } answered || !awaiting.Remove(answered))
                 {
                     return; // an earlier step's, one from before the servers were rolled back, or a part answered already
                 }
@@ -320,22 +320,31 @@ public sealed class Worker : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>Which (server, part) a reply answers: the server owning its values' chunks, else (refused) the first awaiting that part.</summary>
-    private static (int Server, int Part) Answered(WorkerReplica replica, PushReply reply, HashSet<(int Server, int Part)> awaiting)
+    /// <summary>
+    /// Which awaited (server, part) a reply answers: the server owning its values' chunks; a reply without values (refused,
+    /// or from a server with no chunk in that part) answers an awaited part of that number, one of a server with no chunk
+    /// in it first. Null: nothing of that number is awaited (answered already).
+    /// </summary>
+    private static (int Server, int Part)? Answered(WorkerReplica replica, PushReply reply, HashSet<(int Server, int Part)> awaiting)
     {
         var values = reply.Weights.Count > 0 ? reply.Weights : reply.State;
-        if (values.Count > 0)
+        if (values.Count > 0 && awaiting.Contains((replica.ServerOf(values[0].ChunkId), reply.Part)))
         {
             return (replica.ServerOf(values[0].ChunkId), reply.Part);
         }
+        (int Server, int Part)? any = null;
         foreach (var a in awaiting)
         {
             if (a.Part == reply.Part)
             {
-                return a;
+                if (values.Count == 0 && replica.IsEmptyPart(a.Server, a.Part))
+                {
+                    return a;
+                }
+                any ??= a;
             }
         }
-        return (-1, reply.Part);
+        return any;
     }
 
     private void Overdue(ServerRequestOverdue overdue, int unanswered, WorkerReplica replica)

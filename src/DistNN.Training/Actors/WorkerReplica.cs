@@ -73,6 +73,9 @@ internal sealed class WorkerReplica
     /// <summary>The server that owns chunk <paramref name="chunkId"/>.</summary>
     public int ServerOf(int chunkId) => _layout.Chunks[chunkId].Server;
 
+    /// <summary>True when part <paramref name="part"/> of a push to <paramref name="server"/> carries no chunk (a server that owns none).</summary>
+    public bool IsEmptyPart(int server, int part) => part < _partsByServer[server].Length && _partsByServer[server][part].Chunks.Length == 0;
+
     /// <summary>How many parts a push to <paramref name="server"/> has when the backward pass sends them as it goes.</summary>
     public int PartCount(int server) => _partsByServer[server].Length;
 
