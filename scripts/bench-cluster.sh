@@ -6,8 +6,10 @@
 #   tensors on the data plane and over Akka.Remote.
 # Usage: scripts/bench-cluster.sh [rounds] [train-limit] [model]     (defaults: 3 rounds, 20000 samples, cnn)
 # DistNN's figure is train_samples_per_sec of one epoch of train-limit samples (evaluation excluded). For the data-plane
-# cluster it also prints each worker's mean ms per batch computing + waiting (the progress line's last figures) and each
-# node's CPU-seconds over the whole run by thread (scripts/lib/node-cpu.py), and the one process's CPU-seconds.
+# cluster it also prints each worker's mean ms per batch computing + waiting (the progress line's last figures), each
+# node's CPU-seconds over the whole run by thread and its CPU-ms per sample in the training window (scripts/lib/node-cpu.py),
+# the one process's CPU-seconds and CPU-ms per sample over its whole run, and the ratio cluster / one process per round
+# and over all rounds at the end.
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,6 +28,11 @@ jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1']
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
 # CPU ticks of this shell's waited-for children (user + system), to take the one process's CPU-seconds.
 cpu_of_children() { awk '{print $16 + $17}' /proc/$$/stat; }
+# cpu_line_of START: "N.N CPU-s = N.NNN CPU-ms per sample" for the children's CPU since START.
+cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$limit" \
+    'BEGIN { printf "%.1f CPU-s = %.3f CPU-ms per sample (whole run)", t / hz, 1000 * t / hz / n }'; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+ratios=()
 free_port() { local p; for ((p = $1; p < $1 + 200; p++)); do (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; echo "$1"; }
 cpu_line
 
@@ -38,23 +45,29 @@ for ((r = 1; r <= rounds; r++)); do
     start_cpu=$(cpu_of_children)
     dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
         --summary-json "$out/single-$r.json" >/dev/null 2>&1
-    echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s, $(( ($(cpu_of_children) - start_cpu) / $(getconf CLK_TCK) )) CPU-s"
+    echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s, $(cpu_since "$start_cpu")"
     # The nodes run without tiered compilation (scripts/lib/cluster-common.sh); the one process as shipped and so.
     start_cpu=$(cpu_of_children)
     DOTNET_TieredCompilation=0 dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
         --summary-json "$out/single-tc0-$r.json" >/dev/null 2>&1
-    echo "distnn 1 process, DOTNET_TieredCompilation=0: $(field "$out/single-tc0-$r.json" train_samples_per_sec) samples/s, $(( ($(cpu_of_children) - start_cpu) / $(getconf CLK_TCK) )) CPU-s"
+    echo "distnn 1 process, DOTNET_TieredCompilation=0: $(field "$out/single-tc0-$r.json" train_samples_per_sec) samples/s, $(cpu_since "$start_cpu")"
     for carrier in dataplane remote; do
         port=$(free_port $((4800 + RANDOM % 400)))
-        python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" >/dev/null & watcher=$!
+        python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" "$limit" >/dev/null & watcher=$!
         scripts/local-cluster.sh --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "$carrier" \
             --summary-json "$out/cluster-$carrier-$r.json" > "$out/cluster-$carrier-$r.log" 2>&1
         wait "$watcher"
-        echo "distnn cluster $carrier: $(field "$out/cluster-$carrier-$r.json" train_samples_per_sec) samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy)"
+        rate=$(field "$out/cluster-$carrier-$r.json" train_samples_per_sec)
+        one=$(field "$out/single-$r.json" train_samples_per_sec)
+        echo "distnn cluster $carrier: $rate samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy);" \
+            "cluster / one process $(ratio "$rate" "$one")x ($(ratio "$rate" "$(field "$out/single-tc0-$r.json" train_samples_per_sec)")x against tiering off)"
         if [[ "$carrier" == dataplane ]]; then
+            ratios+=("$(ratio "$rate" "$one")")
             split=$(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')
             echo "  compute+wait per batch: ${split:-(none: a run this short prints no progress line with it)}"
             cat "$out/cluster-$carrier-$r.cpu"
         fi
     done
 done
+echo "# cluster on the data plane / one process, by round: ${ratios[*]:-none}" \
+    "(mean $(python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "${ratios[@]}")x)"
