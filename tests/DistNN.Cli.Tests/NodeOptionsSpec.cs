@@ -104,6 +104,27 @@ public class NodeOptionsSpec
     }
 
     [Fact]
+    public void DISTNN_CONFIG_names_the_file_in_place_of_the_working_directory_s_and_config_on_the_command_line_wins()
+    {
+        var dir = DirWithConfig("distnn.node { role = worker, name = \"from-default-file\", seeds = [\"akka.tcp://distnn@d:1\"] }");
+        string named = Path.Combine(dir, "named.hocon");
+        File.WriteAllText(named, "distnn.node { role = ps, name = \"from-named-file\", seeds = [\"akka.tcp://distnn@n:1\"] }");
+        string line = Path.Combine(dir, "line.hocon");
+        File.WriteAllText(line, "distnn.node { role = worker, name = \"from-line-file\", seeds = [\"akka.tcp://distnn@l:1\"] }");
+        var env = new Dictionary<string, string> { ["DISTNN_CONFIG"] = "named.hocon" };
+
+        var fromVariable = NodeOptionsResolver.Resolve(new NodeSettings(), k => env.GetValueOrDefault(k), dir);
+        var fromLine = NodeOptionsResolver.Resolve(new NodeSettings { Config = line }, k => env.GetValueOrDefault(k), dir);
+        var missing = Assert.Throws<FileNotFoundException>(() =>
+            NodeOptionsResolver.Resolve(new NodeSettings(), k => k == "DISTNN_CONFIG" ? "absent.hocon" : null, dir));
+
+        Assert.Equal((NodeRole.Ps, "from-named-file"), (fromVariable.Role, fromVariable.Name));
+        Assert.Equal((NodeRole.Worker, "from-line-file"), (fromLine.Role, fromLine.Name));
+        Assert.Contains("DISTNN_CONFIG: no such file", missing.Message);
+        Assert.Contains("DISTNN_CONFIG", NodeOptionsResolver.EnvironmentVariables);
+    }
+
+    [Fact]
     public void A_file_setting_a_key_that_reference_conf_lacks_is_refused_with_the_key_named()
     {
         var dir = DirWithConfig("distnn.node { role = worker, data-dir = \"/old/place\" }");

@@ -18,6 +18,7 @@ internal static class NodeOptionsResolver
     private const string FrameSizePath = "akka.remote.dot-netty.tcp.maximum-frame-size";
 
     private const string SeedsVariable = "DISTNN_SEEDS";
+    private const string ConfigVariable = "DISTNN_CONFIG";
 
     /// <summary>The longest --coordinator-grace: an hour.</summary>
     public const int MaxCoordinatorGraceSeconds = 3600;
@@ -58,7 +59,7 @@ internal static class NodeOptionsResolver
 
     /// <summary>Every DISTNN_* variable a node reads (`distnn node --help` lists them).</summary>
     public static IEnumerable<string> EnvironmentVariables =>
-        s_keys.Select(k => k.Env).OfType<string>().Append(SeedsVariable);
+        s_keys.Select(k => k.Env).OfType<string>().Append(SeedsVariable).Append(ConfigVariable);
 
     public static ClusterNodeOptions Resolve(NodeSettings s, Func<string, string?> env, string workingDirectory)
     {
@@ -213,32 +214,34 @@ internal static class NodeOptionsResolver
             var list = seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             values.AddRange(list.Select((seed, i) => ($"{NodeConfig.Section}.seeds.{i}", (string?)seed)));
         }
-        return DistNNReference.Values([.. values]).WithFallback(UserFile(s.Config, workingDirectory)).WithFallback(DistNNReference.Config);
+        return DistNNReference.Values([.. values]).WithFallback(s.Config is null && Env(ConfigVariable) is { } file
+            ? UserFile(file, ConfigVariable, workingDirectory)
+            : UserFile(s.Config, "--config", workingDirectory)).WithFallback(DistNNReference.Config);
     }
 
-    /// <summary>--config, else cluster-configs/node.hocon in the working directory, else beside the program, else nothing.</summary>
-    private static Config UserFile(string? path, string workingDirectory)
+    /// <summary>--config (or DISTNN_CONFIG), else cluster-configs/node.hocon in the working directory, else beside the program, else nothing.</summary>
+    private static Config UserFile(string? path, string source, string workingDirectory)
     {
         if (path is not null)
         {
             string full = Path.GetFullPath(path, workingDirectory);
             if (!File.Exists(full))
             {
-                throw new FileNotFoundException($"--config: no such file: {full}");
+                throw new FileNotFoundException($"{source}: no such file: {full}");
             }
-            return Parse(full);
+            return Parse(full, source);
         }
         foreach (var candidate in new[] { Path.Combine(workingDirectory, DefaultConfigPath), Path.Combine(AppContext.BaseDirectory, DefaultConfigPath) })
         {
             if (File.Exists(candidate))
             {
-                return Parse(candidate);
+                return Parse(candidate, "--config");
             }
         }
         return Config.Empty;
     }
 
-    private static Config Parse(string path)
+    private static Config Parse(string path, string source)
     {
         Config config;
         try
@@ -247,13 +250,13 @@ internal static class NodeOptionsResolver
         }
         catch (Exception e) when (e is not IOException)
         {
-            throw new OptionException($"--config: {path} is not valid HOCON: {e.Message}");
+            throw new OptionException($"{source}: {path} is not valid HOCON: {e.Message}");
         }
         foreach (var key in ConfigRead.LeafPaths(config).Where(k => k.StartsWith(DistNNSettings.Section + ".", StringComparison.Ordinal)))
         {
             if (!DistNNReference.Config.HasPath(key))
             {
-                throw new OptionException($"--config: {path} sets {key}, which is not a DistNN setting (reference.conf lists them all)");
+                throw new OptionException($"{source}: {path} sets {key}, which is not a DistNN setting (reference.conf lists them all)");
             }
         }
         return config;

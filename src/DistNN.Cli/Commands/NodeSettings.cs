@@ -51,7 +51,7 @@ public sealed class NodeSettings : PlanSettings
     public string? Name { get; init; }
 
     [CommandOption("--config <FILE>")]
-    [Description("HOCON file over reference.conf (distnn.* and akka.* settings; an unknown distnn key is refused). Default: cluster-configs/node.hocon in the working directory, else beside the program, else none.")]
+    [Description("HOCON file over reference.conf (distnn.* and akka.* settings; an unknown distnn key is refused); or DISTNN_CONFIG. Default: cluster-configs/node.hocon in the working directory, else beside the program, else none.")]
     public string? Config { get; init; }
 
     [CommandOption("--join-timeout <SECONDS>")]
