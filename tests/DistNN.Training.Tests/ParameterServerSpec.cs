@@ -299,6 +299,30 @@ public class ParameterServerSpec : TestKit
     }
 
     [Fact]
+    public void A_worker_lost_between_two_parts_leaves_its_batch_to_the_next_push_of_it_which_fills_only_the_chunks_it_lacks()
+    {
+        // Async, SGD, lr 1: a gradient of all v moves every weight of the chunks it enters by -v.
+        var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async, lr: 1f), "a", "b");
+        var before = Weights(server);
+        int first = 16 * 784 + 16; // chunks 0 and 1: the first dense layer; 2 and 3 the last
+        var lost = InParts(Push(server, "a", 1, batch: 6, value: 1f, samples: 32));
+        server.Tell(lost[0], TestActor);
+        ExpectMsg<PushReply>();
+
+        server.Tell(new LiveWorkers(["b"])); // a is lost before its second part: its push is abandoned
+        server.Tell(Push(server, "b", 1, batch: 6, value: 2f, samples: 32), TestActor); // the batch dealt again, whole
+        ExpectMsg<PushReply>();
+
+        var after = Weights(server);
+        Assert.All(after.Take(first).Zip(before), p => Assert.Equal(p.Second - 2f, p.First, 4)); // only b's gradient
+        Assert.All(after.Skip(first).Zip(before.Skip(first)), p => Assert.Equal(p.Second - 1f, p.First, 4)); // only a's
+        server.Tell(new ReportApplied(1), TestActor);
+        var report = ExpectMsg<BatchesApplied>();
+        Assert.Equal([6], report.BatchIds);
+        Assert.Equal(0, report.SamplesDoubled);
+    }
+
+    [Fact]
     public void Every_part_of_a_refused_push_is_refused_even_if_its_worker_became_live_meanwhile()
     {
         var server = StartServer(TestData.Plan(mode: ConsistencyMode.Async), "a");

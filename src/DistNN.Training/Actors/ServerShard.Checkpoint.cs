@@ -15,8 +15,11 @@ internal sealed partial class ServerShard
     /// <summary>Optimizer steps this server has applied since the run began (a checkpoint's step).</summary>
     public long Steps => _steps;
 
-    /// <summary>No push is half applied (its gradient in some chunks, not all): a checkpoint may be taken now.</summary>
-    public bool BetweenRounds => _open.Values.All(o => o.ChunksApplied == 0);
+    /// <summary>
+    /// No batch is half applied (its gradient in some chunks, not all, which a checkpoint's list of applied batches could
+    /// not say): a checkpoint may be taken now.
+    /// </summary>
+    public bool BetweenRounds => _open.Values.All(o => o.ChunksApplied == 0) && !_applied.AnyPartial;
 
     /// <summary>A copy of the chunks, their optimizer state and the accounting, taken between two messages.</summary>
     public ShardState Capture(int serverIndex) => new(
@@ -61,7 +64,6 @@ internal sealed partial class ServerShard
         _stateLease.BeginWrite();
         // Pushes under way belong to the weights before the restore: none of them finishes after it.
         _open.Clear();
-        _underWay.Clear();
         for (int i = 0; i < _chunks.Length; i++)
         {
             state.Weights[i].CopyTo(_weights[i], 0);
@@ -87,8 +89,7 @@ internal sealed partial class ServerShard
         {
             for (int i = 0; i < r.Batches.Length; i++)
             {
-                _applied.TryAdd(r.Batches[i], r.Samples[i]);
-                _applied.EnteredWeights(r.Batches[i], r.Samples[i]); // in the restored weights once
+                _applied.AddWhole(r.Batches[i], r.Samples[i]); // in the restored weights once
             }
         }
         _restored = null;

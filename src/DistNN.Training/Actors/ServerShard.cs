@@ -52,9 +52,6 @@ internal sealed partial class ServerShard
     /// <summary>Each worker's push under way: some part in, not every chunk applied yet.</summary>
     private readonly Dictionary<string, OpenPush> _open = new(StringComparer.Ordinal);
 
-    /// <summary>Batches of open pushes that count: a push of one of them from another worker does not count again.</summary>
-    private readonly HashSet<int> _underWay = [];
-
     /// <summary>Each worker's last refused push: its later parts are refused too.</summary>
     private readonly Dictionary<string, (long Incarnation, long Step, string Reason)> _refusing = [];
 
@@ -211,7 +208,7 @@ internal sealed partial class ServerShard
             }
             _lastStep[push.Worker] = push.Step;
             _active.Add(push.Worker);
-            bool counts = push.Samples > 0 && !_applied.Samples.ContainsKey(push.BatchId) && _underWay.Add(push.BatchId);
+            bool counts = push.Samples > 0 && !_applied.Samples.ContainsKey(push.BatchId);
             open = new OpenPush(push, _chunks.Length, counts);
             _open[push.Worker] = open;
             if (_plan.Mode == ConsistencyMode.Ssp)
@@ -372,8 +369,8 @@ internal sealed partial class ServerShard
     }
 
     /// <summary>
-    /// A push whose every part is in and applied is done: its batch counts as applied here (and its gradient as in the
-    /// weights) only now. True when that batch counted.
+    /// A push whose every part is in and applied is done (its batch was counted chunk by chunk as its gradient entered them;
+    /// a server without trainable chunks counts it now). True when its gradient entered this server: a step of it.
     /// </summary>
     private bool Finish(OpenPush open)
     {
@@ -382,50 +379,46 @@ internal sealed partial class ServerShard
             return false;
         }
         _open.Remove(open.Worker);
-        if (!open.Counts)
+        if (_weightChunks.Length == 0 && open.Counts)
         {
-            return false;
+            _applied.AddWhole(open.BatchId, open.Samples);
+            return true;
         }
-        _underWay.Remove(open.BatchId);
-        _applied.TryAdd(open.BatchId, open.Samples);
-        _applied.EnteredWeights(open.BatchId, open.Samples);
-        return true;
+        return open.Entered;
     }
 
     /// <summary>
-    /// Drops a push that will not be finished (its worker left, or pushed a later step). Its batch is not counted as applied;
-    /// if its gradient already went into some chunks, that counts as an entry, so that the batch done again shows as doubled.
+    /// Drops a push that will not be finished (its worker left, or pushed a later step). The chunks its gradient entered
+    /// keep it, and only those: the batch is applied once whoever trains it again fills in the other chunks.
     /// </summary>
     private void Abandon(OpenPush open, string why)
     {
         _open.Remove(open.Worker);
-        if (!open.Counts)
-        {
-            return;
-        }
-        _underWay.Remove(open.BatchId);
         if (open.Entered)
         {
-            _applied.EnteredWeights(open.BatchId, open.Samples);
-            _log.Warning($"parameter server {_index}: batch {open.BatchId} of epoch {_epoch} from worker {open.Worker} entered "
-                + $"{open.ChunksApplied} of {_weightChunks.Length} chunks before {why}; it is not counted as applied");
+            _log.Info($"parameter server {_index}: batch {open.BatchId} of epoch {_epoch} from worker {open.Worker} entered "
+                + $"{open.ChunksApplied} of {_weightChunks.Length} chunks before {why}; the others take it when it is trained again");
         }
     }
 
     /// <summary>
-    /// One optimizer step on chunk <paramref name="i"/> from the sample-weighted mean of the round's gradients; pushes whose
-    /// batch does not count add nothing. The step count per chunk (Adam's bias correction) moves once per round, as it did
-    /// when a round took whole pushes.
+    /// One optimizer step on chunk <paramref name="i"/> from the sample-weighted mean of the round's gradients; a push adds
+    /// nothing when its batch's gradient is in this chunk already (or another push of the round brings it). The step count
+    /// per chunk (Adam's bias correction) moves once per round, as it did when a round took whole pushes.
     /// </summary>
     private void ApplyChunk(int i, IReadOnlyList<OpenPush> round)
     {
         long samples = 0;
         OpenPush? first = null;
         int counting = 0;
-        foreach (var p in round)
+        var enters = new bool[round.Count];
+        var batches = new HashSet<int>();
+        for (int k = 0; k < round.Count; k++)
         {
-            if (p.Counts)
+            var p = round[k];
+            if (p.Counts && !_applied.HasEntered(p.BatchId, i) && batches.Add(p.BatchId))
             {
+                enters[k] = true;
                 samples += p.Samples;
                 first ??= p;
                 counting++;
@@ -451,11 +444,11 @@ internal sealed partial class ServerShard
         {
             var sum = _sum[i].AsSpan();
             sum.Clear();
-            foreach (var p in round)
+            for (int k = 0; k < round.Count; k++)
             {
-                if (p.Counts)
+                if (enters[k])
                 {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p.Gradient(i), (float)p.Samples / samples, sum, sum);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(round[k].Gradient(i), (float)round[k].Samples / samples, sum, sum);
                 }
             }
             gradient = sum;
@@ -463,10 +456,14 @@ internal sealed partial class ServerShard
         _updates[i]++;
         _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
         _versions[i]++;
-        foreach (var p in round)
+        for (int k = 0; k < round.Count; k++)
         {
-            p.Updated = true;
-            p.MarkApplied(i, entered: p.Counts);
+            round[k].Updated = true;
+            round[k].MarkApplied(i, entered: enters[k]);
+            if (enters[k])
+            {
+                _applied.Enter(round[k].BatchId, i, round[k].Samples, _weightChunks.Length);
+            }
         }
     }
 
