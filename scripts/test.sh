@@ -66,15 +66,7 @@ if [ "$skipped" -gt 0 ]; then
     echo "WARNING: $skipped test(s) SKIPPED — they did not check anything on this machine:"
     # Each skipped test and its reason, from the TRX files (the console logger does not print reasons).
     if command -v python3 >/dev/null 2>&1; then
-        python3 - "$results"/*.trx <<'PY'
-import sys, xml.etree.ElementTree as ET
-ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for trx in sys.argv[1:]:
-    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
-        if r.get("outcome") == "NotExecuted":
-            m = r.find(".//t:Message", ns)
-            print(f"  {r.get('testName')}\n    {(m.text or '').strip() if m is not None else 'no reason given'}")
-PY
+        python3 scripts/lib/trx-results.py NotExecuted 20 "$results"/*.trx
     else
         grep -ho '<Message>[^<]*' "$results"/*.trx | sed 's/<Message>/  /' | sort -u
     fi
@@ -87,18 +79,7 @@ if [ "$failed" -gt 0 ]; then
     # The failures again, last, so that the tail of a long log names them (each with its message's first lines).
     echo "FAILED — $failed test(s):"
     if command -v python3 >/dev/null 2>&1; then
-        python3 - "$results"/*.trx <<'PY'
-import sys, xml.etree.ElementTree as ET
-ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for trx in sys.argv[1:]:
-    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
-        if r.get("outcome") == "Failed":
-            m = r.find(".//t:Message", ns)
-            lines = (m.text or "").strip().splitlines()[:6] if m is not None else ["no message"]
-            print(f"  {r.get('testName')}")
-            for line in lines:
-                print(f"    {line[:300]}")
-PY
+        python3 scripts/lib/trx-results.py Failed 6 "$results"/*.trx
     else
         grep -h '^\s*Failed ' "$log" | sed 's/^/  /'
     fi

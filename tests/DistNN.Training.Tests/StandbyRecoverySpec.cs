@@ -50,7 +50,7 @@ public class StandbyRecoverySpec : TestKit
         // The epoch-end checkpoint is on disk while the evaluator scores a test set big enough to take a while: the
         // coordinator has counted the epoch, goes back to that checkpoint and asks the servers again. Counting it twice
         // made samples_processed and samples_applied exceed what was trained (seen as 9,000 of 6,000 on a loaded machine).
-        var plan = TestData.Plan(WideMlp(), ConsistencyMode.Sync, workers: 2, servers: 2, batch: 16, epochs: 2);
+        var plan = TestData.Plan(TestData.SmallMlp(hidden: 256), ConsistencyMode.Sync, workers: 2, servers: 2, batch: 16, epochs: 2);
         var data = TestData.BarsSource(1600, 12000);
         var (clean, cleanModel, _) = await Run(plan, data, stop: false);
 
@@ -100,19 +100,6 @@ public class StandbyRecoverySpec : TestKit
         Directory.Delete(directory, recursive: true);
         return (summary, run.FinalModel!, failures);
     }
-
-    /// <summary>The small mlp with 256 hidden units: its evaluation of 12,000 samples takes long enough to be lost in.</summary>
-    private static ModelSpec WideMlp() => new()
-    {
-        Name = "wide-mlp",
-        Input = [28, 28, 1],
-        Layers =
-        [
-            new LayerSpec { Type = "flatten" },
-            new LayerSpec { Type = "dense", Units = 256, Activation = "relu" },
-            new LayerSpec { Type = "dense", Units = 10 },
-        ],
-    };
 
     private static float[] Weights(Sequential model) => model.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
 }

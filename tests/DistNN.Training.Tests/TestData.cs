@@ -38,15 +38,15 @@ internal static class TestData
 
     public static IDataSource BarsSource(int train, int test) => new InMemoryDataSource(Bars(train, 1), Bars(test, 2));
 
-    /// <summary>A small dense model: fast enough for many actor specs.</summary>
-    public static ModelSpec SmallMlp() => new()
+    /// <summary>A small dense model: fast enough for many actor specs (<paramref name="hidden"/> units in its hidden layer).</summary>
+    public static ModelSpec SmallMlp(int hidden = 16) => new()
     {
-        Name = "small-mlp",
+        Name = hidden == 16 ? "small-mlp" : $"mlp-{hidden}",
         Input = [28, 28, 1],
         Layers =
         [
             new LayerSpec { Type = "flatten" },
-            new LayerSpec { Type = "dense", Units = 16, Activation = "relu" },
+            new LayerSpec { Type = "dense", Units = hidden, Activation = "relu" },
             new LayerSpec { Type = "dense", Units = 10 },
         ],
     };
