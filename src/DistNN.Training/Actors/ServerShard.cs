@@ -52,6 +52,10 @@ internal sealed partial class ServerShard
     /// <summary>Each worker's push under way: some part in, not every chunk applied yet.</summary>
     private readonly Dictionary<string, OpenPush> _open = new(StringComparer.Ordinal);
 
+    /// <summary>The pushes of a chunk's round whose gradient enters it, and a round's pushes: reused, a round per chunk per step.</summary>
+    private readonly List<OpenPush> _entering = [];
+    private readonly List<OpenPush> _round = [];
+
     /// <summary>Each worker's last refused push: its later parts are refused too.</summary>
     private readonly Dictionary<string, (long Incarnation, long Step, string Reason)> _refusing = [];
 
@@ -311,7 +315,7 @@ internal sealed partial class ServerShard
             {
                 return;
             }
-            var round = new List<OpenPush>(_open.Count);
+            var round = _round;
             foreach (int i in _weightChunks)
             {
                 round.Clear();
@@ -408,20 +412,14 @@ internal sealed partial class ServerShard
     /// </summary>
     private void ApplyChunk(int i, IReadOnlyList<OpenPush> round)
     {
+        _entering.Clear();
         long samples = 0;
-        OpenPush? first = null;
-        int counting = 0;
-        var enters = new bool[round.Count];
-        var batches = new HashSet<int>();
-        for (int k = 0; k < round.Count; k++)
+        foreach (var p in round)
         {
-            var p = round[k];
-            if (p.Counts && !_applied.HasEntered(p.BatchId, i) && batches.Add(p.BatchId))
+            if (p.Counts && !_applied.HasEntered(p.BatchId, i) && !Entering(p.BatchId))
             {
-                enters[k] = true;
+                _entering.Add(p);
                 samples += p.Samples;
-                first ??= p;
-                counting++;
             }
         }
         if (samples == 0)
@@ -432,11 +430,12 @@ internal sealed partial class ServerShard
             }
             return;
         }
+        var first = _entering[0];
         _weightLeases[i]!.BeginWrite();
         // Progress is (epoch − 1) + fraction of the epoch; the schedule wants the fraction of the whole run.
-        _rule.LearningRate = _schedule.LearningRate(_plan.Optimizer.LearningRate, (int)Math.Floor(first!.Progress), first.Progress / _plan.Epochs);
+        _rule.LearningRate = _schedule.LearningRate(_plan.Optimizer.LearningRate, (int)Math.Floor(first.Progress), first.Progress / _plan.Epochs);
         ReadOnlySpan<float> gradient;
-        if (counting == 1)
+        if (_entering.Count == 1)
         {
             gradient = first.Gradient(i);
         }
@@ -444,27 +443,37 @@ internal sealed partial class ServerShard
         {
             var sum = _sum[i].AsSpan();
             sum.Clear();
-            for (int k = 0; k < round.Count; k++)
+            foreach (var p in _entering)
             {
-                if (enters[k])
-                {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(round[k].Gradient(i), (float)round[k].Samples / samples, sum, sum);
-                }
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p.Gradient(i), (float)p.Samples / samples, sum, sum);
             }
             gradient = sum;
         }
         _updates[i]++;
         _rule.Update(_weights[i], gradient, _optState[i], _updates[i], _chunks[i].Regularize);
         _versions[i]++;
-        for (int k = 0; k < round.Count; k++)
+        foreach (var p in round)
         {
-            round[k].Updated = true;
-            round[k].MarkApplied(i, entered: enters[k]);
-            if (enters[k])
+            p.Updated = true;
+            p.MarkApplied(i, entered: _entering.Contains(p));
+        }
+        foreach (var p in _entering)
+        {
+            _applied.Enter(p.BatchId, i, p.Samples, _weightChunks.Length);
+        }
+    }
+
+    /// <summary>Another push of the round being applied brings <paramref name="batch"/>'s gradient into the chunk already.</summary>
+    private bool Entering(int batch)
+    {
+        foreach (var p in _entering)
+        {
+            if (p.BatchId == batch)
             {
-                _applied.Enter(round[k].BatchId, i, round[k].Samples, _weightChunks.Length);
+                return true;
             }
         }
+        return false;
     }
 
     /// <summary>The local indices of the chunks <paramref name="values"/> name that this server trains.</summary>

@@ -76,9 +76,6 @@ internal sealed class WorkerReplica
     /// <summary>True when part <paramref name="part"/> of a push to <paramref name="server"/> carries no chunk (a server that owns none).</summary>
     public bool IsEmptyPart(int server, int part) => part < _partsByServer[server].Length && _partsByServer[server][part].Chunks.Length == 0;
 
-    /// <summary>How many parts a push to <paramref name="server"/> has when the backward pass sends them as it goes.</summary>
-    public int PartCount(int server) => _partsByServer[server].Length;
-
     /// <summary>
     /// Forward and backward on the samples at <paramref name="indices"/>, then clipping and compression; the gradients
     /// wait in the replica for <see cref="PushFor"/>, or, between <see cref="BeginParts"/> and <see cref="EndParts"/>, each
