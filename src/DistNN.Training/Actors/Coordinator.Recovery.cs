@@ -250,12 +250,18 @@ public sealed partial class Coordinator
     }
 
     /// <summary>The coordinator's run goes back to its start, as the servers did: epoch 1, nothing applied or processed.</summary>
-    private void RollBackToStart()
+    private void RollBackToStart() => RestartAt(1, [], carried: 0);
+
+    /// <summary>
+    /// The run's counts go back to the start of <paramref name="epoch"/>, whose <paramref name="applied"/> batches
+    /// (<paramref name="carried"/> samples) are done already; the others are dealt again.
+    /// </summary>
+    private void RestartAt(int epoch, HashSet<int> applied, long carried)
     {
-        _processed = _applied = 0;
-        _countedEpoch = 0;
-        _carriedSamples = 0;
-        StartEpoch(1, []);
+        _processed = _applied = (long)(epoch - 1) * _data.TrainCount;
+        _countedEpoch = epoch - 1;
+        _carriedSamples = carried;
+        StartEpoch(epoch, applied);
     }
 
     /// <summary>The first batch done since a recovery: training goes on (the line scripts/recovery-timing.sh times).</summary>
@@ -291,10 +297,6 @@ public sealed partial class Coordinator
             AskServersWhenFinished();
             return;
         }
-        int epoch = complete ? m.Epoch + 1 : m.Epoch;
-        _processed = _applied = (long)(epoch - 1) * _data.TrainCount;
-        _countedEpoch = epoch - 1;
-        _carriedSamples = complete ? 0 : m.SamplesApplied;
-        StartEpoch(epoch, complete ? [] : [.. m.BatchesApplied]);
+        RestartAt(complete ? m.Epoch + 1 : m.Epoch, complete ? [] : [.. m.BatchesApplied], complete ? 0 : m.SamplesApplied);
     }
 }
