@@ -23,7 +23,6 @@ mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"   # local-cluster.sh: no build per run
 pyl() { py "$@" 2>/dev/null | tail -1; }
-field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],4))"; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
 # CPU ticks of this shell's waited-for children (user + system), to take the one process's CPU-seconds.
@@ -33,7 +32,6 @@ cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK
     'BEGIN { printf "%.1f CPU-s = %.3f CPU-ms per sample (whole run)", t / hz, 1000 * t / hz / n }'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 ratios=()
-free_port() { local p; for ((p = $1; p < $1 + 200; p++)); do (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; echo "$1"; }
 cpu_line
 
 for ((r = 1; r <= rounds; r++)); do

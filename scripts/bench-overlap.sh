@@ -8,6 +8,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. "$root/scripts/lib/bench-common.sh"
 rounds="${1:-2}"
 limit="${2:-20000}"
 model="${3:-cnn}"
@@ -15,10 +16,8 @@ out="$root/runs/bench-overlap"
 mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"   # local-cluster.sh: no build per run
-field() { python3 -c "import json,sys; print(round(json.load(open('$1'))['$2'],4))"; }
-free_port() { local p; for ((p = $1; p < $1 + 200; p++)); do (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; echo "$1"; }
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
-echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(grep -qw avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f'))"
+cpu_line
 
 for ((r = 1; r <= rounds; r++)); do
     echo "# round $r (load $(cut -d' ' -f1 /proc/loadavg))"

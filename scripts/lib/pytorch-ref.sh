@@ -15,4 +15,4 @@ py() {
         /usr/bin/python3 "$ref/$1" "${@:2}"
     fi
 }
-cpu_line() { echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(grep -qw avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f'))"; }
+. "$root/scripts/lib/bench-common.sh"   # cpu_line, which every script of a reference prints first
