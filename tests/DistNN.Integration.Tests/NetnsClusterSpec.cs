@@ -19,7 +19,7 @@ public sealed class NetnsClusterSpec : IDisposable
         string summaryPath = Path.Combine(_dir, "summary.json");
         // Failure detection patient enough for CI's loaded 2 cores, as NodeGroup's specs have it (a 1.5 s pause split this cluster).
         string config = Path.Combine(_dir, "patient.hocon");
-        File.WriteAllText(config, "akka.cluster.failure-detector.acceptable-heartbeat-pause = 5s\nakka.cluster.split-brain-resolver.stable-after = 3s\n");
+        File.WriteAllText(config, NodeGroup.PatientFailureDetection);
         var before = Namespaces();
 
         var (code, output) = Repository.Run("bash",

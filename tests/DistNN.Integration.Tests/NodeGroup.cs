@@ -8,6 +8,10 @@ internal sealed class NodeGroup(string prefix) : IDisposable
 {
     private readonly List<NodeProcess> _nodes = [];
 
+    /// <summary>The specs' failure detection: a 5 s heartbeat pause and 3 s of stable membership before downing.</summary>
+    public const string PatientFailureDetection =
+        "akka.cluster.failure-detector.acceptable-heartbeat-pause = 5s\nakka.cluster.split-brain-resolver.stable-after = 3s\n";
+
     public string Dir { get; } = WithTestConfig(Directory.CreateTempSubdirectory(prefix).FullName);
 
     /// <summary>Every node started, in start order.</summary>
@@ -39,8 +43,7 @@ internal sealed class NodeGroup(string prefix) : IDisposable
     private static string WithTestConfig(string dir)
     {
         Directory.CreateDirectory(Path.Combine(dir, "cluster-configs"));
-        File.WriteAllText(Path.Combine(dir, "cluster-configs", "node.hocon"),
-            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 5s\nakka.cluster.split-brain-resolver.stable-after = 3s\n");
+        File.WriteAllText(Path.Combine(dir, "cluster-configs", "node.hocon"), PatientFailureDetection);
         return dir;
     }
 
