@@ -87,7 +87,13 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
                 requester.Tell(new ServerUnreachable($"evaluator: {f.Reason}"));
             }
         });
-        Receive<ServerRequestOverdue>(o => requester.Tell(new ServerUnreachable(Deadline.Reason("evaluator", o, awaiting, servers.Count))));
+        Receive<ServerRequestOverdue>(o =>
+        {
+            if (!Deadline.RestartIfLate(o))
+            {
+                requester.Tell(new ServerUnreachable(Deadline.Reason("evaluator", o, awaiting, servers.Count)));
+            }
+        });
         Receive<ServersReplaced>(r => Reroute(plan, model, layout, r));
         Receive<WeightsReply>(reply =>
         {

@@ -349,6 +349,10 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     private void Overdue(ServerRequestOverdue overdue, int unanswered, WorkerReplica replica)
     {
+        if (Deadline.RestartIfLate(overdue))
+        {
+            return;
+        }
         _coordinator.Tell(new ServerUnreachable(Deadline.Reason($"worker {_name}", overdue, unanswered, replica.Servers.Count)));
         Become(() => Idle(replica));
     }

@@ -8,9 +8,15 @@ namespace DistNN.Training.Actors.Supervision;
 /// sent, stopped when the last reply is in. If it passes, the actor receives <see cref="ServerRequestOverdue"/> — a server
 /// that stalls (stopped, stuck, its connection silent) fails the run instead of hanging it.
 /// </summary>
-public sealed class ServerDeadline(ITimerScheduler timers, TimeSpan timeout)
+public sealed class ServerDeadline(ITimerScheduler timers, TimeSpan timeout, Func<TimeSpan>? clock = null)
 {
     private const string Key = "server-deadline";
+
+    /// <summary>How much later than its deadline an overdue notice may come before it says this process itself was stalled.</summary>
+    public static readonly TimeSpan Lateness = TimeSpan.FromSeconds(2);
+
+    private readonly Func<TimeSpan> _clock = clock ?? (() => TimeSpan.FromTicks(System.Diagnostics.Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+    private TimeSpan _startedAt;
 
     public ServerDeadline(ITimerScheduler timers, ActorSystem system)
         : this(timers, FailureSettings.From(system.Settings.Config).ServerRequestTimeout)
@@ -20,7 +26,26 @@ public sealed class ServerDeadline(ITimerScheduler timers, TimeSpan timeout)
     public TimeSpan Timeout { get; } = timeout;
 
     /// <summary>Starts (or restarts) the deadline of <paramref name="request"/>, e.g. "push of step 12".</summary>
-    public void Start(string request) => timers.StartSingleTimer(Key, new ServerRequestOverdue(request), Timeout);
+    public void Start(string request)
+    {
+        _startedAt = _clock();
+        timers.StartSingleTimer(Key, new ServerRequestOverdue(request), Timeout);
+    }
+
+    /// <summary>
+    /// True when <paramref name="overdue"/> came more than <see cref="Lateness"/> after its deadline: this process was
+    /// stopped or starved meanwhile (SIGSTOP, a long pause), so the replies may be waiting unread, and its own lateness
+    /// says nothing of the servers. The deadline then starts again instead of failing the run.
+    /// </summary>
+    public bool RestartIfLate(ServerRequestOverdue overdue)
+    {
+        if (_clock() - _startedAt < Timeout + Lateness)
+        {
+            return false;
+        }
+        Start(overdue.Request);
+        return true;
+    }
 
     /// <summary>Every reply is in (a cancelled deadline's message is never delivered).</summary>
     public void Stop() => timers.Cancel(Key);
