@@ -11,7 +11,8 @@ public sealed class SimulateCommandSpec
         try
         {
             var r = Distnn.RunWithin(TimeSpan.FromMinutes(2), "simulate", "--model", "mlp", "--workers", "1,4", "--mode", "sync,async",
-                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--message-us", "20,30", "--steps", "3", "--plot", png);
+                "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--message-us", "20,30", "--steps", "3", "--plot", png,
+                "--cores", "2", "--control-us", "900", "--background-cores", "0.02,0.01,0.01", "--node-cpu");
 
             Assert.True(r.ExitCode == 0, r.All);
             var rows = r.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith("sync", StringComparison.Ordinal)
@@ -20,6 +21,10 @@ public sealed class SimulateCommandSpec
             Assert.Contains("samples/s", r.Stdout);
             Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server (given), and 20.0 µs and 30.0 µs per message", r.Stdout);
             Assert.Contains("overlap on: a layer's push part leaves when this share of the batch's compute is done", r.Stdout);
+            Assert.Contains("control plane: 900.0 µs of the coordinator's CPU per batch (given); background: 0.0200, 0.0100, 0.0100 cores", r.Stdout);
+            // Each run's nodes: the coordinator's 900 µs per step (one worker) and a worker's 5 ms of compute and more.
+            Assert.Contains("cpu per step (ms): coordinator 0.90,", r.Stdout);
+            Assert.Matches(@"worker-0 (5\.[0-9]{2}|[6-9]\.[0-9]{2})", r.Stdout);
             Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
         }
         finally
@@ -37,6 +42,9 @@ public sealed class SimulateCommandSpec
     [InlineData("--overlap", "sometimes", "--overlap")]
     [InlineData("--message-us", "20", "--message-us")]
     [InlineData("--message-ns", "0.2,-1", "--message-ns")]
+    [InlineData("--control-us", "-5", "--control-us")]
+    [InlineData("--background-cores", "0.1,0.1", "--background-cores")]
+    [InlineData("--background-cores", "0.1,0.1,0.1", "--background-cores")]
     public void A_bad_option_exits_2_naming_it(string option, string value, string named)
     {
         var r = Distnn.Run("simulate", "--model", "mlp", "--compute-ms", "5", "--server-ns", "0,0", option, value);

@@ -219,6 +219,49 @@ public sealed class ClusterSimulationSpec
     }
 
     [Fact]
+    public void The_coordinator_s_cpu_per_batch_is_off_the_workers_path_on_machines_of_their_own_and_adds_to_the_work_on_one_shared_core()
+    {
+        const int workers = 2, steps = 4;
+        const double control = 0.5e-3;
+        SimulationResult Run(int cores, double perBatch) => ClusterSimulation.Run(Options(workers, steps: steps, link: "1000000GB/s", latency: "0")
+            with { Cores = cores, ControlSecondsPerBatch = perBatch });
+
+        // A machine per node: the coordinator takes in BatchDone beside the workers, who never wait for it.
+        Assert.Equal(Run(cores: 0, perBatch: 0).VirtualSeconds, Run(cores: 0, perBatch: control).VirtualSeconds, 9);
+        // One core: every batch's control work is done on the core the workers compute on.
+        var charged = Run(cores: 1, perBatch: control);
+        double expected = Run(cores: 1, perBatch: 0).VirtualSeconds + workers * steps * control;
+        Assert.InRange(charged.VirtualSeconds, expected * (1 - 1e-6), expected * (1 + 1e-6));
+        Assert.Equal(workers * steps * control, charged.NodeCpuSeconds["coordinator"], 12);
+    }
+
+    [Fact]
+    public void The_nodes_background_takes_its_cores_from_the_shared_ones()
+    {
+        // Communication negligible: four workers on two cores compute at (2 − background) / 4 of full speed, one worker at full speed.
+        var background = (Coordinator: 0.1, Server: 0.05, Worker: 0.05);
+        double Run(int workers, bool charged) => ClusterSimulation.Run(Options(workers, steps: 5, link: "1000000GB/s", latency: "0")
+            with { Cores = 2, BackgroundCores = charged ? background : default }).VirtualSeconds;
+
+        double left = 2 - (0.1 + 0.05 + 4 * 0.05);
+        Assert.InRange(Run(4, charged: true) / Run(4, charged: false), 2 / left * 0.999, 2 / left * 1.001);
+        Assert.Equal(Run(1, charged: false), Run(1, charged: true), 9);
+    }
+
+    [Theory]
+    [InlineData(0, 0.1, 0.0, "needs --cores")]
+    [InlineData(2, 0.5, 0.4, "must leave some")]
+    [InlineData(2, -0.1, 0.0, "not negative")]
+    public void A_background_must_be_taken_from_shared_cores_and_leave_some_of_them(int cores, double coordinator, double worker, string says)
+    {
+        // Four workers: 0.5 + 4 × 0.4 takes more than two cores.
+        var options = Options(workers: 4) with { Cores = cores, BackgroundCores = (coordinator, 0, worker) };
+        var refused = Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(options)).Message;
+        Assert.Contains("--background-cores", refused);
+        Assert.Contains(says, refused);
+    }
+
+    [Fact]
     public void With_overlap_a_layer_s_part_leaves_when_its_share_of_the_compute_is_done_and_is_answered_at_once()
     {
         // One worker, one server, a slow link: the last layer's part leaves halfway through the batch and its round trip

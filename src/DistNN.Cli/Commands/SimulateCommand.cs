@@ -61,6 +61,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             ? Pair(mus, "--message-us", "WORKER,SERVER microseconds per message (e.g. 20,30)") is var (w, sv) ? (w * 1e3, sv * 1e3) : default
             : (0, 0);
         var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)") : (0, 0);
+        double controlPerBatch = settings.ControlUs is string cus ? Microseconds(cus) : 0;
+        var background = settings.BackgroundCores is string bcs ? Background(bcs) : default;
         Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
             + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
@@ -77,6 +79,10 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             ? "messages: writing and reading them costs no CPU (--message-ns not given)"
             : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)"
                 + $", and {workerPerMessage * 1e6:F1} µs and {serverPerMessage * 1e6:F1} µs per message");
+        Console.WriteLine($"control plane: {controlPerBatch * 1e6:F1} µs of the coordinator's CPU per batch"
+            + (settings.ControlUs is null ? " (--control-us not given)" : " (given)")
+            + $"; background: {background.Coordinator:F4}, {background.Server:F4}, {background.Worker:F4} cores per coordinator, server, worker node"
+            + (settings.BackgroundCores is null ? " (--background-cores not given)" : " (given)"));
 
         var header = new[] { "mode", "compression", "stragglers", "servers", "workers", "samples/s", "ms/step", "efficiency", "push_kB", "wall_s" };
         Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadLeft(Width(i)))));
@@ -111,6 +117,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 ServerSecondsPerMessage = serverPerMessage,
                                 Cores = settings.Cores,
                                 BackwardProfile = profile,
+                                ControlSecondsPerBatch = controlPerBatch,
+                                BackgroundCores = background,
                             });
                             var pushes = result.Messages["PushGradients"];
                             string[] row =
@@ -123,6 +131,11 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                             Console.WriteLine(string.Join("  ", row.Select((c, i) => c.PadLeft(Width(i)))));
                             csv.Append(string.Join(",", row.Select(c => c.Contains(',') ? $"\"{c}\"" : c))).Append('\n');
                             points.Add((n, result.SamplesPerSecond, result.StepSeconds * 1e3));
+                            if (settings.NodeCpu)
+                            {
+                                Console.WriteLine("  cpu per step (ms): " + string.Join(", ", result.NodeCpuSeconds.Select(c =>
+                                    $"{c.Key} {(c.Value / settings.Steps * 1e3).ToString("F2", s_invariant)}")));
+                            }
                         }
                         series.Add(new SimulationSeries(Label(mode, compression, fraction, factor, m, servers.Length > 1 || m > 1), points));
                     }
@@ -172,6 +185,25 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         double.TryParse(part, NumberStyles.Float, s_invariant, out double f) && f >= 0 && f <= 1
             ? f
             : throw new OptionException($"--backward-profile: '{part}' is not a share of the compute in [0, 1] (give one per layer, e.g. 1,0.94,0.4)")).ToArray();
+
+    /// <summary>One finite, non-negative number of microseconds, in seconds; else an error naming --control-us.</summary>
+    private static double Microseconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, s_invariant, out double us) && us >= 0 && !double.IsInfinity(us)
+            ? us / 1e6
+            : throw new OptionException($"--control-us: '{text}' is not a number of microseconds ≥ 0 (e.g. 900)");
+
+    /// <summary>Three finite, non-negative numbers of cores, comma-separated; else an error naming --background-cores.</summary>
+    private static (double Coordinator, double Server, double Worker) Background(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var cores = new double[parts.Length];
+        if (parts.Length != 3 || parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, s_invariant, out cores[i]) && cores[i] >= 0
+            && !double.IsInfinity(cores[i])).Any(ok => !ok))
+        {
+            throw new OptionException($"--background-cores: '{text}' is not COORDINATOR,SERVER,WORKER cores ≥ 0 (e.g. 0.02,0.01,0.01)");
+        }
+        return (cores[0], cores[1], cores[2]);
+    }
 
     private static (double, double) ServerNs(string text) => Pair(text, "--server-ns", "ADD,UPDATE nanoseconds (e.g. 0.3,0.5)");
 

@@ -82,6 +82,18 @@ public sealed class SimulateSettings : CommandSettings
     [Description("CPU microseconds per message a worker and a server spend writing or reading it besides its bytes (--message-ns), charged to that node; e.g. from two `distnn bench --push-pull` runs of different push sizes. Default: 0,0 (not charged).")]
     public string? MessageUs { get; init; }
 
+    [CommandOption("--control-us <US>")]
+    [Description("The coordinator's CPU microseconds per batch (taking in a worker's BatchDone over Akka.Remote, progress and metrics), charged to the coordinator node; e.g. measured on a loopback cluster of a small model (scripts/validate-simulator.sh). Default: 0 (not charged).")]
+    public string? ControlUs { get; init; }
+
+    [CommandOption("--background-cores <C,S,W>")]
+    [Description("With --cores: the cores a coordinator, a server and a worker node each use on their own all along (runtime timers, heartbeats, gossip, GC), taken from the shared cores; e.g. measured on an idle loopback cluster from /proc. Default: 0,0,0 (not charged).")]
+    public string? BackgroundCores { get; init; }
+
+    [CommandOption("--node-cpu")]
+    [Description("After each run's row, print the CPU charged to each node per step (ms): compute, messages, control, server work.")]
+    public bool NodeCpu { get; init; }
+
     [CommandOption("--overlap <on|off>")]
     [Description("on (as train's default): each worker's push goes in parts, a layer's part as soon as the backward pass has finished that layer, at the shares of the batch's compute measured now on this model (the step bench's backward profile); off: one push after the batch.")]
     [DefaultValue("on")]

@@ -36,7 +36,7 @@ public sealed class ClusterSimulation
     {
         _options = options;
         _network = new SimulatedNetwork(options.Link);
-        _cores = new SharedCores(_clock, options.Cores);
+        _cores = new SharedCores(_clock, options.Cores, options.Cores > 0 ? options.TotalBackgroundCores : 0);
     }
 
     internal int Seed => _options.Plan.Seed;
@@ -87,7 +87,7 @@ public sealed class ClusterSimulation
         var done = new TaskCompletionSource<TrainingSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            var coordinator = system.ActorOf(Coordinator.Props(plan, data, null, done, null, TimeSpan.FromHours(1)), "coordinator");
+            var coordinator = system.ActorOf(Coordinator.Props(plan, data, null, done, null, TimeSpan.FromHours(1)), CoordinatorNode);
             for (int s = 0; s < plan.Servers; s++)
             {
                 system.ActorOf(ParameterServer.Props(coordinator), $"ps-{s}");
@@ -118,7 +118,10 @@ public sealed class ClusterSimulation
         var summary = done.Task.GetAwaiter().GetResult();
         return new SimulationResult(plan.Workers, plan.Servers, _options.Steps, summary.SamplesProcessed, _lastReply - _firstCompute,
             _options.MeanComputeSeconds(plan.Workers), plan.BatchSize, _network.Bytes, _messages,
-            Enumerable.Range(0, plan.Servers).Select(s => _applies.GetValueOrDefault($"ps-{s}")).ToList(), wall.Elapsed.TotalSeconds);
+            Enumerable.Range(0, plan.Servers).Select(s => _applies.GetValueOrDefault($"ps-{s}")).ToList(), wall.Elapsed.TotalSeconds)
+        {
+            NodeCpuSeconds = new SortedDictionary<string, double>(_cores.Charged.ToDictionary(), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>
@@ -134,6 +137,8 @@ public sealed class ClusterSimulation
         double seconds = times[int.Parse(worker.AsSpan(worker.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture) % times.Count]
             * (straggler ? _options.StragglerFactor : 1);
         double now = _clock.Now;
+        // The coordinator takes in a BatchDone per batch: charged as the batch starts (it is off the workers' path).
+        _cores.Run(CoordinatorNode, _options.ControlSecondsPerBatch);
         _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);
         return (Mix(draw), seconds);
     }
@@ -199,6 +204,9 @@ public sealed class ClusterSimulation
                 deliver();
             })));
     }
+
+    /// <summary>The coordinator node (its actor's name).</summary>
+    private const string CoordinatorNode = "coordinator";
 
     /// <summary>A node's receiving side (the data plane's receive thread): messages are read there, beside the actor's work.</summary>
     private static string Receiving(string node) => node + "/receive";

@@ -5,8 +5,10 @@ namespace DistNN.Training.Simulation;
 /// push or its optimizer update). Without a core count every node is a machine of its own and a piece takes its time; with
 /// C cores shared by the n nodes that have work, each goes at min(1, C / n) of full speed (processor sharing, as a fair
 /// scheduler gives runnable processes), so a piece's end moves whenever another node starts or stops working.
+/// <paramref name="background"/> cores of the shared ones are taken all along by the nodes' runtimes (timers, heartbeats,
+/// GC: small pieces a fair scheduler always serves), so the nodes' work shares what is left, C − background.
 /// </summary>
-internal sealed class SharedCores(VirtualClock clock, int cores)
+internal sealed class SharedCores(VirtualClock clock, int cores, double background = 0)
 {
     private sealed class Node(string name)
     {
@@ -22,12 +24,16 @@ internal sealed class SharedCores(VirtualClock clock, int cores)
     private const double Finished = 1e-12;
 
     private readonly Dictionary<string, Node> _nodes = [];
+    private readonly SortedDictionary<string, double> _charged = new(StringComparer.Ordinal);
     private readonly List<Node> _working = [];
     private double _updated;
     private long _generation;
 
     /// <summary>The cores the nodes share; 0: every node has its own.</summary>
     public int Cores => cores;
+
+    /// <summary>The work charged so far to each node (its sending and receiving sides counted with it), in seconds at full speed.</summary>
+    public IReadOnlyDictionary<string, double> Charged => _charged;
 
     /// <summary>
     /// Queues <paramref name="seconds"/> of work (at full speed) on <paramref name="node"/> after what it already has;
@@ -41,6 +47,8 @@ internal sealed class SharedCores(VirtualClock clock, int cores)
             _nodes[node] = n = new Node(node);
         }
         n.Pieces.Enqueue((Math.Max(0, seconds), done));
+        string owner = node.Split('/')[0];
+        _charged[owner] = _charged.GetValueOrDefault(owner) + Math.Max(0, seconds);
         if (n.Pieces.Count == 1)
         {
             Begin(n);
@@ -51,7 +59,7 @@ internal sealed class SharedCores(VirtualClock clock, int cores)
     /// <summary>Runs <paramref name="action"/> once <paramref name="node"/> has finished the work queued so far.</summary>
     public void Then(string node, Action action) => Run(node, 0, action);
 
-    private double Share => cores <= 0 || _working.Count <= cores ? 1 : cores / (double)_working.Count;
+    private double Share => cores <= 0 || _working.Count <= cores - background ? 1 : (cores - background) / _working.Count;
 
     /// <summary>Brings every working node's work left up to now.</summary>
     private void Advance()

@@ -67,6 +67,22 @@ public sealed record SimulationOptions
     /// </summary>
     public int Cores { get; init; }
 
+    /// <summary>
+    /// The coordinator's CPU seconds per batch: taking in the worker's <c>BatchDone</c> over the control plane and its
+    /// bookkeeping (progress, metrics), charged to the coordinator node as each batch starts. 0: not charged.
+    /// </summary>
+    public double ControlSecondsPerBatch { get; init; }
+
+    /// <summary>
+    /// With <see cref="Cores"/>: the cores a coordinator, a server and a worker node each use on their own all along (the
+    /// runtime's timers, heartbeats, gossip, GC), taken from the shared cores. 0: not charged.
+    /// </summary>
+    public (double Coordinator, double Server, double Worker) BackgroundCores { get; init; }
+
+    /// <summary>The cores all the nodes' background takes: one coordinator, the plan's servers and workers.</summary>
+    public double TotalBackgroundCores =>
+        BackgroundCores.Coordinator + Plan.Servers * BackgroundCores.Server + Plan.Workers * BackgroundCores.Worker;
+
     /// <summary>Throws, naming the option, for numbers a run cannot use.</summary>
     public void Validate()
     {
@@ -95,6 +111,24 @@ public sealed record SimulationOptions
         if (Cores < 0)
         {
             throw new ArgumentException($"--cores: must be 0 (a machine per node) or more (got {Cores})");
+        }
+        if (!(ControlSecondsPerBatch >= 0) || double.IsInfinity(ControlSecondsPerBatch))
+        {
+            throw new ArgumentException($"--control-us: the coordinator's CPU per batch must be finite and not negative (got {ControlSecondsPerBatch * 1e6:G4})");
+        }
+        var (bc, bs, bw) = BackgroundCores;
+        if (!(bc >= 0) || !(bs >= 0) || !(bw >= 0) || double.IsInfinity(bc) || double.IsInfinity(bs) || double.IsInfinity(bw))
+        {
+            throw new ArgumentException($"--background-cores: a coordinator's, a server's and a worker's cores must be finite and not negative (got {bc:G4},{bs:G4},{bw:G4})");
+        }
+        if (TotalBackgroundCores > 0 && Cores == 0)
+        {
+            throw new ArgumentException("--background-cores: needs --cores (the background is taken from the cores the nodes share)");
+        }
+        if (Cores > 0 && !(TotalBackgroundCores < Cores))
+        {
+            throw new ArgumentException($"--background-cores: the nodes' background ({TotalBackgroundCores:G4} cores for 1 coordinator, {Plan.Servers} servers "
+                + $"and {Plan.Workers} workers) must leave some of the {Cores} shared cores");
         }
         if (!(ServerSecondsPerValue >= 0) || !(ServerSecondsPerUpdate >= 0))
         {

@@ -18,6 +18,9 @@ public sealed record SimulationResult(
     IReadOnlyList<long> ServerApplies,
     double WallSeconds)
 {
+    /// <summary>The CPU charged to each node over the run (its compute, messages, control and server work), in seconds.</summary>
+    public IReadOnlyDictionary<string, double> NodeCpuSeconds { get; init; } = new Dictionary<string, double>();
+
     public double SamplesPerSecond => Samples / VirtualSeconds;
 
     /// <summary>Mean time of one batch on a worker: computing and waiting.</summary>
