@@ -47,6 +47,43 @@ internal sealed class NodeGroup(string prefix) : IDisposable
         return dir;
     }
 
+    /// <summary>
+    /// The SHA-256 of the weights <paramref name="plan"/> saves in one `distnn train` process (2 threads: 1 per worker, as
+    /// the nodes) — the weights a sync cluster run of the plan ends with, hurt or not.
+    /// </summary>
+    public string CleanRunSha(string mnist, string[] plan, TimeSpan limit)
+    {
+        string saved = Path.Combine(Dir, $"clean-{Guid.NewGuid():N}.safetensors");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train" }.Concat(plan)
+            .Concat(["--threads", "2", "--data-dir", mnist, "--no-progress", "--save", saved]))
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var train = System.Diagnostics.Process.Start(start)!;
+        var stderr = train.StandardError.ReadToEndAsync();
+        string output = train.StandardOutput.ReadToEnd() + stderr.Result;
+        Xunit.Assert.True(train.WaitForExit(limit) && train.ExitCode == 0, $"the clean run failed:\n{output}");
+        return Sha(saved);
+    }
+
+    public static string Sha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>Polls for <paramref name="path"/> (a manifest the coordinator writes); false when it is not there within <paramref name="timeout"/>.</summary>
+    public static bool WaitForFile(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(path))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
     public string Diagnostics() => string.Join("\n", _nodes.Select(n => n.Describe()));
 
     public void Dispose()

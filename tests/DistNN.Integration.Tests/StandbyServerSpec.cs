@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace DistNN.Integration.Tests;
@@ -21,14 +19,21 @@ public sealed class StandbyServerSpec : IDisposable
 
     private readonly NodeGroup _group = new("distnn-standby-");
 
+    /// <summary>The weights of <see cref="s_plan"/> trained in one process: what every hurt cluster run must end with.</summary>
+    private static readonly Lazy<string> s_clean = new(() =>
+    {
+        using var group = new NodeGroup("distnn-standby-clean-");
+        return group.CleanRunSha(Mnist.RequireDir(), s_plan, s_run);
+    });
+
     [Fact]
     public void A_server_SIGKILLed_mid_run_is_replaced_by_the_standby_and_the_run_ends_with_the_clean_runs_weights()
     {
         string mnist = Mnist.RequireDir();
         string checkpoints = Path.Combine(_group.Dir, "ck");
         var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints, psOneEnvironment: new Dictionary<string, string>());
-        string cleanSha = CleanRunSha(mnist, s_plan);
-        Assert.True(WaitForFile(Path.Combine(checkpoints, "step-0000000010", "manifest.json"), s_run), $"no checkpoint of step 10\n{_group.Diagnostics()}");
+        string cleanSha = s_clean.Value;
+        Assert.True(NodeGroup.WaitForFile(Path.Combine(checkpoints, "step-0000000010", "manifest.json"), s_run), $"no checkpoint of step 10\n{_group.Diagnostics()}");
 
         servers[1].Signal("KILL");
 
@@ -52,7 +57,7 @@ public sealed class StandbyServerSpec : IDisposable
         Assert.True(servers[1].WaitForLine("test hook: checkpoint writer paused", s_run), _group.Diagnostics());
 
         servers[1].Signal("KILL");
-        string cleanSha = CleanRunSha(mnist, s_plan);
+        string cleanSha = s_clean.Value;
 
         AssertRecoveredAsClean(coordinator, servers[1], cleanSha);
         Assert.Contains("every server goes back to the plan's initial state", coordinator.Output);
@@ -60,23 +65,55 @@ public sealed class StandbyServerSpec : IDisposable
     }
 
     /// <summary>
+    /// The same with a folder per ps node and checkpoints at epoch ends only: server 1's writer stops before its files of
+    /// epoch 1 are in place, so epoch 1 ends (its line printed) without a checkpoint; server 1 is then SIGKILLed. Every
+    /// server goes back to the plan's initial state (no file read), the run ends with the clean run's weights, and the
+    /// coordinator says it rolled back in one line instead of printing epoch 1's line again.
+    /// </summary>
+    [Fact]
+    public void With_a_folder_per_ps_node_a_server_lost_before_the_first_checkpoint_is_replaced_from_the_initial_state_and_no_epoch_line_repeats()
+    {
+        string mnist = Mnist.RequireDir();
+        string checkpoints = Path.Combine(_group.Dir, "ck");
+        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints,
+            psOneEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_CHECKPOINT_PAUSE"] = "before-rename:epoch-0001" }, ownFolders: true, checkpointEvery: "0");
+        Assert.True(coordinator.WaitForLine("epoch 1/2:", s_run), _group.Diagnostics());
+
+        servers[1].Signal("KILL");
+        string cleanSha = s_clean.Value;
+
+        AssertRecoveredAsClean(coordinator, servers[1], cleanSha);
+        Assert.Contains("every server goes back to the plan's initial state", coordinator.Output);
+        Assert.Contains("rolled back to the run's start (no checkpoint yet) after parameter server 1 (", coordinator.Output);
+        Assert.Contains("the lines of epoch 1 are not printed again", coordinator.Output);
+        var lines = coordinator.Output.Split('\n');
+        Assert.Single(lines, l => l.StartsWith("epoch 1/2:", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("epoch 2/2:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("6000/6000 samples applied, after 1 rollback:", StringComparison.Ordinal) && l.EndsWith(" 0 doubled", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(checkpoints, "server-*.safetensors", SearchOption.AllDirectories));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_group.Dir, "own-standby"), "server-1.safetensors", SearchOption.AllDirectories));
+    }
+
+    /// <summary>
     /// A coordinator, servers ps-0 and ps-1 (in that order, so they are servers 0 and 1; ps-1 with
     /// <paramref name="psOneEnvironment"/>), a standby and two workers, training <paramref name="plan"/> with a checkpoint
-    /// every 5 steps into <paramref name="checkpoints"/>, saving the weights and the summary into the group's folder.
+    /// every <paramref name="checkpointEvery"/> steps into <paramref name="checkpoints"/> (<paramref name="ownFolders"/>: each
+    /// ps node's files into a folder of its own, own-NAME), saving the weights and the summary into the group's folder.
     /// </summary>
     private (NodeProcess Coordinator, List<NodeProcess> Servers) StartCluster(string mnist, string[] plan, string checkpoints,
-        IReadOnlyDictionary<string, string> psOneEnvironment)
+        IReadOnlyDictionary<string, string> psOneEnvironment, bool ownFolders = false, string checkpointEvery = "5")
     {
         int port = NodeProcess.FreePort();
         string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
         var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
             "--threads", "1", "--registration-timeout", "120", "--no-progress", .. plan, "--data-dir", mnist, "--checkpoint-dir", checkpoints,
-            "--checkpoint-every", "5", "--keep-checkpoints", "50", "--standby-servers", "1", "--save", SavedPath, "--summary-json", SummaryPath]);
+            "--checkpoint-every", checkpointEvery, "--keep-checkpoints", "50", "--standby-servers", "1", "--save", SavedPath, "--summary-json", SummaryPath]);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         // Servers register in the order they start: ps-0 and ps-1 hold the chunks, the third is the standby.
         var servers = new[] { "ps-0", "ps-1", "standby" }.Select(name =>
         {
-            var ps = _group.Start(name, name == "ps-1" ? psOneEnvironment : new Dictionary<string, string>(), "--role", "ps", "--seed", seed, "--threads", "1");
+            string[] own = ownFolders ? ["--checkpoint-dir", Path.Combine(_group.Dir, $"own-{name}")] : [];
+            var ps = _group.Start(name, name == "ps-1" ? psOneEnvironment : new Dictionary<string, string>(), ["--role", "ps", "--seed", seed, "--threads", "1", .. own]);
             Assert.True(ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
             return ps;
         }).ToList();
@@ -99,45 +136,13 @@ public sealed class StandbyServerSpec : IDisposable
         var exits = NodeGroup.WaitForExits(_group.All.Where(n => n != killed), s_run);
         Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         Assert.Contains("servers replaced in", coordinator.Output);
-        Assert.Equal(cleanSha, Sha(SavedPath));
+        Assert.Equal(cleanSha, NodeGroup.Sha(SavedPath));
         using var summary = JsonDocument.Parse(File.ReadAllText(SummaryPath));
         Assert.Equal(expected, summary.RootElement.GetProperty("samples_expected").GetInt64());
         Assert.Equal(expected, summary.RootElement.GetProperty("samples_applied").GetInt64());
         Assert.Equal(expected, summary.RootElement.GetProperty("samples_processed").GetInt64());
         Assert.Equal(0, summary.RootElement.GetProperty("samples_doubled").GetInt64());
     }
-
-    /// <summary>The SHA-256 of the weights <paramref name="plan"/> saves in one `distnn train` process (1 thread per worker, as the nodes).</summary>
-    private string CleanRunSha(string mnist, string[] plan)
-    {
-        string saved = Path.Combine(_group.Dir, "clean.safetensors");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train" }.Concat(plan)
-            .Concat(["--threads", "2", "--data-dir", mnist, "--no-progress", "--save", saved]))
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var train = Process.Start(start)!;
-        string output = train.StandardOutput.ReadToEnd() + train.StandardError.ReadToEnd();
-        Assert.True(train.WaitForExit(s_run) && train.ExitCode == 0, $"the clean run failed:\n{output}");
-        return Sha(saved);
-    }
-
-    private static bool WaitForFile(string path, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!File.Exists(path))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            Thread.Sleep(20);
-        }
-        return true;
-    }
-
-    private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     public void Dispose() => _group.Dispose();
 }

@@ -7,9 +7,10 @@ using DistNN.Training.Plan;
 namespace DistNN.Training.Tests;
 
 /// <summary>
-/// A ps node with a checkpoint folder of its own (`distnn node --role ps --checkpoint-dir OWN`): one that registers, on a
-/// resume, as another server index than the one whose files it wrote fails the restore naming what the folder holds and
-/// why, its weights untouched; its pruning never deletes the folder of the newest complete checkpoint.
+/// A ps node with a checkpoint folder of its own (`distnn node --role ps --checkpoint-dir OWN`): its files say which shard
+/// they hold (what the node tells the coordinator when it registers); one told to restore another server's shard than the
+/// one its folder holds fails naming what the folder holds, its weights untouched; its pruning never deletes the folder of
+/// the newest complete checkpoint.
 /// </summary>
 public sealed class NodeCheckpointFolderSpec : TestKit
 {
@@ -51,6 +52,20 @@ public sealed class NodeCheckpointFolderSpec : TestKit
         Assert.Contains("registered as now (server 0)", failed.Reason);
         nowZero.Tell(new PullWeights(0), TestActor);
         Assert.Equal(before, ExpectMsg<WeightsReply>().Weights.Select(w => w.Values.ToArray()).ToList());
+    }
+
+    [Fact]
+    public void A_nodes_folder_says_which_shard_of_which_layout_its_files_hold()
+    {
+        var server = Server(1);
+        server.Tell(new TakeCheckpoint("step-0000000010"), TestActor);
+        ExpectMsg<ShardCheckpointed>(s_wait);
+
+        var held = Assert.Single(Checkpoints.NodeCheckpointFolders.Held(_own));
+
+        var layout = Parameters.ParameterLayout.For(Nn.Models.ModelBuilder.Build(_plan.Model, _plan.Seed), 2);
+        Assert.Equal(new HeldShard("step-0000000010", 1, 2, Checkpoints.ShardFiles.LayoutOf(layout.ChunksOf(1).Select(c => (c.TensorName, c.OffsetInTensor, c.Length)))), held);
+        Assert.NotEqual("", held.Layout);
     }
 
     [Fact]

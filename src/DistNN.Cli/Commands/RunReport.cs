@@ -56,7 +56,12 @@ internal sealed class RunReport : IDisposable
         if (e is EpochCompleted epoch)
         {
             _last = epoch;
-            _metrics?.Write(epoch);
+            // An epoch trained again after a rollback: its metrics line was written already; the plot keeps its final figures.
+            if (!epoch.Replayed)
+            {
+                _metrics?.Write(epoch);
+            }
+            _epochs.RemoveAll(p => p.Epoch == epoch.Epoch);
             _epochs.Add(new EpochPoint(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.TestLoss, epoch.TestAccuracy));
         }
     }

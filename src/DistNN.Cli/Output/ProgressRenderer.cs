@@ -22,7 +22,12 @@ internal abstract class ProgressRenderer : IDisposable
 
     public virtual void Done(TrainingSummary s) =>
         Line($"test accuracy {s.TestAccuracy * 100:F2} %, test loss {s.TestLoss:F4}, {s.TrainSamplesPerSec:F0} samples/s, {s.WallSeconds:F1} s, "
-            + $"{s.SamplesApplied}/{s.SamplesExpected} samples applied");
+            + $"{s.SamplesApplied}/{s.SamplesExpected} samples applied" + Rollbacks(s));
+
+    /// <summary>", after N rollback(s): X samples trained again, Y doubled" when the run was rolled back.</summary>
+    private static string Rollbacks(TrainingSummary s) => s.Rollbacks is int n
+        ? $", after {n} rollback{(n == 1 ? "" : "s")}: {s.SamplesReplayed ?? 0} samples trained again, {s.SamplesDoubled ?? 0} doubled"
+        : "";
 
     protected abstract void Line(string text);
 
@@ -45,8 +50,11 @@ internal abstract class ProgressRenderer : IDisposable
         {
             switch (e)
             {
-                case EpochCompleted done:
+                case EpochCompleted { Replayed: false } done:
                     Line(EpochLine(done));
+                    break;
+                case RolledBack back:
+                    Line(back.Note);
                     break;
                 case StepProgress p when (DateTime.UtcNow - _last).TotalSeconds >= 5:
                     _last = DateTime.UtcNow;
@@ -123,7 +131,14 @@ internal abstract class ProgressRenderer : IDisposable
             {
                 double fraction = (double)done.Epoch / done.Epochs;
                 _shown = new Shown($"epoch {done.Epoch}/{done.Epochs} done: test acc {done.TestAccuracy * 100:F2} %", fraction, Left(fraction));
-                Line(EpochLine(done));
+                if (!done.Replayed)
+                {
+                    Line(EpochLine(done));
+                }
+            }
+            else if (e is RolledBack back)
+            {
+                Line(back.Note);
             }
         }
 

@@ -7,6 +7,14 @@ namespace DistNN.Protocol.Messages;
 public sealed record CheckpointFileInfo([property: Key(0)] string Name, [property: Key(1)] long Bytes, [property: Key(2)] string Sha256);
 
 /// <summary>
+/// One shard a ps node's own checkpoint folder holds, as its files say: checkpoint folder Folder holds server ServerIndex's
+/// files of a layout of ServerCount servers whose chunks for it are Layout ("tensor[begin:end]" joined by ';'; empty and 0:
+/// written before files said so).
+/// </summary>
+[MessagePackObject]
+public sealed record HeldShard([property: Key(0)] string Folder, [property: Key(1)] int ServerIndex, [property: Key(2)] int ServerCount, [property: Key(3)] string Layout);
+
+/// <summary>
 /// Coordinator → server after <see cref="InitServer"/>: write a checkpoint under Directory every Every applied steps
 /// (0: only when told). A ps node started with a checkpoint folder of its own writes there instead, and keeps the newest
 /// Keep + 2 of its folders there (the coordinator keeps Keep manifests).

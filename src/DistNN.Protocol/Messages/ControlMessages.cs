@@ -8,10 +8,13 @@ namespace DistNN.Protocol.Messages;
 
 /// <summary>
 /// A parameter server announces itself to the coordinator, with its node's tensor data-plane endpoint
-/// ("host:port"; empty when the node runs none), so that workers on other nodes can reach it there.
+/// ("host:port"; empty when the node runs none), so that workers on other nodes can reach it there. Held: the shards the
+/// checkpoint folders of its node's own --checkpoint-dir hold (null: it has none, it uses the coordinator's directory),
+/// so that a resume or a recovery gives it the shard its folder holds.
 /// </summary>
 [MessagePackObject]
-public sealed record RegisterServer([property: Key(0)] IActorRef Server, [property: Key(1)] string DataPlane = "") : IDistNNMessage;
+public sealed record RegisterServer(
+    [property: Key(0)] IActorRef Server, [property: Key(1)] string DataPlane = "", [property: Key(2)] IReadOnlyList<HeldShard>? Held = null) : IDistNNMessage;
 
 /// <summary>
 /// A worker announces itself to the coordinator. Its identity is Name plus Incarnation (a random number made when the

@@ -28,6 +28,12 @@ public sealed partial class Coordinator
     /// <summary>The servers' rollback generation: how many rollbacks this run has begun (restores, routes and pushes carry it).</summary>
     private int _rollbacks;
 
+    /// <summary>The highest epoch whose line was reported: one trained again after a rollback is reported as replayed.</summary>
+    private int _reportedEpoch;
+
+    /// <summary>Samples trained, then rolled back by a recovery and trained again.</summary>
+    private long _replayed;
+
     /// <summary>Since the last recovery ended, until the first batch done after it (for the log: training again).</summary>
     private System.Diagnostics.Stopwatch? _sinceRecovered;
 
@@ -41,7 +47,7 @@ public sealed partial class Coordinator
     /// <summary>A ps beyond the plan's: a standby while the pool has room; false when it is not wanted.</summary>
     private bool OfferStandby(RegisterServer r)
     {
-        if (!_standbys.TryAdd(r.Server, r.DataPlane ?? ""))
+        if (!_standbys.TryAdd(r.Server, r.DataPlane ?? "", r.Held))
         {
             return false;
         }
@@ -106,10 +112,10 @@ public sealed partial class Coordinator
             {
                 return;
             }
-            if (_recovery!.Waiting.Count > 0)
+            if (_recovery!.Waiting.Where(i => Fits(r.Held, i)).Select(i => (int?)i).FirstOrDefault() is int index)
             {
                 Context.Watch(r.Server);
-                Replace(_recovery.Waiting.First(), r.Server, r.DataPlane ?? "");
+                Replace(index, r.Server, r.DataPlane ?? "", r.Held);
             }
             else
             {
@@ -132,7 +138,7 @@ public sealed partial class Coordinator
         });
         Receive<ReplacementTimedOut>(_ => Fail(
             $"{string.Join(", ", _recovery!.Lost)}; no standby or new ps node took its chunks within {ReplacementTimeout.TotalSeconds:0.#} s "
-            + $"({FailureSettings.Section}.server-replacement-timeout)"));
+            + $"({FailureSettings.Section}.server-replacement-timeout){OwnFolderNeeded()}"));
         Receive<RegisterWorker>(_ => Stash.Stash());
         Receive<WorkerReady>(r => _ready.Add(r.Name));
         Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
@@ -171,15 +177,33 @@ public sealed partial class Coordinator
     }
 
     /// <summary><paramref name="server"/> takes lost server <paramref name="index"/>'s chunks: initialized as it, then restored.</summary>
-    private void Replace(int index, IActorRef server, string dataPlane)
+    private void Replace(int index, IActorRef server, string dataPlane, IReadOnlyList<HeldShard>? held)
     {
         _servers[index] = server;
         _dataPlanes[index] = dataPlane;
+        _held[index] = held;
         server.Tell(new InitServer(_planMessage, index, _servers.Count, _dataPlaneKey));
         server.Tell(_checkpoints.Policy);
         _recovery!.OnReplaced(index, server.Path.ToString());
         _log.Info("parameter server {0} takes the chunks of server {1}", server.Path, index);
         _listener?.Invoke(MemberSeen.Of("ps", $"ps-{index}", server.Path, "up"));
+    }
+
+    /// <summary>
+    /// Whether a ps node that registered with <paramref name="held"/> can take lost server <paramref name="index"/>'s
+    /// chunks: any can when the run goes back to its start or the checkpoint's files of that server are in the shared
+    /// folder; when they are in the lost node's own folder, only a node whose folder holds them (that node restarted on its disk).
+    /// </summary>
+    private bool Fits(IReadOnlyList<HeldShard>? held, int index) =>
+        _recovery!.From is not { Manifest: { } m } from || m.Servers[index].NodeDirectory is null || ShardMatching.Fits(held, m, from.Folder, index);
+
+    /// <summary>Why no standby fitted, when the lost servers' files are in their own nodes' folders.</summary>
+    private string OwnFolderNeeded()
+    {
+        var waiting = _recovery!.Waiting.Where(i => !Fits(null, i) && !Fits([], i)).ToList();
+        return waiting.Count == 0 ? ""
+            : $": the files of {string.Join(", ", waiting.Select(i => $"server {i}"))} in checkpoint {_recovery.From!.Folder} are in the lost node's own "
+                + "folder, and no ps node whose --checkpoint-dir holds them registered (start the lost node again on its disk, or use one shared --checkpoint-dir)";
     }
 
     /// <summary>The next step of the recovery: replacements, restores, new routes, then training again.</summary>
@@ -188,16 +212,18 @@ public sealed partial class Coordinator
         var recovery = _recovery!;
         foreach (int index in recovery.Waiting.ToList())
         {
-            if (_standbys.TryTake(out var standby))
+            if (_standbys.TryTake(held => Fits(held, index), out var standby))
             {
-                Replace(index, standby.Server, standby.DataPlane);
+                Replace(index, standby.Server, standby.DataPlane, standby.Held);
             }
         }
         if (recovery.Waiting.Count > 0)
         {
             if (!Timers.IsTimerActive("replacement"))
             {
-                _log.Warning("no standby parameter server left: waiting up to {0:0.#} s for a new ps node to register", ReplacementTimeout.TotalSeconds);
+                _log.Warning("{0}: waiting up to {1:0.#} s for a new ps node to register",
+                    _standbys.Count > 0 ? $"no standby parameter server's own folder holds {string.Join(", ", recovery.Waiting.Select(i => $"server {i}'s files"))}"
+                        : "no standby parameter server left", ReplacementTimeout.TotalSeconds);
                 Timers.StartSingleTimer("replacement", new ReplacementTimedOut(), ReplacementTimeout);
             }
             return;
@@ -241,13 +267,24 @@ public sealed partial class Coordinator
         _sinceRecovered = System.Diagnostics.Stopwatch.StartNew();
         Become(Training);
         Stash.UnstashAll();
+        long before = Position;
         if (m is null)
         {
             RollBackToStart();
-            return;
         }
-        RollBackTo(m);
+        else
+        {
+            RollBackTo(m);
+        }
+        long replayed = Math.Max(0, before - Position);
+        _replayed += replayed;
+        string to = m is null ? "the run's start (no checkpoint yet)" : $"checkpoint {recovery.From!.Folder}";
+        _listener?.Invoke(new RolledBack($"rolled back to {to} after {string.Join(", ", recovery.Lost)}: {replayed} samples are trained again"
+            + (_reportedEpoch >= _epoch ? $"; the lines of epoch{(_reportedEpoch > _epoch ? $"s {_epoch}–{_reportedEpoch}" : $" {_epoch}")} are not printed again" : "")));
     }
+
+    /// <summary>Samples of the run trained so far (its epochs before this one and this epoch's batches done, the resumed ones included).</summary>
+    private long Position => _processed + (_countedEpoch == _epoch ? 0 : _epochSamples);
 
     /// <summary>The coordinator's run goes back to its start, as the servers did: epoch 1, nothing applied or processed.</summary>
     private void RollBackToStart() => RestartAt(1, [], carried: 0);

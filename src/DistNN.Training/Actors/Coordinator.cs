@@ -44,6 +44,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private readonly TaskCompletionSource<TrainingSummary> _done;
     private readonly List<IActorRef> _servers = [];
     private readonly List<string> _dataPlanes = [];
+
+    /// <summary>What each server's own checkpoint folder held when it registered (null: it has none), in <see cref="_servers"/>' order.</summary>
+    private readonly List<IReadOnlyList<HeldShard>?> _held = [];
     private readonly Dictionary<string, IActorRef> _workers = [];
     private readonly Dictionary<string, long> _incarnations = [];
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
@@ -288,13 +291,50 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Context.Watch(r.Server);
         _listener?.Invoke(MemberSeen.Of("ps", $"ps-{_servers.Count - 1}", r.Server.Path, "up"));
         _dataPlanes.Add(r.DataPlane ?? "");
+        _held.Add(r.Held);
         if (_servers.Count == _plan.Servers)
         {
+            if (!MatchServersToFolders())
+            {
+                return;
+            }
             for (int i = 0; i < _servers.Count; i++)
             {
                 _servers[i].Tell(new InitServer(_planMessage, i, _servers.Count, _dataPlaneKey));
             }
         }
+    }
+
+    /// <summary>
+    /// On a resume from per-node folders: each server takes the shard its own folder holds, whatever order they registered
+    /// in (<see cref="ShardMatching"/>); false (the run failed, naming what is missing) when the folders cannot cover every shard.
+    /// </summary>
+    private bool MatchServersToFolders()
+    {
+        if (_checkpoints.Resume is not { } manifest || _checkpoints.ResumeFolder is not { } folder)
+        {
+            return true;
+        }
+        int[] order;
+        try
+        {
+            order = ShardMatching.Assign(manifest, folder, _held, _servers.Select(s => $"ps node {s.Path.Address}").ToList());
+        }
+        catch (InvalidDataException e)
+        {
+            Fail($"--resume: {e.Message}");
+            return false;
+        }
+        var (servers, planes, held) = (_servers.ToList(), _dataPlanes.ToList(), _held.ToList());
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (order[i] != i)
+            {
+                _log.Warning("the ps node {0} (registered as server {1}) takes server {2}'s shard: its own folder holds it", servers[order[i]].Path.Address, order[i], i);
+            }
+            (_servers[i], _dataPlanes[i], _held[i]) = (servers[order[i]], planes[order[i]], held[order[i]]);
+        }
+        return true;
     }
 
     private void OnRegisterWorker(RegisterWorker r, bool serversReady)
@@ -575,6 +615,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         double seconds = _epochClock.Elapsed.TotalSeconds;
         _last = new EpochCompleted(e.Epoch, _plan.Epochs, _lossSum / Trained, (double)_correct / Trained, e.Loss, e.Accuracy,
             Trained / seconds, _wall.Elapsed.TotalSeconds, _plan.Optimizer.LearningRate, _processed, WorkerRates(), _applied);
+        _last = _last with { Replayed = e.Epoch <= _reportedEpoch };
+        _reportedEpoch = Math.Max(_reportedEpoch, e.Epoch);
         _listener?.Invoke(_last);
         _carriedSamples = 0;
         if (e.Epoch < _plan.Epochs)
@@ -604,6 +646,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             SamplesApplied = _applied,
             SamplesExpected = (long)_data.TrainCount * _plan.Epochs,
             SamplesDoubled = _doubledByEpoch.Values.Sum(),
+            Rollbacks = _rollbacks > 0 ? _rollbacks : null,
+            SamplesReplayed = _rollbacks > 0 ? _replayed : null,
             Parameters = _parameterCount,
             Augment = _plan.Augmentation.IsEnabled ? _plan.Augmentation.ToString() : null,
             Compression = _plan.Compression.ToString(),

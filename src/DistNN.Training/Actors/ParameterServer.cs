@@ -29,8 +29,10 @@ public sealed class ParameterServer : ReceiveActor
     public static Props Props(IActorRef? coordinator, string? checkpointDirectory = null) =>
         Akka.Actor.Props.Create(() => new ParameterServer(coordinator, checkpointDirectory)).WithDispatcher(DistNNDispatchers.Compute);
 
+    /// <summary>Registers with the shards its node's own checkpoint folder holds, so that a resume or a recovery gives it the one it holds.</summary>
     protected override void PreStart() =>
-        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint));
+        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint,
+            _checkpointDirectory is null ? null : Checkpoints.NodeCheckpointFolders.Held(_checkpointDirectory)));
 
     protected override void PostStop() => Carriers.TensorTransports.Get(Context.System).DataPlane.StopServing(Self);
 

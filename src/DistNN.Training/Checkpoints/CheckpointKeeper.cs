@@ -39,6 +39,9 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
 
     public CheckpointManifest? Resume => options?.ResumeFrom?.Manifest;
 
+    /// <summary>The folder's name of the checkpoint a resume starts from.</summary>
+    public string? ResumeFolder => options?.ResumeFrom?.Folder;
+
     /// <summary>Longest copy a server's step has waited for, in milliseconds (for the log line at the end).</summary>
     public double LongestCaptureMilliseconds { get; private set; }
 

@@ -1,3 +1,5 @@
+using DistNN.Protocol.Messages;
+
 namespace DistNN.Training.Checkpoints;
 
 /// <summary>
@@ -30,17 +32,39 @@ internal static class NodeCheckpointFolders
     }
 
     /// <summary>
+    /// The shards this node's checkpoint folders hold, as their files say (<see cref="ShardFiles.HeldBy"/>): what the ps
+    /// tells the coordinator when it registers, so that it is given the shard its own folder holds. None when the directory is missing.
+    /// </summary>
+    public static List<HeldShard> Held(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+        var held = new List<HeldShard>();
+        foreach (var folder in CheckpointFolders(directory))
+        {
+            foreach (var file in Directory.GetFiles(folder, "server-*.optimizer.safetensors"))
+            {
+                string index = Path.GetFileName(file)["server-".Length..^".optimizer.safetensors".Length];
+                if (int.TryParse(index, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int server)
+                    && ShardFiles.HeldBy(folder, server) is { } shard)
+                {
+                    held.Add(shard);
+                }
+            }
+        }
+        return held;
+    }
+
+    /// <summary>
     /// Keeps the newest <paramref name="keep"/> folders by their files' time, and besides them <paramref name="completed"/>
     /// (the newest checkpoint the coordinator completed, whose manifest names this folder) and every folder written after
     /// it: a server ahead of the others writes folders no manifest covers yet, and they must not push out the one that is.
     /// </summary>
     public static void Prune(string directory, int keep, string? completed = null)
     {
-        var folders = Directory.GetDirectories(directory)
-            .Where(p => Path.GetFileName(p) is { } n && (n.StartsWith("step-", StringComparison.Ordinal) || n.StartsWith("epoch-", StringComparison.Ordinal)
-                || n.StartsWith("interrupt-", StringComparison.Ordinal)))
-            .OrderByDescending(Directory.GetLastWriteTimeUtc)
-            .ToList();
+        var folders = CheckpointFolders(directory).OrderByDescending(Directory.GetLastWriteTimeUtc).ToList();
         int protect = completed is null ? -1 : folders.FindIndex(p => Path.GetFileName(p) == completed);
         for (int i = Math.Max(Math.Max(1, keep), protect + 1); i < folders.Count; i++)
         {
@@ -54,4 +78,8 @@ internal static class NodeCheckpointFolders
             }
         }
     }
+
+    private static IEnumerable<string> CheckpointFolders(string directory) => Directory.GetDirectories(directory)
+        .Where(p => Path.GetFileName(p) is { } n && (n.StartsWith("step-", StringComparison.Ordinal) || n.StartsWith("epoch-", StringComparison.Ordinal)
+            || n.StartsWith("interrupt-", StringComparison.Ordinal)));
 }

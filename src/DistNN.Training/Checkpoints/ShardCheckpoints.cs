@@ -126,7 +126,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
         {
             try
             {
-                var files = ShardFiles.Write(folder, state, plan.Model, shapes);
+                var files = ShardFiles.Write(folder, state, plan.Model, shapes, plan.Servers);
                 coordinator.Tell(new ShardCheckpointed(serverIndex, folderName, state.Step, state.Epoch, state.AppliedBatches, files.ToList(), captureMs,
                     nodeDirectory));
                 if (nodeDirectory is not null)

@@ -20,8 +20,11 @@ public static class ShardFiles
 
     public static string OptimizerName(int server) => $"server-{server}.optimizer.safetensors";
 
-    /// <summary>Writes both files of <paramref name="state"/> into <paramref name="folder"/>, each atomically.</summary>
-    public static IReadOnlyList<CheckpointFileInfo> Write(string folder, ShardState state, ModelSpec spec, IReadOnlyList<int[]> tensorShapes)
+    /// <summary>
+    /// Writes both files of <paramref name="state"/> into <paramref name="folder"/>, each atomically; the metadata says which
+    /// shard they hold: the server index of <paramref name="servers"/> and its chunks' ranges (<see cref="LayoutOf"/>).
+    /// </summary>
+    public static IReadOnlyList<CheckpointFileInfo> Write(string folder, ShardState state, ModelSpec spec, IReadOnlyList<int[]> tensorShapes, int servers)
     {
         bool wholeModel = state.Chunks.Count == tensorShapes.Count && state.Chunks.All(c => c.OffsetInTensor == 0 && c.Length == Volume(tensorShapes[c.TensorIndex]));
         var weights = state.Chunks.Select((c, i) => new SafeTensor(TensorName(c, tensorShapes), IsWhole(c, tensorShapes) ? tensorShapes[c.TensorIndex] : [c.Length],
@@ -30,7 +33,7 @@ public static class ShardFiles
         var optimizer = state.Chunks.Select((c, i) => (c, i)).Where(x => !x.c.IsState)
             .Select(x => new SafeTensor($"chunk.{x.c.Id}", [state.OptimizerState[x.i].Length], state.OptimizerState[x.i])).ToList();
         var meta = JsonSerializer.Serialize(new ShardMeta(state.ServerIndex, state.Step, state.Epoch, state.AppliedBatches, state.AppliedSamples, state.Optimizer,
-            state.Chunks.Select(c => c.Id).ToArray(), state.Versions, state.Updates));
+            state.Chunks.Select(c => c.Id).ToArray(), state.Versions, state.Updates, servers, LayoutOf(state.Chunks.Select(c => (c.TensorName, c.OffsetInTensor, c.Length)))));
         return
         [
             AtomicFile.Write(Path.Combine(folder, WeightsName(state.ServerIndex)), s => SafeTensors.Write(s, weights, weightsMeta)),
@@ -99,5 +102,32 @@ public static class ShardFiles
 
     private static int Volume(int[] shape) => shape.Aggregate(1, (a, b) => a * b);
 
-    private sealed record ShardMeta(int Server, long Step, int Epoch, int[] Applied, int[] AppliedSamples, string Optimizer, int[] Chunks, long[] Versions, long[] Updates);
+    /// <summary>A shard's chunks as "tensor[begin:end]" joined by ';': what its files hold, compared with a manifest's layout.</summary>
+    public static string LayoutOf(IEnumerable<(string Tensor, int Offset, int Length)> chunks) =>
+        string.Join(";", chunks.Select(c => $"{c.Tensor}[{c.Offset}:{c.Offset + c.Length}]"));
+
+    /// <summary>
+    /// The shard server <paramref name="server"/>'s files in <paramref name="folder"/> say they hold (its optimizer file's
+    /// header, not its tensors); null when the file is missing or unreadable (the restore names what is wrong).
+    /// </summary>
+    public static HeldShard? HeldBy(string folder, int server)
+    {
+        string path = Path.Combine(folder, OptimizerName(server));
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            var header = SafeTensors.ReadHeader(path, stream);
+            return header.Metadata.TryGetValue(StateKey, out string? json) && JsonSerializer.Deserialize<ShardMeta>(json) is { } m && m.Server == server
+                ? new HeldShard(Path.GetFileName(folder), m.Server, m.Servers, m.Layout ?? "")
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Servers and Layout: the shard's place in the plan's layout (0 and null in files written before they said so).</summary>
+    private sealed record ShardMeta(int Server, long Step, int Epoch, int[] Applied, int[] AppliedSamples, string Optimizer, int[] Chunks, long[] Versions, long[] Updates,
+        int Servers = 0, string? Layout = null);
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistNN.Protocol.Messages;
 
 namespace DistNN.Training.Checkpoints;
 
@@ -8,7 +9,7 @@ namespace DistNN.Training.Checkpoints;
 /// </summary>
 internal sealed class StandbyPool(int wanted)
 {
-    private readonly List<(IActorRef Server, string DataPlane)> _idle = [];
+    private readonly List<(IActorRef Server, string DataPlane, IReadOnlyList<HeldShard>? Held)> _idle = [];
 
     /// <summary>How many standbys the run asks for.</summary>
     public int Wanted { get; } = wanted;
@@ -18,29 +19,33 @@ internal sealed class StandbyPool(int wanted)
     public bool Full => _idle.Count >= Wanted;
 
     /// <summary>Takes <paramref name="server"/> as a standby; false when the pool is full or holds it already.</summary>
-    public bool TryAdd(IActorRef server, string dataPlane)
+    public bool TryAdd(IActorRef server, string dataPlane, IReadOnlyList<HeldShard>? held = null)
     {
         if (Full || _idle.Any(s => s.Server.Equals(server)))
         {
             return false;
         }
-        _idle.Add((server, dataPlane));
+        _idle.Add((server, dataPlane, held));
         return true;
     }
 
     /// <summary>A standby stopped: false when <paramref name="server"/> was not one.</summary>
     public bool Remove(IActorRef server) => _idle.RemoveAll(s => s.Server.Equals(server)) > 0;
 
-    /// <summary>The standby that registered first, out of the pool; false when there is none.</summary>
-    public bool TryTake(out (IActorRef Server, string DataPlane) standby)
+    /// <summary>
+    /// The standby that registered first among those <paramref name="fits"/> accepts (what its own checkpoint folder held
+    /// when it registered), out of the pool; false when there is none.
+    /// </summary>
+    public bool TryTake(Func<IReadOnlyList<HeldShard>?, bool> fits, out (IActorRef Server, string DataPlane, IReadOnlyList<HeldShard>? Held) standby)
     {
-        if (_idle.Count == 0)
+        int i = _idle.FindIndex(s => fits(s.Held));
+        if (i < 0)
         {
             standby = default;
             return false;
         }
-        standby = _idle[0];
-        _idle.RemoveAt(0);
+        standby = _idle[i];
+        _idle.RemoveAt(i);
         return true;
     }
 }

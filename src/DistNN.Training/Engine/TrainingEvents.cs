@@ -20,12 +20,18 @@ public sealed record StepProgress(
     double Loss, double Accuracy, double SamplesPerSec,
     IReadOnlyList<WorkerRate> Workers, int BatchesDone = 0, int BatchesPerEpoch = 0) : TrainingEvent;
 
-/// <summary>An epoch is over. SamplesProcessed and SamplesApplied count since the run started (see <see cref="TrainingSummary"/>).</summary>
+/// <summary>
+/// An epoch is over. SamplesProcessed and SamplesApplied count since the run started (see <see cref="TrainingSummary"/>).
+/// Replayed: the run was rolled back (a lost server replaced) and this epoch had been reported already; its line is not printed again.
+/// </summary>
 public sealed record EpochCompleted(
     int Epoch, int Epochs, double TrainLoss, double TrainAccuracy,
     double TestLoss, double TestAccuracy, double SamplesPerSec,
     double WallSeconds, double LearningRate, long SamplesProcessed, IReadOnlyList<WorkerRate>? Workers = null,
-    long SamplesApplied = 0) : TrainingEvent;
+    long SamplesApplied = 0, bool Replayed = false) : TrainingEvent;
+
+/// <summary>The run was rolled back (a lost server replaced from a checkpoint or the plan's initial state): Note says to where, in one line.</summary>
+public sealed record RolledBack(string Note) : TrainingEvent;
 
 /// <summary>The end of a run: what the summary JSON is made of.</summary>
 public sealed record TrainingSummary
@@ -63,6 +69,12 @@ public sealed record TrainingSummary
 
     /// <summary>Samples of batches some server applied more than once (its own count at the update, summed over servers); null: not counted (one loop).</summary>
     public long? SamplesDoubled { get; init; }
+
+    /// <summary>Rollbacks of the servers (lost servers replaced) during the run; null: none.</summary>
+    public int? Rollbacks { get; init; }
+
+    /// <summary>Samples trained, then rolled back and trained again (not in SamplesProcessed twice); null: no rollback.</summary>
+    public long? SamplesReplayed { get; init; }
     public long Parameters { get; init; }
     public string? Augment { get; init; }
     public string? Compression { get; init; }
