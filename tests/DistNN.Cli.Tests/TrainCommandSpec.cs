@@ -71,6 +71,32 @@ public class TrainCommandSpec
     }
 
     [Fact]
+    public void Control_plane_bench_counts_the_reports_of_workers_in_a_child_process_and_the_coordinator_side_s_cpu_per_batch()
+    {
+        var r = Distnn.Run("bench", "--control-plane", "--workers", "3", "--interval-ms", "10", "--seconds", "1");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        Assert.Equal(3, line.RootElement.GetProperty("workers").GetInt32());
+        // Three reports every 10 ms for a second: at most 300 (a loaded machine's timer may tick late), some surely.
+        int batches = line.RootElement.GetProperty("batches").GetInt32();
+        Assert.InRange(batches, 3, 3 * 110);
+        Assert.True(line.RootElement.GetProperty("cpu_seconds").GetDouble() > 0, r.Stdout);
+        Assert.True(line.RootElement.GetProperty("us_per_batch_gross").GetDouble() >= line.RootElement.GetProperty("us_per_batch").GetDouble(), r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("0", "10")]
+    [InlineData("2", "0.5")]
+    public void Control_plane_bench_refuses_no_workers_or_an_interval_below_a_millisecond(string workers, string interval)
+    {
+        var r = Distnn.Run("bench", "--control-plane", "--workers", workers, "--interval-ms", interval);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("--interval-ms", r.Stderr + r.Stdout);
+    }
+
+    [Fact]
     public void Gemm_bench_prints_gflops_in_the_reference_shape()
     {
         var r = Distnn.Run("bench", "--gemm", "96", "--threads", "1");

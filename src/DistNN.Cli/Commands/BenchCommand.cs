@@ -29,7 +29,7 @@ public sealed class BenchSettings : CommandSettings
     public bool Actors { get; init; }
 
     [CommandOption("-w|--workers <N>")]
-    [Description("With --actors: worker actors (they share --threads).")]
+    [Description("With --actors: worker actors (they share --threads). With --control-plane: workers reporting each batch.")]
     [DefaultValue(1)]
     public int Workers { get; init; } = 1;
 
@@ -83,6 +83,19 @@ public sealed class BenchSettings : CommandSettings
     [Description("The server side of --push-pull --tls: the folder of the temporary certificates.")]
     public string? TlsDir { get; init; }
 
+    [CommandOption("--control-plane")]
+    [Description("Instead, measure the coordinator's CPU per batch: --workers workers in a child process each send a BatchDone every --interval-ms over Akka.Remote to this process; its CPU less its idle CPU, per batch.")]
+    public bool ControlPlane { get; init; }
+
+    [CommandOption("--interval-ms <MS>")]
+    [Description("With --control-plane: the time between a worker's reports (a step of the run to mimic).")]
+    [DefaultValue(20.0)]
+    public double IntervalMs { get; init; } = 20.0;
+
+    [CommandOption("--control-plane-workers <PATH>", IsHidden = true)]
+    [Description("The workers' side of --control-plane (started by it as a child process): the coordinator actor's path.")]
+    public string? ControlPlaneWorkers { get; init; }
+
     [CommandOption("--push-pull-server", IsHidden = true)]
     [Description("The server side of --push-pull (started by it as a child process).")]
     public bool PushPullServer { get; init; }
@@ -106,9 +119,13 @@ public sealed class BenchSettings : CommandSettings
 
     public override Spectre.Console.ValidationResult Validate()
     {
-        if ((Model is null ? 0 : 1) + (Gemm is null ? 0 : 1) + (PushPull || PushPullServer ? 1 : 0) != 1)
+        if ((Model is null ? 0 : 1) + (Gemm is null ? 0 : 1) + (PushPull || PushPullServer ? 1 : 0) + (ControlPlane || ControlPlaneWorkers is not null ? 1 : 0) != 1)
         {
-            return Spectre.Console.ValidationResult.Error("give exactly one of --model, --gemm or --push-pull");
+            return Spectre.Console.ValidationResult.Error("give exactly one of --model, --gemm, --push-pull or --control-plane");
+        }
+        if ((ControlPlane || ControlPlaneWorkers is not null) && (Workers <= 0 || !(IntervalMs >= 1) || double.IsInfinity(IntervalMs)))
+        {
+            return Spectre.Console.ValidationResult.Error($"--control-plane: --workers must be positive and --interval-ms at least 1 (got {Workers}, {IntervalMs})");
         }
         if ((PushPull || PushPullServer) && (!Enum.TryParse<Protocol.Messages.TensorCarrierKind>(Carrier, ignoreCase: true, out _)
             || Carrier.Equals("local", StringComparison.OrdinalIgnoreCase) || ChunkBytes < 1024))
@@ -147,6 +164,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         {
             return await PushPullBench.ServeAsync(settings);
         }
+        if (settings.ControlPlaneWorkers is string coordinator)
+        {
+            return await ControlPlaneBench.ServeWorkersAsync(coordinator, settings);
+        }
         if (settings.Isa is not null)
         {
             CpuKernels.SetDefault(CpuKernels.Parse(settings.Isa));
@@ -183,6 +204,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         if (settings.PushPull)
         {
             result = await PushPullBench.RunAsync(settings);
+        }
+        else if (settings.ControlPlane)
+        {
+            result = await ControlPlaneBench.RunAsync(settings);
         }
         else if (settings.Gemm is int n)
         {

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Akka.Actor;
+using DistNN.Protocol.Messages;
+using DistNN.Training.Actors;
+
+namespace DistNN.Benchmarking;
+
+/// <summary>
+/// The coordinator side of the control plane, timed: N workers in another process each send a <see cref="BatchDone"/>
+/// every interval (all N at once, as the workers of a sync round finish together) over Akka.Remote to an actor in this
+/// process, on the coordinator's dispatcher (<see cref="DistNNDispatchers.Compute"/>). The process's CPU while they arrive, less its CPU per second before they started (its idle background), per
+/// batch: what taking in a worker's report costs the coordinator's node (the socket, Akka.Remote's decoding and dispatch,
+/// the threads woken for it) at the run's pace.
+/// </summary>
+public sealed record ControlPlaneResult(
+    int Workers, double IntervalMs, int Batches, double Seconds, double CpuSeconds, double IdleCores, double UsPerBatch, double UsPerBatchGross);
+
+public static class ControlPlaneBenchmark
+{
+    /// <summary>The line the workers' process prints once it has sent its first reports.</summary>
+    public const string ReadyPrefix = "control-plane-workers ";
+
+    private sealed class Counter : ReceiveActor
+    {
+        public Counter(int[] count) => Receive<BatchDone>(_ => Interlocked.Increment(ref count[0]));
+    }
+
+    private sealed class Idle : ReceiveActor
+    {
+        public Idle() => ReceiveAny(_ => { });
+    }
+
+    /// <summary>
+    /// Runs the coordinator's side: measures this process's idle CPU for 2 s, starts the workers with
+    /// <paramref name="startWorkers"/> (given the counting actor's path; it returns the workers' process, which stops when
+    /// its standard input closes), waits a second of warm-up, then counts reports and CPU for <paramref name="seconds"/>.
+    /// </summary>
+    public static async Task<ControlPlaneResult> RunAsync(int workers, double intervalMs, double seconds, Func<string, Process> startWorkers)
+    {
+        using var system = ActorSystem.Create("coordinator", PushPullBenchmark.NodeSetup(dataPlane: false));
+        var count = new int[1];
+        // On the real coordinator's dispatcher (its threads' waking and waiting are part of what a report costs).
+        var counter = system.ActorOf(Props.Create(() => new Counter(count)).WithDispatcher(DistNNDispatchers.Compute), "coordinator");
+        string path = counter.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
+        var self = Process.GetCurrentProcess();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var (idle, idleSeconds) = await CpuOver(self, TimeSpan.FromSeconds(2));
+        using var workersProcess = startWorkers(path);
+        try
+        {
+            var patience = Stopwatch.StartNew();
+            while (Volatile.Read(ref count[0]) == 0)
+            {
+                if (patience.Elapsed > TimeSpan.FromSeconds(60) || workersProcess.HasExited)
+                {
+                    throw new InvalidOperationException("the workers' process sent no report within 60 s");
+                }
+                await Task.Delay(50);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            int before = Volatile.Read(ref count[0]);
+            var (cpu, elapsed) = await CpuOver(self, TimeSpan.FromSeconds(seconds));
+            int batches = Volatile.Read(ref count[0]) - before;
+            double idleCores = idle / idleSeconds;
+            return new ControlPlaneResult(workers, intervalMs, batches, Math.Round(elapsed, 3), Math.Round(cpu, 4), Math.Round(idleCores, 4),
+                Math.Round(Math.Max(0, cpu - idleCores * elapsed) / Math.Max(1, batches) * 1e6, 1), Math.Round(cpu / Math.Max(1, batches) * 1e6, 1));
+        }
+        finally
+        {
+            workersProcess.StandardInput.Close();
+            if (!workersProcess.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                workersProcess.Kill();
+            }
+            await system.Terminate();
+        }
+    }
+
+    private static async Task<(double Cpu, double Seconds)> CpuOver(Process self, TimeSpan span)
+    {
+        self.Refresh();
+        var cpu0 = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(span);
+        self.Refresh();
+        return ((self.TotalProcessorTime - cpu0).TotalSeconds, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The workers' side: <paramref name="workers"/> actors whose reports (a batch's <see cref="BatchDone"/> each) go to
+    /// <paramref name="coordinatorPath"/> every <paramref name="intervalMs"/>, until <paramref name="stop"/> completes;
+    /// <paramref name="ready"/> is told once the first ones left.
+    /// </summary>
+    public static async Task ServeWorkersAsync(string coordinatorPath, int workers, double intervalMs, Action<string> ready, Task stop)
+    {
+        using var system = ActorSystem.Create("workers", PushPullBenchmark.NodeSetup(dataPlane: false));
+        var coordinator = ((ExtendedActorSystem)system).Provider.ResolveActorRef(coordinatorPath);
+        var senders = Enumerable.Range(0, workers).Select(w => system.ActorOf(Props.Create(() => new Idle()), $"worker-{w}")).ToArray();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(intervalMs));
+        int batch = 0;
+        bool told = false;
+        while (!stop.IsCompleted)
+        {
+            for (int w = 0; w < workers; w++)
+            {
+                coordinator.Tell(new BatchDone($"worker-{w}", 1, batch++, 32, 0.5f, 16, 0.013, 0.002, 3_400_000L * batch, 3_400_000L * batch), senders[w]);
+            }
+            if (!told)
+            {
+                ready(ReadyPrefix + workers);
+                told = true;
+            }
+            await Task.WhenAny(timer.WaitForNextTickAsync().AsTask(), stop);
+        }
+        await system.Terminate();
+    }
+}
