@@ -7,17 +7,26 @@
 # machine's cores, so the simulation runs with --cores $(nproc): a node's work goes at min(1, cores / nodes working) of
 # full speed. One set of inputs for every worker count, each a CPU time measured before the runs, nothing fitted to them:
 #   - compute per batch: the step bench's process CPU time per step (`distnn bench --model cnn --threads 1`,
-#     ms_cpu_per_step: what the batch costs a core, which other work on the machine stretches far less than wall time);
+#     ms_cpu_per_step: what the batch costs a core, which other work on the machine stretches far less than wall time),
+#     with N benches running at once for the N-worker run (the real workers compute side by side on the shared cores:
+#     caches and the scheduler's switches cost CPU the solo bench does not see); every bench and node runs without tiered
+#     compilation, as scripts/lib/cluster-common.sh starts the nodes;
 #   - the messages: push-pull round trips of the model's gradient on loopback (`distnn bench --push-pull`, the server
 #     in a child process), dense and with top-k pushes (dense replies): each side's CPU per round trip (the server's less
 #     its optimizer update) is two messages' fixed cost plus a cost per frame byte, solved from the two sizes; what is
 #     left of the dense mean round trip beyond both sides' CPU is the hand-off latency (half each way). Loopback has no
 #     wire of its own: its copying is in those CPU times, so the link is unlimited (1000GB/s);
 #   - the servers' arithmetic and the backward profile (when each layer's gradients are final, for the overlapped
-#     pushes the real workers make by default): measured by `distnn simulate` (one probe run), then given to every run.
-# Beside the ratio: the load average over the run and the CPU time each real node used in the last epoch per batch
-# per sync round (from /proc, sampled every 0.2 s, up to the epoch's training end: its evaluation left out), beside what
-# the simulation charges per round.
+#     pushes the real workers make by default): measured by `distnn simulate` (one probe run), then given to every run;
+#   - each node's background (--background-cores): an idle cluster of the same shape (the coordinator waits for one
+#     more worker than it gets, so nothing trains), each node's CPU-seconds per second from /proc after registration;
+#   - the coordinator's CPU per batch (--control-us): `distnn bench --control-plane` (N workers in a child process send
+#     a BatchDone each per step over Akka.Remote to an actor on the coordinator's dispatcher; its process's CPU less its
+#     idle CPU, per report), at the pace of a step as the simulation predicts it without this charge.
+# Beside the ratio: the load average over the run, the real workers' compute + wait per batch beside the simulated
+# time per step, and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
+# by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
+# what the simulation charged each node per round (--node-cpu).
 # Usage: scripts/validate-simulator.sh [train-limit] [workers…]     (defaults: 6000 samples, 2 4; model cnn, batch 32)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,13 +41,32 @@ out="$root/runs/validate-simulator"
 mkdir -p "$out"
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"
-distnn() { dotnet "$DISTNN_DLL" "$@"; }
+# The benches compile as the nodes do (scripts/lib/cluster-common.sh: tiered compilation off).
+distnn() { DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}" dotnet "$DISTNN_DLL" "$@"; }
 json() { python3 -c "import json,sys; r=json.loads(sys.argv[1]); print($2)" "$1"; }
+free_port() { python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()"; }
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(grep -qw avx512f /proc/cpuinfo && echo avx512f || echo 'no avx512f'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
-step=$(distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 5 2>/dev/null | tail -1)
-compute=$(json "$step" "r['ms_cpu_per_step']")
-echo "compute: $compute ms CPU per batch (step bench, 1 thread; wall median $(json "$step" "r['ms_per_step_median']") ms, fastest $(json "$step" "r['ms_min']") ms)"
+# steps K: K step benches at once; prints their mean CPU per step (ms), wall median and fastest step.
+steps() {
+    local i pids=()
+    for ((i = 0; i < $1; i++)); do
+        distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 5 2>/dev/null | tail -1 > "$out/step-$1-$i.json" & pids+=($!)
+    done
+    wait "${pids[@]}"
+    python3 -c "
+import json, sys
+r = [json.load(open('$out/step-$1-%d.json' % i)) for i in range($1)]
+print(round(sum(x['ms_cpu_per_step'] for x in r) / len(r), 3), round(sum(x['ms_per_step_median'] for x in r) / len(r), 1), round(min(x['ms_min'] for x in r), 1))"
+}
+declare -A compute
+read -r solo solo_median solo_min < <(steps 1)
+echo "compute: $solo ms CPU per batch, one step bench alone (1 thread; wall median $solo_median ms, fastest $solo_min ms)"
+for n in "${counts[@]}"; do
+    read -r c c_median c_min < <(steps "$n")
+    compute[$n]=$c
+    echo "compute: ${compute[$n]} ms CPU per batch with $n step benches at once (wall median $c_median ms, fastest $c_min ms): the $n-worker run's"
+done
 
 probe=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --steps 1 --compute-ms 1 2>/dev/null)
 add_ns=$(echo "$probe" | grep -m1 'ns per gradient value' | sed -E 's/.*servers ([0-9.]+) ns per gradient value.*/\1/')
@@ -67,31 +95,111 @@ for r in "$pp" "$pk"; do
 done
 echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
 
-cpu_of() { # utime+stime in seconds of each live node of the cluster on port $1, as name=seconds
-    local tick; tick=$(getconf CLK_TCK)
-    for p in $(pgrep -f "distnn.dll node .*127.0.0.1:$1"); do
-        local name; name=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -oE -- '--role [a-z]+|--name [a-z0-9-]+' | tail -1 | cut -d' ' -f2)
-        awk -v n="$name" -v t="$tick" '{ print n "=" ($14 + $15) / t }' "/proc/$p/stat" 2>/dev/null
-    done
+# window CPU METRICS N LIMIT: each node's CPU-seconds in the last epoch's training window, from the first sample after the
+# first epoch's line to the last epoch's training end (its start plus the epoch's seconds, interpolated), so that the
+# coordinator's evaluation of the last epoch is left out; as JSON with the window's seconds and batches.
+window() {
+    python3 -c "
+import json
+rows = []
+for line in open('$1'):
+    f = line.split()
+    if len(f) >= 2 and f[1].isdigit():
+        rows.append((float(f[0]), int(f[1]), dict(x.split('=') for x in f[2:] if '=' in x)))
+e = [json.loads(l) for l in open('$2') if l.strip()][-1]
+start = next(r for r in rows if r[1] >= 1)
+end_t = start[0] + $4 / e['samples_per_sec']
+after = next(r for r in rows if r[0] >= end_t)
+before = [r for r in rows if r[0] < end_t][-1]
+def at(k):
+    a, b = float(before[2][k]), float(after[2][k])
+    return a + (b - a) * (end_t - before[0]) / max(1e-9, after[0] - before[0])
+w = {k: at(k) - float(start[2][k]) for k in start[2] if k in before[2] and k in after[2]}
+w['_seconds'] = end_t - start[0]
+w['_batches'] = -(-$4 // $batch)
+w['_rounds'] = -(-$4 // ($batch * $3))
+print(json.dumps(w))"
 }
 
-for n in "${counts[@]}"; do
-    rm -f "$out/real-$n.json" "$out/real-$n.metrics.jsonl"
+# cluster N MODEL LIMIT TAG: a loopback cluster (1 ps, N workers × 1 thread, 2 epochs) sampled by cpu-samples.py; prints the load range.
+cluster() {
+    local port cluster loads
+    rm -f "$out/$4.json" "$out/$4.metrics.jsonl"
     # A port of its own: another cluster on this machine starting at the same moment on the default 4053 would take in this one's nodes.
-    port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
-    scripts/local-cluster.sh --servers 1 --workers "$n" --threads 1 --port "$port" -- --model "$model" --batch-size "$batch" --epochs 2 \
-        --train-limit "$limit" --optimizer sgd --lr 0.01 --summary-json "$out/real-$n.json" \
-        --metrics "$out/real-$n.metrics.jsonl" > "$out/real-$n.log" 2>&1 &
+    port=$(free_port)
+    scripts/local-cluster.sh --servers 1 --workers "$1" --threads 1 --port "$port" -- --model "$2" --batch-size "$batch" --epochs 2 \
+        --train-limit "$3" --optimizer sgd --lr 0.01 --summary-json "$out/$4.json" --metrics "$out/$4.metrics.jsonl" > "$out/$4.log" 2>&1 &
     cluster=$!
-    # Every 0.2 s: the time and each node's CPU seconds, for the last epoch's window (its start: the first epoch's line).
-    : > "$out/cpu-$n.txt"
-    loads=()
-    while kill -0 "$cluster" 2>/dev/null; do
-        echo "$(date +%s.%N) $(grep -c . "$out/real-$n.metrics.jsonl" 2>/dev/null) $(cpu_of "$port" | tr '\n' ' ')" >> "$out/cpu-$n.txt"
-        loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+    python3 scripts/lib/cpu-samples.py "$port" "$out/$4.cpu" --metrics "$out/$4.metrics.jsonl" --while-pid "$cluster" &
+    loads=$(python3 -c "
+import os, time
+v = []
+while os.path.exists('/proc/$cluster'):
+    v.append(float(open('/proc/loadavg').read().split()[0])); time.sleep(1)
+print('%s-%s' % (min(v), max(v)) if v else '?')")
+    wait "$cluster"
+    wait
+    echo "$loads"
+}
+
+# idle N: a cluster of 1 ps and N workers whose coordinator waits for N + 1 (nothing trains); each node's CPU-seconds per
+# second over 8 s once every node has registered; prints the coordinator's, the ps's and the workers' mean cores.
+idle() {
+    local port seed pids=() w i
+    port=$(free_port)
+    seed="akka.tcp://distnn@127.0.0.1:$port"
+    rm -f "$out"/idle-"$1"-*.log
+    # dotnet itself in the background (not the distnn function's subshell), so that its pid is the node's.
+    DOTNET_TieredCompilation=0 dotnet "$DISTNN_DLL" node --role coordinator --host 127.0.0.1 --port "$port" --seed "$seed" --data-dir data/mnist --servers 1 \
+        --workers $(($1 + 1)) --model "$model" --batch-size "$batch" --epochs 1 --train-limit "$limit" > "$out/idle-$1-coordinator.log" 2>&1 & pids+=($!)
+    DOTNET_TieredCompilation=0 dotnet "$DISTNN_DLL" node --role ps --host 127.0.0.1 --port 0 --seed "$seed" > "$out/idle-$1-ps-0.log" 2>&1 & pids+=($!)
+    for ((w = 0; w < $1; w++)); do
+        DOTNET_TieredCompilation=0 dotnet "$DISTNN_DLL" node --role worker --host 127.0.0.1 --port 0 --seed "$seed" --data-dir data/mnist --name "worker-$w" --threads 1 \
+            > "$out/idle-$1-worker-$w.log" 2>&1 & pids+=($!)
+    done
+    for ((i = 0; i < 600; i++)); do
+        [[ $(cat "$out"/idle-"$1"-*.log | grep -c 'registered .* with the coordinator') -ge $(($1 + 1)) ]] && break
         sleep 0.2
     done
-    wait "$cluster"
+    sleep 3
+    python3 scripts/lib/cpu-samples.py "$port" "$out/idle-$1.cpu" --seconds 8.5 --interval 1
+    kill -TERM "${pids[@]}" 2>/dev/null
+    wait "${pids[@]}" 2>/dev/null
+    python3 -c "
+rows = []
+for line in open('$out/idle-$1.cpu'):
+    f = line.split()
+    rows.append((float(f[0]), dict(x.split('=') for x in f[2:] if '=' in x)))
+a, b = rows[0], rows[-1]
+rate = {k: (float(b[1][k]) - float(a[1][k])) / (b[0] - a[0]) for k in a[1] if k in b[1]}
+workers = [v for k, v in rate.items() if k.startswith('worker')]
+print(round(rate.get('coordinator', 0), 4), round(rate.get('ps', 0), 4), round(sum(workers) / max(1, len(workers)), 4), len(workers))"
+}
+
+# simulate N CONTROL_US CSV: the N-worker run with every input above (and the coordinator's CPU per batch); its output.
+simulate() {
+    local steps=$(( (limit + batch * $1 - 1) / (batch * $1) ))
+    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${compute[$1]}" \
+        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
+        --message-us "$worker_us,$server_us" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
+        --steps "$steps" --node-cpu --csv "$3"
+}
+
+declare -A background control
+for n in "${counts[@]}"; do
+    read -r bc bs bw seen < <(idle "$n")
+    background[$n]="$bc,$bs,$bw"
+    echo "background, idle cluster of $n workers ($seen seen): coordinator $bc, ps $bs, each worker $bw cores"
+    # The control plane at the pace the model gives the run without it (its time per step): N reports per step.
+    simulate "$n" 0 "$out/pace-$n.csv" > /dev/null
+    pace=$(tail -1 "$out/pace-$n.csv" | cut -d, -f7)
+    cp=$(distnn bench --control-plane --workers "$n" --interval-ms "$pace" --seconds 5 2>/dev/null | tail -1)
+    control[$n]=$(json "$cp" "r['us_per_batch']" 2>/dev/null || echo 0)
+    echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' reports every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores)"
+done
+
+for n in "${counts[@]}"; do
+    load=$(cluster "$n" "$model" "$limit" "real-$n")
     # The last epoch's figures (the plain progress line, every 5 s, may come too late or list one worker only).
     read -r real workers_ms < <(python3 -c "
 import json
@@ -101,34 +209,15 @@ print(round(e['samples_per_sec'], 1), ','.join(str(round(x['ms_compute_per_batch
     if [ -z "${real:-}" ]; then
         echo "$n workers: no epoch figures in $out/real-$n.metrics.jsonl (see $out/real-$n.log)"; continue
     fi
-    # CPU per round from the first sample after the first epoch's line to the last epoch's training end (its start plus
-    # the epoch's seconds, interpolated), so that the coordinator's evaluation of the last epoch is left out.
     cpu=$(python3 -c "
 import json
-rows = []
-for line in open('$out/cpu-$n.txt'):
-    f = line.split()
-    if len(f) >= 2 and f[1].isdigit():
-        rows.append((float(f[0]), int(f[1]), dict(x.split('=') for x in f[2:] if '=' in x)))
-e = [json.loads(l) for l in open('$out/real-$n.metrics.jsonl') if l.strip()][-1]
-start = next(r for r in rows if r[1] >= 1)
-end_t = start[0] + $limit / e['samples_per_sec']
-after = next(r for r in rows if r[0] >= end_t)
-before = [r for r in rows if r[0] < end_t][-1]
-rounds = -(-$limit // ($batch * $n))
-def at(k):
-    a, b = float(before[2][k]), float(after[2][k])
-    return a + (b - a) * (end_t - before[0]) / max(1e-9, after[0] - before[0])
-print(', '.join(f'{k} {1e3 * (at(k) - float(start[2][k])) / rounds:.1f}' for k in sorted(start[2]) if k in before[2] and k in after[2]))" 2>/dev/null)
-    # What the model charges per round with whole pushes (overlap sends a push in parts: more messages, each charged).
-    modelled=$(json "$pp" "'worker %.1f, ps %.1f with whole pushes' % ($compute + $worker_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']) + 2e-3 * $worker_us,
-        $n * ($server_ns * 1e-6 * (r['push_bytes_on_wire'] + r['reply_bytes_on_wire']) + 2e-3 * $server_us + $add_ns * 1e-6 * r['floats']) + $update_ns * 1e-6 * r['floats'])")
-    load=$(printf '%s\n' "${loads[@]:-0}" | sort -n | awk '{ v[NR] = $1 } END { printf "%s-%s", v[1], v[NR] }')
-    steps=$(( (limit + batch * n - 1) / (batch * n) ))
-    sim=$(distnn simulate --model "$model" --batch-size "$batch" --workers "$n" --servers 1 --mode sync --compute-ms "$compute" \
-        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" --message-us "$worker_us,$server_us" \
-        --overlap on --backward-profile "$profile" \
-        --steps "$steps" --csv "$out/sim-$n.csv" >/dev/null && tail -1 "$out/sim-$n.csv" | cut -d, -f6)
-    echo "  real workers' compute+wait per batch (ms): $workers_ms; CPU per round of the last epoch (ms): ${cpu:-?} (modelled: $modelled); load $load"
+w = json.loads('$(window "$out/real-$n.cpu" "$out/real-$n.metrics.jsonl" "$n" "$limit")')
+print(', '.join(f'{k} {1e3 * v / w[\"_rounds\"]:.1f}' for k, v in sorted(w.items()) if not k.startswith('_')))" 2>/dev/null)
+    sim_out=$(simulate "$n" "${control[$n]}" "$out/sim-$n.csv")
+    sim=$(tail -1 "$out/sim-$n.csv" | cut -d, -f6)
+    sim_step=$(tail -1 "$out/sim-$n.csv" | cut -d, -f7)
+    modelled=$(echo "$sim_out" | grep -m1 'cpu per step (ms)' | sed -E 's/.*\(ms\): //')
+    echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated time per step $sim_step ms"
+    echo "  CPU per round of the last epoch (ms): real ${cpu:-?}; modelled $modelled; load $load"
     echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"
 done

@@ -83,7 +83,7 @@ public sealed class SimulateSettings : CommandSettings
     public string? MessageUs { get; init; }
 
     [CommandOption("--control-us <US>")]
-    [Description("The coordinator's CPU microseconds per batch (taking in a worker's BatchDone over Akka.Remote, progress and metrics), charged to the coordinator node; e.g. measured on a loopback cluster of a small model (scripts/validate-simulator.sh). Default: 0 (not charged).")]
+    [Description("The coordinator's CPU microseconds per batch (taking in a worker's BatchDone over Akka.Remote, progress and metrics), charged to the coordinator node; e.g. measured with `distnn bench --control-plane`. Default: 0 (not charged).")]
     public string? ControlUs { get; init; }
 
     [CommandOption("--background-cores <C,S,W>")]
