@@ -95,6 +95,30 @@ public sealed class StandbyServerSpec : IDisposable
     }
 
     /// <summary>
+    /// With a folder per ps node, a lost server's files are on its own disk: the standby (whose folder holds none of them)
+    /// does not take its chunks; its node started again on its folder does, and the run ends with the clean run's weights.
+    /// </summary>
+    [Fact]
+    public void With_a_folder_per_ps_node_a_lost_server_is_replaced_by_its_node_started_again_on_its_folder_not_by_a_standby_without_its_files()
+    {
+        string mnist = Mnist.RequireDir();
+        string checkpoints = Path.Combine(_group.Dir, "ck");
+        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints, psOneEnvironment: new Dictionary<string, string>(), ownFolders: true);
+        Assert.True(NodeGroup.WaitForFile(Path.Combine(checkpoints, "step-0000000010", "manifest.json"), s_run), _group.Diagnostics());
+
+        servers[1].Signal("KILL");
+        Assert.True(coordinator.WaitForLine("no standby parameter server's own folder holds server 1's files", s_run), _group.Diagnostics());
+        _group.Start("ps-1-again", "--role", "ps", "--seed", Seed, "--threads", "1", "--checkpoint-dir", Path.Combine(_group.Dir, "own-ps-1"));
+
+        AssertRecoveredAsClean(coordinator, servers[1], s_clean.Value);
+        Assert.Contains("a standby takes its chunks and every server goes back to checkpoint", coordinator.Output);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_group.Dir, "own-ps-1", "epoch-0002"), "server-1.safetensors"));
+        string standbyFolder = Path.Combine(_group.Dir, "own-standby");
+        Assert.False(Directory.Exists(standbyFolder) && Directory.GetFiles(standbyFolder, "server-*.safetensors", SearchOption.AllDirectories).Length > 0,
+            "the standby without the lost server's files took its chunks");
+    }
+
+    /// <summary>
     /// A coordinator, servers ps-0 and ps-1 (in that order, so they are servers 0 and 1; ps-1 with
     /// <paramref name="psOneEnvironment"/>), a standby and two workers, training <paramref name="plan"/> with a checkpoint
     /// every <paramref name="checkpointEvery"/> steps into <paramref name="checkpoints"/> (<paramref name="ownFolders"/>: each
@@ -104,7 +128,7 @@ public sealed class StandbyServerSpec : IDisposable
         IReadOnlyDictionary<string, string> psOneEnvironment, bool ownFolders = false, string checkpointEvery = "5")
     {
         int port = NodeProcess.FreePort();
-        string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
+        string seed = Seed = $"akka.tcp://distnn@127.0.0.1:{port}";
         var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
             "--threads", "1", "--registration-timeout", "120", "--no-progress", .. plan, "--data-dir", mnist, "--checkpoint-dir", checkpoints,
             "--checkpoint-every", checkpointEvery, "--keep-checkpoints", "50", "--standby-servers", "1", "--save", SavedPath, "--summary-json", SummaryPath]);
@@ -121,6 +145,9 @@ public sealed class StandbyServerSpec : IDisposable
         _group.Start("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
         return (coordinator, servers);
     }
+
+    /// <summary>The seed address of the cluster <see cref="StartCluster"/> started.</summary>
+    private string Seed { get; set; } = "";
 
     private string SavedPath => Path.Combine(_group.Dir, "model.safetensors");
 
