@@ -47,13 +47,23 @@ internal sealed class NodeGroup(string prefix) : IDisposable
         return dir;
     }
 
+    /// <summary>Each plan's clean weights, trained once for every spec of the test run that asks.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> s_clean = new();
+
     /// <summary>
     /// The SHA-256 of the weights <paramref name="plan"/> saves in one `distnn train` process (2 threads: 1 per worker, as
-    /// the nodes) — the weights a sync cluster run of the plan ends with, hurt or not.
+    /// the nodes) — the weights a sync cluster run of the plan ends with, hurt or not. Trained once per plan and test run.
     /// </summary>
-    public string CleanRunSha(string mnist, string[] plan, TimeSpan limit)
+    public static string CleanRunSha(string mnist, string[] plan, TimeSpan limit) =>
+        s_clean.GetOrAdd(string.Join(" ", plan) + " @ " + mnist, _ => new Lazy<string>(() =>
+        {
+            using var group = new NodeGroup("distnn-clean-");
+            return group.TrainOnce(mnist, plan, limit);
+        })).Value;
+
+    private string TrainOnce(string mnist, string[] plan, TimeSpan limit)
     {
-        string saved = Path.Combine(Dir, $"clean-{Guid.NewGuid():N}.safetensors");
+        string saved = Path.Combine(Dir, "clean.safetensors");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "distnn.dll"), "train" }.Concat(plan)
             .Concat(["--threads", "2", "--data-dir", mnist, "--no-progress", "--save", saved]))

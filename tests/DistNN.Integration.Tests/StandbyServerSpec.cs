@@ -20,11 +20,7 @@ public sealed class StandbyServerSpec : IDisposable
     private readonly NodeGroup _group = new("distnn-standby-");
 
     /// <summary>The weights of <see cref="s_plan"/> trained in one process: what every hurt cluster run must end with.</summary>
-    private static readonly Lazy<string> s_clean = new(() =>
-    {
-        using var group = new NodeGroup("distnn-standby-clean-");
-        return group.CleanRunSha(Mnist.RequireDir(), s_plan, s_run);
-    });
+    private static readonly Lazy<string> s_clean = new(() => NodeGroup.CleanRunSha(Mnist.RequireDir(), s_plan, s_run));
 
     [Fact]
     public void A_server_SIGKILLed_mid_run_is_replaced_by_the_standby_and_the_run_ends_with_the_clean_runs_weights()
