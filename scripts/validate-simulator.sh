@@ -130,7 +130,7 @@ cluster() {
     scripts/local-cluster.sh --servers 1 --workers "$1" --threads 1 --port "$port" -- --model "$2" --batch-size "$batch" --epochs 2 \
         --train-limit "$3" --optimizer sgd --lr 0.01 --summary-json "$out/$4.json" --metrics "$out/$4.metrics.jsonl" > "$out/$4.log" 2>&1 &
     cluster=$!
-    python3 scripts/lib/cpu-samples.py "$port" "$out/$4.cpu" --metrics "$out/$4.metrics.jsonl" --while-pid "$cluster" &
+    python3 scripts/lib/cpu-samples.py "$port" "$out/$4.cpu" --metrics "$out/$4.metrics.jsonl" --while-pid "$cluster" --threads coordinator &
     loads=$(python3 -c "
 import os, time
 v = []
@@ -212,12 +212,14 @@ print(round(e['samples_per_sec'], 1), ','.join(str(round(x['ms_compute_per_batch
     cpu=$(python3 -c "
 import json
 w = json.loads('$(window "$out/real-$n.cpu" "$out/real-$n.metrics.jsonl" "$n" "$limit")')
-print(', '.join(f'{k} {1e3 * v / w[\"_rounds\"]:.1f}' for k, v in sorted(w.items()) if not k.startswith('_')))" 2>/dev/null)
+print(', '.join(f'{k} {1e3 * v / w[\"_rounds\"]:.1f}' for k, v in sorted(w.items()) if not k.startswith('_') and ':' not in k))
+print(', '.join(f'{k.split(\":\")[1]} {1e3 * v / w[\"_rounds\"]:.2f}' for k, v in sorted(w.items(), key=lambda x: -x[1]) if ':' in k and v > 0))" 2>/dev/null)
     sim_out=$(simulate "$n" "${control[$n]}" "$out/sim-$n.csv")
     sim=$(tail -1 "$out/sim-$n.csv" | cut -d, -f6)
     sim_step=$(tail -1 "$out/sim-$n.csv" | cut -d, -f7)
     modelled=$(echo "$sim_out" | grep -m1 'cpu per step (ms)' | sed -E 's/.*\(ms\): //')
     echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated time per step $sim_step ms"
-    echo "  CPU per round of the last epoch (ms): real ${cpu:-?}; modelled $modelled; load $load"
+    echo "  CPU per round of the last epoch (ms): real $(echo "$cpu" | head -1); modelled $modelled; load $load"
+    echo "  the real coordinator's CPU per round by thread (ms): $(echo "$cpu" | sed -n 2p)"
     echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"
 done

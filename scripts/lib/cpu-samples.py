@@ -2,19 +2,21 @@
 """Samples the CPU time of each `distnn node` process of the loopback cluster whose seed is on PORT, from /proc, without
 forking anything (a sampler that starts processes takes CPU from the cluster it measures).
 
-    cpu-samples.py PORT OUT [--metrics FILE] [--while-pid PID] [--seconds S] [--interval 0.2]
+    cpu-samples.py PORT OUT [--metrics FILE] [--while-pid PID] [--seconds S] [--interval 0.2] [--threads NODE]
 
 Every interval, one line to OUT: the time, the lines of the metrics file so far (the epochs finished), and each node's
 utime + stime in seconds as name=seconds (the name: --name, else --role). Runs while PID lives, or for S seconds.
+--threads NODE: also that node's CPU by thread name (digits at the end dropped), as NODE:thread=seconds.
 """
 import os
+import re
 import sys
 import time
 
 
 def args():
     a = sys.argv[1:]
-    opts = {"--metrics": None, "--while-pid": None, "--seconds": None, "--interval": "0.2"}
+    opts = {"--metrics": None, "--while-pid": None, "--seconds": None, "--interval": "0.2", "--threads": None}
     port, out = a[0], a[1]
     for i in range(2, len(a), 2):
         opts[a[i]] = a[i + 1]
@@ -49,6 +51,21 @@ def cpu(pid, tick):
     return (int(fields[11]) + int(fields[12])) / tick
 
 
+def threads(pid, tick):
+    """Thread name -> CPU seconds of the process's live threads."""
+    by_name = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = re.sub(r"[-_ ]?\d+$", "", text[text.index("(") + 1:text.rindex(")")]).replace(" ", "_").replace("=", "_")
+        fields = text.rsplit(")", 1)[1].split()
+        by_name[name] = by_name.get(name, 0) + (int(fields[11]) + int(fields[12])) / tick
+    return by_name
+
+
 def main():
     port, out, opts = args()
     tick = os.sysconf("SC_CLK_TCK")
@@ -73,6 +90,8 @@ def main():
             for pid, name in list(known.items()):
                 try:
                     row.append(f"{name}={cpu(pid, tick)}")
+                    if name == opts["--threads"]:
+                        row.extend(f"{name}:{t}={v}" for t, v in threads(pid, tick).items())
                 except OSError:
                     known.pop(pid, None)
             o.write(f"{now} {epochs} {' '.join(row)}\n")

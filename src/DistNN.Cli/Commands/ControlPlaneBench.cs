@@ -13,23 +13,8 @@ internal static class ControlPlaneBench
     public static Task<ControlPlaneResult> RunAsync(BenchSettings settings) =>
         ControlPlaneBenchmark.RunAsync(settings.Workers, settings.IntervalMs, settings.Seconds, path =>
         {
-            var start = new ProcessStartInfo
-            {
-                FileName = Environment.ProcessPath!,
-                RedirectStandardOutput = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
-            // Run through `dotnet distnn.dll` the child needs the dll too.
-            if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
-            {
-                start.ArgumentList.Add(typeof(ControlPlaneBench).Assembly.Location);
-            }
-            foreach (string arg in new[] { "bench", "--control-plane-workers", path, "--workers", settings.Workers.ToString(CultureInfo.InvariantCulture),
-                "--interval-ms", settings.IntervalMs.ToString(CultureInfo.InvariantCulture) })
-            {
-                start.ArgumentList.Add(arg);
-            }
+            var start = SelfProcess.StartInfo(["bench", "--control-plane-workers", path, "--workers", settings.Workers.ToString(CultureInfo.InvariantCulture),
+                "--interval-ms", settings.IntervalMs.ToString(CultureInfo.InvariantCulture)]);
             var workers = Process.Start(start) ?? throw new InvalidOperationException("could not start the workers' process");
             // Drained, so that the child's log lines never fill the pipe and block it.
             workers.OutputDataReceived += (_, _) => { };

@@ -60,23 +60,7 @@ internal static class PushPullBench
     {
         public static async Task<ServerProcess> StartAsync(BenchSettings settings, string? tlsDir)
         {
-            var start = new ProcessStartInfo
-            {
-                FileName = Environment.ProcessPath!,
-                RedirectStandardOutput = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
-            // Run through `dotnet distnn.dll` the child needs the dll too.
-            string entry = typeof(PushPullBench).Assembly.Location;
-            if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
-            {
-                start.ArgumentList.Add(entry);
-            }
-            foreach (string arg in new[] { "bench", "--push-pull-server", "--carrier", settings.Carrier, "--chunk-bytes", settings.ChunkBytes.ToString() })
-            {
-                start.ArgumentList.Add(arg);
-            }
+            var start = SelfProcess.StartInfo(["bench", "--push-pull-server", "--carrier", settings.Carrier, "--chunk-bytes", settings.ChunkBytes.ToString()]);
             if (settings.NoAkkaBatching)
             {
                 start.ArgumentList.Add("--no-akka-batching");
