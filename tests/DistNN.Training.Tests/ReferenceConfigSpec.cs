@@ -68,8 +68,8 @@ public class ReferenceConfigSpec
     {
         var config = DistNNDispatchers.WithThreads(5).WithFallback(DistNNReference.Config);
 
-        Assert.Equal(5, config.GetInt(DistNNDispatchers.Compute + ".dedicated-thread-pool.thread-count"));
-        Assert.Equal("ForkJoinDispatcher", config.GetString(DistNNDispatchers.Compute + ".type"));
+        Assert.Equal(5, config.GetInt(DistNNDispatchers.Compute + ".thread-count"));
+        Assert.Equal("Dispatcher", config.GetString(DistNNDispatchers.Compute + ".type"));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class ReferenceConfigSpec
 
             Assert.Equal("WARNING", config.GetString("akka.loglevel"));
             Assert.Equal([typeof(OneLineLogger).FullName + ", DistNN.Training"], config.GetStringList("akka.loggers"));
-            Assert.Equal(3, config.GetInt(DistNNDispatchers.Compute + ".dedicated-thread-pool.thread-count"));
+            Assert.Equal(3, config.GetInt(DistNNDispatchers.Compute + ".thread-count"));
         }
         finally
         {
