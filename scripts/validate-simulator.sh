@@ -24,7 +24,7 @@
 #     a BatchDone each per step over Akka.Remote to an actor on the coordinator's dispatcher; its process's CPU less its
 #     idle CPU, per report), at the pace of a step as the simulation predicts it without this charge.
 # Beside the ratio: the load average over the run, the real workers' compute + wait per batch beside the simulated
-# time per step, and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
+# workers' (on the virtual clock), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
 # by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
 # what the simulation charged each node per round (--node-cpu).
 # Usage: scripts/validate-simulator.sh [train-limit] [workers…]     (defaults: 6000 samples, 2 4; model cnn, batch 32)
@@ -218,7 +218,7 @@ print(', '.join(f'{k.split(\":\")[1]} {1e3 * v / w[\"_rounds\"]:.2f}' for k, v i
     sim=$(tail -1 "$out/sim-$n.csv" | cut -d, -f6)
     sim_step=$(tail -1 "$out/sim-$n.csv" | cut -d, -f7)
     modelled=$(echo "$sim_out" | grep -m1 'cpu per step (ms)' | sed -E 's/.*\(ms\): //')
-    echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated time per step $sim_step ms"
+    echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated: $(echo "$sim_out" | grep -m1 'compute+wait per batch' | sed -E 's/.*\(ms\): //') (time per step $sim_step ms)"
     echo "  CPU per round of the last epoch (ms): real $(echo "$cpu" | head -1); modelled $modelled; load $load"
     echo "  the real coordinator's CPU per round by thread (ms): $(echo "$cpu" | sed -n 2p)"
     echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"

@@ -25,6 +25,7 @@ public sealed class SimulateCommandSpec
             // Each run's nodes: the coordinator's 900 µs per step (one worker) and a worker's 5 ms of compute and more.
             Assert.Contains("cpu per step (ms): coordinator 0.90,", r.Stdout);
             Assert.Matches(@"worker-0 (5\.[0-9]{2}|[6-9]\.[0-9]{2})", r.Stdout);
+            Assert.Matches(@"compute\+wait per batch \(ms\): worker-0 [0-9]+\.[0-9]{2}\+[0-9]+\.[0-9]{2}", r.Stdout);
             Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
         }
         finally

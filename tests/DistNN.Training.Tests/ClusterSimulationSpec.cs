@@ -236,6 +236,24 @@ public sealed class ClusterSimulationSpec
     }
 
     [Fact]
+    public void A_worker_s_timeline_is_its_compute_stretched_by_the_shared_cores_then_the_wait_for_its_round_s_reply()
+    {
+        const int steps = 4;
+        // One worker on a machine of its own: each batch computes 5 ms, then waits for its push and reply to cross.
+        var alone = ClusterSimulation.Run(Options(workers: 1, steps: steps));
+        var timeline = alone.WorkerTimelines["worker-0"];
+        double push = PerMessage(alone, "PushGradients"), reply = PerMessage(alone, "PushReply");
+        Assert.Equal(steps, timeline.Batches);
+        Assert.Equal(steps - 1, timeline.Waits);
+        Assert.Equal(5e-3, timeline.ComputePerBatch, 9);
+        Assert.Equal(2 * 1e-3 + (push + reply) / 100e6, timeline.WaitPerBatch, 9);
+
+        // Four workers on two cores, communication negligible: each batch's compute takes twice its time.
+        var shared = ClusterSimulation.Run(Options(workers: 4, steps: steps, link: "1000000GB/s", latency: "0") with { Cores = 2 });
+        Assert.All(shared.WorkerTimelines.Values, t => Assert.InRange(t.ComputePerBatch, 2 * 5e-3 * 0.999, 2 * 5e-3 * 1.001));
+    }
+
+    [Fact]
     public void The_nodes_background_takes_its_cores_from_the_shared_ones()
     {
         // Communication negligible: four workers on two cores compute at (2 − background) / 4 of full speed, one worker at full speed.

@@ -135,6 +135,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                             {
                                 Console.WriteLine("  cpu per step (ms): " + string.Join(", ", result.NodeCpuSeconds.Select(c =>
                                     $"{c.Key} {(c.Value / settings.Steps * 1e3).ToString("F2", s_invariant)}")));
+                                Console.WriteLine("  compute+wait per batch (ms): " + string.Join(", ", result.WorkerTimelines.Select(t =>
+                                    $"{t.Key} {(t.Value.ComputePerBatch * 1e3).ToString("F2", s_invariant)}+{(t.Value.WaitPerBatch * 1e3).ToString("F2", s_invariant)}")));
                             }
                         }
                         series.Add(new SimulationSeries(Label(mode, compression, fraction, factor, m, servers.Length > 1 || m > 1), points));

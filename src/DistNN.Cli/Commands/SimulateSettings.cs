@@ -91,7 +91,7 @@ public sealed class SimulateSettings : CommandSettings
     public string? BackgroundCores { get; init; }
 
     [CommandOption("--node-cpu")]
-    [Description("After each run's row, print the CPU charged to each node per step (ms): compute, messages, control, server work.")]
+    [Description("After each run's row, print the CPU charged to each node per step (ms: compute, messages, control, server work) and each worker's compute + wait per batch on the virtual clock, as a real worker reports them.")]
     public bool NodeCpu { get; init; }
 
     [CommandOption("--overlap <on|off>")]

@@ -31,6 +31,7 @@ public sealed class ClusterSimulation
     private double _firstCompute = double.NaN;
     private double _lastReply;
     private readonly SortedDictionary<string, (long Count, long Bytes)> _messages = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, BatchTimeline> _timelines = new(StringComparer.Ordinal);
 
     private ClusterSimulation(SimulationOptions options)
     {
@@ -121,6 +122,7 @@ public sealed class ClusterSimulation
             Enumerable.Range(0, plan.Servers).Select(s => _applies.GetValueOrDefault($"ps-{s}")).ToList(), wall.Elapsed.TotalSeconds)
         {
             NodeCpuSeconds = new SortedDictionary<string, double>(_cores.Charged.ToDictionary(), StringComparer.Ordinal),
+            WorkerTimelines = _timelines,
         };
     }
 
@@ -137,11 +139,16 @@ public sealed class ClusterSimulation
         double seconds = times[int.Parse(worker.AsSpan(worker.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture) % times.Count]
             * (straggler ? _options.StragglerFactor : 1);
         double now = _clock.Now;
+        _timelines.TryAdd(worker, new BatchTimeline());
+        _timelines[worker].Starts(now);
         // The coordinator takes in a BatchDone per batch: charged as the batch starts (it is off the workers' path).
         _cores.Run(CoordinatorNode, _options.ControlSecondsPerBatch);
         _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);
         return (Mix(draw), seconds);
     }
+
+    /// <summary>The worker's batch has been charged whole: its compute ends when that work is done (for its timeline).</summary>
+    internal void ComputeEnds(string worker) => _cores.Then(worker, () => _timelines[worker].Ends(_clock.Now));
 
     /// <summary>Charges <paramref name="seconds"/> of compute to <paramref name="worker"/>, after what it already has.</summary>
     internal void Charge(string worker, double seconds) => _cores.Run(worker, seconds);

@@ -38,6 +38,7 @@ internal sealed class SimulatedCompute(ClusterSimulation simulation) : IBatchCom
             }
         }
         simulation.Charge(worker, (1 - done) * seconds);
+        simulation.ComputeEnds(worker);
         replica.FinishGradients();
         return (1f, 0);
     }

@@ -21,6 +21,9 @@ public sealed record SimulationResult(
     /// <summary>The CPU charged to each node over the run (its compute, messages, control and server work), in seconds.</summary>
     public IReadOnlyDictionary<string, double> NodeCpuSeconds { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Each worker's batches on the virtual clock: computing (its batch's work done) and waiting until the next one.</summary>
+    public IReadOnlyDictionary<string, BatchTimeline> WorkerTimelines { get; init; } = new Dictionary<string, BatchTimeline>();
+
     public double SamplesPerSecond => Samples / VirtualSeconds;
 
     /// <summary>Mean time of one batch on a worker: computing and waiting.</summary>
