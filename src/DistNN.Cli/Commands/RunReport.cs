@@ -56,13 +56,12 @@ internal sealed class RunReport : IDisposable
         if (e is EpochCompleted epoch)
         {
             _last = epoch;
-            // An epoch trained again after a rollback: its metrics line was written already; the plot keeps its final figures.
+            // An epoch trained again after a rollback was reported already (its line, metrics and plot point).
             if (!epoch.Replayed)
             {
                 _metrics?.Write(epoch);
+                _epochs.Add(new EpochPoint(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.TestLoss, epoch.TestAccuracy));
             }
-            _epochs.RemoveAll(p => p.Epoch == epoch.Epoch);
-            _epochs.Add(new EpochPoint(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.TestLoss, epoch.TestAccuracy));
         }
     }
 

@@ -148,7 +148,11 @@ public sealed class DashboardState
         {
             tally.EndEpoch();
         }
-        _epochs.Add(new EpochFigures(e.Epoch, e.TrainLoss, e.TrainAccuracy, e.TestLoss, e.TestAccuracy, e.SamplesPerSec));
+        // An epoch trained again after a rollback has its point already (as its printed line).
+        if (!e.Replayed)
+        {
+            _epochs.Add(new EpochFigures(e.Epoch, e.TrainLoss, e.TrainAccuracy, e.TestLoss, e.TestAccuracy, e.SamplesPerSec));
+        }
     }
 
     /// <summary>

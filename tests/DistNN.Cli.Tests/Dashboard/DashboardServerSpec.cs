@@ -36,6 +36,20 @@ public class DashboardServerSpec
     }
 
     [Fact]
+    public void An_epoch_trained_again_after_a_rollback_adds_no_second_point_to_the_curves()
+    {
+        var state = new DashboardState(new RunDescription("mlp", "mnist", "adam", 0.001, "cluster", "sync", 2, 2, 64, 2, 640, 100, DateTimeOffset.Now));
+        var first = new EpochCompleted(1, 2, 0.5, 0.8, 0.4, 0.85, 1000, 3, 0.001, 640, SamplesApplied: 640);
+
+        state.Listen(first);
+        state.Listen(new RolledBack("rolled back to the run's start (no checkpoint yet) after parameter server 1 stopped: 800 samples are trained again"));
+        state.Listen(first with { TestAccuracy = 0.86, Replayed = true });
+        state.Listen(first with { Epoch = 2, TestAccuracy = 0.9 });
+
+        Assert.Equal([(1, 0.85), (2, 0.9)], state.Snapshot().Curves.Epochs.Select(e => (e.Epoch, e.TestAccuracy)).ToArray());
+    }
+
+    [Fact]
     public async Task Refused_pushes_are_counted_per_worker_in_the_status_and_in_metrics()
     {
         var state = new DashboardState(new RunDescription("mlp", "mnist", "adam", 0.001, "cluster", "sync", 2, 1, 64, 1, 640, 100, DateTimeOffset.Now));
