@@ -10,6 +10,7 @@
 # node's CPU-seconds over the whole run by thread and its CPU-ms per sample in the training window (scripts/lib/node-cpu.py),
 # the one process's CPU-seconds and CPU-ms per sample over its whole run, and the ratio cluster / one process per round
 # and over all rounds at the end.
+# Every DistNN run uses the same binary: distnn published ReadyToRun into runs/publish (DISTNN_DLL=… runs another).
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,8 +21,6 @@ model="${3:-cnn}"
 . "$root/scripts/lib/pytorch-ref.sh"
 out="$root/runs/bench-cluster"
 mkdir -p "$out"
-dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
-export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"   # local-cluster.sh: no build per run
 pyl() { py "$@" 2>/dev/null | tail -1; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
@@ -33,6 +32,7 @@ cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 ratios=()
 cpu_line
+use_published_distnn
 
 for ((r = 1; r <= rounds; r++)); do
     echo "# round $r (load $(cut -d' ' -f1 /proc/loadavg))"

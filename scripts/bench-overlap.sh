@@ -5,6 +5,7 @@
 # Usage: scripts/bench-overlap.sh [rounds] [train-limit] [model]     (defaults: 2 rounds, 20000 samples, cnn)
 # Prints train_samples_per_sec of one epoch (evaluation excluded), the cluster/one-process ratio, and each worker's mean
 # ms per batch computing + waiting (the progress line's last figures).
+# Both run distnn published ReadyToRun into runs/publish (DISTNN_DLL=… runs another binary).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -14,10 +15,9 @@ limit="${2:-20000}"
 model="${3:-cnn}"
 out="$root/runs/bench-overlap"
 mkdir -p "$out"
-dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
-export DISTNN_DLL="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"   # local-cluster.sh: no build per run
 plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
 cpu_line
+use_published_distnn
 
 for ((r = 1; r <= rounds; r++)); do
     echo "# round $r (load $(cut -d' ' -f1 /proc/loadavg))"
