@@ -34,6 +34,19 @@ public sealed class NodeCheckpointFolderClusterSpec : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_group.Dir, "own-a"), "server-0.safetensors", SearchOption.AllDirectories));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_group.Dir, "own-b"), "server-1.safetensors", SearchOption.AllDirectories));
 
+        // Without b's folder no node holds server 1's shard: the resume fails with one line, on every node, within seconds.
+        string away = Path.Combine(_group.Dir, "own-b-away");
+        Directory.Move(Path.Combine(_group.Dir, "own-b"), away);
+        var failing = Start("failing", mnist, ["--resume", checkpoints, "--save", saved], ["b", "a"], waitForRegistration: false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(failing[0].WaitForLine("cannot cover every shard", s_start), _group.Diagnostics());
+        var failed = NodeGroup.WaitForExits(failing, s_start);
+        double seconds = clock.Elapsed.TotalSeconds;
+        Assert.True(failed.All(e => e is not null and not 0), $"exit codes {string.Join(", ", failed)}\n{_group.Diagnostics()}");
+        Assert.True(seconds < 30, $"every node exited {seconds:F1} s after the coordinator's line\n{_group.Diagnostics()}");
+        Assert.False(File.Exists(saved), "a failed resume saved weights");
+        Directory.Move(away, Path.Combine(_group.Dir, "own-b"));
+
         // b (which wrote server 1's files) registers first now, so it is server 0 by the registration order.
         var resumed = Start("resumed", mnist, ["--resume", checkpoints, "--save", saved], ["b", "a"]);
         var exits = NodeGroup.WaitForExits(resumed, s_run);
@@ -46,9 +59,10 @@ public sealed class NodeCheckpointFolderClusterSpec : IDisposable
 
     /// <summary>
     /// A coordinator with <paramref name="options"/>, then one ps node per name of <paramref name="psOrder"/> (each waited
-    /// for until it registered, so they register in that order; ps NAME writes into own-NAME), then two workers.
+    /// for until it registered, so they register in that order, unless <paramref name="waitForRegistration"/> is false;
+    /// ps NAME writes into own-NAME), then two workers.
     /// </summary>
-    private List<NodeProcess> Start(string label, string mnist, string[] options, string[] psOrder)
+    private List<NodeProcess> Start(string label, string mnist, string[] options, string[] psOrder, bool waitForRegistration = true)
     {
         int port = NodeProcess.FreePort();
         string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
@@ -59,7 +73,7 @@ public sealed class NodeCheckpointFolderClusterSpec : IDisposable
         foreach (string name in psOrder)
         {
             var ps = _group.Start($"{label}-ps-{name}", "--role", "ps", "--seed", seed, "--threads", "1", "--checkpoint-dir", Path.Combine(_group.Dir, $"own-{name}"));
-            Assert.True(ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
+            Assert.True(!waitForRegistration || ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
             nodes.Add(ps);
         }
         nodes.Add(_group.Start($"{label}-w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1"));
