@@ -4,7 +4,9 @@
 #   1 server + 2 trainers × batch 32), DistNN in one process with the same plan (2 workers × batch 32, 1 server),
 #   and DistNN as separate `distnn node` processes on loopback (coordinator, 1 ps, 2 workers × 1 thread) with
 #   tensors on the data plane and over Akka.Remote.
-# Usage: scripts/bench-cluster.sh [rounds] [train-limit] [model]     (defaults: 3 rounds, 20000 samples, cnn)
+# Usage: scripts/bench-cluster.sh [rounds] [train-limit] [model] [epochs]   (defaults: 3 rounds, 20000 samples, cnn, 1 epoch)
+# With several epochs it also prints each epoch's samples/s (metrics file) and the ratio of the last epochs, the first
+# epoch being the one where every runtime starts, warms its caches and (the nodes) compiles what it did not precompile.
 # DistNN's figure is train_samples_per_sec of one epoch of train-limit samples (evaluation excluded). For the data-plane
 # cluster it also prints each worker's mean ms per batch computing + waiting (the progress line's last figures), each
 # node's CPU-seconds over the whole run by thread and its CPU-ms per sample in the training window (scripts/lib/node-cpu.py),
@@ -18,19 +20,23 @@ cd "$root"
 rounds="${1:-3}"
 limit="${2:-20000}"
 model="${3:-cnn}"
+epochs="${4:-1}"
 . "$root/scripts/lib/pytorch-ref.sh"
 out="$root/runs/bench-cluster"
 mkdir -p "$out"
 pyl() { py "$@" 2>/dev/null | tail -1; }
 jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
-plan=(--model "$model" --batch-size 32 --epochs 1 --train-limit "$limit")
+plan=(--model "$model" --batch-size 32 --epochs "$epochs" --train-limit "$limit")
 # CPU ticks of this shell's waited-for children (user + system), to take the one process's CPU-seconds.
 cpu_of_children() { awk '{print $16 + $17}' /proc/$$/stat; }
 # cpu_line_of START: "N.N CPU-s = N.NNN CPU-ms per sample" for the children's CPU since START.
-cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$limit" \
+cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$((limit * epochs))" \
     'BEGIN { printf "%.1f CPU-s = %.3f CPU-ms per sample (whole run)", t / hz, 1000 * t / hz / n }'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 ratios=()
+last_ratios=()
+# epoch_rates FILE: each epoch's samples/s from a metrics file, space-separated.
+epoch_rates() { python3 -c "import json,sys; print(' '.join(f\"{json.loads(l)['samples_per_sec']:.0f}\" for l in open(sys.argv[1]) if '\"epoch\"' in l))" "$1"; }
 cpu_line
 use_published_distnn
 
@@ -41,8 +47,9 @@ for ((r = 1; r <= rounds; r++)); do
     ps=$(pyl rpc_ps.py --seconds 10)
     echo "pytorch rpc ps:     $(echo "$ps" | jfield global_samples_per_sec_median) samples/s (median step), $(echo "$ps" | jfield global_samples_per_sec_window) (window)"
     start_cpu=$(cpu_of_children)
+    rm -f "$out/single-$r.jsonl" "$out/cluster-"*"-$r.jsonl"
     dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
-        --summary-json "$out/single-$r.json" >/dev/null 2>&1
+        --summary-json "$out/single-$r.json" --metrics "$out/single-$r.jsonl" >/dev/null 2>&1
     echo "distnn 1 process:   $(field "$out/single-$r.json" train_samples_per_sec) samples/s, $(cpu_since "$start_cpu")"
     # The nodes run without tiered compilation (scripts/lib/cluster-common.sh); the one process as shipped and so.
     start_cpu=$(cpu_of_children)
@@ -51,9 +58,9 @@ for ((r = 1; r <= rounds; r++)); do
     echo "distnn 1 process, DOTNET_TieredCompilation=0: $(field "$out/single-tc0-$r.json" train_samples_per_sec) samples/s, $(cpu_since "$start_cpu")"
     for carrier in dataplane remote; do
         port=$(free_port $((4800 + RANDOM % 400)))
-        python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" "$limit" >/dev/null & watcher=$!
+        python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" "$((limit * epochs))" >/dev/null & watcher=$!
         scripts/local-cluster.sh --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "$carrier" \
-            --summary-json "$out/cluster-$carrier-$r.json" > "$out/cluster-$carrier-$r.log" 2>&1
+            --summary-json "$out/cluster-$carrier-$r.json" --metrics "$out/cluster-$carrier-$r.jsonl" > "$out/cluster-$carrier-$r.log" 2>&1
         wait "$watcher"
         rate=$(field "$out/cluster-$carrier-$r.json" train_samples_per_sec)
         one=$(field "$out/single-$r.json" train_samples_per_sec)
@@ -61,6 +68,12 @@ for ((r = 1; r <= rounds; r++)); do
             "cluster / one process $(ratio "$rate" "$one")x ($(ratio "$rate" "$(field "$out/single-tc0-$r.json" train_samples_per_sec)")x against tiering off)"
         if [[ "$carrier" == dataplane ]]; then
             ratios+=("$(ratio "$rate" "$one")")
+            if ((epochs > 1)); then
+                read -r -a one_e <<< "$(epoch_rates "$out/single-$r.jsonl")"
+                read -r -a cl_e <<< "$(epoch_rates "$out/cluster-$carrier-$r.jsonl")"
+                echo "  samples/s by epoch: one process ${one_e[*]}, cluster ${cl_e[*]}; last epoch's ratio $(ratio "${cl_e[-1]}" "${one_e[-1]}")x"
+                last_ratios+=("$(ratio "${cl_e[-1]}" "${one_e[-1]}")")
+            fi
             split=$(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')
             echo "  compute+wait per batch: ${split:-(none: a run this short prints no progress line with it)}"
             cat "$out/cluster-$carrier-$r.cpu"
@@ -69,3 +82,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 echo "# cluster on the data plane / one process, by round: ${ratios[*]:-none}" \
     "(mean $(python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "${ratios[@]}")x)"
+if ((epochs > 1)); then
+    echo "# the same, last epoch of $epochs: ${last_ratios[*]:-none}" \
+        "(mean $(python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "${last_ratios[@]}")x)"
+fi
