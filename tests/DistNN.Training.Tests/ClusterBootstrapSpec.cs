@@ -56,19 +56,50 @@ public sealed class ClusterBootstrapSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     }
 
     [Fact]
-    public async Task Kubernetes_discovery_lists_the_pods_by_label_with_their_raw_ip()
+    public async Task Kubernetes_discovery_lists_the_live_pods_by_label_with_their_ip_and_remoting_port()
     {
-        var system = await StartAsync(NodeRole.Worker, FreePort(), [], BootstrapSettings.Kubernetes);
-        var config = system.Settings.Config;
+        // A stand-in for the Kubernetes API: the pods' list of namespace distnn-spec, as the API server answers it.
+        using var api = new HttpListener();
+        int apiPort = FreePort();
+        api.Prefixes.Add($"http://127.0.0.1:{apiPort}/");
+        api.Start();
+        var asked = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _ = Task.Run(async () =>
+        {
+            while (api.IsListening)
+            {
+                var context = await api.GetContextAsync();
+                asked.Enqueue(Uri.UnescapeDataString(context.Request.Url!.PathAndQuery));
+                byte[] body = System.Text.Encoding.UTF8.GetBytes(PodList(
+                    Pod("ps-0", "Running", "10.1.0.7", 4053), Pod("worker-a", "Running", "10.1.0.3", 4053),
+                    Pod("coordinator-old", "Succeeded", "10.1.0.2", 4053), Pod("worker-b", "Pending", null, 4053)));
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+        });
+        var hocon = ConfigurationFactory.ParseString($"{KubernetesPodDiscovery.ConfigPath} {{ api-url = \"http://127.0.0.1:{apiPort}\", pod-namespace = distnn-spec }}");
+        var system = await StartAsync(NodeRole.Worker, FreePort(), [], BootstrapSettings.Kubernetes, hocon);
 
-        string method = config.GetString("akka.discovery.method");
-        Assert.Contains("kubernetes", method);
-        var plugin = config.GetConfig(method.StartsWith("akka.", StringComparison.Ordinal) ? method : "akka.discovery." + method);
-        Assert.Equal("app.kubernetes.io/part-of={0}", plugin.GetString("pod-label-selector"));
-        Assert.True(plugin.GetBoolean("use-raw-ip"));
-        // Without a Kubernetes API nothing is listed, so the node stays out of any cluster.
-        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(system).State.Members, m => m.Status == MemberStatus.Up);
+        var resolved = await Akka.Discovery.Discovery.Get(system).Default
+            .Lookup(new Akka.Discovery.Lookup("distnn-spec", ClusterBootstrapHosting.RemotingPortName, "tcp"), TimeSpan.FromSeconds(10));
+
+        // The pods that have ended or have no IP yet are left out; each live one is its IP and its port named remoting.
+        Assert.Equal(["10.1.0.3:4053", "10.1.0.7:4053"], resolved.Addresses.Select(t => $"{t.Host}:{t.Port}").Order());
+        Assert.Contains(asked, q => q.StartsWith("/api/v1/namespaces/distnn-spec/pods?", StringComparison.Ordinal)
+            && q.Contains("labelSelector=app.kubernetes.io/part-of=distnn-spec", StringComparison.Ordinal));
+        api.Stop();
     }
+
+    private static string Pod(string name, string phase, string? ip, int port)
+    {
+        string podIp = ip is null ? "" : $", \"podIP\": \"{ip}\"";
+        return "{\"metadata\": {\"name\": \"" + name + "\", \"labels\": {\"app.kubernetes.io/part-of\": \"distnn-spec\"}}, "
+            + "\"spec\": {\"containers\": [{\"name\": \"node\", \"ports\": [{\"name\": \"remoting\", \"containerPort\": " + port + "}, "
+            + "{\"name\": \"data\", \"containerPort\": 5053}]}]}, \"status\": {\"phase\": \"" + phase + "\"" + podIp + "}}";
+    }
+
+    private static string PodList(params string[] pods) => $$"""{"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{{string.Join(", ", pods)}}]}""";
 
     [Fact]
     public async Task Config_discovery_without_endpoints_is_an_error_naming_the_key()
@@ -89,10 +120,10 @@ public sealed class ClusterBootstrapSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         }
     }
 
-    private async Task<ActorSystem> StartAsync(NodeRole role, int port, string[] endpoints, string discovery = BootstrapSettings.ConfigList)
+    private async Task<ActorSystem> StartAsync(NodeRole role, int port, string[] endpoints, string discovery = BootstrapSettings.ConfigList, Config? extra = null)
     {
         var hocon = endpoints.Length == 0
-            ? Config.Empty
+            ? extra ?? Config.Empty
             : ConfigurationFactory.ParseString($"akka.discovery.config.services.distnn-spec.endpoints = [{string.Join(", ", endpoints.Select(e => $"\"{e}\""))}]");
         var bootstrap = BootstrapSettings.From(DistNNReference.Values(
             (BootstrapSettings.Section + ".discovery", discovery),

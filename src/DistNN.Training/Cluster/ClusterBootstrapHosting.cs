@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Akka.Discovery.KubernetesApi;
 using Akka.Hosting;
 using DistNN.Training.Configuration;
 
@@ -19,11 +18,14 @@ public static class ClusterBootstrapHosting
         if (bootstrap.Discovery == BootstrapSettings.Kubernetes)
         {
             // Pod IPs, not pod DNS names: a node announces its IP (status.podIP), and addresses must match exactly.
-            return builder.WithKubernetesDiscovery(k =>
-            {
-                k.PodLabelSelector = bootstrap.PodLabelSelector;
-                k.RawIp = true;
-            });
+            string selector = bootstrap.PodLabelSelector.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+            return builder.AddHocon(ConfigurationFactory.ParseString($$"""
+                akka.discovery.method = distnn-kubernetes
+                {{KubernetesPodDiscovery.ConfigPath}} {
+                  class = "{{typeof(KubernetesPodDiscovery).AssemblyQualifiedName}}"
+                  pod-label-selector = "{{selector}}"
+                }
+                """), HoconAddMode.Prepend);
         }
         string path = ConfigEndpointsPath(bootstrap);
         if (!options.Hocon.HasPath(path) || options.Hocon.GetStringList(path).Count == 0)
