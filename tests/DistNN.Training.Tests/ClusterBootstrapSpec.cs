@@ -58,48 +58,41 @@ public sealed class ClusterBootstrapSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     [Fact]
     public async Task Kubernetes_discovery_lists_the_live_pods_by_label_with_their_ip_and_remoting_port()
     {
-        // A stand-in for the Kubernetes API: the pods' list of namespace distnn-spec, as the API server answers it.
-        using var api = new HttpListener();
-        int apiPort = FreePort();
-        api.Prefixes.Add($"http://127.0.0.1:{apiPort}/");
-        api.Start();
-        var asked = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        _ = Task.Run(async () =>
-        {
-            while (api.IsListening)
-            {
-                var context = await api.GetContextAsync();
-                asked.Enqueue(Uri.UnescapeDataString(context.Request.Url!.PathAndQuery));
-                byte[] body = System.Text.Encoding.UTF8.GetBytes(PodList(
-                    Pod("ps-0", "Running", "10.1.0.7", 4053), Pod("worker-a", "Running", "10.1.0.3", 4053),
-                    Pod("coordinator-old", "Succeeded", "10.1.0.2", 4053), Pod("worker-b", "Pending", null, 4053)));
-                context.Response.ContentType = "application/json";
-                await context.Response.OutputStream.WriteAsync(body);
-                context.Response.Close();
-            }
-        });
-        var hocon = ConfigurationFactory.ParseString($"{KubernetesPodDiscovery.ConfigPath} {{ api-url = \"http://127.0.0.1:{apiPort}\", pod-namespace = distnn-spec }}");
-        var system = await StartAsync(NodeRole.Worker, FreePort(), [], BootstrapSettings.Kubernetes, hocon);
+        using var api = new FakeKubernetesApi([
+            FakeKubernetesApi.Pod("ps-0", "Running", "10.1.0.7", 4053), FakeKubernetesApi.Pod("worker-a", "Running", "10.1.0.3", 4053),
+            FakeKubernetesApi.Pod("coordinator-old", "Succeeded", "10.1.0.2", 4053), FakeKubernetesApi.Pod("worker-b", "Pending", null, 4053)]);
+        var system = await StartAsync(NodeRole.Worker, FreePort(), [], BootstrapSettings.Kubernetes, KubernetesApiAt(api));
 
         var resolved = await Akka.Discovery.Discovery.Get(system).Default
             .Lookup(new Akka.Discovery.Lookup("distnn-spec", ClusterBootstrapHosting.RemotingPortName, "tcp"), TimeSpan.FromSeconds(10));
 
         // The pods that have ended or have no IP yet are left out; each live one is its IP and its port named remoting.
         Assert.Equal(["10.1.0.3:4053", "10.1.0.7:4053"], resolved.Addresses.Select(t => $"{t.Host}:{t.Port}").Order());
-        Assert.Contains(asked, q => q.StartsWith("/api/v1/namespaces/distnn-spec/pods?", StringComparison.Ordinal)
+        Assert.Contains(api.Asked, q => q.StartsWith("/api/v1/namespaces/distnn-spec/pods?", StringComparison.Ordinal)
             && q.Contains("labelSelector=app.kubernetes.io/part-of=distnn-spec", StringComparison.Ordinal));
-        api.Stop();
     }
 
-    private static string Pod(string name, string phase, string? ip, int port)
+    [Fact]
+    public async Task Nodes_whose_first_kubernetes_lookups_time_out_retry_and_form_one_cluster()
     {
-        string podIp = ip is null ? "" : $", \"podIP\": \"{ip}\"";
-        return "{\"metadata\": {\"name\": \"" + name + "\", \"labels\": {\"app.kubernetes.io/part-of\": \"distnn-spec\"}}, "
-            + "\"spec\": {\"containers\": [{\"name\": \"node\", \"ports\": [{\"name\": \"remoting\", \"containerPort\": " + port + "}, "
-            + "{\"name\": \"data\", \"containerPort\": 5053}]}]}, \"status\": {\"phase\": \"" + phase + "\"" + podIp + "}}";
+        // A loaded machine: the API answers each node's first lookup after the join's lookup timeout (5 s).
+        int[] remoting = [FreePort(), FreePort()];
+        using var api = new FakeKubernetesApi(remoting.Select((p, i) => FakeKubernetesApi.Pod($"node-{i}", "Running", "127.0.0.1", p)), slowFirst: 2,
+            delay: TimeSpan.FromSeconds(8));
+        var coordinator = await StartAsync(NodeRole.Coordinator, remoting[0], [], BootstrapSettings.Kubernetes, KubernetesApiAt(api));
+        var worker = await StartAsync(NodeRole.Worker, remoting[1], [], BootstrapSettings.Kubernetes, KubernetesApiAt(api));
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        await Task.WhenAll(DiscoveryJoin.RunAsync(coordinator, _options[coordinator], log.Enqueue, CancellationToken.None),
+            DiscoveryJoin.RunAsync(worker, _options[worker], log.Enqueue, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        await AwaitAssertAsync(() => Assert.All(new[] { coordinator, worker },
+            s => Assert.Equal(2, Akka.Cluster.Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up))), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
+        Assert.Contains(log, l => l.Contains("failed", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal));
     }
 
-    private static string PodList(params string[] pods) => $$"""{"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{{string.Join(", ", pods)}}]}""";
+    private static Config KubernetesApiAt(FakeKubernetesApi api) =>
+        ConfigurationFactory.ParseString($"{KubernetesPodDiscovery.ConfigPath} {{ api-url = \"{api.Url}\", pod-namespace = distnn-spec }}");
 
     [Fact]
     public async Task Config_discovery_without_endpoints_is_an_error_naming_the_key()

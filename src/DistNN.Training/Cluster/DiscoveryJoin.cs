@@ -34,8 +34,10 @@ public static class DiscoveryJoin
                     .Select(t => new Address(scheme, ClusterNodeOptions.SystemName, t.Address?.ToString() ?? t.Host, t.Port))
                     .Distinct().OrderBy(a => a, Akka.Cluster.Member.AddressOrdering).ToList();
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancel.IsCancellationRequested)
             {
+                // A lookup that timed out is cancelled too: retried like any failure (a starved pod's first call to the
+                // Kubernetes API can take longer than the lookup's timeout), not the end of the join.
                 log($"discovery ({bootstrap.Discovery}) of '{bootstrap.ServiceName}' failed: {e.GetBaseException().Message}; retrying");
                 found = [];
             }
