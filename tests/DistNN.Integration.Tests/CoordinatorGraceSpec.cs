@@ -98,11 +98,17 @@ public sealed class CoordinatorGraceSpec : IDisposable
         string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
         // No server: the coordinator waits for registrations, the workers have registered and wait for their init.
         var coordinator = _group.Start("coordinator", "--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
-            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", "2", "--data-dir", Mnist.RequireDir());
+            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", "4", "--data-dir", Mnist.RequireDir());
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         var patient = _group.Start("patient", "--role", "worker", "--seed", seed, "--name", "patient", "--threads", "1", "--coordinator-grace", "3");
         var impatient = _group.Start("impatient", "--role", "worker", "--seed", seed, "--name", "impatient", "--threads", "1", "--coordinator-grace", "0");
-        Assert.All(new[] { patient, impatient }, n => Assert.True(n.WaitForLine("registered worker with the coordinator", s_start), _group.Diagnostics()));
+        // Two bystanders that wait long keep the patient on the majority side: the impatient one leaves at once, and its
+        // leaving cannot finish while the lost coordinator is still a member, so it may end up unreachable too; the patient
+        // alone with it would then be half of the survivors' view, and the split-brain resolver would down the patient
+        // before its grace could start (seen once under CI's load).
+        var bystanders = Enumerable.Range(1, 2).Select(i => _group.Start($"bystander-{i}", "--role", "worker", "--seed", seed,
+            "--name", $"bystander-{i}", "--threads", "1", "--coordinator-grace", "600")).ToList();
+        Assert.All((NodeProcess[])[patient, impatient, .. bystanders], n => Assert.True(n.WaitForLine("registered worker with the coordinator", s_start), _group.Diagnostics()));
 
         coordinator.Signal("KILL");
         var exits = NodeGroup.WaitForExits([patient, impatient], s_start);
