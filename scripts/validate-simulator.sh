@@ -95,9 +95,12 @@ for r in "$pp" "$pk"; do
 done
 echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
 
-# window CPU METRICS N LIMIT: each node's CPU-seconds in the last epoch's training window, from the first sample after the
-# first epoch's line to the last epoch's training end (its start plus the epoch's seconds, interpolated), so that the
-# coordinator's evaluation of the last epoch is left out; as JSON with the window's seconds and batches.
+# window CPU METRICS N LIMIT: each node's CPU-seconds in the last epoch's training window, as JSON with the window's
+# seconds and its batches and rounds at the epoch's rate. The window runs from the first sample after the first epoch's
+# line (up to one sampling interval after the last epoch began) to the last sample at least one interval before that
+# start plus the epoch's seconds, so that it ends inside the training: the coordinator's evaluation starts the moment
+# the epoch ends and takes a whole core, and a window reaching past the end by part of an interval (as an interpolated
+# end did) counted it as the coordinator's CPU per round (0.1-0.15 CPU-s, 2-3 ms a round; 2026-12-01).
 window() {
     python3 -c "
 import json
@@ -108,16 +111,12 @@ for line in open('$1'):
         rows.append((float(f[0]), int(f[1]), dict(x.split('=') for x in f[2:] if '=' in x)))
 e = [json.loads(l) for l in open('$2') if l.strip()][-1]
 start = next(r for r in rows if r[1] >= 1)
-end_t = start[0] + $4 / e['samples_per_sec']
-after = next(r for r in rows if r[0] >= end_t)
-before = [r for r in rows if r[0] < end_t][-1]
-def at(k):
-    a, b = float(before[2][k]), float(after[2][k])
-    return a + (b - a) * (end_t - before[0]) / max(1e-9, after[0] - before[0])
-w = {k: at(k) - float(start[2][k]) for k in start[2] if k in before[2] and k in after[2]}
-w['_seconds'] = end_t - start[0]
-w['_batches'] = -(-$4 // $batch)
-w['_rounds'] = -(-$4 // ($batch * $3))
+interval = min(b[0] - a[0] for a, b in zip(rows, rows[1:]) if b[0] > a[0])
+last = [r for r in rows if start[0] < r[0] <= start[0] + $4 / e['samples_per_sec'] - 1.25 * interval][-1]
+w = {k: float(last[2][k]) - float(start[2][k]) for k in start[2] if k in last[2]}
+w['_seconds'] = last[0] - start[0]
+w['_batches'] = w['_seconds'] * e['samples_per_sec'] / $batch
+w['_rounds'] = w['_seconds'] * e['samples_per_sec'] / ($batch * $3)
 print(json.dumps(w))"
 }
 
