@@ -12,8 +12,9 @@
 #     caches and the scheduler's switches cost CPU the solo bench does not see); every bench and node runs without tiered
 #     compilation, as scripts/lib/cluster-common.sh starts the nodes;
 #   - the messages: push-pull round trips of the model's gradient on loopback (`distnn bench --push-pull`, the server
-#     in a child process), dense and with top-k pushes (dense replies): each side's CPU per round trip (the server's less
-#     its optimizer update) is two messages' fixed cost plus a cost per frame byte, solved from the two sizes; what is
+#     in a child process), the dense push whole and in a part per layer (`--parts`, the same bytes in more messages):
+#     each side's CPU per round trip (the server's less its optimizer update) is a fixed cost per message plus a cost per
+#     frame byte, solved from the two; a top-k push is measured as a check of both; what is
 #     left of the dense mean round trip beyond both sides' CPU is the hand-off latency (half each way). Loopback has no
 #     wire of its own: its copying is in those CPU times, so the link is unlimited (1000GB/s);
 #   - the servers' arithmetic and the backward profile (when each layer's gradients are final, for the overlapped
@@ -74,25 +75,33 @@ update_ns=$(echo "$probe" | grep -m1 'ns per gradient value' | sed -E 's/.* \+ (
 profile=$(echo "$probe" | grep -m1 '^overlap on' | sed -E 's/.*: ([0-9.,]+)$/\1/')
 echo "backward profile (share of the batch's compute done when each layer's gradients are final, layer 0 first): $profile"
 
-# Two push sizes (dense, and top-k pushes with dense replies): each side's CPU per round trip = 2 × per message + per byte × bytes.
+# Each side's CPU per round trip = per message × messages + per byte × frame bytes. The dense push whole and in as many
+# parts as the model has layers with weights (as an overlapped worker sends it: the same bytes in 2 × parts messages)
+# give the cost per message and per byte; the top-k push (fewer bytes, one message) is a check of the two, not an input.
+parts=$(echo "$profile" | tr ',' '\n' | grep -c .)
 pp=$(distnn bench --push-pull --carrier dataplane --seconds 3 2>/dev/null | tail -1)
+pn=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "$parts" 2>/dev/null | tail -1)
 pk=$(distnn bench --push-pull --carrier dataplane --seconds 3 --compression topk:0.01 2>/dev/null | tail -1)
-read -r worker_ns server_ns worker_us server_us latency_ms < <(python3 -c "
+read -r worker_ns server_ns worker_us server_us latency_ms check < <(python3 -c "
 import json, sys
-d, k = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+d, n, k = (json.loads(a) for a in sys.argv[1:4])
+frame = lambda r: r['push_bytes_on_wire'] + r['reply_bytes_on_wire']
+per = lambda r, side, less: r[side] / r['round_trips'] - less
 def fit(side, less):
-    # per round trip: y = 2 m + b x over the two benches (x: the frame bytes both ways), clamped at 0
-    (x1, y1), (x2, y2) = [((r['push_bytes_on_wire'] + r['reply_bytes_on_wire']), r[side] / r['round_trips'] - less) for r in (d, k)]
-    b = max(0.0, (y1 - y2) / (x1 - x2)); m = max(0.0, (y1 - b * x1) / 2)
+    m = max(0.0, (per(n, side, less) - per(d, side, less)) / (2 * n['parts'] - 2))
+    b = max(0.0, (per(d, side, less) - 2 * m) / frame(d))
     return b, m
 update = d['floats'] * $update_ns * 1e-9
 wb, wm = fit('client_cpu_seconds', 0.0)
 sb, sm = fit('server_cpu_seconds', update)
 lat = max(0.0, d['ms_mean'] - (d['client_cpu_seconds'] + d['server_cpu_seconds']) / d['round_trips'] * 1e3) / 2
-print(round(wb * 1e9, 4), round(sb * 1e9, 4), round(wm * 1e6, 1), round(sm * 1e6, 1), round(lat, 4))" "$pp" "$pk")
-for r in "$pp" "$pk"; do
-    echo "messages: push-pull ($(json "$r" "r['compression']")) round trip $(json "$r" "r['ms_mean']") ms mean, CPU $(json "$r" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$r" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip, $(json "$r" "r['push_bytes_on_wire'] + r['reply_bytes_on_wire']") bytes"
+# The top-k bench as a check: its measured CPU per round trip against what the two costs give it.
+check = f\"{per(k, 'client_cpu_seconds', 0) * 1e3:.3f}/{(2 * wm + wb * frame(k)) * 1e3:.3f}ms,{per(k, 'server_cpu_seconds', update) * 1e3:.3f}/{(2 * sm + sb * frame(k)) * 1e3:.3f}ms\"
+print(round(wb * 1e9, 4), round(sb * 1e9, 4), round(wm * 1e6, 1), round(sm * 1e6, 1), round(lat, 4), check)" "$pp" "$pn" "$pk")
+for r in "$pp" "$pn" "$pk"; do
+    echo "messages: push-pull ($(json "$r" "r['compression']"), $(json "$r" "r['parts']") part(s)) round trip $(json "$r" "r['ms_mean']") ms mean, CPU $(json "$r" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$r" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip, $(json "$r" "r['push_bytes_on_wire'] + r['reply_bytes_on_wire']") bytes"
 done
+echo "  top-k check, measured/from the fit: worker ${check%%,*}, server (less its update) ${check#*,}"
 echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
 
 # window CPU METRICS N LIMIT: each node's CPU-seconds in the last epoch's training window, as JSON with the window's

@@ -26,7 +26,7 @@ namespace DistNN.Benchmarking;
 public sealed record PushPullResult(
     string Carrier, bool TwoProcesses, int Floats, double MegabytesEachWay, int RoundTrips, double MsMedian, double MsMean,
     double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching,
-    string Compression, long PushBytesOnWire, long ReplyBytesOnWire, bool Tls = false);
+    string Compression, long PushBytesOnWire, long ReplyBytesOnWire, bool Tls = false, int Parts = 1);
 
 public static class PushPullBenchmark
 {
@@ -95,7 +95,7 @@ public static class PushPullBenchmark
     /// </remarks>
     public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
         Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "",
-        string compression = "none", NodeTls? tls = null, NodeTls? serverTls = null)
+        string compression = "none", NodeTls? tls = null, NodeTls? serverTls = null, int parts = 1)
     {
         var plan = Plan(carrier, chunkBytes);
         ActorSystem? serverSystem = null;
@@ -112,8 +112,8 @@ public static class PushPullBenchmark
         }
         else
         {
-            string[] parts = readyLine![ReadyPrefix.Length..].Split(' ');
-            (serverPath, endpoint, key) = (parts[0], parts[1], Convert.FromHexString(parts[2]));
+            string[] fields = readyLine![ReadyPrefix.Length..].Split(' ');
+            (serverPath, endpoint, key) = (fields[0], fields[1], Convert.FromHexString(fields[2]));
         }
         using var client = ActorSystem.Create("client", NodeSetup(dataPlane: false, akkaBatching, extraHocon, tls));
         try
@@ -130,18 +130,26 @@ public static class PushPullBenchmark
                 return new ChunkValues(w.ChunkId, 0, values) { Encoded = compressor?.Apply(chunk, values) };
             }).ToList();
             int floats = gradients.Sum(g => g.Values.Length);
+            if (parts < 1 || parts > gradients.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(parts), $"--parts: from 1 to the model's {gradients.Count} chunks (got {parts})");
+            }
+            // A push in parts, as an overlapped worker sends it (a part per layer): the chunks in consecutive groups.
+            var groups = Enumerable.Range(0, parts)
+                .Select(p => gradients.Skip(p * gradients.Count / parts).Take((p + 1) * gradients.Count / parts - p * gradients.Count / parts).ToList())
+                .ToList();
             var clientCarrier = TensorTransports.Get(client).Counters;
             long Sent() => carrier == TensorCarrierKind.Dataplane ? clientCarrier.DataPlaneBytesSent : clientCarrier.PieceBytesSent;
             long Received() => clientCarrier.DataPlaneBytesReceived;
 
             // Warm-up: a second of round trips (JIT, connection and socket buffers).
-            await Drive(client, proxy, gradients, TimeSpan.FromSeconds(1));
+            await Drive(client, proxy, groups, TimeSpan.FromSeconds(1));
             var self = Process.GetCurrentProcess();
             serverProcess?.Refresh();
             TimeSpan clientCpu0 = self.TotalProcessorTime;
             TimeSpan serverCpu0 = serverProcess?.TotalProcessorTime ?? TimeSpan.Zero;
             (long sent0, long received0) = (Sent(), Received());
-            List<double> times = await Drive(client, proxy, gradients, TimeSpan.FromSeconds(seconds));
+            List<double> times = await Drive(client, proxy, groups, TimeSpan.FromSeconds(seconds));
             (long sent, long received) = (Sent() - sent0, Received() - received0);
             self.Refresh();
             serverProcess?.Refresh();
@@ -155,7 +163,7 @@ public static class PushPullBenchmark
                 Math.Round(bytesEachWay / 1e6, 3), times.Count, Math.Round(times[times.Count / 2], 3), Math.Round(times.Average(), 3),
                 Math.Round(times[(int)(times.Count * 0.9)], 3), Math.Round(clientCpu, 3), Math.Round(serverCpu, 3),
                 Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching, compression,
-                sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1, tls is not null);
+                sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1, tls is not null, parts);
         }
         finally
         {
@@ -176,29 +184,37 @@ public static class PushPullBenchmark
         return server;
     }
 
-    private static async Task<List<double>> Drive(ActorSystem system, IActorRef proxy, List<ChunkValues> gradients, TimeSpan duration)
+    private static async Task<List<double>> Drive(ActorSystem system, IActorRef proxy, List<List<ChunkValues>> parts, TimeSpan duration)
     {
         var done = new TaskCompletionSource<List<double>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(Props.Create(() => new Driver(proxy, gradients, duration, done)));
+        system.ActorOf(Props.Create(() => new Driver(proxy, parts, duration, done)));
         return await done.Task;
     }
 
-    /// <summary>Pushes, waits for the reply, pushes again, until the time is up; records each round trip in ms.</summary>
+    /// <summary>
+    /// Pushes (every part at once), waits for the reply to each part, pushes again, until the time is up; records each
+    /// round trip in ms.
+    /// </summary>
     private sealed class Driver : ReceiveActor
     {
         private static long s_step;
         private readonly IActorRef _proxy;
-        private readonly List<ChunkValues> _gradients;
+        private readonly List<List<ChunkValues>> _parts;
         private readonly List<double> _times = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _sentAt;
+        private int _waiting;
 
-        public Driver(IActorRef proxy, List<ChunkValues> gradients, TimeSpan duration, TaskCompletionSource<List<double>> done)
+        public Driver(IActorRef proxy, List<List<ChunkValues>> parts, TimeSpan duration, TaskCompletionSource<List<double>> done)
         {
             _proxy = proxy;
-            _gradients = gradients;
+            _parts = parts;
             Receive<PushReply>(reply =>
             {
+                if (--_waiting > 0)
+                {
+                    return;
+                }
                 _times.Add(Stopwatch.GetElapsedTime(_sentAt).TotalMilliseconds);
                 if (_clock.Elapsed >= duration)
                 {
@@ -216,7 +232,11 @@ public static class PushPullBenchmark
         {
             long step = Interlocked.Increment(ref s_step);
             _sentAt = Stopwatch.GetTimestamp();
-            _proxy.Tell(new PushGradients(WorkerName, step, 1, (int)step, 1, 0, _gradients, []), Self);
+            _waiting = _parts.Count;
+            for (int part = 0; part < _parts.Count; part++)
+            {
+                _proxy.Tell(new PushGradients(WorkerName, step, 1, (int)step, 1, 0, _parts[part], [], Part: part, Parts: _parts.Count), Self);
+            }
         }
     }
 }

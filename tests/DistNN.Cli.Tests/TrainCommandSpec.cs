@@ -71,6 +71,35 @@ public class TrainCommandSpec
     }
 
     [Fact]
+    public void Push_pull_bench_in_parts_sends_each_push_in_that_many_parts_and_waits_for_every_reply()
+    {
+        var whole = Distnn.Run("bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.3");
+        var parts = Distnn.Run("bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.3", "--parts", "7");
+
+        Assert.True(whole.ExitCode == 0 && parts.ExitCode == 0, whole.All + parts.All);
+        using var w = JsonDocument.Parse(whole.Stdout.Trim());
+        using var p = JsonDocument.Parse(parts.Stdout.Trim());
+        Assert.Equal(1, w.RootElement.GetProperty("parts").GetInt32());
+        Assert.Equal(7, p.RootElement.GetProperty("parts").GetInt32());
+        Assert.True(p.RootElement.GetProperty("round_trips").GetInt32() > 0, parts.Stdout);
+        // Every part is pushed and answered: the same values both ways, each of the six more frames with its own header.
+        long wholeBytes = w.RootElement.GetProperty("push_bytes_on_wire").GetInt64() + w.RootElement.GetProperty("reply_bytes_on_wire").GetInt64();
+        long partBytes = p.RootElement.GetProperty("push_bytes_on_wire").GetInt64() + p.RootElement.GetProperty("reply_bytes_on_wire").GetInt64();
+        Assert.InRange(partBytes, wholeBytes + 12, wholeBytes + 12 * 4096);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1000")]
+    public void Push_pull_bench_refuses_parts_it_cannot_send_naming_the_option(string parts)
+    {
+        var r = Distnn.Run("bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.3", "--parts", parts);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("--parts", r.All);
+    }
+
+    [Fact]
     public void Control_plane_bench_counts_the_reports_of_workers_in_a_child_process_and_the_coordinator_side_s_cpu_per_batch()
     {
         var r = Distnn.Run("bench", "--control-plane", "--workers", "3", "--interval-ms", "10", "--seconds", "1");

@@ -66,6 +66,11 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue("none")]
     public string Compression { get; init; } = "none";
 
+    [CommandOption("--parts <N>")]
+    [Description("With --push-pull: each push in N parts (the model's chunks in N consecutive groups), sent at once and each answered, as a worker that overlaps its pushes with the backward pass sends a part per layer.")]
+    [DefaultValue(1)]
+    public int Parts { get; init; } = 1;
+
     [CommandOption("--one-process")]
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }
@@ -135,6 +140,10 @@ public sealed class BenchSettings : CommandSettings
         if (Tls && (!PushPull || OneProcess || !Carrier.Equals("dataplane", StringComparison.OrdinalIgnoreCase) || Rounds <= 0))
         {
             return Spectre.Console.ValidationResult.Error("--tls goes with --push-pull --carrier dataplane (two processes) and --rounds of at least 1");
+        }
+        if (Parts < 1)
+        {
+            return Spectre.Console.ValidationResult.Error($"--parts: at least 1 (got {Parts})");
         }
         if (Threads <= 0 || Batch <= 0 || !(Seconds > 0) || Gemm is <= 0)
         {

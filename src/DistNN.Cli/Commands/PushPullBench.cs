@@ -18,7 +18,7 @@ internal static class PushPullBench
         if (settings.OneProcess)
         {
             return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
-                extraHocon: settings.AkkaConfig, compression: settings.Compression);
+                extraHocon: settings.AkkaConfig, compression: settings.Compression, parts: settings.Parts);
         }
         await using var server = await ServerProcess.StartAsync(settings, tlsDir: null);
         return await server.MeasureAsync(settings, clientTls: null);
@@ -87,7 +87,7 @@ internal static class PushPullBench
 
         public Task<PushPullResult> MeasureAsync(BenchSettings settings, NodeTls? clientTls) =>
             PushPullBenchmark.RunAsync(Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true), settings.Seconds, settings.ChunkBytes,
-                process, readyLine, !settings.NoAkkaBatching, settings.AkkaConfig, settings.Compression, clientTls);
+                process, readyLine, !settings.NoAkkaBatching, settings.AkkaConfig, settings.Compression, clientTls, parts: settings.Parts);
 
         public async ValueTask DisposeAsync()
         {
