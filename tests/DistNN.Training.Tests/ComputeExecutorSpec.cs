@@ -42,8 +42,10 @@ public class ComputeExecutorSpec : TestKit
         var executor = new ComputeExecutor("spec", 2);
         try
         {
+            // The events are not disposed: an executor thread may still be inside Signal or Wait when the test's own wait
+            // returns, and a disposed event there throws on that thread, which ends the test host.
             var order = new List<int>();
-            using var done = new CountdownEvent(100);
+            var done = new CountdownEvent(100);
             var single = new ComputeExecutor("single", 1);
             for (int i = 0; i < 100; i++)
             {
@@ -59,12 +61,19 @@ public class ComputeExecutorSpec : TestKit
             single.Shutdown();
 
             // One item blocks its thread: the other thread still takes the next item.
-            using var release = new ManualResetEventSlim();
-            using var second = new ManualResetEventSlim();
-            executor.Execute(new Work(() => release.Wait(TimeSpan.FromSeconds(10))));
+            var release = new ManualResetEventSlim();
+            var second = new ManualResetEventSlim();
+            var first = new ManualResetEventSlim();
+            executor.Execute(new Work(() =>
+            {
+                release.Wait(TimeSpan.FromSeconds(10));
+                first.Set();
+            }));
             executor.Execute(new Work(second.Set));
             Assert.True(second.Wait(TimeSpan.FromSeconds(10)));
+            Assert.False(first.IsSet, "the blocked item ended before it was released");
             release.Set();
+            Assert.True(first.Wait(TimeSpan.FromSeconds(10)));
         }
         finally
         {
