@@ -58,11 +58,12 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         }
         var (perValue, perUpdate) = settings.ServerNs is string ns ? ServerNs(ns) : ServerCosts.Measure(plan);
         var (workerPerMessage, serverPerMessage) = settings.MessageUs is string mus
-            ? Pair(mus, "--message-us", "WORKER,SERVER microseconds per message (e.g. 20,30)") is var (w, sv) ? (w * 1e3, sv * 1e3) : default
-            : (0, 0);
-        var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)") : (0, 0);
-        double controlPerBatch = settings.ControlUs is string cus ? Microseconds(cus) : 0;
-        var background = settings.BackgroundCores is string bcs ? Background(bcs) : default;
+            ? Pair(mus, "--message-us", "WORKER,SERVER microseconds per message (e.g. 20,30)", 1e-6) : (0, 0);
+        var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)", 1e-9) : (0, 0);
+        double controlPerBatch = settings.ControlUs is string cus ? Numbers(cus, 1, "--control-us", "a number of microseconds ≥ 0 (e.g. 900)")[0] / 1e6 : 0;
+        (double Coordinator, double Server, double Worker) background = settings.BackgroundCores is string bcs
+            ? Numbers(bcs, 3, "--background-cores", "COORDINATOR,SERVER,WORKER cores ≥ 0 (e.g. 0.02,0.01,0.01)") is var c ? (c[0], c[1], c[2]) : default
+            : default;
         Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
             + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
@@ -188,37 +189,24 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             ? f
             : throw new OptionException($"--backward-profile: '{part}' is not a share of the compute in [0, 1] (give one per layer, e.g. 1,0.94,0.4)")).ToArray();
 
-    /// <summary>One finite, non-negative number of microseconds, in seconds; else an error naming --control-us.</summary>
-    private static double Microseconds(string text) =>
-        double.TryParse(text, NumberStyles.Float, s_invariant, out double us) && us >= 0 && !double.IsInfinity(us)
-            ? us / 1e6
-            : throw new OptionException($"--control-us: '{text}' is not a number of microseconds ≥ 0 (e.g. 900)");
+    private static (double, double) ServerNs(string text) => Pair(text, "--server-ns", "ADD,UPDATE nanoseconds (e.g. 0.3,0.5)", 1e-9);
 
-    /// <summary>Three finite, non-negative numbers of cores, comma-separated; else an error naming --background-cores.</summary>
-    private static (double Coordinator, double Server, double Worker) Background(string text)
+    /// <summary>Two numbers as <see cref="Numbers"/> reads them, times <paramref name="unit"/> (in seconds).</summary>
+    private static (double, double) Pair(string text, string option, string what, double unit) =>
+        Numbers(text, 2, option, what) is var n ? (n[0] * unit, n[1] * unit) : default;
+
+    /// <summary><paramref name="count"/> finite, non-negative numbers, comma-separated; else an error naming the option.</summary>
+    private static double[] Numbers(string text, int count, string option, string what)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var cores = new double[parts.Length];
-        if (parts.Length != 3 || parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, s_invariant, out cores[i]) && cores[i] >= 0
-            && !double.IsInfinity(cores[i])).Any(ok => !ok))
+        var numbers = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
         {
-            throw new OptionException($"--background-cores: '{text}' is not COORDINATOR,SERVER,WORKER cores ≥ 0 (e.g. 0.02,0.01,0.01)");
+            if (!double.TryParse(parts[i], NumberStyles.Float, s_invariant, out numbers[i]) || !(numbers[i] >= 0) || double.IsInfinity(numbers[i]))
+            {
+                throw new OptionException($"{option}: '{text}' is not {what}");
+            }
         }
-        return (cores[0], cores[1], cores[2]);
-    }
-
-    private static (double, double) ServerNs(string text) => Pair(text, "--server-ns", "ADD,UPDATE nanoseconds (e.g. 0.3,0.5)");
-
-    /// <summary>Two finite, non-negative numbers of nanoseconds, comma-separated, in seconds; else an error naming the option.</summary>
-    private static (double, double) Pair(string text, string option, string what)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, s_invariant, out double first)
-            || !double.TryParse(parts[1], NumberStyles.Float, s_invariant, out double second) || !(first >= 0) || !(second >= 0)
-            || double.IsInfinity(first) || double.IsInfinity(second))
-        {
-            throw new OptionException($"{option}: '{text}' is not {what}");
-        }
-        return (first / 1e9, second / 1e9);
+        return parts.Length == count ? numbers : throw new OptionException($"{option}: '{text}' is not {what}");
     }
 }
