@@ -195,12 +195,15 @@ public sealed partial class Coordinator
     /// folder; when they are in the lost node's own folder, only a node whose folder holds them (that node restarted on its disk).
     /// </summary>
     private bool Fits(IReadOnlyList<HeldShard>? held, int index) =>
-        _recovery!.From is not { Manifest: { } m } from || m.Servers[index].NodeDirectory is null || ShardMatching.Fits(held, m, from.Folder, index);
+        !NeedsOwnFolder(index) || ShardMatching.Fits(held, _recovery!.From!.Manifest!, _recovery.From.Folder, index);
+
+    /// <summary>Lost server <paramref name="index"/>'s files of the checkpoint the recovery goes back to are in its node's own folder.</summary>
+    private bool NeedsOwnFolder(int index) => _recovery!.From is { Manifest: { } m } && m.Servers[index].NodeDirectory is not null;
 
     /// <summary>Why no standby fitted, when the lost servers' files are in their own nodes' folders.</summary>
     private string OwnFolderNeeded()
     {
-        var waiting = _recovery!.Waiting.Where(i => !Fits(null, i) && !Fits([], i)).ToList();
+        var waiting = _recovery!.Waiting.Where(NeedsOwnFolder).ToList();
         return waiting.Count == 0 ? ""
             : $": the files of {string.Join(", ", waiting.Select(i => $"server {i}"))} in checkpoint {_recovery.From!.Folder} are in the lost node's own "
                 + "folder, and no ps node whose --checkpoint-dir holds them registered (start the lost node again on its disk, or use one shared --checkpoint-dir)";
