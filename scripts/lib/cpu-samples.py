@@ -13,6 +13,8 @@ import re
 import sys
 import time
 
+from proc_cpu import cluster_nodes, stat
+
 
 def args():
     a = sys.argv[1:]
@@ -23,46 +25,16 @@ def args():
     return port, out, opts
 
 
-def nodes(port):
-    """pid -> node name of every distnn node process of this cluster."""
-    found = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().split(b"\0")
-        except OSError:
-            continue
-        words = [w.decode(errors="replace") for w in cmd]
-        if not any(w.endswith("distnn.dll") for w in words) or "node" not in words or not any(f"127.0.0.1:{port}" in w for w in words):
-            continue
-        name = None
-        for flag in ("--role", "--name"):
-            if flag in words and words.index(flag) + 1 < len(words):
-                name = words[words.index(flag) + 1]
-        found[int(pid)] = name or pid
-    return found
-
-
-def cpu(pid, tick):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
-
-
 def threads(pid, tick):
     """Thread name -> CPU seconds of the process's live threads."""
     by_name = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                text = f.read()
+            name, ticks = stat(f"/proc/{pid}/task/{tid}/stat")
         except OSError:
             continue
-        name = re.sub(r"[-_ ]?\d+$", "", text[text.index("(") + 1:text.rindex(")")]).replace(" ", "_").replace("=", "_")
-        fields = text.rsplit(")", 1)[1].split()
-        by_name[name] = by_name.get(name, 0) + (int(fields[11]) + int(fields[12])) / tick
+        name = re.sub(r"[-_ ]?\d+$", "", name).replace(" ", "_").replace("=", "_")
+        by_name[name] = by_name.get(name, 0) + ticks / tick
     return by_name
 
 
@@ -81,7 +53,7 @@ def main():
             if watched is not None and not os.path.exists(f"/proc/{watched}"):
                 break
             if now - last_scan > 2:  # nodes still joining: look again every 2 s
-                known, last_scan = nodes(port), now
+                known, last_scan = cluster_nodes(f"127.0.0.1:{port}"), now
             epochs = 0
             if opts["--metrics"] and os.path.exists(opts["--metrics"]):
                 with open(opts["--metrics"]) as m:
@@ -89,7 +61,7 @@ def main():
             row = []
             for pid, name in list(known.items()):
                 try:
-                    row.append(f"{name}={cpu(pid, tick)}")
+                    row.append(f"{name}={stat(f'/proc/{pid}/stat')[1] / tick}")
                     if name == opts["--threads"]:
                         row.extend(f"{name}:{t}={v}" for t, v in threads(pid, tick).items())
                 except OSError:

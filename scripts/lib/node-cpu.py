@@ -12,6 +12,8 @@ import re
 import sys
 import time
 
+from proc_cpu import cluster_nodes, stat as read_stat
+
 mark = sys.argv[1]
 out = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None
 samples = int(sys.argv[3]) if len(sys.argv) > 3 else 0
@@ -24,29 +26,14 @@ started = time.time()
 deadline = started + 900
 
 
-def read_stat(path):
-    text = open(path).read()
-    name = text[text.index('(') + 1:text.rindex(')')]
-    fields = text[text.rindex(')') + 2:].split()
-    return name, int(fields[11]) + int(fields[12])
-
-
 def is_worker_compute(pid, name):
     return roles[pid].startswith('worker') and name.startswith('distnn.compute')
 
 
 while time.time() < deadline:
     alive = False
-    for pid in filter(str.isdigit, os.listdir('/proc')):
-        try:
-            cmd = open(f'/proc/{pid}/cmdline').read().split('\0')
-        except OSError:
-            continue
-        if 'node' not in cmd or not any('distnn' in c for c in cmd) or not any(mark in c for c in cmd):
-            continue
-        if pid not in roles:
-            role = cmd[cmd.index('--role') + 1] if '--role' in cmd else '?'
-            roles[pid] = cmd[cmd.index('--name') + 1] if '--name' in cmd else role
+    for pid, name in cluster_nodes(mark).items():
+        roles.setdefault(pid, name)
         alive = seen = True
         try:
             for tid in os.listdir(f'/proc/{pid}/task'):
