@@ -55,11 +55,18 @@ public class DashboardSpec(DashboardRun run)
     [Fact]
     public async Task Metrics_are_prometheus_text_with_steps_samples_loss_bytes_and_failures_per_node()
     {
+        // The run may not have reported worker-0's first step yet (its series appears with it): scraped until it has.
+        var limit = DateTime.UtcNow.AddMinutes(1);
         var first = PrometheusText.Parse(await run.Http.GetStringAsync(new Uri(run.Url, "metrics")));
+        while (!first.Named("distnn_steps_total").Any(s => s.Labels.GetValueOrDefault("node") == "worker-0") && DateTime.UtcNow < limit)
+        {
+            await Task.Delay(200);
+            first = PrometheusText.Parse(await run.Http.GetStringAsync(new Uri(run.Url, "metrics")));
+        }
         double stepsBefore = Assert.Single(first.Named("distnn_steps_total"), s => s.Labels.GetValueOrDefault("node") == "worker-0").Value;
 
         PrometheusText.Exposition later;
-        var limit = DateTime.UtcNow.AddMinutes(1);
+        limit = DateTime.UtcNow.AddMinutes(1);
         do
         {
             await Task.Delay(500);
