@@ -100,6 +100,41 @@ public class TrainCommandSpec
     }
 
     [Fact]
+    public void Push_pull_bench_with_K_clients_runs_sync_rounds_of_the_K_and_gives_the_server_s_cpu_per_round()
+    {
+        var r = Distnn.Run("bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.3", "--parts", "3", "--clients", "2", "--last-part-alone");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        var root = line.RootElement;
+        Assert.Equal("sync", root.GetProperty("mode").GetString());
+        Assert.Equal(2, root.GetProperty("clients").GetInt32());
+        int rounds = root.GetProperty("round_trips").GetInt32();
+        Assert.True(rounds > 0, r.Stdout);
+        // The server's CPU per round is its process's CPU over the rounds; a client's is the clients' process's over 2 × rounds.
+        Assert.Equal(root.GetProperty("server_cpu_seconds").GetDouble() / rounds * 1e3, root.GetProperty("server_cpu_ms_per_round").GetDouble(), 1);
+        Assert.True(root.GetProperty("server_cpu_ms_per_round").GetDouble() > 0, r.Stdout);
+        Assert.True(root.GetProperty("client_cpu_ms_per_round").GetDouble() > 0, r.Stdout);
+        // Part 0 (the first chunk alone) is timed apart, inside its round.
+        Assert.InRange(root.GetProperty("ms_last_part_median").GetDouble(), 0.001, root.GetProperty("ms_p90").GetDouble());
+        Assert.InRange(root.GetProperty("last_part_floats").GetInt32(), 1, 421_642 / 2);
+    }
+
+    [Theory]
+    [InlineData("--clients", "0", "--clients")]
+    [InlineData("--clients", "65", "--clients")]
+    [InlineData("--clients", "two", "two")]
+    [InlineData("--last-part-alone", null, "--last-part-alone")]
+    public void Push_pull_bench_refuses_clients_or_a_last_part_it_cannot_run_naming_the_option(string option, string? value, string named)
+    {
+        string[] args = ["bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.3", option, .. value is null ? Array.Empty<string>() : [value]];
+        var r = Distnn.Run(args);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(named, r.All);
+    }
+
+    [Fact]
     public void Control_plane_bench_counts_the_reports_of_workers_in_a_child_process_and_the_coordinator_side_s_cpu_per_batch()
     {
         var r = Distnn.Run("bench", "--control-plane", "--workers", "3", "--interval-ms", "10", "--seconds", "1");

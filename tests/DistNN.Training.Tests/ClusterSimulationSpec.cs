@@ -205,6 +205,28 @@ public sealed class ClusterSimulationSpec
         Assert.InRange((six.VirtualSeconds - three.VirtualSeconds) / 3, round * (1 - 1e-6), round * (1 + 1e-6));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_server_s_cpu_per_round_lengthens_every_sync_round_by_itself_once_whatever_the_workers(int workers)
+    {
+        // Compute and the wire negligible beside it: the server's rounds are on every worker's path, and each round's
+        // cost is charged once (its chunks' shares one after another), not once per worker.
+        const int steps = 4;
+        const double round = 300e-6;
+        SimulationResult Run(double perRound) => ClusterSimulation.Run(Options(workers, steps: steps, link: "1000000GB/s", latency: "0")
+            with { ServerSecondsPerRound = perRound });
+        var free = Run(0);
+        var charged = Run(round);
+
+        Assert.Equal(free.VirtualSeconds + steps * round, charged.VirtualSeconds, 9);
+        Assert.Equal(free.NodeCpuSeconds.GetValueOrDefault("ps-0") + steps * round, charged.NodeCpuSeconds["ps-0"], 12);
+    }
+
+    [Fact]
+    public void A_server_s_cpu_per_round_must_be_finite_and_not_negative() =>
+        Assert.Contains("--server-round-us", Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(Options(workers: 1) with { ServerSecondsPerRound = -1e-6 })).Message);
+
     [Fact]
     public void On_one_shared_core_the_messages_cpu_adds_to_the_compute()
     {

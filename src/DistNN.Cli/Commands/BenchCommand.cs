@@ -71,6 +71,14 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(1)]
     public int Parts { get; init; } = 1;
 
+    [CommandOption("--clients <K>")]
+    [Description("With --push-pull: K clients (ActorSystems of this process, a connection each) push every round and the server runs sync rounds of the K, answering each chunk once all K pushes have it, as a sync cluster's ps does; prints the server's CPU per round and one client's. Not given: one client, the server async.")]
+    public int? Clients { get; init; }
+
+    [CommandOption("--last-part-alone")]
+    [Description("With --push-pull --parts N (N ≥ 2): each round sends part 0 only once the other parts are answered, and times its round trip apart (ms_last_part_*), as the last part of an overlapped worker's push goes.")]
+    public bool LastPartAlone { get; init; }
+
     [CommandOption("--one-process")]
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }
@@ -144,6 +152,22 @@ public sealed class BenchSettings : CommandSettings
         if (Parts < 1)
         {
             return Spectre.Console.ValidationResult.Error($"--parts: at least 1 (got {Parts})");
+        }
+        if (Clients is { } clients && (clients < 1 || clients > 64))
+        {
+            return Spectre.Console.ValidationResult.Error($"--clients: from 1 to 64 (got {clients})");
+        }
+        if ((Clients is not null || LastPartAlone) && !(PushPull || PushPullServer))
+        {
+            return Spectre.Console.ValidationResult.Error("--clients and --last-part-alone go with --push-pull");
+        }
+        if (Clients is not null && Tls)
+        {
+            return Spectre.Console.ValidationResult.Error("--clients does not go with --tls");
+        }
+        if (LastPartAlone && Parts < 2)
+        {
+            return Spectre.Console.ValidationResult.Error($"--last-part-alone: needs --parts of at least 2 (got {Parts})");
         }
         if (Threads <= 0 || Batch <= 0 || !(Seconds > 0) || Gemm is <= 0)
         {

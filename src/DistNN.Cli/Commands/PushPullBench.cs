@@ -18,7 +18,8 @@ internal static class PushPullBench
         if (settings.OneProcess)
         {
             return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
-                extraHocon: settings.AkkaConfig, compression: settings.Compression, parts: settings.Parts);
+                extraHocon: settings.AkkaConfig, compression: settings.Compression, parts: settings.Parts, clients: settings.Clients ?? 0,
+                lastAlone: settings.LastPartAlone);
         }
         await using var server = await ServerProcess.StartAsync(settings, tlsDir: null);
         return await server.MeasureAsync(settings, clientTls: null);
@@ -70,6 +71,11 @@ internal static class PushPullBench
                 start.ArgumentList.Add("--tls-dir");
                 start.ArgumentList.Add(tlsDir);
             }
+            if (settings.Clients is int clients)
+            {
+                start.ArgumentList.Add("--clients");
+                start.ArgumentList.Add(clients.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
             start.ArgumentList.Add("--akka-config");
             start.ArgumentList.Add(settings.AkkaConfig);
             var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
@@ -87,7 +93,8 @@ internal static class PushPullBench
 
         public Task<PushPullResult> MeasureAsync(BenchSettings settings, NodeTls? clientTls) =>
             PushPullBenchmark.RunAsync(Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true), settings.Seconds, settings.ChunkBytes,
-                process, readyLine, !settings.NoAkkaBatching, settings.AkkaConfig, settings.Compression, clientTls, parts: settings.Parts);
+                process, readyLine, !settings.NoAkkaBatching, settings.AkkaConfig, settings.Compression, clientTls, parts: settings.Parts,
+                clients: settings.Clients ?? 0, lastAlone: settings.LastPartAlone);
 
         public async ValueTask DisposeAsync()
         {
@@ -115,7 +122,8 @@ internal static class PushPullBench
         {
             Console.WriteLine(line);
             Console.Out.Flush();
-        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig, settings.TlsDir is null ? null : TemporaryCertificates.Load(settings.TlsDir, "server"));
+        }, stop, !settings.NoAkkaBatching, settings.AkkaConfig, settings.TlsDir is null ? null : TemporaryCertificates.Load(settings.TlsDir, "server"),
+            settings.Clients ?? 0);
         return 0;
     }
 }

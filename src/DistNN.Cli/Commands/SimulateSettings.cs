@@ -82,6 +82,10 @@ public sealed class SimulateSettings : CommandSettings
     [Description("CPU microseconds per message a worker and a server spend writing or reading it besides its bytes (--message-ns), charged to that node; e.g. from two `distnn bench --push-pull` runs of different push sizes. Default: 0,0 (not charged).")]
     public string? MessageUs { get; init; }
 
+    [CommandOption("--server-round-us <US>")]
+    [Description("A server's CPU microseconds per sync round (per apply of its chunks; a push in async and ssp) beyond --server-ns and --message-ns/--message-us: the rounds' bookkeeping, the parts' dispatch and leases; charged with the optimizer's update, an equal share per chunk; e.g. `distnn bench --push-pull --clients K --parts P`'s server CPU per round less what the other inputs charge for it. Default: 0 (not charged).")]
+    public string? ServerRoundUs { get; init; }
+
     [CommandOption("--control-us <US>")]
     [Description("The coordinator's CPU microseconds per batch (taking in a worker's BatchDone over Akka.Remote, progress and metrics), charged to the coordinator node; e.g. measured with `distnn bench --control-plane`. Default: 0 (not charged).")]
     public string? ControlUs { get; init; }

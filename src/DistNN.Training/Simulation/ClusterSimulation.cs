@@ -27,6 +27,8 @@ public sealed class ClusterSimulation
     private readonly SharedCores _cores;
     private readonly Dictionary<string, long> _applies = [];
     private readonly Dictionary<(string Server, int Chunk), long> _chunkVersions = [];
+    /// <summary>Each server's trainable chunks (its round's cost is shared among them).</summary>
+    private readonly Dictionary<string, int> _trainableChunks = [];
     private FrameSizes _sizes = null!;
     private double _firstCompute = double.NaN;
     private double _lastReply;
@@ -38,6 +40,11 @@ public sealed class ClusterSimulation
         _options = options;
         _network = new SimulatedNetwork(options.Link);
         _cores = new SharedCores(_clock, options.Cores, options.Cores > 0 ? options.TotalBackgroundCores : 0);
+        var layout = Parameters.ParameterLayout.For(ModelBuilder.Build(options.Plan.Model, options.Plan.Seed), options.Plan.Servers);
+        for (int s = 0; s < options.Plan.Servers; s++)
+        {
+            _trainableChunks[$"ps-{s}"] = layout.ChunksOf(s).Count(c => !c.IsState);
+        }
     }
 
     internal int Seed => _options.Plan.Seed;
@@ -178,7 +185,7 @@ public sealed class ClusterSimulation
 
     /// <summary>
     /// A server's reply: when the server's weights have moved on since its last reply (an apply: their version grew), the
-    /// optimizer's update is charged to the server first; then the server writes the reply (its CPU per byte), it crosses
+    /// optimizer's update and the chunks' shares of the server's cost per round are charged to the server first; then the server writes the reply (its CPU per byte), it crosses
     /// the network and the requester reads it (its CPU per byte) before it is delivered.
     /// </summary>
     internal void FromServer(object message, IActorRef server, IActorRef requester, Action deliver)
@@ -189,16 +196,18 @@ public sealed class ClusterSimulation
         {
             // The optimizer's update of each chunk whose version moved (sync: once per round; a part's reply carries its chunks).
             long updated = 0;
+            int moved = 0;
             foreach (var w in reply.Weights)
             {
                 if (w.Version > _chunkVersions.GetValueOrDefault((from, w.ChunkId)))
                 {
                     _chunkVersions[(from, w.ChunkId)] = w.Version;
                     updated += w.Values.Length;
+                    moved++;
                 }
                 _applies[from] = Math.Max(_applies.GetValueOrDefault(from), w.Version);
             }
-            _cores.Run(from, updated * _options.ServerSecondsPerUpdate);
+            _cores.Run(from, updated * _options.ServerSecondsPerUpdate + moved * _options.ServerSecondsPerRound / Math.Max(1, _trainableChunks[from]));
         }
         long bytes = Count(message, "");
         _cores.Run(from, _options.ServerSecondsPerMessage + bytes * _options.ServerSecondsPerByte, () =>

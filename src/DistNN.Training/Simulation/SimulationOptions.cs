@@ -55,6 +55,14 @@ public sealed record SimulationOptions
     public double ServerSecondsPerMessage { get; init; }
 
     /// <summary>
+    /// A server's CPU seconds per apply of its chunks (a sync round; in async and ssp a push) beyond its messages' and
+    /// arithmetic's costs: the rounds' bookkeeping, its parts' dispatch and leases (measured: `distnn bench --push-pull
+    /// --clients K` less what the other inputs charge). Charged on the server with the optimizer's update, each chunk
+    /// whose version moves taking an equal share. 0: not charged.
+    /// </summary>
+    public double ServerSecondsPerRound { get; init; }
+
+    /// <summary>
     /// For each of the model's layers (by index), the share of a batch's compute done when the backward pass has made
     /// that layer's gradients final (measured: <c>StepBenchmark.BackwardProfile</c>). With a plan that overlaps, a push's
     /// part for a layer leaves then; null: every part leaves at the batch's end.
@@ -102,6 +110,10 @@ public sealed record SimulationOptions
         if (!(WorkerSecondsPerMessage >= 0) || !(ServerSecondsPerMessage >= 0) || double.IsInfinity(WorkerSecondsPerMessage) || double.IsInfinity(ServerSecondsPerMessage))
         {
             throw new ArgumentException($"--message-us: a worker's and a server's costs per message must be finite and not negative (got {WorkerSecondsPerMessage * 1e6:G4},{ServerSecondsPerMessage * 1e6:G4})");
+        }
+        if (!(ServerSecondsPerRound >= 0) || double.IsInfinity(ServerSecondsPerRound))
+        {
+            throw new ArgumentException($"--server-round-us: a server's CPU per round must be finite and not negative (got {ServerSecondsPerRound * 1e6:G4})");
         }
         if (BackwardProfile is { } profile && (profile.Count != Nn.Models.ModelBuilder.Build(Plan.Model, Plan.Seed).Layers.Count
             || profile.Any(f => !(f >= 0 && f <= 1))))
