@@ -88,11 +88,17 @@ free_port() {
 # output prefixed by [NAME]. A node runs long: without tiered compilation (unless DOTNET_TieredCompilation says
 # otherwise) it compiles each method once, optimized, at its first call, instead of re-compiling the hot ones on a
 # background thread during training, where several nodes' compilers take CPU from the workers (docs/performance.md).
+# DISTNN_WORKER_NICE=N starts the worker nodes at niceness N (e.g. 5: the servers and the coordinator, at 0, then run
+# first when they have work; any user may raise a niceness).
 start_node() {
     local name="$1"; shift
     local prefix=()
     while [[ "$1" != "--" ]]; do prefix+=("$1"); shift; done
     shift
+    if [[ "$name" == worker-* && -n "${DISTNN_WORKER_NICE:-}" ]]; then
+        [[ "$DISTNN_WORKER_NICE" =~ ^-?[0-9]+$ ]] || { echo "$script: DISTNN_WORKER_NICE='$DISTNN_WORKER_NICE' is not a whole number" >&2; exit 2; }
+        prefix=(nice -n "$DISTNN_WORKER_NICE" "${prefix[@]}")
+    fi
     DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}" \
         "${prefix[@]}" "${distnn[@]}" node "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
     pids+=("$!")

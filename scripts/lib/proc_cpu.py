@@ -3,9 +3,10 @@ reading a process's or thread's CPU ticks. Reads files only; it starts no proces
 import os
 
 
-def cluster_nodes(mark):
-    """pid (as in /proc) -> node name (its --name, else its --role) of every `distnn … node` process whose command line
-    holds MARK (e.g. its seed's 127.0.0.1:PORT)."""
+def cluster_nodes(mark, command="node"):
+    """pid (as in /proc) -> node name (its --name, else its --role, else COMMAND) of every `distnn … COMMAND` process
+    (`node` by default; `train` finds a run in one process) whose command line holds MARK (e.g. its seed's
+    127.0.0.1:PORT)."""
     found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -13,9 +14,9 @@ def cluster_nodes(mark):
                 cmd = f.read().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if "node" not in cmd or not any("distnn" in c for c in cmd) or not any(mark in c for c in cmd):
+        if command not in cmd or not any("distnn" in c for c in cmd) or not any(mark in c for c in cmd):
             continue
-        found[pid] = next((cmd[cmd.index(flag) + 1] for flag in ("--name", "--role") if flag in cmd[:-1]), "?")
+        found[pid] = next((cmd[cmd.index(flag) + 1] for flag in ("--name", "--role") if flag in cmd[:-1]), command)
     return found
 
 
