@@ -10,6 +10,8 @@ public sealed class TransportCounters
     private readonly ConcurrentDictionary<IActorRef, WireCount> _bytes = new();
     private readonly ConcurrentDictionary<DataPlaneConnection, byte> _open = new();
     private long _framesSent;
+    private long _connectionsOpened;
+    private long _localSocketConnectionsOpened;
     private long _piecesSent;
     private long _pieceBytesSent;
     private long _closedBytesSent;
@@ -28,6 +30,12 @@ public sealed class TransportCounters
 
     /// <summary>Of <see cref="DataPlaneBytesReceived"/>, the value bytes read from the socket straight into their arrays.</summary>
     public long DataPlaneBytesPlaced => Interlocked.Read(ref _closedBytesPlaced) + _open.Keys.Sum(c => c.BytesPlaced);
+
+    /// <summary>Outgoing data-plane connections this node has opened, over TCP or a local socket.</summary>
+    public long DataPlaneConnectionsOpened => Interlocked.Read(ref _connectionsOpened);
+
+    /// <summary>Of <see cref="DataPlaneConnectionsOpened"/>, those over a Unix domain socket (to a server node on this host).</summary>
+    public long DataPlaneLocalSocketConnectionsOpened => Interlocked.Read(ref _localSocketConnectionsOpened);
 
     /// <summary>Frames and connections this node's data plane refused for <paramref name="reason"/>.</summary>
     public long RefusedOf(DataPlaneRefusal reason) => Interlocked.Read(ref _refused[(int)reason]);
@@ -76,7 +84,15 @@ public sealed class TransportCounters
     }
 
     /// <summary>An outgoing connection opened: its bytes count from now on.</summary>
-    internal void Opened(DataPlaneConnection connection) => _open.TryAdd(connection, 0);
+    internal void Opened(DataPlaneConnection connection)
+    {
+        _open.TryAdd(connection, 0);
+        Interlocked.Increment(ref _connectionsOpened);
+        if (connection.IsLocalSocket)
+        {
+            Interlocked.Increment(ref _localSocketConnectionsOpened);
+        }
+    }
 
     /// <summary>An outgoing connection closed: its byte counts go to the totals and it is forgotten.</summary>
     internal void Closed(DataPlaneConnection connection)

@@ -1,5 +1,6 @@
 using DistNN.Cli.Commands;
 using DistNN.Training.Cluster;
+using DistNN.Training.Configuration;
 
 namespace DistNN.Cli.Tests;
 
@@ -90,6 +91,24 @@ public class NodeOptionsSpec
 
         Assert.Contains($"DISTNN_COORDINATOR_GRACE: '{value}' is not a number of seconds from 0 to 3600", e.Message);
         Assert.Contains("--coordinator-grace must be 0 to 3600 seconds", new NodeSettings { CoordinatorGrace = -1 }.Validate().Message);
+    }
+
+    [Fact]
+    public void The_local_socket_is_auto_by_default_off_from_its_variable_or_the_command_line_and_any_other_value_is_refused_naming_the_key()
+    {
+        var env = new Dictionary<string, string> { ["DISTNN_ROLE"] = "ps", ["DISTNN_SEEDS"] = "akka.tcp://distnn@c:3", ["DISTNN_LOCAL_SOCKET"] = "off" };
+
+        var byDefault = NodeOptionsResolver.Resolve(new NodeSettings { Role = "ps", Seeds = "akka.tcp://distnn@c:3" }, _ => null, Distnn.TempDir());
+        var fromEnv = NodeOptionsResolver.Resolve(new NodeSettings(), k => env.GetValueOrDefault(k), Distnn.TempDir());
+        var fromLine = NodeOptionsResolver.Resolve(new NodeSettings { LocalSocket = "auto" }, k => env.GetValueOrDefault(k), Distnn.TempDir());
+        var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => NodeOptionsResolver.Resolve(
+            new NodeSettings { LocalSocket = "shm" }, k => env.GetValueOrDefault(k), Distnn.TempDir()));
+
+        Assert.True(DataPlaneSettings.From(byDefault.Hocon).LocalSocket);
+        Assert.False(DataPlaneSettings.From(fromEnv.Hocon).LocalSocket);
+        Assert.True(DataPlaneSettings.From(fromLine.Hocon).LocalSocket);
+        Assert.Contains("distnn.data-plane.local-socket must be auto or off, not 'shm'", e.Message);
+        Assert.Contains("DISTNN_LOCAL_SOCKET", NodeOptionsResolver.EnvironmentVariables);
     }
 
     [Fact]

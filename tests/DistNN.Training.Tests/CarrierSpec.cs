@@ -13,6 +13,7 @@ using DistNN.Training.Hosting;
 using DistNN.Training.Plan;
 using DistNN.Protocol.Codecs;
 using DistNN.Transport;
+using DistNN.Transport.DataPlane;
 
 namespace DistNN.Training.Tests;
 
@@ -145,7 +146,8 @@ public class CarrierSpec
             var register = await coordinator.Task.WaitAsync(s_reply);
 
             string endpoint = TensorTransports.Get(system).DataPlane.Endpoint;
-            Assert.Equal(endpoint, register.DataPlane);
+            Assert.Equal(TensorTransports.Get(system).DataPlane.Announcement, register.DataPlane);
+            Assert.Equal(endpoint, DataPlaneAddress.Parse(register.DataPlane).Tcp);
             Assert.StartsWith("127.0.0.1:", endpoint);
             Assert.NotEqual(0, int.Parse(endpoint["127.0.0.1:".Length..]));
             using var client = new System.Net.Sockets.TcpClient();

@@ -14,10 +14,12 @@ internal sealed class TwoNodes : IAsyncDisposable
     private static readonly Config Remote = DistNNReference.Values(
         ("akka.actor.provider", "remote"), ("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"), ("akka.remote.dot-netty.tcp.port", "0"));
 
-    public TwoNodes()
+    /// <param name="a">Settings of A over the defaults, or null.</param>
+    /// <param name="b">Settings of B over the defaults, or null.</param>
+    public TwoNodes(Config? a = null, Config? b = null)
     {
-        A = ActorSystem.Create("a", ActorTestConfig.With(DataPlaneSettings.On("127.0.0.1", 0, null).WithFallback(Remote)));
-        B = ActorSystem.Create("b", ActorTestConfig.With(Remote));
+        A = ActorSystem.Create("a", ActorTestConfig.With((a ?? Config.Empty).WithFallback(DataPlaneSettings.On("127.0.0.1", 0, null)).WithFallback(Remote)));
+        B = ActorSystem.Create("b", ActorTestConfig.With((b ?? Config.Empty).WithFallback(Remote)));
     }
 
     public ActorSystem A { get; }

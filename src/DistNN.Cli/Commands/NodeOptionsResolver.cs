@@ -45,6 +45,7 @@ internal static class NodeOptionsResolver
         (NodeConfig.Section + ".coordinator-grace", "DISTNN_COORDINATOR_GRACE", Kind.Seconds, s => s.CoordinatorGrace is { } g ? Milliseconds(g) : null),
         (FailureSettings.Section + ".worker-grace", null, Kind.Text, s => s.WorkerGrace is { } g ? Milliseconds(g) : null),
         (DataPlaneSettings.Section + ".port", "DISTNN_DATA_PORT", Kind.Whole, s => Text(s.DataPort)),
+        (DataPlaneSettings.Section + ".local-socket", "DISTNN_LOCAL_SOCKET", Kind.Text, s => s.LocalSocket),
         (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
         (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),
         (LogSettings.Section + ".stack-traces", null, Kind.Text, s => s.Verbose ? "on" : null),

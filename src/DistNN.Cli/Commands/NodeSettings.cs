@@ -46,6 +46,10 @@ public sealed class NodeSettings : PlanSettings
     [Description("ps: the tensor data plane's TCP port (distnn.data-plane.port), 0 to 65535 (0 = any free port, announced either way). Env DISTNN_DATA_PORT.")]
     public int? DataPort { get; init; }
 
+    [CommandOption("--local-socket <MODE>")]
+    [Description("auto: between nodes of one host the tensor data plane runs over a Unix domain socket instead of TCP (a ps node listens on one, a worker uses it, TCP if it cannot); off: TCP only (distnn.data-plane.local-socket, default auto). Env DISTNN_LOCAL_SOCKET.")]
+    public string? LocalSocket { get; init; }
+
     [CommandOption("--name <NAME>")]
     [Description("worker: the name it registers with. Default worker@PUBLIC-HOST:PORT. Env DISTNN_NAME.")]
     public string? Name { get; init; }

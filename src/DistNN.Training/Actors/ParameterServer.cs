@@ -31,7 +31,7 @@ public sealed class ParameterServer : ReceiveActor
 
     /// <summary>Registers with the shards its node's own checkpoint folder holds, so that a resume or a recovery gives it the one it holds.</summary>
     protected override void PreStart() =>
-        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Endpoint,
+        _coordinator?.Tell(new RegisterServer(Self, Carriers.TensorTransports.Get(Context.System).DataPlane.Announcement,
             _checkpointDirectory is null ? null : Checkpoints.NodeCheckpointFolders.Held(_checkpointDirectory)));
 
     protected override void PostStop() => Carriers.TensorTransports.Get(Context.System).DataPlane.StopServing(Self);

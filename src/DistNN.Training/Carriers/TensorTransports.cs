@@ -30,6 +30,7 @@ public sealed class TensorTransports : IExtension
             MaxConnections = settings.MaxConnections,
             MaxConnectionsPerPeer = settings.MaxConnectionsPerPeer,
             IdleTimeout = settings.IdleTimeout,
+            LocalSocket = settings.LocalSocket,
         });
         Pieces = new PiecesTransport(system, serializer, Counters);
         if (settings.Enabled)

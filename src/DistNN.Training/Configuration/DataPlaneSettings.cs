@@ -32,6 +32,9 @@ public sealed record DataPlaneSettings
     /// <summary>A connection idle this long is closed.</summary>
     public required TimeSpan IdleTimeout { get; init; }
 
+    /// <summary>local-socket = auto: a Unix domain socket between nodes of one host (a ps node listens on one, a worker uses it); off: TCP only.</summary>
+    public required bool LocalSocket { get; init; }
+
     public static DataPlaneSettings From(Config config) => new()
     {
         Enabled = ConfigRead.Bool(config, Section + ".enabled"),
@@ -43,6 +46,12 @@ public sealed record DataPlaneSettings
         MaxConnections = ConfigRead.Int(config, Section + ".max-connections"),
         MaxConnectionsPerPeer = ConfigRead.Int(config, Section + ".max-connections-per-peer"),
         IdleTimeout = ConfigRead.Duration(config, Section + ".idle-timeout"),
+        LocalSocket = ConfigRead.String(config, Section + ".local-socket") switch
+        {
+            "auto" => true,
+            "off" or "false" or "no" => false,
+            var other => throw new ConfigurationException($"configuration key {Section}.local-socket must be auto or off, not '{other}'"),
+        },
     };
 
     /// <summary>The data plane on, listening on <paramref name="host"/>:<paramref name="port"/>, as a configuration layer.</summary>

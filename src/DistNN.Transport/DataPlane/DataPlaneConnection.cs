@@ -9,7 +9,7 @@ using DistNN.Protocol.Limits;
 namespace DistNN.Transport.DataPlane;
 
 /// <summary>
-/// One TCP connection of the data plane, the same on both ends: a receive loop that cuts frames and passes each to
+/// One connection of the data plane (TCP, or a Unix domain socket between nodes of one host), the same on both ends: a receive loop that cuts frames and passes each to
 /// the <see cref="FrameHandler"/>, and a send loop that writes queued frames in order. At most
 /// <see cref="DataPlaneOptions.MaxInFlightFrames"/> frames wait to be sent; <see cref="SendAsync"/> waits beyond
 /// that, and <see cref="Send"/> leaves the frame waiting without holding the caller's thread. A bad frame header (wrong version, oversized) is counted, logged once, and closes the connection, since the
@@ -46,8 +46,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
         _records = records;
         _onFrame = onFrame;
         _options = options;
-        RemoteEndPoint = socket.RemoteEndPoint!;
-        LocalEndPoint = socket.LocalEndPoint!;
+        IsLocalSocket = socket.AddressFamily == AddressFamily.Unix;
+        RemoteEndPoint = socket.RemoteEndPoint ?? new UnixDomainSocketEndPoint("(local peer)");
+        LocalEndPoint = socket.LocalEndPoint ?? new UnixDomainSocketEndPoint("(local peer)");
         _outgoing = Channel.CreateBounded<FrameWriter>(new BoundedChannelOptions(Math.Max(1, options.MaxInFlightFrames))
         {
             SingleReader = true,
@@ -81,6 +82,9 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     /// </summary>
     public Protocol.Ownership.IValueArrays? PlacedArrays { get; private set; }
 
+    /// <summary>True when the connection runs over a Unix domain socket (a server on this host), false over TCP.</summary>
+    public bool IsLocalSocket { get; }
+
     /// <summary>True when the connection runs over TLS.</summary>
     public bool IsTls => _tls is not null;
 
@@ -89,7 +93,10 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     internal void Start()
     {
-        _socket.NoDelay = true;
+        if (!IsLocalSocket)
+        {
+            _socket.NoDelay = true;
+        }
         if (_options.SocketBufferBytes > 0)
         {
             _socket.SendBufferSize = _options.SocketBufferBytes;

@@ -26,8 +26,8 @@ internal sealed class DataPlaneLink
     /// <summary>A request awaiting its reply; <see cref="SentOn"/> is null until a connection carried it.</summary>
     private sealed record Request(string Target, IActorRef Requester, object Message, DataPlaneCredential? Credential, DataPlaneConnection? SentOn);
 
-    private readonly string _host;
-    private readonly int _port;
+    private readonly DataPlaneAddress _address;
+    private string? _localSocket;
     private readonly DataPlaneTransport _transport;
     private readonly object _gate = new();
     private readonly Dictionary<(int Route, int Part), Request> _outstanding = [];
@@ -37,12 +37,8 @@ internal sealed class DataPlaneLink
 
     public DataPlaneLink(string endpoint, DataPlaneTransport transport)
     {
-        int colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out _port))
-        {
-            throw new FormatException($"data-plane endpoint '{endpoint}' is not host:port");
-        }
-        _host = endpoint[..colon].Trim('[', ']');
+        _address = DataPlaneAddress.Parse(endpoint);
+        _localSocket = transport.Options.LocalSocket && _address.IsLocal ? _address.SocketPath : null;
         Endpoint = endpoint;
         _transport = transport;
     }
@@ -165,9 +161,7 @@ internal sealed class DataPlaneLink
             try
             {
                 using var timeout = new CancellationTokenSource(s_connectTimeout);
-                connection = await DataPlaneClient.ConnectAsync(_host, _port,
-                    (c, payload) => _transport.Dispatcher.OnFrame(c, payload, this), _transport.Options, timeout.Token,
-                    (c, start) => _transport.Dispatcher.Place(c, start, this)).ConfigureAwait(false);
+                connection = await OpenAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ArgumentException
                 or System.Security.Authentication.AuthenticationException)
@@ -181,11 +175,38 @@ internal sealed class DataPlaneLink
         GiveUp(failure ?? "the node is stopping");
     }
 
+    /// <summary>
+    /// A connection to the server: over its local socket while that works (a server on this host), else over TCP; a local
+    /// socket that cannot be reached (another container, a file system this process does not see) is logged once and left.
+    /// </summary>
+    private async Task<DataPlaneConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        FrameHandler onFrame = (c, payload) => _transport.Dispatcher.OnFrame(c, payload, this);
+        FramePlacement placement = (c, start) => _transport.Dispatcher.Place(c, start, this);
+        if (_localSocket is { } path)
+        {
+            try
+            {
+                return await DataPlaneClient.ConnectAsync(new UnixDomainSocketEndPoint(path), onFrame, _transport.Options,
+                    cancellationToken, _address.Host, placement).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                _localSocket = null;
+                _transport.Log.Warning("tensor data plane: the local socket {0} of {1} cannot be reached ({2}); using TCP",
+                    path, _address.Tcp, e.Message);
+            }
+        }
+        return await DataPlaneClient.ConnectAsync(_address.Host, _address.Port, onFrame, _transport.Options, cancellationToken,
+            placement).ConfigureAwait(false);
+    }
+
     /// <summary>Sends what waited for this connection, in order, then the requests a dropped connection lost.</summary>
     private void Connected(DataPlaneConnection connection)
     {
         _transport.Counters.Opened(connection);
-        _transport.Log.Info("tensor data plane: connected to {0}", Endpoint);
+        _transport.Log.Info("tensor data plane: connected to {0}{1}", _address.Tcp,
+            connection.IsLocalSocket ? $" over its local socket {_address.SocketPath}" : "");
         var unsent = new List<((int Route, int Part) Key, FrameWriter? Frame, Request? Request)>();
         lock (_gate)
         {

@@ -40,6 +40,12 @@ public sealed record DataPlaneOptions
     /// <summary>Where connection events (closed, errors in the frame handler) are written; none if null.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>
+    /// A server also listens on a Unix domain socket and announces it; a client on the same host (<see cref="HostIdentity"/>)
+    /// connects to it instead of TCP, and falls back to TCP if it cannot. False: TCP only, both ways.
+    /// </summary>
+    public bool LocalSocket { get; init; } = true;
+
     /// <summary>Mutual TLS on every connection (both ends present a certificate of the cluster's CA), or null: plain TCP.</summary>
     public NodeTls? Tls { get; init; }
 

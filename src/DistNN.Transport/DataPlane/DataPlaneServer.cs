@@ -14,35 +14,45 @@ namespace DistNN.Transport.DataPlane;
 /// <see cref="DataPlaneOptions.MaxPendingConnections"/> wait; a newer one closes the oldest that has not sent a byte, else the oldest). Only then does it become a
 /// connection with a receive thread, within <see cref="DataPlaneOptions.MaxConnections"/> and
 /// <see cref="DataPlaneOptions.MaxConnectionsPerPeer"/>; one idle for <see cref="DataPlaneOptions.IdleTimeout"/> is closed.
+/// Given a path, it also listens on a Unix domain socket there (mode 0600, removed on dispose) for clients on this
+/// host; what is accepted on it goes through the same handshake, caps and connections as TCP.
 /// </summary>
 public sealed class DataPlaneServer : IAsyncDisposable
 {
     private readonly Socket _listener;
+    private readonly Socket? _localListener;
     private readonly FrameHandler _onFrame;
     private readonly FramePlacement? _placement;
     private readonly DataPlaneOptions _options;
     private readonly ConcurrentDictionary<DataPlaneConnection, byte> _connections = new();
     private readonly object _gate = new();
     private readonly Dictionary<Socket, (long Order, TlsRecordStream? Records)> _pending = [];
-    private readonly Dictionary<IPAddress, int> _perPeer = [];
+    private readonly Dictionary<string, int> _perPeer = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _accepting;
     private readonly Task _idleWatch;
     private long _accepted;
 
-    private DataPlaneServer(Socket listener, FrameHandler onFrame, DataPlaneOptions options, FramePlacement? placement)
+    private DataPlaneServer(Socket listener, Socket? localListener, FrameHandler onFrame, DataPlaneOptions options, FramePlacement? placement)
     {
         _placement = placement;
         _listener = listener;
+        _localListener = localListener;
         _onFrame = onFrame;
         _options = options;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _accepting = Task.Run(AcceptLoopAsync);
+        LocalSocketPath = (localListener?.LocalEndPoint as UnixDomainSocketEndPoint)?.ToString();
+        _accepting = localListener is null
+            ? Task.Run(() => AcceptLoopAsync(listener))
+            : Task.WhenAll(Task.Run(() => AcceptLoopAsync(listener)), Task.Run(() => AcceptLoopAsync(localListener)));
         _idleWatch = Task.Run(CloseIdleAsync);
     }
 
     /// <summary>The bound endpoint (with the actual port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The path of the Unix domain socket this server also listens on, or null when it listens on TCP only.</summary>
+    public string? LocalSocketPath { get; }
 
     public IReadOnlyCollection<DataPlaneConnection> Connections => (IReadOnlyCollection<DataPlaneConnection>)_connections.Keys;
 
@@ -63,15 +73,17 @@ public sealed class DataPlaneServer : IAsyncDisposable
 
     /// <summary>
     /// Binds <paramref name="host"/>:<paramref name="port"/> (port 0 picks a free one) and starts accepting; with
-    /// <paramref name="placement"/>, frames' large values are received straight into the arrays it names.
+    /// <paramref name="placement"/>, frames' large values are received straight into the arrays it names; with
+    /// <paramref name="localSocketPath"/>, also on a Unix domain socket there (if it cannot be bound: TCP only, logged).
     /// </summary>
     public static DataPlaneServer Start(string host, int port, FrameHandler onFrame, DataPlaneOptions? options = null,
-        FramePlacement? placement = null) =>
-        Start(new IPEndPoint(Resolve(host), port), onFrame, options, placement);
+        FramePlacement? placement = null, string? localSocketPath = null) =>
+        Start(new IPEndPoint(Resolve(host), port), onFrame, options, placement, localSocketPath);
 
     public static DataPlaneServer Start(IPEndPoint endpoint, FrameHandler onFrame, DataPlaneOptions? options = null,
-        FramePlacement? placement = null)
+        FramePlacement? placement = null, string? localSocketPath = null)
     {
+        options ??= DataPlaneOptions.Default;
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -83,13 +95,61 @@ public sealed class DataPlaneServer : IAsyncDisposable
             listener.Dispose();
             throw;
         }
-        return new DataPlaneServer(listener, onFrame, options ?? DataPlaneOptions.Default, placement);
+        Socket? local = localSocketPath is null ? null : ListenLocal(localSocketPath, options);
+        return new DataPlaneServer(listener, local, onFrame, options, placement);
+    }
+
+    /// <summary>
+    /// A listener on the Unix domain socket <paramref name="path"/>, readable and writable by this user only (set before
+    /// listen, so no one else connects in between), or null (logged) if it cannot be made.
+    /// </summary>
+    private static Socket? ListenLocal(string path, DataPlaneOptions options)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            options.Log?.Invoke("data-plane server: no local socket on Windows (its file mode cannot be set); TCP only");
+            return null;
+        }
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            listener.Listen(128);
+            return listener;
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            listener.Dispose();
+            DeleteSocketFile(path);
+            options.Log?.Invoke($"data-plane server: no local socket at {path} ({e.Message}); TCP only");
+            return null;
+        }
+    }
+
+    private static void DeleteSocketFile(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
         _listener.Dispose();
+        _localListener?.Dispose();
+        if (LocalSocketPath is not null)
+        {
+            DeleteSocketFile(LocalSocketPath);
+        }
         await Task.WhenAll(_accepting, _idleWatch).ConfigureAwait(false);
         lock (_gate)
         {
@@ -116,14 +176,14 @@ public sealed class DataPlaneServer : IAsyncDisposable
             ?? throw new ArgumentException($"host '{host}' has no address", nameof(host));
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(Socket listener)
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -131,7 +191,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
                 {
                     return;
                 }
-                _options.Log?.Invoke($"data-plane server {LocalEndPoint}: accept failed: {e.Message}");
+                _options.Log?.Invoke($"data-plane server {listener.LocalEndPoint}: accept failed: {e.Message}");
                 continue;
             }
             _ = AdmitAsync(socket);
@@ -141,7 +201,10 @@ public sealed class DataPlaneServer : IAsyncDisposable
     /// <summary>The handshake of an accepted socket, then the caps; a socket that passes becomes a connection.</summary>
     private async Task AdmitAsync(Socket socket)
     {
-        var peer = (IPEndPoint)socket.RemoteEndPoint!;
+        // Peers on the local socket have no address of their own: for the caps they count as one peer, as loopback does.
+        var address = socket.RemoteEndPoint as IPEndPoint;
+        string peer = address?.ToString() ?? "a local-socket peer";
+        string peerKey = address?.Address.ToString() ?? "local socket";
         Socket? evicted = null;
         TlsRecordStream? records = _options.Tls is null ? null : new TlsRecordStream(socket);
         lock (_gate)
@@ -162,7 +225,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
             if (_options.Tls is { } nodeTls)
             {
                 tls = new SslStream(records!, leaveInnerStreamOpen: false);
-                await tls.AuthenticateAsServerAsync(nodeTls.ServerOptions(peer.ToString()), deadline.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(nodeTls.ServerOptions(peer), deadline.Token).ConfigureAwait(false);
             }
             else
             {
@@ -200,13 +263,13 @@ public sealed class DataPlaneServer : IAsyncDisposable
             {
                 refusal = $"this server holds its maximum of {_options.MaxConnections} connections";
             }
-            else if (_perPeer.GetValueOrDefault(peer.Address) >= _options.MaxConnectionsPerPeer)
+            else if (_perPeer.GetValueOrDefault(peerKey) >= _options.MaxConnectionsPerPeer)
             {
-                refusal = $"{peer.Address} holds its maximum of {_options.MaxConnectionsPerPeer} connections";
+                refusal = $"{peerKey} holds its maximum of {_options.MaxConnectionsPerPeer} connections";
             }
             else
             {
-                _perPeer[peer.Address] = _perPeer.GetValueOrDefault(peer.Address) + 1;
+                _perPeer[peerKey] = _perPeer.GetValueOrDefault(peerKey) + 1;
             }
         }
         if (refusal is not null)
@@ -223,9 +286,9 @@ public sealed class DataPlaneServer : IAsyncDisposable
             _connections.TryRemove(connection, out byte _);
             lock (_gate)
             {
-                if (--_perPeer[peer.Address] == 0)
+                if (--_perPeer[peerKey] == 0)
                 {
-                    _perPeer.Remove(peer.Address);
+                    _perPeer.Remove(peerKey);
                 }
             }
         }, TaskScheduler.Default);

@@ -7,8 +7,8 @@ using DistNN.Protocol.Serialization;
 namespace DistNN.Transport.DataPlane;
 
 /// <summary>
-/// The tensor data plane of one node: TCP connections beside Akka.Remote. A server node listens (<see cref="Listen"/>)
-/// and announces its endpoint; an actor elsewhere sends through a <see cref="DataPlaneRef"/> on the
+/// The tensor data plane of one node: TCP connections beside Akka.Remote (a Unix domain socket between nodes of one
+/// host). A server node listens (<see cref="Listen"/>) and announces its endpoint (<see cref="Announcement"/>); an actor elsewhere sends through a <see cref="DataPlaneRef"/> on the
 /// <see cref="DataPlaneLink"/> to that endpoint, and frames on either end go to the <see cref="FrameDispatcher"/>, which
 /// delivers requests only to the servers this node serves (<see cref="Serve"/>) and refuses everything else.
 /// </summary>
@@ -34,8 +34,17 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
         Dispatcher = new FrameDispatcher(this);
     }
 
-    /// <summary>This node's endpoint as announced ("host:port"), or empty when it listens on none.</summary>
+    /// <summary>This node's TCP endpoint as announced ("host:port"), or empty when it listens on none.</summary>
     public string Endpoint { get; private set; } = "";
+
+    /// <summary>
+    /// What a server node announces to its clients: <see cref="Endpoint"/>, and its local socket when it listens on one
+    /// (<see cref="DataPlaneAddress"/>); empty when it listens on none.
+    /// </summary>
+    public string Announcement { get; private set; } = "";
+
+    /// <summary>The path of this node's local socket, or null when it has none.</summary>
+    public string? LocalSocketPath => _server?.LocalSocketPath;
 
     internal IActorRefProvider Provider { get; }
 
@@ -54,14 +63,30 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
     /// <summary>True once the node stops: dropped connections are then not opened again.</summary>
     internal bool IsStopping => _stopping;
 
-    /// <summary>Listens on <paramref name="host"/>:<paramref name="port"/> (0: any free port), announced with <paramref name="announcedHost"/>.</summary>
-    public void Listen(string host, int port, string announcedHost)
+    /// <summary>
+    /// Listens on <paramref name="host"/>:<paramref name="port"/> (0: any free port), announced with <paramref name="announcedHost"/>,
+    /// and with <see cref="DataPlaneOptions.LocalSocket"/> on a Unix domain socket in <paramref name="socketDirectory"/>
+    /// (default: the user's runtime directory, else the temporary one).
+    /// </summary>
+    public void Listen(string host, int port, string announcedHost, string? socketDirectory = null)
     {
+        string? localPath = Options.LocalSocket && HostIdentity.Current is not null ? NewSocketPath(socketDirectory) : null;
         _server = DataPlaneServer.Start(host, port, (connection, payload) => Dispatcher.OnFrame(connection, payload, null), Options,
-            (connection, start) => Dispatcher.Place(connection, start, null));
+            (connection, start) => Dispatcher.Place(connection, start, null), localPath);
         Endpoint = $"{(string.IsNullOrEmpty(announcedHost) ? host : announcedHost)}:{_server.LocalEndPoint.Port}";
-        Log.Info("tensor data plane listening on {0}, announced as {1}, {2}", _server.LocalEndPoint, Endpoint,
-            Options.Tls is null ? "plain TCP" : "mutual TLS");
+        Announcement = _server.LocalSocketPath is { } path
+            ? (DataPlaneAddress.Parse(Endpoint) with { HostId = HostIdentity.Current, SocketPath = path }).ToString()
+            : Endpoint;
+        Log.Info("tensor data plane listening on {0}{1}, announced as {2}, {3}", _server.LocalEndPoint,
+            _server.LocalSocketPath is { } local ? $" and {local}" : "", Endpoint, Options.Tls is null ? "no TLS" : "mutual TLS");
+    }
+
+    /// <summary>A fresh socket path no other node can be using (a random name, bound once).</summary>
+    private static string NewSocketPath(string? directory)
+    {
+        string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        directory ??= !string.IsNullOrEmpty(runtime) && Directory.Exists(runtime) ? runtime : Path.GetTempPath();
+        return Path.Combine(directory, $"distnn-dp-{Environment.ProcessId}-{System.Security.Cryptography.RandomNumberGenerator.GetHexString(12, lowercase: true)}.sock");
     }
 
     /// <summary>
