@@ -116,6 +116,27 @@ public sealed class DataPlaneLocalSocketSpec : IDisposable
     }
 
     [Fact]
+    public async Task A_socket_file_left_by_a_killed_node_is_removed_by_the_next_server_in_its_directory_a_live_servers_is_not()
+    {
+        // A file no one listens on, named after a pid that cannot exist: what a node killed before its shutdown leaves.
+        string stale = Path.Combine(_directory, $"{LocalSocketFiles.Prefix}999999999-0123456789ab.sock");
+        string bound = Path.Combine(_directory, "bound.sock");
+        using (var killed = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            killed.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, stale);
+        }
+        string live = Path.Combine(_directory, $"{LocalSocketFiles.Prefix}999999998-0123456789ab.sock");
+        await using var server = DataPlaneServer.Start("127.0.0.1", 0, Echo, Options(), localSocketPath: live);
+        Assert.True(File.Exists(stale));
+
+        LocalSocketFiles.RemoveStale(_directory);
+
+        Assert.False(File.Exists(stale), "the killed node's socket file stayed");
+        Assert.True(File.Exists(live), "a live server's socket file was removed");
+    }
+
+    [Fact]
     public void An_announcement_names_the_tcp_endpoint_and_the_local_socket_with_its_host_and_only_this_host_takes_the_socket()
     {
         var here = DataPlaneAddress.Parse($"ps-0:5100 local {HostIdentity.Current} /run/user/0/distnn dp.sock");

@@ -42,6 +42,10 @@ public sealed class DataPlaneServer : IAsyncDisposable
         _options = options;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         LocalSocketPath = (localListener?.LocalEndPoint as UnixDomainSocketEndPoint)?.ToString();
+        if (LocalSocketPath is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit += RemoveSocketFile;
+        }
         _accepting = localListener is null
             ? Task.Run(() => AcceptLoopAsync(listener))
             : Task.WhenAll(Task.Run(() => AcceptLoopAsync(listener)), Task.Run(() => AcceptLoopAsync(localListener)));
@@ -127,6 +131,9 @@ public sealed class DataPlaneServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A process that exits without stopping this server (no dispose) still removes its socket file.</summary>
+    private void RemoveSocketFile(object? sender, EventArgs e) => DeleteSocketFile(LocalSocketPath!);
+
     private static void DeleteSocketFile(string path)
     {
         try
@@ -148,6 +155,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
         _localListener?.Dispose();
         if (LocalSocketPath is not null)
         {
+            AppDomain.CurrentDomain.ProcessExit -= RemoveSocketFile;
             DeleteSocketFile(LocalSocketPath);
         }
         await Task.WhenAll(_accepting, _idleWatch).ConfigureAwait(false);

@@ -81,12 +81,16 @@ public sealed class DataPlaneTransport : ITensorTransport, IAsyncDisposable
             _server.LocalSocketPath is { } local ? $" and {local}" : "", Endpoint, Options.Tls is null ? "no TLS" : "mutual TLS");
     }
 
-    /// <summary>A fresh socket path no other node can be using (a random name, bound once).</summary>
+    /// <summary>
+    /// A fresh socket path no other node can be using (a random name, bound once); the files that nodes killed before
+    /// they could remove theirs left in <paramref name="directory"/> are removed first (<see cref="LocalSocketFiles"/>).
+    /// </summary>
     private static string NewSocketPath(string? directory)
     {
         string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         directory ??= !string.IsNullOrEmpty(runtime) && Directory.Exists(runtime) ? runtime : Path.GetTempPath();
-        return Path.Combine(directory, $"distnn-dp-{Environment.ProcessId}-{System.Security.Cryptography.RandomNumberGenerator.GetHexString(12, lowercase: true)}.sock");
+        LocalSocketFiles.RemoveStale(directory);
+        return Path.Combine(directory, $"{LocalSocketFiles.Prefix}{Environment.ProcessId}-{System.Security.Cryptography.RandomNumberGenerator.GetHexString(12, lowercase: true)}.sock");
     }
 
     /// <summary>
