@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DistNN.Nn.Layers.Conv;
 
@@ -118,32 +119,54 @@ public static unsafe class Im2Col
         }
     }
 
+    // Copy and Clear move a kernel row (kw·C floats, e.g. 96) in vector registers inline: a call into the runtime's
+    // memmove or clear per row cost more than the move, most of all where that is precompiled code (docs/performance.md).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* src, float* dst, int length)
     {
-        if (length <= 8)
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            for (int t = 0; t < length; t++)
+            for (; t <= length - Vector256<float>.Count; t += Vector256<float>.Count)
             {
-                dst[t] = src[t];
+                Vector256.Store(Vector256.Load(src + t), dst + t);
             }
-            return;
         }
-        Buffer.MemoryCopy(src, dst, length * sizeof(float), length * sizeof(float));
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; t <= length - Vector128<float>.Count; t += Vector128<float>.Count)
+            {
+                Vector128.Store(Vector128.Load(src + t), dst + t);
+            }
+        }
+        for (; t < length; t++)
+        {
+            dst[t] = src[t];
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Clear(float* dst, int length)
     {
-        if (length <= 8)
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            for (int t = 0; t < length; t++)
+            for (; t <= length - Vector256<float>.Count; t += Vector256<float>.Count)
             {
-                dst[t] = 0f;
+                Vector256.Store(Vector256<float>.Zero, dst + t);
             }
-            return;
         }
-        new Span<float>(dst, length).Clear();
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; t <= length - Vector128<float>.Count; t += Vector128<float>.Count)
+            {
+                Vector128.Store(Vector128<float>.Zero, dst + t);
+            }
+        }
+        for (; t < length; t++)
+        {
+            dst[t] = 0f;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
