@@ -14,9 +14,17 @@
 #   - the messages: push-pull round trips of the model's gradient on loopback (`distnn bench --push-pull`, the server
 #     in a child process), the dense push whole and in a part per layer (`--parts`, the same bytes in more messages):
 #     each side's CPU per round trip (the server's less its optimizer update) is a fixed cost per message plus a cost per
-#     frame byte, solved from the two; a top-k push is measured as a check of both; what is
-#     left of the dense mean round trip beyond both sides' CPU is the hand-off latency (half each way). Loopback has no
-#     wire of its own: its copying is in those CPU times, so the link is unlimited (1000GB/s);
+#     frame byte, solved from the two; a top-k push is measured as a check of both. Loopback has no wire of its own: its
+#     copying is in those CPU times, so the link is unlimited (1000GB/s);
+#   - the server's CPU per sync round beyond that (--server-round-us): `distnn bench --push-pull --clients N --parts P
+#     --round-ms T --part-shares S`, N clients pushing a part per layer with weights to the real server in sync mode, a
+#     round every T (the step time the simulation predicts without the control plane and this charge, as for the
+#     control plane below), each part at its layer's share of the backward profile (S) into the round, its CPU per
+#     round less its idle CPU and less what the inputs above charge for the same round (N pushes' and their replies'
+#     messages and bytes, N gradients added, one update);
+#   - the hand-off latency (--latency): the round trip of a push's last part alone (`--last-part-alone`: the first
+#     chunk, sent once the other parts are answered) while as many step benches as cores keep every core busy, as the
+#     real workers' compute does, less its CPU (four messages' fixed costs and its bytes), half each way;
 #   - the servers' arithmetic and the backward profile (when each layer's gradients are final, for the overlapped
 #     pushes the real workers make by default): measured by `distnn simulate` (one probe run), then given to every run;
 #   - each node's background (--background-cores): an idle cluster of the same shape (the coordinator waits for one
@@ -82,7 +90,7 @@ parts=$(echo "$profile" | tr ',' '\n' | grep -c .)
 pp=$(distnn bench --push-pull --carrier dataplane --seconds 3 2>/dev/null | tail -1)
 pn=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "$parts" 2>/dev/null | tail -1)
 pk=$(distnn bench --push-pull --carrier dataplane --seconds 3 --compression topk:0.01 2>/dev/null | tail -1)
-read -r worker_ns server_ns worker_us server_us latency_ms check < <(python3 -c "
+read -r worker_ns server_ns worker_us server_us check < <(python3 -c "
 import json, sys
 d, n, k = (json.loads(a) for a in sys.argv[1:4])
 frame = lambda r: r['push_bytes_on_wire'] + r['reply_bytes_on_wire']
@@ -94,15 +102,34 @@ def fit(side, less):
 update = d['floats'] * $update_ns * 1e-9
 wb, wm = fit('client_cpu_seconds', 0.0)
 sb, sm = fit('server_cpu_seconds', update)
-lat = max(0.0, d['ms_mean'] - (d['client_cpu_seconds'] + d['server_cpu_seconds']) / d['round_trips'] * 1e3) / 2
 # The top-k bench as a check: its measured CPU per round trip against what the two costs give it.
 check = f\"{per(k, 'client_cpu_seconds', 0) * 1e3:.3f}/{(2 * wm + wb * frame(k)) * 1e3:.3f}ms,{per(k, 'server_cpu_seconds', update) * 1e3:.3f}/{(2 * sm + sb * frame(k)) * 1e3:.3f}ms\"
-print(round(wb * 1e9, 4), round(sb * 1e9, 4), round(wm * 1e6, 1), round(sm * 1e6, 1), round(lat, 4), check)" "$pp" "$pn" "$pk")
+print(round(wb * 1e9, 4), round(sb * 1e9, 4), round(wm * 1e6, 1), round(sm * 1e6, 1), check)" "$pp" "$pn" "$pk")
+# A real round: the cnn's layers with weights (conv, conv, dense, dense) are a worker's push parts, each leaving at its
+# layer's share of the backward profile; the bench's parts are the chunks in consecutive groups, a (weights, bias) pair each.
+weight_layers=(0 2 5 6)
+shares=$(python3 -c "p = '$profile'.split(','); print(','.join(p[i] for i in [$(IFS=,; echo "${weight_layers[*]}")]))")
 for r in "$pp" "$pn" "$pk"; do
     echo "messages: push-pull ($(json "$r" "r['compression']"), $(json "$r" "r['parts']") part(s)) round trip $(json "$r" "r['ms_mean']") ms mean, CPU $(json "$r" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$r" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip, $(json "$r" "r['push_bytes_on_wire'] + r['reply_bytes_on_wire']") bytes"
 done
 echo "  top-k check, measured/from the fit: worker ${check%%,*}, server (less its update) ${check#*,}"
-echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value); hand-off latency $latency_ms ms"
+echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value)"
+
+# The last part's round trip alone beside busy cores (a step bench per core), less its CPU: the hand-off latency, half each way.
+busy=()
+for ((i = 0; i < $(nproc); i++)); do
+    distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 10 > /dev/null 2>&1 & busy+=($!)
+done
+sleep 2
+pl=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "${#weight_layers[@]}" --last-part-alone 2>/dev/null | tail -1)
+wait "${busy[@]}"
+read -r latency_ms line < <(python3 -c "
+import json, sys
+r = json.loads(sys.argv[1])
+cpu = 2 * ($worker_us + $server_us) * 1e-3 + ($worker_ns + $server_ns) * 1e-6 * 2 * 4 * r['last_part_floats']
+print(round(max(0.0, r['ms_last_part_mean'] - cpu) / 2, 4), f\"{r['last_part_floats']} values' part: round trip {r['ms_last_part_mean']} ms mean, {r['ms_last_part_median']} median; its CPU {cpu:.3f} ms\")" "$pl")
+latency_ms=${latency_ms:-0}
+echo "hand-off beside $(nproc) busy cores: $line -> latency $latency_ms ms each way"
 
 # window CPU METRICS N LIMIT: each node's CPU-seconds in the last epoch's training window, as JSON with the window's
 # seconds and its batches and rounds at the epoch's rate. The window runs from the first sample after the first epoch's
@@ -189,11 +216,11 @@ simulate() {
     local steps=$(( (limit + batch * $1 - 1) / (batch * $1) ))
     distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${compute[$1]}" \
         --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
-        --message-us "$worker_us,$server_us" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
+        --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
         --steps "$steps" --node-cpu --csv "$3"
 }
 
-declare -A background control
+declare -A background control round_us
 for n in "${counts[@]}"; do
     read -r bc bs bw seen < <(idle "$n")
     background[$n]="$bc,$bs,$bw"
@@ -204,6 +231,20 @@ for n in "${counts[@]}"; do
     cp=$(distnn bench --control-plane --workers "$n" --interval-ms "$pace" --seconds 5 2>/dev/null | tail -1)
     control[$n]=$(json "$cp" "r['us_per_batch']" 2>/dev/null || echo 0)
     echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' reports every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores)"
+    # The server's CPU per sync round of N clients pushing in parts at the same pace, less what the other inputs charge for that round.
+    ps=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "${#weight_layers[@]}" --clients "$n" --round-ms "$pace" \
+        --part-shares "$shares" 2>/dev/null | tail -1)
+    read -r extra line < <(python3 -c "
+import json, sys
+r = json.loads(sys.argv[1])
+n, p = r['clients'], r['parts']
+frame = r['push_bytes_on_wire'] + r['reply_bytes_on_wire']
+charged = n * (2 * p * $server_us * 1e-3 + $server_ns * 1e-6 * frame) + (n * $add_ns + $update_ns) * r['floats'] * 1e-6
+worker = 2 * p * $worker_us * 1e-3 + $worker_ns * 1e-6 * frame
+extra = max(0.0, r['server_cpu_ms_per_round'] - charged)
+print(round(extra * 1e3, 1), f\"{r['round_trips']} rounds every {r['round_ms']} ms, {r['ms_mean']} ms each: the server {r['server_cpu_ms_per_round']:.3f} ms of CPU per round (less its idle {r['server_idle_cores']} cores), the other inputs charge {charged:.3f}; a client {r['client_cpu_ms_per_round']:.3f} ms (its messages charged {worker:.3f}, not refined)\")" "$ps")
+    round_us[$n]=${extra:-0}
+    echo "server rounds, $n clients in ${#weight_layers[@]} parts leaving at $shares of the round (sync): $line -> --server-round-us ${round_us[$n]}"
 done
 
 for n in "${counts[@]}"; do

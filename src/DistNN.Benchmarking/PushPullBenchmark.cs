@@ -25,14 +25,18 @@ namespace DistNN.Benchmarking;
 /// counts rounds; the bytes on the wire are one client's): ServerCpuMsPerRound is the server's CPU per sync round and
 /// ClientCpuMsPerRound one client's (the clients are ActorSystems of one process: its CPU over K). Clients 0: one async
 /// client. With LastAlone, each round's part 0 is sent only once the other parts' replies are in, and its round trip is
-/// timed on its own (MsLastPart…, LastPartFloats values), as the last part of an overlapped worker's push goes.
+/// timed on its own (MsLastPart…, LastPartFloats values), as the last part of an overlapped worker's push goes. With
+/// RoundMs, each client starts a round at most every RoundMs (as a worker computing between pushes), and the server's
+/// idle CPU (ServerIdleCores, measured for a second before) is taken off its CPU per round; with part shares, part p
+/// leaves share p × RoundMs after its round began (as an overlapped worker's part leaves when the backward pass has
+/// finished its layer), else every part at once.
 /// </summary>
 public sealed record PushPullResult(
     string Carrier, bool TwoProcesses, int Floats, double MegabytesEachWay, int RoundTrips, double MsMedian, double MsMean,
     double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching,
     string Compression, long PushBytesOnWire, long ReplyBytesOnWire, bool Tls = false, int Parts = 1, int Clients = 0,
     string Mode = "async", double ServerCpuMsPerRound = 0, double ClientCpuMsPerRound = 0, double MsLastPartMedian = 0,
-    double MsLastPartMean = 0, int LastPartFloats = 0);
+    double MsLastPartMean = 0, int LastPartFloats = 0, double RoundMs = 0, double ServerIdleCores = 0);
 
 public static class PushPullBenchmark
 {
@@ -114,8 +118,17 @@ public static class PushPullBenchmark
     /// </remarks>
     public static async Task<PushPullResult> RunAsync(TensorCarrierKind carrier, double seconds, int chunkBytes = 64 * 1024,
         Process? serverProcess = null, string? readyLine = null, bool akkaBatching = true, string extraHocon = "",
-        string compression = "none", NodeTls? tls = null, NodeTls? serverTls = null, int parts = 1, int clients = 0, bool lastAlone = false)
+        string compression = "none", NodeTls? tls = null, NodeTls? serverTls = null, int parts = 1, int clients = 0, bool lastAlone = false,
+        double roundMs = 0, IReadOnlyList<double>? partShares = null)
     {
+        if (partShares is not null && (partShares.Count != parts || partShares.Any(f => !(f >= 0 && f <= 1)) || !(roundMs > 0)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(partShares), $"--part-shares: one share in [0, 1] per part ({parts}), with --round-ms (got {partShares.Count})");
+        }
+        if (!(roundMs >= 0) || double.IsInfinity(roundMs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(roundMs), $"--round-ms: a finite number of ms, not negative (got {roundMs})");
+        }
         if (clients < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(clients), $"--clients: at least 1 (got {clients})");
@@ -177,13 +190,28 @@ public static class PushPullBenchmark
             var steps = names.Select(_ => first).ToArray();
 
             // Warm-up: a second of round trips (JIT, connection and socket buffers).
-            await Drive(systems, proxies, names, steps, groups, TimeSpan.FromSeconds(1), lastAlone);
+            var pace = TimeSpan.FromMilliseconds(roundMs);
+            var delays = Enumerable.Range(0, parts).Select(p => partShares is null ? TimeSpan.Zero : pace * partShares[p]).ToList();
+            await Drive(systems, proxies, names, steps, groups, TimeSpan.FromSeconds(1), lastAlone, pace, delays);
             var self = Process.GetCurrentProcess();
+            // Paced rounds leave the server idle between them: its idle CPU (timers, the runtime) is measured first and taken off.
+            double idleCores = 0;
+            if (roundMs > 0 && serverProcess is not null)
+            {
+                serverProcess.Refresh();
+                TimeSpan idle0 = serverProcess.TotalProcessorTime;
+                var idleClock = Stopwatch.StartNew();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                serverProcess.Refresh();
+                idleCores = (serverProcess.TotalProcessorTime - idle0).TotalSeconds / idleClock.Elapsed.TotalSeconds;
+            }
             serverProcess?.Refresh();
+            var timed = Stopwatch.StartNew();
             TimeSpan clientCpu0 = self.TotalProcessorTime;
             TimeSpan serverCpu0 = serverProcess?.TotalProcessorTime ?? TimeSpan.Zero;
             (long sent0, long received0) = (Sent(), Received());
-            var (times, lastTimes) = await Drive(systems, proxies, names, steps, groups, TimeSpan.FromSeconds(seconds), lastAlone);
+            var (times, lastTimes) = await Drive(systems, proxies, names, steps, groups, TimeSpan.FromSeconds(seconds), lastAlone, pace, delays);
+            double elapsed = timed.Elapsed.TotalSeconds;
             (long sent, long received) = (Sent() - sent0, Received() - received0);
             self.Refresh();
             serverProcess?.Refresh();
@@ -201,9 +229,9 @@ public static class PushPullBenchmark
                 Math.Round(times[(int)(times.Count * 0.9)], 3), Math.Round(clientCpu, 3), Math.Round(serverCpu, 3),
                 Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching, compression,
                 sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1, tls is not null, parts,
-                clients, clients > 0 ? "sync" : "async", Math.Round(serverCpu / rounds * 1e3, 4), Math.Round(clientCpu / times.Count * 1e3, 4),
+                clients, clients > 0 ? "sync" : "async", Math.Round(Math.Max(0, serverCpu - idleCores * elapsed) / rounds * 1e3, 4), Math.Round(clientCpu / times.Count * 1e3, 4),
                 lastAlone ? Math.Round(lastTimes[lastTimes.Count / 2], 4) : 0, lastAlone ? Math.Round(lastTimes.Average(), 4) : 0,
-                lastAlone ? groups[0].Sum(g => g.Values.Length) : 0);
+                lastAlone ? groups[0].Sum(g => g.Values.Length) : 0, roundMs, Math.Round(idleCores, 4));
         }
         finally
         {
@@ -232,13 +260,13 @@ public static class PushPullBenchmark
     /// <paramref name="lastAlone"/>, the last parts' round trips (ms).
     /// </summary>
     private static async Task<(List<double> Times, List<double> LastTimes)> Drive(IReadOnlyList<ActorSystem> systems, IReadOnlyList<IActorRef> proxies,
-        IReadOnlyList<string> names, long[] steps, List<List<ChunkValues>> parts, TimeSpan duration, bool lastAlone)
+        IReadOnlyList<string> names, long[] steps, List<List<ChunkValues>> parts, TimeSpan duration, bool lastAlone, TimeSpan pace, IReadOnlyList<TimeSpan> delays)
     {
         var end = new RoundsEnd(names.Count);
         var drivers = names.Select((name, k) =>
         {
             var done = new TaskCompletionSource<(List<double>, List<double>)>(TaskCreationOptions.RunContinuationsAsynchronously);
-            systems[k].ActorOf(Props.Create(() => new Driver(proxies[k], name, k, names.Count, steps, parts, duration, lastAlone, end, done)));
+            systems[k].ActorOf(Props.Create(() => new Driver(proxies[k], name, k, names.Count, steps, parts, duration, lastAlone, pace, delays, end, done)));
             return done.Task;
         }).ToList();
         var results = await Task.WhenAll(drivers);
@@ -266,7 +294,8 @@ public static class PushPullBenchmark
 
     /// <summary>
     /// Pushes (every part at once, or with lastAlone part 0 once the others are answered), waits for the reply to each
-    /// part, pushes again, until the rounds end; records each round trip (and the last part's) in ms.
+    /// part, pushes again (with a pace, not before the pace has passed since the round began), until the rounds end;
+    /// records each round trip (and the last part's) in ms.
     /// </summary>
     private sealed class Driver : ReceiveActor
     {
@@ -277,6 +306,7 @@ public static class PushPullBenchmark
         private readonly long[] _steps;
         private readonly List<List<ChunkValues>> _parts;
         private readonly bool _lastAlone;
+        private readonly IReadOnlyList<TimeSpan> _delays;
         private readonly List<double> _times = [];
         private readonly List<double> _lastTimes = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -285,8 +315,11 @@ public static class PushPullBenchmark
         private int _waiting;
 
         public Driver(IActorRef proxy, string name, int index, int clients, long[] steps, List<List<ChunkValues>> parts, TimeSpan duration,
-            bool lastAlone, RoundsEnd end, TaskCompletionSource<(List<double>, List<double>)> done)
+            bool lastAlone, TimeSpan pace, IReadOnlyList<TimeSpan> delays, RoundsEnd end, TaskCompletionSource<(List<double>, List<double>)> done)
         {
+            _delays = delays;
+            Receive<NextRound>(_ => Push());
+            Receive<SendPart>(p => Send(p.Part));
             (_proxy, _name, _index, _clients, _steps, _parts, _lastAlone) = (proxy, name, index, clients, steps, parts, lastAlone);
             Receive<PushReply>(reply =>
             {
@@ -312,8 +345,23 @@ public static class PushPullBenchmark
                     Context.Stop(Self);
                     return;
                 }
+                var rest = pace - Stopwatch.GetElapsedTime(_sentAt);
+                if (rest > TimeSpan.Zero)
+                {
+                    Task.Delay(rest).ContinueWith(_ => NextRound.Instance, TaskScheduler.Default).PipeTo(Self);
+                    return;
+                }
                 Push();
             });
+        }
+
+        /// <summary>A part's time in its round has come: send it.</summary>
+        private sealed record SendPart(int Part);
+
+        /// <summary>The pace has passed: start the next round.</summary>
+        private sealed class NextRound
+        {
+            public static readonly NextRound Instance = new();
         }
 
         protected override void PreStart() => Push();
@@ -326,7 +374,15 @@ public static class PushPullBenchmark
             _waiting = _parts.Count - first;
             for (int part = first; part < _parts.Count; part++)
             {
-                Send(part);
+                if (_delays[part] > TimeSpan.Zero)
+                {
+                    int later = part;
+                    Task.Delay(_delays[part]).ContinueWith(_ => new SendPart(later), TaskScheduler.Default).PipeTo(Self);
+                }
+                else
+                {
+                    Send(part);
+                }
             }
         }
 

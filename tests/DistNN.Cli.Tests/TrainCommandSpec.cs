@@ -120,12 +120,33 @@ public class TrainCommandSpec
         Assert.InRange(root.GetProperty("last_part_floats").GetInt32(), 1, 421_642 / 2);
     }
 
+    [Fact]
+    public void Push_pull_bench_with_a_pace_sends_each_part_at_its_share_of_the_round_and_takes_the_server_s_idle_cpu_off()
+    {
+        var r = Distnn.Run("bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.5", "--parts", "3", "--clients", "2",
+            "--round-ms", "20", "--part-shares", "1,0.5,0.25");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        var root = line.RootElement;
+        Assert.Equal(20, root.GetProperty("round_ms").GetDouble());
+        int rounds = root.GetProperty("round_trips").GetInt32();
+        // A round every 20 ms at most for half a second (a loaded machine may stretch them; the last rounds end the run).
+        Assert.InRange(rounds, 1, 0.5 / 0.020 + 2);
+        // Part 2 leaves at a quarter of the round and part 0 at its end: every round trip is at least the round's 20 ms.
+        Assert.True(root.GetProperty("ms_median").GetDouble() >= 19, r.Stdout);
+        Assert.True(root.GetProperty("server_idle_cores").GetDouble() >= 0, r.Stdout);
+        Assert.InRange(root.GetProperty("server_cpu_ms_per_round").GetDouble(), 0, root.GetProperty("server_cpu_seconds").GetDouble() / rounds * 1e3 + 1e-3);
+    }
+
     [Theory]
     [InlineData("--clients", "0", "--clients")]
     [InlineData("--clients", "65", "--clients")]
     [InlineData("--clients", "two", "two")]
     [InlineData("--last-part-alone", null, "--last-part-alone")]
-    public void Push_pull_bench_refuses_clients_or_a_last_part_it_cannot_run_naming_the_option(string option, string? value, string named)
+    [InlineData("--round-ms", "-1", "--round-ms")]
+    [InlineData("--part-shares", "0.5", "--part-shares")]
+    public void Push_pull_bench_refuses_clients_a_pace_or_parts_it_cannot_run_naming_the_option(string option, string? value, string named)
     {
         string[] args = ["bench", "--push-pull", "--carrier", "dataplane", "--seconds", "0.3", option, .. value is null ? Array.Empty<string>() : [value]];
         var r = Distnn.Run(args);

@@ -79,6 +79,15 @@ public sealed class BenchSettings : CommandSettings
     [Description("With --push-pull --parts N (N ≥ 2): each round sends part 0 only once the other parts are answered, and times its round trip apart (ms_last_part_*), as the last part of an overlapped worker's push goes.")]
     public bool LastPartAlone { get; init; }
 
+    [CommandOption("--round-ms <MS>")]
+    [Description("With --push-pull: each client starts a round at most every MS ms, idle in between as a worker computing its batch is (e.g. the step time of the run to mimic); the server's idle CPU is measured for a second first and taken off its CPU per round. Default: 0 (rounds back to back).")]
+    [DefaultValue(0.0)]
+    public double RoundMs { get; init; }
+
+    [CommandOption("--part-shares <LIST>")]
+    [Description("With --push-pull --round-ms and --parts N: N shares in [0, 1], part p leaving share p × the round's ms after its round began (e.g. the backward profile of the layers the parts hold, part 0 the first layer's). Default: every part at the round's start.")]
+    public string? PartShares { get; init; }
+
     [CommandOption("--one-process")]
     [Description("With --push-pull: both nodes as two ActorSystems in this process (no server CPU figure).")]
     public bool OneProcess { get; init; }
@@ -130,6 +139,15 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(5.0)]
     public double Seconds { get; init; } = 5.0;
 
+    /// <summary>--part-shares as numbers, or null when one is not a number in [0, 1].</summary>
+    internal double[]? PartShareList()
+    {
+        var shares = (PartShares ?? "").Split(',', StringSplitOptions.TrimEntries)
+            .Select(t => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double f) && f >= 0 && f <= 1 ? f : double.NaN)
+            .ToArray();
+        return shares.Any(double.IsNaN) ? null : shares;
+    }
+
     public override Spectre.Console.ValidationResult Validate()
     {
         if ((Model is null ? 0 : 1) + (Gemm is null ? 0 : 1) + (PushPull || PushPullServer ? 1 : 0) + (ControlPlane || ControlPlaneWorkers is not null ? 1 : 0) != 1)
@@ -164,6 +182,18 @@ public sealed class BenchSettings : CommandSettings
         if (Clients is not null && Tls)
         {
             return Spectre.Console.ValidationResult.Error("--clients does not go with --tls");
+        }
+        if (!(RoundMs >= 0) || double.IsInfinity(RoundMs) || RoundMs > 10_000)
+        {
+            return Spectre.Console.ValidationResult.Error($"--round-ms: from 0 to 10000 ms (got {RoundMs})");
+        }
+        if (RoundMs > 0 && !PushPull)
+        {
+            return Spectre.Console.ValidationResult.Error("--round-ms goes with --push-pull");
+        }
+        if (PartShares is not null && (!(RoundMs > 0) || PartShareList() is not { } shares || shares.Length != Parts))
+        {
+            return Spectre.Console.ValidationResult.Error($"--part-shares: one share in [0, 1] per part ({Parts}), with --round-ms (got '{PartShares}')");
         }
         if (LastPartAlone && Parts < 2)
         {

@@ -19,7 +19,7 @@ internal static class PushPullBench
         {
             return await PushPullBenchmark.RunAsync(carrier, settings.Seconds, settings.ChunkBytes, akkaBatching: !settings.NoAkkaBatching,
                 extraHocon: settings.AkkaConfig, compression: settings.Compression, parts: settings.Parts, clients: settings.Clients ?? 0,
-                lastAlone: settings.LastPartAlone);
+                lastAlone: settings.LastPartAlone, roundMs: settings.RoundMs, partShares: settings.PartShares is null ? null : settings.PartShareList());
         }
         await using var server = await ServerProcess.StartAsync(settings, tlsDir: null);
         return await server.MeasureAsync(settings, clientTls: null);
@@ -94,7 +94,7 @@ internal static class PushPullBench
         public Task<PushPullResult> MeasureAsync(BenchSettings settings, NodeTls? clientTls) =>
             PushPullBenchmark.RunAsync(Enum.Parse<TensorCarrierKind>(settings.Carrier, ignoreCase: true), settings.Seconds, settings.ChunkBytes,
                 process, readyLine, !settings.NoAkkaBatching, settings.AkkaConfig, settings.Compression, clientTls, parts: settings.Parts,
-                clients: settings.Clients ?? 0, lastAlone: settings.LastPartAlone);
+                clients: settings.Clients ?? 0, lastAlone: settings.LastPartAlone, roundMs: settings.RoundMs, partShares: settings.PartShares is null ? null : settings.PartShareList());
 
         public async ValueTask DisposeAsync()
         {
