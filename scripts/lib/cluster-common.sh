@@ -38,6 +38,8 @@ parse_cluster_options() {
     for n in "$servers" "$workers" "${port:-0}"; do
         [[ "$n" =~ ^[0-9]+$ ]] || { echo "$script: '$n' is not a whole number" >&2; exit 2; }
     done
+    [[ -z "${DISTNN_WORKER_NICE:-}" || "$DISTNN_WORKER_NICE" =~ ^-?[0-9]+$ ]] \
+        || { echo "$script: DISTNN_WORKER_NICE='$DISTNN_WORKER_NICE' is not a whole number" >&2; exit 2; }
     [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
     [[ "$servers" -ge 1 && "$workers" -ge 1 ]] || { echo "$script: need at least 1 server and 1 worker" >&2; exit 2; }
     if [[ -z "$threads" ]]; then
@@ -96,7 +98,6 @@ start_node() {
     while [[ "$1" != "--" ]]; do prefix+=("$1"); shift; done
     shift
     if [[ "$name" == worker-* && -n "${DISTNN_WORKER_NICE:-}" ]]; then
-        [[ "$DISTNN_WORKER_NICE" =~ ^-?[0-9]+$ ]] || { echo "$script: DISTNN_WORKER_NICE='$DISTNN_WORKER_NICE' is not a whole number" >&2; exit 2; }
         prefix=(nice -n "$DISTNN_WORKER_NICE" "${prefix[@]}")
     fi
     DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}" \
