@@ -94,19 +94,19 @@ public class NodeOptionsSpec
     }
 
     [Fact]
-    public void The_local_socket_is_auto_by_default_off_from_its_variable_or_the_command_line_and_any_other_value_is_refused_naming_the_key()
+    public void The_local_socket_is_off_by_default_auto_from_its_variable_the_command_line_wins_and_any_other_value_is_refused_naming_the_key()
     {
-        var env = new Dictionary<string, string> { ["DISTNN_ROLE"] = "ps", ["DISTNN_SEEDS"] = "akka.tcp://distnn@c:3", ["DISTNN_LOCAL_SOCKET"] = "off" };
+        var env = new Dictionary<string, string> { ["DISTNN_ROLE"] = "ps", ["DISTNN_SEEDS"] = "akka.tcp://distnn@c:3", ["DISTNN_LOCAL_SOCKET"] = "auto" };
 
         var byDefault = NodeOptionsResolver.Resolve(new NodeSettings { Role = "ps", Seeds = "akka.tcp://distnn@c:3" }, _ => null, Distnn.TempDir());
         var fromEnv = NodeOptionsResolver.Resolve(new NodeSettings(), k => env.GetValueOrDefault(k), Distnn.TempDir());
-        var fromLine = NodeOptionsResolver.Resolve(new NodeSettings { LocalSocket = "auto" }, k => env.GetValueOrDefault(k), Distnn.TempDir());
+        var fromLine = NodeOptionsResolver.Resolve(new NodeSettings { LocalSocket = "off" }, k => env.GetValueOrDefault(k), Distnn.TempDir());
         var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => NodeOptionsResolver.Resolve(
             new NodeSettings { LocalSocket = "shm" }, k => env.GetValueOrDefault(k), Distnn.TempDir()));
 
-        Assert.True(DataPlaneSettings.From(byDefault.Hocon).LocalSocket);
-        Assert.False(DataPlaneSettings.From(fromEnv.Hocon).LocalSocket);
-        Assert.True(DataPlaneSettings.From(fromLine.Hocon).LocalSocket);
+        Assert.False(DataPlaneSettings.From(byDefault.Hocon).LocalSocket);
+        Assert.True(DataPlaneSettings.From(fromEnv.Hocon).LocalSocket);
+        Assert.False(DataPlaneSettings.From(fromLine.Hocon).LocalSocket);
         Assert.Contains("distnn.data-plane.local-socket must be auto or off, not 'shm'", e.Message);
         Assert.Contains("DISTNN_LOCAL_SOCKET", NodeOptionsResolver.EnvironmentVariables);
     }

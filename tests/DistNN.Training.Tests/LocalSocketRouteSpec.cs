@@ -11,15 +11,15 @@ using DistNN.Transport.DataPlane;
 namespace DistNN.Training.Tests;
 
 /// <summary>
-/// A worker node on the host of a server node reaches the server's data plane through the Unix domain socket the server
-/// announces, not TCP; with distnn.data-plane.local-socket = off on either side, or a socket it cannot reach or that
-/// another host announced, it uses TCP. The server's socket file goes with its node.
+/// With distnn.data-plane.local-socket = auto, a worker node on the host of a server node reaches the server's data plane
+/// through the Unix domain socket the server announces, not TCP; with off (the default) on either side, or a socket it
+/// cannot reach or that another host announced, it uses TCP. The server's socket file goes with its node.
 /// </summary>
 public class LocalSocketRouteSpec
 {
     private static readonly TimeSpan s_reply = TimeSpan.FromSeconds(20);
 
-    private static readonly Config Off = DistNNReference.Values((DataPlaneSettings.Section + ".local-socket", "off"));
+    private static readonly Config Auto = DistNNReference.Values((DataPlaneSettings.Section + ".local-socket", "auto"));
 
     /// <summary>A server in A; B pulls its weights through the route announced as <paramref name="announce"/> says (default: A's announcement).</summary>
     private static async Task<TransportCounters> Pull(TwoNodes nodes, Func<string, string>? announce = null)
@@ -38,7 +38,7 @@ public class LocalSocketRouteSpec
     [Fact]
     public async Task A_worker_node_on_the_servers_host_pulls_over_the_announced_local_socket_which_goes_with_the_server_node()
     {
-        var nodes = new TwoNodes();
+        var nodes = new TwoNodes(Auto, Auto);
         string path;
         try
         {
@@ -62,7 +62,7 @@ public class LocalSocketRouteSpec
     [Fact]
     public async Task With_the_local_socket_off_on_the_worker_node_it_pulls_over_tcp()
     {
-        await using var nodes = new TwoNodes(b: Off);
+        await using var nodes = new TwoNodes(a: Auto);
 
         var counters = await Pull(nodes);
 
@@ -72,7 +72,7 @@ public class LocalSocketRouteSpec
     [Fact]
     public async Task With_the_local_socket_off_on_the_server_node_it_listens_and_announces_tcp_alone()
     {
-        await using var nodes = new TwoNodes(a: Off);
+        await using var nodes = new TwoNodes(b: Auto);
 
         var counters = await Pull(nodes);
 
@@ -85,7 +85,7 @@ public class LocalSocketRouteSpec
     [Fact]
     public async Task An_announced_socket_this_node_cannot_see_falls_back_to_tcp()
     {
-        await using var nodes = new TwoNodes();
+        await using var nodes = new TwoNodes(Auto, Auto);
 
         var counters = await Pull(nodes, announced => (DataPlaneAddress.Parse(announced) with
         {
@@ -98,7 +98,7 @@ public class LocalSocketRouteSpec
     [Fact]
     public async Task A_socket_announced_from_another_host_or_mount_namespace_is_not_taken_even_if_its_path_exists_here()
     {
-        await using var nodes = new TwoNodes();
+        await using var nodes = new TwoNodes(Auto, Auto);
 
         var counters = await Pull(nodes, announced => (DataPlaneAddress.Parse(announced) with
         {

@@ -47,7 +47,7 @@ public sealed class NodeSettings : PlanSettings
     public int? DataPort { get; init; }
 
     [CommandOption("--local-socket <MODE>")]
-    [Description("auto: between nodes of one host the tensor data plane runs over a Unix domain socket instead of TCP (a ps node listens on one, a worker uses it, TCP if it cannot); off: TCP only (distnn.data-plane.local-socket, default auto). Env DISTNN_LOCAL_SOCKET.")]
+    [Description("auto: between nodes of one host the tensor data plane runs over a Unix domain socket instead of TCP (a ps node listens on one, a worker uses it, TCP if it cannot); off: TCP only (distnn.data-plane.local-socket, default off). Env DISTNN_LOCAL_SOCKET.")]
     public string? LocalSocket { get; init; }
 
     [CommandOption("--name <NAME>")]

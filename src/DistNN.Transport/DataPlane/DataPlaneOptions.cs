@@ -42,9 +42,9 @@ public sealed record DataPlaneOptions
 
     /// <summary>
     /// A server also listens on a Unix domain socket and announces it; a client on the same host (<see cref="HostIdentity"/>)
-    /// connects to it instead of TCP, and falls back to TCP if it cannot. False: TCP only, both ways.
+    /// connects to it instead of TCP, and falls back to TCP if it cannot. False (the default): TCP only, both ways.
     /// </summary>
-    public bool LocalSocket { get; init; } = true;
+    public bool LocalSocket { get; init; }
 
     /// <summary>Mutual TLS on every connection (both ends present a certificate of the cluster's CA), or null: plain TCP.</summary>
     public NodeTls? Tls { get; init; }
