@@ -21,7 +21,8 @@
 #     round every T (the step time the simulation predicts without the control plane and this charge, as for the
 #     control plane below), each part at its layer's share of the backward profile (S) into the round, its CPU per
 #     round less its idle CPU and less what the inputs above charge for the same round (N pushes' and their replies'
-#     messages and bytes, N gradients added, one update);
+#     messages and bytes, N gradients added, one update); and a client's CPU per round there, less the clients' idle
+#     CPU and its messages' charge, is a worker's beyond its compute and messages (--worker-round-us);
 #   - the hand-off latency (--latency): the round trip of a push's last part alone (`--last-part-alone`: the first
 #     chunk, sent once the other parts are answered) while as many step benches as cores keep every core busy, as the
 #     real workers' compute does, less its CPU (four messages' fixed costs and its bytes), half each way;
@@ -216,11 +217,11 @@ simulate() {
     local steps=$(( (limit + batch * $1 - 1) / (batch * $1) ))
     distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${compute[$1]}" \
         --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
-        --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
+        --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
         --steps "$steps" --node-cpu --csv "$3"
 }
 
-declare -A background control round_us
+declare -A background control round_us worker_round_us
 for n in "${counts[@]}"; do
     read -r bc bs bw seen < <(idle "$n")
     background[$n]="$bc,$bs,$bw"
@@ -232,9 +233,9 @@ for n in "${counts[@]}"; do
     control[$n]=$(json "$cp" "r['us_per_batch']" 2>/dev/null || echo 0)
     echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' reports every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores)"
     # The server's CPU per sync round of N clients pushing in parts at the same pace, less what the other inputs charge for that round.
-    ps=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "${#weight_layers[@]}" --clients "$n" --round-ms "$pace" \
+    ps=$(distnn bench --push-pull --carrier dataplane --seconds 5 --parts "${#weight_layers[@]}" --clients "$n" --round-ms "$pace" \
         --part-shares "$shares" 2>/dev/null | tail -1)
-    read -r extra line < <(python3 -c "
+    read -r extra wextra line < <(python3 -c "
 import json, sys
 r = json.loads(sys.argv[1])
 n, p = r['clients'], r['parts']
@@ -242,9 +243,11 @@ frame = r['push_bytes_on_wire'] + r['reply_bytes_on_wire']
 charged = n * (2 * p * $server_us * 1e-3 + $server_ns * 1e-6 * frame) + (n * $add_ns + $update_ns) * r['floats'] * 1e-6
 worker = 2 * p * $worker_us * 1e-3 + $worker_ns * 1e-6 * frame
 extra = max(0.0, r['server_cpu_ms_per_round'] - charged)
-print(round(extra * 1e3, 1), f\"{r['round_trips']} rounds every {r['round_ms']} ms, {r['ms_mean']} ms each: the server {r['server_cpu_ms_per_round']:.3f} ms of CPU per round (less its idle {r['server_idle_cores']} cores), the other inputs charge {charged:.3f}; a client {r['client_cpu_ms_per_round']:.3f} ms (its messages charged {worker:.3f}, not refined)\")" "$ps")
+wextra = max(0.0, r['client_cpu_ms_per_round'] - worker)
+print(round(extra * 1e3, 1), round(wextra * 1e3, 1), f\"{r['round_trips']} rounds every {r['round_ms']} ms, {r['ms_mean']} ms each: the server {r['server_cpu_ms_per_round']:.3f} ms of CPU per round (less its idle {r['server_idle_cores']} cores), the other inputs charge {charged:.3f}; a client {r['client_cpu_ms_per_round']:.3f} ms (less the clients' idle {r['client_idle_cores']} cores), its messages charged {worker:.3f}\")" "$ps")
     round_us[$n]=${extra:-0}
-    echo "server rounds, $n clients in ${#weight_layers[@]} parts leaving at $shares of the round (sync): $line -> --server-round-us ${round_us[$n]}"
+    worker_round_us[$n]=${wextra:-0}
+    echo "server rounds, $n clients in ${#weight_layers[@]} parts leaving at $shares of the round (sync): $line -> --server-round-us ${round_us[$n]} --worker-round-us ${worker_round_us[$n]}"
 done
 
 for n in "${counts[@]}"; do

@@ -27,7 +27,7 @@ namespace DistNN.Benchmarking;
 /// client. With LastAlone, each round's part 0 is sent only once the other parts' replies are in, and its round trip is
 /// timed on its own (MsLastPart…, LastPartFloats values), as the last part of an overlapped worker's push goes. With
 /// RoundMs, each client starts a round at most every RoundMs (as a worker computing between pushes), and the server's
-/// idle CPU (ServerIdleCores, measured for a second before) is taken off its CPU per round; with part shares, part p
+/// idle CPU and the clients' (ServerIdleCores, ClientIdleCores, measured for 2 s before) are taken off their CPU per round; with part shares, part p
 /// leaves share p × RoundMs after its round began (as an overlapped worker's part leaves when the backward pass has
 /// finished its layer), else every part at once.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed record PushPullResult(
     double MsP90, double ClientCpuSeconds, double ServerCpuSeconds, double CpuSecondsPerGb, int ChunkBytes, bool AkkaBatching,
     string Compression, long PushBytesOnWire, long ReplyBytesOnWire, bool Tls = false, int Parts = 1, int Clients = 0,
     string Mode = "async", double ServerCpuMsPerRound = 0, double ClientCpuMsPerRound = 0, double MsLastPartMedian = 0,
-    double MsLastPartMean = 0, int LastPartFloats = 0, double RoundMs = 0, double ServerIdleCores = 0);
+    double MsLastPartMean = 0, int LastPartFloats = 0, double RoundMs = 0, double ServerIdleCores = 0, double ClientIdleCores = 0);
 
 public static class PushPullBenchmark
 {
@@ -196,14 +196,18 @@ public static class PushPullBenchmark
             var self = Process.GetCurrentProcess();
             // Paced rounds leave the server idle between them: its idle CPU (timers, the runtime) is measured first and taken off.
             double idleCores = 0;
+            double clientIdleCores = 0;
             if (roundMs > 0 && serverProcess is not null)
             {
                 serverProcess.Refresh();
-                TimeSpan idle0 = serverProcess.TotalProcessorTime;
+                self.Refresh();
+                (TimeSpan idle0, TimeSpan clientIdle0) = (serverProcess.TotalProcessorTime, self.TotalProcessorTime);
                 var idleClock = Stopwatch.StartNew();
-                await Task.Delay(TimeSpan.FromSeconds(1));
+                await Task.Delay(TimeSpan.FromSeconds(2));
                 serverProcess.Refresh();
+                self.Refresh();
                 idleCores = (serverProcess.TotalProcessorTime - idle0).TotalSeconds / idleClock.Elapsed.TotalSeconds;
+                clientIdleCores = (self.TotalProcessorTime - clientIdle0).TotalSeconds / idleClock.Elapsed.TotalSeconds;
             }
             serverProcess?.Refresh();
             var timed = Stopwatch.StartNew();
@@ -229,9 +233,9 @@ public static class PushPullBenchmark
                 Math.Round(times[(int)(times.Count * 0.9)], 3), Math.Round(clientCpu, 3), Math.Round(serverCpu, 3),
                 Math.Round((clientCpu + serverCpu) / gigabytes, 2), chunkBytes, akkaBatching, compression,
                 sent / times.Count, carrier == TensorCarrierKind.Dataplane ? received / times.Count : -1, tls is not null, parts,
-                clients, clients > 0 ? "sync" : "async", Math.Round(Math.Max(0, serverCpu - idleCores * elapsed) / rounds * 1e3, 4), Math.Round(clientCpu / times.Count * 1e3, 4),
+                clients, clients > 0 ? "sync" : "async", Math.Round(Math.Max(0, serverCpu - idleCores * elapsed) / rounds * 1e3, 4), Math.Round(Math.Max(0, clientCpu - clientIdleCores * elapsed) / times.Count * 1e3, 4),
                 lastAlone ? Math.Round(lastTimes[lastTimes.Count / 2], 4) : 0, lastAlone ? Math.Round(lastTimes.Average(), 4) : 0,
-                lastAlone ? groups[0].Sum(g => g.Values.Length) : 0, roundMs, Math.Round(idleCores, 4));
+                lastAlone ? groups[0].Sum(g => g.Values.Length) : 0, roundMs, Math.Round(idleCores, 4), Math.Round(clientIdleCores, 4));
         }
         finally
         {

@@ -12,7 +12,7 @@ public sealed class SimulateCommandSpec
         {
             var r = Distnn.RunWithin(TimeSpan.FromMinutes(2), "simulate", "--model", "mlp", "--workers", "1,4", "--mode", "sync,async",
                 "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--message-us", "20,30", "--steps", "3", "--plot", png,
-                "--cores", "2", "--server-round-us", "800", "--control-us", "900", "--background-cores", "0.02,0.01,0.01", "--node-cpu");
+                "--cores", "2", "--server-round-us", "800", "--worker-round-us", "400", "--control-us", "900", "--background-cores", "0.02,0.01,0.01", "--node-cpu");
 
             Assert.True(r.ExitCode == 0, r.All);
             var rows = r.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith("sync", StringComparison.Ordinal)
@@ -20,7 +20,7 @@ public sealed class SimulateCommandSpec
             Assert.Equal(4, rows.Count);
             Assert.Contains("samples/s", r.Stdout);
             Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server (given), and 20.0 µs and 30.0 µs per message", r.Stdout);
-            Assert.Contains("server rounds: 800.0 µs of a server's CPU per round beyond its messages and arithmetic (given)", r.Stdout);
+            Assert.Contains("server rounds: 800.0 µs of a server's CPU per round beyond its messages and arithmetic (given); 400.0 µs of a worker's per batch beyond its compute and messages (given)", r.Stdout);
             Assert.Contains("overlap on: a layer's push part leaves when this share of the batch's compute is done", r.Stdout);
             Assert.Contains("control plane: 900.0 µs of the coordinator's CPU per batch (given); background: 0.0200, 0.0100, 0.0100 cores", r.Stdout);
             // Each run's nodes: the coordinator's 900 µs per step (one worker) and a worker's 5 ms of compute and more.
@@ -47,6 +47,7 @@ public sealed class SimulateCommandSpec
     [InlineData("--control-us", "-5", "--control-us")]
     [InlineData("--server-round-us", "-3", "--server-round-us")]
     [InlineData("--server-round-us", "1,2", "--server-round-us")]
+    [InlineData("--worker-round-us", "-1", "--worker-round-us")]
     [InlineData("--background-cores", "0.1,0.1", "--background-cores")]
     [InlineData("--background-cores", "0.1,0.1,0.1", "--background-cores")]
     public void A_bad_option_exits_2_naming_it(string option, string value, string named)

@@ -224,6 +224,23 @@ public sealed class ClusterSimulationSpec
     }
 
     [Fact]
+    public void A_worker_s_cpu_per_batch_is_beside_its_compute_on_a_machine_of_its_own_and_adds_to_it_on_one_shared_core()
+    {
+        const int steps = 4;
+        const double extra = 400e-6;
+        SimulationResult Run(int cores, double perBatch) => ClusterSimulation.Run(Options(workers: 1, steps: steps, link: "1000000GB/s", latency: "0")
+            with { Cores = cores, WorkerSecondsPerRound = perBatch });
+
+        // A machine of its own: another thread of the worker does it while the batch computes (5 ms, longer than it).
+        var own = Run(cores: 0, perBatch: extra);
+        Assert.Equal(Run(cores: 0, perBatch: 0).VirtualSeconds, own.VirtualSeconds, 9);
+        Assert.Equal(steps * (5e-3 + extra), own.NodeCpuSeconds["worker-0"], 12);
+        // One core: it shares the core with the batch, which ends later by exactly that work.
+        var shared = Run(cores: 1, perBatch: extra);
+        Assert.Equal(Run(cores: 1, perBatch: 0).VirtualSeconds + steps * extra, shared.VirtualSeconds, 9);
+    }
+
+    [Fact]
     public void A_server_s_cpu_per_round_must_be_finite_and_not_negative() =>
         Assert.Contains("--server-round-us", Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(Options(workers: 1) with { ServerSecondsPerRound = -1e-6 })).Message);
 

@@ -80,7 +80,7 @@ public sealed class BenchSettings : CommandSettings
     public bool LastPartAlone { get; init; }
 
     [CommandOption("--round-ms <MS>")]
-    [Description("With --push-pull: each client starts a round at most every MS ms, idle in between as a worker computing its batch is (e.g. the step time of the run to mimic); the server's idle CPU is measured for a second first and taken off its CPU per round. Default: 0 (rounds back to back).")]
+    [Description("With --push-pull: each client starts a round at most every MS ms, idle in between as a worker computing its batch is (e.g. the step time of the run to mimic); the server's and the clients' idle CPU are measured for 2 s first and taken off their CPU per round. Default: 0 (rounds back to back).")]
     [DefaultValue(0.0)]
     public double RoundMs { get; init; }
 

@@ -61,6 +61,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             ? Pair(mus, "--message-us", "WORKER,SERVER microseconds per message (e.g. 20,30)", 1e-6) : (0, 0);
         var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)", 1e-9) : (0, 0);
         double serverPerRound = settings.ServerRoundUs is string srus ? Numbers(srus, 1, "--server-round-us", "a number of microseconds ≥ 0 (e.g. 800)")[0] / 1e6 : 0;
+        double workerPerRound = settings.WorkerRoundUs is string wrus ? Numbers(wrus, 1, "--worker-round-us", "a number of microseconds ≥ 0 (e.g. 400)")[0] / 1e6 : 0;
         double controlPerBatch = settings.ControlUs is string cus ? Numbers(cus, 1, "--control-us", "a number of microseconds ≥ 0 (e.g. 900)")[0] / 1e6 : 0;
         (double Coordinator, double Server, double Worker) background = settings.BackgroundCores is string bcs
             ? Numbers(bcs, 3, "--background-cores", "COORDINATOR,SERVER,WORKER cores ≥ 0 (e.g. 0.02,0.01,0.01)") is var c ? (c[0], c[1], c[2]) : default
@@ -82,7 +83,9 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)"
                 + $", and {workerPerMessage * 1e6:F1} µs and {serverPerMessage * 1e6:F1} µs per message");
         Console.WriteLine($"server rounds: {serverPerRound * 1e6:F1} µs of a server's CPU per round beyond its messages and arithmetic"
-            + (settings.ServerRoundUs is null ? " (--server-round-us not given)" : " (given)"));
+            + (settings.ServerRoundUs is null ? " (--server-round-us not given)" : " (given)")
+            + $"; {workerPerRound * 1e6:F1} µs of a worker's per batch beyond its compute and messages"
+            + (settings.WorkerRoundUs is null ? " (--worker-round-us not given)" : " (given)"));
         Console.WriteLine($"control plane: {controlPerBatch * 1e6:F1} µs of the coordinator's CPU per batch"
             + (settings.ControlUs is null ? " (--control-us not given)" : " (given)")
             + $"; background: {background.Coordinator:F4}, {background.Server:F4}, {background.Worker:F4} cores per coordinator, server, worker node"
@@ -120,6 +123,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 WorkerSecondsPerMessage = workerPerMessage,
                                 ServerSecondsPerMessage = serverPerMessage,
                                 ServerSecondsPerRound = serverPerRound,
+                                WorkerSecondsPerRound = workerPerRound,
                                 Cores = settings.Cores,
                                 BackwardProfile = profile,
                                 ControlSecondsPerBatch = controlPerBatch,

@@ -86,6 +86,10 @@ public sealed class SimulateSettings : CommandSettings
     [Description("A server's CPU microseconds per sync round (per apply of its chunks; a push in async and ssp) beyond --server-ns and --message-ns/--message-us: the rounds' bookkeeping, the parts' dispatch and leases; charged with the optimizer's update, an equal share per chunk; e.g. `distnn bench --push-pull --clients K --parts P`'s server CPU per round less what the other inputs charge for it. Default: 0 (not charged).")]
     public string? ServerRoundUs { get; init; }
 
+    [CommandOption("--worker-round-us <US>")]
+    [Description("A worker's CPU microseconds per batch beyond its compute and --message-ns/--message-us (its runtime's threads handling the parts and replies), charged to its receiving side as the batch starts, beside the compute; e.g. a client's CPU per round of `distnn bench --push-pull --clients K` less its messages' charge. Default: 0 (not charged).")]
+    public string? WorkerRoundUs { get; init; }
+
     [CommandOption("--control-us <US>")]
     [Description("The coordinator's CPU microseconds per batch (taking in a worker's BatchDone over Akka.Remote, progress and metrics), charged to the coordinator node; e.g. measured with `distnn bench --control-plane`. Default: 0 (not charged).")]
     public string? ControlUs { get; init; }

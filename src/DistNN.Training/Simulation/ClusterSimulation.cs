@@ -150,6 +150,8 @@ public sealed class ClusterSimulation
         _timelines[worker].Starts(now);
         // The coordinator takes in a BatchDone per batch: charged as the batch starts (it is off the workers' path).
         _cores.Run(CoordinatorNode, _options.ControlSecondsPerBatch);
+        // The worker's runtime beyond its compute and messages: on its other threads, beside the compute.
+        _cores.Run(Receiving(worker), _options.WorkerSecondsPerRound);
         _firstCompute = double.IsNaN(_firstCompute) ? now : Math.Min(_firstCompute, now);
         return (Mix(draw), seconds);
     }

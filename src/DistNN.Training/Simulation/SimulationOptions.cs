@@ -63,6 +63,13 @@ public sealed record SimulationOptions
     public double ServerSecondsPerRound { get; init; }
 
     /// <summary>
+    /// A worker's CPU seconds per batch beyond its compute and its messages' costs: its runtime's threads handling the
+    /// parts and replies (measured: a client's CPU per round of `distnn bench --push-pull --clients K` less its messages'
+    /// charge). Charged to the worker's receiving side as the batch starts, beside its compute. 0: not charged.
+    /// </summary>
+    public double WorkerSecondsPerRound { get; init; }
+
+    /// <summary>
     /// For each of the model's layers (by index), the share of a batch's compute done when the backward pass has made
     /// that layer's gradients final (measured: <c>StepBenchmark.BackwardProfile</c>). With a plan that overlaps, a push's
     /// part for a layer leaves then; null: every part leaves at the batch's end.
@@ -114,6 +121,10 @@ public sealed record SimulationOptions
         if (!(ServerSecondsPerRound >= 0) || double.IsInfinity(ServerSecondsPerRound))
         {
             throw new ArgumentException($"--server-round-us: a server's CPU per round must be finite and not negative (got {ServerSecondsPerRound * 1e6:G4})");
+        }
+        if (!(WorkerSecondsPerRound >= 0) || double.IsInfinity(WorkerSecondsPerRound))
+        {
+            throw new ArgumentException($"--worker-round-us: a worker's CPU per batch must be finite and not negative (got {WorkerSecondsPerRound * 1e6:G4})");
         }
         if (BackwardProfile is { } profile && (profile.Count != Nn.Models.ModelBuilder.Build(Plan.Model, Plan.Seed).Layers.Count
             || profile.Any(f => !(f >= 0 && f <= 1))))
