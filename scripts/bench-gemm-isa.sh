@@ -2,7 +2,9 @@
 # sgemm n×n GFLOP/s of every GEMM kernel this CPU runs (distnn bench --gemm --isa …) against OpenBLAS in the same run,
 # alternating DistNN and OpenBLAS round by round, 1 and 2 threads; prints each pair's ratio and the medians.
 # The machine may be noisy: only ratios of pairs taken back to back mean anything, and uptime is printed alongside.
-# For vector128 OpenBLAS also runs on an SSE kernel (OPENBLAS_CORETYPE=Nehalem), the nearest like-for-like.
+# OpenBLAS runs the kernel of the same width where the CPU has a wider one: avx2 against OPENBLAS_CORETYPE=Haswell on an
+# AVX-512 CPU (both sides forced to AVX2), avx512 against SkylakeX (scripts/lib/pytorch-ref.sh); for vector128 OpenBLAS
+# also runs on an SSE kernel (OPENBLAS_CORETYPE=Nehalem), the nearest like-for-like.
 # Needs Debian's python3-torch and libopenblas0-pthread. DISTNN_BENCH_REF overrides the reference scripts' folder.
 # Usage: scripts/bench-gemm-isa.sh [rounds] [n]   (a script, not part of CI)
 set -uo pipefail
@@ -30,7 +32,11 @@ for t in 1 2; do
     for r in $(seq 1 "$rounds"); do
         for isa in ${isas[@]}; do
             d=$(distnn bench --gemm "$n" --threads "$t" --isa "$isa" | field gflops_median)
-            p=$(py gemm_ref.py --n "$n" --threads "$t" | field gflops_median)
+            if [ "$isa" = avx2 ] && grep -qw avx512f /proc/cpuinfo; then
+                p=$(OPENBLAS_CORETYPE=Haswell /usr/bin/python3 "$ref/gemm_ref.py" --n "$n" --threads "$t" | field gflops_median)
+            else
+                p=$(py gemm_ref.py --n "$n" --threads "$t" | field gflops_median)
+            fi
             line="$isa $t $r $d $p"
             if [ "$isa" = vector128 ]; then
                 line="$line $(sse_blas --n "$n" --threads "$t" | field gflops_median)"
