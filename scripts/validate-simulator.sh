@@ -81,8 +81,11 @@ done
 probe=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --steps 1 --compute-ms 1 2>/dev/null)
 add_ns=$(echo "$probe" | grep -m1 'ns per gradient value' | sed -E 's/.*servers ([0-9.]+) ns per gradient value.*/\1/')
 update_ns=$(echo "$probe" | grep -m1 'ns per gradient value' | sed -E 's/.* \+ ([0-9.]+) ns per weight updated.*/\1/')
-profile=$(echo "$probe" | grep -m1 '^overlap on' | sed -E 's/.*: ([0-9.,]+)$/\1/')
-echo "backward profile (share of the batch's compute done when each layer's gradients are final, layer 0 first): $profile"
+profile=$(echo "$probe" | grep -m1 '^overlap on' | sed -E 's/.*layer 0 first\): ([0-9.,]+);.*/\1/')
+# The layers with trainable weights: a real worker pushes a part for each, as its layer's gradients become final.
+read -r -a weight_layers < <(echo "$probe" | grep -m1 '^overlap on' | sed -E 's/.*a push part each\): ([0-9,]+)$/\1/' | tr ',' ' ')
+echo "backward profile (share of the batch's compute done when each layer's gradients are final, layer 0 first): $profile; layers with weights: ${weight_layers[*]}"
+[ ${#weight_layers[@]} -gt 0 ] || { echo "validate-simulator: the probe named no layer with weights" >&2; exit 1; }
 
 # Each side's CPU per round trip = per message × messages + per byte × frame bytes. The dense push whole and in as many
 # parts as the model has layers with weights (as an overlapped worker sends it: the same bytes in 2 × parts messages)
@@ -106,9 +109,8 @@ sb, sm = fit('server_cpu_seconds', update)
 # The top-k bench as a check: its measured CPU per round trip against what the two costs give it.
 check = f\"{per(k, 'client_cpu_seconds', 0) * 1e3:.3f}/{(2 * wm + wb * frame(k)) * 1e3:.3f}ms,{per(k, 'server_cpu_seconds', update) * 1e3:.3f}/{(2 * sm + sb * frame(k)) * 1e3:.3f}ms\"
 print(round(wb * 1e9, 4), round(sb * 1e9, 4), round(wm * 1e6, 1), round(sm * 1e6, 1), check)" "$pp" "$pn" "$pk")
-# A real round: the cnn's layers with weights (conv, conv, dense, dense) are a worker's push parts, each leaving at its
+# A real round: the model's layers with weights (the probe's list above) are a worker's push parts, each leaving at its
 # layer's share of the backward profile; the bench's parts are the chunks in consecutive groups, a (weights, bias) pair each.
-weight_layers=(0 2 5 6)
 shares=$(python3 -c "p = '$profile'.split(','); print(','.join(p[i] for i in [$(IFS=,; echo "${weight_layers[*]}")]))")
 for r in "$pp" "$pn" "$pk"; do
     echo "messages: push-pull ($(json "$r" "r['compression']"), $(json "$r" "r['parts']") part(s)) round trip $(json "$r" "r['ms_mean']") ms mean, CPU $(json "$r" "round(r['client_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms client + $(json "$r" "round(r['server_cpu_seconds'] / r['round_trips'] * 1e3, 3)") ms server per round trip, $(json "$r" "r['push_bytes_on_wire'] + r['reply_bytes_on_wire']") bytes"

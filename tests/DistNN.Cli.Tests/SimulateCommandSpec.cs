@@ -22,6 +22,8 @@ public sealed class SimulateCommandSpec
             Assert.Contains("0.2500 ns per frame byte on a worker, 0.2000 on a server (given), and 20.0 µs and 30.0 µs per message", r.Stdout);
             Assert.Contains("server rounds: 800.0 µs of a server's CPU per round beyond its messages and arithmetic (given); 400.0 µs of a worker's per batch beyond its compute and messages (given)", r.Stdout);
             Assert.Contains("overlap on: a layer's push part leaves when this share of the batch's compute is done", r.Stdout);
+            // The mlp preset is flatten, dense, dense, dense: the three dense layers are a worker's push parts.
+            Assert.Contains("layers with trainable weights (a push part each): 1,2,3", r.Stdout);
             Assert.Contains("control plane: 900.0 µs of the coordinator's CPU per batch (given); background: 0.0200, 0.0100, 0.0100 cores", r.Stdout);
             // Each run's nodes: the coordinator's 900 µs per step (one worker) and a worker's 5 ms of compute and more.
             Assert.Contains("cpu per step (ms): coordinator 0.90,", r.Stdout);

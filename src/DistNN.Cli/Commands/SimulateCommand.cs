@@ -77,7 +77,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         Console.WriteLine(profile is null
             ? "overlap off: every push leaves after its batch"
             : $"overlap on: a layer's push part leaves when this share of the batch's compute is done ({(settings.BackwardProfile is null ? "measured" : "given")}, layer 0 first): "
-                + string.Join(",", profile.Select(f => f.ToString("F4", s_invariant))));
+                + string.Join(",", profile.Select(f => f.ToString("F4", s_invariant)))
+                + $"; layers with trainable weights (a push part each): {string.Join(",", TrainableLayers(spec, plan.Seed))}");
         Console.WriteLine(settings.MessageNs is null
             ? "messages: writing and reading them costs no CPU (--message-ns not given)"
             : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)"
@@ -192,6 +193,10 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
     }
 
     /// <summary>Shares of a batch's compute, comma-separated, each in [0, 1]; else an error naming the option.</summary>
+    /// <summary>The indexes of the model's layers that hold trainable weights: an overlapped worker pushes one part per such layer.</summary>
+    private static IEnumerable<int> TrainableLayers(Nn.Models.ModelSpec spec, int seed) =>
+        Nn.Models.ModelBuilder.Build(spec, seed).Layers.Select((l, i) => (l, i)).Where(x => x.l.Parameters.Any(p => !p.IsState)).Select(x => x.i);
+
     private static double[] Shares(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
         double.TryParse(part, NumberStyles.Float, s_invariant, out double f) && f >= 0 && f <= 1
             ? f
