@@ -123,8 +123,9 @@ public sealed record TrainingFailed([property: Key(0)] string Reason) : IDistNNM
 /// <summary>
 /// Coordinator → the node agent of a parameter-server or worker node when the run is over (or failed): leave the
 /// cluster and exit with the run's exit code (0 done, 1 failed, 130 interrupted). The reason is logged by the node.
-/// <paramref name="Dropped"/>: only this worker's node leaves (exit 1), its worker replaced by a new incarnation of the
-/// same name while it was still alive (paused, cut off); the run goes on.
+/// <paramref name="Dropped"/>: only this node leaves and the run goes on: a worker's node (exit 1), its worker replaced by
+/// a new incarnation of the same name while it was still alive (paused, cut off), or a ps node the run does not need
+/// (exit 0: a resume's shards went to other nodes' folders and the standbys are all registered).
 /// </summary>
 [MessagePackObject]
 public sealed record LeaveCluster([property: Key(0)] string Reason, [property: Key(1)] bool RunSucceeded, [property: Key(2)] int ExitCode = 0,

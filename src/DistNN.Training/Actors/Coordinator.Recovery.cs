@@ -44,7 +44,10 @@ public sealed partial class Coordinator
 
     private TimeSpan ReplacementTimeout => FailureSettings.From(Context.System.Settings.Config).ServerReplacementTimeout;
 
-    /// <summary>A ps beyond the plan's: a standby while the pool has room; false when it is not wanted.</summary>
+    /// <summary>
+    /// A ps beyond the plan's: a standby while the pool has room, or beyond it when its own folder holds checkpoint files
+    /// (<see cref="StandbyPool"/>); false when it is not wanted.
+    /// </summary>
     private bool OfferStandby(RegisterServer r)
     {
         if (!_standbys.TryAdd(r.Server, r.DataPlane ?? "", r.Held))
@@ -52,7 +55,16 @@ public sealed partial class Coordinator
             return false;
         }
         Context.Watch(r.Server);
-        _log.Info("standby parameter server {0} registered ({1} of {2})", r.Server.Path, _standbys.Count, _standbys.Wanted);
+        if (_standbys.Count > _standbys.Wanted)
+        {
+            // Its folder may hold a lost server's files (its node started again before the loss was noticed): kept for that.
+            _log.Warning("parameter server {0} registered beyond the {1} standbys: kept beside them, its own folder holds checkpoint files ({2})",
+                r.Server.Path, _standbys.Wanted, string.Join(", ", r.Held!.Select(h => $"{h.Folder}/{ShardFiles.WeightsName(h.ServerIndex)}").Take(4)));
+        }
+        else
+        {
+            _log.Info("standby parameter server {0} registered ({1} of {2})", r.Server.Path, _standbys.Count, _standbys.Wanted);
+        }
         _listener?.Invoke(MemberSeen.Of("ps", $"standby-{_standbys.Count}", r.Server.Path, "up"));
         return true;
     }

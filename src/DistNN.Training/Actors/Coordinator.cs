@@ -47,6 +47,15 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     /// <summary>What each server's own checkpoint folder held when it registered (null: it has none), in <see cref="_servers"/>' order.</summary>
     private readonly List<IReadOnlyList<HeldShard>?> _held = [];
+
+    /// <summary>ps nodes registered after the plan's servers while a resume waits for their folders to cover every shard.</summary>
+    private readonly List<RegisterServer> _candidates = [];
+
+    /// <summary>Why the registered ps nodes' folders cannot cover every shard of the resumed checkpoint (null: they can, or no resume).</summary>
+    private string? _unmatched;
+
+    /// <summary>The plan's servers were told <see cref="InitServer"/>: ps nodes registering now are standbys or not needed.</summary>
+    private bool _serversInitialized;
     private readonly Dictionary<string, IActorRef> _workers = [];
     private readonly Dictionary<string, long> _incarnations = [];
     private readonly SortedSet<string> _live = new(StringComparer.Ordinal);
@@ -88,7 +97,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         TimeSpan registrationTimeout, CheckpointOptions? checkpoints)
     {
         _checkpoints = new CheckpointKeeper(checkpoints, plan, Self, _log);
-        _standbys = new StandbyPool(checkpoints?.StandbyServers ?? 0);
+        _standbys = new StandbyPool(checkpoints?.StandbyServers ?? 0, spares: checkpoints?.StandbyServers > 0 ? plan.Servers : 0);
         _plan = plan;
         _planMessage = plan.ToMessage();
         _parameterCount = ModelBuilder.Build(plan.Model, plan.Seed).ParameterCount;
@@ -207,7 +216,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<ServerUnreachable>(OnServerUnreachable);
-        Receive<RegistrationTimedOut>(_ => Fail(
+        Receive<RegistrationTimedOut>(_ => Fail(_unmatched is { } unmatched ? $"--resume: {unmatched}" :
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers"
             + (_standbys.Wanted > 0 ? $", {_standbys.Count}/{_standbys.Wanted} standby servers" : "")
             + $" and {_workers.Count}/{_plan.Workers} workers registered"));
@@ -278,36 +287,80 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     private void OnRegisterServer(RegisterServer r)
     {
-        if (_servers.Count >= _plan.Servers && !_servers.Contains(r.Server) && OfferStandby(r))
+        if (_servers.Contains(r.Server) || _candidates.Any(c => c.Server.Equals(r.Server)))
         {
+            _log.Warning("parameter server {0} registered twice: ignored", r.Server.Path);
             return;
         }
-        if (_servers.Count >= _plan.Servers || _servers.Contains(r.Server))
+        if (_serversInitialized)
         {
-            _log.Warning("parameter server {0} registered beyond the plan's {1}: ignored", r.Server.Path, _plan.Servers);
+            if (!OfferStandby(r))
+            {
+                _log.Warning("parameter server {0} registered beyond the plan's {1}: ignored", r.Server.Path, _plan.Servers);
+            }
             return;
         }
-        _servers.Add(r.Server);
+        if (_servers.Count < _plan.Servers)
+        {
+            _servers.Add(r.Server);
+            _listener?.Invoke(MemberSeen.Of("ps", $"ps-{_servers.Count - 1}", r.Server.Path, "up"));
+            _dataPlanes.Add(r.DataPlane ?? "");
+            _held.Add(r.Held);
+        }
+        else
+        {
+            // A resume whose shards the first nodes' folders do not cover: this one may hold what they lack.
+            _candidates.Add(r);
+            _log.Info("ps node {0} registered while the resume waits for the ps nodes' folders to cover every shard: it is matched too", r.Server.Path.Address);
+        }
         Context.Watch(r.Server);
-        _listener?.Invoke(MemberSeen.Of("ps", $"ps-{_servers.Count - 1}", r.Server.Path, "up"));
-        _dataPlanes.Add(r.DataPlane ?? "");
-        _held.Add(r.Held);
         if (_servers.Count == _plan.Servers)
         {
-            if (!MatchServersToFolders())
-            {
-                return;
-            }
-            for (int i = 0; i < _servers.Count; i++)
-            {
-                _servers[i].Tell(new InitServer(_planMessage, i, _servers.Count, _dataPlaneKey));
-            }
+            InitServersWhenMatched();
         }
     }
 
     /// <summary>
+    /// Once the plan's servers registered, and on a resume from per-node folders once the registered ps nodes' folders
+    /// cover every shard: the servers are initialized, each as the shard it holds; nodes left without one become standbys
+    /// (or, without room, are told they are not needed).
+    /// </summary>
+    private void InitServersWhenMatched()
+    {
+        if (!MatchServersToFolders())
+        {
+            return;
+        }
+        _serversInitialized = true;
+        for (int i = 0; i < _servers.Count; i++)
+        {
+            _servers[i].Tell(new InitServer(_planMessage, i, _servers.Count, _dataPlaneKey));
+        }
+        var left = _candidates.ToList();
+        _candidates.Clear();
+        foreach (var r in left)
+        {
+            if (!OfferStandby(r))
+            {
+                Dismiss(r.Server, "the resume's shards went to the ps nodes whose folders hold them and the standbys are all registered");
+            }
+        }
+    }
+
+    /// <summary>A registered ps node the run has no use for leaves the cluster and exits 0 (its node's agent is told so).</summary>
+    private void Dismiss(IActorRef server, string why)
+    {
+        Context.Unwatch(server);
+        _log.Warning("ps node {0} is not needed: {1}; it is told to leave", server.Path.Address, why);
+        Context.ActorSelection(server.Path.Root / "user" / Cluster.NodeAgent.Name).Tell(new LeaveCluster(
+            $"this ps node is not needed: {why}", RunSucceeded: true, ExitCode: 0, Dropped: true));
+    }
+
+    /// <summary>
     /// On a resume from per-node folders: each server takes the shard its own folder holds, whatever order they registered
-    /// in (<see cref="ShardMatching"/>); false (the run failed, naming what is missing) when the folders cannot cover every shard.
+    /// in (<see cref="ShardMatching"/>), among every ps node registered so far (the plan's first and those after them);
+    /// false while the folders cannot cover every shard: the run waits for more ps nodes until the registration timeout,
+    /// then fails naming what is missing (<see cref="_unmatched"/>).
     /// </summary>
     private bool MatchServersToFolders()
     {
@@ -315,25 +368,37 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         {
             return true;
         }
+        var registered = _servers.Select((s, i) => (Server: s, DataPlane: _dataPlanes[i], Held: _held[i]))
+            .Concat(_candidates.Select(c => (c.Server, DataPlane: c.DataPlane ?? "", c.Held))).ToList();
         int[] order;
         try
         {
-            order = ShardMatching.Assign(manifest, folder, _held, _servers.Select(s => $"ps node {s.Path.Address}").ToList());
+            order = ShardMatching.Assign(manifest, folder, registered.Select(r => r.Held).ToList(), registered.Select(r => $"ps node {r.Server.Path.Address}").ToList());
         }
         catch (InvalidDataException e)
         {
-            Fail($"--resume: {e.Message}");
+            if (_unmatched is null)
+            {
+                _log.Warning("--resume: {0}; waiting for more ps nodes to register (until the registration timeout)", e.Message);
+            }
+            _unmatched = e.Message;
             return false;
         }
-        var (servers, planes, held) = (_servers.ToList(), _dataPlanes.ToList(), _held.ToList());
+        _unmatched = null;
         for (int i = 0; i < order.Length; i++)
         {
             if (order[i] != i)
             {
-                _log.Warning("the ps node {0} (registered as server {1}) takes server {2}'s shard: its own folder holds it", servers[order[i]].Path.Address, order[i], i);
+                _log.Warning("the ps node {0} (registered as server {1}) takes server {2}'s shard: its own folder holds it", registered[order[i]].Server.Path.Address, order[i], i);
             }
-            (_servers[i], _dataPlanes[i], _held[i]) = (servers[order[i]], planes[order[i]], held[order[i]]);
+            (_servers[i], _dataPlanes[i], _held[i]) = registered[order[i]];
         }
+        // Those left without a shard, in registration order, are offered as standbys.
+        var chosen = order.ToHashSet();
+        var spare = Enumerable.Range(0, registered.Count).Where(p => !chosen.Contains(p))
+            .Select(p => new RegisterServer(registered[p].Server, registered[p].DataPlane, registered[p].Held)).ToList();
+        _candidates.Clear();
+        _candidates.AddRange(spare);
         return true;
     }
 
@@ -687,6 +752,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         if (server >= 0)
         {
             OnServerLost(server, actor);
+            return;
+        }
+        if (_candidates.RemoveAll(c => c.Server.Equals(actor)) > 0)
+        {
+            _log.Warning("ps node {0} stopped before the resume's shards were matched", actor.Path.Address);
             return;
         }
         if (_standbys.Remove(actor))

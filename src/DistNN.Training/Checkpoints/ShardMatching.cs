@@ -6,7 +6,8 @@ namespace DistNN.Training.Checkpoints;
 /// Which ps node takes which shard of a checkpoint when the servers' files are in their nodes' own folders
 /// (docs/checkpoints.md): each shard goes to the node whose folder holds it (its files say the checkpoint, the server
 /// index and the layout), whatever order the nodes registered in; a shard in the shared folder goes to a node without a
-/// folder of its own. The registration order is kept when it fits.
+/// folder of its own. The registration order is kept when it fits. More nodes than shards may have registered (the plan's
+/// servers and standbys): those left without a shard are the standbys.
 /// </summary>
 internal static class ShardMatching
 {
@@ -21,15 +22,16 @@ internal static class ShardMatching
 
     /// <summary>
     /// The registered node (its position in <paramref name="held"/>, the registration order) that takes each shard of
-    /// <paramref name="manifest"/>: result[i] takes shard i. Throws <see cref="InvalidDataException"/> with one line naming
+    /// <paramref name="manifest"/>: result[i] takes shard i; nodes earlier in the order are given a shard first, each its
+    /// own index when it fits. Throws <see cref="InvalidDataException"/> with one line naming
     /// the shards no node holds, those several hold and the folders of another plan, when no assignment covers every shard.
     /// </summary>
     public static int[] Assign(CheckpointManifest manifest, string folder, IReadOnlyList<IReadOnlyList<HeldShard>?> held, IReadOnlyList<string> names)
     {
         int n = manifest.Servers.Length;
-        if (held.Count != n)
+        if (held.Count < n)
         {
-            throw new InvalidDataException($"checkpoint {folder} has {n} servers, the plan {held.Count}");
+            throw new InvalidDataException($"checkpoint {folder} has {n} servers, {held.Count} ps nodes registered");
         }
         var owner = Enumerable.Repeat(-1, n).ToArray();
         if (Enumerable.Range(0, n).All(i => Fits(held[i], manifest, folder, i)))
@@ -54,7 +56,7 @@ internal static class ShardMatching
             }
             return false;
         }
-        for (int node = 0; node < n; node++)
+        for (int node = 0; node < held.Count && owner.Any(o => o < 0); node++)
         {
             Take(node, new bool[n]);
         }
@@ -77,7 +79,7 @@ internal static class ShardMatching
             {
                 continue;
             }
-            var holders = Enumerable.Range(0, n).Where(p => Fits(held[p], manifest, folder, shard)).Select(p => names[p]).ToList();
+            var holders = Enumerable.Range(0, held.Count).Where(p => Fits(held[p], manifest, folder, shard)).Select(p => names[p]).ToList();
             if (holders.Count == 0)
             {
                 parts.Add($"shard {shard} ({ShardFiles.WeightsName(shard)}) is in no registered ps node's folder");
@@ -87,7 +89,7 @@ internal static class ShardMatching
                 parts.Add($"shard {shard} is in the folders of {holders.Count} ps nodes ({string.Join(", ", holders)})");
             }
         }
-        for (int p = 0; p < n; p++)
+        for (int p = 0; p < held.Count; p++)
         {
             foreach (var h in held[p] ?? [])
             {
@@ -100,7 +102,7 @@ internal static class ShardMatching
         }
         int shared = manifest.Servers.Count(s => s.NodeDirectory is null);
         int readers = held.Count(h => h is null);
-        if (shared != readers)
+        if (readers < shared || (readers > shared && held.Count == n))
         {
             parts.Add($"{shared} shard(s) are in the shared folder and {readers} registered ps node(s) have no --checkpoint-dir of their own to read it");
         }

@@ -5,9 +5,11 @@ namespace DistNN.Training.Checkpoints;
 
 /// <summary>
 /// The coordinator's idle parameter servers beyond the plan's (--standby-servers N): registered, watched, holding no
-/// chunks. A lost server's chunks go to one of them; a ps node that registers later refills the pool up to N.
+/// chunks. A lost server's chunks go to one of them; a ps node that registers later refills the pool up to N. Beyond N, up
+/// to <paramref name="spares"/> more are kept whose own checkpoint folders hold files: such a node may be a lost server's
+/// node started again on its disk, registered before the loss was noticed, and only it can restore that server's files.
 /// </summary>
-internal sealed class StandbyPool(int wanted)
+internal sealed class StandbyPool(int wanted, int spares = 0)
 {
     private readonly List<(IActorRef Server, string DataPlane, IReadOnlyList<HeldShard>? Held)> _idle = [];
 
@@ -18,10 +20,13 @@ internal sealed class StandbyPool(int wanted)
 
     public bool Full => _idle.Count >= Wanted;
 
-    /// <summary>Takes <paramref name="server"/> as a standby; false when the pool is full or holds it already.</summary>
+    /// <summary>
+    /// Takes <paramref name="server"/> as a standby; false when it is one already, or the pool is full and either its own
+    /// folder holds no checkpoint files (<paramref name="held"/>) or the spares beyond N are all taken.
+    /// </summary>
     public bool TryAdd(IActorRef server, string dataPlane, IReadOnlyList<HeldShard>? held = null)
     {
-        if (Full || _idle.Any(s => s.Server.Equals(server)))
+        if (_idle.Any(s => s.Server.Equals(server)) || (Full && (held is not { Count: > 0 } || _idle.Count >= Wanted + spares)))
         {
             return false;
         }

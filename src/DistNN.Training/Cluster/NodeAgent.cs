@@ -153,7 +153,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<GraceOver>(_ => _exit.TrySetResult(CoordinatorGrace.Expired));
         Receive<LeaveCluster>(leave =>
         {
-            _log(leave.Dropped ? $"{leave.Reason}; exiting with an error" : $"the coordinator ended the run ({leave.Reason}); leaving the cluster");
+            _log(leave.Dropped ? $"{leave.Reason}; {(leave.ExitCode == 0 ? "leaving the cluster" : "exiting with an error")}"
+                : $"the coordinator ended the run ({leave.Reason}); leaving the cluster");
             _exit.TrySetResult(leave.ExitCode);
         });
         Receive<Interrupt>(_ =>
