@@ -40,6 +40,18 @@ public sealed class ShardMatchingSpec
     }
 
     [Fact]
+    public void A_node_holding_a_shard_registered_after_as_many_nodes_as_shards_is_given_it_and_the_one_holding_nothing_none()
+    {
+        Assert.Equal([2, 0], ShardMatching.Assign(s_manifest, Folder, [[Holds(1)], [], [Holds(0)]], [.. s_names, "ps node C"]));
+    }
+
+    [Fact]
+    public void With_more_nodes_than_shards_the_first_registered_that_fit_are_given_them()
+    {
+        Assert.Equal([1, 2], ShardMatching.Assign(s_manifest, Folder, [[], [Holds(0)], [Holds(1)], [Holds(1)]], [.. s_names, "ps node C", "ps node D"]));
+    }
+
+    [Fact]
     public void Two_folders_holding_the_same_shard_and_none_the_other_fail_naming_both()
     {
         var e = Assert.Throws<InvalidDataException>(() => ShardMatching.Assign(s_manifest, Folder, [[Holds(0)], [Holds(0)]], s_names));
