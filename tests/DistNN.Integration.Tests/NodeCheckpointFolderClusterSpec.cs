@@ -4,8 +4,10 @@ namespace DistNN.Integration.Tests;
 
 /// <summary>
 /// A cluster whose ps nodes each write their checkpoint files into a folder of their own (`--role ps --checkpoint-dir OWN`),
-/// stopped mid-run and resumed with the ps nodes registering in the other order: each server is given the shard its own
-/// folder holds, and the run ends with the weights of a run never stopped.
+/// stopped mid-run and resumed with the ps nodes registering in the other order, and a ps node holding nothing registered
+/// between them: each server is given the shard its own folder holds (the node holding server 0's registers after as many
+/// nodes as the plan has servers), the node holding nothing is told it is not needed, and the run ends with the weights
+/// of a run never stopped.
 /// </summary>
 public sealed class NodeCheckpointFolderClusterSpec : IDisposable
 {
@@ -34,10 +36,11 @@ public sealed class NodeCheckpointFolderClusterSpec : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_group.Dir, "own-a"), "server-0.safetensors", SearchOption.AllDirectories));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_group.Dir, "own-b"), "server-1.safetensors", SearchOption.AllDirectories));
 
-        // Without b's folder no node holds server 1's shard: the resume fails with one line, on every node, within seconds.
+        // Without b's folder no node holds server 1's shard: at the registration timeout the resume fails with one line, on
+        // every node, within seconds.
         string away = Path.Combine(_group.Dir, "own-b-away");
         Directory.Move(Path.Combine(_group.Dir, "own-b"), away);
-        var failing = Start("failing", mnist, ["--resume", checkpoints, "--save", saved], ["b", "a"], waitForRegistration: false);
+        var failing = Start("failing", mnist, ["--resume", checkpoints, "--save", saved], ["b", "a"], waitForRegistration: false, registrationTimeout: "20");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.True(failing[0].WaitForLine("cannot cover every shard", s_start), _group.Diagnostics());
         var failed = NodeGroup.WaitForExits(failing, s_start);
@@ -47,13 +50,16 @@ public sealed class NodeCheckpointFolderClusterSpec : IDisposable
         Assert.False(File.Exists(saved), "a failed resume saved weights");
         Directory.Move(away, Path.Combine(_group.Dir, "own-b"));
 
-        // b (which wrote server 1's files) registers first now, so it is server 0 by the registration order.
-        var resumed = Start("resumed", mnist, ["--resume", checkpoints, "--save", saved], ["b", "a"]);
+        // b (which wrote server 1's files) registers first now, so it is server 0 by the registration order; c (a folder
+        // holding nothing) second; a (server 0's files) third, beyond the plan's two servers, without standbys.
+        var resumed = Start("resumed", mnist, ["--resume", checkpoints, "--save", saved], ["b", "c", "a"]);
         var exits = NodeGroup.WaitForExits(resumed, s_run);
 
         Assert.True(exits.All(e => e == 0), $"exit codes {string.Join(", ", exits)}\n{_group.Diagnostics()}");
         Assert.Contains("resuming from checkpoint", resumed[0].Output);
         Assert.Contains("(registered as server 0) takes server 1's shard: its own folder holds it", resumed[0].Output);
+        Assert.Contains("(registered as server 2) takes server 0's shard: its own folder holds it", resumed[0].Output);
+        Assert.Contains("this ps node is not needed", resumed[2].Output);
         Assert.Equal(NodeGroup.CleanRunSha(mnist, s_plan, s_run), NodeGroup.Sha(saved));
     }
 
@@ -62,12 +68,13 @@ public sealed class NodeCheckpointFolderClusterSpec : IDisposable
     /// for until it registered, so they register in that order, unless <paramref name="waitForRegistration"/> is false;
     /// ps NAME writes into own-NAME), then two workers.
     /// </summary>
-    private List<NodeProcess> Start(string label, string mnist, string[] options, string[] psOrder, bool waitForRegistration = true)
+    private List<NodeProcess> Start(string label, string mnist, string[] options, string[] psOrder, bool waitForRegistration = true,
+        string registrationTimeout = "120")
     {
         int port = NodeProcess.FreePort();
         string seed = $"akka.tcp://distnn@127.0.0.1:{port}";
         var coordinator = _group.Start($"{label}-coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed,
-            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--data-dir", mnist, .. options]);
+            "--threads", "1", "--registration-timeout", registrationTimeout, "--no-progress", "--data-dir", mnist, .. options]);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         var nodes = new List<NodeProcess> { coordinator };
         foreach (string name in psOrder)
