@@ -29,10 +29,16 @@
 #   - the servers' arithmetic and the backward profile (when each layer's gradients are final, for the overlapped
 #     pushes the real workers make by default): measured by `distnn simulate` (one probe run), then given to every run;
 #   - each node's background (--background-cores): an idle cluster of the same shape (the coordinator waits for one
-#     more worker than it gets, so nothing trains), each node's CPU-seconds per second from /proc after registration;
+#     more worker than it gets, so nothing trains) beside a step bench per core, each node's CPU-seconds per second
+#     from /proc after registration;
 #   - the coordinator's CPU per batch (--control-us): `distnn bench --control-plane` (N workers in a child process send
 #     a BatchDone each per step over Akka.Remote to an actor on the coordinator's dispatcher; its process's CPU less its
 #     idle CPU, per report), at the pace of a step as the simulation predicts it without this charge.
+# The compute, the server's and a worker's rounds and the control plane of the N-worker run come from one measurement in
+# which N step benches, the sync push-pull bench and the control-plane bench run side by side (the real run's pieces on
+# cores as busy as it keeps them, none of it the real cluster): a wake-up on a busy core costs a node more CPU than on
+# an idle one, and a compute thread beside a server and messaging threads more than beside step benches alone. The
+# step benches alone still give the pace.
 # Beside the ratio: the load average over the run, the real workers' compute + wait per batch beside the simulated
 # workers' (on the virtual clock), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
 # by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
@@ -199,8 +205,14 @@ idle() {
         [[ $(cat "$out"/idle-"$1"-*.log | grep -c 'registered .* with the coordinator') -ge $(($1 + 1)) ]] && break
         sleep 0.2
     done
+    # Beside busy cores (a step bench per core), as the real run's nodes idle between messages: a wake-up costs more there.
+    local busy=()
+    for ((i = 0; i < $(nproc); i++)); do
+        distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 11 > /dev/null 2>&1 & busy+=($!)
+    done
     sleep 3
     python3 scripts/lib/cpu-samples.py "$port" "$out/idle-$1.cpu" --seconds 8.5 --interval 1
+    wait "${busy[@]}"
     kill -TERM "${pids[@]}" 2>/dev/null
     wait "${pids[@]}" 2>/dev/null
     python3 -c "
@@ -231,12 +243,32 @@ for n in "${counts[@]}"; do
     # The control plane at the pace the model gives the run without it (its time per step): N reports per step.
     simulate "$n" 0 "$out/pace-$n.csv" > /dev/null
     pace=$(tail -1 "$out/pace-$n.csv" | cut -d, -f7)
-    cp=$(distnn bench --control-plane --workers "$n" --interval-ms "$pace" --seconds 5 2>/dev/null | tail -1)
-    control[$n]=$(json "$cp" "r['us_per_batch']" 2>/dev/null || echo 0)
-    echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' reports every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores)"
+    # The pieces of an N-worker run side by side, as the real run has them on the machine's cores, none of it the real
+    # cluster: N step benches (the workers' compute), the sync push-pull bench (a server and N clients) and the
+    # control-plane bench (a coordinator and N reporters), the last two paced as above. A node's runtime costs more CPU
+    # per message when the cores are busy (each wake-up lands on a core another process is computing on: a context
+    # switch, cold caches), and a compute thread more per batch beside a server and messaging threads than beside other
+    # step benches alone (figures: docs/simulation.md). So the compute, the server's and a worker's rounds and the
+    # control plane are all taken from this one measurement.
+    busy=()
+    for ((i = 0; i < n; i++)); do
+        distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 12 2>/dev/null > "$out/busy-$n-$i.json" & busy+=($!)
+    done
+    sleep 2
+    distnn bench --control-plane --workers "$n" --interval-ms "$pace" --seconds 5 2>/dev/null > "$out/busy-$n-cp.json" & busy+=($!)
     # The server's CPU per sync round of N clients pushing in parts at the same pace, less what the other inputs charge for that round.
     ps=$(distnn bench --push-pull --carrier dataplane --seconds 5 --parts "${#weight_layers[@]}" --clients "$n" --round-ms "$pace" \
         --part-shares "$shares" 2>/dev/null | tail -1)
+    wait "${busy[@]}"
+    cp=$(tail -1 "$out/busy-$n-cp.json")
+    control[$n]=$(json "$cp" "r['us_per_batch']" 2>/dev/null || echo 0)
+    echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' reports every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores; beside busy cores)"
+    read -r c c_median < <(python3 -c "
+import json
+r = [json.loads(open('$out/busy-$n-%d.json' % i).read().strip().split('\\n')[-1]) for i in range($n)]
+print(round(sum(x['ms_cpu_per_step'] for x in r) / len(r), 3), round(sum(x['ms_per_step_median'] for x in r) / len(r), 1))")
+    echo "compute: ${c:-?} ms CPU per batch with $n step benches at once beside the two benches (wall median ${c_median:-?} ms; ${compute[$n]} beside each other alone): the $n-worker run's"
+    compute[$n]=${c:-${compute[$n]}}
     read -r extra wextra line < <(python3 -c "
 import json, sys
 r = json.loads(sys.argv[1])
