@@ -255,7 +255,7 @@ for n in "${counts[@]}"; do
         distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 12 2>/dev/null > "$out/busy-$n-$i.json" & busy+=($!)
     done
     sleep 2
-    distnn bench --control-plane --workers "$n" --interval-ms "$pace" --seconds 5 2>/dev/null > "$out/busy-$n-cp.json" & busy+=($!)
+    distnn bench --control-plane --process-per-worker --workers "$n" --interval-ms "$pace" --seconds 5 2>/dev/null > "$out/busy-$n-cp.json" & busy+=($!)
     # The server's CPU per sync round of N clients pushing in parts at the same pace, less what the other inputs charge for that round.
     ps=$(distnn bench --push-pull --carrier dataplane --seconds 5 --parts "${#weight_layers[@]}" --clients "$n" --round-ms "$pace" \
         --part-shares "$shares" 2>/dev/null | tail -1)

@@ -8,12 +8,14 @@ namespace DistNN.Benchmarking;
 /// <summary>
 /// The coordinator side of the control plane, timed: N workers in another process each send a <see cref="BatchDone"/>
 /// every interval (all N at once, as the workers of a sync round finish together) over Akka.Remote to an actor in this
-/// process, on the coordinator's dispatcher (<see cref="DistNNDispatchers.Compute"/>). The process's CPU while they arrive, less its CPU per second before they started (its idle background), per
+/// process (from one process, or each worker from a process of its own: a connection each, as the real run's worker
+/// nodes, so that every report is a read and a wake-up of its own), on the coordinator's dispatcher (<see cref="DistNNDispatchers.Compute"/>). The process's CPU while they arrive, less its CPU per second before they started (its idle background), per
 /// batch: what taking in a worker's report costs the coordinator's node (the socket, Akka.Remote's decoding and dispatch,
 /// the threads woken for it) at the run's pace.
 /// </summary>
 public sealed record ControlPlaneResult(
-    int Workers, double IntervalMs, int Batches, double Seconds, double CpuSeconds, double IdleCores, double UsPerBatch, double UsPerBatchGross);
+    int Workers, double IntervalMs, int Batches, double Seconds, double CpuSeconds, double IdleCores, double UsPerBatch, double UsPerBatchGross,
+    int Processes);
 
 public static class ControlPlaneBenchmark
 {
@@ -22,7 +24,11 @@ public static class ControlPlaneBenchmark
 
     private sealed class Counter : ReceiveActor
     {
-        public Counter(int[] count) => Receive<BatchDone>(_ => Interlocked.Increment(ref count[0]));
+        public Counter(int[] count, System.Collections.Concurrent.ConcurrentDictionary<Address, bool> from) => Receive<BatchDone>(_ =>
+        {
+            from.TryAdd(Sender.Path.Address, true);
+            Interlocked.Increment(ref count[0]);
+        });
     }
 
     private sealed class Idle : ReceiveActor
@@ -31,29 +37,33 @@ public static class ControlPlaneBenchmark
     }
 
     /// <summary>
-    /// Runs the coordinator's side: measures this process's idle CPU for 2 s, starts the workers with
-    /// <paramref name="startWorkers"/> (given the counting actor's path; it returns the workers' process, which stops when
-    /// its standard input closes), waits a second of warm-up, then counts reports and CPU for <paramref name="seconds"/>.
+    /// Runs the coordinator's side: measures this process's idle CPU for 2 s, starts the workers in
+    /// <paramref name="processes"/> processes (1, or one per worker) with <paramref name="startWorkers"/> (given the
+    /// counting actor's path and the process's share of the workers; it returns the process, which stops when its standard
+    /// input closes), waits until every process reports and a second of warm-up, then counts reports and CPU for
+    /// <paramref name="seconds"/>.
     /// </summary>
-    public static async Task<ControlPlaneResult> RunAsync(int workers, double intervalMs, double seconds, Func<string, Process> startWorkers)
+    public static async Task<ControlPlaneResult> RunAsync(int workers, double intervalMs, double seconds, int processes, Func<string, int, Process> startWorkers)
     {
         using var system = ActorSystem.Create("coordinator", PushPullBenchmark.NodeSetup(dataPlane: false));
         var count = new int[1];
+        var from = new System.Collections.Concurrent.ConcurrentDictionary<Address, bool>();
         // On the real coordinator's dispatcher (its threads' waking and waiting are part of what a report costs).
-        var counter = system.ActorOf(Props.Create(() => new Counter(count)).WithDispatcher(DistNNDispatchers.Compute), "coordinator");
+        var counter = system.ActorOf(Props.Create(() => new Counter(count, from)).WithDispatcher(DistNNDispatchers.Compute), "coordinator");
         string path = counter.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
         var self = Process.GetCurrentProcess();
         await Task.Delay(TimeSpan.FromSeconds(1));
         var (idle, idleSeconds) = await CpuOver(self, TimeSpan.FromSeconds(2));
-        using var workersProcess = startWorkers(path);
+        processes = Math.Clamp(processes, 1, workers);
+        var children = Enumerable.Range(0, processes).Select(p => startWorkers(path, workers / processes + (p < workers % processes ? 1 : 0))).ToList();
         try
         {
             var patience = Stopwatch.StartNew();
-            while (Volatile.Read(ref count[0]) == 0)
+            while (from.Count < processes)
             {
-                if (patience.Elapsed > TimeSpan.FromSeconds(60) || workersProcess.HasExited)
+                if (patience.Elapsed > TimeSpan.FromSeconds(60) || children.Any(c => c.HasExited))
                 {
-                    throw new InvalidOperationException("the workers' process sent no report within 60 s");
+                    throw new InvalidOperationException($"{processes - from.Count} of the workers' {processes} process(es) sent no report within 60 s");
                 }
                 await Task.Delay(50);
             }
@@ -63,14 +73,22 @@ public static class ControlPlaneBenchmark
             int batches = Volatile.Read(ref count[0]) - before;
             double idleCores = idle / idleSeconds;
             return new ControlPlaneResult(workers, intervalMs, batches, Math.Round(elapsed, 3), Math.Round(cpu, 4), Math.Round(idleCores, 4),
-                Math.Round(Math.Max(0, cpu - idleCores * elapsed) / Math.Max(1, batches) * 1e6, 1), Math.Round(cpu / Math.Max(1, batches) * 1e6, 1));
+                Math.Round(Math.Max(0, cpu - idleCores * elapsed) / Math.Max(1, batches) * 1e6, 1), Math.Round(cpu / Math.Max(1, batches) * 1e6, 1),
+                from.Count);
         }
         finally
         {
-            workersProcess.StandardInput.Close();
-            if (!workersProcess.WaitForExit(TimeSpan.FromSeconds(10)))
+            foreach (var child in children)
             {
-                workersProcess.Kill();
+                child.StandardInput.Close();
+            }
+            foreach (var child in children)
+            {
+                if (!child.WaitForExit(TimeSpan.FromSeconds(10)))
+                {
+                    child.Kill();
+                }
+                child.Dispose();
             }
             await system.Terminate();
         }

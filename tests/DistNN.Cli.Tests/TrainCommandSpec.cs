@@ -163,11 +163,24 @@ public class TrainCommandSpec
         Assert.True(r.ExitCode == 0, r.All);
         using var line = JsonDocument.Parse(r.Stdout.Trim());
         Assert.Equal(3, line.RootElement.GetProperty("workers").GetInt32());
+        Assert.Equal(1, line.RootElement.GetProperty("processes").GetInt32());
         // Three reports every 10 ms for a second: at most 300 (a loaded machine's timer may tick late), some surely.
         int batches = line.RootElement.GetProperty("batches").GetInt32();
         Assert.InRange(batches, 3, 3 * 110);
         Assert.True(line.RootElement.GetProperty("cpu_seconds").GetDouble() > 0, r.Stdout);
         Assert.True(line.RootElement.GetProperty("us_per_batch_gross").GetDouble() >= line.RootElement.GetProperty("us_per_batch").GetDouble(), r.Stdout);
+    }
+
+    [Fact]
+    public void Control_plane_bench_with_a_process_per_worker_hears_from_every_process()
+    {
+        var r = Distnn.Run("bench", "--control-plane", "--process-per-worker", "--workers", "2", "--interval-ms", "10", "--seconds", "1");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var line = JsonDocument.Parse(r.Stdout.Trim());
+        // Reports came from two senders' addresses: two processes, each with its own connection.
+        Assert.Equal(2, line.RootElement.GetProperty("processes").GetInt32());
+        Assert.InRange(line.RootElement.GetProperty("batches").GetInt32(), 2, 2 * 110);
     }
 
     [Theory]

@@ -109,6 +109,10 @@ public sealed class BenchSettings : CommandSettings
     [Description("Instead, measure the coordinator's CPU per batch: --workers workers in a child process each send a BatchDone every --interval-ms over Akka.Remote to this process; its CPU less its idle CPU, per batch.")]
     public bool ControlPlane { get; init; }
 
+    [CommandOption("--process-per-worker")]
+    [Description("With --control-plane: each worker in a child process of its own (its own Akka.Remote connection, as the real run's worker nodes), not all in one.")]
+    public bool ProcessPerWorker { get; init; }
+
     [CommandOption("--interval-ms <MS>")]
     [Description("With --control-plane: the time between a worker's reports (a step of the run to mimic).")]
     [DefaultValue(20.0)]

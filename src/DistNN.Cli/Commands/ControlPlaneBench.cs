@@ -11,9 +11,9 @@ namespace DistNN.Cli.Commands;
 internal static class ControlPlaneBench
 {
     public static Task<ControlPlaneResult> RunAsync(BenchSettings settings) =>
-        ControlPlaneBenchmark.RunAsync(settings.Workers, settings.IntervalMs, settings.Seconds, path =>
+        ControlPlaneBenchmark.RunAsync(settings.Workers, settings.IntervalMs, settings.Seconds, settings.ProcessPerWorker ? settings.Workers : 1, (path, share) =>
         {
-            var start = SelfProcess.StartInfo(["bench", "--control-plane-workers", path, "--workers", settings.Workers.ToString(CultureInfo.InvariantCulture),
+            var start = SelfProcess.StartInfo(["bench", "--control-plane-workers", path, "--workers", share.ToString(CultureInfo.InvariantCulture),
                 "--interval-ms", settings.IntervalMs.ToString(CultureInfo.InvariantCulture)]);
             var workers = Process.Start(start) ?? throw new InvalidOperationException("could not start the workers' process");
             // Drained, so that the child's log lines never fill the pipe and block it.
