@@ -31,9 +31,10 @@
 #   - each node's background (--background-cores): an idle cluster of the same shape (the coordinator waits for one
 #     more worker than it gets, so nothing trains) beside a step bench per core, each node's CPU-seconds per second
 #     from /proc after registration;
-#   - the coordinator's CPU per batch (--control-us): `distnn bench --control-plane` (N workers in a child process send
-#     a BatchDone each per step over Akka.Remote to an actor on the coordinator's dispatcher; its process's CPU less its
-#     idle CPU, per report), at the pace of a step as the simulation predicts it without this charge.
+#   - the coordinator's CPU per batch (--control-us): `distnn bench --control-plane --process-per-worker` (N workers,
+#     each in a child process of its own as the real worker nodes, send a BatchDone each per step over Akka.Remote to an
+#     actor on the coordinator's dispatcher; its process's CPU less its idle CPU, per report), at the pace of a step as
+#     the simulation predicts it without this charge.
 # The compute, the server's and a worker's rounds and the control plane of the N-worker run come from one measurement in
 # which N step benches, the sync push-pull bench and the control-plane bench run side by side (the real run's pieces on
 # cores as busy as it keeps them, none of it the real cluster): a wake-up on a busy core costs a node more CPU than on
