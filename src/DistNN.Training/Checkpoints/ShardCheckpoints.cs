@@ -22,7 +22,11 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     private int _every;
     private int _keep;
     private long _lastStep;
-    private string? _due;
+    /// <summary>
+    /// Checkpoints asked for or due while rounds were under way, in order: each is written once they finish. More than one
+    /// can wait (an epoch's end and an interrupt in the same round); a single slot would lose the first.
+    /// </summary>
+    private readonly List<string> _due = [];
     private string? _completed;
     private IReadOnlyList<int[]>? _shapes;
 
@@ -41,14 +45,25 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     {
         if (_directory is not null && _every > 0 && shard.Steps > 0 && shard.Steps % _every == 0 && shard.Steps != _lastStep)
         {
-            _due = $"step-{shard.Steps:D10}";
+            Due($"step-{shard.Steps:D10}");
         }
-        if (_due is not null && shard.BetweenRounds)
+        if (_due.Count > 0 && shard.BetweenRounds)
         {
             // Never a half-applied push: a checkpoint due meanwhile waits for the rounds under way to finish.
-            string folder = _due;
-            _due = null;
-            Write(shard, folder);
+            var folders = _due.ToList();
+            _due.Clear();
+            foreach (string folder in folders)
+            {
+                Write(shard, folder);
+            }
+        }
+    }
+
+    private void Due(string folder)
+    {
+        if (!_due.Contains(folder))
+        {
+            _due.Add(folder);
         }
     }
 
@@ -61,7 +76,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
         }
         if (!shard.BetweenRounds)
         {
-            _due = take.Folder; // written after the message that finishes the rounds under way
+            Due(take.Folder); // written after the message that finishes the rounds under way
             return;
         }
         Write(shard, take.Folder);
@@ -105,7 +120,7 @@ internal sealed class ShardCheckpoints(int serverIndex, IActorRef coordinator, T
     private void Restored(long step, int generation, IActorRef sender, IActorRef server)
     {
         _lastStep = step;
-        _due = null;
+        _due.Clear();
         var restored = new ShardRestored(serverIndex, step, generation);
         if (!CheckpointWriter.Shared.TryEnqueue(() => sender.Tell(restored, server)))
         {
