@@ -94,8 +94,11 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         http.Response.Headers.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
+        // Stopping only ends the waits: a write cancelled half-way makes Kestrel abort the connection (the client sees a
+        // reset instead of the run's last state), so writes stop only when the client goes away.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stopping.Token);
-        var cancel = stop.Token;
+        var wait = stop.Token;
+        var gone = http.RequestAborted;
         int steps = 0, epochs = 0;
         Interlocked.Increment(ref _streams);
         try
@@ -104,33 +107,42 @@ public sealed class DashboardServer : IAsyncDisposable
             var first = State.Snapshot();
             steps = first.Curves.Steps.Count;
             epochs = first.Curves.Epochs.Count;
-            await SendAsync(http, "snapshot", first, cancel);
-            while (!cancel.IsCancellationRequested)
+            await SendAsync(http, "snapshot", first, gone);
+            while (!wait.IsCancellationRequested)
             {
-                var woke = await Task.WhenAny(changed, Task.Delay(KeepAlive, cancel));
-                if (woke != changed)
+                try
                 {
-                    await http.Response.WriteAsync(": keep-alive\n\n", cancel);
-                    await http.Response.Body.FlushAsync(cancel);
-                    continue;
+                    var woke = await Task.WhenAny(changed, Task.Delay(KeepAlive, wait));
+                    if (woke != changed)
+                    {
+                        wait.ThrowIfCancellationRequested();
+                        await http.Response.WriteAsync(": keep-alive\n\n", gone);
+                        await http.Response.Body.FlushAsync(gone);
+                        continue;
+                    }
+                    await Task.Delay(UpdateInterval, wait);
                 }
-                await Task.Delay(UpdateInterval, cancel);
+                catch (OperationCanceledException) when (wait.IsCancellationRequested)
+                {
+                    break;
+                }
                 changed = State.Changed;
                 var status = State.Snapshot(steps, epochs);
                 steps += status.Curves.Steps.Count;
                 epochs += status.Curves.Epochs.Count;
-                await SendAsync(http, "update", status, cancel);
+                await SendAsync(http, "update", status, gone);
             }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
-        {
-            // The program is ending: the client gets the run's last state (done, failed, interrupted) before the stream closes.
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await SendAsync(http, "update", State.Snapshot(steps, epochs), limit.Token);
+            if (_stopping.IsCancellationRequested && !gone.IsCancellationRequested)
+            {
+                // The program is ending: the client gets the run's last state (done, failed, interrupted) before the stream closes.
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(gone);
+                limit.CancelAfter(TimeSpan.FromSeconds(1));
+                await SendAsync(http, "update", State.Snapshot(steps, epochs), limit.Token);
+            }
         }
         catch (OperationCanceledException)
         {
-            // The client went away.
+            // The client went away (or the last update took more than a second).
         }
         finally
         {
