@@ -195,6 +195,15 @@ public class TrainCommandSpec
     }
 
     [Fact]
+    public void Process_per_worker_without_the_control_plane_bench_is_refused_naming_both()
+    {
+        var r = Distnn.Run("bench", "--push-pull", "--process-per-worker");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--process-per-worker goes with --control-plane", r.Stderr + r.Stdout);
+    }
+
+    [Fact]
     public void Gemm_bench_prints_gflops_in_the_reference_shape()
     {
         var r = Distnn.Run("bench", "--gemm", "96", "--threads", "1");

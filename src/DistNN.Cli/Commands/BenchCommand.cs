@@ -199,6 +199,10 @@ public sealed class BenchSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error($"--part-shares: one share in [0, 1] per part ({Parts}), with --round-ms (got '{PartShares}')");
         }
+        if (ProcessPerWorker && !ControlPlane)
+        {
+            return Spectre.Console.ValidationResult.Error("--process-per-worker goes with --control-plane");
+        }
         if (LastPartAlone && Parts < 2)
         {
             return Spectre.Console.ValidationResult.Error($"--last-part-alone: needs --parts of at least 2 (got {Parts})");
