@@ -21,20 +21,19 @@ dotnet build -c Release "$old/src/DistNN.Cli" -nologo -v quiet >/dev/null || { e
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 new_dll="$root/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"
 old_dll="$old/src/DistNN.Cli/bin/Release/net10.0/distnn.dll"
-field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 echo "new: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes') ($(dotnet "$new_dll" --version 2>/dev/null | head -1)); old: $commit"
 echo "$rounds rounds of $secs s per run; $(uptime)"
 results=$(mktemp)
 for r in $(seq 1 "$rounds"); do
     for t in 1 2; do
-        n=$(dotnet "$new_dll" bench --gemm 1024 --threads "$t" | field gflops_median)
-        o=$(dotnet "$old_dll" bench --gemm 1024 --threads "$t" | field gflops_median)
+        n=$(dotnet "$new_dll" bench --gemm 1024 --threads "$t" | last_json gflops_median)
+        o=$(dotnet "$old_dll" bench --gemm 1024 --threads "$t" | last_json gflops_median)
         echo "gemm1024 $t $r $n $o" | tee -a "$results"
     done
     for m in mlp cnn rnn lstm; do
         for t in 1 2; do
-            n=$(dotnet "$new_dll" bench --model "$m" --batch 64 --threads "$t" --seconds "$secs" | field samples_per_sec_median)
-            o=$(dotnet "$old_dll" bench --model "$m" --batch 64 --threads "$t" --seconds "$secs" | field samples_per_sec_median)
+            n=$(dotnet "$new_dll" bench --model "$m" --batch 64 --threads "$t" --seconds "$secs" | last_json samples_per_sec_median)
+            o=$(dotnet "$old_dll" bench --model "$m" --batch 64 --threads "$t" --seconds "$secs" | last_json samples_per_sec_median)
             echo "$m $t $r $n $o" | tee -a "$results"
         done
     done

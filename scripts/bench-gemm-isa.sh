@@ -16,7 +16,6 @@ n="${2:-1024}"
 cpu_line
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 distnn() { dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll "$@"; }
-field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 sse_blas() { OPENBLAS_CORETYPE=Nehalem /usr/bin/python3 "$ref/gemm_ref.py" "$@"; }
 
 isas=()
@@ -31,15 +30,15 @@ results=$(mktemp)
 for t in 1 2; do
     for r in $(seq 1 "$rounds"); do
         for isa in ${isas[@]}; do
-            d=$(distnn bench --gemm "$n" --threads "$t" --isa "$isa" | field gflops_median)
+            d=$(distnn bench --gemm "$n" --threads "$t" --isa "$isa" | last_json gflops_median)
             if [ "$isa" = avx2 ] && grep -qw avx512f /proc/cpuinfo; then
-                p=$(OPENBLAS_CORETYPE=Haswell /usr/bin/python3 "$ref/gemm_ref.py" --n "$n" --threads "$t" | field gflops_median)
+                p=$(OPENBLAS_CORETYPE=Haswell /usr/bin/python3 "$ref/gemm_ref.py" --n "$n" --threads "$t" | last_json gflops_median)
             else
-                p=$(py gemm_ref.py --n "$n" --threads "$t" | field gflops_median)
+                p=$(py gemm_ref.py --n "$n" --threads "$t" | last_json gflops_median)
             fi
             line="$isa $t $r $d $p"
             if [ "$isa" = vector128 ]; then
-                line="$line $(sse_blas --n "$n" --threads "$t" | field gflops_median)"
+                line="$line $(sse_blas --n "$n" --threads "$t" | last_json gflops_median)"
             fi
             echo "$line" | tee -a "$results"
         done

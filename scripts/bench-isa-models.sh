@@ -17,7 +17,6 @@ shift 2 2>/dev/null || shift $#
 cpu_line
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 distnn() { dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll "$@"; }
-field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 torch_core() {   # OpenBLAS's kernel for a DistNN ISA: the same width where the CPU has a wider one
     case "$1" in
         avx2) grep -qw avx512f /proc/cpuinfo && echo Haswell || echo "$openblas_core" ;;
@@ -37,11 +36,11 @@ for r in $(seq 1 "$rounds"); do
         core=$(torch_core "$isa")
         for m in mlp cnn rnn lstm; do
             for t in 1 2; do
-                d=$(distnn bench --model "$m" --batch 64 --threads "$t" --isa "$isa" --seconds "$secs" | field samples_per_sec_median)
+                d=$(distnn bench --model "$m" --batch 64 --threads "$t" --isa "$isa" --seconds "$secs" | last_json samples_per_sec_median)
                 if [ -n "$core" ]; then
-                    p=$(OPENBLAS_CORETYPE="$core" /usr/bin/python3 "$ref/bench_models.py" --model "$m" --batch 64 --threads "$t" --seconds "$secs" | field samples_per_sec_median)
+                    p=$(OPENBLAS_CORETYPE="$core" /usr/bin/python3 "$ref/bench_models.py" --model "$m" --batch 64 --threads "$t" --seconds "$secs" | last_json samples_per_sec_median)
                 else
-                    p=$(/usr/bin/python3 "$ref/bench_models.py" --model "$m" --batch 64 --threads "$t" --seconds "$secs" | field samples_per_sec_median)
+                    p=$(/usr/bin/python3 "$ref/bench_models.py" --model "$m" --batch 64 --threads "$t" --seconds "$secs" | last_json samples_per_sec_median)
                 fi
                 echo "$isa ${core:-auto} $m $t $r $d $p" | tee -a "$results"
             done

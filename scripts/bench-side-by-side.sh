@@ -11,13 +11,12 @@ secs="${1:-5}"
 cpu_line
 dotnet build -c Release src/DistNN.Cli -nologo -v quiet >/dev/null || exit 1
 distnn() { dotnet src/DistNN.Cli/bin/Release/net10.0/distnn.dll "$@"; }
-field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 echo "# GEMM n=1024 (GFLOP/s, median)"
 for t in 1 2; do
-    d=$(distnn bench --gemm 1024 --threads $t | field gflops_median)
-    p=$(py gemm_ref.py --n 1024 --threads $t | field gflops_median)
+    d=$(distnn bench --gemm 1024 --threads $t | last_json gflops_median)
+    p=$(py gemm_ref.py --n 1024 --threads $t | last_json gflops_median)
     echo "threads $t: distnn $d  openblas $p  ratio $(ratio $d $p)"
 done
 
@@ -25,8 +24,8 @@ echo "# training step, batch 64 (samples/s, median); best of 1 and 2 threads"
 for m in mlp cnn rnn lstm; do
     best_d=0; best_p=0
     for t in 1 2; do
-        d=$(distnn bench --model $m --batch 64 --threads $t --seconds "$secs" | field samples_per_sec_median)
-        p=$(py bench_models.py --model $m --batch 64 --threads $t --seconds "$secs" | field samples_per_sec_median)
+        d=$(distnn bench --model $m --batch 64 --threads $t --seconds "$secs" | last_json samples_per_sec_median)
+        p=$(py bench_models.py --model $m --batch 64 --threads $t --seconds "$secs" | last_json samples_per_sec_median)
         echo "$m threads $t: distnn $d  pytorch $p"
         best_d=$(python3 -c "print(max($best_d,$d))"); best_p=$(python3 -c "print(max($best_p,$p))")
     done

@@ -53,7 +53,7 @@ public static class ControlPlaneBenchmark
         string path = counter.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
         var self = Process.GetCurrentProcess();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var (idle, idleSeconds) = await CpuOver(self, TimeSpan.FromSeconds(2));
+        var (idle, idleSeconds) = await ProcessCpu.OverAsync(TimeSpan.FromSeconds(2), self);
         processes = Math.Clamp(processes, 1, workers);
         var children = Enumerable.Range(0, processes).Select(p => startWorkers(path, workers / processes + (p < workers % processes ? 1 : 0))).ToList();
         try
@@ -69,11 +69,11 @@ public static class ControlPlaneBenchmark
             }
             await Task.Delay(TimeSpan.FromSeconds(1));
             int before = Volatile.Read(ref count[0]);
-            var (cpu, elapsed) = await CpuOver(self, TimeSpan.FromSeconds(seconds));
+            var (cpu, elapsed) = await ProcessCpu.OverAsync(TimeSpan.FromSeconds(seconds), self);
             int batches = Volatile.Read(ref count[0]) - before;
-            double idleCores = idle / idleSeconds;
-            return new ControlPlaneResult(workers, intervalMs, batches, Math.Round(elapsed, 3), Math.Round(cpu, 4), Math.Round(idleCores, 4),
-                Math.Round(Math.Max(0, cpu - idleCores * elapsed) / Math.Max(1, batches) * 1e6, 1), Math.Round(cpu / Math.Max(1, batches) * 1e6, 1),
+            double idleCores = idle[0] / idleSeconds;
+            return new ControlPlaneResult(workers, intervalMs, batches, Math.Round(elapsed, 3), Math.Round(cpu[0], 4), Math.Round(idleCores, 4),
+                Math.Round(Math.Max(0, cpu[0] - idleCores * elapsed) / Math.Max(1, batches) * 1e6, 1), Math.Round(cpu[0] / Math.Max(1, batches) * 1e6, 1),
                 from.Count);
         }
         finally
@@ -92,16 +92,6 @@ public static class ControlPlaneBenchmark
             }
             await system.Terminate();
         }
-    }
-
-    private static async Task<(double Cpu, double Seconds)> CpuOver(Process self, TimeSpan span)
-    {
-        self.Refresh();
-        var cpu0 = self.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(span);
-        self.Refresh();
-        return ((self.TotalProcessorTime - cpu0).TotalSeconds, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>

@@ -199,15 +199,8 @@ public static class PushPullBenchmark
             double clientIdleCores = 0;
             if (roundMs > 0 && serverProcess is not null)
             {
-                serverProcess.Refresh();
-                self.Refresh();
-                (TimeSpan idle0, TimeSpan clientIdle0) = (serverProcess.TotalProcessorTime, self.TotalProcessorTime);
-                var idleClock = Stopwatch.StartNew();
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                serverProcess.Refresh();
-                self.Refresh();
-                idleCores = (serverProcess.TotalProcessorTime - idle0).TotalSeconds / idleClock.Elapsed.TotalSeconds;
-                clientIdleCores = (self.TotalProcessorTime - clientIdle0).TotalSeconds / idleClock.Elapsed.TotalSeconds;
+                var (idle, idleSeconds) = await ProcessCpu.OverAsync(TimeSpan.FromSeconds(2), serverProcess, self);
+                (idleCores, clientIdleCores) = (idle[0] / idleSeconds, idle[1] / idleSeconds);
             }
             serverProcess?.Refresh();
             var timed = Stopwatch.StartNew();

@@ -66,7 +66,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         (double Coordinator, double Server, double Worker) background = settings.BackgroundCores is string bcs
             ? Numbers(bcs, 3, "--background-cores", "COORDINATOR,SERVER,WORKER cores ≥ 0 (e.g. 0.02,0.01,0.01)") is var c ? (c[0], c[1], c[2]) : default
             : default;
-        Console.WriteLine($"model {name} ({Nn.Models.ModelBuilder.Build(spec, plan.Seed).ParameterCount:N0} parameters), batch {settings.BatchSize}, "
+        var model = Nn.Models.ModelBuilder.Build(spec, plan.Seed);
+        Console.WriteLine($"model {name} ({model.ParameterCount:N0} parameters), batch {settings.BatchSize}, "
             + $"compute {string.Join(", ", computeSeconds.Select(c => (c * 1e3).ToString("F2", s_invariant)))} ms per batch ({computeSource})");
         Console.WriteLine($"link {settings.Link} ({link}), servers {perValue * 1e9:F3} ns per gradient value + {perUpdate * 1e9:F3} ns per weight updated "
             + $"({(settings.ServerNs is null ? "measured" : "given")}), {settings.Steps} steps per worker, seed {settings.Seed}, "
@@ -78,7 +79,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
             ? "overlap off: every push leaves after its batch"
             : $"overlap on: a layer's push part leaves when this share of the batch's compute is done ({(settings.BackwardProfile is null ? "measured" : "given")}, layer 0 first): "
                 + string.Join(",", profile.Select(f => f.ToString("F4", s_invariant)))
-                + $"; layers with trainable weights (a push part each): {string.Join(",", TrainableLayers(spec, plan.Seed))}");
+                + $"; layers with trainable weights (a push part each): {string.Join(",", TrainableLayers(model))}");
         Console.WriteLine(settings.MessageNs is null
             ? "messages: writing and reading them costs no CPU (--message-ns not given)"
             : $"messages: {workerPerByte * 1e9:F4} ns per frame byte on a worker, {serverPerByte * 1e9:F4} on a server (given)"
@@ -194,8 +195,8 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
 
     /// <summary>Shares of a batch's compute, comma-separated, each in [0, 1]; else an error naming the option.</summary>
     /// <summary>The indexes of the model's layers that hold trainable weights: an overlapped worker pushes one part per such layer.</summary>
-    private static IEnumerable<int> TrainableLayers(Nn.Models.ModelSpec spec, int seed) =>
-        Nn.Models.ModelBuilder.Build(spec, seed).Layers.Select((l, i) => (l, i)).Where(x => x.l.Parameters.Any(p => !p.IsState)).Select(x => x.i);
+    private static IEnumerable<int> TrainableLayers(Nn.Models.Sequential model) =>
+        model.Layers.Select((l, i) => (l, i)).Where(x => x.l.Parameters.Any(p => !p.IsState)).Select(x => x.i);
 
     private static double[] Shares(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
         double.TryParse(part, NumberStyles.Float, s_invariant, out double f) && f >= 0 && f <= 1

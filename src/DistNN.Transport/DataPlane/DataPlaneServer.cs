@@ -125,28 +125,14 @@ public sealed class DataPlaneServer : IAsyncDisposable
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             listener.Dispose();
-            DeleteSocketFile(path);
+            LocalSocketFiles.Delete(path);
             options.Log?.Invoke($"data-plane server: no local socket at {path} ({e.Message}); TCP only");
             return null;
         }
     }
 
     /// <summary>A process that exits without stopping this server (no dispose) still removes its socket file.</summary>
-    private void RemoveSocketFile(object? sender, EventArgs e) => DeleteSocketFile(LocalSocketPath!);
-
-    private static void DeleteSocketFile(string path)
-    {
-        try
-        {
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
+    private void RemoveSocketFile(object? sender, EventArgs e) => LocalSocketFiles.Delete(LocalSocketPath!);
 
     public async ValueTask DisposeAsync()
     {
@@ -156,7 +142,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
         if (LocalSocketPath is not null)
         {
             AppDomain.CurrentDomain.ProcessExit -= RemoveSocketFile;
-            DeleteSocketFile(LocalSocketPath);
+            LocalSocketFiles.Delete(LocalSocketPath);
         }
         await Task.WhenAll(_accepting, _idleWatch).ConfigureAwait(false);
         lock (_gate)

@@ -20,8 +20,23 @@ internal static class LocalSocketFiles
                 string[] parts = Path.GetFileName(path)[Prefix.Length..].Split('-');
                 if (parts.Length == 2 && int.TryParse(parts[0], out int pid) && !Directory.Exists($"/proc/{pid}") && NobodyListens(path))
                 {
-                    File.Delete(path);
+                    Delete(path);
                 }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Removes a socket file if it is there; one that cannot be removed is left (nothing else to do about it).</summary>
+    public static void Delete(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
