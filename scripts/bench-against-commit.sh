@@ -3,6 +3,9 @@
 # threads and the four models' training step at batch 64 (best of 1 and 2 threads), each with the kernel each build
 # picks by itself (no --isa: an older build may not know it). For "nothing got slower": the ratio new/old per round and
 # its median. The commit is built in a detached worktree under runs/against-COMMIT (left there for a re-run).
+# GEMM runs both builds in one process (`distnn bench --gemm-against`), alternating 0.3 s samples, so the CPU's drift
+# from minute to minute falls on both; each round prints the median of its pairs by wall time and, on one thread, by the
+# thread's CPU time. A commit older than that option's own still works: only the new build has to know it.
 # Usage: scripts/bench-against-commit.sh COMMIT [rounds] [seconds-per-run]   (a script, not part of CI; 3 rounds, 5 s)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,9 +29,11 @@ echo "$rounds rounds of $secs s per run; $(uptime)"
 results=$(mktemp)
 for r in $(seq 1 "$rounds"); do
     for t in 1 2; do
-        n=$(dotnet "$new_dll" bench --gemm 1024 --threads "$t" | last_json gflops_median)
-        o=$(dotnet "$old_dll" bench --gemm 1024 --threads "$t" | last_json gflops_median)
+        both=$(dotnet "$new_dll" bench --gemm 1024 --threads "$t" --gemm-against "$(dirname "$old_dll")")
+        n=$(last_json gflops_median <<< "$both")
+        o=$(last_json other_gflops_median <<< "$both")
         echo "gemm1024 $t $r $n $o" | tee -a "$results"
+        echo "  in-process pairs new/old: wall $(last_json ratio_median <<< "$both"), thread CPU $(last_json cpu_time_ratio_median <<< "$both")"
     done
     for m in mlp cnn rnn lstm; do
         for t in 1 2; do

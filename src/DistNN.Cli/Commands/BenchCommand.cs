@@ -20,6 +20,10 @@ public sealed class BenchSettings : CommandSettings
     [Description("Instead, measure n×n single-precision GEMM in GFLOP/s, as gemm_ref.py does.")]
     public int? Gemm { get; init; }
 
+    [CommandOption("--gemm-against <DLL>")]
+    [Description("With --gemm: also run another build's GEMM (its DistNN.Tensors.dll, or the bin folder holding it) in this process, alternating sample by sample, and print both and the ratio this/other of each pair. For \"nothing got slower\" checks.")]
+    public string? GemmAgainst { get; init; }
+
     [CommandOption("--isa <ISA>")]
     [Description("The kernels to run: avx512, avx2, vector128, scalar or auto (the widest this CPU runs, the default; DISTNN_ISA sets it for every command). Refused when the CPU lacks it.")]
     public string? Isa { get; init; }
@@ -207,6 +211,10 @@ public sealed class BenchSettings : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error($"--last-part-alone: needs --parts of at least 2 (got {Parts})");
         }
+        if (GemmAgainst is not null && Gemm is null)
+        {
+            return Spectre.Console.ValidationResult.Error("--gemm-against goes with --gemm");
+        }
         if (Threads <= 0 || Batch <= 0 || !(Seconds > 0) || Gemm is <= 0)
         {
             return Spectre.Console.ValidationResult.Error("--threads, --batch, --seconds and --gemm must be positive");
@@ -279,6 +287,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         else if (settings.ControlPlane)
         {
             result = await ControlPlaneBench.RunAsync(settings);
+        }
+        else if (settings.Gemm is int size && settings.GemmAgainst is string other)
+        {
+            result = GemmAgainstBuild.Run(size, settings.Threads, other);
         }
         else if (settings.Gemm is int n)
         {
