@@ -7,11 +7,13 @@
 # Every round runs the one process (`distnn train`, 2 workers × batch 32, 1 server, --threads 2; unless
 # --no-one-process), then the data-plane cluster (coordinator, 1 ps, 2 workers × 1 thread) once per SETTING: a
 # space-separated list of environment assignments given to every node, e.g. "DOTNET_TieredCompilation=1
-# DOTNET_TieredPGO=0"; "default" (or none given) is the nodes as scripts/lib/cluster-common.sh starts them. Each run is
-# 2 epochs of SAMPLES (default 20000), evaluated on the first 1,000 test images only (runs/tune/mnist-test1000), so the
-# evaluation between epochs is not a tenth of the accounting. For each run it prints the samples/s of each epoch and,
-# from scripts/lib/node-cpu.py, the last epoch's CPU-ms per sample (all threads; the compute threads; the rest), the
-# cores the run kept busy, and each process's threads. Compare runs of the same round: the machine is shared.
+# DOTNET_TieredPGO=0", or "DISTNN_CPUS=worker-0:0,worker-1:1" (each worker pinned to its own core; DISTNN_CPUS and
+# DISTNN_WORKER_NICE are read by scripts/lib/cluster-common.sh); "default" (or none given) is the nodes as
+# scripts/lib/cluster-common.sh starts them. Each run is 2 epochs of SAMPLES (default 20000), evaluated on the first
+# 1,000 test images only (runs/tune/mnist-test1000), so the evaluation between epochs is not a tenth of the accounting.
+# For each run it prints the samples/s of each epoch and, from scripts/lib/node-cpu.py, the last epoch's CPU-ms per
+# sample (all threads; the compute threads; the rest), the cores the run kept busy, and each process's threads.
+# Compare runs of the same round: the machine is shared.
 # --perf: every run also starts its processes with DOTNET_PerfMapEnabled=1 and `perf record`s 4 s of its last epoch;
 # scripts/lib/perf-per-gemm.py prints the CPU samples per 1,000 in the GEMM micro-kernel, by process and thread (the
 # same work as a unit, so that runs under different loads compare).
@@ -31,7 +33,7 @@ while [[ $# -gt 0 ]]; do
         --limit) limit="$2"; shift 2 ;;
         --no-one-process) one=false; shift ;;
         --perf) perf=true; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --*) echo "bench-node-settings: unknown option '$1'" >&2; exit 2 ;;
         *) settings+=("$1"); shift ;;
     esac

@@ -15,13 +15,14 @@
 #                        gets --elastic, without which the plan's worker count is a limit)
 #   --tls                mutual TLS on Akka.Remote and the tensor data plane: scripts/make-certs.sh makes a CA and a
 #                        certificate per node in a temporary folder (removed at the end), every node starts with its own
+#   DISTNN_CPUS=NODE:CPUS,…  (environment) pins the named nodes with taskset, e.g. worker-0:0,worker-1:1
 #   everything after --  goes to the coordinator: the options of `distnn train` (--model, --epochs, --summary-json …)
 #
 # Example: scripts/local-cluster.sh --servers 2 --workers 2 -- --model mlp --epochs 5 --summary-json runs/cluster.json
 # The exit code is the coordinator's (0 when training completed and the cluster stopped cleanly).
 set -uo pipefail
 script=local-cluster
-usage_lines=2,20
+usage_lines=2,22
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
 parse_cluster_options "$@"
 cd "$root"

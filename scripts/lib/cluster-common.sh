@@ -40,6 +40,11 @@ parse_cluster_options() {
     done
     [[ -z "${DISTNN_WORKER_NICE:-}" || "$DISTNN_WORKER_NICE" =~ ^-?[0-9]+$ ]] \
         || { echo "$script: DISTNN_WORKER_NICE='$DISTNN_WORKER_NICE' is not a whole number" >&2; exit 2; }
+    local entry cpus_list="${DISTNN_CPUS:-}"
+    for entry in ${cpus_list//,/ }; do
+        [[ "$entry" =~ ^[a-z]+(-[0-9]+)?:[0-9]+([-+][0-9]+)*$ ]] \
+            || { echo "$script: DISTNN_CPUS: '$entry' is not NODE:CPUS (e.g. worker-0:0 or ps-0:0-1)" >&2; exit 2; }
+    done
     [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
     [[ "$servers" -ge 1 && "$workers" -ge 1 ]] || { echo "$script: need at least 1 server and 1 worker" >&2; exit 2; }
     if [[ -z "$threads" ]]; then
@@ -92,14 +97,19 @@ free_port() {
 # background thread during training, where several nodes' compilers take CPU from the workers (docs/performance.md).
 # DISTNN_WORKER_NICE=N starts the worker nodes at niceness N (e.g. 5: the servers and the coordinator, at 0, then run
 # first when they have work; any user may raise a niceness).
+# DISTNN_CPUS=NAME:LIST,NAME:LIST… starts each named node under `taskset -c LIST` (e.g. worker-0:0,worker-1:1 pins
+# each worker to its own core; a node not named runs where the scheduler puts it; LIST as taskset takes it, 0-1 or 0+1).
 start_node() {
     local name="$1"; shift
-    local prefix=()
+    local prefix=() entry cpus cpus_list="${DISTNN_CPUS:-}"
     while [[ "$1" != "--" ]]; do prefix+=("$1"); shift; done
     shift
     if [[ "$name" == worker-* && -n "${DISTNN_WORKER_NICE:-}" ]]; then
         prefix=(nice -n "$DISTNN_WORKER_NICE" "${prefix[@]}")
     fi
+    for entry in ${cpus_list//,/ }; do
+        if [[ "${entry%%:*}" == "$name" ]]; then cpus="${entry#*:}"; prefix=(taskset -c "${cpus//+/,}" "${prefix[@]}"); fi
+    done
     DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}" \
         "${prefix[@]}" "${distnn[@]}" node "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
     pids+=("$!")
