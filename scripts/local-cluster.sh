@@ -4,7 +4,7 @@
 # Waits for the coordinator's result and stops every process it started, also on Ctrl-C.
 #
 #   scripts/local-cluster.sh [--servers M] [--workers N] [--port P] [--data-dir DIR] [--threads T]
-#                            [--late-worker SECONDS] [--tls] [-- TRAINING OPTIONS…]
+#                            [--late-worker SECONDS] [--tls] [--coordinator-ps] [-- TRAINING OPTIONS…]
 #
 #   --servers M          parameter-server nodes (default 2)
 #   --workers N          worker nodes the plan waits for (default 2)
@@ -15,6 +15,8 @@
 #                        gets --elastic, without which the plan's worker count is a limit)
 #   --tls                mutual TLS on Akka.Remote and the tensor data plane: scripts/make-certs.sh makes a CA and a
 #                        certificate per node in a temporary folder (removed at the end), every node starts with its own
+#   --coordinator-ps     the coordinator's node also runs the first parameter server (`distnn node --role coordinator,ps`):
+#                        one runtime fewer; ps-1… (with --servers 2 or more) run in nodes of their own
 #   DISTNN_CPUS=NODE:CPUS,…  (environment) pins the named nodes with taskset, e.g. worker-0:0,worker-1:1
 #   everything after --  goes to the coordinator: the options of `distnn train` (--model, --epochs, --summary-json …)
 #
@@ -22,7 +24,7 @@
 # The exit code is the coordinator's (0 when training completed and the cluster stopped cleanly).
 set -uo pipefail
 script=local-cluster
-usage_lines=2,22
+usage_lines=2,24
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
 parse_cluster_options "$@"
 cd "$root"
@@ -35,9 +37,9 @@ trap remove_certs EXIT
 make_cluster_certs
 seed="$scheme://distnn@$host:$port"
 mapfile -t t < <(tls_for coordinator)
-start_node coordinator -- --role coordinator --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
+start_node coordinator -- --role "coordinator${coordinator_ps:+,ps}" --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
     --servers "$servers" --workers "$workers" ${late:+--elastic} "${t[@]}" "${train_opts[@]}"
-for ((s = 0; s < servers; s++)); do
+for ((s = ${coordinator_ps:-0}; s < servers; s++)); do
     mapfile -t t < <(tls_for "ps-$s")
     start_node "ps-$s" -- --role ps --host "$host" --port 0 --seed "$seed" "${t[@]}"
 done

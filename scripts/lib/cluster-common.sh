@@ -11,6 +11,7 @@ data_dir="$root/data/mnist"
 threads=""
 late=""
 tls=false
+coordinator_ps=""   # 1: --coordinator-ps
 certs=""
 scheme=akka.tcp
 train_opts=()
@@ -29,6 +30,7 @@ parse_cluster_options() {
             --threads) need "$@"; threads="$2"; shift 2 ;;
             --late-worker) need "$@"; late="$2"; shift 2 ;;
             --tls) tls=true; shift ;;
+            --coordinator-ps) coordinator_ps=1; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; train_opts=("$@"); break ;;
             *) echo "$script: unknown option '$1' (training options go after --)" >&2; usage >&2; exit 2 ;;

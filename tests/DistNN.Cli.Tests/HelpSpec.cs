@@ -44,6 +44,10 @@ public partial class HelpSpec
         {
             Assert.Contains("\n    distnn node --role coordinator --port 4053 --servers 2 --workers 2 --epochs 1\n", help);
         }
+        if (command is "node")
+        {
+            Assert.Contains("or coordinator,ps: the coordinator and one parameter server in one process", flat);
+        }
     }
 
     [Fact]

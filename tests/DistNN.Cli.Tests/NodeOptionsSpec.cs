@@ -163,9 +163,25 @@ public class NodeOptionsSpec
     }
 
     [Theory]
+    [InlineData("coordinator,ps")]
+    [InlineData(" ps , Coordinator ")]
+    public void A_coordinator_that_also_runs_a_ps_has_both_cluster_roles_and_the_coordinators_port(string role)
+    {
+        var options = NodeOptionsResolver.Resolve(new NodeSettings { Role = role }, _ => null, Distnn.TempDir());
+
+        Assert.Equal(NodeRole.Coordinator, options.Role);
+        Assert.True(options.WithPs);
+        Assert.Equal("coordinator,ps", options.RoleNames);
+        Assert.Equal(4053, options.Port);
+        Assert.False(NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, _ => null, Distnn.TempDir()).WithPs);
+    }
+
+    [Theory]
     [InlineData("worker", null, "--seed is required")]
     [InlineData("worker", "tcp://distnn@h:1", "is not a seed address")]
     [InlineData("gardener", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker")]
+    [InlineData("coordinator,worker", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker, or coordinator,ps")]
+    [InlineData("ps,ps", "akka.tcp://distnn@h:1", "a worker runs in a node of its own (got 'ps,ps')")]
     public void A_bad_node_setting_is_refused_with_the_option_named(string role, string? seeds, string message)
     {
         var e = Assert.ThrowsAny<Exception>(() =>

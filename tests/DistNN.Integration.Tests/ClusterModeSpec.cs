@@ -92,6 +92,29 @@ public sealed class ClusterModeSpec : IDisposable
         AssertRunCompleted(exits, summaryPath, samples: 6_400, minAccuracy: 0.85, batches: 100).Dispose();
     }
 
+    [Fact]
+    public void A_coordinator_node_that_also_runs_the_ps_trains_two_worker_nodes_and_every_sample_is_applied_once()
+    {
+        string mnist = Mnist.RequireDir();
+        string summaryPath = Path.Combine(_group.Dir, "summary-coordinator-ps.json");
+        // --role coordinator,ps: one process fewer; its server registers as a ps node's would, on its own data plane.
+        var coordinator = _group.Start("coordinator", CoordinatorArgsAs("coordinator,ps", out string seed, "--servers", "1", "--workers", "2",
+            "--epochs", "1", "--train-limit", "12800", "--data-dir", mnist, "--summary-json", summaryPath));
+        Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+        _group.Start("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        _group.Start("worker-2", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+
+        var exits = WaitForAll();
+
+        using var summary = AssertRunCompleted(exits, summaryPath, samples: 12_800, minAccuracy: 0.85, batches: 200);
+        var root = summary.RootElement;
+        Assert.Equal(2, root.GetProperty("workers").GetInt32());
+        Assert.True(root.TryGetProperty("samples_applied", out var applied), $"the summary lacks samples_applied: {root}");
+        Assert.Equal(12_800, applied.GetInt64());
+        Assert.Contains("distnn node (coordinator,ps): registered ps with the coordinator", coordinator.Output);
+        Assert.DoesNotContain("terminated before it ended the run", coordinator.Output);
+    }
+
     /// <summary>
     /// Every node exited 0, the summary counts every sample once, the accuracy reached <paramref name="minAccuracy"/>, and
     /// each of the <paramref name="batches"/> pushes and replies of the mlp's 235,146 floats (4 bytes each) crossed a wire.
@@ -240,11 +263,13 @@ public sealed class ClusterModeSpec : IDisposable
         return seed;
     }
 
-    private static string[] CoordinatorArgs(out string seed, params string[] args)
+    private static string[] CoordinatorArgs(out string seed, params string[] args) => CoordinatorArgsAs("coordinator", out seed, args);
+
+    private static string[] CoordinatorArgsAs(string role, out string seed, params string[] args)
     {
         int port = NodeProcess.FreePort();
         seed = $"akka.tcp://distnn@127.0.0.1:{port}";
-        return ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed, "--threads", "1",
+        return ["--role", role, "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", seed, "--threads", "1",
             "--registration-timeout", "120", "--no-progress", .. args];
     }
 

@@ -19,7 +19,7 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
         var options = NodeOptionsResolver.Resolve(settings, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
         void Log(string line)
         {
-            Console.WriteLine($"{DateTime.Now:HH:mm:ss.f} distnn node ({options.Role.Name()}): {line}");
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss.f} distnn node ({options.RoleNames}): {line}");
             Console.Out.Flush();
         }
         if (options.Role != NodeRole.Coordinator)

@@ -72,9 +72,10 @@ internal static class NodeOptionsResolver
             throw new OptionException("--role is required: coordinator, ps or worker (or set DISTNN_ROLE)");
         }
         NodeRole role;
+        bool withPs;
         try
         {
-            role = NodeRoles.Parse(node.Role);
+            (role, withPs) = NodeRoles.ParseList(node.Role);
         }
         catch (ArgumentException e)
         {
@@ -112,6 +113,7 @@ internal static class NodeOptionsResolver
         return new ClusterNodeOptions
         {
             Role = role,
+            WithPs = withPs,
             Host = node.Host,
             PublicHost = node.PublicHost,
             Port = port,

@@ -13,11 +13,11 @@ public static class ClusterHosting
 {
     /// <summary>
     /// Remoting on <see cref="ClusterNodeOptions.Host"/>:<see cref="ClusterNodeOptions.Port"/> (announced as the public
-    /// host), the cluster with the node's role and seed nodes (or cluster bootstrap, <see cref="ClusterBootstrapHosting"/>)
-    /// and the split-brain resolver keeping the majority, the
-    /// maximum frame (the remote carrier's pieces must fit it), DistNN's serializer and a compute dispatcher with
-    /// <paramref name="computeThreads"/> threads; a ps node also starts its tensor data plane. The HOCON file's own
-    /// merged configuration (<see cref="ClusterNodeOptions.Hocon"/>: its layers over reference.conf) comes below these.
+    /// host), the cluster with the node's roles and seed nodes (or cluster bootstrap, <see cref="ClusterBootstrapHosting"/>)
+    /// and the split-brain resolver keeping the majority, the maximum frame (the remote carrier's pieces must fit it),
+    /// DistNN's serializer and a compute dispatcher with <paramref name="computeThreads"/> threads; a node that runs a ps
+    /// (--role ps or coordinator,ps) also starts its tensor data plane. The HOCON file's own merged configuration
+    /// (<see cref="ClusterNodeOptions.Hocon"/>: its layers over reference.conf) comes below these.
     /// </summary>
     public static AkkaConfigurationBuilder WithDistNNCluster(this AkkaConfigurationBuilder builder, ClusterNodeOptions options, int computeThreads = 1)
     {
@@ -46,7 +46,7 @@ public static class ClusterHosting
             .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
-                Roles = [options.Role.Name()],
+                Roles = options.WithPs ? [NodeRoles.Coordinator, NodeRoles.Ps] : [options.Role.Name()],
                 SeedNodes = options.Seeds.ToArray(),
                 SplitBrainResolver = new KeepMajorityOption(),
             })
@@ -56,7 +56,7 @@ public static class ClusterHosting
         {
             builder.WithDistNNBootstrap(options, bootstrap);
         }
-        if (options.Role == NodeRole.Ps)
+        if (options.Role == NodeRole.Ps || options.WithPs)
         {
             builder.WithTensorDataPlane(options.Host, options.DataPort, options.AnnouncedHost);
         }

@@ -19,7 +19,8 @@ public sealed record CoordinatorOutcome(int ExitCode, TrainingSummary? Summary, 
 /// <summary>
 /// `distnn node`: one ActorSystem "distnn" per process, joined to the others with Akka.Cluster. The coordinator node
 /// runs the <see cref="Coordinator"/> (at /user/coordinator) and waits for the plan's servers and workers; a ps or
-/// worker node runs a <see cref="NodeAgent"/> that finds the coordinator and starts the node's server or worker.
+/// worker node runs a <see cref="NodeAgent"/> that finds the coordinator and starts the node's server or worker (as does
+/// a coordinator node with --role coordinator,ps, for its own server).
 /// When the run ends the coordinator tells every other node to leave (<see cref="LeaveCluster"/>), waits until they
 /// have, and leaves last; every leave goes through CoordinatedShutdown.
 /// </summary>
@@ -51,6 +52,16 @@ public static class ClusterNode
             return new CoordinatorOutcome(signals.Token.IsCancellationRequested ? InterruptedExitCode : 1, null, null,
                 signals.Token.IsCancellationRequested ? "interrupted" : JoinFailure(options));
         }
+        // --role coordinator,ps: this node's own parameter server, found and started by a node agent as on a ps node. The
+        // run's end and the exit code are the coordinator's alone: when the agent would end a ps node (its server
+        // dismissed, say), it stops with its server instead.
+        IActorRef? server = null;
+        if (options.WithPs)
+        {
+            var serverDone = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var agent = server = system.ActorOf(NodeAgent.Props(StartServer(options), log, serverDone), NodeAgent.Name);
+            _ = serverDone.Task.ContinueWith(_ => system.Stop(agent), TaskScheduler.Default);
+        }
         int standbys = checkpoints?.StandbyServers ?? 0;
         log($"waiting for {plan.Servers} parameter server(s){(standbys > 0 ? $", {standbys} standby server(s)" : "")} and {plan.Workers} worker(s) to register "
             + $"(at most {registrationTimeout.TotalSeconds:F0} s)");
@@ -77,6 +88,11 @@ public static class ClusterNode
             }
         }
         await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.ExitCode, options.LeaveTimeout, log);
+        if (server is not null)
+        {
+            // Before the coordinator stops: the agent would take the coordinator's end for a lost coordinator.
+            await server.GracefulStop(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
         log("leaving the cluster");
         await LeaveAsync(system);
         await StopHostAsync(host);
@@ -147,7 +163,7 @@ public static class ClusterNode
         string worker = name;
         int threads = options.EffectiveThreads;
         Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps
-            ? (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps")
+            ? StartServer(options)
             : (context, coordinator) => context.ActorOf(Worker.Props(worker, coordinator, data, threads), "worker");
         var agent = system.ActorOf(NodeAgent.Props(start, log, exit, options.CoordinatorGrace, rejoining), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
@@ -177,6 +193,10 @@ public static class ClusterNode
             return (code, worker);
         }
     }
+
+    /// <summary>Starts a node's parameter server (/user/node/ps) once its agent has found the coordinator.</summary>
+    private static Func<IActorContext, IActorRef, IActorRef> StartServer(ClusterNodeOptions options) =>
+        (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps");
 
     private static IHost BuildHost(ClusterNodeOptions options, Action<string> log, Action<AkkaConfigurationBuilder, IServiceProvider> configure)
     {
@@ -266,7 +286,7 @@ public static class ClusterNode
             }
         }
         await discovering;
-        log($"joined the cluster at {cluster.SelfAddress} as {options.Role.Name()}");
+        log($"joined the cluster at {cluster.SelfAddress} as {options.RoleNames}");
         return true;
     }
 

@@ -15,6 +15,15 @@ public sealed record ClusterNodeOptions
 
     public required NodeRole Role { get; init; }
 
+    /// <summary>
+    /// coordinator: this node also runs one parameter server (--role coordinator,ps), with its data plane, found and
+    /// started as a ps node's is; one runtime fewer on the host. False on ps and worker nodes.
+    /// </summary>
+    public bool WithPs { get; init; }
+
+    /// <summary>The node's roles as --role takes them: "coordinator", "ps", "worker" or "coordinator,ps".</summary>
+    public string RoleNames => WithPs ? NodeRoles.CoordinatorWithPs : Role.Name();
+
     /// <summary>The address Akka.Remote (and a ps node's data plane) binds to.</summary>
     public required string Host { get; init; }
 

@@ -26,6 +26,9 @@ public static class NodeRoles
         _ => Worker,
     };
 
+    /// <summary>The one combination a node may run: the coordinator with one parameter server beside it.</summary>
+    public const string CoordinatorWithPs = Coordinator + "," + Ps;
+
     public static NodeRole Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
         Coordinator => NodeRole.Coordinator,
@@ -33,4 +36,22 @@ public static class NodeRoles
         Worker => NodeRole.Worker,
         _ => throw new ArgumentException($"--role must be coordinator, ps or worker (got '{text}')"),
     };
+
+    /// <summary>
+    /// --role as written: one role, or <see cref="CoordinatorWithPs"/> (in either order): the role, and whether the node
+    /// also runs a parameter server. Any other list is refused with what a node may run.
+    /// </summary>
+    public static (NodeRole Role, bool WithPs) ParseList(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length == 1)
+        {
+            return (Parse(names[0]), false);
+        }
+        var roles = names.Select(n => n.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray();
+        return roles is [Coordinator, Ps]
+            ? (NodeRole.Coordinator, true)
+            : throw new ArgumentException($"--role must be coordinator, ps or worker, or {CoordinatorWithPs} (the coordinator and one "
+                + $"parameter server in one process); a worker runs in a node of its own (got '{text}')");
+    }
 }
