@@ -4,7 +4,7 @@
 # Waits for the coordinator's result and stops every process it started, also on Ctrl-C.
 #
 #   scripts/local-cluster.sh [--servers M] [--workers N] [--port P] [--data-dir DIR] [--threads T]
-#                            [--late-worker SECONDS] [--tls] [--coordinator-ps] [-- TRAINING OPTIONS…]
+#                            [--late-worker SECONDS] [--tls] [--coordinator-ps] [--pin] [-- TRAINING OPTIONS…]
 #
 #   --servers M          parameter-server nodes (default 2)
 #   --workers N          worker nodes the plan waits for (default 2)
@@ -17,14 +17,17 @@
 #                        certificate per node in a temporary folder (removed at the end), every node starts with its own
 #   --coordinator-ps     the coordinator's node also runs the first parameter server (`distnn node --role coordinator,ps`):
 #                        one runtime fewer; ps-1… (with --servers 2 or more) run in nodes of their own
-#   DISTNN_CPUS=NODE:CPUS,…  (environment) pins the named nodes with taskset, e.g. worker-0:0,worker-1:1
+#   --pin                each node runs on one core (`distnn node --cpus`): worker-W on core W, ps-S on core S, the
+#                        coordinator on the core after the servers' (modulo the cores), so that on 2 cores the ps and
+#                        the coordinator each share a core with one worker (docs/performance.md)
+#   DISTNN_NODE_CPUS=NODE:CPUS,…  (environment) pins the named nodes with taskset instead, e.g. worker-0:0,ps-0:0
 #   everything after --  goes to the coordinator: the options of `distnn train` (--model, --epochs, --summary-json …)
 #
 # Example: scripts/local-cluster.sh --servers 2 --workers 2 -- --model mlp --epochs 5 --summary-json runs/cluster.json
 # The exit code is the coordinator's (0 when training completed and the cluster stopped cleanly).
 set -uo pipefail
 script=local-cluster
-usage_lines=2,24
+usage_lines=2,27
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
 parse_cluster_options "$@"
 cd "$root"
@@ -36,22 +39,25 @@ port="${port:-$(free_port 4053)}"
 trap remove_certs EXIT
 make_cluster_certs
 seed="$scheme://distnn@$host:$port"
-mapfile -t t < <(tls_for coordinator)
+cores=$(nproc)
+# pin_to INDEX: --cpus for the node of that index with --pin, nothing without.
+pin_to() { $pin && printf '%s\n' --cpus "$(($1 % cores))"; }
+mapfile -t t < <(tls_for coordinator; pin_to "$([[ -n "$coordinator_ps" ]] && echo 0 || echo "$servers")")
 start_node coordinator -- --role "coordinator${coordinator_ps:+,ps}" --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
     --servers "$servers" --workers "$workers" ${late:+--elastic} "${t[@]}" "${train_opts[@]}"
 for ((s = ${coordinator_ps:-0}; s < servers; s++)); do
-    mapfile -t t < <(tls_for "ps-$s")
+    mapfile -t t < <(tls_for "ps-$s"; pin_to "$s")
     start_node "ps-$s" -- --role ps --host "$host" --port 0 --seed "$seed" "${t[@]}"
 done
 for ((w = 0; w < workers; w++)); do
-    mapfile -t t < <(tls_for "worker-$w")
+    mapfile -t t < <(tls_for "worker-$w"; pin_to "$w")
     start_node "worker-$w" -- --role worker --host "$host" --port 0 --seed "$seed" --data-dir "$data_dir" \
         --name "worker-$w" --threads "$threads" "${t[@]}"
 done
 if [[ -n "$late" ]]; then
     sleep "$late"
     echo "$script: starting the late worker-$workers"
-    mapfile -t t < <(tls_for "worker-$workers")
+    mapfile -t t < <(tls_for "worker-$workers"; pin_to "$workers")
     start_node "worker-$workers" -- --role worker --host "$host" --port 0 --seed "$seed" --data-dir "$data_dir" \
         --name "worker-$workers" --threads "$threads" "${t[@]}"
 fi

@@ -12,6 +12,7 @@ threads=""
 late=""
 tls=false
 coordinator_ps=""   # 1: --coordinator-ps
+pin=false
 certs=""
 scheme=akka.tcp
 train_opts=()
@@ -31,6 +32,7 @@ parse_cluster_options() {
             --late-worker) need "$@"; late="$2"; shift 2 ;;
             --tls) tls=true; shift ;;
             --coordinator-ps) coordinator_ps=1; shift ;;
+            --pin) pin=true; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; train_opts=("$@"); break ;;
             *) echo "$script: unknown option '$1' (training options go after --)" >&2; usage >&2; exit 2 ;;
@@ -42,11 +44,14 @@ parse_cluster_options() {
     done
     [[ -z "${DISTNN_WORKER_NICE:-}" || "$DISTNN_WORKER_NICE" =~ ^-?[0-9]+$ ]] \
         || { echo "$script: DISTNN_WORKER_NICE='$DISTNN_WORKER_NICE' is not a whole number" >&2; exit 2; }
-    local entry cpus_list="${DISTNN_CPUS:-}"
+    local entry cpus_list="${DISTNN_NODE_CPUS:-}"
     for entry in ${cpus_list//,/ }; do
         [[ "$entry" =~ ^[a-z]+(-[0-9]+)?:[0-9]+([-+][0-9]+)*$ ]] \
-            || { echo "$script: DISTNN_CPUS: '$entry' is not NODE:CPUS (e.g. worker-0:0 or ps-0:0-1)" >&2; exit 2; }
+            || { echo "$script: DISTNN_NODE_CPUS: '$entry' is not NODE:CPUS (e.g. worker-0:0 or ps-0:0-1)" >&2; exit 2; }
     done
+    if [[ -n "$coordinator_ps" || "$pin" == true ]] && [[ "$script" != local-cluster ]]; then
+        echo "$script: --coordinator-ps and --pin are options of scripts/local-cluster.sh only" >&2; exit 2
+    fi
     [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
     [[ "$servers" -ge 1 && "$workers" -ge 1 ]] || { echo "$script: need at least 1 server and 1 worker" >&2; exit 2; }
     if [[ -z "$threads" ]]; then
@@ -99,11 +104,12 @@ free_port() {
 # background thread during training, where several nodes' compilers take CPU from the workers (docs/performance.md).
 # DISTNN_WORKER_NICE=N starts the worker nodes at niceness N (e.g. 5: the servers and the coordinator, at 0, then run
 # first when they have work; any user may raise a niceness).
-# DISTNN_CPUS=NAME:LIST,NAME:LIST… starts each named node under `taskset -c LIST` (e.g. worker-0:0,worker-1:1 pins
+# DISTNN_NODE_CPUS=NAME:LIST,NAME:LIST… starts each named node under `taskset -c LIST` (e.g. worker-0:0,worker-1:1 pins
 # each worker to its own core; a node not named runs where the scheduler puts it; LIST as taskset takes it, 0-1 or 0+1).
+# (`distnn node --cpus LIST` does the same from inside the node; scripts/local-cluster.sh --pin uses that.)
 start_node() {
     local name="$1"; shift
-    local prefix=() entry cpus cpus_list="${DISTNN_CPUS:-}"
+    local prefix=() entry cpus cpus_list="${DISTNN_NODE_CPUS:-}"
     while [[ "$1" != "--" ]]; do prefix+=("$1"); shift; done
     shift
     if [[ "$name" == worker-* && -n "${DISTNN_WORKER_NICE:-}" ]]; then

@@ -177,6 +177,35 @@ public class NodeOptionsSpec
     }
 
     [Theory]
+    [InlineData("0", new[] { 0 })]
+    [InlineData("3,0-1", new[] { 0, 1, 3 })]
+    [InlineData(" 2 , 2-2 ", new[] { 2 })]
+    public void Cpus_are_read_as_taskset_takes_them_from_the_option_or_the_environment(string list, int[] cpus)
+    {
+        var byOption = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator", Cpus = list }, _ => null, Distnn.TempDir());
+        var byEnvironment = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, k => k == "DISTNN_CPUS" ? list : null, Distnn.TempDir());
+
+        Assert.Equal(cpus, byOption.Cpus);
+        Assert.Equal(cpus, byEnvironment.Cpus);
+        Assert.Null(NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, _ => null, Distnn.TempDir()).Cpus);
+    }
+
+    [Theory]
+    [InlineData("one", "at 'one'")]
+    [InlineData("0-", "at '0-'")]
+    [InlineData("0,,1", "at ''")]
+    [InlineData("3-1", "3-1 is not a range of CPUs from 0 to 1023")]
+    [InlineData("1024", "1024 is not a range of CPUs from 0 to 1023")]
+    public void A_malformed_cpu_list_is_refused_naming_the_option(string list, string message)
+    {
+        var e = Assert.Throws<OptionException>(() =>
+            NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator", Cpus = list }, _ => null, Distnn.TempDir()));
+
+        Assert.StartsWith("--cpus (distnn.node.cpus, DISTNN_CPUS): ", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
     [InlineData("worker", null, "--seed is required")]
     [InlineData("worker", "tcp://distnn@h:1", "is not a seed address")]
     [InlineData("gardener", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker")]

@@ -241,6 +241,25 @@ public sealed class ClusterModeSpec : IDisposable
     }
 
     [Fact]
+    public void A_node_with_cpus_runs_every_thread_on_those_cpus_and_one_it_may_not_use_is_refused()
+    {
+        string seed = $"akka.tcp://distnn@127.0.0.1:{NodeProcess.FreePort()}";
+        var pinned = _group.Start("pinned", "--role", "worker", "--seed", seed, "--join-timeout", "6", "--cpus", "0");
+        Assert.True(pinned.WaitForLine("cannot reach", s_start), _group.Diagnostics());
+
+        // Every thread, the runtime's started before the option was read included.
+        var allowed = Directory.EnumerateDirectories($"/proc/{pinned.Id}/task")
+            .Select(task => File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)))
+            .Select(line => line.Split(':')[1].Trim()).ToList();
+        Assert.True(allowed.Count > 5 && allowed.All(a => a == "0"), string.Join(", ", allowed));
+
+        var refused = _group.Start("refused", "--role", "worker", "--seed", seed, "--cpus", "1023");
+        int? exit = refused.WaitForExit(s_start);
+        Assert.True(exit is not null && exit != 0, $"exit code {exit}\n{_group.Diagnostics()}");
+        Assert.Contains("distnn: error: --cpus 1023: CPU(s) 1023 are not among the CPUs this process may run on", refused.Output);
+    }
+
+    [Fact]
     public void A_coordinator_whose_port_is_taken_says_which_address_and_exits_non_zero()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -53,6 +53,9 @@ internal sealed class NodeProcess : IDisposable
 
     public string Label { get; }
 
+    /// <summary>The process id (its threads are under /proc/ID/task).</summary>
+    public int Id => _process.Id;
+
     public string CommandLine { get; }
 
     /// <summary>Every line so far; standard error's lines start with "stderr: ".</summary>

@@ -17,6 +17,18 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, NodeSettings settings, CancellationToken cancellationToken)
     {
         var options = NodeOptionsResolver.Resolve(settings, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
+        if (options.Cpus is { } cpus)
+        {
+            // Before the node starts its threads: they inherit the affinity of the thread that starts them.
+            try
+            {
+                CpuAffinity.Apply(cpus);
+            }
+            catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException)
+            {
+                throw new OptionException($"--cpus {CpuAffinity.Describe(cpus)}: {e.Message}");
+            }
+        }
         void Log(string line)
         {
             Console.WriteLine($"{DateTime.Now:HH:mm:ss.f} distnn node ({options.RoleNames}): {line}");

@@ -41,6 +41,7 @@ internal static class NodeOptionsResolver
         (NodeConfig.Section + ".port", "DISTNN_PORT", Kind.Whole, s => Text(s.Port)),
         (NodeConfig.Section + ".name", "DISTNN_NAME", Kind.Text, s => s.Name),
         (NodeConfig.Section + ".threads", "DISTNN_THREADS", Kind.Whole, s => Text(s.Threads)),
+        (NodeConfig.Section + ".cpus", "DISTNN_CPUS", Kind.Text, s => s.Cpus),
         (NodeConfig.Section + ".join-timeout", null, Kind.Text, s => s.JoinTimeout is { } t ? Milliseconds(t) : null),
         (NodeConfig.Section + ".coordinator-grace", "DISTNN_COORDINATOR_GRACE", Kind.Seconds, s => s.CoordinatorGrace is { } g ? Milliseconds(g) : null),
         (FailureSettings.Section + ".worker-grace", null, Kind.Text, s => s.WorkerGrace is { } g ? Milliseconds(g) : null),
@@ -123,6 +124,7 @@ internal static class NodeOptionsResolver
             DataDir = DistNNSettings.From(merged).DataDir,
             Name = node.Name,
             Threads = node.Threads,
+            Cpus = Cpus(node.Cpus),
             JoinTimeout = node.JoinTimeout,
             LeaveTimeout = node.LeaveTimeout,
             CoordinatorGrace = node.CoordinatorGrace >= TimeSpan.Zero && node.CoordinatorGrace <= TimeSpan.FromSeconds(MaxCoordinatorGraceSeconds)
@@ -133,6 +135,23 @@ internal static class NodeOptionsResolver
             CheckpointDir = role == NodeRole.Ps && s.CheckpointDir is { Length: > 0 } own ? Path.GetFullPath(own, workingDirectory) : null,
             Hocon = merged,
         };
+    }
+
+    /// <summary>--cpus as a list of CPUs, null when not set; a malformed list is refused naming the option.</summary>
+    private static IReadOnlyList<int>? Cpus(string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return CpuAffinity.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new OptionException($"--cpus (distnn.node.cpus, DISTNN_CPUS): {e.Message}");
+        }
     }
 
     /// <summary>The checked bootstrap settings when a discovery method is set (then no seed may be), else null.</summary>

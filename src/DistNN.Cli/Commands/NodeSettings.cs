@@ -50,6 +50,10 @@ public sealed class NodeSettings : PlanSettings
     [Description("auto: between nodes of one host the tensor data plane runs over a Unix domain socket instead of TCP (a ps node listens on one, a worker uses it, TCP if it cannot); off: TCP only (distnn.data-plane.local-socket, default off). Env DISTNN_LOCAL_SOCKET.")]
     public string? LocalSocket { get; init; }
 
+    [CommandOption("--cpus <LIST>")]
+    [Description("The CPUs this node's threads may run on, as taskset -c takes them: 0, 0-3 or 0,2-3 (distnn.node.cpus; default: no restriction). Pinning the ps and the coordinator each beside one worker helps a small host (docs/performance.md). Linux only. Env DISTNN_CPUS.")]
+    public string? Cpus { get; init; }
+
     [CommandOption("--name <NAME>")]
     [Description("worker: the name it registers with. Default worker@PUBLIC-HOST:PORT. Env DISTNN_NAME.")]
     public string? Name { get; init; }

@@ -51,6 +51,9 @@ public sealed record ClusterNodeOptions
     /// <summary>Compute threads of this node; 0: all cores.</summary>
     public required int Threads { get; init; }
 
+    /// <summary>--cpus: the CPUs this node's threads may run on (<see cref="CpuAffinity"/>); null: no restriction.</summary>
+    public IReadOnlyList<int>? Cpus { get; init; }
+
     /// <summary>How long to keep trying the seed nodes before giving up.</summary>
     public required TimeSpan JoinTimeout { get; init; }
 

@@ -8,7 +8,7 @@ public sealed record NodeConfig
 {
     public const string Section = "distnn.node";
 
-    /// <summary>coordinator, ps or worker; empty when no layer set it.</summary>
+    /// <summary>coordinator, ps, worker or coordinator,ps; empty when no layer set it.</summary>
     public required string Role { get; init; }
 
     public required string Host { get; init; }
@@ -25,6 +25,9 @@ public sealed record NodeConfig
     public required string Name { get; init; }
 
     public required int Threads { get; init; }
+
+    /// <summary>The CPUs this node's threads may run on ("0", "0-3", "0,2"); empty: no restriction.</summary>
+    public required string Cpus { get; init; }
 
     public required TimeSpan JoinTimeout { get; init; }
 
@@ -43,6 +46,7 @@ public sealed record NodeConfig
         Seeds = ConfigRead.Strings(config, Section + ".seeds"),
         Name = ConfigRead.String(config, Section + ".name"),
         Threads = ConfigRead.Int(config, Section + ".threads"),
+        Cpus = ConfigRead.String(config, Section + ".cpus"),
         JoinTimeout = ConfigRead.Duration(config, Section + ".join-timeout"),
         LeaveTimeout = ConfigRead.Duration(config, Section + ".leave-timeout"),
         CoordinatorGrace = ConfigRead.Duration(config, Section + ".coordinator-grace"),
