@@ -94,6 +94,9 @@ internal static class MessageGenerators
                 (server, e, ids, samples) => Message(new BatchesApplied(server, e, ids, samples))),
             [typeof(BatchDone)] = Gen.Select(Text, Gen.Int, Gen.Int, Gen.Int, TestData.AnyFloat, Gen.Int, AnyDouble, AnyDouble, Gen.Long, Gen.Long,
                 (w, e, b, s, loss, c, compute, wait, sent, received) => Message(new BatchDone(w, e, b, s, loss, c, compute, wait, sent, received))),
+            [typeof(BatchesDone)] = Gen.Select(Text, Gen.Int, Gen.Int, Gen.Int, TestData.AnyFloat, Gen.Long,
+                (w, e, b, s, loss, sent) => new BatchDone(w, e, b, s, loss, s / 2, 0.01, 0.002, sent, sent)).List[1, 20]
+                .Select(batches => Message(new BatchesDone(batches))),
             [typeof(Evaluate)] = Gen.Int.Select(e => Message(new Evaluate(e))),
             [typeof(EvaluationResult)] = Gen.Select(Gen.Int, AnyDouble, AnyDouble, Gen.Long, Gen.Long,
                 (e, a, l, sent, received) => Message(new EvaluationResult(e, a, l, sent, received))),

@@ -125,6 +125,48 @@ public class AccountingSpec : TestKit
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
+    [Fact]
+    public void A_worker_holding_its_reports_sends_them_in_order_in_one_message_when_its_queue_is_empty()
+    {
+        var plan = TestData.Plan(mode: ConsistencyMode.Async);
+        var server = Sys.ActorOf(ParameterServer.Props(null));
+        server.Tell(new InitServer(plan.ToMessage(), 0, 1), TestActor);
+        ExpectMsg<ServerReady>(TimeSpan.FromSeconds(10));
+        server.Tell(new LiveWorkers(["w"]));
+        var coordinator = CreateTestProbe();
+        // As a worker on another node than its coordinator's holds them; a window no batch here reaches.
+        var worker = Sys.ActorOf(Worker.Props("w", coordinator.Ref, TestData.BarsSource(Samples, 32), 1, TimeSpan.FromMinutes(5)));
+        coordinator.ExpectMsg<RegisterWorker>();
+        worker.Tell(new InitWorker(plan.ToMessage(), [server]), coordinator.Ref);
+        coordinator.ExpectMsg<WorkerReady>(TimeSpan.FromSeconds(10));
+
+        worker.Tell(new AssignBatches(1, Samples / 32, [4, 1, 5]), coordinator.Ref);
+
+        var group = coordinator.ExpectMsg<BatchesDone>(TimeSpan.FromSeconds(30));
+        Assert.Equal([4, 1, 5], group.Batches.Select(b => b.BatchId));
+        Assert.All(group.Batches, b => Assert.Equal(("w", 1, 32), (b.Worker, b.Epoch, b.Samples)));
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Reports_grouped_by_each_worker_count_every_batch_once_a_repeated_one_not_again()
+    {
+        var (coordinator, done) = Start(workers: 2);
+        var a = Join(coordinator, "a", 1);
+        var b = Join(coordinator, "b", 2);
+        var dealtA = a.Probe.ExpectMsg<AssignBatches>();
+        var dealtB = b.Probe.ExpectMsg<AssignBatches>();
+
+        int first = dealtA.BatchIds[0];
+        a.Train(first);
+        // a's group repeats the batch it reported alone already.
+        a.TrainGrouped(dealtA.BatchIds.Skip(1), dealtA.BatchIds.Prepend(first));
+        b.TrainGrouped(dealtB.BatchIds, dealtB.BatchIds);
+
+        var summary = await done.Task.WaitAsync(s_run);
+        Assert.Equal((Samples, Samples, Samples), (summary.SamplesExpected, summary.SamplesProcessed, summary.SamplesApplied));
+    }
+
     private (IActorRef Coordinator, TaskCompletionSource<TrainingSummary> Done) Start(int workers, Action<TrainingEvent>? listener = null)
     {
         var plan = TestData.Plan(mode: ConsistencyMode.Async, workers: workers);
@@ -179,6 +221,16 @@ public class AccountingSpec : TestKit
         public void Report(int batch, PushReply reply) => coordinator.Tell(reply.Refused is { } reason
             ? new BatchRefused(name, incarnation, 1, batch, reason)
             : new BatchDone(name, 1, batch, 32, 2.3f, 3, 0.001, 0.001), probe.Ref);
+
+        /// <summary>Pushes <paramref name="push"/>, then reports <paramref name="report"/> in one <see cref="BatchesDone"/>.</summary>
+        public void TrainGrouped(IEnumerable<int> push, IEnumerable<int> report)
+        {
+            foreach (int batch in push)
+            {
+                Assert.Null(Push(batch, incarnation).Refused);
+            }
+            coordinator.Tell(new BatchesDone([.. report.Select(batch => new BatchDone(name, 1, batch, 32, 2.3f, 3, 0.001, 0.001))]), probe.Ref);
+        }
 
         /// <summary>A worker that says a batch is done though no server has it (a lost push, a bug): the servers' count tells.</summary>
         public void ReportDoneWithoutPushing(int batch) => coordinator.Tell(new BatchDone(name, 1, batch, 32, 2.3f, 3, 0.001, 0.001), probe.Ref);

@@ -106,6 +106,14 @@ public sealed record BatchDone(
     [property: Key(6)] double ComputeSeconds, [property: Key(7)] double WaitSeconds,
     [property: Key(8)] long BytesSent = 0, [property: Key(9)] long BytesReceived = 0) : IDistNNMessage;
 
+/// <summary>
+/// Worker → coordinator on another node: several <see cref="BatchDone"/> in one message, in the order they were done
+/// (one wake-up of the coordinator's remoting and dispatcher instead of one each); the coordinator takes each as if it
+/// had come alone.
+/// </summary>
+[MessagePackObject]
+public sealed record BatchesDone([property: Key(0)] IReadOnlyList<BatchDone> Batches) : IDistNNMessage;
+
 /// <summary>Coordinator → evaluator: pull the current weights and score the test set.</summary>
 [MessagePackObject]
 public sealed record Evaluate([property: Key(0)] int Epoch) : IDistNNMessage;

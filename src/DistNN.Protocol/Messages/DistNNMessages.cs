@@ -22,6 +22,7 @@ public static class DistNNMessages
         .Register<WorkerIdle>("distnn.worker-idle")
         .Register<LiveWorkers>("distnn.live-workers")
         .Register<BatchDone>("distnn.batch-done")
+        .Register<BatchesDone>("distnn.batches-done")
         .Register<Evaluate>("distnn.evaluate")
         .Register<EvaluationResult>("distnn.evaluation-result")
         .Register<TrainingFailed>("distnn.training-failed")

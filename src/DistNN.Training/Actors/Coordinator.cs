@@ -238,6 +238,19 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<WorkerGraceOver>(g => Fail($"{g.Why}, and no worker joined within {_workerGrace.Grace.TotalSeconds:F0} s "
             + $"({Configuration.FailureSettings.Section}.worker-grace, --worker-grace)"));
         Receive<BatchDone>(OnBatchDone);
+        // Each report of a worker's group as if it had come alone, in order; once one has failed the run, the rest are
+        // dropped, as BatchDone is when the run is over.
+        Receive<BatchesDone>(group =>
+        {
+            foreach (var done in group.Batches)
+            {
+                if (_done.Task.IsCompleted)
+                {
+                    break;
+                }
+                OnBatchDone(done);
+            }
+        });
         Receive<BatchRefused>(OnBatchRefused);
         Receive<BatchesApplied>(OnBatchesApplied);
         Receive<EvaluationResult>(OnEvaluation);

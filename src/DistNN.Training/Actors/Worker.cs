@@ -38,15 +38,32 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// <summary>The servers' rollback generation this worker's weights come from: its pushes carry it, replies of another are dropped.</summary>
     private int _generation;
 
+    /// <summary>Reports held for a coordinator on another node (<see cref="Report"/>), in the order the batches were done.</summary>
+    private readonly List<BatchDone> _reports = [];
+    private readonly TimeSpan _reportWindow;
+    private long _firstReportAt;
+
+    /// <summary>
+    /// How long a report to a coordinator on another node may wait for company, and how many go in one message at most:
+    /// each message wakes the coordinator's remoting and dispatcher (docs/simulation.md), a 20 ms step of the cnn then
+    /// wakes it once in about 5 batches. A report is held only while the worker goes on to its next queued batch.
+    /// </summary>
+    internal static readonly TimeSpan ReportWindow = TimeSpan.FromMilliseconds(100);
+
+    internal const int MaxReports = 16;
+
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
         : this(name, coordinator, data, threads, ReplicaCompute.Instance)
     {
     }
 
-    internal Worker(string name, IActorRef coordinator, IDataSource data, int threads, IBatchCompute compute)
+    /// <param name="reportWindow">How long reports may be held (<see cref="Report"/>); null: <see cref="ReportWindow"/> for a
+    /// coordinator on another node, none for one in this process.</param>
+    internal Worker(string name, IActorRef coordinator, IDataSource data, int threads, IBatchCompute compute, TimeSpan? reportWindow = null)
     {
         _name = name;
         _coordinator = coordinator;
+        _reportWindow = reportWindow ?? (coordinator.Path.Address.HasLocalScope ? TimeSpan.Zero : ReportWindow);
         _data = data;
         _threads = threads;
         _compute = compute;
@@ -65,6 +82,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
     internal static Props Props(string name, IActorRef coordinator, IDataSource data, int threads, IBatchCompute compute) =>
         Akka.Actor.Props.CreateBy(new Producer(() => new Worker(name, coordinator, data, threads, compute))).WithDispatcher(DistNNDispatchers.Compute);
 
+    /// <summary>A worker that holds its reports up to <paramref name="reportWindow"/> whether its coordinator is local or not.</summary>
+    internal static Props Props(string name, IActorRef coordinator, IDataSource data, int threads, TimeSpan reportWindow) =>
+        Akka.Actor.Props.CreateBy(new Producer(() => new Worker(name, coordinator, data, threads, ReplicaCompute.Instance, reportWindow)))
+            .WithDispatcher(DistNNDispatchers.Compute);
+
     /// <summary>Akka creates actors through public constructors only; this one makes a worker through the internal one.</summary>
     private sealed class Producer(Func<Worker> create) : IIndirectActorProducer
     {
@@ -78,6 +100,51 @@ public sealed class Worker : ReceiveActor, IWithTimers
     }
 
     protected override void PreStart() => _coordinator.Tell(new RegisterWorker(Self, _name, _incarnation));
+
+    /// <summary>A worker stopped (its node leaving) sends what it holds: those batches were applied.</summary>
+    protected override void PostStop() => SendReports();
+
+    /// <summary>
+    /// A batch applied by every server, for the coordinator. One in this process goes at once; one on another node is
+    /// held while this worker has more batches queued, until <see cref="MaxReports"/> are held or the first has waited
+    /// <see cref="ReportWindow"/> (checked as each batch ends), and goes before anything else this worker tells the
+    /// coordinator. Held reports are lost with the worker (its node killed): the coordinator deals those batches again
+    /// and the servers, which apply an (epoch, batch) once, do not count them twice; the summary counts each batch once,
+    /// when it is reported.
+    /// </summary>
+    private void Report(BatchDone done)
+    {
+        if (_reportWindow <= TimeSpan.Zero)
+        {
+            _coordinator.Tell(done);
+            return;
+        }
+        if (_reports.Count == 0)
+        {
+            _firstReportAt = Stopwatch.GetTimestamp();
+        }
+        _reports.Add(done);
+        if (_queue.Count == 0 || _reports.Count >= MaxReports || Stopwatch.GetElapsedTime(_firstReportAt) >= _reportWindow)
+        {
+            SendReports();
+        }
+    }
+
+    private void SendReports()
+    {
+        if (_reports.Count > 0)
+        {
+            _coordinator.Tell(_reports.Count == 1 ? _reports[0] : new BatchesDone([.. _reports]));
+            _reports.Clear();
+        }
+    }
+
+    /// <summary>Tells the coordinator <paramref name="message"/> after the reports held for it.</summary>
+    private void TellCoordinator(object message)
+    {
+        SendReports();
+        _coordinator.Tell(message);
+    }
 
     private void Init(InitWorker init)
     {
@@ -94,7 +161,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _coordinator.Tell(new TrainingFailed($"worker {_name}: {e.Message}"));
+            TellCoordinator(new TrainingFailed($"worker {_name}: {e.Message}"));
             return;
         }
         Pull(replica, () => Ready(replica));
@@ -170,7 +237,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         if (_routes!.IsCurrent(failed.Endpoint))
         {
-            _coordinator.Tell(new ServerUnreachable($"worker {_name}: {failed.Reason}"));
+            TellCoordinator(new ServerUnreachable($"worker {_name}: {failed.Reason}"));
         }
     }
 
@@ -182,6 +249,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         Deadline.Stop();
         _queue.Clear();
+        // Reports held from before the servers were rolled back are of batches the rollback undid: dropped (the
+        // coordinator deals again what the restored servers lack).
+        _reports.Clear();
         replica.Reroute(_routes!.Reroute(Context.System, replaced, replica.Plan), replaced.Servers.Select(Carriers.TensorTransports.IsLocal).ToList());
         _generation = replaced.Generation;
         _coordinator.Tell(new Rerouted(_name, replaced.Generation));
@@ -203,7 +273,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         if (assign.TotalBatches != (_shards.TrainCount + batchSize - 1) / batchSize)
         {
             // A node whose data differs from the coordinator's would train on other samples than the plan deals out.
-            _coordinator.Tell(new TrainingFailed($"worker {_name} has {_shards.TrainCount} training samples, but the coordinator "
+            TellCoordinator(new TrainingFailed($"worker {_name} has {_shards.TrainCount} training samples, but the coordinator "
                 + $"cut the epoch into {assign.TotalBatches} batches of {batchSize}: every node must load the same data set"));
             return false;
         }
@@ -213,7 +283,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
         catch (Exception e) when (e is ArgumentException or IOException or Data.DataException)
         {
-            _coordinator.Tell(new TrainingFailed($"worker {_name}: {e.Message}"));
+            TellCoordinator(new TrainingFailed($"worker {_name}: {e.Message}"));
             return false;
         }
         if (assign.Epoch != _epoch)
@@ -265,7 +335,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
         catch (NonFiniteException e)
         {
-            _coordinator.Tell(new TrainingFailed($"training diverged at epoch {_epoch}, batch {batch} (worker {_name}): {e.Message}; "
+            TellCoordinator(new TrainingFailed($"training diverged at epoch {_epoch}, batch {batch} (worker {_name}): {e.Message}; "
                 + $"try a lower learning rate than {replica.Plan.Optimizer.LearningRate:G4}"));
             Become(() => Idle(replica));
             return;
@@ -307,12 +377,12 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 if (refused is not null)
                 {
                     // Not applied everywhere: the coordinator deals the batch again; the next batch starts from fresh weights.
-                    _coordinator.Tell(new BatchRefused(_name, _incarnation, _epoch, batch, refused));
+                    TellCoordinator(new BatchRefused(_name, _incarnation, _epoch, batch, refused));
                     Pull(replica, () => Next(replica));
                     return;
                 }
                 var (sent, received) = Carriers.TensorTransports.Get(Context.System).Counters.BytesOf(Self);
-                _coordinator.Tell(new BatchDone(_name, _epoch, batch, samples, loss, correct, compute,
+                Report(new BatchDone(_name, _epoch, batch, samples, loss, correct, compute,
                     Stopwatch.GetElapsedTime(pushedAt).TotalSeconds, sent, received));
                 Next(replica);
             });
@@ -353,7 +423,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             return;
         }
-        _coordinator.Tell(new ServerUnreachable(Deadline.Reason($"worker {_name}", overdue, unanswered, replica.Servers.Count)));
+        TellCoordinator(new ServerUnreachable(Deadline.Reason($"worker {_name}", overdue, unanswered, replica.Servers.Count)));
         Become(() => Idle(replica));
     }
 }
