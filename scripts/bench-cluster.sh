@@ -13,6 +13,8 @@
 # the one process's CPU-seconds and CPU-ms per sample over its whole run, and the ratio cluster / one process per round
 # and over all rounds at the end.
 # Every DistNN run uses the same binary: distnn published ReadyToRun into runs/publish (DISTNN_DLL=… runs another).
+# DISTNN_BENCH_PIN=1: each round also runs the data-plane cluster with every node pinned (scripts/local-cluster.sh
+# --pin), right after the unpinned one, with its own ratios.
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,6 +37,11 @@ cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 ratios=()
 last_ratios=()
+pin_ratios=()
+pin_last_ratios=()
+carriers=(dataplane)
+[[ -z "${DISTNN_BENCH_PIN:-}" ]] || carriers+=(dataplane-pin)
+carriers+=(remote)
 # epoch_rates FILE: each epoch's samples/s from a metrics file, space-separated.
 epoch_rates() { python3 -c "import json,sys; print(' '.join(f\"{json.loads(l)['samples_per_sec']:.0f}\" for l in open(sys.argv[1]) if '\"epoch\"' in l))" "$1"; }
 cpu_line
@@ -56,23 +63,29 @@ for ((r = 1; r <= rounds; r++)); do
     DOTNET_TieredCompilation=0 dotnet "$DISTNN_DLL" train "${plan[@]}" --workers 2 --servers 1 --threads 2 \
         --summary-json "$out/single-tc0-$r.json" >/dev/null 2>&1
     echo "distnn 1 process, DOTNET_TieredCompilation=0: $(field "$out/single-tc0-$r.json" train_samples_per_sec) samples/s, $(cpu_since "$start_cpu")"
-    for carrier in dataplane remote; do
+    for carrier in "${carriers[@]}"; do
         port=$(free_port $((4800 + RANDOM % 400)))
         python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" "$((limit * epochs))" >/dev/null & watcher=$!
-        scripts/local-cluster.sh --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "$carrier" \
+        pin_opt=()
+        [[ "$carrier" != *-pin ]] || pin_opt=(--pin)
+        scripts/local-cluster.sh "${pin_opt[@]}" --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "${carrier%-pin}" \
             --summary-json "$out/cluster-$carrier-$r.json" --metrics "$out/cluster-$carrier-$r.jsonl" > "$out/cluster-$carrier-$r.log" 2>&1
         wait "$watcher"
         rate=$(field "$out/cluster-$carrier-$r.json" train_samples_per_sec)
         one=$(field "$out/single-$r.json" train_samples_per_sec)
         echo "distnn cluster $carrier: $rate samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy);" \
             "cluster / one process $(ratio "$rate" "$one")x ($(ratio "$rate" "$(field "$out/single-tc0-$r.json" train_samples_per_sec)")x against tiering off)"
-        if [[ "$carrier" == dataplane ]]; then
-            ratios+=("$(ratio "$rate" "$one")")
+        if [[ "$carrier" == dataplane* ]]; then
+            if [[ "$carrier" == dataplane ]]; then ratios+=("$(ratio "$rate" "$one")"); else pin_ratios+=("$(ratio "$rate" "$one")"); fi
             if ((epochs > 1)); then
                 read -r -a one_e <<< "$(epoch_rates "$out/single-$r.jsonl")"
                 read -r -a cl_e <<< "$(epoch_rates "$out/cluster-$carrier-$r.jsonl")"
                 echo "  samples/s by epoch: one process ${one_e[*]}, cluster ${cl_e[*]}; last epoch's ratio $(ratio "${cl_e[-1]}" "${one_e[-1]}")x"
-                last_ratios+=("$(ratio "${cl_e[-1]}" "${one_e[-1]}")")
+                if [[ "$carrier" == dataplane ]]; then
+                    last_ratios+=("$(ratio "${cl_e[-1]}" "${one_e[-1]}")")
+                else
+                    pin_last_ratios+=("$(ratio "${cl_e[-1]}" "${one_e[-1]}")")
+                fi
             fi
             split=$(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')
             echo "  compute+wait per batch: ${split:-(none: a run this short prints no progress line with it)}"
@@ -80,9 +93,12 @@ for ((r = 1; r <= rounds; r++)); do
         fi
     done
 done
-echo "# cluster on the data plane / one process, by round: ${ratios[*]:-none}" \
-    "(mean $(python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "${ratios[@]}")x)"
+mean() { python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "$@"; }
+echo "# cluster on the data plane / one process, by round: ${ratios[*]:-none} (mean $(mean "${ratios[@]}")x)"
 if ((epochs > 1)); then
-    echo "# the same, last epoch of $epochs: ${last_ratios[*]:-none}" \
-        "(mean $(python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "${last_ratios[@]}")x)"
+    echo "# the same, last epoch of $epochs: ${last_ratios[*]:-none} (mean $(mean "${last_ratios[@]}")x)"
+fi
+if [[ -n "${DISTNN_BENCH_PIN:-}" ]]; then
+    echo "# every node pinned (--pin), by round: ${pin_ratios[*]:-none} (mean $(mean "${pin_ratios[@]}")x)"
+    ((epochs == 1)) || echo "# the same, last epoch of $epochs: ${pin_last_ratios[*]:-none} (mean $(mean "${pin_last_ratios[@]}")x)"
 fi
