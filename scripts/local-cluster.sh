@@ -17,9 +17,9 @@
 #                        certificate per node in a temporary folder (removed at the end), every node starts with its own
 #   --coordinator-ps     the coordinator's node also runs the first parameter server (`distnn node --role coordinator,ps`):
 #                        one runtime fewer; ps-1… (with --servers 2 or more) run in nodes of their own
-#   --pin                each node runs on one core (`distnn node --cpus`): worker-W on core W, ps-S on core S, the
-#                        coordinator on the core after the servers' (modulo the cores), so that on 2 cores the ps and
-#                        the coordinator each share a core with one worker (docs/performance.md)
+#   --pin                each node runs on one core (`distnn node --cpus`, and DOTNET_PROCESSOR_COUNT=1): worker-W on
+#                        core W, ps-S on core S, the coordinator on the core after the servers' (modulo the cores), so
+#                        that on 2 cores the ps and the coordinator each share a core with one worker (docs/performance.md)
 #   DISTNN_NODE_CPUS=NODE:CPUS,…  (environment) pins the named nodes with taskset instead, e.g. worker-0:0,ps-0:0
 #   everything after --  goes to the coordinator: the options of `distnn train` (--model, --epochs, --summary-json …)
 #
@@ -42,6 +42,9 @@ seed="$scheme://distnn@$host:$port"
 cores=$(nproc)
 # pin_to INDEX: --cpus for the node of that index with --pin, nothing without.
 pin_to() { $pin && printf '%s\n' --cpus "$(($1 % cores))"; }
+# A pinned node's runtime sizes itself for its one core (as under taskset, which it reads at start): no spin-waiting
+# for a thread that cannot run meanwhile, thread pools of one core's size.
+! $pin || export DOTNET_PROCESSOR_COUNT=1
 mapfile -t t < <(tls_for coordinator; pin_to "$([[ -n "$coordinator_ps" ]] && echo 0 || echo "$servers")")
 start_node coordinator -- --role "coordinator${coordinator_ps:+,ps}" --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
     --servers "$servers" --workers "$workers" ${late:+--elastic} "${t[@]}" "${train_opts[@]}"

@@ -254,6 +254,10 @@ public sealed class ClusterModeSpec : IDisposable
             .Select(task => File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)))
             .Select(line => line.Split(':')[1].Trim()).ToList();
         Assert.True(allowed.Count > 5 && allowed.All(a => a == cpu), string.Join(", ", allowed));
+        if (Environment.ProcessorCount > 1)
+        {
+            Assert.Contains($"distnn node: --cpus {cpu}: the runtime sized itself for {Environment.ProcessorCount} CPUs at start; DOTNET_PROCESSOR_COUNT=1", pinned.Output);
+        }
 
         var refused = _group.Start("refused", "--role", "worker", "--seed", seed, "--cpus", "1023");
         int? exit = refused.WaitForExit(s_start);

@@ -28,6 +28,12 @@ public sealed class NodeCommand : AsyncCommand<NodeSettings>
             {
                 throw new OptionException($"--cpus {CpuAffinity.Describe(cpus)}: {e.Message}");
             }
+            if (cpus.Count < Environment.ProcessorCount)
+            {
+                // The runtime read its CPU count at start: it spins waiting for threads that cannot run meanwhile.
+                Console.WriteLine($"distnn node: --cpus {CpuAffinity.Describe(cpus)}: the runtime sized itself for {Environment.ProcessorCount} CPUs "
+                    + $"at start; DOTNET_PROCESSOR_COUNT={cpus.Count} in the node's environment (or starting it under taskset -c) sizes it for {cpus.Count}");
+            }
         }
         void Log(string line)
         {
