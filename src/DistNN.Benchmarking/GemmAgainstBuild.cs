@@ -64,8 +64,8 @@ public static partial class GemmAgainstBuild
         int n, int threads, string path, MultiplyFn ours, MultiplyFn theirs, int pairs, double sampleSeconds, double warmupSeconds)
     {
         var rng = new Random(42);
-        float[] a = RandomMatrix(rng, n * n);
-        float[] b = RandomMatrix(rng, n * n);
+        float[] a = GemmBenchmark.RandomMatrix(rng, n * n);
+        float[] b = GemmBenchmark.RandomMatrix(rng, n * n);
         float[] cOurs = new float[n * n];
         float[] cTheirs = new float[n * n];
         void Ours() => ours(false, false, n, n, n, 1f, a, n, b, n, 0f, cOurs, n);
@@ -80,7 +80,7 @@ public static partial class GemmAgainstBuild
             secondsPerCall = Math.Max(secondsPerCall, SecondsPerCall(Ours, quarter / 2));
             Time(Theirs, quarter);
         }
-        double difference = LargestDifference(cOurs, cTheirs, n);
+        double difference = LargestDifference(cOurs, cTheirs);
         if (!(difference <= n * 1.2e-7 * n))
         {
             throw new InvalidOperationException($"the two builds' products differ by {difference:E2} (C of {n}×{n}): not comparing unequal kernels");
@@ -198,7 +198,7 @@ public static partial class GemmAgainstBuild
         return t.Seconds + t.Nanoseconds * 1e-9;
     }
 
-    private static double LargestDifference(float[] x, float[] y, int n)
+    private static double LargestDifference(float[] x, float[] y)
     {
         double largest = 0;
         for (int i = 0; i < x.Length; i++)
@@ -213,16 +213,6 @@ public static partial class GemmAgainstBuild
         double[] sorted = values.Order().ToArray();
         int h = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
-    }
-
-    private static float[] RandomMatrix(Random rng, int length)
-    {
-        var data = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            data[i] = rng.NextSingle();
-        }
-        return data;
     }
 
     /// <summary>Loads the other build's DistNN.Tensors alone; its framework and package dependencies come from this process.</summary>

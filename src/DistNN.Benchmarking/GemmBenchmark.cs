@@ -118,7 +118,8 @@ public static class GemmBenchmark
         }
     }
 
-    private static float[] RandomMatrix(Random rng, int length)
+    /// <summary>A matrix of U(0,1) floats, as the reference script draws them.</summary>
+    internal static float[] RandomMatrix(Random rng, int length)
     {
         var data = new float[length];
         for (int i = 0; i < length; i++)
