@@ -27,7 +27,15 @@ epochs="${4:-1}"
 out="$root/runs/bench-cluster"
 mkdir -p "$out"
 pyl() { py "$@" 2>/dev/null | tail -1; }
-jfield() { python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
+# jfield KEY: KEY of the JSON line on standard input; when the reference script failed, "failed:" and what it printed
+# (its error object, or nothing) instead of a Python traceback and an empty figure.
+jfield() { python3 -c "
+import json, sys
+text = sys.stdin.read().strip()
+try:
+    print(json.loads(text)['$1'])
+except (ValueError, KeyError):
+    print('failed: ' + (text[-200:] or 'no output'))"; }
 plan=(--model "$model" --batch-size 32 --epochs "$epochs" --train-limit "$limit")
 # CPU ticks of this shell's waited-for children (user + system), to take the one process's CPU-seconds.
 cpu_of_children() { awk '{print $16 + $17}' /proc/$$/stat; }
