@@ -55,19 +55,14 @@ public static class ActorBenchmark
             await SingleProcessTraining.RunAsync(plan, data, actorListener);
             pairs.Add((Summarize(engineEpochs, data.Train.Count), Summarize(actorEpochs, data.Train.Count)));
         }
-        double Median(IEnumerable<double> xs)
-        {
-            var a = xs.Order().ToArray();
-            return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
-        }
-        double engineRate = Median(pairs.Select(p => p.Engine.SamplesPerSec));
+        double engineRate = Medians.Of(pairs.Select(p => p.Engine.SamplesPerSec));
         return new ActorBenchmarkResult(modelName, batch, threads, workers, servers, mode.ToString().ToLowerInvariant(),
-            Math.Round(engineRate, 1), Math.Round(Median(pairs.Select(p => p.Actors.SamplesPerSec)), 1),
-            Math.Round(Median(pairs.Select(p => p.Actors.SamplesPerSec / p.Engine.SamplesPerSec)), 3),
+            Math.Round(engineRate, 1), Math.Round(Medians.Of(pairs.Select(p => p.Actors.SamplesPerSec)), 1),
+            Math.Round(Medians.Of(pairs.Select(p => p.Actors.SamplesPerSec / p.Engine.SamplesPerSec)), 3),
             probe.SamplesPerSecMedian, rounds,
             Math.Round(1e3 * batch / engineRate, 3),
-            Math.Round(Median(pairs.Select(p => p.Actors.MsCompute)), 3),
-            Math.Round(Median(pairs.Select(p => p.Actors.MsWait)), 3));
+            Math.Round(Medians.Of(pairs.Select(p => p.Actors.MsCompute)), 3),
+            Math.Round(Medians.Of(pairs.Select(p => p.Actors.MsWait)), 3));
     }
 
     private sealed record Round(double SamplesPerSec, double MsCompute, double MsWait);

@@ -76,9 +76,9 @@ public static partial class GemmAgainstBuild
         double quarter = warmupSeconds / 8;
         for (int w = 0; w < 4; w++)
         {
-            Time(Ours, quarter / 2);
+            SecondsPerCall(Ours, quarter / 2);
             secondsPerCall = Math.Max(secondsPerCall, SecondsPerCall(Ours, quarter / 2));
-            Time(Theirs, quarter);
+            SecondsPerCall(Theirs, quarter);
         }
         double difference = LargestDifference(cOurs, cTheirs);
         if (!(difference <= n * 1.2e-7 * n))
@@ -112,8 +112,8 @@ public static partial class GemmAgainstBuild
             ratios[p] = mine[p] / others[p];
             cpuRatios[p] = t.Cpu / o.Cpu;
         }
-        return new Result(n, threads, path, Median(mine), Median(others), Median(ratios), Rounded(ratios),
-            cpuTime ? Median(cpuRatios) : null, cpuTime ? Rounded(cpuRatios) : null,
+        return new Result(n, threads, path, Medians.Of(mine), Medians.Of(others), Medians.Of(ratios), Rounded(ratios),
+            cpuTime ? Medians.Of(cpuRatios) : null, cpuTime ? Rounded(cpuRatios) : null,
             reps, Gemm.KernelName(CpuKernels.Current), CpuKernels.CpuModel, difference);
     }
 
@@ -134,18 +134,6 @@ public static partial class GemmAgainstBuild
         MethodInfo method = other.GetType("DistNN.Tensors.Gemm")?.GetMethod("Multiply", BindingFlags.Public | BindingFlags.Static, signature)
             ?? throw new InvalidOperationException($"{path} has no public DistNN.Tensors.Gemm.Multiply of the usual signature: not a DistNN build");
         return method.CreateDelegate<MultiplyFn>();
-    }
-
-    private static double Time(Action once, double seconds)
-    {
-        long start = Stopwatch.GetTimestamp();
-        long end = start + (long)(seconds * Stopwatch.Frequency);
-        do
-        {
-            once();
-        }
-        while (Stopwatch.GetTimestamp() < end);
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
     private static double SecondsPerCall(Action once, double seconds)
@@ -206,13 +194,6 @@ public static partial class GemmAgainstBuild
             largest = Math.Max(largest, Math.Abs(x[i] - y[i]));
         }
         return largest;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        int h = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
     }
 
     /// <summary>Loads the other build's DistNN.Tensors alone; its framework and package dependencies come from this process.</summary>

@@ -87,7 +87,7 @@ public static class GemmBenchmark
             rates[s] = flop * reps / seconds / 1e9;
         }
         Array.Sort(rates);
-        double median = samples % 2 == 1 ? rates[samples / 2] : (rates[samples / 2 - 1] + rates[samples / 2]) / 2;
+        double median = Medians.Of(rates);
         return new Result(m, n, k, transA, transB, threads, median, rates[0], rates[^1], reps, Gemm.KernelName(isa),
             CpuKernels.Name(isa), CpuKernels.CpuModel, Math.Min(CheckedEntries, m * n));
     }

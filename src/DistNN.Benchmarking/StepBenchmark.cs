@@ -115,7 +115,7 @@ public static class StepBenchmark
     {
         var sorted = stepSeconds.Order().ToArray();
         int n = sorted.Length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double median = Medians.Of(sorted);
         return new StepBenchmarkResult(model, batch, threads,
             Math.Round(batch / median, 1), Math.Round(median * 1e3, 3),
             Math.Round(sorted[0] * 1e3, 3), Math.Round(sorted[^1] * 1e3, 3), n,

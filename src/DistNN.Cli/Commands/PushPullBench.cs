@@ -43,15 +43,10 @@ internal static class PushPullBench
             results.Add(await tls.MeasureAsync(settings, client));
         }
         var rounds = results.Cast<PushPullResult>().ToList();
-        double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-        }
-        double plainMs = Median(rounds.Where(r => !r.Tls).Select(r => r.MsMedian));
-        double tlsMs = Median(rounds.Where(r => r.Tls).Select(r => r.MsMedian));
+        double plainMs = Medians.Of(rounds.Where(r => !r.Tls).Select(r => r.MsMedian));
+        double tlsMs = Medians.Of(rounds.Where(r => r.Tls).Select(r => r.MsMedian));
         results.Add(new PushPullTlsComparison(settings.Rounds, settings.Seconds, plainMs, tlsMs, Math.Round(tlsMs / plainMs, 3),
-            Median(rounds.Where(r => !r.Tls).Select(r => r.CpuSecondsPerGb)), Median(rounds.Where(r => r.Tls).Select(r => r.CpuSecondsPerGb)),
+            Medians.Of(rounds.Where(r => !r.Tls).Select(r => r.CpuSecondsPerGb)), Medians.Of(rounds.Where(r => r.Tls).Select(r => r.CpuSecondsPerGb)),
             System.Runtime.Intrinsics.X86.Aes.IsSupported));
         return results;
     }
