@@ -15,6 +15,8 @@
 # Every DistNN run uses the same binary: distnn published ReadyToRun into runs/publish (DISTNN_DLL=… runs another).
 # DISTNN_BENCH_PIN=1: each round also runs the data-plane cluster with every node pinned (scripts/local-cluster.sh
 # --pin), right after the unpinned one, with its own ratios.
+# DISTNN_BENCH_WORKER_PS=1: each round also runs the colocated layout (scripts/local-cluster.sh --worker-ps: worker-0's
+# node also runs the ps, `distnn node --role worker,ps`; 3 processes), with its own ratios.
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -43,12 +45,11 @@ cpu_of_children() { awk '{print $16 + $17}' /proc/$$/stat; }
 cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$((limit * epochs))" \
     'BEGIN { printf "%.1f CPU-s = %.3f CPU-ms per sample (whole run)", t / hz, 1000 * t / hz / n }'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-ratios=()
-last_ratios=()
-pin_ratios=()
-pin_last_ratios=()
+# Ratios by data-plane layout: the 4 nodes as they start by default, pinned (--pin), colocated (--worker-ps).
+declare -A ratios last_ratios
 carriers=(dataplane)
 [[ -z "${DISTNN_BENCH_PIN:-}" ]] || carriers+=(dataplane-pin)
+[[ -z "${DISTNN_BENCH_WORKER_PS:-}" ]] || carriers+=(dataplane-workerps)
 carriers+=(remote)
 # epoch_rates FILE: each epoch's samples/s from a metrics file, space-separated.
 epoch_rates() { python3 -c "import json,sys; print(' '.join(f\"{json.loads(l)['samples_per_sec']:.0f}\" for l in open(sys.argv[1]) if '\"epoch\"' in l))" "$1"; }
@@ -74,9 +75,9 @@ for ((r = 1; r <= rounds; r++)); do
     for carrier in "${carriers[@]}"; do
         port=$(free_port $((4800 + RANDOM % 400)))
         python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" "$((limit * epochs))" >/dev/null & watcher=$!
-        pin_opt=()
-        [[ "$carrier" != *-pin ]] || pin_opt=(--pin)
-        scripts/local-cluster.sh "${pin_opt[@]}" --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "${carrier%-pin}" \
+        layout=()
+        case "$carrier" in *-pin) layout=(--pin) ;; *-workerps) layout=(--worker-ps) ;; esac
+        scripts/local-cluster.sh "${layout[@]}" --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "${carrier%%-*}" \
             --summary-json "$out/cluster-$carrier-$r.json" --metrics "$out/cluster-$carrier-$r.jsonl" > "$out/cluster-$carrier-$r.log" 2>&1
         wait "$watcher"
         rate=$(field "$out/cluster-$carrier-$r.json" train_samples_per_sec)
@@ -84,16 +85,12 @@ for ((r = 1; r <= rounds; r++)); do
         echo "distnn cluster $carrier: $rate samples/s, accuracy $(field "$out/cluster-$carrier-$r.json" test_accuracy);" \
             "cluster / one process $(ratio "$rate" "$one")x ($(ratio "$rate" "$(field "$out/single-tc0-$r.json" train_samples_per_sec)")x against tiering off)"
         if [[ "$carrier" == dataplane* ]]; then
-            if [[ "$carrier" == dataplane ]]; then ratios+=("$(ratio "$rate" "$one")"); else pin_ratios+=("$(ratio "$rate" "$one")"); fi
+            ratios[$carrier]+=" $(ratio "$rate" "$one")"
             if ((epochs > 1)); then
                 read -r -a one_e <<< "$(epoch_rates "$out/single-$r.jsonl")"
                 read -r -a cl_e <<< "$(epoch_rates "$out/cluster-$carrier-$r.jsonl")"
                 echo "  samples/s by epoch: one process ${one_e[*]}, cluster ${cl_e[*]}; last epoch's ratio $(ratio "${cl_e[-1]}" "${one_e[-1]}")x"
-                if [[ "$carrier" == dataplane ]]; then
-                    last_ratios+=("$(ratio "${cl_e[-1]}" "${one_e[-1]}")")
-                else
-                    pin_last_ratios+=("$(ratio "${cl_e[-1]}" "${one_e[-1]}")")
-                fi
+                last_ratios[$carrier]+=" $(ratio "${cl_e[-1]}" "${one_e[-1]}")"
             fi
             split=$(grep 'samples/s \[' "$out/cluster-$carrier-$r.log" | tail -1 | grep -o '\[worker.*')
             echo "  compute+wait per batch: ${split:-(none: a run this short prints no progress line with it)}"
@@ -102,11 +99,12 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 mean() { python3 -c "import sys; r = [float(x) for x in sys.argv[1:]]; print(f'{sum(r) / len(r):.2f}' if r else '-')" "$@"; }
-echo "# cluster on the data plane / one process, by round: ${ratios[*]:-none} (mean $(mean "${ratios[@]}")x)"
-if ((epochs > 1)); then
-    echo "# the same, last epoch of $epochs: ${last_ratios[*]:-none} (mean $(mean "${last_ratios[@]}")x)"
-fi
-if [[ -n "${DISTNN_BENCH_PIN:-}" ]]; then
-    echo "# every node pinned (--pin), by round: ${pin_ratios[*]:-none} (mean $(mean "${pin_ratios[@]}")x)"
-    ((epochs == 1)) || echo "# the same, last epoch of $epochs: ${pin_last_ratios[*]:-none} (mean $(mean "${pin_last_ratios[@]}")x)"
-fi
+# report LAYOUT NAME: the ratios of one data-plane layout, by round and (several epochs) of the last epoch.
+report() {
+    local r="${ratios[$1]:-}" l="${last_ratios[$1]:-}"
+    echo "# $2 / one process, by round:${r:- none} (mean $(mean $r)x)"
+    ((epochs == 1)) || echo "# the same, last epoch of $epochs:${l:- none} (mean $(mean $l)x)"
+}
+report dataplane "cluster on the data plane"
+[[ -z "${DISTNN_BENCH_PIN:-}" ]] || report dataplane-pin "every node pinned (--pin)"
+[[ -z "${DISTNN_BENCH_WORKER_PS:-}" ]] || report dataplane-workerps "colocated, worker-0 with the ps (--worker-ps)"

@@ -8,8 +8,8 @@
 # --no-one-process), then the data-plane cluster (coordinator, 1 ps, 2 workers × 1 thread) once per SETTING: a
 # space-separated list of environment assignments given to every node, e.g. "DOTNET_TieredCompilation=1
 # DOTNET_TieredPGO=0", or "DISTNN_NODE_CPUS=worker-0:0,worker-1:1" (each worker pinned to its own core with taskset;
-# DISTNN_NODE_CPUS and DISTNN_WORKER_NICE are read by scripts/lib/cluster-common.sh); the words --coordinator-ps and
-# --pin in a SETTING go to scripts/local-cluster.sh (the coordinator and the ps in one node; every node on one core,
+# DISTNN_NODE_CPUS and DISTNN_WORKER_NICE are read by scripts/lib/cluster-common.sh); the words --coordinator-ps,
+# --worker-ps and --pin in a SETTING go to scripts/local-cluster.sh (the coordinator, or worker-0, and the ps in one node; every node on one core,
 # through distnn node --cpus); "default" (or none given) is the nodes as
 # scripts/lib/cluster-common.sh starts them. Each run is 2 epochs of SAMPLES (default 20000), evaluated on the first
 # 1,000 test images only (runs/tune/mnist-test1000), so the evaluation between epochs is not a tenth of the accounting.
@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
         --no-one-process) one=false; shift ;;
         --perf) perf=true; shift ;;
         -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --coordinator-ps*|--pin*) settings+=("$1"); shift ;;   # a SETTING, not an option of this script
+        --coordinator-ps*|--pin*|--worker-ps*) settings+=("$1"); shift ;;   # a SETTING, not an option of this script
         --*) echo "bench-node-settings: unknown option '$1'" >&2; exit 2 ;;
         *) settings+=("$1"); shift ;;
     esac
@@ -46,8 +46,8 @@ done
 for s in "${settings[@]}"; do
     [[ "$s" == default ]] && continue
     for a in $s; do
-        [[ "$a" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^=]*$ || "$a" == --coordinator-ps || "$a" == --pin ]] \
-            || { echo "bench-node-settings: '$a' in \"$s\" is not NAME=VALUE, --coordinator-ps or --pin" >&2; exit 2; }
+        [[ "$a" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^=]*$ || "$a" == --coordinator-ps || "$a" == --pin || "$a" == --worker-ps ]] \
+            || { echo "bench-node-settings: '$a' in \"$s\" is not NAME=VALUE, --coordinator-ps, --worker-ps or --pin" >&2; exit 2; }
     done
 done
 out="$root/runs/tune"

@@ -4,7 +4,7 @@
 # Waits for the coordinator's result and stops every process it started, also on Ctrl-C.
 #
 #   scripts/local-cluster.sh [--servers M] [--workers N] [--port P] [--data-dir DIR] [--threads T]
-#                            [--late-worker SECONDS] [--tls] [--coordinator-ps] [--pin] [-- TRAINING OPTIONS…]
+#                            [--late-worker SECONDS] [--tls] [--coordinator-ps | --worker-ps] [--pin] [-- TRAINING OPTIONS…]
 #
 #   --servers M          parameter-server nodes (default 2)
 #   --workers N          worker nodes the plan waits for (default 2)
@@ -17,6 +17,9 @@
 #                        certificate per node in a temporary folder (removed at the end), every node starts with its own
 #   --coordinator-ps     the coordinator's node also runs the first parameter server (`distnn node --role coordinator,ps`):
 #                        one runtime fewer; ps-1… (with --servers 2 or more) run in nodes of their own
+#   --worker-ps          worker-W also runs parameter server W (`distnn node --role worker,ps`) for W below the servers,
+#                        the colocated layout: that worker reaches its own server in memory; servers beyond the workers
+#                        run in nodes of their own
 #   --pin                each node runs on one core (`distnn node --cpus`, and DOTNET_PROCESSOR_COUNT=1): worker-W on
 #                        core W, ps-S on core S, the coordinator on the core after the servers' (modulo the cores), so
 #                        that on 2 cores the ps and the coordinator each share a core with one worker (docs/performance.md)
@@ -27,7 +30,7 @@
 # The exit code is the coordinator's (0 when training completed and the cluster stopped cleanly).
 set -uo pipefail
 script=local-cluster
-usage_lines=2,27
+usage_lines=2,30
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-common.sh"
 parse_cluster_options "$@"
 cd "$root"
@@ -48,13 +51,18 @@ pin_to() { $pin && printf '%s\n' --cpus "$(($1 % cores))"; }
 mapfile -t t < <(tls_for coordinator; pin_to "$([[ -n "$coordinator_ps" ]] && echo 0 || echo "$servers")")
 start_node coordinator -- --role "coordinator${coordinator_ps:+,ps}" --host "$host" --port "$port" --seed "$seed" --data-dir "$data_dir" \
     --servers "$servers" --workers "$workers" ${late:+--elastic} "${t[@]}" "${train_opts[@]}"
-for ((s = ${coordinator_ps:-0}; s < servers; s++)); do
+# With --worker-ps the first servers run in the workers' nodes.
+first_ps=${coordinator_ps:-0}
+! $worker_ps || first_ps=$(( servers < workers ? servers : workers ))
+for ((s = first_ps; s < servers; s++)); do
     mapfile -t t < <(tls_for "ps-$s"; pin_to "$s")
     start_node "ps-$s" -- --role ps --host "$host" --port 0 --seed "$seed" "${t[@]}"
 done
 for ((w = 0; w < workers; w++)); do
     mapfile -t t < <(tls_for "worker-$w"; pin_to "$w")
-    start_node "worker-$w" -- --role worker --host "$host" --port 0 --seed "$seed" --data-dir "$data_dir" \
+    role=worker
+    ! $worker_ps || (( w >= servers )) || role=worker,ps
+    start_node "worker-$w" -- --role "$role" --host "$host" --port 0 --seed "$seed" --data-dir "$data_dir" \
         --name "worker-$w" --threads "$threads" "${t[@]}"
 done
 if [[ -n "$late" ]]; then

@@ -12,6 +12,7 @@ threads=""
 late=""
 tls=false
 coordinator_ps=""   # 1: --coordinator-ps
+worker_ps=false     # --worker-ps
 pin=false
 certs=""
 scheme=akka.tcp
@@ -33,6 +34,7 @@ parse_cluster_options() {
             --tls) tls=true; shift ;;
             --coordinator-ps) coordinator_ps=1; shift ;;
             --pin) pin=true; shift ;;
+            --worker-ps) worker_ps=true; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; train_opts=("$@"); break ;;
             *) echo "$script: unknown option '$1' (training options go after --)" >&2; usage >&2; exit 2 ;;
@@ -49,8 +51,11 @@ parse_cluster_options() {
         [[ "$entry" =~ ^[a-z]+(-[0-9]+)?:[0-9]+([-+][0-9]+)*$ ]] \
             || { echo "$script: DISTNN_NODE_CPUS: '$entry' is not NODE:CPUS (e.g. worker-0:0 or ps-0:0-1)" >&2; exit 2; }
     done
-    if [[ -n "$coordinator_ps" || "$pin" == true ]] && [[ "$script" != local-cluster ]]; then
-        echo "$script: --coordinator-ps and --pin are options of scripts/local-cluster.sh only" >&2; exit 2
+    if [[ -n "$coordinator_ps" || "$pin" == true || "$worker_ps" == true ]] && [[ "$script" != local-cluster ]]; then
+        echo "$script: --coordinator-ps, --worker-ps and --pin are options of scripts/local-cluster.sh only" >&2; exit 2
+    fi
+    if [[ -n "$coordinator_ps" && "$worker_ps" == true ]]; then
+        echo "$script: --coordinator-ps and --worker-ps both place the first server: choose one" >&2; exit 2
     fi
     [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
     [[ "$servers" -ge 1 && "$workers" -ge 1 ]] || { echo "$script: need at least 1 server and 1 worker" >&2; exit 2; }

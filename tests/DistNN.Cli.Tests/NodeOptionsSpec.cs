@@ -177,6 +177,22 @@ public class NodeOptionsSpec
     }
 
     [Theory]
+    [InlineData("worker,ps")]
+    [InlineData(" PS , worker ")]
+    public void A_worker_that_also_runs_a_ps_has_both_cluster_roles_and_takes_its_checkpoint_folder(string role)
+    {
+        string dir = Distnn.TempDir();
+        var options = NodeOptionsResolver.Resolve(new NodeSettings { Role = role, Seeds = "akka.tcp://distnn@h:1", CheckpointDir = "ck" }, _ => null, dir);
+
+        Assert.Equal(NodeRole.Worker, options.Role);
+        Assert.True(options.WithPs);
+        Assert.Equal("worker,ps", options.RoleNames);
+        Assert.Equal(0, options.Port);
+        Assert.Equal(Path.Combine(dir, "ck"), options.CheckpointDir);
+        Assert.Null(NodeOptionsResolver.Resolve(new NodeSettings { Role = "worker", Seeds = "akka.tcp://distnn@h:1", CheckpointDir = "ck" }, _ => null, dir).CheckpointDir);
+    }
+
+    [Theory]
     [InlineData("0", new[] { 0 })]
     [InlineData("3,0-1", new[] { 0, 1, 3 })]
     [InlineData(" 2 , 2-2 ", new[] { 2 })]
@@ -210,7 +226,8 @@ public class NodeOptionsSpec
     [InlineData("worker", "tcp://distnn@h:1", "is not a seed address")]
     [InlineData("gardener", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker")]
     [InlineData("coordinator,worker", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker, or coordinator,ps")]
-    [InlineData("ps,ps", "akka.tcp://distnn@h:1", "a worker runs in a node of its own (got 'ps,ps')")]
+    [InlineData("ps,ps", "akka.tcp://distnn@h:1", "the coordinator and a worker run in nodes of their own (got 'ps,ps')")]
+    [InlineData("coordinator,ps,worker", "akka.tcp://distnn@h:1", "or coordinator,ps or worker,ps (the coordinator or a worker, and one parameter server")]
     public void A_bad_node_setting_is_refused_with_the_option_named(string role, string? seeds, string message)
     {
         var e = Assert.ThrowsAny<Exception>(() =>

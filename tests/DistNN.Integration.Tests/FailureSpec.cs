@@ -43,12 +43,41 @@ public sealed class FailureSpec : IDisposable
     }
 
     [Theory]
-    [InlineData("ps")]
-    [InlineData("w0")]
-    [InlineData("coordinator")]
-    public void Sigterm_to_a_node_ends_the_run_as_interrupted_and_every_node_exits_130(string victim)
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_killed_node_of_the_only_server_fails_the_run_and_every_other_node_exits_1(bool colocated)
     {
-        var (coordinator, nodes) = Train(workers: 1);
+        // colocated: the server lives in w0's process (--role worker,ps), so killing it loses the server and a worker at once.
+        var (coordinator, nodes) = Train(workers: 2, colocated: colocated);
+        string victim = colocated ? "w0" : "ps";
+
+        nodes[victim].Signal("KILL");
+        var killed = DateTime.UtcNow;
+        int? coordinatorExit = coordinator.WaitForExit(s_notice);
+        var others = nodes.Where(n => n.Key != victim).ToDictionary(n => n.Key, n => n.Value.WaitForExit(Remaining(killed)));
+        var everyOtherExited = DateTime.UtcNow - killed;
+
+        Assert.True(everyOtherExited < s_notice, $"still running {everyOtherExited.TotalSeconds:F1} s after SIGKILL\n{_group.Diagnostics()}");
+        Assert.True(coordinatorExit == 1 && others.Values.All(e => e == 1),
+            $"exit codes coordinator {coordinatorExit}, {string.Join(", ", others)}\n{_group.Diagnostics()}");
+        // The first to notice names what it lost: the coordinator the server's node, or a worker its connection to the
+        // server's data plane, refused.
+        Assert.Matches("distnn: error: (parameter server 0|worker w[01]: the tensor data-plane connection to .* could not be opened again)", coordinator.Output);
+        if (colocated)
+        {
+            Assert.Contains("registered ps and worker with the coordinator", nodes["w0"].Output);
+        }
+    }
+
+    [Theory]
+    [InlineData("ps", false)]
+    [InlineData("w0", false)]
+    [InlineData("coordinator", false)]
+    [InlineData("w0", true)]
+    public void Sigterm_to_a_node_ends_the_run_as_interrupted_and_every_node_exits_130(string victim, bool colocated)
+    {
+        // colocated: w0 runs the server too (--role worker,ps), w1 a worker alone.
+        var (coordinator, nodes) = Train(workers: colocated ? 2 : 1, colocated: colocated);
         nodes["coordinator"] = coordinator;
 
         var signalled = System.Diagnostics.Stopwatch.StartNew();
@@ -171,10 +200,10 @@ public sealed class FailureSpec : IDisposable
     /// <summary>
     /// A coordinator, one server and <paramref name="workers"/> workers (w0, w1, …) training in <paramref name="mode"/>
     /// (<paramref name="everyNode"/>: options of every node; <paramref name="extra"/>: more of the coordinator's) until an
-    /// epoch has ended.
+    /// epoch has ended. <paramref name="colocated"/>: the server runs in w0's node (--role worker,ps), not a node "ps".
     /// </summary>
     private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers, int epochs = 100000, string mode = "sync",
-        string[]? everyNode = null, string[]? extra = null)
+        string[]? everyNode = null, string[]? extra = null, bool colocated = false)
     {
         everyNode ??= [];
         extra ??= [];
@@ -185,14 +214,22 @@ public sealed class FailureSpec : IDisposable
             "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", $"{workers}", "--mode", mode,
             "--epochs", $"{epochs}", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist, .. everyNode, .. extra]);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
-        var nodes = new Dictionary<string, NodeProcess> { ["ps"] = _group.Start("ps", ["--role", "ps", "--seed", _seed, "--threads", "1", .. everyNode]) };
+        var nodes = new Dictionary<string, NodeProcess>();
+        if (!colocated)
+        {
+            nodes["ps"] = _group.Start("ps", ["--role", "ps", "--seed", _seed, "--threads", "1", .. everyNode]);
+        }
         for (int w = 0; w < workers; w++)
         {
-            nodes[$"w{w}"] = _group.Start($"w{w}", ["--role", "worker", "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
+            string role = colocated && w == 0 ? "worker,ps" : "worker";
+            nodes[$"w{w}"] = _group.Start($"w{w}", ["--role", role, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
         }
         Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{_group.Diagnostics()}");
         return (coordinator, nodes);
     }
+
+    /// <summary>What is left of <see cref="s_notice"/> since <paramref name="since"/> (at least nothing).</summary>
+    private static TimeSpan Remaining(DateTime since) => TimeSpan.FromTicks(Math.Max(0, (s_notice - (DateTime.UtcNow - since)).Ticks));
 
     public void Dispose() => _group.Dispose();
 }

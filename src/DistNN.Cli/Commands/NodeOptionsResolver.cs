@@ -132,7 +132,7 @@ internal static class NodeOptionsResolver
                 : throw new OptionException($"distnn.node.coordinator-grace must be 0 to {MaxCoordinatorGraceSeconds} s (got {node.CoordinatorGrace.TotalSeconds} s)"),
             MaxFrameSize = ConfigRead.Bytes(merged, FrameSizePath),
             Tls = tls,
-            CheckpointDir = role == NodeRole.Ps && s.CheckpointDir is { Length: > 0 } own ? Path.GetFullPath(own, workingDirectory) : null,
+            CheckpointDir = (role == NodeRole.Ps || (withPs && role == NodeRole.Worker)) && s.CheckpointDir is { Length: > 0 } own ? Path.GetFullPath(own, workingDirectory) : null,
             Hocon = merged,
         };
     }

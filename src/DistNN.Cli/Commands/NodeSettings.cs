@@ -11,7 +11,7 @@ namespace DistNN.Cli.Commands;
 public sealed class NodeSettings : PlanSettings
 {
     [CommandOption("--role <ROLE>")]
-    [Description("coordinator, ps (one parameter server) or worker; or coordinator,ps: the coordinator and one parameter server in one process (one runtime fewer on its host). Env DISTNN_ROLE.")]
+    [Description("coordinator, ps (one parameter server) or worker; or coordinator,ps: the coordinator and one parameter server in one process (one runtime fewer on its host); or worker,ps: a worker and one parameter server in one process (that worker reaches its own server in memory, the others over the data plane). Env DISTNN_ROLE.")]
     public string? Role { get; init; }
 
     [CommandOption("--host <HOST>")]

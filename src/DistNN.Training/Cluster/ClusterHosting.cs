@@ -46,7 +46,7 @@ public static class ClusterHosting
             .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
-                Roles = options.WithPs ? [NodeRoles.Coordinator, NodeRoles.Ps] : [options.Role.Name()],
+                Roles = options.WithPs ? [options.Role.Name(), NodeRoles.Ps] : [options.Role.Name()],
                 SeedNodes = options.Seeds.ToArray(),
                 SplitBrainResolver = new KeepMajorityOption(),
             })

@@ -162,9 +162,17 @@ public static class ClusterNode
         name ??= string.IsNullOrEmpty(options.Name) ? $"worker@{self.Host}:{self.Port}" : options.Name;
         string worker = name;
         int threads = options.EffectiveThreads;
-        Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps
-            ? StartServer(options)
-            : (context, coordinator) => context.ActorOf(Worker.Props(worker, coordinator, data, threads), "worker");
+        Func<IActorContext, IActorRef, IActorRef> startWorker = (context, coordinator) =>
+            context.ActorOf(Worker.Props(worker, coordinator, data, threads), "worker");
+        Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps ? StartServer(options)
+            // --role worker,ps: the server first, so that it registers before the worker; both are the agent's children,
+            // and the node ends as a worker's does (a lost node also loses its server, which the coordinator sees).
+            : options.WithPs ? (context, coordinator) =>
+            {
+                StartServer(options)(context, coordinator);
+                return startWorker(context, coordinator);
+            }
+            : startWorker;
         var agent = system.ActorOf(NodeAgent.Props(start, log, exit, options.CoordinatorGrace, rejoining), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
         _ = system.WhenTerminated.ContinueWith(_ =>
@@ -319,7 +327,14 @@ public static class ClusterNode
         + "--public-host and --port exactly (akka.tcp://distnn@HOST:PORT)"
         + (options.Tls is null ? "?" : $", and are both nodes' certificates signed by the same CA (--tls-ca)? {options.Tls.LastRefusal}").TrimEnd();
 
-    /// <summary>Tells every other member's node agent to leave (and exit with the run's <paramref name="exitCode"/>) and waits (at most <paramref name="timeout"/>) until they have.</summary>
+    /// <summary>
+    /// Tells every other member's node agent to leave (and exit with the run's <paramref name="exitCode"/>) and waits (at
+    /// most <paramref name="timeout"/>) until they have. A member the failure detector finds unreachable meanwhile (a
+    /// killed or paused node) cannot be told and cannot leave: the run is over, so this node downs it instead of waiting
+    /// out the timeout (a paused node, when resumed, finds itself removed and exits 1). Once the others have left, the
+    /// split-brain resolver would see one reachable node against one unreachable and might down this one instead. The
+    /// wait also ends if this node's own ActorSystem has terminated (downed after all).
+    /// </summary>
     private static async Task StopMembersAsync(ActorSystem system, string reason, int exitCode, TimeSpan timeout, Action<string> log)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
@@ -338,9 +353,19 @@ public static class ClusterNode
         }
         TellToLeave(others);
         var deadline = DateTime.UtcNow + timeout;
-        for (int tick = 1; DateTime.UtcNow < deadline && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)); tick++)
+        var downed = new HashSet<Address>();
+        for (int tick = 1; DateTime.UtcNow < deadline && !system.WhenTerminated.IsCompleted
+            && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)); tick++)
         {
             await Task.Delay(100);
+            foreach (var lost in cluster.State.Unreachable.Where(m => !m.Address.Equals(cluster.SelfAddress) && m.Status != MemberStatus.Down))
+            {
+                if (downed.Add(lost.Address))
+                {
+                    log($"{lost.Address} is unreachable and cannot be told: downing it");
+                    cluster.Down(lost.Address);
+                }
+            }
             if (tick % 10 == 0)
             {
                 // Once a second again: a node that joined meanwhile (a replacement worker) has its agent by now.

@@ -16,13 +16,13 @@ public sealed record ClusterNodeOptions
     public required NodeRole Role { get; init; }
 
     /// <summary>
-    /// coordinator: this node also runs one parameter server (--role coordinator,ps), with its data plane, found and
-    /// started as a ps node's is; one runtime fewer on the host. False on ps and worker nodes.
+    /// coordinator or worker: this node also runs one parameter server (--role coordinator,ps or worker,ps), with its data
+    /// plane, found and started as a ps node's is; one runtime fewer on the host. False on ps nodes.
     /// </summary>
     public bool WithPs { get; init; }
 
-    /// <summary>The node's roles as --role takes them: "coordinator", "ps", "worker" or "coordinator,ps".</summary>
-    public string RoleNames => WithPs ? NodeRoles.CoordinatorWithPs : Role.Name();
+    /// <summary>The node's roles as --role takes them: "coordinator", "ps", "worker", "coordinator,ps" or "worker,ps".</summary>
+    public string RoleNames => Role.Names(WithPs);
 
     /// <summary>The address Akka.Remote (and a ps node's data plane) binds to.</summary>
     public required string Host { get; init; }

@@ -31,7 +31,6 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly TimeSpan _grace;
     private IActorRef? _coordinator;
-    private IActorRef? _member;
 
     /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
     /// <param name="log">Where the node's lines go (its standard output).</param>
@@ -92,8 +91,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             var coordinator = identity.Subject;
             _coordinator = coordinator;
             Context.Watch(coordinator);
-            var member = _member = _startMember(Context, coordinator);
-            _log($"registered {member.Path.Name} with the coordinator at {coordinator.Path.Address}");
+            _startMember(Context, coordinator);
+            _log($"registered {string.Join(" and ", Context.GetChildren().Select(c => c.Path.Name).Order(StringComparer.Ordinal))} with the coordinator at {coordinator.Path.Address}");
             Become(() => Running(address, coordinator));
         });
         Common(address);
@@ -159,9 +158,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<Interrupt>(_ =>
         {
-            if (_member is not null)
+            // Every member this node runs (--role worker,ps runs two): a server's interruption ends the run.
+            foreach (var member in Context.GetChildren())
             {
-                _coordinator?.Tell(new NodeInterrupted(_member));
+                _coordinator?.Tell(new NodeInterrupted(member));
             }
             _exit.TrySetResult(Hosting.Interruption.ExitCode);
         });

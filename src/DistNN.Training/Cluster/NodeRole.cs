@@ -26,8 +26,17 @@ public static class NodeRoles
         _ => Worker,
     };
 
-    /// <summary>The one combination a node may run: the coordinator with one parameter server beside it.</summary>
+    /// <summary>The node's roles as --role takes them: the role, and ",ps" when the node also runs a parameter server.</summary>
+    public static string Names(this NodeRole role, bool withPs) => withPs ? role.Name() + "," + Ps : role.Name();
+
+    /// <summary>A combination a node may run: the coordinator with one parameter server beside it.</summary>
     public const string CoordinatorWithPs = Coordinator + "," + Ps;
+
+    /// <summary>
+    /// The other combination: a worker with one parameter server beside it (the colocated layout of parameter-server
+    /// systems: that worker reaches its own node's server in memory, the others over the data plane).
+    /// </summary>
+    public const string WorkerWithPs = Worker + "," + Ps;
 
     public static NodeRole Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
@@ -38,8 +47,8 @@ public static class NodeRoles
     };
 
     /// <summary>
-    /// --role as written: one role, or <see cref="CoordinatorWithPs"/> (in either order): the role, and whether the node
-    /// also runs a parameter server. Any other list is refused with what a node may run.
+    /// --role as written: one role, or <see cref="CoordinatorWithPs"/> or <see cref="WorkerWithPs"/> (in either order): the
+    /// role, and whether the node also runs a parameter server. Any other list is refused with what a node may run.
     /// </summary>
     public static (NodeRole Role, bool WithPs) ParseList(string text)
     {
@@ -49,9 +58,12 @@ public static class NodeRoles
             return (Parse(names[0]), false);
         }
         var roles = names.Select(n => n.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray();
-        return roles is [Coordinator, Ps]
-            ? (NodeRole.Coordinator, true)
-            : throw new ArgumentException($"--role must be coordinator, ps or worker, or {CoordinatorWithPs} (the coordinator and one "
-                + $"parameter server in one process); a worker runs in a node of its own (got '{text}')");
+        return roles switch
+        {
+            [Coordinator, Ps] => (NodeRole.Coordinator, true),
+            [Ps, Worker] => (NodeRole.Worker, true),
+            _ => throw new ArgumentException($"--role must be coordinator, ps or worker, or {CoordinatorWithPs} or {WorkerWithPs} (the "
+                + $"coordinator or a worker, and one parameter server, in one process); the coordinator and a worker run in nodes of their own (got '{text}')"),
+        };
     }
 }
