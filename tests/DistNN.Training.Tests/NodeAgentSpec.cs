@@ -37,6 +37,29 @@ public class NodeAgentSpec : TestKit
         starts.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
     }
 
+    [Fact]
+    public async Task A_node_whose_clock_jumped_past_the_failure_budget_says_it_was_removed_and_exits_1_and_one_on_time_runs_on()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        Sys.ActorOf(Props.Create(() => new Forward(TestActor)), "coordinator");
+        long nowTicks = TimeSpan.FromSeconds(1000).Ticks;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var exit = new TaskCompletionSource<int>();
+        Sys.ActorOf(NodeAgent.Props((context, _) => context.ActorOf(Props.Create(() => new Forward(TestActor)), "worker"),
+            lines.Enqueue, exit, clock: () => TimeSpan.FromTicks(Interlocked.Read(ref nowTicks))), NodeAgent.Name);
+        AwaitCondition(() => lines.Any(l => l.StartsWith("registered worker", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+
+        var budget = StallDetector.BudgetFrom(Sys.Settings.Config);
+        Interlocked.Add(ref nowTicks, (budget - TimeSpan.FromSeconds(1)).Ticks); // late, within the budget
+        Assert.NotSame(exit.Task, await Task.WhenAny(exit.Task, Task.Delay(TimeSpan.FromSeconds(1))));
+
+        Interlocked.Add(ref nowTicks, (budget + TimeSpan.FromSeconds(3)).Ticks); // resumed after a stop longer than the budget
+        Assert.Equal(1, await exit.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains(lines, l => l.StartsWith($"this node was removed from the cluster: it did not run for {(budget + TimeSpan.FromSeconds(3)).TotalSeconds:F1} s",
+            StringComparison.Ordinal));
+    }
+
     private sealed class Forward : ReceiveActor
     {
         public Forward(IActorRef to) => ReceiveAny(m => to.Forward(m));

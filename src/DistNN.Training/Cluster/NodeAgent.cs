@@ -12,7 +12,9 @@ namespace DistNN.Training.Cluster;
 /// in one process), and decides how the node ends: <see cref="LeaveCluster"/> from the coordinator (the run's exit code),
 /// the coordinator terminated or removed before saying so (exit 1, or with a <see cref="CoordinatorGrace"/> the end of this
 /// session: the node joins its seeds again), this node removed by the others (exit 1), or
-/// <see cref="Interrupt"/> (SIGINT/SIGTERM: the coordinator is told, exit 130).
+/// <see cref="Interrupt"/> (SIGINT/SIGTERM: the coordinator is told, exit 130). A node that did not run for longer than
+/// the others wait before removing it (<see cref="StallDetector"/>: SIGSTOP, swapping) takes itself for removed and exits 1,
+/// whatever membership news it hears first on resuming.
 /// </summary>
 public sealed class NodeAgent : ReceiveActor, IWithTimers
 {
@@ -22,6 +24,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     private sealed record GraceOver : INoSerializationVerificationNeeded;
 
+    private sealed record CheckStall : INoSerializationVerificationNeeded;
+
+    /// <summary>How often the agent looks at the clock for a stall (well under any failure budget).</summary>
+    private static readonly TimeSpan s_stallCheckEvery = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The node got SIGINT/SIGTERM: tell the coordinator, then the node leaves and exits 130.</summary>
     public sealed record Interrupt : INoSerializationVerificationNeeded;
 
@@ -30,6 +37,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly TaskCompletionSource<int> _exit;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly TimeSpan _grace;
+    private readonly StallDetector _stall;
     private IActorRef? _coordinator;
 
     /// <param name="startMember">Starts the node's server or worker as a child, given the coordinator.</param>
@@ -37,13 +45,16 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <param name="exit">Completed with the node's exit code when it should leave (or <see cref="CoordinatorGrace.Lost"/>, <see cref="CoordinatorGrace.Expired"/>).</param>
     /// <param name="grace">--coordinator-grace: a lost coordinator ends this session with <see cref="CoordinatorGrace.Lost"/>; zero: exit 1.</param>
     /// <param name="rejoined">After a lost coordinator: the grace whose deadline the new coordinator must be found by.</param>
+    /// <param name="clock">A monotonic clock for the stall check (a spec's own); null: the system's.</param>
     public NodeAgent(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit,
-        TimeSpan grace = default, CoordinatorGrace? rejoined = null)
+        TimeSpan grace = default, CoordinatorGrace? rejoined = null, Func<TimeSpan>? clock = null)
     {
         _startMember = startMember;
         _log = log;
         _exit = exit;
         _grace = grace;
+        _stall = new StallDetector(StallDetector.BudgetFrom(Context.System.Settings.Config), clock);
+        Timers.StartPeriodicTimer("stall", new CheckStall(), s_stallCheckEvery);
         if (rejoined is not null)
         {
             Timers.StartSingleTimer("grace", new GraceOver(), rejoined.Remaining > TimeSpan.Zero ? rejoined.Remaining : TimeSpan.Zero);
@@ -150,6 +161,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<GraceOver>(_ => _exit.TrySetResult(CoordinatorGrace.Expired));
+        Receive<CheckStall>(_ => Stalled());
         Receive<LeaveCluster>(leave =>
         {
             _log(leave.Dropped ? $"{leave.Reason}; {(leave.ExitCode == 0 ? "leaving the cluster" : "exiting with an error")}"
@@ -174,8 +186,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         new StopAndReportStrategy((_, _, reason) => _coordinator?.Tell(new TrainingFailed(reason)));
 
     public static Props Props(Func<IActorContext, IActorRef, IActorRef> startMember, Action<string> log, TaskCompletionSource<int> exit,
-        TimeSpan grace = default, CoordinatorGrace? rejoined = null) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(startMember, log, exit, grace, rejoined));
+        TimeSpan grace = default, CoordinatorGrace? rejoined = null, Func<TimeSpan>? clock = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(startMember, log, exit, grace, rejoined, clock));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -185,7 +197,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     private void Vanished(string what)
     {
-        if (_exit.Task.IsCompleted)
+        if (_exit.Task.IsCompleted || Stalled())
         {
             return;
         }
@@ -203,6 +215,25 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         _log($"{what} before it ended the run: leaving the cluster with an error");
         _exit.TrySetResult(1);
+    }
+
+    /// <summary>
+    /// True (and the node exits 1) when this process did not run for longer than the others wait before removing a node:
+    /// checked on the agent's own timer and before any conclusion drawn from the coordinator's disappearance, which a
+    /// node resumed after such a stall sees too (the others are gone) and would take for a lost coordinator to wait for.
+    /// </summary>
+    private bool Stalled()
+    {
+        if (_stall.Check() is not { } stall)
+        {
+            return false;
+        }
+        if (!_exit.Task.IsCompleted)
+        {
+            _log(_stall.Message(stall));
+            _exit.TrySetResult(1);
+        }
+        return true;
     }
 
     /// <summary>The others removed this node (it was unreachable, then downed): its work went to them; it must not push on.</summary>
