@@ -88,7 +88,20 @@ internal sealed class DistnnProcess : IDisposable
                 _waits.Add((match, seen));
             }
         }
-        return seen.Task.WaitAsync(limit);
+        return WithLines(seen.Task.WaitAsync(limit), limit);
+    }
+
+    /// <summary>A wait that timed out says what the process had written by then.</summary>
+    private async Task WithLines(Task wait, TimeSpan limit)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no such line within {limit.TotalSeconds} s; the process wrote:\n{string.Join('\n', Lines)}");
+        }
     }
 
     /// <summary>Sends SIGNAL (INT, TERM, …) with /bin/kill, as a user or an orchestrator would.</summary>
