@@ -15,7 +15,11 @@ public sealed class ServerDeadline(ITimerScheduler timers, TimeSpan timeout, Fun
     /// <summary>How much later than its deadline an overdue notice may come before it says this process itself was stalled.</summary>
     public static readonly TimeSpan Lateness = TimeSpan.FromSeconds(2);
 
-    private readonly Func<TimeSpan> _clock = clock ?? (() => TimeSpan.FromTicks(System.Diagnostics.Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+    // The monotonic clock since the type was first used. (Timestamp × ticks-per-second overflowed a long after 15 min of
+    // the machine's uptime where timestamps are nanoseconds, so a deadline straddling a wrap read ±30 min late.)
+    private static readonly long s_origin = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    private readonly Func<TimeSpan> _clock = clock ?? (() => System.Diagnostics.Stopwatch.GetElapsedTime(s_origin));
     private TimeSpan _startedAt;
 
     public ServerDeadline(ITimerScheduler timers, ActorSystem system)
