@@ -35,4 +35,24 @@ public class StallDetectorSpec
         Assert.Null(stall.Check());
         Assert.StartsWith("this node was removed from the cluster: it did not run for 12.5 s", stall.Message(TimeSpan.FromSeconds(12.5)));
     }
+
+    [Fact]
+    public void A_stall_is_recent_for_three_budgets_after_it_ended_then_forgotten()
+    {
+        var now = TimeSpan.FromSeconds(1000);
+        var stall = new StallDetector(TimeSpan.FromSeconds(4), () => now);
+
+        Assert.Null(stall.Recent());
+        now += TimeSpan.FromSeconds(10); // stopped, then resumed
+        Assert.Equal(TimeSpan.FromSeconds(10), stall.Check());
+        now += TimeSpan.FromSeconds(3);
+        Assert.Null(stall.Check());
+        Assert.Equal(TimeSpan.FromSeconds(10), stall.Recent()); // the coordinator gone 3 s after resuming: the stall explains it
+        for (int i = 0; i < 40; i++)
+        {
+            now += TimeSpan.FromMilliseconds(250);
+            stall.Check();
+        }
+        Assert.Null(stall.Recent()); // 13 s after it: older than three budgets
+    }
 }

@@ -13,8 +13,8 @@ namespace DistNN.Training.Cluster;
 /// the coordinator terminated or removed before saying so (exit 1, or with a <see cref="CoordinatorGrace"/> the end of this
 /// session: the node joins its seeds again), this node removed by the others (exit 1), or
 /// <see cref="Interrupt"/> (SIGINT/SIGTERM: the coordinator is told, exit 130). A node that did not run for longer than
-/// the others wait before removing it (<see cref="StallDetector"/>: SIGSTOP, swapping) takes itself for removed and exits 1,
-/// whatever membership news it hears first on resuming.
+/// the others wait before removing it (<see cref="StallDetector"/>: SIGSTOP, swapping) and then finds the coordinator gone
+/// takes itself for removed and exits 1, whatever membership news it heard first on resuming.
 /// </summary>
 public sealed class NodeAgent : ReceiveActor, IWithTimers
 {
@@ -161,7 +161,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<GraceOver>(_ => _exit.TrySetResult(CoordinatorGrace.Expired));
-        Receive<CheckStall>(_ => Stalled());
+        Receive<CheckStall>(_ => _stall.Check());
         Receive<LeaveCluster>(leave =>
         {
             _log(leave.Dropped ? $"{leave.Reason}; {(leave.ExitCode == 0 ? "leaving the cluster" : "exiting with an error")}"
@@ -218,13 +218,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// True (and the node exits 1) when this process did not run for longer than the others wait before removing a node:
-    /// checked on the agent's own timer and before any conclusion drawn from the coordinator's disappearance, which a
-    /// node resumed after such a stall sees too (the others are gone) and would take for a lost coordinator to wait for.
+    /// True (and the node exits 1) when, as the coordinator disappears from this node's view, this process has lately not
+    /// run for longer than the others wait before removing a node (the agent's own timer notes such a stall): a node
+    /// resumed after one sees the coordinator go too (the others are gone) and would take it for a lost coordinator to
+    /// wait for. A stall alone ends nothing: a whole machine paused stalls every node and removes none.
     /// </summary>
     private bool Stalled()
     {
-        if (_stall.Check() is not { } stall)
+        if (_stall.Recent() is not { } stall)
         {
             return false;
         }

@@ -34,8 +34,28 @@ public sealed class StallDetector(TimeSpan budget, Func<TimeSpan>? clock = null)
         var now = _clock();
         var gap = now - _last;
         _last = now;
-        return gap > Budget ? gap : null;
+        if (gap <= Budget)
+        {
+            return null;
+        }
+        _lastStall = gap;
+        _lastStallEnded = now;
+        return gap;
     }
+
+    /// <summary>
+    /// The last stall past the budget if it ended at most three budgets ago (after a check of its own): the time a resumed
+    /// node takes to hear what became of the cluster meanwhile. A stall alone is no proof of removal — a whole machine
+    /// paused stalls every node and no one is removed — so a node asks this only once the coordinator has gone from its view.
+    /// </summary>
+    public TimeSpan? Recent()
+    {
+        Check();
+        return _lastStall is { } stall && _clock() - _lastStallEnded <= 3 * Budget ? stall : null;
+    }
+
+    private TimeSpan? _lastStall;
+    private TimeSpan _lastStallEnded;
 
     /// <summary>The one line of a node that finds it stalled past the budget.</summary>
     public string Message(TimeSpan stall) =>
