@@ -24,7 +24,11 @@ internal sealed class ComputePool
     private int _busy;
 
     // One job at a time: _state packs (generation << 32) | next unclaimed part, so a late worker cannot claim
-    // a part of a newer job with an older job's reference (its compare-exchange fails on the generation).
+    // a part of a newer job with an older job's reference (its compare-exchange fails on the generation). A job is
+    // published closed (part Closed) under its new generation before its fields are written, and opened after: a
+    // worker that read the previous generation's state, all its parts claimed, and then the new job's fields, must
+    // not claim the new job's part under the old generation (it would run a part twice and count it twice, and the
+    // caller could return while a part still ran on its buffers).
     private long _state;
     private IPartedJob? _job;
     private int _parts;
@@ -35,7 +39,14 @@ internal sealed class ComputePool
     private int _helpers;
     private int _maxHelpers;
 
-    private ComputePool(int workers)
+    /// <summary>
+    /// A test's probe (null: none), called where a preempted thread widens the race between publishing a job and a late
+    /// worker: by the caller between writing the job's fields and opening it, by a thread between reading the state and
+    /// reading the job.
+    /// </summary>
+    internal Action? Pause { get; init; }
+
+    internal ComputePool(int workers)
     {
         _workers = new Worker[Math.Max(0, workers)];
         for (int i = 0; i < _workers.Length; i++)
@@ -60,12 +71,14 @@ internal sealed class ComputePool
         }
         try
         {
+            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Volatile.Write(ref _state, (generation << 32) | Closed);
             _job = job;
             _parts = parts;
             _maxHelpers = Math.Min(threads, parts) - 1;
             Volatile.Write(ref _helpers, 0);
             Volatile.Write(ref _done, 0);
-            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Pause?.Invoke();
             Volatile.Write(ref _state, generation << 32);
             int wake = Math.Min(_maxHelpers, _workers.Length);
             for (int i = 0; i < wake; i++)
@@ -85,6 +98,9 @@ internal sealed class ComputePool
             Volatile.Write(ref _busy, 0);
         }
     }
+
+    /// <summary>The part counter of a job being published: nothing to claim yet.</summary>
+    private const long Closed = int.MaxValue;
 
     private long Generation => Volatile.Read(ref _state) >> 32;
 
@@ -106,8 +122,14 @@ internal sealed class ComputePool
             {
                 return;
             }
-            IPartedJob? job = _job;
             int part = (int)state;
+            Pause?.Invoke();
+            if (part == Closed)
+            {
+                Thread.SpinWait(20); // the job's fields are being written: it opens in a moment
+                continue;
+            }
+            IPartedJob? job = _job;
             if (job is null || part >= _parts)
             {
                 return;
