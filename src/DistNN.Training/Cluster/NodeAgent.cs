@@ -229,11 +229,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             return false;
         }
-        if (!_exit.Task.IsCompleted)
-        {
-            _log(_stall.Message(stall));
-            _exit.TrySetResult(1);
-        }
+        _log(_stall.Message(stall)); // only from Vanished, once the exit is still open
+        _exit.TrySetResult(1);
         return true;
     }
 

@@ -6,9 +6,10 @@ namespace DistNN.Training.Cluster;
 /// <summary>
 /// Tells a node that it did not run for longer than the cluster waits before it removes a node (SIGSTOP, a machine
 /// swapping, a long stall): the time between two of its own checks, on a monotonic clock that goes on while the process
-/// is stopped. Such a node has been removed by the others — or is about to be, unseen: on resuming, what it hears first
-/// is a race between its own failure detector (the others, gone, look unreachable; its split-brain resolver may down
-/// them and leave it alone in a cluster of its own) and the news that it was removed. The clock decides instead.
+/// is stopped. Such a node may have been removed by the others: on resuming, what it hears first is a race between its
+/// own failure detector (the others, gone, look unreachable; its split-brain resolver may down them and leave it alone
+/// in a cluster of its own) and the news that it was removed. A recent stall (<see cref="Recent"/>) settles that race
+/// once the coordinator has gone from the node's view; alone it proves nothing (a whole machine paused stalls every node).
 /// </summary>
 public sealed class StallDetector(TimeSpan budget, Func<TimeSpan>? clock = null)
 {
