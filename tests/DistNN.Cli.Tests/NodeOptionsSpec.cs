@@ -173,7 +173,28 @@ public class NodeOptionsSpec
         Assert.True(options.WithPs);
         Assert.Equal("coordinator,ps", options.RoleNames);
         Assert.Equal(4053, options.Port);
+        Assert.False(options.WithWorker);
         Assert.False(NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, _ => null, Distnn.TempDir()).WithPs);
+    }
+
+    [Theory]
+    [InlineData("coordinator,worker", false, "coordinator,worker")]
+    [InlineData(" Worker , coordinator ", false, "coordinator,worker")]
+    [InlineData("coordinator,worker,ps", true, "coordinator,worker,ps")]
+    [InlineData("ps,coordinator,WORKER", true, "coordinator,worker,ps")]
+    [InlineData("worker , ps , coordinator", true, "coordinator,worker,ps")]
+    public void A_coordinator_that_also_runs_a_worker_keeps_the_coordinators_port_and_takes_the_workers_name(string role, bool withPs, string names)
+    {
+        var options = NodeOptionsResolver.Resolve(new NodeSettings { Role = role, Name = "w0" }, _ => null, Distnn.TempDir());
+
+        Assert.Equal(NodeRole.Coordinator, options.Role);
+        Assert.True(options.WithWorker);
+        Assert.Equal(withPs, options.WithPs);
+        Assert.Equal(names, options.RoleNames);
+        Assert.Equal(4053, options.Port);
+        Assert.Equal("w0", options.Name);
+        // Its server's checkpoint files are the coordinator's, as with coordinator,ps.
+        Assert.Null(options.CheckpointDir);
     }
 
     [Theory]
@@ -225,9 +246,10 @@ public class NodeOptionsSpec
     [InlineData("worker", null, "--seed is required")]
     [InlineData("worker", "tcp://distnn@h:1", "is not a seed address")]
     [InlineData("gardener", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker")]
-    [InlineData("coordinator,worker", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker, or coordinator,ps")]
-    [InlineData("ps,ps", "akka.tcp://distnn@h:1", "the coordinator and a worker run in nodes of their own (got 'ps,ps')")]
-    [InlineData("coordinator,ps,worker", "akka.tcp://distnn@h:1", "or coordinator,ps or worker,ps (the coordinator or a worker, and one parameter server")]
+    [InlineData("ps,ps", "akka.tcp://distnn@h:1", "--role must be coordinator, ps or worker, or several of them comma-separated, each once (coordinator,ps; worker,ps; coordinator,worker; coordinator,worker,ps): ps named more than once (got 'ps,ps')")]
+    [InlineData("coordinator,worker,Worker", "akka.tcp://distnn@h:1", ": worker named more than once (got 'coordinator,worker,Worker')")]
+    [InlineData("coordinator,gardener,ps", "akka.tcp://distnn@h:1", ": 'gardener' is not a role (got 'coordinator,gardener,ps')")]
+    [InlineData("coordinator,,worker", "akka.tcp://distnn@h:1", ": '' is not a role (got 'coordinator,,worker')")]
     public void A_bad_node_setting_is_refused_with_the_option_named(string role, string? seeds, string message)
     {
         var e = Assert.ThrowsAny<Exception>(() =>

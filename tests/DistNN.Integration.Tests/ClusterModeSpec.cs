@@ -115,26 +115,44 @@ public sealed class ClusterModeSpec : IDisposable
         Assert.DoesNotContain("terminated before it ended the run", coordinator.Output);
     }
 
-    [Fact]
-    public void A_worker_node_that_also_runs_the_ps_trains_with_a_worker_node_and_only_the_other_workers_pushes_cross_a_wire()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_worker_node_that_also_runs_the_ps_trains_with_a_worker_node_and_only_the_other_workers_pushes_cross_a_wire(bool onTheCoordinator)
     {
         string mnist = Mnist.RequireDir();
         string summaryPath = Path.Combine(_group.Dir, "summary-worker-ps.json");
-        string seed = StartCoordinator("--servers", "1", "--workers", "2", "--epochs", "1", "--train-limit", "12800", "--data-dir", mnist,
-            "--summary-json", summaryPath);
-        // --role worker,ps: the colocated layout; worker-1 reaches the server in memory, worker-2 over the data plane.
-        var colocated = _group.Start("worker-1", "--role", "worker,ps", "--seed", seed, "--name", "worker-1", "--data-dir", mnist, "--threads", "1");
-        _group.Start("worker-2", "--role", "worker", "--seed", seed, "--name", "worker-2", "--data-dir", mnist, "--threads", "1");
+        string[] run = ["--workers", "2", "--epochs", "1", "--train-limit", "12800", "--data-dir", mnist, "--summary-json", summaryPath];
+        NodeProcess colocated;
+        string seed;
+        if (onTheCoordinator)
+        {
+            // --role coordinator,worker,ps and worker,ps: 2 processes, each a worker beside one of the 2 servers; each worker
+            // reaches its own node's server in memory and the other's over the data plane.
+            colocated = _group.Start("coordinator", CoordinatorArgsAs("coordinator,worker,ps", out seed, ["--servers", "2", "--name", "worker-1", .. run]));
+            Assert.True(colocated.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
+            _group.Start("worker-2", "--role", "worker,ps", "--seed", seed, "--name", "worker-2", "--data-dir", mnist, "--threads", "1");
+        }
+        else
+        {
+            seed = StartCoordinator(["--servers", "1", .. run]);
+            // --role worker,ps: the colocated layout; worker-1 reaches the server in memory, worker-2 over the data plane.
+            colocated = _group.Start("worker-1", "--role", "worker,ps", "--seed", seed, "--name", "worker-1", "--data-dir", mnist, "--threads", "1");
+            _group.Start("worker-2", "--role", "worker", "--seed", seed, "--name", "worker-2", "--data-dir", mnist, "--threads", "1");
+        }
 
         var exits = WaitForAll();
 
         using var summary = AssertRunCompleted(exits, summaryPath, samples: 12_800, minAccuracy: 0.85, batches: 0);
         var root = summary.RootElement;
         Assert.Equal(12_800, root.GetProperty("samples_applied").GetInt64());
-        Assert.Contains("distnn node (worker,ps): registered ps and worker with the coordinator", colocated.Output);
-        // Of the 200 pushes (the mlp's 235,146 floats each), worker-2's crossed the data plane and worker-1's did not.
+        Assert.Contains($"distnn node ({(onTheCoordinator ? "coordinator,worker,ps" : "worker,ps")}): registered ps and worker with the coordinator", colocated.Output);
+        // Of the 200 pushes (the mlp's 235,146 floats each), only what went to another node's server crossed the data plane:
+        // with one server, worker-2's pushes; with a server on each worker's node, each worker's push of the other node's
+        // shard (the two shards make one model). About one push in two either way, none of what went in memory.
         long pushed = root.GetProperty("bytes_pushed").GetInt64();
         Assert.True(pushed >= 20 * 235_146 * 4 && pushed < 180 * 235_146 * 4, $"bytes pushed {pushed:N0}: {root}");
+        Assert.DoesNotContain("terminated before it ended the run", colocated.Output);
     }
 
     /// <summary>

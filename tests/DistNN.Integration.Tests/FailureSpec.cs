@@ -43,13 +43,16 @@ public sealed class FailureSpec : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_killed_node_of_the_only_server_fails_the_run_and_every_other_node_exits_1(bool colocated)
+    [InlineData(Layout.Separate)]
+    [InlineData(Layout.WorkerPs)]
+    [InlineData(Layout.CoordinatorWorkerPs)]
+    public void A_killed_node_of_the_only_server_fails_the_run_and_every_other_node_exits_1(Layout layout)
     {
-        // colocated: the server lives in w0's process (--role worker,ps), so killing it loses the server and a worker at once.
-        var (coordinator, nodes) = Train(workers: 2, colocated: colocated);
-        string victim = colocated ? "w0" : "ps";
+        // WorkerPs: the server lives in w0's process (--role worker,ps), so killing it loses the server and a worker at once.
+        // CoordinatorWorkerPs: 2 processes, the coordinator with w0 and server 0, w1 with server 1 (the only one holding its
+        // shard); killing w1 leaves the coordinator's node alone, which must end the run by itself.
+        var (coordinator, nodes) = Train(workers: 2, layout: layout);
+        string victim = layout switch { Layout.Separate => "ps", Layout.WorkerPs => "w0", _ => "w1" };
 
         nodes[victim].Signal("KILL");
         var killed = DateTime.UtcNow;
@@ -60,24 +63,27 @@ public sealed class FailureSpec : IDisposable
         Assert.True(everyOtherExited < s_notice, $"still running {everyOtherExited.TotalSeconds:F1} s after SIGKILL\n{_group.Diagnostics()}");
         Assert.True(coordinatorExit == 1 && others.Values.All(e => e == 1),
             $"exit codes coordinator {coordinatorExit}, {string.Join(", ", others)}\n{_group.Diagnostics()}");
-        // The first to notice names what it lost: the coordinator the server's node, or a worker its connection to the
-        // server's data plane, refused.
-        Assert.Matches("distnn: error: (parameter server 0|worker w[01]: the tensor data-plane connection to .* could not be opened again)", coordinator.Output);
-        if (colocated)
+        // The first to notice names what it lost, in one line: the coordinator the server's node, or a worker its
+        // connection to the server's data plane, refused.
+        Assert.Matches("distnn: error: (parameter server [01]|worker w[01]: the tensor data-plane connection to .* could not be opened again)", coordinator.Output);
+        Assert.Single(coordinator.Output.Split('\n'), l => l.Contains("distnn: error: ", StringComparison.Ordinal));
+        if (layout != Layout.Separate)
         {
-            Assert.Contains("registered ps and worker with the coordinator", nodes["w0"].Output);
+            Assert.Contains("registered ps and worker with the coordinator", nodes[victim].Output);
         }
     }
 
     [Theory]
-    [InlineData("ps", false)]
-    [InlineData("w0", false)]
-    [InlineData("coordinator", false)]
-    [InlineData("w0", true)]
-    public void Sigterm_to_a_node_ends_the_run_as_interrupted_and_every_node_exits_130(string victim, bool colocated)
+    [InlineData("ps", Layout.Separate)]
+    [InlineData("w0", Layout.Separate)]
+    [InlineData("coordinator", Layout.Separate)]
+    [InlineData("w0", Layout.WorkerPs)]
+    [InlineData("coordinator", Layout.CoordinatorWorkerPs)]
+    public void Sigterm_to_a_node_ends_the_run_as_interrupted_and_every_node_exits_130(string victim, Layout layout)
     {
-        // colocated: w0 runs the server too (--role worker,ps), w1 a worker alone.
-        var (coordinator, nodes) = Train(workers: colocated ? 2 : 1, colocated: colocated);
+        // WorkerPs: w0 runs the server too (--role worker,ps), w1 a worker alone. CoordinatorWorkerPs: the coordinator runs
+        // w0 and server 0 (--role coordinator,worker,ps), w1 server 1 (worker,ps).
+        var (coordinator, nodes) = Train(workers: layout == Layout.Separate ? 1 : 2, layout: layout);
         nodes["coordinator"] = coordinator;
 
         var signalled = System.Diagnostics.Stopwatch.StartNew();
@@ -197,32 +203,48 @@ public sealed class FailureSpec : IDisposable
         Assert.All(new[] { coordinator, nodes["ps"], nodes["w0"], replacement }, n => Assert.Equal(130, n.WaitForExit(s_notice)));
     }
 
+    /// <summary>Where the parameter servers run.</summary>
+    public enum Layout
+    {
+        /// <summary>One server in a node "ps" of its own.</summary>
+        Separate,
+
+        /// <summary>One server in w0's node (--role worker,ps).</summary>
+        WorkerPs,
+
+        /// <summary>A server beside each worker: w0 in the coordinator's node (--role coordinator,worker,ps), the others worker,ps.</summary>
+        CoordinatorWorkerPs,
+    }
+
     /// <summary>
-    /// A coordinator, one server and <paramref name="workers"/> workers (w0, w1, …) training in <paramref name="mode"/>
+    /// A coordinator, its servers and <paramref name="workers"/> workers (w0, w1, …) training in <paramref name="mode"/>
     /// (<paramref name="everyNode"/>: options of every node; <paramref name="extra"/>: more of the coordinator's) until an
-    /// epoch has ended. <paramref name="colocated"/>: the server runs in w0's node (--role worker,ps), not a node "ps".
+    /// epoch has ended, laid out as <paramref name="layout"/> says. The nodes returned are those other than the coordinator
+    /// (with <see cref="Layout.CoordinatorWorkerPs"/>, w0 is in the coordinator's node).
     /// </summary>
     private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers, int epochs = 100000, string mode = "sync",
-        string[]? everyNode = null, string[]? extra = null, bool colocated = false)
+        string[]? everyNode = null, string[]? extra = null, Layout layout = Layout.Separate)
     {
         everyNode ??= [];
         extra ??= [];
         string mnist = Mnist.RequireDir();
         int port = NodeProcess.FreePort();
         _seed = $"akka.tcp://distnn@127.0.0.1:{port}";
-        var coordinator = _group.Start("coordinator", ["--role", "coordinator", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
-            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--servers", "1", "--workers", $"{workers}", "--mode", mode,
+        bool onTheCoordinator = layout == Layout.CoordinatorWorkerPs;
+        string[] role = onTheCoordinator ? ["--role", "coordinator,worker,ps", "--name", "w0", "--servers", $"{workers}"] : ["--role", "coordinator", "--servers", "1"];
+        var coordinator = _group.Start("coordinator", [.. role, "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
+            "--threads", "1", "--registration-timeout", "120", "--no-progress", "--workers", $"{workers}", "--mode", mode,
             "--epochs", $"{epochs}", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist, .. everyNode, .. extra]);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         var nodes = new Dictionary<string, NodeProcess>();
-        if (!colocated)
+        if (layout == Layout.Separate)
         {
             nodes["ps"] = _group.Start("ps", ["--role", "ps", "--seed", _seed, "--threads", "1", .. everyNode]);
         }
-        for (int w = 0; w < workers; w++)
+        for (int w = onTheCoordinator ? 1 : 0; w < workers; w++)
         {
-            string role = colocated && w == 0 ? "worker,ps" : "worker";
-            nodes[$"w{w}"] = _group.Start($"w{w}", ["--role", role, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
+            string workerRole = onTheCoordinator || (layout == Layout.WorkerPs && w == 0) ? "worker,ps" : "worker";
+            nodes[$"w{w}"] = _group.Start($"w{w}", ["--role", workerRole, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
         }
         Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{_group.Diagnostics()}");
         return (coordinator, nodes);

@@ -73,10 +73,10 @@ internal static class NodeOptionsResolver
             throw new OptionException("--role is required: coordinator, ps or worker (or set DISTNN_ROLE)");
         }
         NodeRole role;
-        bool withPs;
+        bool withWorker, withPs;
         try
         {
-            (role, withPs) = NodeRoles.ParseList(node.Role);
+            (role, withWorker, withPs) = NodeRoles.ParseList(node.Role);
         }
         catch (ArgumentException e)
         {
@@ -115,6 +115,7 @@ internal static class NodeOptionsResolver
         {
             Role = role,
             WithPs = withPs,
+            WithWorker = withWorker,
             Host = node.Host,
             PublicHost = node.PublicHost,
             Port = port,

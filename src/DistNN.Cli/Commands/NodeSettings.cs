@@ -11,7 +11,7 @@ namespace DistNN.Cli.Commands;
 public sealed class NodeSettings : PlanSettings
 {
     [CommandOption("--role <ROLE>")]
-    [Description("coordinator, ps (one parameter server) or worker; or coordinator,ps: the coordinator and one parameter server in one process (one runtime fewer on its host); or worker,ps: a worker and one parameter server in one process (that worker reaches its own server in memory, the others over the data plane). Env DISTNN_ROLE.")]
+    [Description("coordinator, ps (one parameter server) or worker; or several in one process (one runtime fewer on its host), comma-separated in any order: coordinator,ps (the coordinator and one parameter server); worker,ps (a worker and one parameter server: that worker reaches its own server in memory, the others over the data plane); coordinator,worker or coordinator,worker,ps (the coordinator also trains as one of the workers, as rank 0 does in DDP; with 2 workers, 2 servers: coordinator,worker,ps and worker,ps in 2 processes). Env DISTNN_ROLE.")]
     public string? Role { get; init; }
 
     [CommandOption("--host <HOST>")]
@@ -55,7 +55,7 @@ public sealed class NodeSettings : PlanSettings
     public string? Cpus { get; init; }
 
     [CommandOption("--name <NAME>")]
-    [Description("worker: the name it registers with. Default worker@PUBLIC-HOST:PORT. Env DISTNN_NAME.")]
+    [Description("worker (also coordinator,worker): the name its worker registers with. Default worker@PUBLIC-HOST:PORT. Env DISTNN_NAME.")]
     public string? Name { get; init; }
 
     [CommandOption("--config <FILE>")]

@@ -16,7 +16,7 @@ public static class ClusterHosting
     /// host), the cluster with the node's roles and seed nodes (or cluster bootstrap, <see cref="ClusterBootstrapHosting"/>)
     /// and the split-brain resolver keeping the majority, the maximum frame (the remote carrier's pieces must fit it),
     /// DistNN's serializer and a compute dispatcher with <paramref name="computeThreads"/> threads; a node that runs a ps
-    /// (--role ps or coordinator,ps) also starts its tensor data plane. The HOCON file's own merged configuration
+    /// (--role ps, or a combination with ps) also starts its tensor data plane. The HOCON file's own merged configuration
     /// (<see cref="ClusterNodeOptions.Hocon"/>: its layers over reference.conf) comes below these.
     /// </summary>
     public static AkkaConfigurationBuilder WithDistNNCluster(this AkkaConfigurationBuilder builder, ClusterNodeOptions options, int computeThreads = 1)
@@ -46,7 +46,7 @@ public static class ClusterHosting
             .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
-                Roles = options.WithPs ? [options.Role.Name(), NodeRoles.Ps] : [options.Role.Name()],
+                Roles = options.RoleNames.Split(','),
                 SeedNodes = options.Seeds.ToArray(),
                 SplitBrainResolver = new KeepMajorityOption(),
             })

@@ -20,7 +20,7 @@ public sealed record CoordinatorOutcome(int ExitCode, TrainingSummary? Summary, 
 /// `distnn node`: one ActorSystem "distnn" per process, joined to the others with Akka.Cluster. The coordinator node
 /// runs the <see cref="Coordinator"/> (at /user/coordinator) and waits for the plan's servers and workers; a ps or
 /// worker node runs a <see cref="NodeAgent"/> that finds the coordinator and starts the node's server or worker (as does
-/// a coordinator node with --role coordinator,ps, for its own server).
+/// a coordinator node with --role coordinator,ps or coordinator,worker(,ps), for its own server and worker).
 /// When the run ends the coordinator tells every other node to leave (<see cref="LeaveCluster"/>), waits until they
 /// have, and leaves last; every leave goes through CoordinatedShutdown.
 /// </summary>
@@ -52,15 +52,17 @@ public static class ClusterNode
             return new CoordinatorOutcome(signals.Token.IsCancellationRequested ? InterruptedExitCode : 1, null, null,
                 signals.Token.IsCancellationRequested ? "interrupted" : JoinFailure(options));
         }
-        // --role coordinator,ps: this node's own parameter server, found and started by a node agent as on a ps node. The
-        // run's end and the exit code are the coordinator's alone: when the agent would end a ps node (its server
-        // dismissed, say), it stops with its server instead.
-        IActorRef? server = null;
-        if (options.WithPs)
+        // --role coordinator,ps, coordinator,worker(,ps): this node's own parameter server and/or worker, found and started by
+        // a node agent as on a ps or worker node (the worker registers under its name and reads only its shards, the server
+        // reached in memory). The run's end and the exit code are the coordinator's alone: when the agent would end a ps or
+        // worker node (its server dismissed, say), it stops with its server and worker instead.
+        IActorRef? agent = null;
+        if (options.WithPs || options.WithWorker)
         {
-            var serverDone = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var agent = server = system.ActorOf(NodeAgent.Props(StartServer(options), log, serverDone), NodeAgent.Name);
-            _ = serverDone.Task.ContinueWith(_ => system.Stop(agent), TaskScheduler.Default);
+            var start = StartMembers(options, options.WithPs, options.WithWorker ? WorkerName(options, system) : null, new NodeDataSource(options.DataDir));
+            var membersDone = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var started = agent = system.ActorOf(NodeAgent.Props(start, log, membersDone), NodeAgent.Name);
+            _ = membersDone.Task.ContinueWith(_ => system.Stop(started), TaskScheduler.Default);
         }
         int standbys = checkpoints?.StandbyServers ?? 0;
         log($"waiting for {plan.Servers} parameter server(s){(standbys > 0 ? $", {standbys} standby server(s)" : "")} and {plan.Workers} worker(s) to register "
@@ -88,10 +90,11 @@ public static class ClusterNode
             }
         }
         await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.ExitCode, options.LeaveTimeout, log);
-        if (server is not null)
+        if (agent is not null)
         {
-            // Before the coordinator stops: the agent would take the coordinator's end for a lost coordinator.
-            await server.GracefulStop(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+            // This node's server and worker stop with their agent, before the coordinator does: the agent would take the
+            // coordinator's end for a lost coordinator.
+            await agent.GracefulStop(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         log("leaving the cluster");
         await LeaveAsync(system);
@@ -158,21 +161,11 @@ public static class ClusterNode
             Console.Error.WriteLine($"distnn: error: {JoinFailure(options)}");
             return (1, name ?? "");
         }
-        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        name ??= string.IsNullOrEmpty(options.Name) ? $"worker@{self.Host}:{self.Port}" : options.Name;
+        name ??= WorkerName(options, system);
         string worker = name;
-        int threads = options.EffectiveThreads;
-        Func<IActorContext, IActorRef, IActorRef> startWorker = (context, coordinator) =>
-            context.ActorOf(Worker.Props(worker, coordinator, data, threads), "worker");
-        Func<IActorContext, IActorRef, IActorRef> start = options.Role == NodeRole.Ps ? StartServer(options)
-            // --role worker,ps: the server first, so that it registers before the worker; both are the agent's children,
-            // and the node ends as a worker's does (a lost node also loses its server, which the coordinator sees).
-            : options.WithPs ? (context, coordinator) =>
-            {
-                StartServer(options)(context, coordinator);
-                return startWorker(context, coordinator);
-            }
-            : startWorker;
+        // --role worker,ps: both are the agent's children, and the node ends as a worker's does (a lost node also loses its
+        // server, which the coordinator sees).
+        var start = StartMembers(options, options.Role == NodeRole.Ps || options.WithPs, options.Role == NodeRole.Worker ? worker : null, data);
         var agent = system.ActorOf(NodeAgent.Props(start, log, exit, options.CoordinatorGrace, rejoining), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
         _ = system.WhenTerminated.ContinueWith(_ =>
@@ -202,9 +195,25 @@ public static class ClusterNode
         }
     }
 
-    /// <summary>Starts a node's parameter server (/user/node/ps) once its agent has found the coordinator.</summary>
-    private static Func<IActorContext, IActorRef, IActorRef> StartServer(ClusterNodeOptions options) =>
-        (context, coordinator) => context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps");
+    /// <summary>
+    /// What a node agent starts once it has found the coordinator: this node's parameter server (/user/node/ps) when
+    /// <paramref name="server"/>, then its worker (/user/node/worker) named <paramref name="worker"/> unless null, over this
+    /// node's <paramref name="data"/> (it reads only the shards it is dealt). The server comes first so that it registers
+    /// before the worker; the worker reaches it in memory (TensorRouting sends to a server of its own process so). Returns the last started.
+    /// </summary>
+    private static Func<IActorContext, IActorRef, IActorRef> StartMembers(ClusterNodeOptions options, bool server, string? worker, NodeDataSource data) =>
+        (context, coordinator) =>
+        {
+            IActorRef? started = server ? context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps") : null;
+            return worker is null ? started! : context.ActorOf(Worker.Props(worker, coordinator, data, options.EffectiveThreads), "worker");
+        };
+
+    /// <summary>A worker's name: --name, else worker@HOST:PORT of this node's Akka.Remote address (as every worker node's).</summary>
+    private static string WorkerName(ClusterNodeOptions options, ActorSystem system)
+    {
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        return string.IsNullOrEmpty(options.Name) ? $"worker@{self.Host}:{self.Port}" : options.Name;
+    }
 
     private static IHost BuildHost(ClusterNodeOptions options, Action<string> log, Action<AkkaConfigurationBuilder, IServiceProvider> configure)
     {
@@ -221,7 +230,9 @@ public static class ClusterNode
                 services.AddSingleton<NodeHostedService.HookSignal>();
                 services.AddAkka<NodeHostedService>(ClusterNodeOptions.SystemName, (builder, provider) =>
                 {
-                    builder.WithDistNNCluster(options, options.Role == NodeRole.Coordinator ? 2 : 1);
+                    // The coordinator node's compute pool has a thread more for its own worker (--role coordinator,worker):
+                    // the evaluator must not hold up its batches.
+                    builder.WithDistNNCluster(options, options.Role == NodeRole.Coordinator ? 2 + (options.WithWorker ? 1 : 0) : 1);
                     configure(builder, provider);
                 });
             })

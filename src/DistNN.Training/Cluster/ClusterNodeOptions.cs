@@ -21,8 +21,15 @@ public sealed record ClusterNodeOptions
     /// </summary>
     public bool WithPs { get; init; }
 
-    /// <summary>The node's roles as --role takes them: "coordinator", "ps", "worker", "coordinator,ps" or "worker,ps".</summary>
-    public string RoleNames => Role.Names(WithPs);
+    /// <summary>
+    /// coordinator: this node also runs one worker (--role coordinator,worker or coordinator,worker,ps), which registers
+    /// and trains on its shard as a worker node's does; with <see cref="WithPs"/> it reaches this node's server in memory.
+    /// False on other nodes (a worker node's worker is its <see cref="Role"/>).
+    /// </summary>
+    public bool WithWorker { get; init; }
+
+    /// <summary>The node's roles as --role takes them, e.g. "worker", "worker,ps" or "coordinator,worker,ps".</summary>
+    public string RoleNames => Role.Names(WithWorker, WithPs);
 
     /// <summary>The address Akka.Remote (and a ps node's data plane) binds to.</summary>
     public required string Host { get; init; }
@@ -45,7 +52,7 @@ public sealed record ClusterNodeOptions
     /// <summary>Where this node finds the data set's files (the plan says which data set and how much of it).</summary>
     public required string DataDir { get; init; }
 
-    /// <summary>worker: the name it registers with; empty: worker@public-host:port.</summary>
+    /// <summary>worker (or a coordinator node's worker): the name it registers with; empty: worker@public-host:port.</summary>
     public required string Name { get; init; }
 
     /// <summary>Compute threads of this node; 0: all cores.</summary>

@@ -26,17 +26,19 @@ public static class NodeRoles
         _ => Worker,
     };
 
-    /// <summary>The node's roles as --role takes them: the role, and ",ps" when the node also runs a parameter server.</summary>
-    public static string Names(this NodeRole role, bool withPs) => withPs ? role.Name() + "," + Ps : role.Name();
-
-    /// <summary>A combination a node may run: the coordinator with one parameter server beside it.</summary>
-    public const string CoordinatorWithPs = Coordinator + "," + Ps;
+    /// <summary>
+    /// The node's roles as --role takes them: the role, then ",worker" when a coordinator node also runs a worker and ",ps"
+    /// when the node also runs a parameter server.
+    /// </summary>
+    public static string Names(this NodeRole role, bool withWorker, bool withPs) =>
+        role.Name() + (withWorker ? "," + Worker : "") + (withPs ? "," + Ps : "");
 
     /// <summary>
-    /// The other combination: a worker with one parameter server beside it (the colocated layout of parameter-server
-    /// systems: that worker reaches its own node's server in memory, the others over the data plane).
+    /// The combinations a node may run (in any order): the coordinator and/or a worker with one parameter server beside it
+    /// (the colocated layout of parameter-server systems: a worker reaches its own node's server in memory, the others over
+    /// the data plane), and the coordinator with a worker, with or without a server (as rank 0 of DDP coordinates and trains).
     /// </summary>
-    public const string WorkerWithPs = Worker + "," + Ps;
+    public const string Combinations = "coordinator,ps; worker,ps; coordinator,worker; coordinator,worker,ps";
 
     public static NodeRole Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
@@ -47,23 +49,29 @@ public static class NodeRoles
     };
 
     /// <summary>
-    /// --role as written: one role, or <see cref="CoordinatorWithPs"/> or <see cref="WorkerWithPs"/> (in either order): the
-    /// role, and whether the node also runs a parameter server. Any other list is refused with what a node may run.
+    /// --role as written: one role, or several comma-separated, each at most once and in any order (<see cref="Combinations"/>):
+    /// the node's main role (the coordinator if it is one, else the worker), whether a coordinator node also runs a worker,
+    /// and whether the node also runs a parameter server. An unknown or repeated role is refused, naming it.
     /// </summary>
-    public static (NodeRole Role, bool WithPs) ParseList(string text)
+    public static (NodeRole Role, bool WithWorker, bool WithPs) ParseList(string text)
     {
-        var names = text.Split(',', StringSplitOptions.TrimEntries);
-        if (names.Length == 1)
+        var names = text.Split(',', StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToList();
+        if (names.Count == 1)
         {
-            return (Parse(names[0]), false);
+            return (Parse(names[0]), false, false);
         }
-        var roles = names.Select(n => n.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray();
-        return roles switch
+        const string what = "--role must be coordinator, ps or worker, or several of them comma-separated, each once (" + Combinations + ")";
+        var unknown = names.Where(n => n is not (Coordinator or Ps or Worker)).Distinct().ToList();
+        if (unknown.Count > 0)
         {
-            [Coordinator, Ps] => (NodeRole.Coordinator, true),
-            [Ps, Worker] => (NodeRole.Worker, true),
-            _ => throw new ArgumentException($"--role must be coordinator, ps or worker, or {CoordinatorWithPs} or {WorkerWithPs} (the "
-                + $"coordinator or a worker, and one parameter server, in one process); the coordinator and a worker run in nodes of their own (got '{text}')"),
-        };
+            throw new ArgumentException($"{what}: {string.Join(", ", unknown.Select(n => $"'{n}'"))} is not a role (got '{text}')");
+        }
+        var repeated = names.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (repeated.Count > 0)
+        {
+            throw new ArgumentException($"{what}: {string.Join(" and ", repeated)} named more than once (got '{text}')");
+        }
+        // Two or three distinct roles: with the coordinator among them, the others run beside it; else they are worker and ps.
+        return names.Contains(Coordinator) ? (NodeRole.Coordinator, names.Contains(Worker), names.Contains(Ps)) : (NodeRole.Worker, false, true);
     }
 }

@@ -8,7 +8,7 @@ public sealed record NodeConfig
 {
     public const string Section = "distnn.node";
 
-    /// <summary>coordinator, ps, worker or coordinator,ps; empty when no layer set it.</summary>
+    /// <summary>coordinator, ps, worker, or a combination (coordinator,worker,ps …) as --role takes it; empty when no layer set it.</summary>
     public required string Role { get; init; }
 
     public required string Host { get; init; }
