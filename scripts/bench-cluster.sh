@@ -17,6 +17,9 @@
 # --pin), right after the unpinned one, with its own ratios.
 # DISTNN_BENCH_WORKER_PS=1: each round also runs the colocated layout (scripts/local-cluster.sh --worker-ps: worker-0's
 # node also runs the ps, `distnn node --role worker,ps`; 3 processes), with its own ratios.
+# DISTNN_BENCH_COORDINATOR_WORKER_PS=1: each round also runs the 2-process layout (scripts/local-cluster.sh
+# --coordinator-worker-ps: the coordinator's node is worker-0 with ps-0, `--role coordinator,worker,ps`, worker-1's
+# node runs ps-1; 2 servers, each worker beside one), with its own ratios.
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,11 +48,13 @@ cpu_of_children() { awk '{print $16 + $17}' /proc/$$/stat; }
 cpu_since() { awk -v t="$(( $(cpu_of_children) - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$((limit * epochs))" \
     'BEGIN { printf "%.1f CPU-s = %.3f CPU-ms per sample (whole run)", t / hz, 1000 * t / hz / n }'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-# Ratios by data-plane layout: the 4 nodes as they start by default, pinned (--pin), colocated (--worker-ps).
+# Ratios by data-plane layout: the 4 nodes as they start by default, pinned (--pin), colocated (--worker-ps), in 2
+# processes (--coordinator-worker-ps).
 declare -A ratios last_ratios
 carriers=(dataplane)
 [[ -z "${DISTNN_BENCH_PIN:-}" ]] || carriers+=(dataplane-pin)
 [[ -z "${DISTNN_BENCH_WORKER_PS:-}" ]] || carriers+=(dataplane-workerps)
+[[ -z "${DISTNN_BENCH_COORDINATOR_WORKER_PS:-}" ]] || carriers+=(dataplane-coordinatorworkerps)
 carriers+=(remote)
 # epoch_rates FILE: each epoch's samples/s from a metrics file, space-separated.
 epoch_rates() { python3 -c "import json,sys; print(' '.join(f\"{json.loads(l)['samples_per_sec']:.0f}\" for l in open(sys.argv[1]) if '\"epoch\"' in l))" "$1"; }
@@ -75,9 +80,13 @@ for ((r = 1; r <= rounds; r++)); do
     for carrier in "${carriers[@]}"; do
         port=$(free_port $((4800 + RANDOM % 400)))
         python3 "$root/scripts/lib/node-cpu.py" "127.0.0.1:$port" "$out/cluster-$carrier-$r.cpu" "$((limit * epochs))" >/dev/null & watcher=$!
-        layout=()
-        case "$carrier" in *-pin) layout=(--pin) ;; *-workerps) layout=(--worker-ps) ;; esac
-        scripts/local-cluster.sh "${layout[@]}" --port "$port" --servers 1 --workers 2 --threads 1 -- "${plan[@]}" --carrier "${carrier%%-*}" \
+        layout=(--servers 1)
+        case "$carrier" in
+            *-pin) layout+=(--pin) ;;
+            *-workerps) layout+=(--worker-ps) ;;
+            *-coordinatorworkerps) layout=(--coordinator-worker-ps --servers 2) ;;   # a server beside each worker
+        esac
+        scripts/local-cluster.sh "${layout[@]}" --port "$port" --workers 2 --threads 1 -- "${plan[@]}" --carrier "${carrier%%-*}" \
             --summary-json "$out/cluster-$carrier-$r.json" --metrics "$out/cluster-$carrier-$r.jsonl" > "$out/cluster-$carrier-$r.log" 2>&1
         wait "$watcher"
         rate=$(field "$out/cluster-$carrier-$r.json" train_samples_per_sec)
@@ -108,3 +117,4 @@ report() {
 report dataplane "cluster on the data plane"
 [[ -z "${DISTNN_BENCH_PIN:-}" ]] || report dataplane-pin "every node pinned (--pin)"
 [[ -z "${DISTNN_BENCH_WORKER_PS:-}" ]] || report dataplane-workerps "colocated, worker-0 with the ps (--worker-ps)"
+[[ -z "${DISTNN_BENCH_COORDINATOR_WORKER_PS:-}" ]] || report dataplane-coordinatorworkerps "2 processes, the coordinator with worker-0 and ps-0 (--coordinator-worker-ps)"

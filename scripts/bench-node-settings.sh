@@ -9,8 +9,9 @@
 # space-separated list of environment assignments given to every node, e.g. "DOTNET_TieredCompilation=1
 # DOTNET_TieredPGO=0", or "DISTNN_NODE_CPUS=worker-0:0,worker-1:1" (each worker pinned to its own core with taskset;
 # DISTNN_NODE_CPUS and DISTNN_WORKER_NICE are read by scripts/lib/cluster-common.sh); the words --coordinator-ps,
-# --worker-ps and --pin in a SETTING go to scripts/local-cluster.sh (the coordinator, or worker-0, and the ps in one node; every node on one core,
-# through distnn node --cpus); "default" (or none given) is the nodes as
+# --worker-ps, --coordinator-worker-ps and --pin in a SETTING go to scripts/local-cluster.sh (the coordinator, or
+# worker-0, and the ps in one node; the coordinator with worker-0 and ps-0 and worker-1 with ps-1, 2 servers in 2
+# processes; every node on one core, through distnn node --cpus); "default" (or none given) is the nodes as
 # scripts/lib/cluster-common.sh starts them. Each run is 2 epochs of SAMPLES (default 20000), evaluated on the first
 # 1,000 test images only (runs/tune/mnist-test1000), so the evaluation between epochs is not a tenth of the accounting.
 # For each run it prints the samples/s of each epoch and, from scripts/lib/node-cpu.py, the last epoch's CPU-ms per
@@ -35,8 +36,8 @@ while [[ $# -gt 0 ]]; do
         --limit) limit="$2"; shift 2 ;;
         --no-one-process) one=false; shift ;;
         --perf) perf=true; shift ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --coordinator-ps*|--pin*|--worker-ps*) settings+=("$1"); shift ;;   # a SETTING, not an option of this script
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --coordinator-ps*|--pin*|--worker-ps*|--coordinator-worker-ps*) settings+=("$1"); shift ;;   # a SETTING, not an option of this script
         --*) echo "bench-node-settings: unknown option '$1'" >&2; exit 2 ;;
         *) settings+=("$1"); shift ;;
     esac
@@ -46,8 +47,8 @@ done
 for s in "${settings[@]}"; do
     [[ "$s" == default ]] && continue
     for a in $s; do
-        [[ "$a" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^=]*$ || "$a" == --coordinator-ps || "$a" == --pin || "$a" == --worker-ps ]] \
-            || { echo "bench-node-settings: '$a' in \"$s\" is not NAME=VALUE, --coordinator-ps, --worker-ps or --pin" >&2; exit 2; }
+        [[ "$a" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^=]*$ || "$a" == --coordinator-ps || "$a" == --pin || "$a" == --worker-ps || "$a" == --coordinator-worker-ps ]] \
+            || { echo "bench-node-settings: '$a' in \"$s\" is not NAME=VALUE, --coordinator-ps, --worker-ps, --coordinator-worker-ps or --pin" >&2; exit 2; }
     done
 done
 out="$root/runs/tune"
@@ -109,17 +110,18 @@ for ((r = 1; r <= rounds; r++)); do
     for ((i = 0; i < ${#settings[@]}; i++)); do
         s="${settings[$i]}"
         tag="cluster-$i-$r"
-        env=() cluster_opts=()
+        env=() cluster_opts=() servers=1
         if [[ "$s" != default ]]; then
             for a in $s; do
                 if [[ "$a" == --* ]]; then cluster_opts+=("$a"); else env+=("$a"); fi
+                [[ "$a" != --coordinator-worker-ps ]] || servers=2   # a server beside each worker
             done
         fi
         rm -f "$out/$tag.jsonl"
         port=$(free_port $((4800 + RANDOM % 400)))
         python3 scripts/lib/node-cpu.py --metrics "$out/$tag.jsonl" "127.0.0.1:$port" "$out/$tag.cpu" "$((2 * limit))" 2 >/dev/null & watcher=$!
         record_last_epoch "$tag" "127.0.0.1:$port" & recorder=$!
-        env "${env[@]}" scripts/local-cluster.sh "${cluster_opts[@]}" --port "$port" --servers 1 --workers 2 --threads 1 --data-dir "$data" -- "${plan[@]}" \
+        env "${env[@]}" scripts/local-cluster.sh "${cluster_opts[@]}" --port "$port" --servers "$servers" --workers 2 --threads 1 --data-dir "$data" -- "${plan[@]}" \
             --summary-json "$out/$tag.json" --metrics "$out/$tag.jsonl" > "$out/$tag.log" 2>&1
         wait "$watcher" "$recorder"
         split=$(grep 'samples/s \[' "$out/$tag.log" | tail -1 | grep -o '\[worker.*')

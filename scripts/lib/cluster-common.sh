@@ -5,6 +5,7 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 servers=2
+servers_given=false
 workers=2
 port=""
 data_dir="$root/data/mnist"
@@ -13,6 +14,7 @@ late=""
 tls=false
 coordinator_ps=""   # 1: --coordinator-ps
 worker_ps=false     # --worker-ps
+coordinator_worker_ps=false   # --coordinator-worker-ps
 pin=false
 certs=""
 scheme=akka.tcp
@@ -25,7 +27,7 @@ need() { [[ $# -ge 2 && -n "$2" ]] || { echo "$script: $1 needs a value" >&2; ex
 parse_cluster_options() {
     while [[ $# -gt 0 ]]; do
         case "$1" in
-            --servers) need "$@"; servers="$2"; shift 2 ;;
+            --servers) need "$@"; servers="$2"; servers_given=true; shift 2 ;;
             --workers) need "$@"; workers="$2"; shift 2 ;;
             --port) need "$@"; port="$2"; shift 2 ;;
             --data-dir) need "$@"; data_dir="$(cd "$2" 2>/dev/null && pwd || echo "$2")"; shift 2 ;;
@@ -35,6 +37,7 @@ parse_cluster_options() {
             --coordinator-ps) coordinator_ps=1; shift ;;
             --pin) pin=true; shift ;;
             --worker-ps) worker_ps=true; shift ;;
+            --coordinator-worker-ps) coordinator_worker_ps=true; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; train_opts=("$@"); break ;;
             *) echo "$script: unknown option '$1' (training options go after --)" >&2; usage >&2; exit 2 ;;
@@ -51,11 +54,18 @@ parse_cluster_options() {
         [[ "$entry" =~ ^[a-z]+(-[0-9]+)?:[0-9]+([-+][0-9]+)*$ ]] \
             || { echo "$script: DISTNN_NODE_CPUS: '$entry' is not NODE:CPUS (e.g. worker-0:0 or ps-0:0-1)" >&2; exit 2; }
     done
-    if [[ -n "$coordinator_ps" || "$pin" == true || "$worker_ps" == true ]] && [[ "$script" != local-cluster ]]; then
-        echo "$script: --coordinator-ps, --worker-ps and --pin are options of scripts/local-cluster.sh only" >&2; exit 2
+    if [[ -n "$coordinator_ps" || "$pin" == true || "$worker_ps" == true || "$coordinator_worker_ps" == true ]] && [[ "$script" != local-cluster ]]; then
+        echo "$script: --coordinator-ps, --worker-ps, --coordinator-worker-ps and --pin are options of scripts/local-cluster.sh only" >&2; exit 2
     fi
-    if [[ -n "$coordinator_ps" && "$worker_ps" == true ]]; then
-        echo "$script: --coordinator-ps and --worker-ps both place the first server: choose one" >&2; exit 2
+    if (( ${coordinator_ps:-0} + $([[ "$worker_ps" == true ]] && echo 1 || echo 0) + $([[ "$coordinator_worker_ps" == true ]] && echo 1 || echo 0) > 1 )); then
+        echo "$script: --coordinator-ps, --worker-ps and --coordinator-worker-ps each place the servers: choose one" >&2; exit 2
+    fi
+    if $coordinator_worker_ps; then
+        # A server beside each worker, the first in the coordinator's node: as many servers as workers.
+        if $servers_given && [[ "$servers" != "$workers" ]]; then
+            echo "$script: --coordinator-worker-ps runs one server beside each worker: --servers $servers must be --workers $workers, or left out" >&2; exit 2
+        fi
+        servers="$workers"
     fi
     [[ -z "$late" || "$late" =~ ^[0-9]+$ ]] || { echo "$script: --late-worker takes whole seconds, not '$late'" >&2; exit 2; }
     [[ "$servers" -ge 1 && "$workers" -ge 1 ]] || { echo "$script: need at least 1 server and 1 worker" >&2; exit 2; }
