@@ -22,10 +22,15 @@ COPY src/DistNN.Transport/DistNN.Transport.csproj src/DistNN.Transport/
 COPY src/DistNN.Training/DistNN.Training.csproj src/DistNN.Training/
 COPY src/DistNN.Benchmarking/DistNN.Benchmarking.csproj src/DistNN.Benchmarking/
 COPY src/DistNN.Cli/DistNN.Cli.csproj src/DistNN.Cli/
-RUN if ls /feed/*.nupkg >/dev/null 2>&1; then source="--source /feed"; else source=""; fi; \
-    dotnet restore src/DistNN.Cli/DistNN.Cli.csproj $source
+# ReadyToRun for the build's own architecture (a node starts on precompiled code, as the benchmarks' nodes do; the nodes
+# run without tiered compilation, scripts/container-entrypoint.sh): the restore brings the runtime packs and crossgen2.
+RUN case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) rid="linux-$(uname -m)" ;; esac; \
+    echo "$rid" > /rid; \
+    if ls /feed/*.nupkg >/dev/null 2>&1; then source="--source /feed"; else source=""; fi; \
+    dotnet restore src/DistNN.Cli/DistNN.Cli.csproj -r "$rid" -p:PublishReadyToRun=true $source
 COPY src/ src/
-RUN dotnet publish src/DistNN.Cli/DistNN.Cli.csproj -c Release --no-restore -o /app -nologo
+RUN dotnet publish src/DistNN.Cli/DistNN.Cli.csproj -c Release --no-restore -r "$(cat /rid)" --self-contained false \
+    -p:PublishReadyToRun=true -o /app -nologo
 
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app

@@ -127,7 +127,12 @@ EOF
 build_feed() {
     local feed="$root/.nuget-feed"
     say "restoring src/DistNN.Cli here to list its packages"
-    dotnet restore "$root/src/DistNN.Cli/DistNN.Cli.csproj" -nologo -v quiet >&2 || fail "dotnet restore failed"
+    # As the Dockerfile restores: ReadyToRun for this machine's architecture, which adds the runtime packs and crossgen2
+    # (the assets files list those under downloadDependencies, not as libraries).
+    local rid
+    case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) rid="linux-$(uname -m)" ;; esac
+    dotnet restore "$root/src/DistNN.Cli/DistNN.Cli.csproj" -r "$rid" -p:PublishReadyToRun=true -nologo -v quiet >&2 \
+        || fail "dotnet restore failed"
     rm -rf "$feed"; mkdir -p "$feed"
     python3 - "$feed" "$root"/src/*/obj/project.assets.json <<'EOF' || fail "could not collect the packages into $feed"
 import json, os, shutil, sys
@@ -135,11 +140,17 @@ copied = set()
 for path in sys.argv[2:]:
     assets = json.load(open(path))
     folders = list(assets["packageFolders"])
-    for name, lib in assets["libraries"].items():
-        if lib["type"] != "package" or name in copied:
+    # name/version -> folder under the packages folder (lower-case id/version, as NuGet lays it out)
+    wanted = {name: lib["path"] for name, lib in assets["libraries"].items() if lib["type"] == "package"}
+    for framework in assets["project"]["frameworks"].values():
+        for pack in framework.get("downloadDependencies", []):
+            version = pack["version"].strip("[]").split(",")[0].strip()
+            wanted[f"{pack['name']}/{version}"] = f"{pack['name'].lower()}/{version}"
+    for name, path in wanted.items():
+        if name in copied:
             continue
-        found = [os.path.join(f, lib["path"], n) for f in folders if os.path.isdir(os.path.join(f, lib["path"]))
-                 for n in os.listdir(os.path.join(f, lib["path"])) if n.endswith(".nupkg")]
+        found = [os.path.join(f, path, n) for f in folders if os.path.isdir(os.path.join(f, path))
+                 for n in os.listdir(os.path.join(f, path)) if n.endswith(".nupkg")]
         if not found:
             sys.exit(f"{name}: no .nupkg under {', '.join(folders)}")
         shutil.copy(found[0], sys.argv[1])
