@@ -92,16 +92,28 @@ public sealed class ClusterModeSpec : IDisposable
         AssertRunCompleted(exits, summaryPath, samples: 6_400, minAccuracy: 0.85, batches: 100).Dispose();
     }
 
-    [Fact]
-    public void A_coordinator_node_that_also_runs_the_ps_trains_two_worker_nodes_and_every_sample_is_applied_once()
+    [Theory]
+    [InlineData("coordinator,ps")]
+    [InlineData("coordinator,worker")]
+    public void A_coordinator_node_that_also_runs_the_ps_or_a_worker_trains_with_the_other_nodes_and_every_sample_is_applied_once(string role)
     {
         string mnist = Mnist.RequireDir();
         string summaryPath = Path.Combine(_group.Dir, "summary-coordinator-ps.json");
-        // --role coordinator,ps: one process fewer; its server registers as a ps node's would, on its own data plane.
-        var coordinator = _group.Start("coordinator", CoordinatorArgsAs("coordinator,ps", out string seed, "--servers", "1", "--workers", "2",
-            "--epochs", "1", "--train-limit", "12800", "--data-dir", mnist, "--summary-json", summaryPath));
+        // --role coordinator,ps: one process fewer; its server registers as a ps node's would, on its own data plane, and
+        // the workers are 2 nodes. --role coordinator,worker: its worker registers as a worker node's would, reading its
+        // shards from --data-dir, beside one worker node; the server is a ps node.
+        bool works = role == "coordinator,worker";
+        var coordinator = _group.Start("coordinator", CoordinatorArgsAs(role, out string seed, "--servers", "1", "--workers", "2",
+            "--epochs", "1", "--train-limit", "12800", "--data-dir", mnist, "--summary-json", summaryPath, "--name", "worker-1"));
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
-        _group.Start("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        if (works)
+        {
+            _group.Start("ps", "--role", "ps", "--seed", seed, "--threads", "1");
+        }
+        else
+        {
+            _group.Start("worker-1", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
+        }
         _group.Start("worker-2", "--role", "worker", "--seed", seed, "--data-dir", mnist, "--threads", "1");
 
         var exits = WaitForAll();
@@ -111,7 +123,7 @@ public sealed class ClusterModeSpec : IDisposable
         Assert.Equal(2, root.GetProperty("workers").GetInt32());
         Assert.True(root.TryGetProperty("samples_applied", out var applied), $"the summary lacks samples_applied: {root}");
         Assert.Equal(12_800, applied.GetInt64());
-        Assert.Contains("distnn node (coordinator,ps): registered ps with the coordinator", coordinator.Output);
+        Assert.Contains($"distnn node ({role}): registered {(works ? "worker" : "ps")} with the coordinator", coordinator.Output);
         Assert.DoesNotContain("terminated before it ended the run", coordinator.Output);
     }
 
