@@ -46,7 +46,8 @@ public partial class HelpSpec
         }
         if (command is "node")
         {
-            Assert.Contains("or coordinator,ps: the coordinator and one parameter server in one process", flat);
+            Assert.Contains("coordinator,ps (the coordinator and one parameter server); worker,ps (a worker and one parameter server", flat);
+            Assert.Contains("coordinator,worker or coordinator,worker,ps (the coordinator also trains as one of the workers", flat);
         }
     }
 

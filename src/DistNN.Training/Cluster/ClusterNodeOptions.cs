@@ -16,8 +16,9 @@ public sealed record ClusterNodeOptions
     public required NodeRole Role { get; init; }
 
     /// <summary>
-    /// coordinator or worker: this node also runs one parameter server (--role coordinator,ps or worker,ps), with its data
-    /// plane, found and started as a ps node's is; one runtime fewer on the host. False on ps nodes.
+    /// coordinator or worker: this node also runs one parameter server (--role coordinator,ps, worker,ps or
+    /// coordinator,worker,ps), with its data plane, found and started as a ps node's is; one runtime fewer on the host.
+    /// False on ps nodes.
     /// </summary>
     public bool WithPs { get; init; }
 
