@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 
 namespace DistNN.Cli.Tests;
 
@@ -87,21 +88,47 @@ public class CheckpointSpec
     {
         var dir = Distnn.TempDir();
         string ck = Path.Combine(dir, "ck");
-        int exitCode;
-        using (var p = DistnnProcess.Start(["train", "--model", "mlp", "--train-limit", "3000", "--epochs", "1000", "--checkpoint-every", "0",
-            "--checkpoint-dir", ck, "--data-dir", Distnn.MnistDir(), "--no-progress"], defaultSigint: true))
-        {
-            await p.LineAsync(l => l.StartsWith("epoch 1/1000:", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
-            await p.SignalAsync("INT");
-            Assert.True(await p.ExitedWithinAsync(TimeSpan.FromSeconds(15)), "still running 15 s after SIGINT");
-            exitCode = p.ExitCode;
-        }
+
+        var (exitCode, stderr) = await Interrupt(ck, new Dictionary<string, string>(), "--checkpoint-every", "0");
 
         var verify = Distnn.Run("checkpoint", "verify", ck);
-
-        Assert.Equal(130, exitCode);
+        Assert.True(exitCode == 130, $"exit {exitCode}\n{stderr}");
         Assert.True(verify.ExitCode == 0, verify.All);
-        Assert.Matches("a resume would use interrupt-[0-9-]+", verify.Stdout);
+        Assert.True(Regex.IsMatch(verify.Stdout, "a resume would use interrupt-[0-9-]+"), $"{verify.All}\ntrain's stderr:\n{stderr}");
+        Assert.Matches("checkpoint interrupt-[0-9-]+ keeps the run as it stopped \\(step [0-9]+\\)", stderr);
+    }
+
+    /// <summary>
+    /// The interrupt checkpoint's first file is held 2 s on the writer (a slow disk): the run must not train on meanwhile
+    /// into checkpoints newer than the interrupt's, the servers' own every 5 steps or the next epoch's. It did: under load,
+    /// another epoch ended and its checkpoint, written after the interrupt's, was the one a resume would use.
+    /// </summary>
+    [Fact]
+    public async Task An_interrupt_whose_checkpoint_is_slow_to_write_keeps_it_the_newest()
+    {
+        var dir = Distnn.TempDir();
+        string ck = Path.Combine(dir, "ck");
+
+        var (exitCode, stderr) = await Interrupt(ck, new Dictionary<string, string> { ["DISTNN_TEST_CHECKPOINT_PAUSE"] = "slow:interrupt-" },
+            "--checkpoint-every", "5", "--keep-checkpoints", "50");
+
+        var verify = Distnn.Run("checkpoint", "verify", ck);
+        Assert.True(exitCode == 130, $"exit {exitCode}\n{stderr}");
+        Assert.Contains("test hook: checkpoint writer slowed 2 s", stderr);
+        Assert.True(verify.ExitCode == 0, verify.All);
+        Assert.True(Regex.IsMatch(verify.Stdout, "a resume would use interrupt-[0-9-]+"), $"{verify.All}\ntrain's stderr:\n{stderr}");
+        Assert.Matches("checkpoint interrupt-[0-9-]+ keeps the run as it stopped", stderr);
+    }
+
+    /// <summary>A run of 1000 epochs with checkpoints in <paramref name="ck"/>, SIGINTed once epoch 1 is reported: its exit code and stderr.</summary>
+    private static async Task<(int ExitCode, string Stderr)> Interrupt(string ck, Dictionary<string, string> environment, params string[] extra)
+    {
+        using var p = DistnnProcess.Start(["train", "--model", "mlp", "--train-limit", "3000", "--epochs", "1000", "--checkpoint-dir", ck,
+            "--data-dir", Distnn.MnistDir(), "--no-progress", .. extra], environment, defaultSigint: true);
+        await p.LineAsync(l => l.StartsWith("epoch 1/1000:", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        await p.SignalAsync("INT");
+        Assert.True(await p.ExitedWithinAsync(TimeSpan.FromSeconds(15)), $"still running 15 s after SIGINT; it wrote:\n{string.Join('\n', p.Lines)}");
+        return (p.ExitCode, p.Stderr);
     }
 
     [Fact]

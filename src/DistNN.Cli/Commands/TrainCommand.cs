@@ -32,6 +32,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         using var report = new RunReport(settings, plan, train.Count, test.Count, settings.Engine,
             settings.Engine == "local" ? new MemberSeen("trainer", "local", "in process", "up") : new MemberSeen("coordinator", "coordinator", "in process", "up"));
         TrainingSummary summary;
+        TrainingRun? actorRun = null;
         Sequential? model = null;
         int exitCode = 0;
         try
@@ -50,7 +51,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
             }
             else
             {
-                var run = new TrainingRun(plan, new InMemoryDataSource(train, test), report.Listen) { Checkpoints = checkpoints };
+                var run = actorRun = new TrainingRun(plan, new InMemoryDataSource(train, test), report.Listen) { Checkpoints = checkpoints };
                 try
                 {
                     summary = await SingleProcessTraining.RunAsync(run, interruption.Token);
@@ -68,6 +69,10 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
             summary = report.Ended(plan, train.Count, "interrupted", "stopped by a signal");
             Console.Error.WriteLine($"distnn: interrupted after {summary.Epochs} finished epoch(s)"
                 + (settings.Engine == "local" ? "" : "; the weights kept are those of the last finished epoch"));
+            if (checkpoints is not null)
+            {
+                Console.Error.WriteLine($"distnn: {actorRun?.InterruptCheckpoint ?? "no checkpoint of the moment it stopped: training had not started"}");
+            }
             exitCode = Interruption.ExitCode;
         }
         catch (Exception e) when (e is TrainingFailedException or NonFiniteException or DivergedException)

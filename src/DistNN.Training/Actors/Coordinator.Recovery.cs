@@ -154,6 +154,8 @@ public sealed partial class Coordinator
         Receive<RegisterWorker>(_ => Stash.Stash());
         Receive<WorkerReady>(r => _ready.Add(r.Name));
         Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
+        Receive<CheckpointNotTaken>(_checkpoints.OnNotTaken);
+        Receive<CheckpointNow>(c => Sender.Tell(new CheckpointNotTaken(c.Folder, "a lost parameter server was being replaced")));
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));

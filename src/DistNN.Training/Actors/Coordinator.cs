@@ -84,6 +84,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private float? _referenceLoss;
     private readonly long _parameterCount;
     private string? _crash;
+
+    /// <summary>A signal stops this process's run: its interrupt checkpoint is being written (<see cref="OnCheckpointNow"/>).</summary>
+    private bool _stopping;
     private readonly HashSet<string> _interrupted = [];
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
     private readonly CheckpointKeeper _checkpoints;
@@ -216,6 +219,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<ServerUnreachable>(OnServerUnreachable);
+        Receive<CheckpointNow>(c => Sender.Tell(new CheckpointNotTaken(c.Folder, "training had not started")));
         Receive<RegistrationTimedOut>(_ => Fail(_unmatched is { } unmatched ? $"--resume: {unmatched}" :
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers"
             + (_standbys.Wanted > 0 ? $", {_standbys.Count}/{_standbys.Wanted} standby servers" : "")
@@ -262,7 +266,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<UnreachableTimedOut>(u => Fail(u.Reason));
         Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
         Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
-        Receive<CheckpointNow>(c => _checkpoints.Request(_servers, c.Folder, Sender));
+        Receive<CheckpointNotTaken>(_checkpoints.OnNotTaken);
+        Receive<CheckpointNow>(OnCheckpointNow);
     }
 
     /// <summary>The run is over (done, failed or interrupted): nothing that arrives now changes it, but its last checkpoint.</summary>
@@ -283,6 +288,8 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             _log.Warning("the final checkpoint {0} was not written within 60 s: finishing without it", EpochFolder(_plan.Epochs));
             Complete();
         });
+        Receive<CheckpointNotTaken>(_checkpoints.OnNotTaken);
+        Receive<CheckpointNow>(c => Sender.Tell(new CheckpointNotTaken(c.Folder, "the run had ended")));
         ReceiveAny(_ => { });
     }
 
@@ -626,7 +633,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// </summary>
     private void OnBatchesApplied(BatchesApplied report)
     {
-        if (!_ledger.AllFinished || !_ledger.Report(report))
+        if (_stopping || !_ledger.AllFinished || !_ledger.Report(report))
         {
             return;
         }
@@ -697,6 +704,10 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         _reportedEpoch = Math.Max(_reportedEpoch, e.Epoch);
         _listener?.Invoke(_last);
         _carriedSamples = 0;
+        if (_stopping)
+        {
+            return; // an epoch that ended before the interrupt (its checkpoint was asked for before the interrupt's)
+        }
         if (e.Epoch < _plan.Epochs)
         {
             StartEpoch(e.Epoch + 1);
@@ -863,6 +874,24 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         var batches = _workerGrace.End();
         _log.Warning("worker {0} joined: it takes the {1} unfinished batch(es) of epoch {2}", name, batches.Count, _epoch);
         Deal(batches, avoid: null);
+    }
+
+    /// <summary>
+    /// A signal stops this process's run (<see cref="Hosting.SingleProcessTraining"/>): every server checkpoints now, and
+    /// the sender hears when that checkpoint's manifest is on disk, or why it will not be. From now on the run only winds
+    /// down until the process ends: no epoch ends, starts or has a checkpoint, and no checkpoint a server cuts after this
+    /// one is completed (<see cref="CheckpointKeeper.Interrupt"/>), so that the interrupt's checkpoint is the newest,
+    /// however long it takes to write.
+    /// </summary>
+    private void OnCheckpointNow(CheckpointNow now)
+    {
+        if (_stopping)
+        {
+            Sender.Tell(new CheckpointNotTaken(now.Folder, "the run is stopping already"));
+            return;
+        }
+        _stopping = true;
+        _checkpoints.Interrupt(_servers, now.Folder, Sender);
     }
 
     private void Interrupt(string reason)

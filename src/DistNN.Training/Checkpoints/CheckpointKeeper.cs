@@ -9,8 +9,14 @@ namespace DistNN.Training.Checkpoints;
 /// <summary>A manifest is on disk (in the coordinator's process, never on the wire).</summary>
 public sealed record ManifestWritten(string Folder, long Step) : INoSerializationVerificationNeeded;
 
-/// <summary>Asks the coordinator of this process for a checkpoint into Folder now (on an interrupt); answered with <see cref="ManifestWritten"/>.</summary>
+/// <summary>
+/// Asks the coordinator of this process for a checkpoint into Folder now (on an interrupt); answered with
+/// <see cref="ManifestWritten"/>, or <see cref="CheckpointNotTaken"/> saying why there is none.
+/// </summary>
 public sealed record CheckpointNow(string Folder) : INoSerializationVerificationNeeded;
+
+/// <summary>The checkpoint of Folder will not be written, and why (in the coordinator's process, never on the wire).</summary>
+public sealed record CheckpointNotTaken(string Folder, string Why) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// The coordinator's side of checkpoints: tells the servers the policy, asks for a checkpoint at an epoch's end or on an
@@ -34,6 +40,15 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
 
     /// <summary>Rollbacks chosen so far: a manifest queued before one is not written (its cut was rolled back).</summary>
     private int _rollbacks;
+
+    /// <summary>The folder of the interrupt's checkpoint once one is asked for (<see cref="Interrupt"/>), else null.</summary>
+    private string? _interrupt;
+
+    /// <summary>Servers whose copy for the interrupt's checkpoint has come in: any later copy of theirs was cut after it.</summary>
+    private readonly HashSet<int> _pastInterrupt = [];
+
+    /// <summary>Checkpoints a server cut after its interrupt copy: never completed.</summary>
+    private readonly HashSet<string> _cutAfterInterrupt = [];
 
     public bool Enabled => options is not null;
 
@@ -95,9 +110,31 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         }
     }
 
+    /// <summary>
+    /// A signal stops the run: every server checkpoints into <paramref name="folder"/> (<paramref name="replyTo"/> hears
+    /// when its manifest is written, or why not) and then takes no checkpoint of its own every K steps; no checkpoint a
+    /// server cuts after that one is completed. The servers apply what the workers still push until the process ends,
+    /// but the interrupt's checkpoint stays the newest, the one a resume uses.
+    /// </summary>
+    public void Interrupt(IReadOnlyList<IActorRef> servers, string folder, IActorRef replyTo)
+    {
+        if (options is null)
+        {
+            replyTo.Tell(new CheckpointNotTaken(folder, "the run has no checkpoint directory"));
+            return;
+        }
+        _interrupt = folder;
+        Request(servers, folder, replyTo);
+        var none = new CheckpointPolicy(Path.GetFullPath(options.Directory), 0, options.Keep);
+        foreach (var s in servers)
+        {
+            s.Tell(none);
+        }
+    }
+
     public void OnShard(ShardCheckpointed r, int totalBatches)
     {
-        if (options is null || r.ServerIndex < 0 || r.ServerIndex >= plan.Servers)
+        if (options is null || r.ServerIndex < 0 || r.ServerIndex >= plan.Servers || CutAfterInterrupt(r))
         {
             return;
         }
@@ -117,6 +154,7 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
         int keep = options.Keep;
         string directory = options.Directory;
         int rollbacks = _rollbacks;
+        bool awaited = _waiting.ContainsKey(r.Folder); // whoever waits hears if it is not written
         bool queued = CheckpointWriter.Shared.TryEnqueue(() =>
         {
             try
@@ -126,6 +164,10 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
                     if (rollbacks != _rollbacks)
                     {
                         log.Info("checkpoint {0}: manifest not written: the servers were rolled back since its cut", r.Folder);
+                        if (awaited)
+                        {
+                            coordinator.Tell(new CheckpointNotTaken(r.Folder, "the servers were rolled back since its cut"));
+                        }
                         return;
                     }
                     manifest.WriteTo(folder);
@@ -137,11 +179,53 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
             catch (IOException e)
             {
                 log.Error("checkpoint {0}: manifest not written: {1}", folder, e.Message);
+                if (awaited)
+                {
+                    coordinator.Tell(new CheckpointNotTaken(r.Folder, $"its manifest was not written: {e.Message}"));
+                }
             }
         });
         if (!queued)
         {
             log.Warning("the checkpoint writer is behind: manifest of {0} skipped", r.Folder);
+            OnNotTaken(new CheckpointNotTaken(r.Folder, "the checkpoint writer was behind: its manifest was skipped"));
+        }
+    }
+
+    /// <summary>
+    /// After an interrupt: true (and the checkpoint dropped) when a server cut <paramref name="r"/>'s checkpoint after its
+    /// interrupt copy. Each server's reports come in the order of its copies (one writer thread), so a report after its
+    /// interrupt report is of a later cut, possibly of a higher step than the interrupt's checkpoint.
+    /// </summary>
+    private bool CutAfterInterrupt(ShardCheckpointed r)
+    {
+        if (_interrupt is null)
+        {
+            return false;
+        }
+        if (r.Folder == _interrupt)
+        {
+            _pastInterrupt.Add(r.ServerIndex);
+            return false;
+        }
+        if (!_pastInterrupt.Contains(r.ServerIndex) && !_cutAfterInterrupt.Contains(r.Folder))
+        {
+            return false;
+        }
+        if (_cutAfterInterrupt.Add(r.Folder))
+        {
+            _reports.Remove(r.Folder);
+            log.Info("checkpoint {0}: cut after the interrupt's checkpoint {1}: not completed", r.Folder, _interrupt);
+        }
+        return true;
+    }
+
+    /// <summary>A checkpoint will not be written: whoever waits for it hears why.</summary>
+    public void OnNotTaken(CheckpointNotTaken notTaken)
+    {
+        if (_waiting.Remove(notTaken.Folder, out var waiting))
+        {
+            waiting.Tell(notTaken);
         }
     }
 
@@ -213,7 +297,14 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     }
 
     /// <summary>Forgets the servers' reports of checkpoints not finished yet: the servers are rolled back, those cuts are gone.</summary>
-    public void DropPending() => _reports.Clear();
+    public void DropPending()
+    {
+        _reports.Clear();
+        foreach (string folder in _waiting.Keys.ToList())
+        {
+            OnNotTaken(new CheckpointNotTaken(folder, "the servers were rolled back before it was complete"));
+        }
+    }
 
     private CheckpointManifest Manifest(string folder, ShardCheckpointed[] reports, int totalBatches)
     {

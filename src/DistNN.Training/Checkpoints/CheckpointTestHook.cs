@@ -4,12 +4,24 @@ namespace DistNN.Training.Checkpoints;
 /// For the crash tests only: DISTNN_TEST_CHECKPOINT_PAUSE=before-rename:NAME or after:NAME stops the checkpoint writer
 /// forever (until the test kills the process) before renaming a file whose path contains NAME into place, or after the
 /// manifest of the checkpoint folder NAME is in place. It prints one line so the test knows it got there.
+/// DISTNN_TEST_CHECKPOINT_PAUSE=slow:NAME only holds the writer 2 s, once, before renaming the first file whose path
+/// contains NAME (a slow disk, for the interrupt tests: the run must not go on meanwhile).
 /// </summary>
 internal static class CheckpointTestHook
 {
     private static readonly string? s_setting = Environment.GetEnvironmentVariable("DISTNN_TEST_CHECKPOINT_PAUSE");
+    private static int s_slowed;
 
-    public static void BeforeRename(string path) => PauseIf("before-rename:", path);
+    public static void BeforeRename(string path)
+    {
+        PauseIf("before-rename:", path);
+        if (s_setting is { } s && s.StartsWith("slow:", StringComparison.Ordinal) && path.Contains(s["slow:".Length..], StringComparison.Ordinal)
+            && Interlocked.Exchange(ref s_slowed, 1) == 0)
+        {
+            Console.Error.WriteLine($"distnn: test hook: checkpoint writer slowed 2 s before {path}");
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+        }
+    }
 
     public static void AfterManifest(string folder) => PauseIf("after:", folder);
 

@@ -36,15 +36,22 @@ public static class SingleProcessTraining
             using var registration = cancel.Register(() => _ = StopAsync());
             async Task StopAsync()
             {
-                // A run with checkpoints keeps one of the moment it was stopped (at most a few seconds' wait).
-                if (run.Checkpoints is not null)
+                try
                 {
-                    var coordinator = host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
-                    var folder = $"interrupt-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-                    await coordinator.Ask<Checkpoints.ManifestWritten>(new Checkpoints.CheckpointNow(folder), TimeSpan.FromSeconds(3))
-                        .ContinueWith(_ => { }, TaskScheduler.Default);
+                    // A run with checkpoints keeps one of the moment it was stopped (at most a few seconds' wait).
+                    if (run.Checkpoints is not null)
+                    {
+                        run.InterruptCheckpoint = await InterruptCheckpointAsync(host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>());
+                    }
                 }
-                run.Completion.TrySetCanceled(cancel);
+                catch (Exception e)
+                {
+                    run.InterruptCheckpoint = $"no checkpoint of the moment it stopped: {e.GetType().Name}: {e.Message}";
+                }
+                finally
+                {
+                    run.Completion.TrySetCanceled(cancel); // whatever became of the checkpoint: never a run that does not end
+                }
             }
             return await run.Completion.Task;
         }
@@ -52,5 +59,30 @@ public static class SingleProcessTraining
         {
             await host.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>How long a stopped run waits for its interrupt checkpoint's manifest before it ends without one.</summary>
+    public static readonly TimeSpan InterruptCheckpointWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Has the coordinator checkpoint the run now; says in a sentence what a resume can start from.</summary>
+    private static async Task<string> InterruptCheckpointAsync(IActorRef coordinator)
+    {
+        var folder = $"interrupt-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        object answer;
+        try
+        {
+            answer = await coordinator.Ask<object>(new Checkpoints.CheckpointNow(folder), InterruptCheckpointWait);
+        }
+        catch (AskTimeoutException)
+        {
+            return $"no checkpoint of the moment it stopped: {folder} was not written within {InterruptCheckpointWait.TotalSeconds:0} s"
+                + "; a resume would use the newest earlier checkpoint, if any";
+        }
+        return answer switch
+        {
+            Checkpoints.ManifestWritten w => $"checkpoint {w.Folder} keeps the run as it stopped (step {w.Step})",
+            Checkpoints.CheckpointNotTaken n => $"no checkpoint of the moment it stopped: {n.Why}; a resume would use the newest earlier checkpoint, if any",
+            _ => $"no checkpoint of the moment it stopped: the coordinator answered {answer.GetType().Name}",
+        };
     }
 }

@@ -115,6 +115,12 @@ public sealed class TrainingRun(TrainingPlan plan, IDataSource data, Action<Trai
     public TaskCompletionSource<TrainingSummary> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
+    /// A run with checkpoints stopped by a signal: what became of the checkpoint of the moment it stopped, in a sentence
+    /// (its folder and step, or why there is none); null while no signal has stopped it.
+    /// </summary>
+    public string? InterruptCheckpoint { get; internal set; }
+
+    /// <summary>
     /// The evaluator's model after the latest finished epoch (weights and state pulled from the servers): a copy, so
     /// that a run stopped during the next pull still has a whole one.
     /// </summary>
