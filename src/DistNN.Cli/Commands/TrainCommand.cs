@@ -26,9 +26,13 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
             throw new OptionException("--checkpoint-dir and --resume need the actors engine (the servers write the checkpoints); --engine local has none");
         }
         plan.Validate();
+        // From here a signal has an answer: while the data set is read it ends the process at once (one line, exit 130);
+        // once training starts it stops the run at its next step.
+        using var interruption = new Interruption(cancellationToken) { ExitAtOnceWhile = "reading the data set" };
+        LoadingTestHook.PauseIfAsked();
         var (train, test) = DataSets.Load(plan);
         RunChecks.AgainstData(plan, DatasetShape.Of(train));
-        using var interruption = new Interruption(cancellationToken);
+        interruption.ExitAtOnceWhile = null;
         using var report = new RunReport(settings, plan, train.Count, test.Count, settings.Engine,
             settings.Engine == "local" ? new MemberSeen("trainer", "local", "in process", "up") : new MemberSeen("coordinator", "coordinator", "in process", "up"));
         TrainingSummary summary;
@@ -85,5 +89,22 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
         }
         report.Keep(plan, summary, model);
         return exitCode;
+    }
+}
+
+/// <summary>
+/// For the interrupt tests only: DISTNN_TEST_LOADING_PAUSE=1 holds `distnn train` before it reads the data set, after
+/// printing one line, so that a test can send its signal while the data set is being read.
+/// </summary>
+internal static class LoadingTestHook
+{
+    public static void PauseIfAsked()
+    {
+        if (Environment.GetEnvironmentVariable("DISTNN_TEST_LOADING_PAUSE") == "1")
+        {
+            Console.Error.WriteLine("distnn: test hook: paused before reading the data set");
+            Console.Error.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
 }

@@ -26,9 +26,21 @@ public sealed class Interruption : IDisposable
     /// <summary>True once a signal (or the outer token) asked the run to stop.</summary>
     public bool Requested => _source.IsCancellationRequested;
 
+    /// <summary>
+    /// While set, what the program is doing that cannot stop at a step and has nothing to keep (reading the data set,
+    /// say): a signal then ends the process at once with <see cref="ExitCode"/>, saying so, instead of asking a run that
+    /// has not started to stop.
+    /// </summary>
+    public string? ExitAtOnceWhile { get; set; }
+
     private void Handle(PosixSignalContext context)
     {
         context.Cancel = true;
+        if (ExitAtOnceWhile is { } doing)
+        {
+            Console.Error.WriteLine($"distnn: {context.Signal} while {doing}: nothing was trained, exiting");
+            Environment.Exit(ExitCode);
+        }
         if (Interlocked.Increment(ref _signals) > 1)
         {
             Console.Error.WriteLine("distnn: interrupted again: exiting now");
