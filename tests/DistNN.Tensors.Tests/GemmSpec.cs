@@ -48,7 +48,8 @@ public class GemmSpec
     public void A_tall_product_on_two_threads_shares_packed_B_and_matches_the_reference_bitwise_as_one_thread(string kernelName)
     {
         GemmKernel kernel = GemmCase.Runnable(kernelName);
-        // At least one MC row block per thread takes the shared-B̃ path; odd sizes leave edge tiles in every direction.
+        // At least one MC row block per thread takes the shared-B̃ path (on avx512: one row rectangle per thread, each
+        // packing its own B̃); odd sizes leave edge tiles in every direction.
         int m = 2 * kernel.Blocking.MC + 7;
         foreach (bool transA in new[] { false, true })
         {
