@@ -82,8 +82,9 @@ internal sealed unsafe class GemmDriver : IPartedJob
                 if (kernel.Isa == Isa.Avx512)
                 {
                     // One row rectangle per thread, each packing all of op(B) into its own buffer: no join per
-                    // depth block, and each B̃ block stays in its own core's L2 (1.17x the shared B̃ at n = 1024
-                    // on Zen 5, whose 6x64 tile makes a block's compute short against two joins).
+                    // depth block (the 6x64 tile makes a block's compute short against two joins, and a thread that
+                    // loses its core no longer holds its partner at each), and each B̃ block stays in its own core's
+                    // L2. Equal to the shared B̃ on a quiet Zen 5, faster under load (docs/performance.md).
                     job._splitN = false;
                     job._parts = threads;
                     job._phase = Phase.Rectangles;
