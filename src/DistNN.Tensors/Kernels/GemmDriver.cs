@@ -85,10 +85,7 @@ internal sealed unsafe class GemmDriver : IPartedJob
                     // depth block (the 6x64 tile makes a block's compute short against two joins, and a thread that
                     // loses its core no longer holds its partner at each), and each B̃ block stays in its own core's
                     // L2. Equal to the shared B̃ on a quiet Zen 5, faster under load (docs/performance.md).
-                    job._splitN = false;
-                    job._parts = threads;
-                    job._phase = Phase.Rectangles;
-                    ComputePool.Shared.Run(job, threads, threads);
+                    job.RunRectangles(splitN: false, threads, threads);
                 }
                 else
                 {
@@ -105,15 +102,21 @@ internal sealed unsafe class GemmDriver : IPartedJob
             int split = splitN ? n : m;
             parts = Math.Min(parts, Math.Max(threads, split / MinExtentPerExtraPart));
             parts = Math.Min(parts, splitN ? nPanels : Math.Max(1, m / MinRowsPerPart));
-            job._splitN = splitN;
-            job._parts = Math.Max(1, parts);
-            job._phase = Phase.Rectangles;
-            ComputePool.Shared.Run(job, job._parts, threads);
+            job.RunRectangles(splitN, Math.Max(1, parts), threads);
         }
         finally
         {
             job._a = job._b = job._c = job._sharedB = null;
         }
+    }
+
+    /// <summary>C cut into <paramref name="parts"/> rectangles along N or M, each packing its own blocks (<see cref="ComputeRectangle"/>).</summary>
+    private void RunRectangles(bool splitN, int parts, int threads)
+    {
+        _splitN = splitN;
+        _parts = parts;
+        _phase = Phase.Rectangles;
+        ComputePool.Shared.Run(this, parts, threads);
     }
 
     public void RunPart(int part)

@@ -15,8 +15,7 @@ internal static class CheckpointTestHook
     public static void BeforeRename(string path)
     {
         PauseIf("before-rename:", path);
-        if (s_setting is { } s && s.StartsWith("slow:", StringComparison.Ordinal) && path.Contains(s["slow:".Length..], StringComparison.Ordinal)
-            && Interlocked.Exchange(ref s_slowed, 1) == 0)
+        if (Asked("slow:", path) && Interlocked.Exchange(ref s_slowed, 1) == 0)
         {
             Console.Error.WriteLine($"distnn: test hook: checkpoint writer slowed 2 s before {path}");
             Thread.Sleep(TimeSpan.FromSeconds(2));
@@ -25,9 +24,13 @@ internal static class CheckpointTestHook
 
     public static void AfterManifest(string folder) => PauseIf("after:", folder);
 
+    /// <summary>The setting is PREFIX:NAME and <paramref name="where"/> contains NAME.</summary>
+    private static bool Asked(string prefix, string where) =>
+        s_setting is { } s && s.StartsWith(prefix, StringComparison.Ordinal) && where.Contains(s[prefix.Length..], StringComparison.Ordinal);
+
     private static void PauseIf(string prefix, string where)
     {
-        if (s_setting is { } s && s.StartsWith(prefix, StringComparison.Ordinal) && where.Contains(s[prefix.Length..], StringComparison.Ordinal))
+        if (Asked(prefix, where))
         {
             Console.Error.WriteLine($"distnn: test hook: checkpoint writer paused {prefix.TrimEnd(':')} {where}");
             Console.Error.Flush();

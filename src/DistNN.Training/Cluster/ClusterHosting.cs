@@ -56,7 +56,7 @@ public static class ClusterHosting
         {
             builder.WithDistNNBootstrap(options, bootstrap);
         }
-        if (options.Role == NodeRole.Ps || options.WithPs)
+        if (options.RunsPs)
         {
             builder.WithTensorDataPlane(options.Host, options.DataPort, options.AnnouncedHost);
         }

@@ -59,7 +59,7 @@ public static class ClusterNode
         IActorRef? agent = null;
         if (options.WithPs || options.WithWorker)
         {
-            var start = StartMembers(options, options.WithPs, options.WithWorker ? WorkerName(options, system) : null, new NodeDataSource(options.DataDir));
+            var start = StartMembers(options, WorkerName(options, system), new NodeDataSource(options.DataDir));
             var membersDone = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             var started = agent = system.ActorOf(NodeAgent.Props(start, log, membersDone), NodeAgent.Name);
             _ = membersDone.Task.ContinueWith(_ => system.Stop(started), TaskScheduler.Default);
@@ -165,7 +165,7 @@ public static class ClusterNode
         string worker = name;
         // --role worker,ps: both are the agent's children, and the node ends as a worker's does (a lost node also loses its
         // server, which the coordinator sees).
-        var start = StartMembers(options, options.Role == NodeRole.Ps || options.WithPs, options.Role == NodeRole.Worker ? worker : null, data);
+        var start = StartMembers(options, worker, data);
         var agent = system.ActorOf(NodeAgent.Props(start, log, exit, options.CoordinatorGrace, rejoining), NodeAgent.Name);
         // Downed by the cluster (or stopped from outside) before anyone said to leave: an error.
         _ = system.WhenTerminated.ContinueWith(_ =>
@@ -196,16 +196,17 @@ public static class ClusterNode
     }
 
     /// <summary>
-    /// What a node agent starts once it has found the coordinator: this node's parameter server (/user/node/ps) when
-    /// <paramref name="server"/>, then its worker (/user/node/worker) named <paramref name="worker"/> unless null, over this
-    /// node's <paramref name="data"/> (it reads only the shards it is dealt). The server comes first so that it registers
-    /// before the worker; the worker reaches it in memory (TensorRouting sends to a server of its own process so). Returns the last started.
+    /// What a node agent starts once it has found the coordinator: this node's parameter server (/user/node/ps) if it
+    /// <see cref="ClusterNodeOptions.RunsPs"/>, then its worker (/user/node/worker) named <paramref name="worker"/> if it
+    /// <see cref="ClusterNodeOptions.RunsWorker"/>, over this node's <paramref name="data"/> (it reads only the shards it is
+    /// dealt). The server comes first so that it registers before the worker; the worker reaches it in memory
+    /// (TensorRouting sends to a server of its own process so). Returns the last started.
     /// </summary>
-    private static Func<IActorContext, IActorRef, IActorRef> StartMembers(ClusterNodeOptions options, bool server, string? worker, NodeDataSource data) =>
+    private static Func<IActorContext, IActorRef, IActorRef> StartMembers(ClusterNodeOptions options, string worker, NodeDataSource data) =>
         (context, coordinator) =>
         {
-            IActorRef? started = server ? context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps") : null;
-            return worker is null ? started! : context.ActorOf(Worker.Props(worker, coordinator, data, options.EffectiveThreads), "worker");
+            IActorRef? started = options.RunsPs ? context.ActorOf(ParameterServer.Props(coordinator, options.CheckpointDir), "ps") : null;
+            return options.RunsWorker ? context.ActorOf(Worker.Props(worker, coordinator, data, options.EffectiveThreads), "worker") : started!;
         };
 
     /// <summary>A worker's name: --name, else worker@HOST:PORT of this node's Akka.Remote address (as every worker node's).</summary>

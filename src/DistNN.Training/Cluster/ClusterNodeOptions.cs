@@ -29,6 +29,12 @@ public sealed record ClusterNodeOptions
     /// </summary>
     public bool WithWorker { get; init; }
 
+    /// <summary>This node runs a parameter server: a ps node, or a combination with ps.</summary>
+    public bool RunsPs => Role == NodeRole.Ps || WithPs;
+
+    /// <summary>This node runs a worker: a worker node (worker,ps too), or a coordinator node with a worker.</summary>
+    public bool RunsWorker => Role == NodeRole.Worker || WithWorker;
+
     /// <summary>The node's roles as --role takes them, e.g. "worker", "worker,ps" or "coordinator,worker,ps".</summary>
     public string RoleNames => Role.Names(WithWorker, WithPs);
 
