@@ -35,13 +35,17 @@
 #     each in a child process of its own as the real worker nodes, send a BatchDone each per step over Akka.Remote to an
 #     actor on the coordinator's dispatcher; its process's CPU less its idle CPU, per report), at the pace of a step as
 #     the simulation predicts it without this charge.
-# The compute, the server's and a worker's rounds and the control plane of the N-worker run come from one measurement in
-# which N step benches, the sync push-pull bench and the control-plane bench run side by side (the real run's pieces on
-# cores as busy as it keeps them, none of it the real cluster): a wake-up on a busy core costs a node more CPU than on
-# an idle one, and a compute thread beside a server and messaging threads more than beside step benches alone. The
-# step benches alone still give the pace.
+# The server's and a worker's rounds and the control plane of the N-worker run come from one measurement in which N
+# step benches, the sync push-pull bench and the control-plane bench run side by side (the real run's pieces on cores as
+# busy as it keeps them, none of it the real cluster): a wake-up on a busy core costs a node more CPU than on an idle one.
+# The compute per batch of the N-worker run is the median of four measurements of N step benches' CPU per step: at
+# once at the start, beside those two benches, right before the real N-worker run and right after it: one measurement
+# moves with whatever else the shared machine runs at its moment (docs/simulation.md), and the input stands for the
+# real run's moment, which the last two bracket. The step benches at the start still give the pace. The hand-off
+# latency is the median of three measurements: one mean rides on its tail.
 # Beside the ratio: the load average over the run, the real workers' compute + wait per batch beside the simulated
-# workers' (on the virtual clock), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
+# workers' (on the virtual clock), each real worker's compute thread's CPU per batch beside the compute input (a check
+# of that input, not an input), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
 # by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
 # what the simulation charged each node per round (--node-cpu).
 # Usage: scripts/validate-simulator.sh [train-limit] [workers…]     (defaults: 6000 samples, 2 4; model cnn, batch 32)
@@ -76,13 +80,16 @@ import json, sys
 r = [json.load(open('$out/step-$1-%d.json' % i)) for i in range($1)]
 print(round(sum(x['ms_cpu_per_step'] for x in r) / len(r), 3), round(sum(x['ms_per_step_median'] for x in r) / len(r), 1), round(min(x['ms_min'] for x in r), 1))"
 }
-declare -A compute
+declare -A compute compute_runs
+# median V…: the median of the values.
+median() { python3 -c "import statistics, sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 read -r solo solo_median solo_min < <(steps 1)
 echo "compute: $solo ms CPU per batch, one step bench alone (1 thread; wall median $solo_median ms, fastest $solo_min ms)"
 for n in "${counts[@]}"; do
     read -r c c_median c_min < <(steps "$n")
     compute[$n]=$c
-    echo "compute: ${compute[$n]} ms CPU per batch with $n step benches at once (wall median $c_median ms, fastest $c_min ms): the $n-worker run's"
+    compute_runs[$n]=$c
+    echo "compute: ${compute[$n]} ms CPU per batch with $n step benches at once (wall median $c_median ms, fastest $c_min ms): the $n-worker run's pace"
 done
 
 probe=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --steps 1 --compute-ms 1 2>/dev/null)
@@ -126,20 +133,26 @@ echo "  top-k check, measured/from the fit: worker ${check%%,*}, server (less it
 echo "  -> worker $worker_ns ns per frame byte + $worker_us µs per message, server $server_ns ns + $server_us µs (less its update, $update_ns ns per weight; add $add_ns ns per value)"
 
 # The last part's round trip alone beside busy cores (a step bench per core), less its CPU: the hand-off latency, half each way.
-busy=()
-for ((i = 0; i < $(nproc); i++)); do
-    distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 10 > /dev/null 2>&1 & busy+=($!)
-done
-sleep 2
-pl=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "${#weight_layers[@]}" --last-part-alone 2>/dev/null | tail -1)
-wait "${busy[@]}"
-read -r latency_ms line < <(python3 -c "
+# Three times, the median: one mean rides on its tail.
+latencies=()
+for ((k = 0; k < 3; k++)); do
+    busy=()
+    for ((i = 0; i < $(nproc); i++)); do
+        distnn bench --model "$model" --batch "$batch" --threads 1 --seconds 10 > /dev/null 2>&1 & busy+=($!)
+    done
+    sleep 2
+    pl=$(distnn bench --push-pull --carrier dataplane --seconds 3 --parts "${#weight_layers[@]}" --last-part-alone 2>/dev/null | tail -1)
+    wait "${busy[@]}"
+    read -r l line < <(python3 -c "
 import json, sys
 r = json.loads(sys.argv[1])
 cpu = 2 * ($worker_us + $server_us) * 1e-3 + ($worker_ns + $server_ns) * 1e-6 * 2 * 4 * r['last_part_floats']
 print(round(max(0.0, r['ms_last_part_mean'] - cpu) / 2, 4), f\"{r['last_part_floats']} values' part: round trip {r['ms_last_part_mean']} ms mean, {r['ms_last_part_median']} median; its CPU {cpu:.3f} ms\")" "$pl")
-latency_ms=${latency_ms:-0}
-echo "hand-off beside $(nproc) busy cores: $line -> latency $latency_ms ms each way"
+    [ -n "${l:-}" ] && latencies+=("$l")
+    echo "hand-off beside $(nproc) busy cores: $line -> ${l:-?} ms each way"
+done
+latency_ms=$( [ ${#latencies[@]} -gt 0 ] && median "${latencies[@]}" || echo 0)
+echo "  -> latency $latency_ms ms each way (the median of ${latencies[*]})"
 
 # window CPU METRICS N LIMIT: each node's CPU-seconds in the last epoch's training window, as JSON with the window's
 # seconds and its batches and rounds at the epoch's rate. The window runs from the first sample after the first epoch's
@@ -175,7 +188,8 @@ cluster() {
     scripts/local-cluster.sh --servers 1 --workers "$1" --threads 1 --port "$port" -- --model "$2" --batch-size "$batch" --epochs 2 \
         --train-limit "$3" --optimizer sgd --lr 0.01 --summary-json "$out/$4.json" --metrics "$out/$4.metrics.jsonl" > "$out/$4.log" 2>&1 &
     cluster=$!
-    python3 scripts/lib/cpu-samples.py "$port" "$out/$4.cpu" --metrics "$out/$4.metrics.jsonl" --while-pid "$cluster" --threads coordinator &
+    python3 scripts/lib/cpu-samples.py "$port" "$out/$4.cpu" --metrics "$out/$4.metrics.jsonl" --while-pid "$cluster" \
+        --threads "coordinator$(for ((w = 0; w < $1; w++)); do printf ',worker-%d' "$w"; done)" &
     loads=$(python3 -c "
 import os, time
 v = []
@@ -268,8 +282,8 @@ for n in "${counts[@]}"; do
 import json
 r = [json.loads(open('$out/busy-$n-%d.json' % i).read().strip().split('\\n')[-1]) for i in range($n)]
 print(round(sum(x['ms_cpu_per_step'] for x in r) / len(r), 3), round(sum(x['ms_per_step_median'] for x in r) / len(r), 1))")
-    echo "compute: ${c:-?} ms CPU per batch with $n step benches at once beside the two benches (wall median ${c_median:-?} ms; ${compute[$n]} beside each other alone): the $n-worker run's"
-    compute[$n]=${c:-${compute[$n]}}
+    echo "compute: ${c:-?} ms CPU per batch with $n step benches at once beside the two benches (wall median ${c_median:-?} ms; ${compute[$n]} beside each other alone)"
+    [ -n "${c:-}" ] && compute_runs[$n]+=" $c"
     read -r extra wextra line < <(python3 -c "
 import json, sys
 r = json.loads(sys.argv[1])
@@ -286,7 +300,14 @@ print(round(extra * 1e3, 1), round(wextra * 1e3, 1), f\"{r['round_trips']} round
 done
 
 for n in "${counts[@]}"; do
+    read -r c _ < <(steps "$n")
+    [ -n "${c:-}" ] && compute_runs[$n]+=" $c"
     load=$(cluster "$n" "$model" "$limit" "real-$n")
+    read -r c _ < <(steps "$n")
+    [ -n "${c:-}" ] && compute_runs[$n]+=" $c"
+    # shellcheck disable=SC2086
+    compute[$n]=$(median ${compute_runs[$n]})
+    echo "compute: ${compute[$n]} ms CPU per batch for the $n-worker run, the median of ${compute_runs[$n]} ($n step benches at once: at the start, beside the round benches, right before and right after the real run)"
     # The last epoch's figures (the plain progress line, every 5 s, may come too late or list one worker only).
     read -r real workers_ms < <(python3 -c "
 import json
@@ -300,7 +321,8 @@ print(round(e['samples_per_sec'], 1), ','.join(str(round(x['ms_compute_per_batch
 import json
 w = json.loads('$(window "$out/real-$n.cpu" "$out/real-$n.metrics.jsonl" "$n" "$limit")')
 print(', '.join(f'{k} {1e3 * v / w[\"_rounds\"]:.1f}' for k, v in sorted(w.items()) if not k.startswith('_') and ':' not in k))
-print(', '.join(f'{k.split(\":\")[1]} {1e3 * v / w[\"_rounds\"]:.2f}' for k, v in sorted(w.items(), key=lambda x: -x[1]) if ':' in k and v > 0))" 2>/dev/null)
+print(', '.join(f'{k.split(\":\")[1]} {1e3 * v / w[\"_rounds\"]:.2f}' for k, v in sorted(w.items(), key=lambda x: -x[1]) if k.startswith('coordinator:') and v > 0))
+print(', '.join(f'{1e3 * sum(v for k, v in w.items() if k.startswith(f\"worker-{i}:\") and \"compute\" in k) / w[\"_rounds\"]:.2f}' for i in range($n)))" 2>/dev/null)
     sim_out=$(simulate "$n" "${control[$n]}" "$out/sim-$n.csv")
     sim=$(tail -1 "$out/sim-$n.csv" | cut -d, -f6)
     sim_step=$(tail -1 "$out/sim-$n.csv" | cut -d, -f7)
@@ -308,5 +330,6 @@ print(', '.join(f'{k.split(\":\")[1]} {1e3 * v / w[\"_rounds\"]:.2f}' for k, v i
     echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated: $(echo "$sim_out" | grep -m1 'compute+wait per batch' | sed -E 's/.*\(ms\): //') (time per step $sim_step ms)"
     echo "  CPU per round of the last epoch (ms): real $(echo "$cpu" | head -1); modelled $modelled; load $load"
     echo "  the real coordinator's CPU per round by thread (ms): $(echo "$cpu" | sed -n 2p)"
+    echo "  the real workers' compute threads' CPU per batch (ms): $(echo "$cpu" | sed -n 3p); the compute input ${compute[$n]}"
     echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"
 done

@@ -2,11 +2,11 @@
 """Samples the CPU time of each `distnn node` process of the loopback cluster whose seed is on PORT, from /proc, without
 forking anything (a sampler that starts processes takes CPU from the cluster it measures).
 
-    cpu-samples.py PORT OUT [--metrics FILE] [--while-pid PID] [--seconds S] [--interval 0.2] [--threads NODE]
+    cpu-samples.py PORT OUT [--metrics FILE] [--while-pid PID] [--seconds S] [--interval 0.2] [--threads NODE[,NODE…]]
 
 Every interval, one line to OUT: the time, the lines of the metrics file so far (the epochs finished), and each node's
 utime + stime in seconds as name=seconds (the name: --name, else --role). Runs while PID lives, or for S seconds.
---threads NODE: also that node's CPU by thread name (digits at the end dropped), as NODE:thread=seconds.
+--threads NODE[,NODE…]: also those nodes' CPU by thread name (digits at the end dropped), as NODE:thread=seconds.
 """
 import os
 import re
@@ -44,6 +44,7 @@ def main():
     interval = float(opts["--interval"])
     end = time.time() + float(opts["--seconds"]) if opts["--seconds"] else None
     watched = int(opts["--while-pid"]) if opts["--while-pid"] else None
+    traced = set((opts["--threads"] or "").split(",")) - {""}
     known, last_scan = {}, 0.0
     with open(out, "w") as o:
         while True:
@@ -62,7 +63,7 @@ def main():
             for pid, name in list(known.items()):
                 try:
                     row.append(f"{name}={stat(f'/proc/{pid}/stat')[1] / tick}")
-                    if name == opts["--threads"]:
+                    if name in traced:
                         row.extend(f"{name}:{t}={v}" for t, v in threads(pid, tick).items())
                 except OSError:
                     known.pop(pid, None)
