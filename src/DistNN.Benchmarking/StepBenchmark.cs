@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
@@ -11,10 +12,12 @@ namespace DistNN.Benchmarking;
 /// Median step time of a model on fixed random MNIST-shaped data: the shape of the shared PyTorch reference (bench_models.py),
 /// with the instruction set the kernels ran on and the CPU. <see cref="MsCpuPerStep"/>: the process's CPU time over the
 /// timed steps per step (its GC and runtime threads included), which other work on the machine stretches far less than
-/// the wall time.
+/// the wall time. <see cref="MsThreadCpuPerStep"/>: the stepping thread's own CPU time per step (NaN where the OS gives
+/// no thread CPU clock), as a worker node's compute thread is measured; <see cref="FreshWeights"/>: whether each step's
+/// weights arrived as a worker's do (see <see cref="StepBenchmark.Run"/>).
 /// </summary>
 public sealed record StepBenchmarkResult(string Model, int Batch, int Threads, double SamplesPerSecMedian, double MsPerStepMedian, double MsMin, double MsMax, int StepsTimed, double SamplesPerSecMean,
-    string Isa, string Cpu, double MsCpuPerStep);
+    string Isa, string Cpu, double MsCpuPerStep, double MsThreadCpuPerStep = double.NaN, bool FreshWeights = false);
 
 public static class StepBenchmark
 {
@@ -36,8 +39,15 @@ public static class StepBenchmark
         return new Dataset("random", x, [28, 28, 1], y, 10);
     }
 
-    /// <summary>Softmax cross-entropy, SGD lr 0.1, float32: warm up ≥ 1 s, then time single steps for <paramref name="seconds"/>.</summary>
-    public static StepBenchmarkResult Run(string modelName, ModelSpec spec, int batch, int threads, double seconds, double warmupSeconds = 1.5)
+    /// <summary>
+    /// Softmax cross-entropy, SGD lr 0.1, float32: warm up ≥ 1 s, then time single steps for <paramref name="seconds"/>.
+    /// With <paramref name="freshWeights"/>, before each step another thread copies the weights into the next of a few
+    /// arrays per trainable tensor and the model takes that array as its storage, as a worker takes a server's reply
+    /// (<c>WorkerReplica.TakeValues</c>): the step then reads weights another thread has just written, into arrays its
+    /// cache has not held since some steps ago. The values are the same, so the steps compute the same.
+    /// </summary>
+    public static StepBenchmarkResult Run(string modelName, ModelSpec spec, int batch, int threads, double seconds, double warmupSeconds = 1.5,
+        bool freshWeights = false)
     {
         ComputeThreads.Current = threads;
         var model = ModelBuilder.Build(spec, 0);
@@ -48,8 +58,10 @@ public static class StepBenchmark
         var data = RandomMnistShaped(batch, batches);
         var indices = Enumerable.Range(0, data.Count).ToArray();
         int i = 0;
+        using var arrival = freshWeights ? new WeightArrival(model.Parameters.Where(p => !p.IsState).Select(p => p.Value).ToArray()) : null;
         void One()
         {
+            arrival?.Arrive();
             step.Run(data, indices.AsSpan(i % batches * batch, batch));
             optimizer.Step();
             i++;
@@ -61,6 +73,7 @@ public static class StepBenchmark
         }
         var times = new List<double>();
         TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
+        double thread0 = ThreadCpuSeconds();
         long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
         while (true)
         {
@@ -74,7 +87,97 @@ public static class StepBenchmark
             }
         }
         double cpu = (Environment.CpuUsage.TotalTime - cpu0).TotalSeconds;
-        return Summarize(modelName, batch, threads, times, cpu);
+        double threadCpu = ThreadCpuSeconds() - thread0;
+        return Summarize(modelName, batch, threads, times, cpu) with
+        {
+            MsThreadCpuPerStep = Math.Round(threadCpu / times.Count * 1e3, 3),
+            FreshWeights = freshWeights,
+        };
+    }
+
+    /// <summary>The calling thread's CPU time in seconds (CLOCK_THREAD_CPUTIME_ID); NaN where there is none.</summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return double.NaN;
+        }
+        return ClockGetTime(3, out var ts) == 0 ? ts.Seconds + ts.Nanoseconds * 1e-9 : double.NaN;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>
+    /// The weights' arrival for <see cref="Run"/>'s fresh weights: a thread of its own copies each tensor's values into
+    /// the next of <see cref="Rotation"/> arrays while the stepping thread waits, then the tensor takes that array.
+    /// </summary>
+    public sealed class WeightArrival : IDisposable
+    {
+        public const int Rotation = 3;
+        private readonly Tensor[] _tensors;
+        private readonly float[][][] _arrays;
+        private readonly Thread _thread;
+        private readonly ManualResetEventSlim _go = new(false, spinCount: 0);
+        private readonly ManualResetEventSlim _done = new(false, spinCount: 0);
+        private volatile bool _stop;
+        private int _next;
+
+        public WeightArrival(Tensor[] tensors)
+        {
+            _tensors = tensors;
+            _arrays = tensors.Select(t => Enumerable.Range(0, Rotation).Select(_ => new float[t.Length]).ToArray()).ToArray();
+            _thread = new Thread(Loop) { IsBackground = true, Name = "distnn.bench-arrival" };
+            _thread.Start();
+        }
+
+        /// <summary>The weights arrive: copied by the arrival thread, then each tensor's storage is the copy.</summary>
+        public void Arrive()
+        {
+            _done.Reset();
+            _go.Set();
+            _done.Wait();
+            for (int t = 0; t < _tensors.Length; t++)
+            {
+                _tensors[t].UseStorage(_arrays[t][_next]);
+            }
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                _go.Reset();
+                if (_stop)
+                {
+                    return;
+                }
+                int next = (_next + 1) % Rotation;
+                for (int t = 0; t < _tensors.Length; t++)
+                {
+                    _tensors[t].Span.CopyTo(_arrays[t][next]);
+                }
+                _next = next;
+                _done.Set();
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _go.Set();
+            _thread.Join();
+            _go.Dispose();
+            _done.Dispose();
+        }
     }
 
     /// <summary>

@@ -142,6 +142,10 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(1)]
     public int Threads { get; init; } = 1;
 
+    [CommandOption("--fresh-weights")]
+    [Description("The step bench: before each step another thread copies the weights into new arrays that the model then uses, as a worker takes a server's reply (its compute thread's CPU: ms_thread_cpu_per_step).")]
+    public bool FreshWeights { get; init; }
+
     [CommandOption("--seconds <S>")]
     [Description("Seconds of timed steps after a warm-up of at least one second.")]
     [DefaultValue(5.0)]
@@ -309,7 +313,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         else
         {
             var (name, spec) = PlanFactory.ResolveModel(settings.Model!);
-            result = StepBenchmark.Run(name, spec, settings.Batch, settings.Threads, settings.Seconds);
+            result = StepBenchmark.Run(name, spec, settings.Batch, settings.Threads, settings.Seconds, freshWeights: settings.FreshWeights);
         }
         return result;
     }
