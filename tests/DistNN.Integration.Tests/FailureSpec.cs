@@ -101,6 +101,29 @@ public sealed class FailureSpec : IDisposable
     }
 
     [Fact]
+    public void Sigterm_to_the_coordinator_stops_each_worker_mid_batch_and_no_push_reaches_the_server_after_the_stop()
+    {
+        // Each batch of a worker takes about 400 ms (DISTNN_TEST_SLOW_BATCH_MS, a wait that ends as the run is stopped):
+        // the signal finds both workers in the middle of a batch.
+        var (coordinator, nodes) = Train(workers: 2, workerEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400" });
+        nodes["coordinator"] = coordinator;
+
+        var signalled = System.Diagnostics.Stopwatch.StartNew();
+        coordinator.Signal("TERM");
+
+        var exits = NodeGroup.WaitForExits(nodes.Values, s_signal);
+        Assert.True(exits.All(e => e == 130), $"exit codes {string.Join(", ", nodes.Keys.Zip(exits))} {signalled.Elapsed.TotalSeconds:F1} s after SIGTERM\n{_group.Diagnostics()}");
+        foreach (string w in new[] { "w0", "w1" })
+        {
+            // Told to stop in the middle of its batch's computation, the worker dropped it; a worker that finished it
+            // would have pushed it, and the server, stopped, would have refused it, saying so.
+            Assert.Matches($"worker {w}: the run is stopping: batch [0-9]+ of epoch [0-9]+ abandoned [0-9]+ ms into its computation, nothing of it pushed", nodes[w].Output);
+        }
+        Assert.Contains("parameter server 0: the run is stopping (the coordinator's node was stopped by a signal): it takes no push begun after this", nodes["ps"].Output);
+        Assert.DoesNotContain("it was begun after the run was stopped", nodes["ps"].Output);
+    }
+
+    [Fact]
     public void A_killed_worker_is_noticed_its_batches_go_to_the_other_and_a_replacement_joins_without_a_misleading_log()
     {
         var (coordinator, nodes) = Train(workers: 2);
@@ -223,7 +246,7 @@ public sealed class FailureSpec : IDisposable
     /// (with <see cref="Layout.CoordinatorWorkerPs"/>, w0 is in the coordinator's node).
     /// </summary>
     private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers, int epochs = 100000, string mode = "sync",
-        string[]? everyNode = null, string[]? extra = null, Layout layout = Layout.Separate)
+        string[]? everyNode = null, string[]? extra = null, Layout layout = Layout.Separate, IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
         everyNode ??= [];
         extra ??= [];
@@ -244,7 +267,7 @@ public sealed class FailureSpec : IDisposable
         for (int w = onTheCoordinator ? 1 : 0; w < workers; w++)
         {
             string workerRole = onTheCoordinator || (layout == Layout.WorkerPs && w == 0) ? "worker,ps" : "worker";
-            nodes[$"w{w}"] = _group.Start($"w{w}", ["--role", workerRole, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
+            nodes[$"w{w}"] = _group.Start($"w{w}", workerEnvironment ?? new Dictionary<string, string>(), ["--role", workerRole, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
         }
         Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{_group.Diagnostics()}");
         return (coordinator, nodes);

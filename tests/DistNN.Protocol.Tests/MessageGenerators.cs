@@ -121,6 +121,7 @@ internal static class MessageGenerators
                 (g, servers, dataPlanes) => Message(new ServersReplaced(g, servers!, dataPlanes))),
             [typeof(Rerouted)] = Gen.Select(Text, Gen.Int, (n, g) => Message(new Rerouted(n, g))),
             [typeof(ServerUnreachable)] = Text.Select(r => Message(new ServerUnreachable(r))),
+            [typeof(StopWork)] = Text.Select(r => Message(new StopWork(r))),
             [typeof(MessagePiece)] = Gen.Select(Gen.Long, actorRef, actorRef, Text, Gen.Int, Gen.Int, Gen.Byte.Array[0, 300],
                 (transfer, target, replyTo, manifest, offset, total, bytes) => Message(new MessagePiece(transfer, target!, replyTo, manifest, offset, total, bytes))),
         };

@@ -66,11 +66,19 @@ public sealed class Sequential
         }
     }
 
-    public Tensor Forward(Tensor input, bool training)
+    public Tensor Forward(Tensor input, bool training) => Forward(input, training, CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="Forward(Tensor, bool)"/>, but <paramref name="stop"/> is looked at before each layer: once it is
+    /// cancelled the pass throws <see cref="OperationCanceledException"/> there (a distributed worker told to stop
+    /// abandons its batch between layers rather than at its end).
+    /// </summary>
+    public Tensor Forward(Tensor input, bool training, CancellationToken stop)
     {
         var x = input;
         foreach (var layer in _layers)
         {
+            stop.ThrowIfCancellationRequested();
             x = layer.Forward(x, training);
         }
         return x;

@@ -45,5 +45,6 @@ public static class DistNNMessages
         .Register<ShardRestored>("distnn.shard-restored")
         .Register<ServersReplaced>("distnn.servers-replaced")
         .Register<Rerouted>("distnn.rerouted")
-        .Register<ServerUnreachable>("distnn.server-unreachable");
+        .Register<ServerUnreachable>("distnn.server-unreachable")
+        .Register<StopWork>("distnn.stop-work");
 }

@@ -156,6 +156,7 @@ public sealed partial class Coordinator
         Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
         Receive<CheckpointNotTaken>(_checkpoints.OnNotTaken);
         Receive<CheckpointNow>(c => Sender.Tell(new CheckpointNotTaken(c.Folder, "a lost parameter server was being replaced")));
+        Receive<StopRun>(OnStopRun);
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));

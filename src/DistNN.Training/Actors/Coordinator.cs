@@ -33,6 +33,12 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     private sealed record WorkerGraceOver(string Why) : INoSerializationVerificationNeeded;
 
+    /// <summary>
+    /// A signal stops this process's run (a coordinator node's, or `distnn train` without checkpoints): every worker and
+    /// server is told <see cref="StopWork"/> (<see cref="StopWorkers"/>). Never on the wire.
+    /// </summary>
+    public sealed record StopRun(string Reason) : INoSerializationVerificationNeeded;
+
     /// <summary>Refusals of one batch in an epoch past which the run fails: they no longer come from a passing change of workers.</summary>
     private const int MaxRefusals = 5;
 
@@ -85,8 +91,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     private readonly long _parameterCount;
     private string? _crash;
 
-    /// <summary>A signal stops this process's run: its interrupt checkpoint is being written (<see cref="OnCheckpointNow"/>).</summary>
+    /// <summary>A signal stops this process's run: workers and servers were told to stop (<see cref="StopWorkers"/>), its interrupt checkpoint may be being written (<see cref="OnCheckpointNow"/>).</summary>
     private bool _stopping;
+
+    /// <summary>Workers and servers were told <see cref="StopWork"/>.</summary>
+    private bool _workStopped;
     private readonly HashSet<string> _interrupted = [];
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
     private readonly CheckpointKeeper _checkpoints;
@@ -220,6 +229,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<ServerUnreachable>(OnServerUnreachable);
         Receive<CheckpointNow>(c => Sender.Tell(new CheckpointNotTaken(c.Folder, "training had not started")));
+        Receive<StopRun>(OnStopRun);
         Receive<RegistrationTimedOut>(_ => Fail(_unmatched is { } unmatched ? $"--resume: {unmatched}" :
             $"timed out waiting for the plan's nodes: {_servers.Count}/{_plan.Servers} parameter servers"
             + (_standbys.Wanted > 0 ? $", {_standbys.Count}/{_standbys.Wanted} standby servers" : "")
@@ -268,6 +278,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
         Receive<CheckpointNotTaken>(_checkpoints.OnNotTaken);
         Receive<CheckpointNow>(OnCheckpointNow);
+        Receive<StopRun>(OnStopRun);
     }
 
     /// <summary>The run is over (done, failed or interrupted): nothing that arrives now changes it, but its last checkpoint.</summary>
@@ -891,11 +902,48 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             return;
         }
         _stopping = true;
+        // Servers hear the stop before the checkpoint: its cut has every push begun before the stop, and nothing after.
+        StopWorkers("a signal stopped the run");
         _checkpoints.Interrupt(_servers, now.Folder, Sender);
+    }
+
+    /// <summary>A signal stops the run (no interrupt checkpoint asked for): workers and servers stop; the run winds down as on <see cref="CheckpointNow"/>.</summary>
+    private void OnStopRun(StopRun stop)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        _stopping = true;
+        StopWorkers(stop.Reason);
+    }
+
+    /// <summary>
+    /// The run is being stopped: each worker abandons its batch at once (its child <see cref="Worker.StopListenerName"/>
+    /// hears it while the worker computes) and pushes nothing more; each server refuses any push it has not begun. Once.
+    /// </summary>
+    private void StopWorkers(string reason)
+    {
+        if (_workStopped)
+        {
+            return;
+        }
+        _workStopped = true;
+        var stop = new StopWork(reason);
+        foreach (var worker in _workers.Values)
+        {
+            Context.ActorSelection(worker.Path / Worker.StopListenerName).Tell(stop);
+            worker.Tell(stop);
+        }
+        foreach (var server in _servers)
+        {
+            server.Tell(stop);
+        }
     }
 
     private void Interrupt(string reason)
     {
+        StopWorkers(reason);
         _log.Warning("{0}", reason);
         _done.TrySetException(new TrainingInterruptedException(reason));
         Become(Finished);

@@ -4,11 +4,13 @@ namespace DistNN.Training.Actors;
 
 /// <summary>
 /// What a worker runs for one batch before it pushes: the replica's forward and backward pass, or in the simulated
-/// cluster a stand-in that writes gradients and charges the batch's compute time to a virtual clock.
+/// cluster a stand-in that writes gradients and charges the batch's compute time to a virtual clock. Once
+/// <c>stop</c> is cancelled (the run is being stopped) it may throw <see cref="OperationCanceledException"/> at a point
+/// where nothing of the batch has been pushed (<see cref="WorkerReplica.Compute"/>).
 /// </summary>
 internal interface IBatchCompute
 {
-    (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber);
+    (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber, CancellationToken stop);
 }
 
 /// <summary>The real thing: forward, loss, backward, clipping and compression on the replica.</summary>
@@ -16,6 +18,35 @@ internal sealed class ReplicaCompute : IBatchCompute
 {
     public static ReplicaCompute Instance { get; } = new();
 
-    public (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber) =>
-        replica.Compute(train, indices, batchNumber);
+    public (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber, CancellationToken stop)
+    {
+        ComputeTestHook.BeforeBatch(stop);
+        return replica.Compute(train, indices, batchNumber, stop);
+    }
+}
+
+/// <summary>
+/// For the stop tests only: DISTNN_TEST_SLOW_BATCH_MS=N makes each batch of a real worker wait N ms before its forward
+/// pass (a slow model's compute, in a test's time), and end that wait as the run is stopped, as a forward pass does at
+/// its next layer.
+/// </summary>
+internal static class ComputeTestHook
+{
+    private static readonly int s_milliseconds =
+        int.TryParse(Environment.GetEnvironmentVariable("DISTNN_TEST_SLOW_BATCH_MS"), out int ms) && ms > 0 ? ms : 0;
+
+    public static void BeforeBatch(CancellationToken stop)
+    {
+        if (s_milliseconds == 0)
+        {
+            return;
+        }
+        if (!stop.CanBeCanceled)
+        {
+            Thread.Sleep(s_milliseconds);
+            return;
+        }
+        stop.WaitHandle.WaitOne(s_milliseconds);
+        stop.ThrowIfCancellationRequested();
+    }
 }

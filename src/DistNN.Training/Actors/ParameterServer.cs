@@ -84,6 +84,7 @@ public sealed class ParameterServer : ReceiveActor
         Receive<WorkerIdle>(m => Guarded(m, shard.OnIdle));
         Receive<PushGradients>(m => Guarded(m, p => shard.OnPush(p, Sender)));
         Receive<ReportApplied>(m => Guarded(m, r => shard.OnReportApplied(r, Sender)));
+        Receive<StopWork>(m => Guarded(m, shard.OnStop));
         Receive<CheckpointPolicy>(checkpoints.OnPolicy);
         Receive<CheckpointCompleted>(checkpoints.OnCompleted);
         Receive<TakeCheckpoint>(m => Guarded(m, t => checkpoints.OnTake(shard, t)));

@@ -65,6 +65,9 @@ internal sealed partial class ServerShard
     private readonly AppliedBatches _applied = new();
     private int _epoch;
 
+    /// <summary>Why the run is being stopped, once the coordinator said so (<see cref="OnStop"/>); null until then.</summary>
+    private string? _stopped;
+
     /// <summary>Builds server <paramref name="index"/> of <paramref name="count"/>'s chunks from the plan's spec and seed.</summary>
     public ServerShard(TrainingPlan plan, int index, int count, ILoggingAdapter log)
     {
@@ -156,6 +159,21 @@ internal sealed partial class ServerShard
         }
     }
 
+    /// <summary>
+    /// The run is being stopped: from now on a push this server has not begun is refused whole, so that nothing enters
+    /// its chunks but the rest of the pushes under way (a batch in some of its chunks only is a state no checkpoint can say).
+    /// </summary>
+    public void OnStop(StopWork stop)
+    {
+        if (_stopped is not null)
+        {
+            return;
+        }
+        _stopped = stop.Reason;
+        _log.Warning("parameter server {0}: the run is stopping ({1}): it takes no push begun after this; {2} push(es) under way may finish",
+            _index, stop.Reason, _open.Count);
+    }
+
     public void OnPush(PushGradients push, IActorRef sender)
     {
         if (push.Parts < 1 || push.Part < 0 || push.Part >= push.Parts)
@@ -206,6 +224,11 @@ internal sealed partial class ServerShard
         }
         else
         {
+            if (_stopped is not null)
+            {
+                Refuse(push, sender, "it was begun after the run was stopped");
+                return;
+            }
             if (open is not null)
             {
                 Abandon(open, "it pushed a later step");

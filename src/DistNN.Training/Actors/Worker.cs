@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using DistNN.Data;
 using DistNN.Protocol.Messages;
 using DistNN.Tensors;
@@ -16,6 +17,9 @@ namespace DistNN.Training.Actors;
 /// and waiting for every reply, whose weights go into the replica before the batch is reported and the next starts).
 /// Every push round and pull has a deadline (<see cref="ServerDeadline"/>): a server that does not answer fails the run.
 /// Its identity is its name and an incarnation made when it starts; a batch a server refused is reported as refused.
+/// Told <see cref="StopWork"/> (the run is being stopped), it abandons the batch it computes at the next point where
+/// nothing of it has been pushed and starts nothing more: the message reaches it mid-batch through its child
+/// <c>stop</c> (<see cref="StopListener"/>, on Akka's default dispatcher), which cancels the compute's token.
 /// </summary>
 public sealed class Worker : ReceiveActor, IWithTimers
 {
@@ -34,6 +38,12 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private ServerDeadline? _deadline;
     private Carriers.ServerRoutes? _routes;
     private bool _announced;
+
+    /// <summary>Cancelled by <see cref="StopWork"/> (through <see cref="StopListener"/> while a batch is computed, or here).</summary>
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>The child that hears <see cref="StopWork"/> while this actor is busy computing.</summary>
+    public const string StopListenerName = "stop";
 
     /// <summary>The servers' rollback generation this worker's weights come from: its pushes carry it, replies of another are dropped.</summary>
     private int _generation;
@@ -99,10 +109,54 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
     }
 
-    protected override void PreStart() => _coordinator.Tell(new RegisterWorker(Self, _name, _incarnation));
+    protected override void PreStart()
+    {
+        Context.ActorOf(Akka.Actor.Props.Create(() => new StopListener(_stop)), StopListenerName);
+        _coordinator.Tell(new RegisterWorker(Self, _name, _incarnation));
+    }
 
     /// <summary>A worker stopped (its node leaving) sends what it holds: those batches were applied.</summary>
-    protected override void PostStop() => SendReports();
+    protected override void PostStop()
+    {
+        SendReports();
+        _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Hears <see cref="StopWork"/> for its worker, whose thread may be inside a batch's forward or backward pass, and
+    /// cancels the token that pass looks at between layers. On Akka's default dispatcher, never the compute pool's.
+    /// </summary>
+    private sealed class StopListener : ReceiveActor
+    {
+        public StopListener(CancellationTokenSource stop) => Receive<StopWork>(_ =>
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the worker has stopped already
+            }
+        });
+    }
+
+    /// <summary>
+    /// The run is being stopped: nothing more is computed or pushed (a push already sent is the servers' to finish or
+    /// refuse), held reports go, and the worker ignores everything from now on.
+    /// </summary>
+    private void Stop(StopWork stop, string doing)
+    {
+        _stop.Cancel();
+        Deadline.Stop();
+        _queue.Clear();
+        SendReports();
+        Context.GetLogger().Warning("worker {0}: the run is stopping ({1}): {2}; it pushes nothing more", _name, stop.Reason, doing);
+        Become(Stopped);
+    }
+
+    /// <summary>After <see cref="StopWork"/>, or a batch abandoned for it: nothing changes this worker any more.</summary>
+    private void Stopped() => ReceiveAny(_ => { });
 
     /// <summary>
     /// A batch applied by every server, for the coordinator. One in this process goes at once; one on another node is
@@ -145,6 +199,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
         SendReports();
         _coordinator.Tell(message);
     }
+
+    /// <summary>The batch whose push is out and whose replies are awaited, if any (for the stop's log line).</summary>
+    private int? _pushing;
 
     private void Init(InitWorker init)
     {
@@ -221,11 +278,13 @@ public sealed class Worker : ReceiveActor, IWithTimers
         });
         Receive<Transport.TensorRequestFailed>(f => Unreachable(f));
         Receive<ServersReplaced>(r => Reroute(replica, r));
+        Receive<StopWork>(stop => Stop(stop, "no batch was under way"));
     }
 
     /// <summary>What every busy phase handles: more batches queue up; a request lost with its connection fails the run.</summary>
     private void Common(WorkerReplica replica)
     {
+        Receive<StopWork>(stop => Stop(stop, _pushing is { } b ? $"the push of batch {b} was sent before; its reply is not awaited" : "no batch was under way"));
         Receive<AssignBatches>(assign => Enqueue(replica, assign));
         // A push or pull lost with its data-plane connection that could not be sent again: no reply will come.
         Receive<Transport.TensorRequestFailed>(f => Unreachable(f));
@@ -302,6 +361,12 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// <summary>Runs the next queued batch and pushes its gradients, or tells the servers this worker is idle.</summary>
     private void Next(WorkerReplica replica)
     {
+        _pushing = null;
+        if (_stop.IsCancellationRequested)
+        {
+            Become(Stopped); // stopped while the last push was out: no idle notice, no next batch
+            return;
+        }
         if (!_queue.TryDequeue(out int batch))
         {
             foreach (var server in replica.Servers)
@@ -331,7 +396,12 @@ public sealed class Worker : ReceiveActor, IWithTimers
         int correct;
         try
         {
-            (loss, correct) = _compute.Run(replica, _name, train, indices.Span, (long)(_epoch - 1) * _totalBatches + batch);
+            (loss, correct) = _compute.Run(replica, _name, train, indices.Span, (long)(_epoch - 1) * _totalBatches + batch, _stop.Token);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            Abandoned(batch, t0);
+            return;
         }
         catch (NonFiniteException e)
         {
@@ -348,6 +418,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
         double compute = Stopwatch.GetElapsedTime(t0, pushedAt).TotalSeconds;
         if (awaiting.Count == 0)
         {
+            if (_stop.IsCancellationRequested)
+            {
+                Abandoned(batch, t0); // computed, but the run stopped before its push: the result is dropped
+                return;
+            }
             // Without overlap, or when nothing went during the pass (a stand-in computed it): one whole push per server.
             for (int s = 0; s < replica.Servers.Count; s++)
             {
@@ -356,6 +431,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             }
         }
         Deadline.Start($"push of epoch {_epoch}, batch {batch}");
+        _pushing = batch;
         string? refused = null;
         Become(() =>
         {
@@ -388,6 +464,16 @@ public sealed class Worker : ReceiveActor, IWithTimers
             });
             Common(replica);
         });
+    }
+
+    /// <summary>The run stopped while <paramref name="batch"/> was computed: nothing of it went to a server, and nothing more will.</summary>
+    private void Abandoned(int batch, long startedAt)
+    {
+        _queue.Clear();
+        Context.GetLogger().Warning("worker {0}: the run is stopping: batch {1} of epoch {2} abandoned {3:F0} ms into its computation, "
+            + "nothing of it pushed; it pushes nothing more", _name, batch, _epoch, Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
+        SendReports();
+        Become(Stopped);
     }
 
     /// <summary>

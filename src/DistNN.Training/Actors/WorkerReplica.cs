@@ -82,12 +82,32 @@ internal sealed class WorkerReplica
     /// part is compressed and handed to the sender as the backward pass finishes it. Throws
     /// <see cref="NonFiniteException"/> on a non-finite loss.
     /// </summary>
-    public (float Loss, int Correct) Compute(Dataset train, ReadOnlySpan<int> indices, long batchNumber)
+    /// <remarks>
+    /// Once <paramref name="stop"/> is cancelled (the run is being stopped) the batch is abandoned, throwing
+    /// <see cref="OperationCanceledException"/>, at the next point where nothing of its push has been handed out: before a
+    /// layer of the forward pass, before the backward pass, between its layers while no part has gone. A push begun is
+    /// finished: its first parts may have entered a server's chunks, and a batch in some of a server's chunks only is a
+    /// state neither a checkpoint nor the servers' accounting can say.
+    /// </remarks>
+    public (float Loss, int Correct) Compute(Dataset train, ReadOnlySpan<int> indices, long batchNumber, CancellationToken stop = default)
     {
-        var result = _step.Run(train, indices, batchNumber, _send is null ? null : LayerDone);
-        FinishGradients();
-        return result;
+        _stop = stop;
+        try
+        {
+            var result = _step.Run(train, indices, batchNumber, _send is null && !stop.CanBeCanceled ? null : LayerDone, stop);
+            FinishGradients();
+            return result;
+        }
+        finally
+        {
+            _stop = default;
+        }
     }
+
+    /// <summary>True when a part of the push under way has been handed out (<see cref="BeginParts"/>): the batch can no longer be abandoned.</summary>
+    public bool AnyPartSent { get; private set; }
+
+    private CancellationToken _stop;
 
     /// <summary>
     /// Until <see cref="EndParts"/>, the backward pass hands each finished part to <paramref name="send"/> (server, part):
@@ -96,6 +116,7 @@ internal sealed class WorkerReplica
     public void BeginParts(Action<int, int> send)
     {
         _send = send;
+        AnyPartSent = false;
         if (_sent.Length != Servers.Count || _sent.Zip(_partsByServer).Any(p => p.First.Length != p.Second.Length))
         {
             _sent = _partsByServer.Select(p => new bool[p.Length]).ToArray();
@@ -107,7 +128,11 @@ internal sealed class WorkerReplica
     }
 
     /// <summary>Stops handing parts out (the backward pass sent all of them, or none: then the push goes whole).</summary>
-    public void EndParts() => _send = null;
+    public void EndParts()
+    {
+        _send = null;
+        AnyPartSent = false;
+    }
 
     /// <summary>The model's layers (the backward pass finishes them last first).</summary>
     public int LayerCount => _model.Layers.Count;
@@ -118,6 +143,10 @@ internal sealed class WorkerReplica
     /// </summary>
     public void LayerDone(int layer)
     {
+        if (!AnyPartSent && _stop.IsCancellationRequested)
+        {
+            _stop.ThrowIfCancellationRequested(); // abandoned: nothing of this batch has gone to a server
+        }
         if (_send is null)
         {
             return;
@@ -131,6 +160,7 @@ internal sealed class WorkerReplica
                 {
                     Compress(parts[p].Chunks);
                     _sent[s][p] = true;
+                    AnyPartSent = true;
                     _send!(s, p);
                 }
             }

@@ -113,8 +113,9 @@ internal sealed class CheckpointKeeper(CheckpointOptions? options, TrainingPlan 
     /// <summary>
     /// A signal stops the run: every server checkpoints into <paramref name="folder"/> (<paramref name="replyTo"/> hears
     /// when its manifest is written, or why not) and then takes no checkpoint of its own every K steps; no checkpoint a
-    /// server cuts after that one is completed. The servers apply what the workers still push until the process ends,
-    /// but the interrupt's checkpoint stays the newest, the one a resume uses.
+    /// server cuts after that one is completed, so the interrupt's checkpoint stays the newest, the one a resume uses.
+    /// The coordinator has told workers and servers <see cref="Protocol.Messages.StopWork"/> first: the servers take
+    /// only the rest of pushes begun before it.
     /// </summary>
     public void Interrupt(IReadOnlyList<IActorRef> servers, string folder, IActorRef replyTo)
     {

@@ -68,7 +68,15 @@ public static class ClusterNode
         log($"waiting for {plan.Servers} parameter server(s){(standbys > 0 ? $", {standbys} standby server(s)" : "")} and {plan.Workers} worker(s) to register "
             + $"(at most {registrationTimeout.TotalSeconds:F0} s)");
         CoordinatorOutcome outcome;
-        using (signals.Token.Register(() => run.Completion.TrySetCanceled()))
+        using (signals.Token.Register(() =>
+        {
+            // Workers abandon their batches and push nothing more before the nodes are told to leave.
+            if (host.Services.GetRequiredService<ActorRegistry>().TryGet<CoordinatorKey>(out var coordinator))
+            {
+                coordinator.Tell(new Actors.Coordinator.StopRun("the coordinator's node was stopped by a signal"));
+            }
+            run.Completion.TrySetCanceled();
+        }))
         {
             try
             {

@@ -43,13 +43,18 @@ public sealed class ReplicaStep
     /// </summary>
     public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber = 0) => Run(data, indices, batchNumber, null);
 
-    /// <summary>As <see cref="Run(Dataset, ReadOnlySpan{int}, long)"/>; <paramref name="layerDone"/> hears each layer whose gradients are final.</summary>
-    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber, Action<int>? layerDone)
+    /// <summary>
+    /// As <see cref="Run(Dataset, ReadOnlySpan{int}, long)"/>; <paramref name="layerDone"/> hears each layer whose gradients
+    /// are final. Once <paramref name="stop"/> is cancelled the step throws <see cref="OperationCanceledException"/> before
+    /// its next layer of the forward pass or before the backward pass (during it, <paramref name="layerDone"/> decides).
+    /// </summary>
+    public (float Loss, int Correct) Run(Dataset data, ReadOnlySpan<int> indices, long batchNumber, Action<int>? layerDone,
+        CancellationToken stop = default)
     {
         _steps++;
         data.FillBatch(indices, _inputs, _targets);
         Augmenter?.Apply(_inputs, batchNumber);
-        var output = Model.Forward(_inputs, training: true);
+        var output = Model.Forward(_inputs, training: true, stop);
         var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
         float loss = Loss.Compute(output, _targets, grad);
         if (!float.IsFinite(loss))
@@ -57,6 +62,7 @@ public sealed class ReplicaStep
             throw NonFiniteException.Locate(Model, _inputs, _steps, loss);
         }
         int correct = Metrics.CountCorrect(output, data.Labels, indices);
+        stop.ThrowIfCancellationRequested();
         Model.Backward(grad, layerDone);
         return (loss, correct);
     }

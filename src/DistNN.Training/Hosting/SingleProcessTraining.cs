@@ -38,10 +38,16 @@ public static class SingleProcessTraining
             {
                 try
                 {
-                    // A run with checkpoints keeps one of the moment it was stopped (at most a few seconds' wait).
+                    // Workers abandon their batches at once; a run with checkpoints keeps one of the moment it was
+                    // stopped (at most a few seconds' wait), which stops the workers first.
+                    var coordinator = host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
                     if (run.Checkpoints is not null)
                     {
-                        run.InterruptCheckpoint = await InterruptCheckpointAsync(host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>());
+                        run.InterruptCheckpoint = await InterruptCheckpointAsync(coordinator);
+                    }
+                    else
+                    {
+                        coordinator.Tell(new Coordinator.StopRun("a signal stopped the run"));
                     }
                 }
                 catch (Exception e)

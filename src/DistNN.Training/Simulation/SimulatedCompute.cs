@@ -14,7 +14,7 @@ internal sealed class SimulatedCompute(ClusterSimulation simulation) : IBatchCom
 {
     private float[] _noise = [];
 
-    public (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber)
+    public (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber, CancellationToken stop)
     {
         var (draw, seconds) = simulation.Compute(worker, batchNumber);
         foreach (var gradient in replica.Gradients)
