@@ -85,6 +85,13 @@ public sealed class FailureSpec : IDisposable
         // w0 and server 0 (--role coordinator,worker,ps), w1 server 1 (worker,ps).
         var (coordinator, nodes) = Train(workers: layout == Layout.Separate ? 1 : 2, layout: layout);
         nodes["coordinator"] = coordinator;
+        // Signal once both workers are inside a hold begun after now: the stop then reaches each within its batch's
+        // 400 ms, not in the few ms between two batches (an epoch's end, a push's round trip).
+        var holding = new[] { "w0", "w1" }.ToDictionary(w => w, w => nodes[w].LineCount);
+        foreach (var (w, since) in holding)
+        {
+            Assert.True(nodes[w].WaitForLine("test hook: holding a batch", s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
+        }
 
         var signalled = System.Diagnostics.Stopwatch.StartNew();
         nodes[victim].Signal("TERM");
@@ -107,6 +114,13 @@ public sealed class FailureSpec : IDisposable
         // the signal finds both workers in the middle of a batch.
         var (coordinator, nodes) = Train(workers: 2, workerEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400" });
         nodes["coordinator"] = coordinator;
+        // Signal once both workers are inside a hold begun after now: the stop then reaches each within its batch's
+        // 400 ms, not in the few ms between two batches (an epoch's end, a push's round trip).
+        var holding = new[] { "w0", "w1" }.ToDictionary(w => w, w => nodes[w].LineCount);
+        foreach (var (w, since) in holding)
+        {
+            Assert.True(nodes[w].WaitForLine("test hook: holding a batch", s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
+        }
 
         var signalled = System.Diagnostics.Stopwatch.StartNew();
         coordinator.Signal("TERM");

@@ -46,6 +46,8 @@ internal static class ComputeTestHook
             Thread.Sleep(s_milliseconds);
             return;
         }
+        // Said on standard error so that a test can signal while a hold is surely under way, not between two.
+        Console.Error.WriteLine($"test hook: holding a batch {s_milliseconds} ms");
         stop.WaitHandle.WaitOne(s_milliseconds);
         stop.ThrowIfCancellationRequested();
     }
