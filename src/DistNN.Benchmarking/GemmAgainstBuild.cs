@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using DistNN.Tensors;
 
@@ -91,7 +90,7 @@ public static partial class GemmAgainstBuild
         var mine = new double[pairs];
         var others = new double[pairs];
         var ratios = new double[pairs];
-        bool cpuTime = threads == 1 && ThreadCpuSeconds() is not null;
+        bool cpuTime = threads == 1 && ThreadCpuClock.Seconds() is not null;
         var cpuRatios = new double[pairs];
         for (int p = 0; p < pairs; p++)
         {
@@ -153,38 +152,17 @@ public static partial class GemmAgainstBuild
     /// <summary>Wall seconds and the calling thread's CPU seconds (0 where the OS does not say) of reps calls.</summary>
     private static (double Wall, double Cpu) Repeat(Action once, int reps)
     {
-        double cpu0 = ThreadCpuSeconds() ?? 0;
+        double cpu0 = ThreadCpuClock.Seconds() ?? 0;
         long start = Stopwatch.GetTimestamp();
         for (int r = 0; r < reps; r++)
         {
             once();
         }
         double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (wall, (ThreadCpuSeconds() ?? 0) - cpu0);
+        return (wall, (ThreadCpuClock.Seconds() ?? 0) - cpu0);
     }
 
     private static double[] Rounded(double[] values) => values.Select(r => Math.Round(r, 4)).ToArray();
-
-    private const int ClockThreadCpuTime = 3;
-
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clock, out TimeSpec time);
-
-    /// <summary>The calling thread's CPU seconds (CLOCK_THREAD_CPUTIME_ID), or null off Linux.</summary>
-    private static double? ThreadCpuSeconds()
-    {
-        if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTime, out TimeSpec t) != 0)
-        {
-            return null;
-        }
-        return t.Seconds + t.Nanoseconds * 1e-9;
-    }
 
     private static double LargestDifference(float[] x, float[] y)
     {

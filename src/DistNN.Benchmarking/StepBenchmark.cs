@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using DistNN.Data;
 using DistNN.Nn.Models;
 using DistNN.Nn.Optimizers;
@@ -73,7 +72,7 @@ public static class StepBenchmark
         }
         var times = new List<double>();
         TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
-        double thread0 = ThreadCpuSeconds();
+        double thread0 = ThreadCpuClock.Seconds() ?? double.NaN;
         long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
         while (true)
         {
@@ -87,33 +86,13 @@ public static class StepBenchmark
             }
         }
         double cpu = (Environment.CpuUsage.TotalTime - cpu0).TotalSeconds;
-        double threadCpu = ThreadCpuSeconds() - thread0;
+        double threadCpu = (ThreadCpuClock.Seconds() ?? double.NaN) - thread0;
         return Summarize(modelName, batch, threads, times, cpu) with
         {
             MsThreadCpuPerStep = Math.Round(threadCpu / times.Count * 1e3, 3),
             FreshWeights = freshWeights,
         };
     }
-
-    /// <summary>The calling thread's CPU time in seconds (CLOCK_THREAD_CPUTIME_ID); NaN where there is none.</summary>
-    public static double ThreadCpuSeconds()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return double.NaN;
-        }
-        return ClockGetTime(3, out var ts) == 0 ? ts.Seconds + ts.Nanoseconds * 1e-9 : double.NaN;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
 
     /// <summary>
     /// The weights' arrival for <see cref="Run"/>'s fresh weights: a thread of its own copies each tensor's values into
