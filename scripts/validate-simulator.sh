@@ -43,15 +43,42 @@
 # moves with whatever else the shared machine runs at its moment (docs/simulation.md), and the input stands for the
 # real run's moment, which the last two bracket. The step benches at the start still give the pace. The hand-off
 # latency is the median of three measurements: one mean rides on its tail.
+# That median is then multiplied by the compute factor: what running inside a real worker costs a batch beyond a step
+# bench (a real worker's compute thread spent 1.5-2.5 ms a batch more than the step benches, docs/simulation.md; the
+# cause not found). It is measured before the runs it is validated against, by real 1-worker clusters of their own
+# (--calibration-runs of them, 2 by default; the same model and batch, --calibration-samples an epoch, 2 epochs,
+# launched and sampled as the validation runs are): the median of their worker's compute thread's CPU per batch in the
+# last epoch, less the pushes' sends (the compute thread sends them inline, and the messages' input already charges
+# them: a message's fixed cost per part and the push's frame bytes), over the median of step benches alone run between
+# them (one before each cluster and one after the last: a process's CPU per step is bimodal, so one of each is one
+# draw). The factor, its inputs and both ratios (with it: the validation's result; without it, every other input the
+# same) are printed; the round benches' pace is the simulation's step with the factor. --no-calibration leaves it out
+# (factor 1, one ratio, the pace as before).
 # Beside the ratio: the load average over the run, the real workers' compute + wait per batch beside the simulated
 # workers' (on the virtual clock), each real worker's compute thread's CPU per batch beside the compute input (a check
 # of that input, not an input), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
 # by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
 # what the simulation charged each node per round (--node-cpu).
-# Usage: scripts/validate-simulator.sh [train-limit] [workers…]     (defaults: 6000 samples, 2 4; model cnn, batch 32)
+# Usage: scripts/validate-simulator.sh [--no-calibration] [--calibration-runs K] [--calibration-samples S] [train-limit] [workers…]
+#        (defaults: the compute factor from 2 1-worker clusters of 6000 samples an epoch; 6000 samples, 2 4; cnn, batch 32)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+calibrate=true
+calib_limit=6000
+calib_runs=2
+while [[ "${1:-}" == --* ]]; do
+    case "$1" in
+        --no-calibration) calibrate=false; shift ;;
+        --calibration-samples)
+            [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "validate-simulator: --calibration-samples needs a whole number" >&2; exit 2; }
+            calib_limit="$2"; shift 2 ;;
+        --calibration-runs)
+            [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "validate-simulator: --calibration-runs needs a whole number above 0" >&2; exit 2; }
+            calib_runs="$2"; shift 2 ;;
+        *) echo "validate-simulator: unknown option '$1'" >&2; exit 2 ;;
+    esac
+done
 limit="${1:-6000}"
 shift || true
 
@@ -80,7 +107,7 @@ import json, sys
 r = [json.load(open('$out/step-$1-%d.json' % i)) for i in range($1)]
 print(round(sum(x['ms_cpu_per_step'] for x in r) / len(r), 3), round(sum(x['ms_per_step_median'] for x in r) / len(r), 1), round(min(x['ms_min'] for x in r), 1))"
 }
-declare -A compute compute_runs
+declare -A compute compute_runs compute_raw
 # median V…: the median of the values.
 median() { python3 -c "import statistics, sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 read -r solo solo_median solo_min < <(steps 1)
@@ -241,14 +268,56 @@ workers = [v for k, v in rate.items() if k.startswith('worker')]
 print(round(rate.get('coordinator', 0), 4), round(rate.get('ps', 0), 4), round(sum(workers) / max(1, len(workers)), 4), len(workers))"
 }
 
-# simulate N CONTROL_US CSV: the N-worker run with every input above (and the coordinator's CPU per batch); its output.
+# simulate N CONTROL_US CSV [COMPUTE_MS]: the N-worker run with every input above (and the coordinator's CPU per batch;
+# the compute per batch COMPUTE_MS if given); its output.
 simulate() {
     local steps=$(( (limit + batch * $1 - 1) / (batch * $1) ))
-    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${compute[$1]}" \
+    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${4:-${compute[$1]}}" \
         --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
         --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
         --steps "$steps" --node-cpu --csv "$3"
 }
+
+# The compute factor (see the header): real 1-worker clusters' compute thread against step benches alone beside them,
+# interleaved (bench, cluster, bench, cluster, bench) and the median of each: one process's CPU per step is bimodal
+# (docs/simulation.md), a real worker being one draw as a step bench is.
+factor=1
+if $calibrate; then
+    # The pushes' sends, which the compute thread makes inline and the messages' input charges: a part per layer with
+    # weights, each a message's fixed cost, and the push's frame bytes (the dense push whole: its bytes per round trip).
+    sends=$(python3 -c "print(round(${#weight_layers[@]} * $worker_us * 1e-3 + $worker_ns * 1e-6 * $(json "$pp" "r['push_bytes_on_wire']"), 3))")
+    cal_solo=() cal_threads=() cal_lines=()
+    for ((k = 0; k <= calib_runs; k++)); do
+        read -r c _ < <(steps 1)
+        [ -n "${c:-}" ] && cal_solo+=("$c")
+        [ "$k" -eq "$calib_runs" ] && break
+        l=$(cluster 1 "$model" "$calib_limit" "calib-$k")
+        read -r t wk b < <(python3 -c "
+import json
+w = json.loads('$(window "$out/calib-$k.cpu" "$out/calib-$k.metrics.jsonl" 1 "$calib_limit" 2>/dev/null)')
+t = sum(v for k, v in w.items() if k.startswith('worker-0:') and 'compute' in k)
+assert t > 0
+print(round(1e3 * t / w['_batches'], 3), round(1e3 * w['worker-0'] / w['_batches'], 3), round(w['_batches']))" 2>/dev/null)
+        if [ -n "${t:-}" ]; then
+            cal_threads+=("$(python3 -c "print(round($t - $sends, 3))")")
+            cal_lines+=("$t ($b batches, the whole worker $wk, load $l)")
+        else
+            cal_lines+=("none (see $out/calib-$k.log)")
+        fi
+    done
+    echo "calibration: 1-worker clusters ($calib_limit samples an epoch, 2 epochs), the compute thread's CPU per batch in the last epoch (ms): $(IFS=';'; echo "${cal_lines[*]}" | sed 's/;/; /g')"
+    if [ ${#cal_threads[@]} -gt 0 ] && [ ${#cal_solo[@]} -gt 0 ]; then
+        cal_thread=$(median "${cal_threads[@]}")
+        solo_cal=$(median "${cal_solo[@]}")
+        factor=$(python3 -c "print(round($cal_thread / $solo_cal, 3))")
+        echo "  less its pushes' sends $sends ms (${#weight_layers[@]} parts, charged as messages): ${cal_threads[*]}, median $cal_thread; one step bench alone before, between and after: ${cal_solo[*]}, median $solo_cal -> compute factor $factor"
+        for n in "${counts[@]}"; do
+            compute[$n]=$(python3 -c "print(round(${compute[$n]} * $factor, 3))")
+        done
+    else
+        echo "  no compute-thread figures from the 1-worker clusters or no step bench: compute factor 1"
+    fi
+fi
 
 declare -A background control round_us worker_round_us
 for n in "${counts[@]}"; do
@@ -306,8 +375,9 @@ for n in "${counts[@]}"; do
     read -r c _ < <(steps "$n")
     [ -n "${c:-}" ] && compute_runs[$n]+=" $c"
     # shellcheck disable=SC2086
-    compute[$n]=$(median ${compute_runs[$n]})
-    echo "compute: ${compute[$n]} ms CPU per batch for the $n-worker run, the median of ${compute_runs[$n]} ($n step benches at once: at the start, beside the round benches, right before and right after the real run)"
+    compute_raw[$n]=$(median ${compute_runs[$n]})
+    compute[$n]=$(python3 -c "print(round(${compute_raw[$n]} * $factor, 3))")
+    echo "compute: ${compute[$n]} ms CPU per batch for the $n-worker run: ${compute_raw[$n]}, the median of ${compute_runs[$n]} ($n step benches at once: at the start, beside the round benches, right before and right after the real run), × the compute factor $factor"
     # The last epoch's figures (the plain progress line, every 5 s, may come too late or list one worker only).
     read -r real workers_ms < <(python3 -c "
 import json
@@ -330,6 +400,12 @@ print(', '.join(f'{1e3 * sum(v for k, v in w.items() if k.startswith(f\"worker-{
     echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated: $(echo "$sim_out" | grep -m1 'compute+wait per batch' | sed -E 's/.*\(ms\): //') (time per step $sim_step ms)"
     echo "  CPU per round of the last epoch (ms): real $(echo "$cpu" | head -1); modelled $modelled; load $load"
     echo "  the real coordinator's CPU per round by thread (ms): $(echo "$cpu" | sed -n 2p)"
-    echo "  the real workers' compute threads' CPU per batch (ms): $(echo "$cpu" | sed -n 3p); the compute input ${compute[$n]}"
-    echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))")"
+    echo "  the real workers' compute threads' CPU per batch (ms): $(echo "$cpu" | sed -n 3p); the compute input ${compute[$n]} (${compute_raw[$n]} without the factor; the pushes' sends on that thread, charged as messages: ${sends:-?})"
+    if [ "$factor" != 1 ]; then
+        simulate "$n" "${control[$n]}" "$out/sim-$n-nofactor.csv" "${compute_raw[$n]}" > /dev/null
+        sim0=$(tail -1 "$out/sim-$n-nofactor.csv" | cut -d, -f6)
+        echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") (compute factor $factor; without it: simulated $sim0, ratio $(python3 -c "print(round($sim0 / $real, 3))"))"
+    else
+        echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") (no compute factor)"
+    fi
 done
