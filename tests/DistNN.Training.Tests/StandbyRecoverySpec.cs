@@ -17,6 +17,9 @@ namespace DistNN.Training.Tests;
 public class StandbyRecoverySpec : TestKit
 {
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
+
+    /// <summary>How long a hold of the run waits for what it waits for (a checkpoint, an answer, the loss noticed) before failing it.</summary>
+    private static readonly TimeSpan s_hold = TimeSpan.FromSeconds(60);
     private int _runs;
 
     /// <summary>The path of the server the last run stopped.</summary>
@@ -57,7 +60,7 @@ public class StandbyRecoverySpec : TestKit
         var data = TestData.BarsSource(1600, 12000);
         var (clean, cleanModel, _) = await Run(plan, data, stop: false);
 
-        var (recovered, weights, failures) = await Run(plan, data, stop: true, stopAfter: "epoch-0001");
+        var (recovered, weights, failures) = await Run(plan, data, stop: true, duringFirstEvaluation: true);
 
         Assert.True(failures.Any(f => f.Contains("replacing it from checkpoint", StringComparison.Ordinal)), $"no replacement seen: [{string.Join("; ", failures)}]");
         Assert.Equal(2 * 1600, recovered.SamplesExpected);
@@ -68,63 +71,140 @@ public class StandbyRecoverySpec : TestKit
     }
 
     /// <summary>
-    /// A run with a standby and checkpoints; a serving server (ps-1 unless it registered last and is the standby) stopped
-    /// once a checkpoint of it is on disk — one in the folder <paramref name="stopAfter"/> when given — unless
-    /// <paramref name="stop"/> is false.
+    /// A run with a standby and checkpoints; unless <paramref name="stop"/> is false, a serving server is stopped once a
+    /// checkpoint is on disk, at a point of the run that provably has work left (an external poller raced the run: on a
+    /// loaded machine the stop landed after the last epoch, and nothing was replaced). Without
+    /// <paramref name="duringFirstEvaluation"/> the coordinator stops it itself, from its listener, at the first progress
+    /// line or epoch line before the last epoch: it has not read its next message yet, and no later round can finish
+    /// without the stopped server, so the run cannot end before the loss is noticed. With it, the evaluator of epoch 1,
+    /// holding its test set, waits for that epoch's end checkpoint, stops the server, and goes on once the coordinator has
+    /// reported the loss: the loss provably lands while the epoch is evaluated.
     /// </summary>
     private async Task<(TrainingSummary Summary, Sequential Model, List<string> Failures)> Run(TrainingPlan plan, Actors.IDataSource data, bool stop,
-        string? stopAfter = null)
+        bool duringFirstEvaluation = false)
     {
         string directory = Directory.CreateTempSubdirectory("distnn-standby-").FullName;
         string prefix = $"run{++_runs}-";
         var failures = new List<string>();
-        var run = new TrainingRun(plan, data, e =>
+        var noticed = new ManualResetEventSlim();
+        string? stoppedAt = null;
+
+        bool CheckpointOnDisk(string? folder) => Directory.EnumerateFiles(directory, CheckpointManifest.FileName, SearchOption.AllDirectories)
+            .Any(f => folder is null || Path.GetFileName(Path.GetDirectoryName(f)) == folder);
+
+        void StopServing(string at)
+        {
+            var server = Serving(prefix);
+            _stopped = server.Path.ToString();
+            stoppedAt = at;
+            // Into its own mailbox, not Sys.Stop: that asks the user guardian, on the default dispatcher, which on a
+            // loaded machine stopped it only after the run had ended. The server handles what it holds already, then stops.
+            server.Tell(PoisonPill.Instance);
+        }
+
+        var source = !duringFirstEvaluation ? data : new HeldTestSet(data, () =>
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!CheckpointOnDisk("epoch-0001"))
+            {
+                if (waited.Elapsed > s_hold)
+                {
+                    throw new TimeoutException($"the checkpoint epoch-0001 was not on disk within {s_hold.TotalSeconds} s of epoch 1's evaluation");
+                }
+                Thread.Sleep(5);
+            }
+            StopServing("while epoch 1 was evaluated");
+            if (!noticed.Wait(s_hold))
+            {
+                throw new TimeoutException($"the coordinator reported no loss within {s_hold.TotalSeconds} s of {_stopped} stopping during epoch 1's evaluation");
+            }
+        });
+        var run = new TrainingRun(plan, source, e =>
         {
             if (e is FailureSeen f)
             {
                 failures.Add(f.What);
+                noticed.Set();
+            }
+            if (stop && !duringFirstEvaluation && stoppedAt is null && BeforeTheLastEpoch(e) is string at && CheckpointOnDisk(null))
+            {
+                StopServing(at);
             }
         })
         {
             Checkpoints = new CheckpointOptions(directory, Every: 40, Keep: 100) { StandbyServers = 1 },
         };
         TrainingHosting.StartActors(Sys, run, prefix);
-        while (stop && !run.Completion.Task.IsCompleted)
-        {
-            if (Directory.EnumerateFiles(directory, CheckpointManifest.FileName, SearchOption.AllDirectories)
-                .Any(f => stopAfter is null || Path.GetFileName(Path.GetDirectoryName(f)) == stopAfter))
-            {
-                var server = await Serving(prefix);
-                _stopped = server.Path.ToString();
-                Sys.Stop(server);
-                break;
-            }
-            await Task.Delay(5);
-        }
         var summary = await run.Completion.Task.WaitAsync(s_run);
         Directory.Delete(directory, recursive: true);
+        // A stop that never came is said as such, not as a replacement missing.
+        Assert.True(!stop || stoppedAt is not null,
+            $"no server was stopped: no checkpoint was on disk at any progress or epoch line before the last of the run's {plan.Epochs} epochs");
         return (summary, run.FinalModel!, failures);
     }
 
-    /// <summary>
-    /// ps-1, or the first other ps actor that serves: one that answers <see cref="ReportApplied"/>, which a standby not yet
-    /// initialized does not (the servers register in no fixed order, so ps-1 may be the standby).
-    /// </summary>
-    private async Task<IActorRef> Serving(string prefix)
+    /// <summary>Where the run is, when <paramref name="e"/> is a progress or epoch line with an epoch after it; else null.</summary>
+    private static string? BeforeTheLastEpoch(TrainingEvent e) => e switch
     {
-        foreach (int s in new[] { 1, 0, 2 })
+        StepProgress p when p.Epoch < p.Epochs => $"at batch {p.BatchesDone} of {p.BatchesPerEpoch} of epoch {p.Epoch} of {p.Epochs}",
+        EpochCompleted c when c.Epoch < c.Epochs => $"at the end of epoch {c.Epoch} of {c.Epochs}",
+        _ => null,
+    };
+
+    /// <summary>
+    /// ps-0, ps-1 or ps-2, whichever first answers <see cref="ReportApplied"/> of epoch 0 (a question that changes nothing):
+    /// in one process the servers register in no fixed order, and the standby, not initialized, does not answer. Called on
+    /// the run's own threads while they hold it, so it blocks; the servers answer on another thread of the compute pool.
+    /// </summary>
+    private IActorRef Serving(string prefix)
+    {
+        using var answered = new CancellationTokenSource();
+        async Task<IActorRef> Answers(int s)
         {
-            var server = await Sys.ActorSelection($"/user/{prefix}ps-{s}").ResolveOne(TimeSpan.FromSeconds(5));
-            try
+            var server = await Sys.ActorSelection($"/user/{prefix}ps-{s}").ResolveOne(s_hold);
+            await server.Ask<BatchesApplied>(new ReportApplied(0), s_hold, answered.Token);
+            return server;
+        }
+        var first = Task.Run(async () =>
+        {
+            var asks = new[] { 0, 1, 2 }.Select(Answers).ToList();
+            while (asks.Count > 0)
             {
-                await server.Ask<BatchesApplied>(new ReportApplied(1), TimeSpan.FromSeconds(2));
-                return server;
+                var done = await Task.WhenAny(asks);
+                if (done.IsCompletedSuccessfully)
+                {
+                    return done.Result;
+                }
+                asks.Remove(done);
             }
-            catch (AskTimeoutException)
+            throw new InvalidOperationException("no ps actor serves");
+        });
+        if (!first.Wait(s_hold))
+        {
+            throw new TimeoutException($"no ps actor answered ReportApplied within {s_hold.TotalSeconds} s");
+        }
+        answered.Cancel(); // the standby's question
+        return first.Result;
+    }
+
+    /// <summary>The data, whose test set the evaluator's first read of it gets only once <paramref name="hold"/> returns.</summary>
+    private sealed class HeldTestSet(Actors.IDataSource data, Action hold) : Actors.IDataSource
+    {
+        private int _reads;
+
+        public DistNN.Data.Dataset Train => data.Train;
+
+        public DistNN.Data.Dataset Test
+        {
+            get
             {
+                if (Interlocked.Increment(ref _reads) == 1)
+                {
+                    hold();
+                }
+                return data.Test;
             }
         }
-        throw new InvalidOperationException("no ps actor serves");
     }
 
     private static float[] Weights(Sequential model) => model.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
