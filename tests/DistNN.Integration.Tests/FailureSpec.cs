@@ -105,15 +105,9 @@ public sealed class FailureSpec : IDisposable
     {
         // Each batch of a worker takes about 400 ms (DISTNN_TEST_SLOW_BATCH_MS, a wait that ends as the run is stopped):
         // the signal finds both workers in the middle of a batch.
-        var (coordinator, nodes) = Train(workers: 2, workerEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400" });
+        var (coordinator, nodes) = Train(workers: 2, workerEnvironment: s_slowBatches);
         nodes["coordinator"] = coordinator;
-        // Signal once both workers are inside a hold begun after now: the stop then reaches each within its batch's
-        // 400 ms, not in the few ms between two batches (an epoch's end, a push's round trip).
-        var holding = new[] { "w0", "w1" }.ToDictionary(w => w, w => nodes[w].LineCount);
-        foreach (var (w, since) in holding)
-        {
-            Assert.True(nodes[w].WaitForLine("test hook: holding a batch", s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
-        }
+        AwaitHeldBatches(nodes, "w0", "w1");
 
         var signalled = System.Diagnostics.Stopwatch.StartNew();
         coordinator.Signal("TERM");
@@ -124,10 +118,39 @@ public sealed class FailureSpec : IDisposable
         {
             // Told to stop in the middle of its batch's computation, the worker dropped it; a worker that finished it
             // would have pushed it, and the server, stopped, would have refused it, saying so.
-            Assert.Matches($"worker {w}: the run is stopping: batch [0-9]+ of epoch [0-9]+ abandoned [0-9]+ ms into its computation, nothing of it pushed", nodes[w].Output);
+            Assert.Matches($"worker {w}: the run is stopping \\(the coordinator's node was stopped by a signal\\): batch [0-9]+ of epoch [0-9]+ abandoned [0-9]+ ms "
+                + "into its computation, nothing of it pushed", nodes[w].Output);
         }
         Assert.Contains("parameter server 0: the run is stopping (the coordinator's node was stopped by a signal): it takes no push begun after this", nodes["ps"].Output);
         Assert.DoesNotContain("it was begun after the run was stopped", nodes["ps"].Output);
+    }
+
+    [Fact]
+    public void A_killed_server_fails_the_run_the_workers_and_the_other_server_hear_why_and_stop_and_every_node_left_exits_1()
+    {
+        // Two servers and no standby: losing one ends the run. Batches held about 400 ms as in the stop test above, so
+        // that the failure finds the workers computing or pushing, not idle.
+        var (coordinator, nodes) = Train(workers: 2, servers: 2, workerEnvironment: s_slowBatches);
+        AwaitHeldBatches(nodes, "w0", "w1");
+
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        nodes["ps1"].Signal("KILL");
+
+        var left = new[] { coordinator, nodes["ps"], nodes["w0"], nodes["w1"] };
+        var exits = NodeGroup.WaitForExits(left, s_notice);
+        var everyOtherExited = killed.Elapsed;
+        Assert.True(exits.All(e => e == 1), $"exit codes coordinator, ps, w0, w1: {string.Join(", ", exits)} {everyOtherExited.TotalSeconds:F1} s after SIGKILL\n{_group.Diagnostics()}");
+        Assert.True(everyOtherExited < s_notice, $"still running {everyOtherExited.TotalSeconds:F1} s after SIGKILL\n{_group.Diagnostics()}");
+        // The failure's one line, and the same line as the reason every worker and the server left were told to stop.
+        string error = Assert.Single(coordinator.Output.Split('\n'), l => l.Contains("distnn: error: ", StringComparison.Ordinal));
+        string failure = error[(error.IndexOf("distnn: error: ", StringComparison.Ordinal) + "distnn: error: ".Length)..].TrimEnd();
+        string stopping = $"the run is stopping (training failed: {failure})";
+        foreach (string w in new[] { "w0", "w1" })
+        {
+            Assert.Contains($"worker {w}: {stopping}: ", nodes[w].Output);
+        }
+        // The node "ps" is server 0 or 1, as the two registered.
+        Assert.Matches($"parameter server [01]: {System.Text.RegularExpressions.Regex.Escape(stopping)}: it takes no push begun after this", nodes["ps"].Output);
     }
 
     [Fact]
@@ -250,10 +273,12 @@ public sealed class FailureSpec : IDisposable
     /// A coordinator, its servers and <paramref name="workers"/> workers (w0, w1, …) training in <paramref name="mode"/>
     /// (<paramref name="everyNode"/>: options of every node; <paramref name="extra"/>: more of the coordinator's) until an
     /// epoch has ended, laid out as <paramref name="layout"/> says. The nodes returned are those other than the coordinator
-    /// (with <see cref="Layout.CoordinatorWorkerPs"/>, w0 is in the coordinator's node).
+    /// (with <see cref="Layout.CoordinatorWorkerPs"/>, w0 is in the coordinator's node); with <see cref="Layout.Separate"/>,
+    /// <paramref name="servers"/> ps nodes: "ps", then "ps1", "ps2", ….
     /// </summary>
     private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers, int epochs = 100000, string mode = "sync",
-        string[]? everyNode = null, string[]? extra = null, Layout layout = Layout.Separate, IReadOnlyDictionary<string, string>? workerEnvironment = null)
+        string[]? everyNode = null, string[]? extra = null, Layout layout = Layout.Separate, IReadOnlyDictionary<string, string>? workerEnvironment = null,
+        int servers = 1)
     {
         everyNode ??= [];
         extra ??= [];
@@ -261,15 +286,16 @@ public sealed class FailureSpec : IDisposable
         int port = NodeProcess.FreePort();
         _seed = $"akka.tcp://distnn@127.0.0.1:{port}";
         bool onTheCoordinator = layout == Layout.CoordinatorWorkerPs;
-        string[] role = onTheCoordinator ? ["--role", "coordinator,worker,ps", "--name", "w0", "--servers", $"{workers}"] : ["--role", "coordinator", "--servers", "1"];
+        string[] role = onTheCoordinator ? ["--role", "coordinator,worker,ps", "--name", "w0", "--servers", $"{workers}"] : ["--role", "coordinator", "--servers", $"{servers}"];
         var coordinator = _group.Start("coordinator", [.. role, "--port", port.ToString(CultureInfo.InvariantCulture), "--seed", _seed,
             "--threads", "1", "--registration-timeout", "120", "--no-progress", "--workers", $"{workers}", "--mode", mode,
             "--epochs", $"{epochs}", "--train-limit", "640", "--lr", "0.01", "--data-dir", mnist, .. everyNode, .. extra]);
         Assert.True(coordinator.WaitForLine("joined the cluster", s_start), _group.Diagnostics());
         var nodes = new Dictionary<string, NodeProcess>();
-        if (layout == Layout.Separate)
+        for (int s = 0; layout == Layout.Separate && s < servers; s++)
         {
-            nodes["ps"] = _group.Start("ps", ["--role", "ps", "--seed", _seed, "--threads", "1", .. everyNode]);
+            string label = s == 0 ? "ps" : $"ps{s}";
+            nodes[label] = _group.Start(label, ["--role", "ps", "--seed", _seed, "--threads", "1", .. everyNode]);
         }
         for (int w = onTheCoordinator ? 1 : 0; w < workers; w++)
         {
@@ -278,6 +304,23 @@ public sealed class FailureSpec : IDisposable
         }
         Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{_group.Diagnostics()}");
         return (coordinator, nodes);
+    }
+
+    /// <summary>Each batch of a worker takes about 400 ms: a wait before its computation, ended as the run stops (ComputeTestHook).</summary>
+    private static readonly Dictionary<string, string> s_slowBatches = new() { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400" };
+
+    /// <summary>
+    /// Until each of <paramref name="workers"/> is inside a held batch begun after now (<see cref="s_slowBatches"/>): what
+    /// comes next then reaches each within its batch's 400 ms, not in the few ms between two batches (an epoch's end, a
+    /// push's round trip).
+    /// </summary>
+    private void AwaitHeldBatches(Dictionary<string, NodeProcess> nodes, params string[] workers)
+    {
+        var holding = workers.ToDictionary(w => w, w => nodes[w].LineCount);
+        foreach (var (w, since) in holding)
+        {
+            Assert.True(nodes[w].WaitForLine("test hook: holding a batch", s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
+        }
     }
 
     /// <summary>What is left of <see cref="s_notice"/> since <paramref name="since"/> (at least nothing).</summary>

@@ -3,17 +3,24 @@ using Akka.TestKit.Xunit2;
 using DistNN.Data;
 using DistNN.Protocol.Messages;
 using DistNN.Training.Actors;
+using DistNN.Training.Actors.Supervision;
+using DistNN.Training.Engine;
 using DistNN.Training.Plan;
 
 namespace DistNN.Training.Tests;
 
 /// <summary>
-/// A run being stopped (<see cref="StopWork"/>): a worker abandons the batch it computes at once and pushes nothing more;
-/// a push already begun is finished; a server refuses any push it has not begun.
+/// A run being stopped or failed (<see cref="StopWork"/>): a worker abandons the batch it computes at once and pushes
+/// nothing more; a push already begun is finished; a server refuses any push it has not begun. The coordinator tells every
+/// worker and every server still running, when a signal stops the run and on every path that fails it.
 /// </summary>
 public class StopWorkSpec : TestKit
 {
     private static readonly TimeSpan s_quiet = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan s_run = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a failed run's stop may take to reach a worker or server (it is told as the run fails).</summary>
+    private static readonly TimeSpan s_told = TimeSpan.FromSeconds(10);
 
     public StopWorkSpec() : base(ActorTestConfig.Setup)
     {
@@ -44,11 +51,23 @@ public class StopWorkSpec : TestKit
         }
     }
 
-    /// <summary>Forwards everything to the real server and tells <paramref name="pushes"/> of every push part that reaches it.</summary>
+    /// <summary>
+    /// Forwards everything to the real server and tells <paramref name="pushes"/> of every push part (and idle notice) that
+    /// reaches it, <paramref name="stops"/> of every <see cref="StopWork"/>.
+    /// </summary>
     private sealed class RecordingServer : ReceiveActor
     {
-        public RecordingServer(IActorRef server, IActorRef pushes)
+        public RecordingServer(IActorRef server, IActorRef pushes) : this(server, pushes, ActorRefs.Nobody)
         {
+        }
+
+        public RecordingServer(IActorRef server, IActorRef pushes, IActorRef stops)
+        {
+            Receive<StopWork>(stop =>
+            {
+                stops.Tell(stop);
+                server.Forward(stop);
+            });
             Receive<PushGradients>(p =>
             {
                 pushes.Tell(p);
@@ -185,6 +204,139 @@ public class StopWorkSpec : TestKit
         Assert.Contains("it was begun after the run was stopped", refused.Refused);
         server.Tell(new ReportApplied(1), TestActor);
         Assert.Equal([3], ExpectMsg<BatchesApplied>().BatchIds);
+    }
+
+    /// <summary>How a spec below fails the run.</summary>
+    public enum FailedBy
+    {
+        /// <summary>Server 1 stops (DeathWatch), and the run has no standby.</summary>
+        ServerLost,
+
+        /// <summary>A worker lost its data-plane connection to a server (<see cref="ServerUnreachable"/>), no standby.</summary>
+        DataPlaneLost,
+
+        /// <summary>A worker reports a failure it cannot get past (<see cref="TrainingFailed"/>: other data, a bad plan).</summary>
+        WorkerFailed,
+
+        /// <summary>A worker threw and the guardian stopped it (<see cref="ActorCrashed"/>).</summary>
+        WorkerCrashed,
+
+        /// <summary>A batch's loss is not finite.</summary>
+        Diverged,
+
+        /// <summary>The coordinator itself stops before the run ended (its own exception does the same).</summary>
+        CoordinatorStopped,
+    }
+
+    [Theory]
+    [InlineData(FailedBy.ServerLost)]
+    [InlineData(FailedBy.DataPlaneLost)]
+    [InlineData(FailedBy.WorkerFailed)]
+    [InlineData(FailedBy.WorkerCrashed)]
+    [InlineData(FailedBy.Diverged)]
+    [InlineData(FailedBy.CoordinatorStopped)]
+    public async Task A_failed_run_stops_every_worker_and_every_server_left_with_its_reason_and_a_worker_mid_batch_abandons_it(FailedBy how)
+    {
+        // Two servers behind recorders, a real worker w0 whose second batch is held in its computation, and w1 a probe.
+        var plan = TestData.Plan(mode: ConsistencyMode.Async, workers: 2, servers: 2, batch: 8);
+        var data = TestData.BarsSource(64, 10);
+        var done = new TaskCompletionSource<TrainingSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var coordinator = Sys.ActorOf(Coordinator.Props(plan, data, null, done));
+        var real = new IActorRef[2];
+        var servers = new IActorRef[2];
+        var pushes = new[] { CreateTestProbe(), CreateTestProbe() };
+        var stops = new[] { CreateTestProbe(), CreateTestProbe() };
+        for (int i = 0; i < 2; i++)
+        {
+            var (server, pushed, stopped) = (Sys.ActorOf(ParameterServer.Props(null)), pushes[i].Ref, stops[i].Ref);
+            real[i] = server;
+            servers[i] = Sys.ActorOf(Props.Create(() => new RecordingServer(server, pushed, stopped)));
+            coordinator.Tell(new RegisterServer(servers[i]), servers[i]);
+        }
+        var compute = new HeldCompute { HoldAt = 1 };
+        Sys.ActorOf(Worker.Props("w0", coordinator, data, 1, compute));
+        var w1 = CreateTestProbe();
+        coordinator.Tell(new RegisterWorker(w1.Ref, "w1", 1), w1.Ref);
+        w1.ExpectMsg<InitWorker>(s_run);
+        coordinator.Tell(new WorkerReady("w1"), w1.Ref);
+        var dealt = w1.ExpectMsg<AssignBatches>(s_run);
+        await compute.Started.Task.WaitAsync(s_run);
+        // w0's first batch reached both servers; its second is being computed.
+        int first = pushes[0].ExpectMsg<PushGradients>(s_run).BatchId;
+        Assert.Equal(first, pushes[1].ExpectMsg<PushGradients>(s_run).BatchId);
+
+        switch (how)
+        {
+            case FailedBy.ServerLost:
+                Sys.Stop(servers[1]);
+                Sys.Stop(real[1]);
+                break;
+            case FailedBy.DataPlaneLost:
+                coordinator.Tell(new ServerUnreachable("worker w1: the tensor data-plane connection to 127.0.0.1:1 dropped and could not be opened again: Connection refused"), w1.Ref);
+                break;
+            case FailedBy.WorkerFailed:
+                coordinator.Tell(new TrainingFailed("worker w1 has 60 training samples, but the coordinator cut the epoch into 8 batches of 8"), w1.Ref);
+                break;
+            case FailedBy.WorkerCrashed:
+                coordinator.Tell(new ActorCrashed(w1.Ref, "w1 stopped: InvalidOperationException: a bug"));
+                break;
+            case FailedBy.Diverged:
+                coordinator.Tell(new BatchDone("w1", 1, dealt.BatchIds[0], 8, float.NaN, 0, 0.01, 0), w1.Ref);
+                break;
+            case FailedBy.CoordinatorStopped:
+                Sys.Stop(coordinator);
+                break;
+        }
+
+        var failed = await Assert.ThrowsAsync<TrainingFailedException>(() => done.Task.WaitAsync(s_run));
+        string reason = $"training failed: {failed.Message}";
+        // Every worker, and every server still running, hears the failure's own line.
+        Assert.Equal(reason, w1.ExpectMsg<StopWork>(s_told).Reason);
+        Assert.Equal(reason, stops[0].ExpectMsg<StopWork>(s_told).Reason);
+        if (how != FailedBy.ServerLost)
+        {
+            Assert.Equal(reason, stops[1].ExpectMsg<StopWork>(s_told).Reason);
+        }
+        // w0 abandoned its held batch: nothing of it or after it reached a server, nor an idle notice.
+        AwaitCondition(() => compute.StoppedWhileHeld, TimeSpan.FromSeconds(10));
+        pushes[0].ExpectNoMsg(s_quiet);
+        real[0].Tell(new ReportApplied(1), TestActor);
+        Assert.Equal([first], ExpectMsg<BatchesApplied>().BatchIds);
+    }
+
+    [Fact]
+    public async Task A_run_failing_before_it_trains_stops_the_workers_and_servers_registered()
+    {
+        var plan = TestData.Plan(workers: 2);
+        var done = new TaskCompletionSource<TrainingSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var coordinator = Sys.ActorOf(Coordinator.Props(plan, TestData.BarsSource(64, 10), null, done, registrationTimeout: TimeSpan.FromSeconds(2)));
+        var (server, stops) = (Sys.ActorOf(ParameterServer.Props(null)), CreateTestProbe());
+        var recording = Sys.ActorOf(Props.Create(() => new RecordingServer(server, ActorRefs.Nobody, stops.Ref)));
+        coordinator.Tell(new RegisterServer(recording), recording);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RegisterWorker(worker.Ref, "w0", 1), worker.Ref);
+        worker.ExpectMsg<InitWorker>(s_run);
+
+        // The plan's second worker never comes.
+        var failed = await Assert.ThrowsAsync<TrainingFailedException>(() => done.Task.WaitAsync(s_run));
+
+        Assert.StartsWith("timed out waiting for the plan's nodes", failed.Message);
+        Assert.Equal($"training failed: {failed.Message}", worker.ExpectMsg<StopWork>(s_told).Reason);
+        Assert.Equal($"training failed: {failed.Message}", stops.ExpectMsg<StopWork>(s_told).Reason);
+    }
+
+    [Fact]
+    public void A_worker_told_to_stop_before_its_init_starts_nothing()
+    {
+        var plan = TestData.Plan(batch: 8);
+        var server = StartServer(plan, "w");
+        var worker = Sys.ActorOf(Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1));
+        ExpectMsg<RegisterWorker>();
+
+        worker.Tell(new StopWork("training failed: a test fails the run"));
+        worker.Tell(new InitWorker(plan.ToMessage(), [server], [""]));
+
+        ExpectNoMsg(s_quiet); // no WorkerReady: it did not pull
     }
 
     /// <summary>A push whose every gradient value is 1, shaped like the server's chunks.</summary>

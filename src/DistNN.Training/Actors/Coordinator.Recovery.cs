@@ -166,6 +166,7 @@ public sealed partial class Coordinator
 
     private void OnStoppedWhileRecovering(IActorRef actor)
     {
+        NoteStoppedServer(actor);
         int server = _servers.IndexOf(actor);
         if (actor.Equals(_evaluator))
         {

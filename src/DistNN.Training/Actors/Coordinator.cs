@@ -94,8 +94,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// <summary>A signal stops this process's run: workers and servers were told to stop (<see cref="StopWorkers"/>), its interrupt checkpoint may be being written (<see cref="OnCheckpointNow"/>).</summary>
     private bool _stopping;
 
-    /// <summary>Workers and servers were told <see cref="StopWork"/>.</summary>
+    /// <summary>Workers and servers were told <see cref="StopWork"/> (the run stopped by a signal, or failed).</summary>
     private bool _workStopped;
+
+    /// <summary>Servers of this run seen to stop (DeathWatch): not told <see cref="StopWork"/>, there is nobody to tell.</summary>
+    private readonly HashSet<IActorRef> _stoppedServers = [];
     private readonly HashSet<string> _interrupted = [];
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
     private readonly CheckpointKeeper _checkpoints;
@@ -131,11 +134,19 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// <summary>One-process runs: the guardian reports the servers and workers it stopped on the event stream.</summary>
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ActorCrashed));
 
-    /// <summary>Whatever stops the coordinator ends the run: its own exception, named, or a plain stop.</summary>
+    /// <summary>
+    /// Whatever stops the coordinator ends the run: its own exception, named, or a plain stop. A run not over yet has
+    /// failed: its workers and servers are told to stop first, as on <see cref="Fail"/>.
+    /// </summary>
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        _done.TrySetException(new TrainingFailedException(_crash ?? "the coordinator stopped before the run ended"));
+        string reason = _crash ?? "the coordinator stopped before the run ended";
+        if (!_done.Task.IsCompleted)
+        {
+            StopWorkers(FailedRun(reason));
+        }
+        _done.TrySetException(new TrainingFailedException(reason));
     }
 
     protected override bool AroundReceive(Receive receive, object message)
@@ -778,6 +789,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// </summary>
     private void OnStopped(IActorRef actor)
     {
+        NoteStoppedServer(actor);
         if (actor.Equals(_evaluator))
         {
             Fail($"the evaluator ({actor.Path}) stopped");
@@ -919,8 +931,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     }
 
     /// <summary>
-    /// The run is being stopped: each worker abandons its batch at once (its child <see cref="Worker.StopListenerName"/>
-    /// hears it while the worker computes) and pushes nothing more; each server refuses any push it has not begun. Once.
+    /// The run is being stopped (a signal) or has failed: each worker abandons its batch at once (its child
+    /// <see cref="Worker.StopListenerName"/> hears it while the worker computes) and pushes nothing more; each server
+    /// still running refuses any push it has not begun. Once: the first reason stays.
     /// </summary>
     private void StopWorkers(string reason)
     {
@@ -935,11 +948,23 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             Context.ActorSelection(worker.Path / Worker.StopListenerName).Tell(stop);
             worker.Tell(stop);
         }
-        foreach (var server in _servers)
+        foreach (var server in _servers.Where(s => !_stoppedServers.Contains(s)))
         {
             server.Tell(stop);
         }
     }
+
+    /// <summary><paramref name="actor"/> stopped: if it is one of the run's servers, a stop is not sent to it.</summary>
+    private void NoteStoppedServer(IActorRef actor)
+    {
+        if (_servers.Contains(actor))
+        {
+            _stoppedServers.Add(actor);
+        }
+    }
+
+    /// <summary>The reason a failed run's <see cref="StopWork"/> carries: the failure's own line.</summary>
+    private static string FailedRun(string reason) => $"training failed: {reason}";
 
     private void Interrupt(string reason)
     {
@@ -958,6 +983,10 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             return;
         }
         _log.Error("training failed: {0}", reason);
+        // No worker goes on computing and pushing into the servers of a failed run, and the servers take no push begun
+        // after this (only the rest of those under way). Told before the run's end is known, so before its nodes are
+        // told to leave.
+        StopWorkers(FailedRun(reason));
         _listener?.Invoke(new FailureSeen(reason));
         _done.TrySetException(new TrainingFailedException(reason));
         // Not stopped: the other nodes' agents watch the coordinator and would end before hearing the run's exit code.

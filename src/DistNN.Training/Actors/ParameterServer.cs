@@ -20,6 +20,8 @@ public sealed class ParameterServer : ReceiveActor
         _coordinator = coordinator;
         _checkpointDirectory = checkpointDirectory;
         Receive<InitServer>(Init);
+        // A run that failed before this server was initialized: it holds nothing, and nothing more comes.
+        Receive<StopWork>(_ => { });
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// <summary>Cancelled by <see cref="StopWork"/> (through <see cref="StopListener"/> while a batch is computed, or here).</summary>
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>The reason of the <see cref="StopWork"/> that cancelled <see cref="_stop"/>, for the line of a batch abandoned for it.</summary>
+    private readonly StopReason _stopReason = new();
+
     /// <summary>The child that hears <see cref="StopWork"/> while this actor is busy computing.</summary>
     public const string StopListenerName = "stop";
 
@@ -79,6 +82,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _compute = compute;
         _shards = new WorkerShards(TrainShards.Of(data));
         Receive<InitWorker>(Init);
+        // A run that fails before this worker was initialized (the plan's nodes never all came, say).
+        Receive<StopWork>(stop => Stop(stop, "it had not started"));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -111,7 +116,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.ActorOf(Akka.Actor.Props.Create(() => new StopListener(_stop)), StopListenerName);
+        Context.ActorOf(Akka.Actor.Props.Create(() => new StopListener(_stop, _stopReason)), StopListenerName);
         _coordinator.Tell(new RegisterWorker(Self, _name, _incarnation));
     }
 
@@ -128,8 +133,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// </summary>
     private sealed class StopListener : ReceiveActor
     {
-        public StopListener(CancellationTokenSource stop) => Receive<StopWork>(_ =>
+        public StopListener(CancellationTokenSource stop, StopReason reason) => Receive<StopWork>(s =>
         {
+            reason.Text ??= s.Reason;
             try
             {
                 stop.Cancel();
@@ -141,12 +147,25 @@ public sealed class Worker : ReceiveActor, IWithTimers
         });
     }
 
+    /// <summary>Why the run is stopping, written by the stop listener's thread before it cancels, read by the worker's after.</summary>
+    private sealed class StopReason
+    {
+        private volatile string? _text;
+
+        public string? Text
+        {
+            get => _text;
+            set => _text = value;
+        }
+    }
+
     /// <summary>
-    /// The run is being stopped: nothing more is computed or pushed (a push already sent is the servers' to finish or
-    /// refuse), held reports go, and the worker ignores everything from now on.
+    /// The run is being stopped, or has failed: nothing more is computed or pushed (a push already sent is the servers' to
+    /// finish or refuse), held reports go, and the worker ignores everything from now on.
     /// </summary>
     private void Stop(StopWork stop, string doing)
     {
+        _stopReason.Text ??= stop.Reason;
         _stop.Cancel();
         Deadline.Stop();
         _queue.Clear();
@@ -470,8 +489,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private void Abandoned(int batch, long startedAt)
     {
         _queue.Clear();
-        Context.GetLogger().Warning("worker {0}: the run is stopping: batch {1} of epoch {2} abandoned {3:F0} ms into its computation, "
-            + "nothing of it pushed; it pushes nothing more", _name, batch, _epoch, Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
+        Context.GetLogger().Warning("worker {0}: the run is stopping ({1}): batch {2} of epoch {3} abandoned {4:F0} ms into its computation, "
+            + "nothing of it pushed; it pushes nothing more", _name, _stopReason.Text ?? "told to stop", batch, _epoch, Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
         SendReports();
         Become(Stopped);
     }
