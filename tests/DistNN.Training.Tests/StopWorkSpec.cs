@@ -40,8 +40,12 @@ public class StopWorkSpec : TestKit
 
         public volatile bool StoppedWhileHeld;
 
+        /// <summary>The stop token the worker gave its latest batch.</summary>
+        public CancellationToken Token { get; private set; }
+
         public (float Loss, int Correct) Run(WorkerReplica replica, string worker, Dataset train, ReadOnlySpan<int> indices, long batchNumber, CancellationToken stop)
         {
+            Token = stop;
             if (_calls++ == HoldAt)
             {
                 Started.TrySetResult();
@@ -204,6 +208,68 @@ public class StopWorkSpec : TestKit
         Assert.Contains("it was begun after the run was stopped", refused.Refused);
         server.Tell(new ReportApplied(1), TestActor);
         Assert.Equal([3], ExpectMsg<BatchesApplied>().BatchIds);
+    }
+
+    /// <summary>
+    /// Between a worker and its server: pushes go to the server as from this actor, and the server's replies are held until
+    /// <see cref="Release"/>; <paramref name="pushes"/> hears of each push. Everything else is forwarded.
+    /// </summary>
+    private sealed class HeldReplies : ReceiveActor
+    {
+        public sealed record Release;
+
+        public HeldReplies(IActorRef server, IActorRef pushes)
+        {
+            IActorRef worker = ActorRefs.Nobody;
+            var held = new List<PushReply>();
+            Receive<PushGradients>(p =>
+            {
+                worker = Sender;
+                pushes.Tell(p);
+                server.Tell(p, Self);
+            });
+            Receive<PushReply>(held.Add);
+            Receive<Release>(_ =>
+            {
+                held.ForEach(r => worker.Tell(r, server));
+                held.Clear();
+            });
+            ReceiveAny(m => server.Forward(m));
+        }
+    }
+
+    [Fact]
+    public void A_stop_heard_only_by_the_listener_while_a_push_is_out_is_said_when_its_reply_comes_and_nothing_more_starts()
+    {
+        // The coordinator tells the listener first, then the worker; the push's reply may reach the worker between the two.
+        var plan = TestData.Plan(batch: 8);
+        var server = StartServer(plan, "w");
+        var pushes = CreateTestProbe();
+        var gate = Sys.ActorOf(Props.Create(() => new HeldReplies(server, pushes.Ref)));
+        var compute = new HeldCompute { HoldAt = -1 };
+        var worker = Sys.ActorOf(Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1, compute));
+        ExpectMsg<RegisterWorker>();
+        worker.Tell(new InitWorker(plan.ToMessage(), [gate], [""]));
+        ExpectMsg<WorkerReady>();
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+
+        worker.Tell(new AssignBatches(1, 8, [0, 1, 2]));
+        Assert.Equal(0, pushes.ExpectMsg<PushGradients>().BatchId);
+        Sys.ActorSelection(worker.Path / Worker.StopListenerName).Tell(new StopWork("a test stops the run"));
+        AwaitCondition(() => compute.Token.IsCancellationRequested, TimeSpan.FromSeconds(10));
+        gate.Tell(new HeldReplies.Release());
+
+        // Batch 0 was applied and is reported; nothing after it is computed or pushed, and the worker says why.
+        Assert.Equal(0, ExpectMsg<BatchDone>().BatchId);
+        var line = warnings.FishForMessage<Akka.Event.Warning>(w => w.Message.ToString()!.Contains("the run is stopping", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+        Assert.Equal("worker w: the run is stopping (a test stops the run): the push of batch 0 was answered; nothing more is started; it pushes nothing more",
+            line.Message.ToString());
+        pushes.ExpectNoMsg(s_quiet);
+        ExpectNoMsg(s_quiet);
+        server.Tell(new ReportApplied(1), TestActor);
+        Assert.Equal([0], ExpectMsg<BatchesApplied>().BatchIds);
     }
 
     /// <summary>How a spec below fails the run.</summary>

@@ -380,10 +380,14 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// <summary>Runs the next queued batch and pushes its gradients, or tells the servers this worker is idle.</summary>
     private void Next(WorkerReplica replica)
     {
+        int? answered = _pushing;
         _pushing = null;
         if (_stop.IsCancellationRequested)
         {
-            Become(Stopped); // stopped while the last push was out: no idle notice, no next batch
+            // The stop listener heard the stop while the last push was out, and its reply came before this actor's own
+            // copy of the stop: stop here as that copy would (held reports go, the line says why), not silently.
+            Stop(new StopWork(_stopReason.Text ?? "told to stop"),
+                answered is int b ? $"the push of batch {b} was answered; nothing more is started" : "nothing more is started");
             return;
         }
         if (!_queue.TryDequeue(out int batch))
