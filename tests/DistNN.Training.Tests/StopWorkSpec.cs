@@ -95,6 +95,18 @@ public class StopWorkSpec : TestKit
         return server;
     }
 
+    /// <summary>A worker "w" (with <paramref name="compute"/>, or the real one) initialized to push to <paramref name="server"/>.</summary>
+    private IActorRef StartWorker(TrainingPlan plan, IActorRef server, IBatchCompute? compute = null)
+    {
+        var worker = Sys.ActorOf(compute is null
+            ? Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1)
+            : Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1, compute));
+        ExpectMsg<RegisterWorker>();
+        worker.Tell(new InitWorker(plan.ToMessage(), [server], [""]));
+        ExpectMsg<WorkerReady>();
+        return worker;
+    }
+
     [Fact]
     public async Task A_worker_told_to_stop_mid_batch_abandons_it_at_once_and_pushes_nothing_more()
     {
@@ -103,10 +115,7 @@ public class StopWorkSpec : TestKit
         var pushes = CreateTestProbe();
         var recording = Sys.ActorOf(Props.Create(() => new RecordingServer(server, pushes.Ref)));
         var compute = new HeldCompute { HoldAt = 1 };
-        var worker = Sys.ActorOf(Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1, compute));
-        ExpectMsg<RegisterWorker>();
-        worker.Tell(new InitWorker(plan.ToMessage(), [recording], [""]));
-        ExpectMsg<WorkerReady>();
+        var worker = StartWorker(plan, recording, compute);
 
         worker.Tell(new AssignBatches(1, 8, [0, 1, 2, 3, 4, 5, 6, 7]));
         // Batch 0 is trained and pushed as usual; batch 1 is held in its computation.
@@ -138,10 +147,7 @@ public class StopWorkSpec : TestKit
         var server = StartServer(plan, "w");
         var pushes = CreateTestProbe();
         var recording = Sys.ActorOf(Props.Create(() => new RecordingServer(server, pushes.Ref)));
-        var worker = Sys.ActorOf(Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1));
-        ExpectMsg<RegisterWorker>();
-        worker.Tell(new InitWorker(plan.ToMessage(), [recording], [""]));
-        ExpectMsg<WorkerReady>();
+        var worker = StartWorker(plan, recording);
 
         worker.Tell(new StopWork("a test stops the run"));
         worker.Tell(new AssignBatches(1, 8, [0, 1, 2]));
@@ -247,10 +253,7 @@ public class StopWorkSpec : TestKit
         var pushes = CreateTestProbe();
         var gate = Sys.ActorOf(Props.Create(() => new HeldReplies(server, pushes.Ref)));
         var compute = new HeldCompute { HoldAt = -1 };
-        var worker = Sys.ActorOf(Worker.Props("w", TestActor, TestData.BarsSource(64, 10), 1, compute));
-        ExpectMsg<RegisterWorker>();
-        worker.Tell(new InitWorker(plan.ToMessage(), [gate], [""]));
-        ExpectMsg<WorkerReady>();
+        var worker = StartWorker(plan, gate, compute);
         var warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
 

@@ -83,7 +83,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _shards = new WorkerShards(TrainShards.Of(data));
         Receive<InitWorker>(Init);
         // A run that fails before this worker was initialized (the plan's nodes never all came, say).
-        Receive<StopWork>(stop => Stop(stop, "it had not started"));
+        Receive<StopWork>(stop => Stop(stop.Reason, "it had not started"));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -150,29 +150,26 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// <summary>Why the run is stopping, written by the stop listener's thread before it cancels, read by the worker's after.</summary>
     private sealed class StopReason
     {
-        private volatile string? _text;
-
-        public string? Text
-        {
-            get => _text;
-            set => _text = value;
-        }
+        public volatile string? Text;
     }
 
     /// <summary>
     /// The run is being stopped, or has failed: nothing more is computed or pushed (a push already sent is the servers' to
     /// finish or refuse), held reports go, and the worker ignores everything from now on.
     /// </summary>
-    private void Stop(StopWork stop, string doing)
+    private void Stop(string reason, string doing)
     {
-        _stopReason.Text ??= stop.Reason;
+        _stopReason.Text ??= reason;
         _stop.Cancel();
         Deadline.Stop();
         _queue.Clear();
         SendReports();
-        Context.GetLogger().Warning("worker {0}: the run is stopping ({1}): {2}; it pushes nothing more", _name, stop.Reason, doing);
+        Context.GetLogger().Warning("worker {0}: the run is stopping ({1}): {2}; it pushes nothing more", _name, reason, doing);
         Become(Stopped);
     }
+
+    /// <summary>The reason of the stop the listener heard before this actor did (the token is cancelled, its message not yet read).</summary>
+    private string ListenerStopReason => _stopReason.Text ?? "told to stop";
 
     /// <summary>After <see cref="StopWork"/>, or a batch abandoned for it: nothing changes this worker any more.</summary>
     private void Stopped() => ReceiveAny(_ => { });
@@ -297,13 +294,13 @@ public sealed class Worker : ReceiveActor, IWithTimers
         });
         Receive<Transport.TensorRequestFailed>(f => Unreachable(f));
         Receive<ServersReplaced>(r => Reroute(replica, r));
-        Receive<StopWork>(stop => Stop(stop, "no batch was under way"));
+        Receive<StopWork>(stop => Stop(stop.Reason, "no batch was under way"));
     }
 
     /// <summary>What every busy phase handles: more batches queue up; a request lost with its connection fails the run.</summary>
     private void Common(WorkerReplica replica)
     {
-        Receive<StopWork>(stop => Stop(stop, _pushing is { } b ? $"the push of batch {b} was sent before; its reply is not awaited" : "no batch was under way"));
+        Receive<StopWork>(stop => Stop(stop.Reason, _pushing is { } b ? $"the push of batch {b} was sent before; its reply is not awaited" : "no batch was under way"));
         Receive<AssignBatches>(assign => Enqueue(replica, assign));
         // A push or pull lost with its data-plane connection that could not be sent again: no reply will come.
         Receive<Transport.TensorRequestFailed>(f => Unreachable(f));
@@ -386,8 +383,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             // The stop listener heard the stop while the last push was out, and its reply came before this actor's own
             // copy of the stop: stop here as that copy would (held reports go, the line says why), not silently.
-            Stop(new StopWork(_stopReason.Text ?? "told to stop"),
-                answered is int b ? $"the push of batch {b} was answered; nothing more is started" : "nothing more is started");
+            Stop(ListenerStopReason, answered is int b ? $"the push of batch {b} was answered; nothing more is started" : "nothing more is started");
             return;
         }
         if (!_queue.TryDequeue(out int batch))
@@ -490,14 +486,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     }
 
     /// <summary>The run stopped while <paramref name="batch"/> was computed: nothing of it went to a server, and nothing more will.</summary>
-    private void Abandoned(int batch, long startedAt)
-    {
-        _queue.Clear();
-        Context.GetLogger().Warning("worker {0}: the run is stopping ({1}): batch {2} of epoch {3} abandoned {4:F0} ms into its computation, "
-            + "nothing of it pushed; it pushes nothing more", _name, _stopReason.Text ?? "told to stop", batch, _epoch, Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
-        SendReports();
-        Become(Stopped);
-    }
+    private void Abandoned(int batch, long startedAt) => Stop(ListenerStopReason,
+        $"batch {batch} of epoch {_epoch} abandoned {Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds:F0} ms into its computation, nothing of it pushed");
 
     /// <summary>
     /// Which awaited (server, part) a reply answers: the server owning its values' chunks; a reply without values (refused,

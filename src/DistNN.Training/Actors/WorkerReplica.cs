@@ -105,7 +105,7 @@ internal sealed class WorkerReplica
     }
 
     /// <summary>True when a part of the push under way has been handed out (<see cref="BeginParts"/>): the batch can no longer be abandoned.</summary>
-    public bool AnyPartSent { get; private set; }
+    private bool _anyPartSent;
 
     private CancellationToken _stop;
 
@@ -116,7 +116,7 @@ internal sealed class WorkerReplica
     public void BeginParts(Action<int, int> send)
     {
         _send = send;
-        AnyPartSent = false;
+        _anyPartSent = false;
         if (_sent.Length != Servers.Count || _sent.Zip(_partsByServer).Any(p => p.First.Length != p.Second.Length))
         {
             _sent = _partsByServer.Select(p => new bool[p.Length]).ToArray();
@@ -131,7 +131,7 @@ internal sealed class WorkerReplica
     public void EndParts()
     {
         _send = null;
-        AnyPartSent = false;
+        _anyPartSent = false;
     }
 
     /// <summary>The model's layers (the backward pass finishes them last first).</summary>
@@ -143,7 +143,7 @@ internal sealed class WorkerReplica
     /// </summary>
     public void LayerDone(int layer)
     {
-        if (!AnyPartSent && _stop.IsCancellationRequested)
+        if (!_anyPartSent && _stop.IsCancellationRequested)
         {
             _stop.ThrowIfCancellationRequested(); // abandoned: nothing of this batch has gone to a server
         }
@@ -160,7 +160,7 @@ internal sealed class WorkerReplica
                 {
                     Compress(parts[p].Chunks);
                     _sent[s][p] = true;
-                    AnyPartSent = true;
+                    _anyPartSent = true;
                     _send!(s, p);
                 }
             }
