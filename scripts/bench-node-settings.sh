@@ -8,8 +8,8 @@
 # --no-one-process), then the data-plane cluster (coordinator, 1 ps, 2 workers × 1 thread) once per SETTING: a
 # space-separated list of environment assignments given to every node, e.g. "DOTNET_TieredCompilation=1
 # DOTNET_TieredPGO=0", or "DISTNN_NODE_CPUS=worker-0:0,worker-1:1" (each worker pinned to its own core with taskset;
-# DISTNN_NODE_CPUS and DISTNN_WORKER_NICE are read by scripts/lib/cluster-common.sh); the words --coordinator-ps,
-# --worker-ps, --coordinator-worker-ps and --pin in a SETTING go to scripts/local-cluster.sh (the coordinator, or
+# DISTNN_NODE_CPUS, DISTNN_WORKER_NICE and DISTNN_OTHER_NICE are read by scripts/lib/cluster-common.sh); the words
+# --coordinator-ps, --worker-ps, --coordinator-worker-ps and --pin in a SETTING go to scripts/local-cluster.sh (the coordinator, or
 # worker-0, and the ps in one node; the coordinator with worker-0 and ps-0 and worker-1 with ps-1, 2 servers in 2
 # processes; every node on one core, through distnn node --cpus); "default" (or none given) is the nodes as
 # scripts/lib/cluster-common.sh starts them. Each run is 2 epochs of SAMPLES (default 20000), evaluated on the first

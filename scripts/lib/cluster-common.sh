@@ -122,6 +122,7 @@ free_port() {
 # DISTNN_NODE_CPUS=NAME:LIST,NAME:LIST… starts each named node under `taskset -c LIST` (e.g. worker-0:0,worker-1:1 pins
 # each worker to its own core; a node not named runs where the scheduler puts it; LIST as taskset takes it, 0-1 or 0+1).
 # (`distnn node --cpus LIST` does the same from inside the node; scripts/local-cluster.sh --pin uses that.)
+# DISTNN_OTHER_NICE=N runs every thread of every node but the compute threads at niceness N (nice_others below).
 start_node() {
     local name="$1"; shift
     local prefix=() entry cpus cpus_list="${DISTNN_NODE_CPUS:-}"
@@ -136,6 +137,29 @@ start_node() {
     DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}" \
         "${prefix[@]}" "${distnn[@]}" node "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
     pids+=("$!")
+    [[ -z "${DISTNN_OTHER_NICE:-}" ]] || nice_others "$!" "$DISTNN_OTHER_NICE" &
+}
+
+# nice_others PID N: while the node PID lives, every thread of it but the compute threads (distnn.compute-N) at
+# niceness N, the compute threads at 0 (DISTNN_OTHER_NICE=N; a measurement of the compute threads' preemption by the
+# nodes' messaging threads, docs/performance.md 2026-12-02). Threads a niced thread starts inherit N; a compute thread
+# started by one is set back to 0, which needs CAP_SYS_NICE (without it, it stays at N).
+nice_others() {
+    local task comm fields
+    while kill -0 "$1" 2>/dev/null; do
+        for task in /proc/"$1"/task/*; do
+            comm=$(cat "$task/comm" 2>/dev/null) || continue
+            read -ra fields < "$task/stat" 2>/dev/null || continue
+            # field 19 (nice), counted from the end of the stat line's comm, which may hold spaces: 52 fields in all
+            local nice=${fields[$((${#fields[@]} - 52 + 18))]}
+            if [[ "$comm" == distnn.compute* ]]; then
+                [[ "$nice" == 0 ]] || renice -n 0 -p "${task##*/}" > /dev/null 2>&1
+            else
+                [[ "$nice" == "$2" ]] || renice -n "$2" -p "${task##*/}" > /dev/null 2>&1
+            fi
+        done
+        sleep 1
+    done
 }
 
 stop_all() {

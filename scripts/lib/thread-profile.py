@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""`perf script -F pid,tid,comm,ip,sym` of a cpu-clock profile of a sample per ms (`-c 1000000`) on standard input -> the compute threads' (and
+a bench's main thread's) samples per batch by function. Jitted code that perf cannot name (the runtime maps it through
+a deleted memfd, so perf does not look in the perf map) is named from /tmp/perf-PID.map (DOTNET_PerfMapEnabled=1).
+
+    perf script … | thread-profile.py BATCHES_IN_THE_WINDOW"""
+import bisect
+import collections
+import re
+import sys
+
+per = float(sys.argv[1])
+maps = {}
+
+
+def perf_map(pid):
+    if pid not in maps:
+        rows = []
+        try:
+            for line in open(f"/tmp/perf-{pid}.map"):
+                a, n, name = line.rstrip("\n").split(" ", 2)
+                rows.append((int(a, 16), int(n, 16), name))
+        except OSError:
+            pass
+        rows.sort()
+        maps[pid] = ([r[0] for r in rows], rows)
+    return maps[pid]
+
+
+def name(pid, ip, sym):
+    if sym and sym != "[unknown]":
+        return sym
+    starts, rows = perf_map(pid)
+    i = bisect.bisect_right(starts, ip) - 1
+    if i >= 0 and ip < rows[i][0] + rows[i][1]:
+        return re.sub(r"\[(OptimizedTier1|Optimized|Tier0|Tier1|PreJIT|QuickJitted|Instrumented)[^\]]*\]", "", rows[i][2]).strip()
+    return "[unknown]"
+
+
+by = collections.defaultdict(collections.Counter)
+for line in sys.stdin:
+    m = re.match(r"\s*(.+?)\s+(\d+)/(\d+)\s+([0-9a-f]+)\s*(.*)$", line.rstrip())
+    if not m:
+        continue
+    comm, pid, tid, ip, sym = m.groups()
+    if not comm.startswith(("distnn.compute", "DistNN compute", "dotnet")):
+        continue
+    by[f"{comm}-{tid} (pid {pid})"][name(pid, int(ip, 16), sym.strip())] += 1
+for t, c in sorted(by.items(), key=lambda kv: -sum(kv[1].values())):
+    n = sum(c.values())
+    if n < 300:
+        continue
+    print(f"{t}: {n} samples, {n / per:.2f} ms per batch (a sample per CPU-ms); functions, ms per batch:")
+    for s, k in c.most_common(14):
+        print(f"   {k / per:7.3f}  {s[:120]}")
