@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """`perf script -F pid,tid,comm,ip,sym` of a cpu-clock profile of a sample per ms (`-c 1000000`) on standard input -> the compute threads' (and
 a bench's main thread's) samples per batch by function. Jitted code that perf cannot name (the runtime maps it through
-a deleted memfd, so perf does not look in the perf map) is named from /tmp/perf-PID.map (DOTNET_PerfMapEnabled=1).
+a deleted memfd, so perf does not look in the perf map) is named from the runtime's perf-PID.map (DOTNET_PerfMapEnabled=1) in the
+temporary directory (or DOTNET_PerfMapJitDumpPath).
 
     perf script … | thread-profile.py BATCHES_IN_THE_WINDOW"""
 import bisect
+import os
+import tempfile
 import collections
 import re
 import sys
 
 per = float(sys.argv[1])
+MAP_DIR = os.environ.get("DOTNET_PerfMapJitDumpPath") or tempfile.gettempdir()
 maps = {}
 
 
@@ -17,7 +21,7 @@ def perf_map(pid):
     if pid not in maps:
         rows = []
         try:
-            for line in open(f"/tmp/perf-{pid}.map"):
+            for line in open(os.path.join(MAP_DIR, f"perf-{pid}.map")):
                 a, n, name = line.rstrip("\n").split(" ", 2)
                 rows.append((int(a, 16), int(n, 16), name))
         except OSError:
