@@ -170,6 +170,7 @@ public sealed partial class Coordinator
         int server = _servers.IndexOf(actor);
         if (actor.Equals(_evaluator))
         {
+            _evaluatorStopped = true;
             Fail($"the evaluator ({actor.Path}) stopped");
             return;
         }

@@ -99,6 +99,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     /// <summary>Servers of this run seen to stop (DeathWatch): not told <see cref="StopWork"/>, there is nobody to tell.</summary>
     private readonly HashSet<IActorRef> _stoppedServers = [];
+
+    /// <summary>The evaluator was seen to stop (or the coordinator is stopping, and its children with it): not told <see cref="StopWork"/>.</summary>
+    private bool _evaluatorStopped;
     private readonly HashSet<string> _interrupted = [];
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
     private readonly CheckpointKeeper _checkpoints;
@@ -136,11 +139,14 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     /// <summary>
     /// Whatever stops the coordinator ends the run: its own exception, named, or a plain stop. A run not over yet has
-    /// failed: its workers and servers are told to stop first, as on <see cref="Fail"/>.
+    /// failed: its workers and servers are told to stop first, as on <see cref="Fail"/> (after an exception they were told
+    /// as it was caught, <see cref="AroundReceive"/>).
     /// </summary>
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        // Children stop before their parent's PostStop: the evaluator has nobody to hear a stop now.
+        _evaluatorStopped = true;
         string reason = _crash ?? "the coordinator stopped before the run ended";
         if (!_done.Task.IsCompleted)
         {
@@ -157,8 +163,14 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         }
         catch (Exception e)
         {
-            // The guardian stops the coordinator; PostStop then fails the run with this cause.
+            // The guardian stops the coordinator; PostStop then fails the run with this cause. Its workers, servers and
+            // evaluator hear it now: the evaluator still can (it stops before PostStop, after the scoring it may be doing),
+            // and nobody computes meanwhile.
             _crash = $"the coordinator stopped on {message.GetType().Name}: {e.GetType().Name}: {StopAndReportStrategy.FirstLine(e.Message)}";
+            if (!_done.Task.IsCompleted)
+            {
+                StopWorkers(FailedRun(_crash));
+            }
             throw;
         }
     }
@@ -792,6 +804,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         NoteStoppedServer(actor);
         if (actor.Equals(_evaluator))
         {
+            _evaluatorStopped = true;
             Fail($"the evaluator ({actor.Path}) stopped");
             return;
         }
@@ -932,8 +945,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
 
     /// <summary>
     /// The run is being stopped (a signal) or has failed: each worker abandons its batch at once (its child
-    /// <see cref="Worker.StopListenerName"/> hears it while the worker computes) and pushes nothing more; each server
-    /// still running refuses any push it has not begun. Once: the first reason stays.
+    /// <see cref="Worker.StopListenerName"/> hears it while the worker computes) and pushes nothing more; the evaluator
+    /// (through its child too) drops or abandons an evaluation under way and reports nothing more; each server still
+    /// running refuses any push it has not begun. Once: the first reason stays.
     /// </summary>
     private void StopWorkers(string reason)
     {
@@ -947,6 +961,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         {
             Context.ActorSelection(worker.Path / Worker.StopListenerName).Tell(stop);
             worker.Tell(stop);
+        }
+        if (!_evaluatorStopped)
+        {
+            Context.ActorSelection(_evaluator.Path / EvaluatorActor.StopListenerName).Tell(stop);
+            _evaluator.Tell(stop);
         }
         foreach (var server in _servers.Where(s => !_stoppedServers.Contains(s)))
         {

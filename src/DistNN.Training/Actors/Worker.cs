@@ -46,7 +46,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly StopReason _stopReason = new();
 
     /// <summary>The child that hears <see cref="StopWork"/> while this actor is busy computing.</summary>
-    public const string StopListenerName = "stop";
+    public const string StopListenerName = StopListener.Name;
 
     /// <summary>The servers' rollback generation this worker's weights come from: its pushes carry it, replies of another are dropped.</summary>
     private int _generation;
@@ -116,7 +116,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.ActorOf(Akka.Actor.Props.Create(() => new StopListener(_stop, _stopReason)), StopListenerName);
+        Context.ActorOf(StopListener.Props(_stop, _stopReason), StopListenerName);
         _coordinator.Tell(new RegisterWorker(Self, _name, _incarnation));
     }
 
@@ -125,32 +125,6 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         SendReports();
         _stop.Dispose();
-    }
-
-    /// <summary>
-    /// Hears <see cref="StopWork"/> for its worker, whose thread may be inside a batch's forward or backward pass, and
-    /// cancels the token that pass looks at between layers. On Akka's default dispatcher, never the compute pool's.
-    /// </summary>
-    private sealed class StopListener : ReceiveActor
-    {
-        public StopListener(CancellationTokenSource stop, StopReason reason) => Receive<StopWork>(s =>
-        {
-            reason.Text ??= s.Reason;
-            try
-            {
-                stop.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // the worker has stopped already
-            }
-        });
-    }
-
-    /// <summary>Why the run is stopping, written by the stop listener's thread before it cancels, read by the worker's after.</summary>
-    private sealed class StopReason
-    {
-        public volatile string? Text;
     }
 
     /// <summary>

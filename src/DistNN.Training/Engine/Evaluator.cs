@@ -15,7 +15,11 @@ public sealed class Evaluator(int batchSize = 250)
     private Tensor? _grad;
     private int[] _indices = [];
 
-    public Evaluation Run(Sequential model, Loss loss, Dataset data)
+    /// <summary>
+    /// Scores <paramref name="data"/>; <paramref name="stop"/> is looked at before each batch and each layer: once it is
+    /// cancelled the evaluation throws <see cref="OperationCanceledException"/> there (the run it was for has stopped).
+    /// </summary>
+    public Evaluation Run(Sequential model, Loss loss, Dataset data, CancellationToken stop = default)
     {
         if (_indices.Length != batchSize)
         {
@@ -25,6 +29,7 @@ public sealed class Evaluator(int batchSize = 250)
         long correct = 0;
         for (int start = 0; start < data.Count; start += batchSize)
         {
+            stop.ThrowIfCancellationRequested();
             int n = Math.Min(batchSize, data.Count - start);
             var idx = _indices.AsSpan(0, n);
             for (int i = 0; i < n; i++)
@@ -32,7 +37,7 @@ public sealed class Evaluator(int batchSize = 250)
                 idx[i] = start + i;
             }
             data.FillBatch(idx, _inputs, _targets);
-            var output = model.Forward(_inputs, training: false);
+            var output = model.Forward(_inputs, training: false, stop);
             var grad = Tensor.Ensure(ref _grad, output.Shape);
             lossSum += loss.Compute(output, _targets, grad) * (double)n;
             correct += Metrics.CountCorrect(output, data.Labels, idx);
