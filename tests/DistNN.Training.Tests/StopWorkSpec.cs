@@ -395,6 +395,52 @@ public class StopWorkSpec : TestKit
     }
 
     [Fact]
+    public async Task A_failed_run_stops_its_standby_servers_too()
+    {
+        var plan = TestData.Plan(workers: 2);
+        string dir = Directory.CreateTempSubdirectory("distnn-stop-").FullName;
+        try
+        {
+            var done = new TaskCompletionSource<TrainingSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var coordinator = Sys.ActorOf(Coordinator.Props(plan, TestData.BarsSource(64, 10), null, done, registrationTimeout: TimeSpan.FromSeconds(2),
+                checkpoints: new Checkpoints.CheckpointOptions(dir) { StandbyServers = 1 }));
+            var (server, standby) = (CreateTestProbe(), CreateTestProbe());
+            coordinator.Tell(new RegisterServer(server.Ref), server.Ref);
+            coordinator.Tell(new RegisterServer(standby.Ref), standby.Ref);
+
+            // The plan's second worker never comes.
+            var failed = await Assert.ThrowsAsync<TrainingFailedException>(() => done.Task.WaitAsync(s_run));
+
+            Assert.StartsWith("timed out waiting for the plan's nodes", failed.Message);
+            Assert.Equal($"training failed: {failed.Message}", server.FishForMessage<StopWork>(_ => true, s_told).Reason);
+            // The standby was never initialized: the stop is all it hears.
+            Assert.Equal($"training failed: {failed.Message}", standby.ExpectMsg<StopWork>(s_told).Reason);
+            standby.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_server_told_to_stop_before_its_init_starts_nothing_and_says_so()
+    {
+        var server = Sys.ActorOf(ParameterServer.Props(null), "ps");
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+
+        server.Tell(new StopWork("training failed: a test fails the run"));
+        server.Tell(new InitServer(TestData.Plan().ToMessage(), 0, 1), TestActor);
+
+        ExpectNoMsg(s_quiet); // no ServerReady: it built no shard
+        Assert.Equal("parameter server /user/ps (not initialized): the run is stopping (training failed: a test fails the run): it holds no chunks; it starts nothing",
+            warnings.ExpectMsg<Akka.Event.Warning>(s_told).Message.ToString());
+        Assert.Equal("parameter server /user/ps was told the run is stopping before it was initialized: InitServer as server 0 ignored",
+            warnings.ExpectMsg<Akka.Event.Warning>(s_told).Message.ToString());
+    }
+
+    [Fact]
     public void A_worker_told_to_stop_before_its_init_starts_nothing()
     {
         var plan = TestData.Plan(batch: 8);

@@ -947,7 +947,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// The run is being stopped (a signal) or has failed: each worker abandons its batch at once (its child
     /// <see cref="Worker.StopListenerName"/> hears it while the worker computes) and pushes nothing more; the evaluator
     /// (through its child too) drops or abandons an evaluation under way and reports nothing more; each server still
-    /// running refuses any push it has not begun. Once: the first reason stays.
+    /// running refuses any push it has not begun; every other ps node registered with the run and not seen stopped (a
+    /// standby, a resume's candidate beyond the plan's servers) holds nothing and is told so that it starts nothing and
+    /// hears why before its node is told to leave. Once: the first reason stays.
     /// </summary>
     private void StopWorkers(string reason)
     {
@@ -970,6 +972,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         foreach (var server in _servers.Where(s => !_stoppedServers.Contains(s)))
         {
             server.Tell(stop);
+        }
+        // Watched until they stop (they are removed then): every one still here is running, or its loss is not yet known.
+        foreach (var idle in _candidates.Select(c => c.Server).Concat(_standbys.Servers).Except(_servers).Distinct())
+        {
+            idle.Tell(stop);
         }
     }
 

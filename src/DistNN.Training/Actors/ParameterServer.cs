@@ -6,8 +6,9 @@ using DistNN.Training.Plan;
 namespace DistNN.Training.Actors;
 
 /// <summary>
-/// A parameter server: owns a share of the model's chunks and their optimizer state; the update runs here. Two
-/// phases: waiting for <see cref="InitServer"/>, then serving pushes and pulls through its <see cref="ServerShard"/>.
+/// A parameter server: owns a share of the model's chunks and their optimizer state; the update runs here. Phases:
+/// waiting for <see cref="InitServer"/>, then serving pushes and pulls through its <see cref="ServerShard"/>; or, told
+/// <see cref="StopWork"/> while waiting, stopped (it is never initialized).
 /// </summary>
 public sealed class ParameterServer : ReceiveActor
 {
@@ -20,8 +21,14 @@ public sealed class ParameterServer : ReceiveActor
         _coordinator = coordinator;
         _checkpointDirectory = checkpointDirectory;
         Receive<InitServer>(Init);
-        // A run that failed before this server was initialized: it holds nothing, and nothing more comes.
-        Receive<StopWork>(_ => { });
+        // A run stopped or failed before this server was initialized (one of the plan's that the run never started, a
+        // standby, a resume's candidate): it holds nothing, and starts nothing from now on.
+        Receive<StopWork>(stop =>
+        {
+            _log.Warning("parameter server {0} (not initialized): the run is stopping ({1}): it holds no chunks; it starts nothing", Self.Path.ToStringWithoutAddress(), stop.Reason);
+            Become(() => Receive<InitServer>(i => _log.Warning(
+                "parameter server {0} was told the run is stopping before it was initialized: InitServer as server {1} ignored", Self.Path.ToStringWithoutAddress(), i.ServerIndex)));
+        });
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ internal sealed class StandbyPool(int wanted, int spares = 0)
 
     public bool Full => _idle.Count >= Wanted;
 
+    /// <summary>The standbys in the pool, in the order they registered.</summary>
+    public IEnumerable<IActorRef> Servers => _idle.Select(s => s.Server);
+
     /// <summary>
     /// Takes <paramref name="server"/> as a standby; false when it is one already, or the pool is full and either its own
     /// folder holds no checkpoint files (<paramref name="held"/>) or the spares beyond N are all taken.
