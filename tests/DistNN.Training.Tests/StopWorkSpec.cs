@@ -293,8 +293,14 @@ public class StopWorkSpec : TestKit
         /// <summary>A batch's loss is not finite.</summary>
         Diverged,
 
-        /// <summary>The coordinator itself stops before the run ended (its own exception does the same).</summary>
+        /// <summary>The coordinator itself stops before the run ended.</summary>
         CoordinatorStopped,
+
+        /// <summary>
+        /// A handler of the coordinator throws, as a bug would: here the run's listener (the CLI's progress and dashboard
+        /// in `distnn train`) throws on the event of a refused push. The guardian stops the coordinator.
+        /// </summary>
+        CoordinatorCrashed,
     }
 
     [Theory]
@@ -304,13 +310,23 @@ public class StopWorkSpec : TestKit
     [InlineData(FailedBy.WorkerCrashed)]
     [InlineData(FailedBy.Diverged)]
     [InlineData(FailedBy.CoordinatorStopped)]
+    [InlineData(FailedBy.CoordinatorCrashed)]
     public async Task A_failed_run_stops_every_worker_and_every_server_left_with_its_reason_and_a_worker_mid_batch_abandons_it(FailedBy how)
     {
         // Two servers behind recorders, a real worker w0 whose second batch is held in its computation, and w1 a probe.
         var plan = TestData.Plan(mode: ConsistencyMode.Async, workers: 2, servers: 2, batch: 8);
         var data = TestData.BarsSource(64, 10);
         var done = new TaskCompletionSource<TrainingSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var coordinator = Sys.ActorOf(Coordinator.Props(plan, data, null, done));
+        bool buggy = false;
+        var coordinator = Sys.ActorOf(Coordinator.Props(plan, data, _ =>
+        {
+            if (Volatile.Read(ref buggy))
+            {
+                throw new InvalidOperationException("a bug in the run's listener\n   at its second line");
+            }
+        }, done));
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Akka.Event.Error));
         var real = new IActorRef[2];
         var servers = new IActorRef[2];
         var pushes = new[] { CreateTestProbe(), CreateTestProbe() };
@@ -355,10 +371,25 @@ public class StopWorkSpec : TestKit
             case FailedBy.CoordinatorStopped:
                 Sys.Stop(coordinator);
                 break;
+            case FailedBy.CoordinatorCrashed:
+                Volatile.Write(ref buggy, true);
+                coordinator.Tell(new BatchRefused("w1", 1, 1, dealt.BatchIds[0], "a test refuses the push"), w1.Ref);
+                break;
         }
 
         var failed = await Assert.ThrowsAsync<TrainingFailedException>(() => done.Task.WaitAsync(s_run));
         string reason = $"training failed: {failed.Message}";
+        if (how == FailedBy.CoordinatorCrashed)
+        {
+            // What `distnn train` prints after "distnn: error: the run failed: " (exit code 1 for a TrainingFailedException), a
+            // coordinator node after "distnn: error: " (its outcome's exit code 1): one line naming the handler's message and
+            // the exception. The process logs the crash once (the guardian's line), not a second time as a failure.
+            Assert.Equal("the coordinator stopped on BatchRefused: InvalidOperationException: a bug in the run's listener", failed.Message);
+            var crash = errors.ExpectMsg<Akka.Event.Error>(s_told);
+            Assert.IsType<InvalidOperationException>(crash.Cause);
+            Assert.Equal($"{coordinator.Path.Name} ({coordinator.Path}) stopped", crash.Message.ToString());
+            errors.ExpectNoMsg(s_quiet);
+        }
         // Every worker, and every server still running, hears the failure's own line.
         Assert.Equal(reason, w1.ExpectMsg<StopWork>(s_told).Reason);
         Assert.Equal(reason, stops[0].ExpectMsg<StopWork>(s_told).Reason);
