@@ -120,7 +120,7 @@ internal static class MessageGenerators
             [typeof(ServersReplaced)] = Gen.Select(Gen.Int, actorRef.Array[0, 5], Gen.OneOf(Gen.Const((string[]?)null), Text.Array[0, 5].Select(a => (string[]?)a)),
                 (g, servers, dataPlanes) => Message(new ServersReplaced(g, servers!, dataPlanes))),
             [typeof(Rerouted)] = Gen.Select(Text, Gen.Int, (n, g) => Message(new Rerouted(n, g))),
-            [typeof(ServerUnreachable)] = Text.Select(r => Message(new ServerUnreachable(r))),
+            [typeof(ServerUnreachable)] = Gen.Select(Text, Text, Gen.Bool, (r, e, refused) => Message(new ServerUnreachable(r, e, refused))),
             [typeof(StopWork)] = Text.Select(r => Message(new StopWork(r))),
             [typeof(MessagePiece)] = Gen.Select(Gen.Long, actorRef, actorRef, Text, Gen.Int, Gen.Int, Gen.Byte.Array[0, 300],
                 (transfer, target, replyTo, manifest, offset, total, bytes) => Message(new MessagePiece(transfer, target!, replyTo, manifest, offset, total, bytes))),

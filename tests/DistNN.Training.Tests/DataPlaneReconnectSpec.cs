@@ -119,6 +119,9 @@ public class DataPlaneReconnectSpec
 
         var failed = Assert.IsType<TensorRequestFailed>(await replies.Reader.ReadAsync().AsTask().WaitAsync(s_reply));
         Assert.Contains("could not be opened again", failed.Reason);
+        // Nothing listens there any more: the attempts end with the first refusal, and the failure says so.
+        Assert.EndsWith("Connection refused", failed.Reason);
+        Assert.True(failed.Refused);
     }
 }
 

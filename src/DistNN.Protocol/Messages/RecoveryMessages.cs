@@ -19,7 +19,10 @@ public sealed record Rerouted([property: Key(0)] string Name, [property: Key(1)]
 
 /// <summary>
 /// Worker or evaluator → coordinator: a request to a parameter server was lost with its connection, or not answered
-/// within the deadline. The run fails with Reason, unless the coordinator replaces a lost server meanwhile.
+/// within the deadline. The run fails with Reason, unless the coordinator replaces a lost server meanwhile. Endpoint:
+/// the data plane the lost request went to ("" when none, or a deadline); Refused: connecting there was refused, so the
+/// server node's process is gone (its data plane listens for as long as it lives).
 /// </summary>
 [MessagePackObject]
-public sealed record ServerUnreachable([property: Key(0)] string Reason) : IDistNNMessage;
+public sealed record ServerUnreachable([property: Key(0)] string Reason, [property: Key(1)] string Endpoint = "",
+    [property: Key(2)] bool Refused = false) : IDistNNMessage;

@@ -70,14 +70,15 @@ public sealed partial class Coordinator
     }
 
     /// <summary>
-    /// A worker or the evaluator lost a request to a server. Without standbys that ends the run; with them the server
-    /// may be about to be noticed lost and replaced, so the run fails only if that has not happened within the timeout.
+    /// A worker or the evaluator lost a request to a server. Without standbys that ends the run (naming the server's node
+    /// as gone when its data plane refused the connection, <see cref="GoneServer"/>); with them the server may be about
+    /// to be noticed lost and replaced, so the run fails only if that has not happened within the timeout.
     /// </summary>
     private void OnServerUnreachable(ServerUnreachable unreachable)
     {
         if (!ReplacesServers)
         {
-            Fail(unreachable.Reason);
+            Fail(unreachable.Reason, GoneServer(unreachable));
             return;
         }
         if (!Timers.IsTimerActive("unreachable"))
@@ -85,6 +86,19 @@ public sealed partial class Coordinator
             _log.Warning("{0}; waiting up to {1:0.#} s for the server to be noticed lost and replaced", unreachable.Reason, ReplacementTimeout.TotalSeconds);
             Timers.StartSingleTimer("unreachable", new UnreachableTimedOut(unreachable.Reason), ReplacementTimeout);
         }
+    }
+
+    /// <summary>
+    /// The node of the server whose data plane refused <paramref name="unreachable"/>'s connection: nothing listens there,
+    /// so that node's process is gone (a paused one's socket still accepts). Null when the connection was not refused (a
+    /// deadline, a timeout: the node may be paused or cut off and come back), or when the endpoint is no current server's
+    /// (one replaced since). A server in the coordinator's own process is reached in memory, never refused.
+    /// </summary>
+    private GoneNode? GoneServer(ServerUnreachable unreachable)
+    {
+        int index = unreachable.Refused && unreachable.Endpoint.Length > 0 ? _dataPlanes.IndexOf(unreachable.Endpoint) : -1;
+        return index < 0 || index >= _servers.Count ? null : new GoneNode(_servers[index].Path.Address,
+            $"the node of parameter server {index}, whose data plane at {unreachable.Endpoint} refused a connection: its process is gone");
     }
 
     /// <summary>Server <paramref name="index"/> stopped in training: its replacement starts, or the run fails saying why it cannot.</summary>

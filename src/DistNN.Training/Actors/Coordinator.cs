@@ -1000,7 +1000,12 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Become(Finished);
     }
 
-    private void Fail(string reason)
+    /// <summary>
+    /// The run has failed: every worker and server is told to stop, and the run ends with <paramref name="reason"/>.
+    /// <paramref name="gone"/>: the node whose loss failed it, when its process is known to be gone (its node can be
+    /// downed at once, <see cref="TrainingFailedException.Gone"/>).
+    /// </summary>
+    private void Fail(string reason, GoneNode? gone = null)
     {
         if (_done.Task.IsCompleted)
         {
@@ -1014,10 +1019,22 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         // told to leave.
         StopWorkers(FailedRun(reason));
         _listener?.Invoke(new FailureSeen(reason));
-        _done.TrySetException(new TrainingFailedException(reason));
+        _done.TrySetException(new TrainingFailedException(reason, gone));
         // Not stopped: the other nodes' agents watch the coordinator and would end before hearing the run's exit code.
         Become(Finished);
     }
 }
 
-public sealed class TrainingFailedException(string message) : Exception(message);
+public sealed class TrainingFailedException(string message, GoneNode? gone = null) : Exception(message)
+{
+    /// <summary>
+    /// The node whose loss failed the run, when its process is known to be gone (null: no node was lost, or it may only be
+    /// paused or cut off). A cluster's coordinator downs it before telling the other nodes to leave: their leaving cannot
+    /// complete while a member that is neither up nor down is in the cluster, and the failure detector would take
+    /// seconds more to find it unreachable.
+    /// </summary>
+    public GoneNode? Gone { get; } = gone;
+}
+
+/// <summary>A node of the run whose process is known to be gone (<paramref name="Why"/> says how that is known).</summary>
+public sealed record GoneNode(Address Address, string Why);

@@ -121,7 +121,7 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
         {
             if (_routes!.IsCurrent(f.Endpoint))
             {
-                requester.Tell(new ServerUnreachable($"evaluator: {f.Reason}"));
+                requester.Tell(new ServerUnreachable($"evaluator: {f.Reason}", f.Endpoint, f.Refused));
             }
         });
         Receive<ServerRequestOverdue>(o =>

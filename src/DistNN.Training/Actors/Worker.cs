@@ -286,7 +286,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         if (_routes!.IsCurrent(failed.Endpoint))
         {
-            TellCoordinator(new ServerUnreachable($"worker {_name}: {failed.Reason}"));
+            TellCoordinator(new ServerUnreachable($"worker {_name}: {failed.Reason}", failed.Endpoint, failed.Refused));
         }
     }
 

@@ -68,6 +68,7 @@ public static class ClusterNode
         log($"waiting for {plan.Servers} parameter server(s){(standbys > 0 ? $", {standbys} standby server(s)" : "")} and {plan.Workers} worker(s) to register "
             + $"(at most {registrationTimeout.TotalSeconds:F0} s)");
         CoordinatorOutcome outcome;
+        GoneNode? gone = null;
         using (signals.Token.Register(() =>
         {
             // Workers abandon their batches and push nothing more before the nodes are told to leave.
@@ -95,9 +96,10 @@ public static class ClusterNode
             catch (TrainingFailedException e)
             {
                 outcome = new CoordinatorOutcome(1, null, null, e.Message);
+                gone = e.Gone;
             }
         }
-        await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.ExitCode, options.LeaveTimeout, log);
+        await StopMembersAsync(system, outcome.Failure ?? "training finished", outcome.ExitCode, options.LeaveTimeout, log, gone);
         if (agent is not null)
         {
             // This node's server and worker stop with their agent, before the coordinator does: the agent would take the
@@ -349,13 +351,17 @@ public static class ClusterNode
 
     /// <summary>
     /// Tells every other member's node agent to leave (and exit with the run's <paramref name="exitCode"/>) and waits (at
-    /// most <paramref name="timeout"/>) until they have. A member the failure detector finds unreachable meanwhile (a
+    /// most <paramref name="timeout"/>) until every member not down has. A member the failure detector finds unreachable meanwhile (a
     /// killed or paused node) cannot be told and cannot leave: the run is over, so this node downs it instead of waiting
     /// out the timeout (a paused node, when resumed, finds itself removed and exits 1). Once the others have left, the
     /// split-brain resolver would see one reachable node against one unreachable and might down this one instead. The
     /// wait also ends if this node's own ActorSystem has terminated (downed after all).
+    /// A node whose process is known to be gone (<paramref name="gone"/>, the one whose loss failed the run) is downed
+    /// first, before the others are told: no node's leave completes while a member is neither up nor down, and the failure
+    /// detector takes seconds (acceptable-heartbeat-pause) to find a killed node unreachable.
     /// </summary>
-    private static async Task StopMembersAsync(ActorSystem system, string reason, int exitCode, TimeSpan timeout, Action<string> log)
+    private static async Task StopMembersAsync(ActorSystem system, string reason, int exitCode, TimeSpan timeout, Action<string> log,
+        GoneNode? gone = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var others = cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress)).ToList();
@@ -363,7 +369,18 @@ public static class ClusterNode
         {
             return;
         }
-        log($"telling {others.Count} node(s) to leave the cluster");
+        var downed = new HashSet<Address>();
+        if (gone is not null && others.Any(m => m.Address.Equals(gone.Address) && m.Status != MemberStatus.Down))
+        {
+            log($"{gone.Address} is {gone.Why}: downing it");
+            cluster.Down(gone.Address);
+            downed.Add(gone.Address);
+            others.RemoveAll(m => m.Address.Equals(gone.Address));
+        }
+        if (others.Count > 0)
+        {
+            log($"telling {others.Count} node(s) to leave the cluster");
+        }
         void TellToLeave(IEnumerable<Member> members)
         {
             foreach (var member in members)
@@ -373,9 +390,11 @@ public static class ClusterNode
         }
         TellToLeave(others);
         var deadline = DateTime.UtcNow + timeout;
-        var downed = new HashSet<Address>();
-        for (int tick = 1; DateTime.UtcNow < deadline && !system.WhenTerminated.IsCompleted
-            && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress)); tick++)
+        // A member that is down is not waited for: it cannot leave, and the leader removes it only once the failure
+        // detector finds it unreachable (seconds, for one downed while it still looked reachable). It does not hold up this
+        // node's own leave, and the split-brain resolver counts no down member.
+        bool Leaving(Member m) => !m.Address.Equals(cluster.SelfAddress) && m.Status != MemberStatus.Down;
+        for (int tick = 1; DateTime.UtcNow < deadline && !system.WhenTerminated.IsCompleted && cluster.State.Members.Any(Leaving); tick++)
         {
             await Task.Delay(100);
             foreach (var lost in cluster.State.Unreachable.Where(m => !m.Address.Equals(cluster.SelfAddress) && m.Status != MemberStatus.Down))
@@ -392,7 +411,7 @@ public static class ClusterNode
                 TellToLeave(cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress) && m.Status == MemberStatus.Up));
             }
         }
-        var left = cluster.State.Members.Where(m => !m.Address.Equals(cluster.SelfAddress)).ToList();
+        var left = cluster.State.Members.Where(Leaving).ToList();
         if (left.Count > 0)
         {
             log($"{left.Count} node(s) did not leave within {timeout.TotalSeconds:F0} s: {string.Join(", ", left.Select(m => m.Address))}");

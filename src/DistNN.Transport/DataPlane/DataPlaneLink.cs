@@ -13,7 +13,8 @@ namespace DistNN.Transport.DataPlane;
 /// on the caller's thread: a connection is opened in the background on first use and again after a drop; messages told
 /// meanwhile are sent once it is open. Requests lost with a dropped connection are sent again on the next one — safe,
 /// since a server applies a (worker, step) once and a pull only reads. If no connection opens after five attempts (about
-/// 2 s), each requester gets <see cref="TensorRequestFailed"/>; the next message tries again.
+/// 2 s), or an attempt is refused (nothing listens there: the server node's process is gone, and trying again cannot
+/// bring it back), each requester gets <see cref="TensorRequestFailed"/>; the next message tries again.
 /// </summary>
 internal sealed class DataPlaneLink
 {
@@ -150,6 +151,7 @@ internal sealed class DataPlaneLink
     private async Task ConnectAsync()
     {
         string? failure = null;
+        bool refused = false;
         foreach (TimeSpan wait in s_backoff)
         {
             await Task.Delay(wait).ConfigureAwait(false);
@@ -167,12 +169,32 @@ internal sealed class DataPlaneLink
                 or System.Security.Authentication.AuthenticationException)
             {
                 failure = e is OperationCanceledException ? $"no connection within {s_connectTimeout.TotalSeconds:0} s" : e.Message;
+                // A ps node listens for as long as its process lives: a refusal means that process is gone (a paused
+                // one's socket still accepts), so the requests fail now instead of after the other attempts.
+                refused = IsRefused(e);
+                if (refused)
+                {
+                    break;
+                }
                 continue;
             }
             Connected(connection);
             return;
         }
-        GiveUp(failure ?? "the node is stopping");
+        GiveUp(failure ?? "the node is stopping", refused);
+    }
+
+    /// <summary>Whether <paramref name="e"/> (or an exception inside it) is a refused connection.</summary>
+    private static bool IsRefused(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -268,8 +290,11 @@ internal sealed class DataPlaneLink
         }
     }
 
-    /// <summary>No connection could be opened: every request waiting for one fails, other messages are dropped.</summary>
-    private void GiveUp(string reason)
+    /// <summary>
+    /// No connection could be opened (<paramref name="refused"/>: the last attempt was refused): every request waiting for
+    /// one fails, other messages are dropped.
+    /// </summary>
+    private void GiveUp(string reason, bool refused)
     {
         List<Request> failed;
         List<FrameWriter> dropped;
@@ -294,7 +319,7 @@ internal sealed class DataPlaneLink
             string why = request.SentOn is { } lost
                 ? $"the tensor data-plane connection to {Endpoint} dropped ({lost.CloseReason}) and could not be opened again: {reason}"
                 : $"cannot connect to the tensor data plane at {Endpoint}: {reason}";
-            request.Requester.Tell(new TensorRequestFailed(why, Endpoint), ActorRefs.NoSender);
+            request.Requester.Tell(new TensorRequestFailed(why, Endpoint, refused), ActorRefs.NoSender);
         }
     }
 }
