@@ -9,11 +9,10 @@ utime + stime in seconds as name=seconds (the name: --name, else --role). Runs w
 --threads NODE[,NODE…]: also those nodes' CPU by thread name (digits at the end dropped), as NODE:thread=seconds.
 """
 import os
-import re
 import sys
 import time
 
-from proc_cpu import cluster_nodes, stat
+from proc_cpu import cluster_nodes, stat, thread_kind
 
 
 def args():
@@ -33,7 +32,7 @@ def threads(pid, tick):
             name, ticks = stat(f"/proc/{pid}/task/{tid}/stat")
         except OSError:
             continue
-        name = re.sub(r"[-_ ]?\d+$", "", name).replace(" ", "_").replace("=", "_")
+        name = thread_kind(name).replace(" ", "_").replace("=", "_")
         by_name[name] = by_name.get(name, 0) + ticks / tick
     return by_name
 

@@ -1,6 +1,7 @@
 """What the /proc samplers of a local cluster (node-cpu.py, cpu-samples.py) share: finding its node processes and
-reading a process's or thread's CPU ticks. Reads files only; it starts no process."""
+reading a process's or thread's CPU ticks, naming a thread's kind. Reads files only; it starts no process."""
 import os
+import re
 
 
 def cluster_nodes(mark, command="node"):
@@ -26,3 +27,8 @@ def stat(path):
         text = f.read()
     fields = text[text.rindex(")") + 2:].split()
     return text[text.index("(") + 1:text.rindex(")")], int(fields[11]) + int(fields[12])
+
+
+def thread_kind(name):
+    """A thread's name without the number at its end (distnn.compute-3 -> distnn.compute): threads of one kind summed."""
+    return re.sub(r"[-_ ]?\d+$", "", name)

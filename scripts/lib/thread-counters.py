@@ -14,6 +14,8 @@ import os
 import re
 import sys
 
+from proc_cpu import stat, thread_kind
+
 
 def snap(out, specs):
     rows = {}
@@ -22,10 +24,7 @@ def snap(out, specs):
         for tid in os.listdir(f"/proc/{pid}/task"):
             base = f"/proc/{pid}/task/{tid}"
             try:
-                with open(f"{base}/stat") as f:
-                    text = f.read()
-                comm = text[text.index("(") + 1:text.rindex(")")]
-                fields = text[text.rindex(")") + 2:].split()
+                comm, ticks = stat(f"{base}/stat")
                 with open(f"{base}/schedstat") as f:
                     run, wait, slices = (int(x) for x in f.read().split())
                 vol = invol = 0
@@ -37,14 +36,10 @@ def snap(out, specs):
                             invol = int(line.split()[1])
             except (OSError, ValueError):
                 continue
-            rows[tid] = {"node": name or pid, "pid": pid, "comm": comm, "ticks": int(fields[11]) + int(fields[12]),
+            rows[tid] = {"node": name or pid, "pid": pid, "comm": comm, "ticks": ticks,
                          "run_ns": run, "wait_ns": wait, "slices": slices, "vol": vol, "invol": invol}
     with open(out, "w") as f:
         json.dump(rows, f)
-
-
-def group(comm):
-    return re.sub(r"[-_ ]?\d+$", "", comm)
 
 
 def perf_stat(path):
@@ -71,7 +66,7 @@ def diff(before, after, per, perf_file):
     groups = {}
     for tid, r in b.items():
         p = a.get(tid, {"run_ns": 0, "wait_ns": 0, "slices": 0, "vol": 0, "invol": 0})
-        key = (r["node"], group(r["comm"]))
+        key = (r["node"], thread_kind(r["comm"]))
         g = groups.setdefault(key, {"threads": 0, "run_ms": 0.0, "wait_ms": 0.0, "slices": 0, "vol": 0, "invol": 0,
                                     "perf_ms": 0.0, "perf_cs": 0.0, "perf_mig": 0.0})
         g["threads"] += 1

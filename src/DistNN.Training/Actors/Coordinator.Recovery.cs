@@ -180,11 +180,10 @@ public sealed partial class Coordinator
 
     private void OnStoppedWhileRecovering(IActorRef actor)
     {
-        NoteStoppedServer(actor);
+        _seenStopped.Add(actor);
         int server = _servers.IndexOf(actor);
         if (actor.Equals(_evaluator))
         {
-            _evaluatorStopped = true;
             Fail($"the evaluator ({actor.Path}) stopped");
             return;
         }

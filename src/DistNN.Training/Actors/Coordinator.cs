@@ -97,11 +97,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// <summary>Workers and servers were told <see cref="StopWork"/> (the run stopped by a signal, or failed).</summary>
     private bool _workStopped;
 
-    /// <summary>Servers of this run seen to stop (DeathWatch): not told <see cref="StopWork"/>, there is nobody to tell.</summary>
-    private readonly HashSet<IActorRef> _stoppedServers = [];
-
-    /// <summary>The evaluator was seen to stop (or the coordinator is stopping, and its children with it): not told <see cref="StopWork"/>.</summary>
-    private bool _evaluatorStopped;
+    /// <summary>
+    /// Actors of this run seen to stop (DeathWatch), and the evaluator once the coordinator itself is stopping (its children
+    /// stop first): not told <see cref="StopWork"/>, there is nobody to tell.
+    /// </summary>
+    private readonly HashSet<IActorRef> _seenStopped = [];
     private readonly HashSet<string> _interrupted = [];
     private readonly byte[] _dataPlaneKey = DataPlaneCredential.NewKey();
     private readonly CheckpointKeeper _checkpoints;
@@ -146,7 +146,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     {
         Context.System.EventStream.Unsubscribe(Self);
         // Children stop before their parent's PostStop: the evaluator has nobody to hear a stop now.
-        _evaluatorStopped = true;
+        _seenStopped.Add(_evaluator);
         string reason = _crash ?? "the coordinator stopped before the run ended";
         if (!_done.Task.IsCompleted)
         {
@@ -801,10 +801,9 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
     /// </summary>
     private void OnStopped(IActorRef actor)
     {
-        NoteStoppedServer(actor);
+        _seenStopped.Add(actor);
         if (actor.Equals(_evaluator))
         {
-            _evaluatorStopped = true;
             Fail($"the evaluator ({actor.Path}) stopped");
             return;
         }
@@ -964,12 +963,12 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
             Context.ActorSelection(worker.Path / Worker.StopListenerName).Tell(stop);
             worker.Tell(stop);
         }
-        if (!_evaluatorStopped)
+        if (!_seenStopped.Contains(_evaluator))
         {
             Context.ActorSelection(_evaluator.Path / EvaluatorActor.StopListenerName).Tell(stop);
             _evaluator.Tell(stop);
         }
-        foreach (var server in _servers.Where(s => !_stoppedServers.Contains(s)))
+        foreach (var server in _servers.Where(s => !_seenStopped.Contains(s)))
         {
             server.Tell(stop);
         }
@@ -977,15 +976,6 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         foreach (var idle in _candidates.Select(c => c.Server).Concat(_standbys.Servers).Except(_servers).Distinct())
         {
             idle.Tell(stop);
-        }
-    }
-
-    /// <summary><paramref name="actor"/> stopped: if it is one of the run's servers, a stop is not sent to it.</summary>
-    private void NoteStoppedServer(IActorRef actor)
-    {
-        if (_servers.Contains(actor))
-        {
-            _stoppedServers.Add(actor);
         }
     }
 

@@ -163,7 +163,7 @@ public sealed class EvaluatorActor : ReceiveActor, IWithTimers
             if (_stop.IsCancellationRequested)
             {
                 // Heard by the listener while scoring (its own copy of the stop is still in the mailbox): nothing of it goes out.
-                Stop(_stopReason.Text ?? "told to stop",
+                Stop(_stopReason.Heard,
                     $"the evaluation of epoch {epoch} is abandoned {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms into scoring the test set");
                 return;
             }

@@ -33,4 +33,7 @@ internal sealed class StopListener : ReceiveActor
 internal sealed class StopReason
 {
     public volatile string? Text;
+
+    /// <summary>The reason for the line of work abandoned once the token is cancelled (the listener's stop, its message not yet read by the parent).</summary>
+    public string Heard => Text ?? "told to stop";
 }

@@ -142,9 +142,6 @@ public sealed class Worker : ReceiveActor, IWithTimers
         Become(Stopped);
     }
 
-    /// <summary>The reason of the stop the listener heard before this actor did (the token is cancelled, its message not yet read).</summary>
-    private string ListenerStopReason => _stopReason.Text ?? "told to stop";
-
     /// <summary>After <see cref="StopWork"/>, or a batch abandoned for it: nothing changes this worker any more.</summary>
     private void Stopped() => ReceiveAny(_ => { });
 
@@ -357,7 +354,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             // The stop listener heard the stop while the last push was out, and its reply came before this actor's own
             // copy of the stop: stop here as that copy would (held reports go, the line says why), not silently.
-            Stop(ListenerStopReason, answered is int b ? $"the push of batch {b} was answered; nothing more is started" : "nothing more is started");
+            Stop(_stopReason.Heard, answered is int b ? $"the push of batch {b} was answered; nothing more is started" : "nothing more is started");
             return;
         }
         if (!_queue.TryDequeue(out int batch))
@@ -460,7 +457,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     }
 
     /// <summary>The run stopped while <paramref name="batch"/> was computed: nothing of it went to a server, and nothing more will.</summary>
-    private void Abandoned(int batch, long startedAt) => Stop(ListenerStopReason,
+    private void Abandoned(int batch, long startedAt) => Stop(_stopReason.Heard,
         $"batch {batch} of epoch {_epoch} abandoned {Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds:F0} ms into its computation, nothing of it pushed");
 
     /// <summary>
