@@ -43,24 +43,26 @@
 # moves with whatever else the shared machine runs at its moment (docs/simulation.md), and the input stands for the
 # real run's moment, which the last two bracket. The step benches at the start still give the pace. The hand-off
 # latency is the median of three measurements: one mean rides on its tail.
-# That median is then multiplied by the compute factor: what running inside a real worker costs a batch beyond a step
-# bench (a real worker's compute thread spent 1.5-2.5 ms a batch more than the step benches, docs/simulation.md; the
-# cause not found). It is measured before the runs it is validated against, by real 1-worker clusters of their own
+# What running inside a real cluster costs a batch beyond step benches is modelled as preemption (docs/simulation.md):
+# on the shared cores, every wake-up of a thread that is not a worker's compute (a message read or written, a server's
+# update, the coordinator's report) while k workers compute preempts one of them with probability min(1, k / cores), and
+# each preemption costs the compute --preemption-us (its caches refilled). The simulation counts the preemptions; their
+# cost is measured before the runs it is validated against, by real 1-worker clusters of their own
 # (--calibration-runs of them, 2 by default; the same model and batch, --calibration-samples an epoch, 2 epochs,
 # launched and sampled as the validation runs are): the median of their worker's compute thread's CPU per batch in the
 # last epoch, less the pushes' sends (the compute thread sends them inline, and the messages' input already charges
-# them: a message's fixed cost per part and the push's frame bytes), over the median of step benches alone run between
+# them: a message's fixed cost per part and the push's frame bytes), less the median of step benches alone run between
 # them (one before each cluster and one after the last: a process's CPU per step is bimodal, so one of each is one
-# draw). The factor, its inputs and both ratios (with it: the validation's result; without it, every other input the
-# same) are printed; the round benches' pace is the simulation's step with the factor. --no-calibration leaves it out
-# (factor 1, one ratio, the pace as before).
+# draw), over the preemptions per batch that the simulation of the same 1-worker run counts. The cost, its inputs and
+# both ratios (with it: the validation's result; without it, every other input the same) are printed; the round
+# benches' pace is the simulation's step with it. --no-calibration leaves it out (0, one ratio).
 # Beside the ratio: the load average over the run, the real workers' compute + wait per batch beside the simulated
 # workers' (on the virtual clock), each real worker's compute thread's CPU per batch beside the compute input (a check
 # of that input, not an input), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
 # by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
 # what the simulation charged each node per round (--node-cpu).
 # Usage: scripts/validate-simulator.sh [--no-calibration] [--calibration-runs K] [--calibration-samples S] [train-limit] [workers…]
-#        (defaults: the compute factor from 2 1-worker clusters of 6000 samples an epoch; 6000 samples, 2 4; cnn, batch 32)
+#        (defaults: the cost per preemption from 2 1-worker clusters of 6000 samples an epoch; 6000 samples, 2 4; cnn, batch 32)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -268,20 +270,22 @@ workers = [v for k, v in rate.items() if k.startswith('worker')]
 print(round(rate.get('coordinator', 0), 4), round(rate.get('ps', 0), 4), round(sum(workers) / max(1, len(workers)), 4), len(workers))"
 }
 
-# simulate N CONTROL_US CSV [COMPUTE_MS]: the N-worker run with every input above (and the coordinator's CPU per batch;
-# the compute per batch COMPUTE_MS if given); its output.
+# simulate N CONTROL_US CSV [PREEMPTION_US]: the N-worker run with every input above (and the coordinator's CPU per batch;
+# the cost per preemption PREEMPTION_US if given); its output.
 simulate() {
     local steps=$(( (limit + batch * $1 - 1) / (batch * $1) ))
-    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${4:-${compute[$1]}}" \
+    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${compute[$1]}" \
         --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
-        --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --overlap on --backward-profile "$profile" \
+        --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --preemption-us "${4:-$preemption_us}" --overlap on --backward-profile "$profile" \
         --steps "$steps" --node-cpu --csv "$3"
 }
 
-# The compute factor (see the header): real 1-worker clusters' compute thread against step benches alone beside them,
-# interleaved (bench, cluster, bench, cluster, bench) and the median of each: one process's CPU per step is bimodal
-# (docs/simulation.md), a real worker being one draw as a step bench is.
-factor=1
+# The cost per preemption (see the header): real 1-worker clusters' compute thread against step benches alone beside
+# them, interleaved (bench, cluster, bench, cluster, bench) and the median of each: one process's CPU per step is bimodal
+# (docs/simulation.md), a real worker being one draw as a step bench is; the difference over the preemptions per batch
+# the simulation counts for the same 1-worker run (2 cores, the messages' inputs above; the count depends on the
+# wake-ups, not on their costs).
+preemption_us=0
 if $calibrate; then
     # The pushes' sends, which the compute thread makes inline and the messages' input charges: a part per layer with
     # weights, each a message's fixed cost, and the push's frame bytes (the dense push whole: its bytes per round trip).
@@ -309,13 +313,15 @@ print(round(1e3 * t / w['_batches'], 3), round(1e3 * w['worker-0'] / w['_batches
     if [ ${#cal_threads[@]} -gt 0 ] && [ ${#cal_solo[@]} -gt 0 ]; then
         cal_thread=$(median "${cal_threads[@]}")
         solo_cal=$(median "${cal_solo[@]}")
-        factor=$(python3 -c "print(round($cal_thread / $solo_cal, 3))")
-        echo "  less its pushes' sends $sends ms (${#weight_layers[@]} parts, charged as messages): ${cal_threads[*]}, median $cal_thread; one step bench alone before, between and after: ${cal_solo[*]}, median $solo_cal -> compute factor $factor"
-        for n in "${counts[@]}"; do
-            compute[$n]=$(python3 -c "print(round(${compute[$n]} * $factor, 3))")
-        done
+        cal_steps=$(( (calib_limit + batch - 1) / batch ))
+        cal_sim=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --servers 1 --mode sync --compute-ms "$solo_cal" \
+            --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
+            --message-us "$worker_us,$server_us" --overlap on --backward-profile "$profile" --steps "$cal_steps" --node-cpu 2>/dev/null)
+        cal_preempt=$(echo "$cal_sim" | grep -m1 'preemptions per batch' | sed -E 's/.*worker-0 ([0-9.]+).*/\1/')
+        preemption_us=$(python3 -c "print(round(max(0.0, $cal_thread - $solo_cal) * 1e3 / float('${cal_preempt:-0}'), 1) if float('${cal_preempt:-0}') > 0 else 0)")
+        echo "  less its pushes' sends $sends ms (${#weight_layers[@]} parts, charged as messages): ${cal_threads[*]}, median $cal_thread; one step bench alone before, between and after: ${cal_solo[*]}, median $solo_cal; the simulated 1-worker run's preemptions per batch ${cal_preempt:-?} -> $preemption_us µs per preemption"
     else
-        echo "  no compute-thread figures from the 1-worker clusters or no step bench: compute factor 1"
+        echo "  no compute-thread figures from the 1-worker clusters or no step bench: no cost per preemption"
     fi
 fi
 
@@ -376,8 +382,8 @@ for n in "${counts[@]}"; do
     [ -n "${c:-}" ] && compute_runs[$n]+=" $c"
     # shellcheck disable=SC2086
     compute_raw[$n]=$(median ${compute_runs[$n]})
-    compute[$n]=$(python3 -c "print(round(${compute_raw[$n]} * $factor, 3))")
-    echo "compute: ${compute[$n]} ms CPU per batch for the $n-worker run: ${compute_raw[$n]}, the median of ${compute_runs[$n]} ($n step benches at once: at the start, beside the round benches, right before and right after the real run), × the compute factor $factor"
+    compute[$n]=${compute_raw[$n]}
+    echo "compute: ${compute[$n]} ms CPU per batch for the $n-worker run: the median of ${compute_runs[$n]} ($n step benches at once: at the start, beside the round benches, right before and right after the real run); $preemption_us µs per preemption"
     # The last epoch's figures (the plain progress line, every 5 s, may come too late or list one worker only).
     read -r real workers_ms < <(python3 -c "
 import json
@@ -400,12 +406,17 @@ print(', '.join(f'{1e3 * sum(v for k, v in w.items() if k.startswith(f\"worker-{
     echo "  real workers' compute+wait per batch (ms): $workers_ms; simulated: $(echo "$sim_out" | grep -m1 'compute+wait per batch' | sed -E 's/.*\(ms\): //') (time per step $sim_step ms)"
     echo "  CPU per round of the last epoch (ms): real $(echo "$cpu" | head -1); modelled $modelled; load $load"
     echo "  the real coordinator's CPU per round by thread (ms): $(echo "$cpu" | sed -n 2p)"
-    echo "  the real workers' compute threads' CPU per batch (ms): $(echo "$cpu" | sed -n 3p); the compute input ${compute[$n]} (${compute_raw[$n]} without the factor; the pushes' sends on that thread, charged as messages: ${sends:-?})"
-    if [ "$factor" != 1 ]; then
-        simulate "$n" "${control[$n]}" "$out/sim-$n-nofactor.csv" "${compute_raw[$n]}" > /dev/null
-        sim0=$(tail -1 "$out/sim-$n-nofactor.csv" | cut -d, -f6)
-        echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") (compute factor $factor; without it: simulated $sim0, ratio $(python3 -c "print(round($sim0 / $real, 3))"))"
+    preempts=$(echo "$sim_out" | grep -m1 'preemptions per batch' | sed -E 's/.*\(expected\): //')
+    with_pre=$(python3 -c "
+import re, sys
+p = [float(x) for x in re.findall(r'worker-[0-9]+ ([0-9.]+)', sys.argv[1])]
+print(round(${compute[$n]} + $preemption_us * 1e-3 * sum(p) / max(1, len(p)), 3))" "$preempts")
+    echo "  the real workers' compute threads' CPU per batch (ms): $(echo "$cpu" | sed -n 3p); modelled $with_pre: the compute input ${compute[$n]} + $preemption_us µs × the preemptions per batch ($preempts) (the pushes' sends on that thread, charged as messages: ${sends:-?})"
+    if [ "$preemption_us" != 0 ]; then
+        simulate "$n" "${control[$n]}" "$out/sim-$n-nopreemption.csv" 0 > /dev/null
+        sim0=$(tail -1 "$out/sim-$n-nopreemption.csv" | cut -d, -f6)
+        echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") ($preemption_us µs per preemption; without it: simulated $sim0, ratio $(python3 -c "print(round($sim0 / $real, 3))"))"
     else
-        echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") (no compute factor)"
+        echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") (no cost per preemption)"
     fi
 done

@@ -12,7 +12,7 @@ public sealed class SimulateCommandSpec
         {
             var r = Distnn.RunWithin(TimeSpan.FromMinutes(2), "simulate", "--model", "mlp", "--workers", "1,4", "--mode", "sync,async",
                 "--compute-ms", "5", "--server-ns", "0.3,0.5", "--message-ns", "0.25,0.2", "--message-us", "20,30", "--steps", "3", "--plot", png,
-                "--cores", "2", "--server-round-us", "800", "--worker-round-us", "400", "--control-us", "900", "--background-cores", "0.02,0.01,0.01", "--node-cpu");
+                "--cores", "2", "--server-round-us", "800", "--worker-round-us", "400", "--control-us", "900", "--background-cores", "0.02,0.01,0.01", "--preemption-us", "300", "--node-cpu");
 
             Assert.True(r.ExitCode == 0, r.All);
             var rows = r.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith("sync", StringComparison.Ordinal)
@@ -29,6 +29,8 @@ public sealed class SimulateCommandSpec
             Assert.Contains("cpu per step (ms): coordinator 0.90,", r.Stdout);
             Assert.Matches(@"worker-0 (5\.[0-9]{2}|[6-9]\.[0-9]{2})", r.Stdout);
             Assert.Matches(@"compute\+wait per batch \(ms\): worker-0 [0-9]+\.[0-9]{2}\+[0-9]+\.[0-9]{2}", r.Stdout);
+            Assert.Contains("preemption: 300.0 µs of a worker's compute per preemption (given)", r.Stdout);
+            Assert.Matches(@"preemptions per batch \(expected\): worker-0 [0-9]+\.[0-9]{3}", r.Stdout);
             Assert.True(new FileInfo(png).Length > 10_000, "the plot is a real PNG");
         }
         finally
@@ -51,6 +53,8 @@ public sealed class SimulateCommandSpec
     [InlineData("--server-round-us", "1,2", "--server-round-us")]
     [InlineData("--worker-round-us", "-1", "--worker-round-us")]
     [InlineData("--background-cores", "0.1,0.1", "--background-cores")]
+    [InlineData("--preemption-us", "-1", "--preemption-us")]
+    [InlineData("--preemption-us", "200", "--preemption-us")]
     [InlineData("--background-cores", "0.1,0.1,0.1", "--background-cores")]
     public void A_bad_option_exits_2_naming_it(string option, string value, string named)
     {

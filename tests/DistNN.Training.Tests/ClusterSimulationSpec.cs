@@ -318,6 +318,93 @@ public sealed class ClusterSimulationSpec
         Assert.Contains(says, refused);
     }
 
+    /// <summary>Runs the clock to its end; returns when each of <paramref name="nodes"/> finished the work queued on it.</summary>
+    private static Dictionary<string, double> Ends(VirtualClock clock, SharedCores cores, params string[] nodes)
+    {
+        var ends = new Dictionary<string, double>();
+        foreach (string node in nodes)
+        {
+            cores.Then(node, () => ends[node] = clock.Now);
+        }
+        while (clock.RunNext())
+        {
+        }
+        return ends;
+    }
+
+    [Fact]
+    public void A_wake_up_on_shared_cores_preempts_the_computing_workers_and_costs_them_its_refill()
+    {
+        const double ms = 1e-3;
+        // Two workers compute 10 ms each on two cores when a server's receive thread wakes up for 1 ms: both cores run
+        // compute, so it preempts one of the two for sure (each 0.5 expected), and each batch gets 0.5 × 1 ms more work.
+        // Three threads on two cores go at 2/3 until the receive ends (1 ms of work: at 1.5 ms, each batch 1 ms done);
+        // the batches' 9.5 ms left then run alone: 11 ms. Without the cost: 10.5 ms.
+        foreach (var (cost, end) in new[] { (1 * ms, 11 * ms), (0.0, 10.5 * ms) })
+        {
+            var clock = new VirtualClock();
+            var cores = new SharedCores(clock, 2, preemption: cost);
+            cores.Compute("worker-0", 10 * ms);
+            cores.Compute("worker-1", 10 * ms);
+            cores.Run("ps-0/receive", 1 * ms);
+            var ends = Ends(clock, cores, "worker-0", "worker-1", "ps-0/receive");
+            Assert.Equal(end, ends["worker-0"], 12);
+            Assert.Equal(end, ends["worker-1"], 12);
+            Assert.Equal(1.5 * ms, ends["ps-0/receive"], 12);
+            Assert.Equal(0.5, cores.Preemptions["worker-0"], 12);
+            Assert.Equal(10 * ms + cost / 2, cores.Charged["worker-0"], 12);
+        }
+
+        // One worker on two cores: the wake-up lands on its core with probability 1/2 (the other core is free), and a
+        // second piece queued behind the first is no new wake-up: 10 + 0.5 × 1 ms. Four workers on two cores: each
+        // 1/4 of one preemption. A wake-up while nothing computes costs nothing.
+        {
+            var clock = new VirtualClock();
+            var cores = new SharedCores(clock, 2, preemption: 1 * ms);
+            cores.Compute("worker-0", 10 * ms);
+            cores.Run("coordinator", 1 * ms);
+            cores.Run("coordinator", 1 * ms);
+            Assert.Equal(10.5 * ms, Ends(clock, cores, "worker-0")["worker-0"], 12);
+            Assert.Equal(0.5, cores.Preemptions["worker-0"], 12);
+            // At 10.5 ms, nothing computing: a wake-up of 1 ms ends at 11.5 ms and preempts nothing.
+            cores.Run("coordinator", 1 * ms);
+            Assert.Equal(11.5 * ms, Ends(clock, cores, "coordinator")["coordinator"], 12);
+            Assert.Equal(0.5, cores.Preemptions["worker-0"], 12);
+        }
+        {
+            var clock = new VirtualClock();
+            var cores = new SharedCores(clock, 2, preemption: 1 * ms);
+            for (int w = 0; w < 4; w++)
+            {
+                cores.Compute($"worker-{w}", 10 * ms);
+            }
+            cores.Run("ps-0", 0);
+            // Four batches of 10.25 ms on two cores: 20.5 ms.
+            Assert.Equal(20.5 * ms, Ends(clock, cores, "worker-3")["worker-3"], 12);
+            Assert.Equal(0.25, cores.Preemptions["worker-3"], 12);
+        }
+    }
+
+    [Fact]
+    public void The_cost_per_preemption_adds_exactly_its_expected_preemptions_and_needs_shared_cores()
+    {
+        // One worker on two cores, messages free and instant: the worker's compute is the whole critical path and never
+        // shares a core, so the run is longer by exactly the cost × the expected preemptions the wake-ups made.
+        var options = Options(workers: 1, steps: 4, link: "1000000GB/s", latency: "0") with { Cores = 2, ControlSecondsPerBatch = 0 };
+        var free = ClusterSimulation.Run(options);
+        var charged = ClusterSimulation.Run(options with { PreemptionSeconds = 1e-3 });
+        double preemptions = free.Preemptions["worker-0"];
+        Assert.InRange(preemptions, 0.5, 100);
+        Assert.Equal(preemptions, charged.Preemptions["worker-0"], 9);
+        Assert.Equal(free.VirtualSeconds + 1e-3 * preemptions, charged.VirtualSeconds, 9);
+
+        // A machine per node: no other thread shares a compute's cores; nothing counted, and a cost is refused.
+        Assert.Empty(ClusterSimulation.Run(options with { Cores = 0 }).Preemptions);
+        var refused = Assert.Throws<ArgumentException>(() => ClusterSimulation.Run(options with { Cores = 0, PreemptionSeconds = 1e-3 })).Message;
+        Assert.Contains("--preemption-us", refused);
+        Assert.Contains("needs --cores", refused);
+    }
+
     [Fact]
     public void With_overlap_a_layer_s_part_leaves_when_its_share_of_the_compute_is_done_and_is_answered_at_once()
     {

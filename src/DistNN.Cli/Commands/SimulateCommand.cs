@@ -62,6 +62,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         var (workerPerByte, serverPerByte) = settings.MessageNs is string mns ? Pair(mns, "--message-ns", "WORKER,SERVER nanoseconds per byte (e.g. 0.25,0.2)", 1e-9) : (0, 0);
         double serverPerRound = settings.ServerRoundUs is string srus ? Numbers(srus, 1, "--server-round-us", "a number of microseconds ≥ 0 (e.g. 800)")[0] / 1e6 : 0;
         double workerPerRound = settings.WorkerRoundUs is string wrus ? Numbers(wrus, 1, "--worker-round-us", "a number of microseconds ≥ 0 (e.g. 400)")[0] / 1e6 : 0;
+        double preemption = settings.PreemptionUs is string pus ? Numbers(pus, 1, "--preemption-us", "a number of microseconds ≥ 0 (e.g. 400)")[0] / 1e6 : 0;
         double controlPerBatch = settings.ControlUs is string cus ? Numbers(cus, 1, "--control-us", "a number of microseconds ≥ 0 (e.g. 900)")[0] / 1e6 : 0;
         (double Coordinator, double Server, double Worker) background = settings.BackgroundCores is string bcs
             ? Numbers(bcs, 3, "--background-cores", "COORDINATOR,SERVER,WORKER cores ≥ 0 (e.g. 0.02,0.01,0.01)") is var c ? (c[0], c[1], c[2]) : default
@@ -91,7 +92,9 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
         Console.WriteLine($"control plane: {controlPerBatch * 1e6:F1} µs of the coordinator's CPU per batch"
             + (settings.ControlUs is null ? " (--control-us not given)" : " (given)")
             + $"; background: {background.Coordinator:F4}, {background.Server:F4}, {background.Worker:F4} cores per coordinator, server, worker node"
-            + (settings.BackgroundCores is null ? " (--background-cores not given)" : " (given)"));
+            + (settings.BackgroundCores is null ? " (--background-cores not given)" : " (given)")
+            + $"; preemption: {preemption * 1e6:F1} µs of a worker's compute per preemption"
+            + (settings.PreemptionUs is null ? " (--preemption-us not given)" : " (given)"));
 
         var header = new[] { "mode", "compression", "stragglers", "servers", "workers", "samples/s", "ms/step", "efficiency", "push_kB", "wall_s" };
         Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadLeft(Width(i)))));
@@ -130,6 +133,7 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                 BackwardProfile = profile,
                                 ControlSecondsPerBatch = controlPerBatch,
                                 BackgroundCores = background,
+                                PreemptionSeconds = preemption,
                             });
                             var pushes = result.Messages["PushGradients"];
                             string[] row =
@@ -148,6 +152,11 @@ public sealed class SimulateCommand : AsyncCommand<SimulateSettings>
                                     $"{c.Key} {(c.Value / settings.Steps * 1e3).ToString("F2", s_invariant)}")));
                                 Console.WriteLine("  compute+wait per batch (ms): " + string.Join(", ", result.WorkerTimelines.Select(t =>
                                     $"{t.Key} {(t.Value.ComputePerBatch * 1e3).ToString("F2", s_invariant)}+{(t.Value.WaitPerBatch * 1e3).ToString("F2", s_invariant)}")));
+                                if (settings.Cores > 0)
+                                {
+                                    Console.WriteLine("  preemptions per batch (expected): " + string.Join(", ", result.WorkerTimelines.Select(t =>
+                                        $"{t.Key} {(result.Preemptions.GetValueOrDefault(t.Key) / Math.Max(1, t.Value.Batches)).ToString("F3", s_invariant)}")));
+                                }
                             }
                         }
                         series.Add(new SimulationSeries(Label(mode, compression, fraction, factor, m, servers.Length > 1 || m > 1), points));

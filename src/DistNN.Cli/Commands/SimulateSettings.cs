@@ -98,6 +98,10 @@ public sealed class SimulateSettings : CommandSettings
     [Description("With --cores: the cores a coordinator, a server and a worker node each use on their own all along (runtime timers, heartbeats, gossip, GC), taken from the shared cores; e.g. measured on an idle loopback cluster from /proc. Default: 0,0,0 (not charged).")]
     public string? BackgroundCores { get; init; }
 
+    [CommandOption("--preemption-us <US>")]
+    [Description("With --cores: the CPU microseconds a worker's compute pays each time another thread (a message read or written, a server's update, the coordinator's report) wakes up on a core it runs on: its caches refilled. A wake-up while k workers compute on C cores preempts one with probability min(1, k / C). E.g. a real 1-worker cluster's compute thread less a step bench's CPU per batch, over the preemptions per batch the same run's simulation counts (--node-cpu prints them). Default: 0 (not charged).")]
+    public string? PreemptionUs { get; init; }
+
     [CommandOption("--node-cpu")]
     [Description("After each run's row, print the CPU charged to each node per step (ms: compute, messages, control, server work) and each worker's compute + wait per batch on the virtual clock, as a real worker reports them.")]
     public bool NodeCpu { get; init; }

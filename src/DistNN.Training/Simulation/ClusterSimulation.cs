@@ -39,7 +39,7 @@ public sealed class ClusterSimulation
     {
         _options = options;
         _network = new SimulatedNetwork(options.Link);
-        _cores = new SharedCores(_clock, options.Cores, options.Cores > 0 ? options.TotalBackgroundCores : 0);
+        _cores = new SharedCores(_clock, options.Cores, options.Cores > 0 ? options.TotalBackgroundCores : 0, options.PreemptionSeconds);
         var layout = Parameters.ParameterLayout.For(ModelBuilder.Build(options.Plan.Model, options.Plan.Seed), options.Plan.Servers);
         for (int s = 0; s < options.Plan.Servers; s++)
         {
@@ -130,6 +130,7 @@ public sealed class ClusterSimulation
         {
             NodeCpuSeconds = new SortedDictionary<string, double>(_cores.Charged.ToDictionary(), StringComparer.Ordinal),
             WorkerTimelines = _timelines,
+            Preemptions = new SortedDictionary<string, double>(_cores.Preemptions.ToDictionary(), StringComparer.Ordinal),
         };
     }
 
@@ -160,7 +161,7 @@ public sealed class ClusterSimulation
     internal void ComputeEnds(string worker) => _cores.Then(worker, () => _timelines[worker].Ends(_clock.Now));
 
     /// <summary>Charges <paramref name="seconds"/> of compute to <paramref name="worker"/>, after what it already has.</summary>
-    internal void Charge(string worker, double seconds) => _cores.Run(worker, seconds);
+    internal void Charge(string worker, double seconds) => _cores.Compute(worker, seconds);
 
     /// <summary>For each layer, the share of a batch's compute done when its gradients are final; null: not known.</summary>
     internal IReadOnlyList<double>? BackwardProfile => _options.BackwardProfile;
@@ -181,8 +182,10 @@ public sealed class ClusterSimulation
             cost += push.Gradients.Sum(g => (long)g.Values.Length) * _options.ServerSecondsPerValue;
         }
         // Written by the sender's data-plane thread once the work it queued before (its batch, or the layers up to this part) is done.
+        // A worker's compute thread writes its own push parts (inline sends): that wakes no other thread.
         _cores.Then(from, () => _cores.Run(Sending(from), _options.WorkerSecondsPerMessage + bytes * _options.WorkerSecondsPerByte,
-            () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver))));
+            () => _clock.At(_network.Send(from, to, bytes, _clock.Now), () => _cores.Run(Receiving(to), cost, deliver)),
+            wakes: !from.StartsWith("worker-", StringComparison.Ordinal)));
     }
 
     /// <summary>

@@ -94,6 +94,13 @@ public sealed record SimulationOptions
     /// </summary>
     public (double Coordinator, double Server, double Worker) BackgroundCores { get; init; }
 
+    /// <summary>
+    /// With <see cref="Cores"/>: the CPU seconds a worker's compute pays each time another thread preempts it on a shared
+    /// core (its caches refilled: <see cref="SharedCores"/>); a wake-up of a non-compute thread while k workers compute
+    /// on C cores costs the computing workers this × min(1, k / C) in all. 0: not charged.
+    /// </summary>
+    public double PreemptionSeconds { get; init; }
+
     /// <summary>The cores all the nodes' background takes: one coordinator, the plan's servers and workers.</summary>
     public double TotalBackgroundCores =>
         BackgroundCores.Coordinator + Plan.Servers * BackgroundCores.Server + Plan.Workers * BackgroundCores.Worker;
@@ -143,6 +150,14 @@ public sealed record SimulationOptions
         if (!(bc >= 0) || !(bs >= 0) || !(bw >= 0) || double.IsInfinity(bc) || double.IsInfinity(bs) || double.IsInfinity(bw))
         {
             throw new ArgumentException($"--background-cores: a coordinator's, a server's and a worker's cores must be finite and not negative (got {bc:G4},{bs:G4},{bw:G4})");
+        }
+        if (!(PreemptionSeconds >= 0) || double.IsInfinity(PreemptionSeconds))
+        {
+            throw new ArgumentException($"--preemption-us: the compute's CPU per preemption must be finite and not negative (got {PreemptionSeconds * 1e6:G4})");
+        }
+        if (PreemptionSeconds > 0 && Cores == 0)
+        {
+            throw new ArgumentException("--preemption-us: needs --cores (a machine per node has no other threads on its compute's cores)");
         }
         if (TotalBackgroundCores > 0 && Cores == 0)
         {

@@ -24,6 +24,12 @@ public sealed record SimulationResult(
     /// <summary>Each worker's batches on the virtual clock: computing (its batch's work done) and waiting until the next one.</summary>
     public IReadOnlyDictionary<string, BatchTimeline> WorkerTimelines { get; init; } = new Dictionary<string, BatchTimeline>();
 
+    /// <summary>
+    /// With shared cores: each worker's expected preemptions of its compute over the run by the other threads' wake-ups
+    /// (counted whether or not a cost per preemption is charged).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Preemptions { get; init; } = new Dictionary<string, double>();
+
     public double SamplesPerSecond => Samples / VirtualSeconds;
 
     /// <summary>Mean time of one batch on a worker: computing and waiting.</summary>
