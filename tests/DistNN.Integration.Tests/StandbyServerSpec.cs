@@ -13,6 +13,9 @@ public sealed class StandbyServerSpec : IDisposable
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan s_run = TimeSpan.FromMinutes(3);
 
+    /// <summary>From a server's SIGKILL to the servers replaced, when its refusing data plane says it is gone (1.0-1.5 s measured).</summary>
+    private static readonly TimeSpan s_goneServerReplaced = TimeSpan.FromSeconds(5);
+
     /// <summary>2 epochs of 3000 samples: 47 batches, 24 sync rounds of two workers each; a checkpoint every 5 steps.</summary>
     private static readonly string[] s_plan =
         ["--model", "mlp", "--epochs", "2", "--train-limit", "3000", "--workers", "2", "--servers", "2", "--mode", "sync"];
@@ -22,19 +25,41 @@ public sealed class StandbyServerSpec : IDisposable
     /// <summary>The weights of <see cref="s_plan"/> trained in one process: what every hurt cluster run must end with.</summary>
     private static readonly Lazy<string> s_clean = new(() => NodeGroup.CleanRunSha(Mnist.RequireDir(), s_plan, s_run));
 
+    /// <summary>
+    /// Server 1 is SIGKILLed while both workers are inside a batch (each held 400 ms, as a slower model's would be): their
+    /// pushes to it find its data plane refusing connections, so its process is gone, and the coordinator downs its node
+    /// and has the standby take its chunks at once. Waiting for the failure detector instead (this group's
+    /// acceptable-heartbeat-pause 5 s, then the split-brain resolver's stable-after 3 s) never had the servers replaced
+    /// sooner than 5 s after the kill (about 8-12 s here). A kill while the workers wait idle (an epoch's end) is still
+    /// noticed by the failure detector: nothing connects to the killed node's data plane then.
+    /// </summary>
     [Fact]
     public void A_server_SIGKILLed_mid_run_is_replaced_by_the_standby_and_the_run_ends_with_the_clean_runs_weights()
     {
         string mnist = Mnist.RequireDir();
         string checkpoints = Path.Combine(_group.Dir, "ck");
-        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints, psOneEnvironment: new Dictionary<string, string>());
+        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints, psOneEnvironment: new Dictionary<string, string>(),
+            workerEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400" });
         string cleanSha = s_clean.Value;
         Assert.True(NodeGroup.WaitForFile(Path.Combine(checkpoints, "step-0000000010", "manifest.json"), s_run), $"no checkpoint of step 10\n{_group.Diagnostics()}");
+        // Each worker inside a held batch begun after now: the kill comes before their next pushes.
+        var workers = _group.All.Where(n => n.Label is "w0" or "w1").Select(w => (Node: w, Since: w.LineCount)).ToList();
+        foreach (var (w, since) in workers)
+        {
+            Assert.True(w.WaitForLine("test hook: holding a batch", s_run, since), $"{w.Label} began no held batch\n{_group.Diagnostics()}");
+        }
 
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         servers[1].Signal("KILL");
 
+        Assert.True(coordinator.WaitForLine("servers replaced in", s_run), _group.Diagnostics());
+        var replaced = killed.Elapsed;
         AssertRecoveredAsClean(coordinator, servers[1], cleanSha);
+        Assert.True(replaced < s_goneServerReplaced,
+            $"the servers were replaced {replaced.TotalSeconds:F1} s after SIGKILL, not within {s_goneServerReplaced.TotalSeconds} s\n{_group.Diagnostics()}");
+        Assert.Matches("is the node of parameter server 1, whose data plane at .* refused a connection: its process is gone: downing it", coordinator.Output);
         Assert.Contains("parameter server 1 (", coordinator.Output);
+        Assert.Contains("is gone (its data plane at ", coordinator.Output);
         Assert.Contains("a standby takes its chunks and every server goes back to checkpoint", coordinator.Output);
     }
 
@@ -118,10 +143,11 @@ public sealed class StandbyServerSpec : IDisposable
     /// A coordinator, servers ps-0 and ps-1 (in that order, so they are servers 0 and 1; ps-1 with
     /// <paramref name="psOneEnvironment"/>), a standby and two workers, training <paramref name="plan"/> with a checkpoint
     /// every <paramref name="checkpointEvery"/> steps into <paramref name="checkpoints"/> (<paramref name="ownFolders"/>: each
-    /// ps node's files into a folder of its own, own-NAME), saving the weights and the summary into the group's folder.
+    /// ps node's files into a folder of its own, own-NAME; the workers with <paramref name="workerEnvironment"/>), saving the weights and the summary into the group's folder.
     /// </summary>
     private (NodeProcess Coordinator, List<NodeProcess> Servers) StartCluster(string mnist, string[] plan, string checkpoints,
-        IReadOnlyDictionary<string, string> psOneEnvironment, bool ownFolders = false, string checkpointEvery = "5")
+        IReadOnlyDictionary<string, string> psOneEnvironment, bool ownFolders = false, string checkpointEvery = "5",
+        IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
         int port = NodeProcess.FreePort();
         string seed = Seed = $"akka.tcp://distnn@127.0.0.1:{port}";
@@ -137,8 +163,10 @@ public sealed class StandbyServerSpec : IDisposable
             Assert.True(ps.WaitForLine("registered ps with the coordinator", s_start), _group.Diagnostics());
             return ps;
         }).ToList();
-        _group.Start("w0", "--role", "worker", "--seed", seed, "--name", "w0", "--data-dir", mnist, "--threads", "1");
-        _group.Start("w1", "--role", "worker", "--seed", seed, "--name", "w1", "--data-dir", mnist, "--threads", "1");
+        foreach (string w in new[] { "w0", "w1" })
+        {
+            _group.Start(w, workerEnvironment ?? new Dictionary<string, string>(), "--role", "worker", "--seed", seed, "--name", w, "--data-dir", mnist, "--threads", "1");
+        }
         return (coordinator, servers);
     }
 

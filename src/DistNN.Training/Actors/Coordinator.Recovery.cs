@@ -71,14 +71,23 @@ public sealed partial class Coordinator
 
     /// <summary>
     /// A worker or the evaluator lost a request to a server. Without standbys that ends the run (naming the server's node
-    /// as gone when its data plane refused the connection, <see cref="GoneServer"/>); with them the server may be about
-    /// to be noticed lost and replaced, so the run fails only if that has not happened within the timeout.
+    /// as gone when its data plane refused the connection, <see cref="GoneServer"/>). With them, a current server whose
+    /// data plane refused the connection is gone: its node is downed and its replacement starts at once
+    /// (<see cref="OnServerGone"/>), instead of after the failure detector finds the node unreachable and the split-brain
+    /// resolver downs it. Any other loss (a deadline, a timeout: the server may be paused or cut off and come back; an
+    /// endpoint no current server has) may be about to be noticed lost and replaced, so the run fails only if that has not
+    /// happened within the timeout.
     /// </summary>
     private void OnServerUnreachable(ServerUnreachable unreachable)
     {
         if (!ReplacesServers)
         {
             Fail(unreachable.Reason, GoneServer(unreachable));
+            return;
+        }
+        if (GoneServerIndex(unreachable) is int gone and >= 0 && !_seenStopped.Contains(_servers[gone]))
+        {
+            OnServerGone(gone, unreachable.Endpoint);
             return;
         }
         if (!Timers.IsTimerActive("unreachable"))
@@ -94,17 +103,61 @@ public sealed partial class Coordinator
     /// deadline, a timeout: the node may be paused or cut off and come back), or when the endpoint is no current server's
     /// (one replaced since). A server in the coordinator's own process is reached in memory, never refused.
     /// </summary>
-    private GoneNode? GoneServer(ServerUnreachable unreachable)
+    private GoneNode? GoneServer(ServerUnreachable unreachable) =>
+        GoneServerIndex(unreachable) is int index and >= 0 ? GoneServer(index, unreachable.Endpoint) : null;
+
+    private GoneNode GoneServer(int index, string endpoint) => new(_servers[index].Path.Address,
+        $"the node of parameter server {index}, whose data plane at {endpoint} refused a connection: its process is gone");
+
+    /// <summary>The index of the current server whose data plane refused <paramref name="unreachable"/>'s connection, or -1 (<see cref="GoneServer"/>).</summary>
+    private int GoneServerIndex(ServerUnreachable unreachable)
     {
         int index = unreachable.Refused && unreachable.Endpoint.Length > 0 ? _dataPlanes.IndexOf(unreachable.Endpoint) : -1;
-        return index < 0 || index >= _servers.Count ? null : new GoneNode(_servers[index].Path.Address,
-            $"the node of parameter server {index}, whose data plane at {unreachable.Endpoint} refused a connection: its process is gone");
+        return index < _servers.Count ? index : -1;
     }
 
-    /// <summary>Server <paramref name="index"/> stopped in training: its replacement starts, or the run fails saying why it cannot.</summary>
-    private void OnServerLost(int index, IActorRef server)
+    /// <summary>
+    /// Server <paramref name="index"/>'s data plane at <paramref name="endpoint"/> refused a connection: its node's process
+    /// is gone (a paused one's socket still accepts). Its node is downed now, and it is replaced as a stopped server is
+    /// (<see cref="OnServerLost"/>). It is no longer watched: its node is removed only once the failure detector finds it
+    /// unreachable, seconds later, and its stop then is no news (nor a second loss while the recovery waits for a ps node).
+    /// </summary>
+    private void OnServerGone(int index, string endpoint)
     {
-        string lost = $"parameter server {index} ({server.Path}) stopped";
+        var server = _servers[index];
+        Context.Unwatch(server);
+        _seenStopped.Add(server);
+        Down(GoneServer(index, endpoint));
+        OnServerLost(index, server, $"parameter server {index} ({server.Path}) is gone (its data plane at {endpoint} refused a connection)");
+    }
+
+    /// <summary>
+    /// Downs <paramref name="gone"/>'s node, in a cluster (in one process nothing is refused, and there is no node to down):
+    /// no member that is neither up nor down then holds up the cluster (a new ps node's admission, the others' leave), and
+    /// the failure detector, which would find it unreachable seconds later, is not waited for.
+    /// </summary>
+    private void Down(GoneNode gone)
+    {
+        if (Context.System is not ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+        {
+            return;
+        }
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        if (!gone.Address.Equals(cluster.SelfAddress)
+            && cluster.State.Members.Any(m => m.Address.Equals(gone.Address) && m.Status != Akka.Cluster.MemberStatus.Down))
+        {
+            _log.Warning("{0} is {1}: downing it", gone.Address, gone.Why);
+            cluster.Down(gone.Address);
+        }
+    }
+
+    /// <summary>
+    /// Server <paramref name="index"/> stopped in training (<paramref name="lost"/>: how it was lost, "stopped" by default):
+    /// its replacement starts, or the run fails saying why it cannot.
+    /// </summary>
+    private void OnServerLost(int index, IActorRef server, string? lost = null)
+    {
+        lost ??= $"parameter server {index} ({server.Path}) stopped";
         if (!ReplacesServers)
         {
             Fail($"{lost}; its chunks' weights are lost");
