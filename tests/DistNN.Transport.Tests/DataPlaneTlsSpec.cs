@@ -76,6 +76,9 @@ public sealed class DataPlaneTlsSpec : IDisposable
         Assert.True(client.IsTls);
         Assert.Equal(values, echoed);
         Assert.Empty(_refused);
+        // The socket under TLS is read with the low-water mark raised while the rest of the frame arrives, then reset.
+        Assert.True(client.GatedReads > 0);
+        Assert.Equal(1, client.LowWaterMark);
     }
 
     private static async Task<bool> SendQueued(DataPlaneConnection connection, FrameWriter frame)

@@ -13,10 +13,18 @@ namespace DistNN.Transport.DataPlane;
 /// placed arrays spliced in where their bins were, byte for byte the frame that was sent, so the serializer reads and
 /// checks it as before and finds each bin already in its array. The frame header is checked
 /// (<see cref="FrameReader.PayloadLength"/>) before the buffer grows for a frame. One thread at a time.
+/// <c>receive(into, due)</c> reads into <c>into</c>; <c>due</c> is how many bytes of the frame being read are still
+/// certain to come (0 between frames), so that the read may wait for many of them at once (<see cref="LowWaterReads"/>).
 /// </summary>
-internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLimits limits, Func<ReadOnlySequence<byte>, IValueArrays?>? placement,
+internal sealed class FrameReceiver(Func<Memory<byte>, int, int> receive, ProtocolLimits limits, Func<ReadOnlySequence<byte>, IValueArrays?>? placement,
     int initialBytes)
 {
+    /// <summary>A receiver over a stream read without regard to what is due.</summary>
+    public FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLimits limits, Func<ReadOnlySequence<byte>, IValueArrays?>? placement, int initialBytes)
+        : this((into, _) => receive(into), limits, placement, initialBytes)
+    {
+    }
+
     /// <summary>Frames smaller than this are not scanned for bins (their values are a small copy).</summary>
     private const int MinPlacedFrameBytes = 256 * 1024;
 
@@ -101,7 +109,7 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLim
                 }
             }
         }
-        if (!Fill(FrameWriter.HeaderBytes + inBuffer, FrameWriter.HeaderBytes + inBuffer + ScanReadBytes))
+        if (!Fill(FrameWriter.HeaderBytes + inBuffer, FrameWriter.HeaderBytes + inBuffer + ScanReadBytes, due: true))
         {
             throw new EndOfStreamException($"a frame of {length} bytes ended early");
         }
@@ -145,7 +153,7 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLim
         int total = memory.Length;
         while (done < total)
         {
-            int received = receive(memory[done..total]);
+            int received = receive(memory[done..total], total - done);
             if (received == 0)
             {
                 throw new EndOfStreamException($"a chunk's {total} value bytes ended after {done}");
@@ -156,9 +164,10 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLim
 
     /// <summary>
     /// Makes the buffer hold at least <paramref name="bytes"/> bytes from <c>_start</c>, reading (each read at most up
-    /// to <paramref name="upTo"/> bytes from <c>_start</c>); false if the stream ended first.
+    /// to <paramref name="upTo"/> bytes from <c>_start</c>); false if the stream ended first. <paramref name="due"/>: the
+    /// bytes up to <paramref name="bytes"/> belong to the frame whose header has been read, so they are certain to come.
     /// </summary>
-    private bool Fill(int bytes, int upTo)
+    private bool Fill(int bytes, int upTo, bool due = false)
     {
         if (_buffer.Length - _start < bytes)
         {
@@ -184,7 +193,7 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLim
         while (_filled - _start < bytes)
         {
             int room = (int)Math.Min(_buffer.Length - _filled, Math.Max(0L, (long)_start + upTo - _filled));
-            int received = receive(_buffer.AsMemory(_filled, Math.Max(room, _start + bytes - _filled)));
+            int received = receive(_buffer.AsMemory(_filled, Math.Max(room, _start + bytes - _filled)), due ? _start + bytes - _filled : 0);
             if (received == 0)
             {
                 return false;
