@@ -74,7 +74,7 @@ public class LowWaterReadsSpec
                     third.TrySetResult();
                 }
             }
-        });
+        }, DataPlaneOptions.Default with { ReceiveLowWaterBytes = 2 * 1024 * 1024 });
         server.Accepted += accepted.SetResult;
 
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendBufferSize = 4 * 1024 * 1024 };
