@@ -24,7 +24,6 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     private readonly FrameHandler _onFrame;
     private readonly FramePlacement? _placement;
     private FrameReceiver? _receiver;
-    private LowWaterReads? _reads;
     private readonly DataPlaneOptions _options;
     private readonly Channel<FrameWriter> _outgoing;
     private readonly CancellationTokenSource _closing = new();
@@ -76,12 +75,6 @@ public sealed class DataPlaneConnection : IAsyncDisposable
 
     /// <summary>Value bytes received straight into the arrays that hold them (<see cref="FramePlacement"/>), not through the buffer.</summary>
     public long BytesPlaced => _receiver?.BytesPlaced ?? 0;
-
-    /// <summary>Reads that waited for a raised low-water mark (<see cref="LowWaterReads"/>).</summary>
-    internal long GatedReads => _reads?.GatedReads ?? 0;
-
-    /// <summary>The socket's low-water mark now (SO_RCVLOWAT); 1 except during a gated read.</summary>
-    internal int LowWaterMark => _reads?.Mark ?? 1;
 
     /// <summary>
     /// During the <see cref="FrameHandler"/>'s call: the arrays the frame's large values were received into (read the
@@ -258,25 +251,13 @@ public sealed class DataPlaneConnection : IAsyncDisposable
     /// <summary>
     /// The receive loop, on a thread of its own blocked in <c>recv</c>: the kernel wakes it when bytes arrive, with no
     /// hop through epoll and the thread pool per read (docs/performance.md says what those hops cost). The
-    /// <see cref="FrameReceiver"/> cuts the frames, large values straight into their arrays when a placement names them;
-    /// while the rest of a large frame arrives over TCP the thread sleeps until most of it is there (<see cref="LowWaterReads"/>).
-
+    /// <see cref="FrameReceiver"/> cuts the frames, large values straight into their arrays when a placement names them.
     /// </summary>
     private void ReceiveLoop()
     {
         string reason = "the peer closed the connection";
-        var reads = new LowWaterReads(_socket, _options.ReceiveLowWaterBytes <= 0 ? 0
-            : (int)Math.Min(_options.ReceiveLowWaterBytes, _socket.ReceiveBufferSize / 2L));
-        _reads = reads;
-        _records?.GateReads(reads);
         var receiver = new FrameReceiver(
-            _tls is null
-                ? (bytes, due) => reads.Receive(bytes.Span, due)
-                : (bytes, due) =>
-                {
-                    _records!.Due = due;
-                    return _tls.Read(bytes.Span);
-                },
+            _tls is null ? bytes => _socket.Receive(bytes.Span, SocketFlags.None) : bytes => _tls.Read(bytes.Span),
             _options.Limits,
             _placement is null ? null : start => _placement(this, start),
             _options.ReceiveSegmentBytes);

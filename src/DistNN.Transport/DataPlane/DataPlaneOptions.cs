@@ -23,15 +23,6 @@ public sealed record DataPlaneOptions
     public int SocketBufferBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// The largest low-water mark (SO_RCVLOWAT) a TCP connection's receive thread waits for while the rest of a large frame
-    /// arrives (<see cref="LowWaterReads"/>): one wake-up per this many bytes instead of one per segment. At most half the
-    /// kernel's receive buffer is used. 0 (the default): off. On loopback the cluster's receive threads switched as often
-    /// with it as without and the cluster ran no faster (docs/performance.md, 2026-12-02); it saves wake-ups where a frame's
-    /// segments arrive spread out in time. 2 MB suits the 4 MB socket buffers.
-    /// </summary>
-    public int ReceiveLowWaterBytes { get; init; }
-
-    /// <summary>
     /// A frame offered with <see cref="DataPlaneConnection.TrySend"/> while nothing is queued and the socket has room is
     /// written on the calling thread instead of by the send loop; saves a thread wake-up per message.
     /// </summary>

@@ -13,18 +13,10 @@ namespace DistNN.Transport.DataPlane;
 /// placed arrays spliced in where their bins were, byte for byte the frame that was sent, so the serializer reads and
 /// checks it as before and finds each bin already in its array. The frame header is checked
 /// (<see cref="FrameReader.PayloadLength"/>) before the buffer grows for a frame. One thread at a time.
-/// <c>receive(into, due)</c> reads into <c>into</c>; <c>due</c> is how many bytes of the frame being read are still
-/// certain to come (0 between frames), so that the read may wait for many of them at once (<see cref="LowWaterReads"/>).
 /// </summary>
-internal sealed class FrameReceiver(Func<Memory<byte>, int, int> receive, ProtocolLimits limits, Func<ReadOnlySequence<byte>, IValueArrays?>? placement,
+internal sealed class FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLimits limits, Func<ReadOnlySequence<byte>, IValueArrays?>? placement,
     int initialBytes)
 {
-    /// <summary>A receiver over a stream read without regard to what is due.</summary>
-    public FrameReceiver(Func<Memory<byte>, int> receive, ProtocolLimits limits, Func<ReadOnlySequence<byte>, IValueArrays?>? placement, int initialBytes)
-        : this((into, _) => receive(into), limits, placement, initialBytes)
-    {
-    }
-
     /// <summary>Frames smaller than this are not scanned for bins (their values are a small copy).</summary>
     private const int MinPlacedFrameBytes = 256 * 1024;
 
@@ -109,7 +101,7 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int, int> receive, Protoc
                 }
             }
         }
-        if (!Fill(FrameWriter.HeaderBytes + inBuffer, FrameWriter.HeaderBytes + inBuffer + ScanReadBytes, due: true))
+        if (!Fill(FrameWriter.HeaderBytes + inBuffer, FrameWriter.HeaderBytes + inBuffer + ScanReadBytes))
         {
             throw new EndOfStreamException($"a frame of {length} bytes ended early");
         }
@@ -153,7 +145,7 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int, int> receive, Protoc
         int total = memory.Length;
         while (done < total)
         {
-            int received = receive(memory[done..total], total - done);
+            int received = receive(memory[done..total]);
             if (received == 0)
             {
                 throw new EndOfStreamException($"a chunk's {total} value bytes ended after {done}");
@@ -164,10 +156,9 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int, int> receive, Protoc
 
     /// <summary>
     /// Makes the buffer hold at least <paramref name="bytes"/> bytes from <c>_start</c>, reading (each read at most up
-    /// to <paramref name="upTo"/> bytes from <c>_start</c>); false if the stream ended first. <paramref name="due"/>: the
-    /// bytes up to <paramref name="bytes"/> belong to the frame whose header has been read, so they are certain to come.
+    /// to <paramref name="upTo"/> bytes from <c>_start</c>); false if the stream ended first.
     /// </summary>
-    private bool Fill(int bytes, int upTo, bool due = false)
+    private bool Fill(int bytes, int upTo)
     {
         if (_buffer.Length - _start < bytes)
         {
@@ -193,7 +184,7 @@ internal sealed class FrameReceiver(Func<Memory<byte>, int, int> receive, Protoc
         while (_filled - _start < bytes)
         {
             int room = (int)Math.Min(_buffer.Length - _filled, Math.Max(0L, (long)_start + upTo - _filled));
-            int received = receive(_buffer.AsMemory(_filled, Math.Max(room, _start + bytes - _filled)), due ? _start + bytes - _filled : 0);
+            int received = receive(_buffer.AsMemory(_filled, Math.Max(room, _start + bytes - _filled)));
             if (received == 0)
             {
                 return false;

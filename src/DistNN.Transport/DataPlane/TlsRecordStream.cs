@@ -21,28 +21,6 @@ internal sealed class TlsRecordStream(Socket socket) : Stream
     private int _inEnd;
     private int _outLength;
     private bool _holding;
-    private LowWaterReads? _reads;
-
-    /// <summary>
-    /// Plain bytes the frame being read still certainly brings (set before each read of the stream above; 0 between
-    /// frames). The socket brings at least as many, less what the <see cref="System.Net.Security.SslStream"/> above has
-    /// already taken from this stream and not yet handed on (at most a few records: <see cref="SslBufferedBytes"/>).
-    /// </summary>
-    public int Due { get; set; }
-
-    /// <summary>What the stream above may hold of a frame, read from here but not yet handed on: left out of <see cref="Due"/>.</summary>
-    internal const int SslBufferedBytes = 64 * 1024;
-
-    /// <summary>Large reads of the socket wait for most of what is <see cref="Due"/> (<see cref="LowWaterReads"/>).</summary>
-    public void GateReads(LowWaterReads reads) => _reads = reads;
-
-    private int ReceiveSocket(Span<byte> into)
-    {
-        int due = Due - SslBufferedBytes;
-        int received = _reads is not null && due > 0 ? _reads.Receive(into, due) : socket.Receive(into, SocketFlags.None);
-        Due = Math.Max(0, Due - received);
-        return received;
-    }
 
     /// <summary>True once the peer has sent anything (its handshake has begun).</summary>
     public bool HasReceived { get; private set; }
@@ -68,10 +46,10 @@ internal sealed class TlsRecordStream(Socket socket) : Stream
         {
             if (destination.Length >= Incoming.Length)
             {
-                return ReceiveSocket(destination);
+                return socket.Receive(destination, SocketFlags.None);
             }
             _inStart = 0;
-            _inEnd = ReceiveSocket(Incoming);
+            _inEnd = socket.Receive(Incoming, SocketFlags.None);
         }
         return TakeBuffered(destination);
     }
