@@ -142,13 +142,7 @@ public sealed partial class Coordinator
         {
             return;
         }
-        var cluster = Akka.Cluster.Cluster.Get(Context.System);
-        if (!gone.Address.Equals(cluster.SelfAddress)
-            && cluster.State.Members.Any(m => m.Address.Equals(gone.Address) && m.Status != Akka.Cluster.MemberStatus.Down))
-        {
-            _log.Warning("{0} is {1}: downing it", gone.Address, gone.Why);
-            cluster.Down(gone.Address);
-        }
+        gone.DownIn(Akka.Cluster.Cluster.Get(Context.System), line => _log.Warning("{0}", line));
     }
 
     /// <summary>

@@ -1027,4 +1027,21 @@ public sealed class TrainingFailedException(string message, GoneNode? gone = nul
 }
 
 /// <summary>A node of the run whose process is known to be gone (<paramref name="Why"/> says how that is known).</summary>
-public sealed record GoneNode(Address Address, string Why);
+public sealed record GoneNode(Address Address, string Why)
+{
+    /// <summary>
+    /// Downs this node in <paramref name="cluster"/> when it is another member not down yet, saying so in one line
+    /// (<c>ADDRESS is WHY: downing it</c>) to <paramref name="log"/>; false when there was nothing to down.
+    /// </summary>
+    public bool DownIn(Akka.Cluster.Cluster cluster, Action<string> log)
+    {
+        if (Address.Equals(cluster.SelfAddress)
+            || !cluster.State.Members.Any(m => m.Address.Equals(Address) && m.Status != Akka.Cluster.MemberStatus.Down))
+        {
+            return false;
+        }
+        log($"{Address} is {Why}: downing it");
+        cluster.Down(Address);
+        return true;
+    }
+}

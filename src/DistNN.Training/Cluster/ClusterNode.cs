@@ -370,10 +370,8 @@ public static class ClusterNode
             return;
         }
         var downed = new HashSet<Address>();
-        if (gone is not null && others.Any(m => m.Address.Equals(gone.Address) && m.Status != MemberStatus.Down))
+        if (gone?.DownIn(cluster, log) == true)
         {
-            log($"{gone.Address} is {gone.Why}: downing it");
-            cluster.Down(gone.Address);
             downed.Add(gone.Address);
             others.RemoveAll(m => m.Address.Equals(gone.Address));
         }
