@@ -270,14 +270,20 @@ workers = [v for k, v in rate.items() if k.startswith('worker')]
 print(round(rate.get('coordinator', 0), 4), round(rate.get('ps', 0), 4), round(sum(workers) / max(1, len(workers)), 4), len(workers))"
 }
 
+# simulate_on N STEPS COMPUTE_MS [OPTION…]: `distnn simulate` of N workers and 1 server on this machine's cores with the
+# messages' inputs above, the overlap and the backward profile, and OPTION…; its output.
+simulate_on() {
+    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "$3" \
+        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
+        --message-us "$worker_us,$server_us" --overlap on --backward-profile "$profile" --steps "$2" --node-cpu "${@:4}"
+}
+
 # simulate N CONTROL_US CSV [PREEMPTION_US]: the N-worker run with every input above (and the coordinator's CPU per batch;
 # the cost per preemption PREEMPTION_US if given); its output.
 simulate() {
-    local steps=$(( (limit + batch * $1 - 1) / (batch * $1) ))
-    distnn simulate --model "$model" --batch-size "$batch" --workers "$1" --servers 1 --mode sync --compute-ms "${compute[$1]}" \
-        --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
-        --message-us "$worker_us,$server_us" --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" --background-cores "${background[$1]}" --preemption-us "${4:-$preemption_us}" --overlap on --backward-profile "$profile" \
-        --steps "$steps" --node-cpu --csv "$3"
+    simulate_on "$1" $(( (limit + batch * $1 - 1) / (batch * $1) )) "${compute[$1]}" \
+        --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" \
+        --background-cores "${background[$1]}" --preemption-us "${4:-$preemption_us}" --csv "$3"
 }
 
 # The cost per preemption (see the header): real 1-worker clusters' compute thread against step benches alone beside
@@ -314,9 +320,7 @@ print(round(1e3 * t / w['_batches'], 3), round(1e3 * w['worker-0'] / w['_batches
         cal_thread=$(median "${cal_threads[@]}")
         solo_cal=$(median "${cal_solo[@]}")
         cal_steps=$(( (calib_limit + batch - 1) / batch ))
-        cal_sim=$(distnn simulate --model "$model" --batch-size "$batch" --workers 1 --servers 1 --mode sync --compute-ms "$solo_cal" \
-            --cores "$(nproc)" --link 1000GB/s --latency "${latency_ms}ms" --server-ns "$add_ns,$update_ns" --message-ns "$worker_ns,$server_ns" \
-            --message-us "$worker_us,$server_us" --overlap on --backward-profile "$profile" --steps "$cal_steps" --node-cpu 2>/dev/null)
+        cal_sim=$(simulate_on 1 "$cal_steps" "$solo_cal" 2>/dev/null)
         cal_preempt=$(echo "$cal_sim" | grep -m1 'preemptions per batch' | sed -E 's/.*worker-0 ([0-9.]+).*/\1/')
         preemption_us=$(python3 -c "print(round(max(0.0, $cal_thread - $solo_cal) * 1e3 / float('${cal_preempt:-0}'), 1) if float('${cal_preempt:-0}') > 0 else 0)")
         echo "  less its pushes' sends $sends ms (${#weight_layers[@]} parts, charged as messages): ${cal_threads[*]}, median $cal_thread; one step bench alone before, between and after: ${cal_solo[*]}, median $solo_cal; the simulated 1-worker run's preemptions per batch ${cal_preempt:-?} -> $preemption_us µs per preemption"

@@ -395,7 +395,7 @@ public static class ClusterNode
         for (int tick = 1; DateTime.UtcNow < deadline && !system.WhenTerminated.IsCompleted && cluster.State.Members.Any(Leaving); tick++)
         {
             await Task.Delay(100);
-            foreach (var lost in cluster.State.Unreachable.Where(m => !m.Address.Equals(cluster.SelfAddress) && m.Status != MemberStatus.Down))
+            foreach (var lost in cluster.State.Unreachable.Where(Leaving))
             {
                 if (downed.Add(lost.Address))
                 {
