@@ -106,11 +106,23 @@ public sealed class FailureSpec : IDisposable
     [Fact]
     public void Sigterm_to_the_coordinator_stops_each_worker_mid_batch_and_no_push_reaches_the_server_after_the_stop()
     {
-        // Each batch of a worker takes about 400 ms (DISTNN_TEST_SLOW_BATCH_MS, a wait that ends as the run is stopped):
-        // the signal finds both workers in the middle of a batch.
-        var (coordinator, nodes) = Train(workers: 2, workerEnvironment: s_slowBatches);
+        // Each batch of a worker takes about 400 ms (DISTNN_TEST_SLOW_BATCH_MS, a wait that ends as the run is stopped);
+        // once the hold file exists, a batch waits until the run is stopped: the signal finds both workers in the middle
+        // of a batch however long it takes to reach them (a 400 ms hold alone lost that race once under CI's load: a
+        // worker pushed its batch after the server had heard of the stop).
+        string holdFile = Path.Combine(Path.GetTempPath(), $"distnn-hold-{Guid.NewGuid():N}");
+        var environment = new Dictionary<string, string>(s_slowBatches) { ["DISTNN_TEST_HOLD_FILE"] = holdFile };
+        var (coordinator, nodes) = Train(workers: 2, workerEnvironment: environment);
         nodes["coordinator"] = coordinator;
-        AwaitHeldBatches(nodes, "w0", "w1");
+        File.WriteAllText(holdFile, "");
+        try
+        {
+            AwaitLineOfEach(nodes, "test hook: holding a batch until the run stops", "w0", "w1");
+        }
+        finally
+        {
+            File.Delete(holdFile);
+        }
 
         var signalled = System.Diagnostics.Stopwatch.StartNew();
         coordinator.Signal("TERM");
@@ -322,12 +334,16 @@ public sealed class FailureSpec : IDisposable
     /// comes next then reaches each within its batch's 400 ms, not in the few ms between two batches (an epoch's end, a
     /// push's round trip).
     /// </summary>
-    private void AwaitHeldBatches(Dictionary<string, NodeProcess> nodes, params string[] workers)
+    private void AwaitHeldBatches(Dictionary<string, NodeProcess> nodes, params string[] workers) =>
+        AwaitLineOfEach(nodes, "test hook: holding a batch", workers);
+
+    /// <summary>Until each of <paramref name="workers"/> has said <paramref name="line"/> (a kind of hold) since now.</summary>
+    private void AwaitLineOfEach(Dictionary<string, NodeProcess> nodes, string line, params string[] workers)
     {
         var holding = workers.ToDictionary(w => w, w => nodes[w].LineCount);
         foreach (var (w, since) in holding)
         {
-            Assert.True(nodes[w].WaitForLine("test hook: holding a batch", s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
+            Assert.True(nodes[w].WaitForLine(line, s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
         }
     }
 

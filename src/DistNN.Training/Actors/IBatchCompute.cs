@@ -28,12 +28,16 @@ internal sealed class ReplicaCompute : IBatchCompute
 /// <summary>
 /// For the stop tests only: DISTNN_TEST_SLOW_BATCH_MS=N makes each batch of a real worker wait N ms before its forward
 /// pass (a slow model's compute, in a test's time), and end that wait as the run is stopped, as a forward pass does at
-/// its next layer.
+/// its next layer. With DISTNN_TEST_HOLD_FILE=path too, a batch begun while that file exists waits until the run is
+/// stopped, however long: a test that creates the file can signal knowing every worker is inside a batch, on a machine
+/// however loaded (400 ms is not always longer than a signal's way to the workers).
 /// </summary>
 internal static class ComputeTestHook
 {
     private static readonly int s_milliseconds =
         int.TryParse(Environment.GetEnvironmentVariable("DISTNN_TEST_SLOW_BATCH_MS"), out int ms) && ms > 0 ? ms : 0;
+
+    private static readonly string? s_holdFile = Environment.GetEnvironmentVariable("DISTNN_TEST_HOLD_FILE") is { Length: > 0 } f ? f : null;
 
     public static void BeforeBatch(CancellationToken stop)
     {
@@ -46,9 +50,10 @@ internal static class ComputeTestHook
             Thread.Sleep(s_milliseconds);
             return;
         }
+        bool untilStopped = s_holdFile is not null && File.Exists(s_holdFile);
         // Said on standard error so that a test can signal while a hold is surely under way, not between two.
-        Console.Error.WriteLine($"test hook: holding a batch {s_milliseconds} ms");
-        stop.WaitHandle.WaitOne(s_milliseconds);
+        Console.Error.WriteLine(untilStopped ? "test hook: holding a batch until the run stops" : $"test hook: holding a batch {s_milliseconds} ms");
+        stop.WaitHandle.WaitOne(untilStopped ? Timeout.Infinite : s_milliseconds);
         stop.ThrowIfCancellationRequested();
     }
 }
