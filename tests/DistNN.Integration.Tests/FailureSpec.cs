@@ -15,6 +15,9 @@ public sealed class FailureSpec : IDisposable
     // Every node left of a run failed by a killed node whose death is known (its data plane refuses connections): less
     // than the failure detector alone takes here (5 s, NodeGroup.PatientFailureDetection) plus a leave.
     private static readonly TimeSpan s_goneNodeExits = TimeSpan.FromSeconds(6);
+    // A killed worker's node found gone by the coordinator's probe of its remoting endpoint (about 0.1-0.5 s measured); the
+    // failure detector alone needs 5 s here.
+    private static readonly TimeSpan s_goneWorkerNoticed = TimeSpan.FromSeconds(3);
     // The issue's own bound (5 s from SIGTERM to every node exited) holds on a quiet machine only:
     // DISTNN_SIGNAL_BOUND_SECONDS=5 asserts it for every node; CI keeps the loaded-machine bounds above.
     private static readonly TimeSpan? s_strictSignal =
@@ -174,15 +177,46 @@ public sealed class FailureSpec : IDisposable
     }
 
     [Fact]
+    public void A_killed_worker_ps_node_nobody_talks_to_fails_the_run_without_a_standby_and_every_other_node_exits_1_within_seconds()
+    {
+        // w0 runs the only server (--role worker,ps); w1 is held inside a batch (DISTNN_TEST_HOLD_FILE) and w0 waits for its
+        // push (sync), so no push or pull reaches that server's data plane when w0's node is killed: only the coordinator's
+        // probe of the node's remoting endpoint (refused: its process is gone) finds the loss before the failure detector.
+        // (w0 is not held: its one compute thread is its server's too.)
+        string holdFile = Path.Combine(_group.Dir, "hold");
+        var environment = new Dictionary<string, string>(s_slowBatches) { ["DISTNN_TEST_HOLD_FILE"] = holdFile };
+        var (coordinator, nodes) = Train(workers: 2, layout: Layout.WorkerPs, workerEnvironment: environment, environmentOf: "w1");
+        File.WriteAllText(holdFile, "");
+        AwaitLineOfEach(nodes, "test hook: holding a batch until the run stops", "w1");
+
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        nodes["w0"].Signal("KILL");
+
+        var exits = NodeGroup.WaitForExits([coordinator, nodes["w1"]], s_notice);
+        var everyOtherExited = killed.Elapsed;
+        Assert.True(exits.All(e => e == 1), $"exit codes coordinator, w1: {string.Join(", ", exits)} {everyOtherExited.TotalSeconds:F1} s after SIGKILL\n{_group.Diagnostics()}");
+        Assert.True(everyOtherExited < s_goneNodeExits, $"every node left exited {everyOtherExited.TotalSeconds:F1} s after SIGKILL, not within {s_goneNodeExits.TotalSeconds} s\n{_group.Diagnostics()}");
+        Assert.Matches("is the node of parameter server 0 and worker w0, whose Akka remoting endpoint at .* refused a connection: its process is gone: downing it", coordinator.Output);
+        string error = Assert.Single(coordinator.Output.Split('\n'), l => l.Contains("distnn: error: ", StringComparison.Ordinal));
+        Assert.Matches("distnn: error: parameter server 0 \\(.*\\) is gone \\(its Akka remoting endpoint at .* refused a connection\\); its chunks' weights are lost", error);
+    }
+
+    [Fact]
     public void A_killed_worker_is_noticed_its_batches_go_to_the_other_and_a_replacement_joins_without_a_misleading_log()
     {
         var (coordinator, nodes) = Train(workers: 2);
         int before = coordinator.LineCount;
 
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         nodes["w1"].Signal("KILL");
-        var replacement = _group.Start("w2", "--role", "worker", "--seed", _seed, "--name", "w2", "--data-dir", Mnist.RequireDir(), "--threads", "1");
 
+        // The coordinator's node loses its association with w1's, whose remoting endpoint then refuses a connection: its
+        // process is gone, and it is handled at once rather than after the failure detector (5 s here) and the resolver.
         Assert.True(coordinator.WaitForLine("worker w1 stopped; handing its unfinished batches", s_notice, before), _group.Diagnostics());
+        var noticed = killed.Elapsed;
+        Assert.True(noticed < s_goneWorkerNoticed, $"w1's loss noticed {noticed.TotalSeconds:F1} s after SIGKILL, not within {s_goneWorkerNoticed.TotalSeconds} s\n{_group.Diagnostics()}");
+        Assert.Matches("is the node of worker w1, whose Akka remoting endpoint at .* refused a connection: its process is gone: downing it", coordinator.Output);
+        var replacement = _group.Start("w2", "--role", "worker", "--seed", _seed, "--name", "w2", "--data-dir", Mnist.RequireDir(), "--threads", "1");
         int dealt = coordinator.LineCount;
         Assert.True(coordinator.WaitForLine("test loss", s_notice, dealt), $"no epoch ended after the worker was lost\n{_group.Diagnostics()}");
         Assert.True(replacement.WaitForLine("registered worker with the coordinator", s_start), _group.Diagnostics());
@@ -294,11 +328,12 @@ public sealed class FailureSpec : IDisposable
     /// (<paramref name="everyNode"/>: options of every node; <paramref name="extra"/>: more of the coordinator's) until an
     /// epoch has ended, laid out as <paramref name="layout"/> says. The nodes returned are those other than the coordinator
     /// (with <see cref="Layout.CoordinatorWorkerPs"/>, w0 is in the coordinator's node); with <see cref="Layout.Separate"/>,
-    /// <paramref name="servers"/> ps nodes: "ps", then "ps1", "ps2", ….
+    /// <paramref name="servers"/> ps nodes: "ps", then "ps1", "ps2", …. <paramref name="workerEnvironment"/> is set for every
+    /// worker, or for the one named <paramref name="environmentOf"/> only.
     /// </summary>
     private (NodeProcess Coordinator, Dictionary<string, NodeProcess> Nodes) Train(int workers, int epochs = 100000, string mode = "sync",
         string[]? everyNode = null, string[]? extra = null, Layout layout = Layout.Separate, IReadOnlyDictionary<string, string>? workerEnvironment = null,
-        int servers = 1)
+        int servers = 1, string? environmentOf = null)
     {
         everyNode ??= [];
         extra ??= [];
@@ -320,7 +355,8 @@ public sealed class FailureSpec : IDisposable
         for (int w = onTheCoordinator ? 1 : 0; w < workers; w++)
         {
             string workerRole = onTheCoordinator || (layout == Layout.WorkerPs && w == 0) ? "worker,ps" : "worker";
-            nodes[$"w{w}"] = _group.Start($"w{w}", workerEnvironment ?? new Dictionary<string, string>(), ["--role", workerRole, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
+            var environment = environmentOf is null || environmentOf == $"w{w}" ? workerEnvironment : null;
+            nodes[$"w{w}"] = _group.Start($"w{w}", environment ?? new Dictionary<string, string>(), ["--role", workerRole, "--seed", _seed, "--name", $"w{w}", "--data-dir", mnist, "--threads", "1", .. everyNode]);
         }
         Assert.True(coordinator.WaitForLine("test loss", s_start), $"no epoch ended\n{_group.Diagnostics()}");
         return (coordinator, nodes);

@@ -30,8 +30,8 @@ public sealed class StandbyServerSpec : IDisposable
     /// pushes to it find its data plane refusing connections, so its process is gone, and the coordinator downs its node
     /// and has the standby take its chunks at once. Waiting for the failure detector instead (this group's
     /// acceptable-heartbeat-pause 5 s, then the split-brain resolver's stable-after 3 s) never had the servers replaced
-    /// sooner than 5 s after the kill (about 8-12 s here). A kill while the workers wait idle (an epoch's end) is still
-    /// noticed by the failure detector: nothing connects to the killed node's data plane then.
+    /// sooner than 5 s after the kill (about 8-12 s here). A kill while nothing connects to the killed node's data plane is
+    /// found by the coordinator's probe of its remoting endpoint instead (the next test).
     /// </summary>
     [Fact]
     public void A_server_SIGKILLed_mid_run_is_replaced_by_the_standby_and_the_run_ends_with_the_clean_runs_weights()
@@ -61,6 +61,44 @@ public sealed class StandbyServerSpec : IDisposable
         Assert.Contains("parameter server 1 (", coordinator.Output);
         Assert.Contains("is gone (its data plane at ", coordinator.Output);
         Assert.Contains("a standby takes its chunks and every server goes back to checkpoint", coordinator.Output);
+    }
+
+    /// <summary>
+    /// Server 1 is SIGKILLed while nobody talks to it: both workers are held inside a batch (DISTNN_TEST_HOLD_FILE), so no
+    /// push or pull reaches its data plane. The coordinator's node loses its Akka.Remote association with the killed node,
+    /// finds its remoting endpoint refusing connections (its process is gone), downs it and has the standby take its chunks
+    /// within a few seconds; the holds are then released and the run ends with the clean run's weights. Without that probe
+    /// (distnn.failures.gone-probe-timeout = 0) the loss waited for the failure detector (this group's heartbeat pause 5 s,
+    /// then the split-brain resolver's 3 s): never sooner than 5 s after the kill.
+    /// </summary>
+    [Fact]
+    public void A_server_SIGKILLed_while_no_worker_talks_to_it_is_found_gone_and_replaced_and_the_run_ends_with_the_clean_runs_weights()
+    {
+        string mnist = Mnist.RequireDir();
+        string checkpoints = Path.Combine(_group.Dir, "ck");
+        string holdFile = Path.Combine(_group.Dir, "hold");
+        var (coordinator, servers) = StartCluster(mnist, s_plan, checkpoints, psOneEnvironment: new Dictionary<string, string>(),
+            workerEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400", ["DISTNN_TEST_HOLD_FILE"] = holdFile });
+        string cleanSha = s_clean.Value;
+        Assert.True(NodeGroup.WaitForFile(Path.Combine(checkpoints, "step-0000000005", "manifest.json"), s_run), $"no checkpoint of step 5\n{_group.Diagnostics()}");
+        var workers = _group.All.Where(n => n.Label is "w0" or "w1").Select(w => (Node: w, Since: w.LineCount)).ToList();
+        File.WriteAllText(holdFile, "");
+        foreach (var (w, since) in workers)
+        {
+            Assert.True(w.WaitForLine("test hook: holding a batch until the run stops", s_run, since), $"{w.Label} began no held batch\n{_group.Diagnostics()}");
+        }
+
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        servers[1].Signal("KILL");
+
+        bool noticed = coordinator.WaitForLine("a standby takes its chunks and every server goes back to", s_goneServerReplaced);
+        var elapsed = killed.Elapsed;
+        File.WriteAllText(holdFile + ".release", "");
+        File.Delete(holdFile);
+        Assert.True(noticed, $"the lost server was not being replaced {elapsed.TotalSeconds:F1} s after SIGKILL, within {s_goneServerReplaced.TotalSeconds} s\n{_group.Diagnostics()}");
+        Assert.Matches("is the node of parameter server 1, whose Akka remoting endpoint at .* refused a connection: its process is gone: downing it", coordinator.Output);
+        Assert.Contains("is gone (its Akka remoting endpoint at ", coordinator.Output);
+        AssertRecoveredAsClean(coordinator, servers[1], cleanSha);
     }
 
     /// <summary>

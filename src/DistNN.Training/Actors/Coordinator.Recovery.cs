@@ -106,8 +106,7 @@ public sealed partial class Coordinator
     private GoneNode? GoneServer(ServerUnreachable unreachable) =>
         GoneServerIndex(unreachable) is int index and >= 0 ? GoneServer(index, unreachable.Endpoint) : null;
 
-    private GoneNode GoneServer(int index, string endpoint) => new(_servers[index].Path.Address,
-        $"the node of parameter server {index}, whose data plane at {endpoint} refused a connection: its process is gone");
+    private GoneNode GoneServer(int index, string endpoint) => new(_servers[index].Path.Address, GoneWhy($"parameter server {index}", $"data plane at {endpoint}"));
 
     /// <summary>The index of the current server whose data plane refused <paramref name="unreachable"/>'s connection, or -1 (<see cref="GoneServer"/>).</summary>
     private int GoneServerIndex(ServerUnreachable unreachable)
@@ -118,18 +117,10 @@ public sealed partial class Coordinator
 
     /// <summary>
     /// Server <paramref name="index"/>'s data plane at <paramref name="endpoint"/> refused a connection: its node's process
-    /// is gone (a paused one's socket still accepts). Its node is downed now, and it is replaced as a stopped server is
-    /// (<see cref="OnServerLost"/>). It is no longer watched: its node is removed only once the failure detector finds it
-    /// unreachable, seconds later, and its stop then is no news (nor a second loss while the recovery waits for a ps node).
+    /// is gone (a paused one's socket still accepts). Its node is downed now, and it (with a worker of the same node) is
+    /// handled as any gone node's (<see cref="OnNodeGone"/>): replaced as a stopped server is (<see cref="OnServerLost"/>).
     /// </summary>
-    private void OnServerGone(int index, string endpoint)
-    {
-        var server = _servers[index];
-        Context.Unwatch(server);
-        _seenStopped.Add(server);
-        Down(GoneServer(index, endpoint));
-        OnServerLost(index, server, $"parameter server {index} ({server.Path}) is gone (its data plane at {endpoint} refused a connection)");
-    }
+    private void OnServerGone(int index, string endpoint) => OnNodeGone(_servers[index].Path.Address, $"data plane at {endpoint}", _servers[index]);
 
     /// <summary>
     /// Downs <paramref name="gone"/>'s node, in a cluster (in one process nothing is refused, and there is no node to down):
@@ -221,6 +212,7 @@ public sealed partial class Coordinator
         Receive<ActorCrashed>(OnCrashed);
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
+        ReceiveGoneNodes();
         // Batches done, refused or reported, evaluations and checkpoints of the servers' state before the rollback: void.
         ReceiveAny(_ => { });
     }
@@ -236,9 +228,7 @@ public sealed partial class Coordinator
         }
         if (server >= 0)
         {
-            string lost = $"parameter server {server} ({actor.Path}) stopped";
-            _log.Warning("{0} while servers were being replaced; it needs a replacement too", lost);
-            _recovery!.OnLost(server, lost, ++_rollbacks);
+            LostWhileRecovering(server, $"parameter server {server} ({actor.Path}) stopped");
         }
         else if (!_standbys.Remove(actor) && _workers.FirstOrDefault(kv => kv.Value.Equals(actor)).Key is { } name)
         {
@@ -251,6 +241,13 @@ public sealed partial class Coordinator
             _listener?.Invoke(MemberSeen.Of("worker", name, actor.Path, "stopped"));
         }
         Advance();
+    }
+
+    /// <summary>Server <paramref name="index"/> was lost (<paramref name="lost"/>) while servers were being replaced: it needs a replacement too.</summary>
+    private void LostWhileRecovering(int index, string lost)
+    {
+        _log.Warning("{0} while servers were being replaced; it needs a replacement too", lost);
+        _recovery!.OnLost(index, lost, ++_rollbacks);
     }
 
     /// <summary><paramref name="server"/> takes lost server <paramref name="index"/>'s chunks: initialized as it, then restored.</summary>

@@ -135,7 +135,11 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         new StopAndReportStrategy((context, _, reason) => context.Self.Tell(new TrainingFailed(reason)));
 
     /// <summary>One-process runs: the guardian reports the servers and workers it stopped on the event stream.</summary>
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ActorCrashed));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(ActorCrashed));
+        WatchAssociations();
+    }
 
     /// <summary>
     /// Whatever stops the coordinator ends the run: its own exception, named, or a plain stop. A run not over yet has
@@ -251,6 +255,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<NodeInterrupted>(OnInterrupted);
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<ServerUnreachable>(OnServerUnreachable);
+        ReceiveGoneNodes();
         Receive<CheckpointNow>(c => Sender.Tell(new CheckpointNotTaken(c.Folder, "training had not started")));
         Receive<StopRun>(OnStopRun);
         Receive<RegistrationTimedOut>(_ => Fail(_unmatched is { } unmatched ? $"--resume: {unmatched}" :
@@ -297,6 +302,7 @@ public sealed partial class Coordinator : ReceiveActor, IWithTimers, IWithUnboun
         Receive<TrainingFailed>(f => Fail(f.Reason));
         Receive<ServerUnreachable>(OnServerUnreachable);
         Receive<UnreachableTimedOut>(u => Fail(u.Reason));
+        ReceiveGoneNodes();
         Receive<ShardCheckpointed>(r => _checkpoints.OnShard(r, _ledger.Batches));
         Receive<ManifestWritten>(w => _checkpoints.OnWritten(w, _servers));
         Receive<CheckpointNotTaken>(_checkpoints.OnNotTaken);

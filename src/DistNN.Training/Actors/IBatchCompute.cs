@@ -30,7 +30,9 @@ internal sealed class ReplicaCompute : IBatchCompute
 /// pass (a slow model's compute, in a test's time), and end that wait as the run is stopped, as a forward pass does at
 /// its next layer. With DISTNN_TEST_HOLD_FILE=path too, a batch begun while that file exists waits until the run is
 /// stopped, however long: a test that creates the file can signal knowing every worker is inside a batch, on a machine
-/// however loaded (400 ms is not always longer than a signal's way to the workers).
+/// however loaded (400 ms is not always longer than a signal's way to the workers). Such a hold also ends when a file
+/// named as the hold file plus ".release" exists (checked every 50 ms): a test can keep every worker inside a batch, so
+/// that none talks to a server, hurt a node, then let the run go on.
 /// </summary>
 internal static class ComputeTestHook
 {
@@ -53,7 +55,16 @@ internal static class ComputeTestHook
         bool untilStopped = s_holdFile is not null && File.Exists(s_holdFile);
         // Said on standard error so that a test can signal while a hold is surely under way, not between two.
         Console.Error.WriteLine(untilStopped ? "test hook: holding a batch until the run stops" : $"test hook: holding a batch {s_milliseconds} ms");
-        stop.WaitHandle.WaitOne(untilStopped ? Timeout.Infinite : s_milliseconds);
+        if (untilStopped)
+        {
+            while (!stop.WaitHandle.WaitOne(50) && !File.Exists(s_holdFile + ".release"))
+            {
+            }
+        }
+        else
+        {
+            stop.WaitHandle.WaitOne(s_milliseconds);
+        }
         stop.ThrowIfCancellationRequested();
     }
 }

@@ -23,6 +23,12 @@ public sealed record FailureSettings
     /// <summary>How long the coordinator waits for a worker to join once no live worker is left; zero: the run fails at once.</summary>
     public required TimeSpan WorkerGrace { get; init; }
 
+    /// <summary>
+    /// How long the coordinator's probe of a node whose Akka.Remote association it lost waits for the node's remoting
+    /// endpoint to accept or refuse a connection (a refusal: the node's process is gone); zero turns the probe off.
+    /// </summary>
+    public required TimeSpan GoneProbeTimeout { get; init; }
+
     /// <summary>The longest <see cref="WorkerGrace"/> (an hour): a run waiting longer for a worker is better restarted.</summary>
     public static readonly TimeSpan MaxWorkerGrace = TimeSpan.FromHours(1);
 
@@ -31,7 +37,12 @@ public sealed record FailureSettings
         ServerRequestTimeout = Positive(ConfigRead.Duration(config, Section + ".server-request-timeout"), Section + ".server-request-timeout"),
         ServerReplacementTimeout = Positive(ConfigRead.Duration(config, Section + ".server-replacement-timeout"), Section + ".server-replacement-timeout"),
         WorkerGrace = Grace(ConfigRead.Duration(config, Section + ".worker-grace"), Section + ".worker-grace"),
+        GoneProbeTimeout = NotNegative(ConfigRead.Duration(config, Section + ".gone-probe-timeout"), Section + ".gone-probe-timeout"),
     };
+
+    private static TimeSpan NotNegative(TimeSpan value, string key) => value >= TimeSpan.Zero
+        ? value
+        : throw new ConfigurationException($"configuration key {key} must be zero (off) or a positive duration, not {value}");
 
     private static TimeSpan Grace(TimeSpan value, string key) => value >= TimeSpan.Zero && value <= MaxWorkerGrace
         ? value
