@@ -86,7 +86,9 @@ public sealed class GoneNodeSpec : TestKit
         // w1's unfinished batches of epoch 1 go to w0 (the lost worker's path), seconds before any failure detector could.
         await w0.FishForMessageAsync<AssignBatches>(a => a.Epoch == 1, TimeSpan.FromSeconds(5));
         Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(5), $"handed on {stopped.Elapsed.TotalSeconds:F1} s after B stopped");
-        Assert.Equal(MemberStatus.Down, Akka.Cluster.Cluster.Get(Sys).State.Members.Single(m => m.Address.Equals(b)).Status);
+        // Cluster.Down takes effect through the cluster's own actor, a moment later.
+        await AwaitConditionAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(Sys).State.Members.Any(m => m.Address.Equals(b) && m.Status == MemberStatus.Down)),
+            TimeSpan.FromSeconds(3));
         // Further lost associations and failed reconnections with B find nothing left to handle.
         Sys.EventStream.Publish(new DisassociatedEvent(AddressOf(Sys), b, inbound: false));
         await Task.Delay(TimeSpan.FromSeconds(1));
