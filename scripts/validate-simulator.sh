@@ -32,9 +32,10 @@
 #     more worker than it gets, so nothing trains) beside a step bench per core, each node's CPU-seconds per second
 #     from /proc after registration;
 #   - the coordinator's CPU per batch (--control-us): `distnn bench --control-plane --process-per-worker` (N workers,
-#     each in a child process of its own as the real worker nodes, send a BatchDone each per step over Akka.Remote to an
-#     actor on the coordinator's dispatcher; its process's CPU less its idle CPU, per report), at the pace of a step as
-#     the simulation predicts it without this charge.
+#     each in a child process of its own as the real worker nodes, finish a batch each per step and report them over
+#     Akka.Remote as a remote worker does, held up to 100 ms and sent together, to an actor on the coordinator's
+#     dispatcher; its process's CPU less its idle CPU, per batch reported), at the pace of a step as the simulation
+#     predicts it without this charge.
 # The server's and a worker's rounds and the control plane of the N-worker run come from one measurement in which N
 # step benches, the sync push-pull bench and the control-plane bench run side by side (the real run's pieces on cores as
 # busy as it keeps them, none of it the real cluster): a wake-up on a busy core costs a node more CPU than on an idle one.
@@ -356,7 +357,7 @@ for n in "${counts[@]}"; do
     wait "${busy[@]}"
     cp=$(tail -1 "$out/busy-$n-cp.json")
     control[$n]=$(json "$cp" "r['us_per_batch']" 2>/dev/null || echo 0)
-    echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' reports every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores; beside busy cores)"
+    echo "control plane: ${control[$n]} µs of the coordinator's CPU per batch ($n workers' batches every $pace ms over Akka.Remote, $(json "$cp" "r['batches']") in $(json "$cp" "r['messages']") reports in 5 s; gross $(json "$cp" "r['us_per_batch_gross']") µs, idle $(json "$cp" "r['idle_cores']") cores; beside busy cores)"
     read -r c c_median < <(python3 -c "
 import json
 r = [json.loads(open('$out/busy-$n-%d.json' % i).read().strip().split('\\n')[-1]) for i in range($n)]

@@ -6,8 +6,10 @@ using DistNN.Training.Actors;
 namespace DistNN.Benchmarking;
 
 /// <summary>
-/// The coordinator side of the control plane, timed: N workers in another process each send a <see cref="BatchDone"/>
-/// every interval (all N at once, as the workers of a sync round finish together) over Akka.Remote to an actor in this
+/// The coordinator side of the control plane, timed: N workers in another process each finish a batch every interval
+/// (all N at once, as the workers of a sync round finish together) and report it as a remote worker does, held for
+/// company (<see cref="Worker.ReportWindow"/>, at most <see cref="Worker.MaxReports"/> in one <see cref="BatchesDone"/>),
+/// over Akka.Remote to an actor in this
 /// process (from one process, or each worker from a process of its own: a connection each, as the real run's worker
 /// nodes, so that every report is a read and a wake-up of its own), on the coordinator's dispatcher (<see cref="DistNNDispatchers.Compute"/>). The process's CPU while they arrive, less its CPU per second before they started (its idle background), per
 /// batch: what taking in a worker's report costs the coordinator's node (the socket, Akka.Remote's decoding and dispatch,
@@ -15,7 +17,7 @@ namespace DistNN.Benchmarking;
 /// </summary>
 public sealed record ControlPlaneResult(
     int Workers, double IntervalMs, int Batches, double Seconds, double CpuSeconds, double IdleCores, double UsPerBatch, double UsPerBatchGross,
-    int Processes);
+    int Processes, int Messages);
 
 public static class ControlPlaneBenchmark
 {
@@ -24,11 +26,17 @@ public static class ControlPlaneBenchmark
 
     private sealed class Counter : ReceiveActor
     {
-        public Counter(int[] count, System.Collections.Concurrent.ConcurrentDictionary<Address, bool> from) => Receive<BatchDone>(_ =>
+        public Counter(int[] count, System.Collections.Concurrent.ConcurrentDictionary<Address, bool> from)
         {
-            from.TryAdd(Sender.Path.Address, true);
-            Interlocked.Increment(ref count[0]);
-        });
+            Receive<BatchDone>(_ => Counted(1));
+            Receive<BatchesDone>(done => Counted(done.Batches.Count));
+            void Counted(int batches)
+            {
+                from.TryAdd(Sender.Path.Address, true);
+                Interlocked.Add(ref count[0], batches);
+                Interlocked.Increment(ref count[1]);
+            }
+        }
     }
 
     private sealed class Idle : ReceiveActor
@@ -46,7 +54,7 @@ public static class ControlPlaneBenchmark
     public static async Task<ControlPlaneResult> RunAsync(int workers, double intervalMs, double seconds, int processes, Func<string, int, Process> startWorkers)
     {
         using var system = ActorSystem.Create("coordinator", PushPullBenchmark.NodeSetup(dataPlane: false));
-        var count = new int[1];
+        var count = new int[2]; // batches reported, messages
         var from = new System.Collections.Concurrent.ConcurrentDictionary<Address, bool>();
         // On the real coordinator's dispatcher (its threads' waking and waiting are part of what a report costs).
         var counter = system.ActorOf(Props.Create(() => new Counter(count, from)).WithDispatcher(DistNNDispatchers.Compute), "coordinator");
@@ -68,13 +76,13 @@ public static class ControlPlaneBenchmark
                 await Task.Delay(50);
             }
             await Task.Delay(TimeSpan.FromSeconds(1));
-            int before = Volatile.Read(ref count[0]);
+            int before = Volatile.Read(ref count[0]), messagesBefore = Volatile.Read(ref count[1]);
             var (cpu, elapsed) = await ProcessCpu.OverAsync(TimeSpan.FromSeconds(seconds), self);
-            int batches = Volatile.Read(ref count[0]) - before;
+            int batches = Volatile.Read(ref count[0]) - before, messages = Volatile.Read(ref count[1]) - messagesBefore;
             double idleCores = idle[0] / idleSeconds;
             return new ControlPlaneResult(workers, intervalMs, batches, Math.Round(elapsed, 3), Math.Round(cpu[0], 4), Math.Round(idleCores, 4),
                 Math.Round(Math.Max(0, cpu[0] - idleCores * elapsed) / Math.Max(1, batches) * 1e6, 1), Math.Round(cpu[0] / Math.Max(1, batches) * 1e6, 1),
-                from.Count);
+                from.Count, messages);
         }
         finally
         {
@@ -95,9 +103,11 @@ public static class ControlPlaneBenchmark
     }
 
     /// <summary>
-    /// The workers' side: <paramref name="workers"/> actors whose reports (a batch's <see cref="BatchDone"/> each) go to
-    /// <paramref name="coordinatorPath"/> every <paramref name="intervalMs"/>, until <paramref name="stop"/> completes;
-    /// <paramref name="ready"/> is told once the first ones left.
+    /// The workers' side: <paramref name="workers"/> actors each finishing a batch every <paramref name="intervalMs"/> and
+    /// reporting to <paramref name="coordinatorPath"/> as a remote worker with more batches queued does (a
+    /// <see cref="BatchDone"/> held until <see cref="Worker.ReportWindow"/> has passed since the first held or
+    /// <see cref="Worker.MaxReports"/> are held, then all in one message), until <paramref name="stop"/> completes;
+    /// <paramref name="ready"/> is told once the first reports left.
     /// </summary>
     public static async Task ServeWorkersAsync(string coordinatorPath, int workers, double intervalMs, Action<string> ready, Task stop)
     {
@@ -107,13 +117,27 @@ public static class ControlPlaneBenchmark
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(intervalMs));
         int batch = 0;
         bool told = false;
+        var held = Enumerable.Range(0, workers).Select(_ => new List<BatchDone>()).ToArray();
+        long firstHeldAt = 0;
         while (!stop.IsCompleted)
         {
+            if (held[0].Count == 0)
+            {
+                firstHeldAt = Stopwatch.GetTimestamp();
+            }
             for (int w = 0; w < workers; w++)
             {
-                coordinator.Tell(new BatchDone($"worker-{w}", 1, batch++, 32, 0.5f, 16, 0.013, 0.002, 3_400_000L * batch, 3_400_000L * batch), senders[w]);
+                held[w].Add(new BatchDone($"worker-{w}", 1, batch++, 32, 0.5f, 16, 0.013, 0.002, 3_400_000L * batch, 3_400_000L * batch));
             }
-            if (!told)
+            if (held[0].Count >= Worker.MaxReports || Stopwatch.GetElapsedTime(firstHeldAt) >= Worker.ReportWindow)
+            {
+                for (int w = 0; w < workers; w++)
+                {
+                    coordinator.Tell(held[w].Count == 1 ? held[w][0] : new BatchesDone([.. held[w]]), senders[w]);
+                    held[w].Clear();
+                }
+            }
+            if (!told && held[0].Count == 0)
             {
                 ready(ReadyPrefix + workers);
                 told = true;

@@ -169,6 +169,10 @@ public class TrainCommandSpec
         Assert.InRange(batches, 3, 3 * 110);
         Assert.True(line.RootElement.GetProperty("cpu_seconds").GetDouble() > 0, r.Stdout);
         Assert.True(line.RootElement.GetProperty("us_per_batch_gross").GetDouble() >= line.RootElement.GetProperty("us_per_batch").GetDouble(), r.Stdout);
+        // Reported as a remote worker reports: held up to 100 ms for company, so a message carries several batches
+        // (a batch every 10 ms: about ten), and the coordinator's cost per batch is that of the real cluster's reports.
+        int messages = line.RootElement.GetProperty("messages").GetInt32();
+        Assert.True(messages > 0 && batches >= 4 * messages, $"{batches} batches in {messages} messages: reports not grouped as a worker's\n{r.Stdout}");
     }
 
     [Fact]

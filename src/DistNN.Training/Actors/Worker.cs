@@ -60,10 +60,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
     /// How long a report to a coordinator on another node may wait for company, and how many go in one message at most:
     /// each message wakes the coordinator's remoting and dispatcher (docs/simulation.md), a 20 ms step of the cnn then
     /// wakes it once in about 5 batches. A report is held only while the worker goes on to its next queued batch.
+    /// Public for `distnn bench --control-plane`, whose reporters group their reports so.
     /// </summary>
-    internal static readonly TimeSpan ReportWindow = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan ReportWindow = TimeSpan.FromMilliseconds(100);
 
-    internal const int MaxReports = 16;
+    public const int MaxReports = 16;
 
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
         : this(name, coordinator, data, threads, ReplicaCompute.Instance)
