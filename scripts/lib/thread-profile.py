@@ -5,40 +5,21 @@ a deleted memfd, so perf does not look in the perf map) is named from the runtim
 temporary directory (or DOTNET_PerfMapJitDumpPath).
 
     perf script … | thread-profile.py BATCHES_IN_THE_WINDOW"""
-import bisect
-import os
-import tempfile
 import collections
+import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from perfmap import jitted_name  # noqa: E402
+
 per = float(sys.argv[1])
-MAP_DIR = os.environ.get("DOTNET_PerfMapJitDumpPath") or tempfile.gettempdir()
-maps = {}
-
-
-def perf_map(pid):
-    if pid not in maps:
-        rows = []
-        try:
-            for line in open(os.path.join(MAP_DIR, f"perf-{pid}.map")):
-                a, n, name = line.rstrip("\n").split(" ", 2)
-                rows.append((int(a, 16), int(n, 16), name))
-        except OSError:
-            pass
-        rows.sort()
-        maps[pid] = ([r[0] for r in rows], rows)
-    return maps[pid]
 
 
 def name(pid, ip, sym):
     if sym and sym != "[unknown]":
         return sym
-    starts, rows = perf_map(pid)
-    i = bisect.bisect_right(starts, ip) - 1
-    if i >= 0 and ip < rows[i][0] + rows[i][1]:
-        return re.sub(r"\[(OptimizedTier1|Optimized|Tier0|Tier1|PreJIT|QuickJitted|Instrumented)[^\]]*\]", "", rows[i][2]).strip()
-    return "[unknown]"
+    return jitted_name(pid, ip) or "[unknown]"
 
 
 by = collections.defaultdict(collections.Counter)

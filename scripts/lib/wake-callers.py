@@ -8,16 +8,16 @@ THREADS: lines "PID NODE TID NAME" (every thread of every node). For each node: 
 woken thread's kind, then by (woken kind ← waker: caller), the caller being how the wake came about: the kernel's path
 (a futex wake, a socket's epoll callback, a blocked recv's data, a timer) and the first K (default 3) managed frames
 under it that are not the runtime's or Akka's plumbing, named from the waker's perf-PID.map (DOTNET_PerfMapEnabled=1)."""
-import bisect
 import collections
 import os
 import re
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from perfmap import jitted_name  # noqa: E402
 
 threads_file, wakes_file, per = sys.argv[1], sys.argv[2], float(sys.argv[3])
 K = int(sys.argv[sys.argv.index("--frames") + 1]) if "--frames" in sys.argv else 3
-MAP_DIR = os.environ.get("DOTNET_PerfMapJitDumpPath") or tempfile.gettempdir()
 
 node_of, tname, pid_node = {}, {}, {}
 for line in open(threads_file):
@@ -29,32 +29,12 @@ for line in open(threads_file):
     tname[int(tid)] = name
     pid_node[int(pid)] = node
 
-maps = {}
-
-
-def perf_map(pid):
-    if pid not in maps:
-        rows = []
-        try:
-            for line in open(os.path.join(MAP_DIR, f"perf-{pid}.map")):
-                a, n, name = line.rstrip("\n").split(" ", 2)
-                rows.append((int(a, 16), int(n, 16), name))
-        except OSError:
-            pass
-        rows.sort()
-        maps[pid] = ([r[0] for r in rows], rows)
-    return maps[pid]
-
 
 def name(pid, ip, sym):
     if sym and sym != "[unknown]":
         return sym
-    starts, rows = perf_map(pid)
-    i = bisect.bisect_right(starts, ip) - 1
-    if i >= 0 and ip < rows[i][0] + rows[i][1]:
-        n = re.sub(r"\[(OptimizedTier1|Optimized|Tier0|Tier1|PreJIT|QuickJitted|Instrumented)[^\]]*\]", "", rows[i][2]).strip()
-        return re.sub(r"\(.*\)$", "", n)
-    return None
+    n = jitted_name(pid, ip)
+    return re.sub(r"\(.*\)$", "", n) if n is not None else None
 
 
 def kind(tid, comm):
