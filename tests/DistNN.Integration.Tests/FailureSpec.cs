@@ -113,14 +113,13 @@ public sealed class FailureSpec : IDisposable
         // once the hold file exists, a batch waits until the run is stopped: the signal finds both workers in the middle
         // of a batch however long it takes to reach them (a 400 ms hold alone lost that race once under CI's load: a
         // worker pushed its batch after the server had heard of the stop).
-        string holdFile = Path.Combine(Path.GetTempPath(), $"distnn-hold-{Guid.NewGuid():N}");
+        string holdFile = Path.Combine(_group.Dir, "hold");
         var environment = new Dictionary<string, string>(s_slowBatches) { ["DISTNN_TEST_HOLD_FILE"] = holdFile };
         var (coordinator, nodes) = Train(workers: 2, workerEnvironment: environment);
         nodes["coordinator"] = coordinator;
-        File.WriteAllText(holdFile, "");
         try
         {
-            AwaitLineOfEach(nodes, "test hook: holding a batch until the run stops", "w0", "w1");
+            HoldUntilStopped(nodes, holdFile, "w0", "w1");
         }
         finally
         {
@@ -188,8 +187,7 @@ public sealed class FailureSpec : IDisposable
         string holdFile = Path.Combine(_group.Dir, "hold");
         var environment = new Dictionary<string, string>(s_slowBatches) { ["DISTNN_TEST_HOLD_FILE"] = holdFile };
         var (coordinator, nodes) = Train(workers: 2, layout: Layout.WorkerPs, workerEnvironment: environment, environmentOf: "w1");
-        File.WriteAllText(holdFile, "");
-        AwaitLineOfEach(nodes, "test hook: holding a batch until the run stops", "w1");
+        HoldUntilStopped(nodes, holdFile, "w1");
 
         var killed = System.Diagnostics.Stopwatch.StartNew();
         nodes["w0"].Signal("KILL");
@@ -373,15 +371,26 @@ public sealed class FailureSpec : IDisposable
     /// push's round trip).
     /// </summary>
     private void AwaitHeldBatches(Dictionary<string, NodeProcess> nodes, params string[] workers) =>
-        AwaitLineOfEach(nodes, "test hook: holding a batch", workers);
+        AwaitLineOfEach(nodes, "test hook: holding a batch", workers.ToDictionary(w => w, w => nodes[w].LineCount));
 
-    /// <summary>Until each of <paramref name="workers"/> has said <paramref name="line"/> (a kind of hold) since now.</summary>
-    private void AwaitLineOfEach(Dictionary<string, NodeProcess> nodes, string line, params string[] workers)
+    /// <summary>
+    /// Creates <paramref name="holdFile"/> (DISTNN_TEST_HOLD_FILE) and waits until each of <paramref name="workers"/> holds
+    /// a batch until the run stops. Their line counts are taken before the file exists: a hold that begins at once is
+    /// seen too (taken after, its line could come first and be missed, and the worker then says nothing more).
+    /// </summary>
+    private void HoldUntilStopped(Dictionary<string, NodeProcess> nodes, string holdFile, params string[] workers)
     {
-        var holding = workers.ToDictionary(w => w, w => nodes[w].LineCount);
-        foreach (var (w, since) in holding)
+        var since = workers.ToDictionary(w => w, w => nodes[w].LineCount);
+        File.WriteAllText(holdFile, "");
+        AwaitLineOfEach(nodes, "test hook: holding a batch until the run stops", since);
+    }
+
+    /// <summary>Until each worker named in <paramref name="since"/> has said <paramref name="line"/> (a kind of hold) after that many lines.</summary>
+    private void AwaitLineOfEach(Dictionary<string, NodeProcess> nodes, string line, Dictionary<string, int> since)
+    {
+        foreach (var (w, count) in since)
         {
-            Assert.True(nodes[w].WaitForLine(line, s_start, since), $"{w} began no held batch\n{_group.Diagnostics()}");
+            Assert.True(nodes[w].WaitForLine(line, s_start, count), $"{w} began no held batch\n{_group.Diagnostics()}");
         }
     }
 
