@@ -82,10 +82,13 @@ public class ReferenceConfigSpec
         await host.StartAsync();
         try
         {
-            var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
+            var settings = host.Services.GetRequiredService<ActorSystem>().Settings;
+            var config = settings.Config;
 
             Assert.Equal("WARNING", config.GetString("akka.loglevel"));
             Assert.Equal([typeof(OneLineLogger).FullName + ", DistNN.Training"], config.GetStringList("akka.loggers"));
+            // What is logged before the loggers start and after they stop goes through the one-line standard-out logger.
+            Assert.IsType<OneLineStdoutLogger>(settings.StdoutLogger);
             Assert.Equal(3, config.GetInt(DistNNDispatchers.Compute + ".thread-count"));
         }
         finally
