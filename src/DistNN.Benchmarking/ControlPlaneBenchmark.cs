@@ -8,7 +8,7 @@ namespace DistNN.Benchmarking;
 /// <summary>
 /// The coordinator side of the control plane, timed: N workers in another process each finish a batch every interval
 /// (all N at once, as the workers of a sync round finish together) and report it as a remote worker does, held for
-/// company (<see cref="Worker.ReportWindow"/>, at most <see cref="Worker.MaxReports"/> in one <see cref="BatchesDone"/>),
+/// company (<see cref="HeldReports"/>: up to 100 ms, at most 16 in one <see cref="BatchesDone"/>),
 /// over Akka.Remote to an actor in this
 /// process (from one process, or each worker from a process of its own: a connection each, as the real run's worker
 /// nodes, so that every report is a read and a wake-up of its own), on the coordinator's dispatcher (<see cref="DistNNDispatchers.Compute"/>). The process's CPU while they arrive, less its CPU per second before they started (its idle background), per
@@ -105,8 +105,7 @@ public static class ControlPlaneBenchmark
     /// <summary>
     /// The workers' side: <paramref name="workers"/> actors each finishing a batch every <paramref name="intervalMs"/> and
     /// reporting to <paramref name="coordinatorPath"/> as a remote worker with more batches queued does (a
-    /// <see cref="BatchDone"/> held until <see cref="Worker.ReportWindow"/> has passed since the first held or
-    /// <see cref="Worker.MaxReports"/> are held, then all in one message), until <paramref name="stop"/> completes;
+    /// <see cref="BatchDone"/> held for company as a worker holds it, <see cref="HeldReports"/>), until <paramref name="stop"/> completes;
     /// <paramref name="ready"/> is told once the first reports left.
     /// </summary>
     public static async Task ServeWorkersAsync(string coordinatorPath, int workers, double intervalMs, Action<string> ready, Task stop)
@@ -116,28 +115,19 @@ public static class ControlPlaneBenchmark
         var senders = Enumerable.Range(0, workers).Select(w => system.ActorOf(Props.Create(() => new Idle()), $"worker-{w}")).ToArray();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(intervalMs));
         int batch = 0;
-        bool told = false;
-        var held = Enumerable.Range(0, workers).Select(_ => new List<BatchDone>()).ToArray();
-        long firstHeldAt = 0;
+        bool told = false, sent = false;
+        var held = Enumerable.Range(0, workers).Select(_ => new HeldReports(HeldReports.Window)).ToArray();
         while (!stop.IsCompleted)
         {
-            if (held[0].Count == 0)
-            {
-                firstHeldAt = Stopwatch.GetTimestamp();
-            }
             for (int w = 0; w < workers; w++)
             {
-                held[w].Add(new BatchDone($"worker-{w}", 1, batch++, 32, 0.5f, 16, 0.013, 0.002, 3_400_000L * batch, 3_400_000L * batch));
-            }
-            if (held[0].Count >= Worker.MaxReports || Stopwatch.GetElapsedTime(firstHeldAt) >= Worker.ReportWindow)
-            {
-                for (int w = 0; w < workers; w++)
+                if (held[w].Hold(new BatchDone($"worker-{w}", 1, batch++, 32, 0.5f, 16, 0.013, 0.002, 3_400_000L * batch, 3_400_000L * batch)))
                 {
-                    coordinator.Tell(held[w].Count == 1 ? held[w][0] : new BatchesDone([.. held[w]]), senders[w]);
-                    held[w].Clear();
+                    coordinator.Tell(held[w].Take()!, senders[w]);
+                    sent = true;
                 }
             }
-            if (!told && held[0].Count == 0)
+            if (!told && sent)
             {
                 ready(ReadyPrefix + workers);
                 told = true;

@@ -98,13 +98,13 @@ public sealed partial class Coordinator
     private void OnNodeGone(Address address, string endpoint, IActorRef? only = null)
     {
         var members = only is not null && address.HasLocalScope ? [only] : NodeMembers(address).ToList();
-        var servers = members.Select(m => _servers.IndexOf(m)).Where(i => i >= 0).ToList();
-        var workers = _workers.Where(w => members.Contains(w.Value)).Select(w => w.Key).ToList();
-        var held = servers.Select(i => $"parameter server {i}").Concat(workers.Select(w => $"worker {w}")).ToList();
         if (members.Count == 0)
         {
             return;
         }
+        var servers = members.Select(m => _servers.IndexOf(m)).Where(i => i >= 0).ToList();
+        var workers = _workers.Where(w => members.Contains(w.Value)).Select(w => w.Key).ToList();
+        var held = servers.Select(i => $"parameter server {i}").Concat(workers.Select(w => $"worker {w}")).ToList();
         var gone = new GoneNode(address, GoneWhy(held.Count > 0 ? string.Join(" and ", held) : "a standby parameter server", endpoint));
         Down(gone);
         foreach (var member in members)

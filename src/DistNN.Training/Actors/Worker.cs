@@ -52,19 +52,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private int _generation;
 
     /// <summary>Reports held for a coordinator on another node (<see cref="Report"/>), in the order the batches were done.</summary>
-    private readonly List<BatchDone> _reports = [];
+    private readonly HeldReports _reports;
     private readonly TimeSpan _reportWindow;
-    private long _firstReportAt;
-
-    /// <summary>
-    /// How long a report to a coordinator on another node may wait for company, and how many go in one message at most:
-    /// each message wakes the coordinator's remoting and dispatcher (docs/simulation.md), a 20 ms step of the cnn then
-    /// wakes it once in about 5 batches. A report is held only while the worker goes on to its next queued batch.
-    /// Public for `distnn bench --control-plane`, whose reporters group their reports so.
-    /// </summary>
-    public static readonly TimeSpan ReportWindow = TimeSpan.FromMilliseconds(100);
-
-    public const int MaxReports = 16;
 
     public Worker(string name, IActorRef coordinator, IDataSource data, int threads)
         : this(name, coordinator, data, threads, ReplicaCompute.Instance)
@@ -77,7 +66,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         _name = name;
         _coordinator = coordinator;
-        _reportWindow = reportWindow ?? (coordinator.Path.Address.HasLocalScope ? TimeSpan.Zero : ReportWindow);
+        _reportWindow = reportWindow ?? (coordinator.Path.Address.HasLocalScope ? TimeSpan.Zero : HeldReports.Window);
+        _reports = new HeldReports(_reportWindow);
         _data = data;
         _threads = threads;
         _compute = compute;
@@ -148,8 +138,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     /// <summary>
     /// A batch applied by every server, for the coordinator. One in this process goes at once; one on another node is
-    /// held while this worker has more batches queued, until <see cref="MaxReports"/> are held or the first has waited
-    /// <see cref="ReportWindow"/> (checked as each batch ends), and goes before anything else this worker tells the
+    /// held while this worker has more batches queued, until <see cref="HeldReports.Max"/> are held or the first has waited
+    /// the window (<see cref="HeldReports.Window"/>; checked as each batch ends), and goes before anything else this worker tells the
     /// coordinator. Held reports are lost with the worker (its node killed): the coordinator deals those batches again
     /// and the servers, which apply an (epoch, batch) once, do not count them twice; the summary counts each batch once,
     /// when it is reported.
@@ -161,12 +151,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _coordinator.Tell(done);
             return;
         }
-        if (_reports.Count == 0)
-        {
-            _firstReportAt = Stopwatch.GetTimestamp();
-        }
-        _reports.Add(done);
-        if (_queue.Count == 0 || _reports.Count >= MaxReports || Stopwatch.GetElapsedTime(_firstReportAt) >= _reportWindow)
+        if (_reports.Hold(done) || _queue.Count == 0)
         {
             SendReports();
         }
@@ -174,10 +159,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     private void SendReports()
     {
-        if (_reports.Count > 0)
+        if (_reports.Take() is { } reports)
         {
-            _coordinator.Tell(_reports.Count == 1 ? _reports[0] : new BatchesDone([.. _reports]));
-            _reports.Clear();
+            _coordinator.Tell(reports);
         }
     }
 
@@ -298,7 +282,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _queue.Clear();
         // Reports held from before the servers were rolled back are of batches the rollback undid: dropped (the
         // coordinator deals again what the restored servers lack).
-        _reports.Clear();
+        _reports.Drop();
         replica.Reroute(_routes!.Reroute(Context.System, replaced, replica.Plan), replaced.Servers.Select(Carriers.TensorTransports.IsLocal).ToList());
         _generation = replaced.Generation;
         _coordinator.Tell(new Rerouted(_name, replaced.Generation));
