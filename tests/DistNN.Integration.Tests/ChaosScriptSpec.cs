@@ -14,7 +14,7 @@ public sealed class ChaosScriptSpec
         Mnist.RequireDir();
         var (exit, output) = Repository.Run("bash",
             [Path.Combine(Repository.Root, "scripts", "chaos.sh"), "--kills", "5", "--workers", "3", "--no-clean", "--chaos-seed", "15",
-                "--data-dir", Mnist.RequireDir(), "--", "--model", "mlp", "--epochs", "80", "--train-limit", "1000", "--mode", "async"],
+                "--data-dir", Mnist.RequireDir(), "--", "--model", "mlp", "--epochs", "160", "--train-limit", "1000", "--mode", "async"],
             TimeSpan.FromMinutes(6),
             new Dictionary<string, string> { ["DISTNN_DLL"] = Path.Combine(AppContext.BaseDirectory, "distnn.dll") });
 
