@@ -162,6 +162,19 @@ public class NodeOptionsSpec
         Assert.Contains("DISTNN_PORT", e.Message);
     }
 
+    [Fact]
+    public void Verbose_shows_stack_traces_and_a_peer_s_coming_and_going_also_while_the_loggers_are_not_running()
+    {
+        var verbose = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator", Verbose = true }, _ => null, Distnn.TempDir()).Hocon;
+        var plain = NodeOptionsResolver.Resolve(new NodeSettings { Role = "coordinator" }, _ => null, Distnn.TempDir()).Hocon;
+
+        Assert.True(verbose.GetBoolean("distnn.log.stack-traces"));
+        // Akka makes its standard-out logger from this name alone (Type.GetType), as a node's ActorSystem starts.
+        Assert.Equal(typeof(DistNN.Training.Hosting.VerboseOneLineStdoutLogger), Type.GetType(verbose.GetString("akka.stdout-logger-class")));
+        Assert.False(plain.GetBoolean("distnn.log.stack-traces"));
+        Assert.Equal(typeof(DistNN.Training.Hosting.OneLineStdoutLogger), Type.GetType(plain.GetString("akka.stdout-logger-class")));
+    }
+
     [Theory]
     [InlineData("coordinator,ps")]
     [InlineData(" ps , Coordinator ")]

@@ -57,4 +57,29 @@ public class OneLineLoggerSpec
         Assert.DoesNotContain("Disassociated", output);
         Assert.Equal(OneLineLogger.Format(error, stackTraces: false) + Environment.NewLine, output);
     }
+
+    [Fact]
+    public void The_verbose_standard_out_logger_leaves_out_nothing_and_writes_the_stack_trace()
+    {
+        var logger = new VerboseOneLineStdoutLogger();
+        var noise = new Warning(new InvalidOperationException("the peer left"), "akka.tcp://distnn@127.0.0.1:1/system/endpointManager/endpointWriter",
+            typeof(OneLineLoggerSpec), "Disassociated");
+        var error = ErrorWithCause();
+        var written = new StringWriter();
+        var before = Console.Out;
+        Console.SetOut(written);
+        try
+        {
+            logger.Tell(noise, Akka.Actor.ActorRefs.NoSender);
+            logger.Tell(error, Akka.Actor.ActorRefs.NoSender);
+        }
+        finally
+        {
+            Console.SetOut(before);
+        }
+
+        string output = written.ToString();
+        Assert.Equal(OneLineLogger.Format(noise, stackTraces: true) + Environment.NewLine + OneLineLogger.Format(error, stackTraces: true) + Environment.NewLine, output);
+        Assert.Contains("   at ", output);
+    }
 }

@@ -19,6 +19,8 @@ internal static class NodeOptionsResolver
 
     private const string SeedsVariable = "DISTNN_SEEDS";
     private const string ConfigVariable = "DISTNN_CONFIG";
+    private static readonly string VerboseStdoutLogger =
+        $"{typeof(DistNN.Training.Hosting.VerboseOneLineStdoutLogger).FullName}, {typeof(DistNN.Training.Hosting.VerboseOneLineStdoutLogger).Assembly.GetName().Name}";
 
     /// <summary>The longest --coordinator-grace: an hour.</summary>
     public const int MaxCoordinatorGraceSeconds = 3600;
@@ -50,6 +52,8 @@ internal static class NodeOptionsResolver
         (DistNNSettings.Section + ".data-dir", "DISTNN_DATA_DIR", Kind.Text, s => s.DataDir),
         (FrameSizePath, "DISTNN_MAX_FRAME_SIZE", Kind.Bytes, s => Text(s.MaxFrameSize)),
         (LogSettings.Section + ".stack-traces", null, Kind.Text, s => s.Verbose ? "on" : null),
+        // What is logged while the loggers are not running (a node's start and shutdown) is verbose alike.
+        ("akka.stdout-logger-class", null, Kind.Text, s => s.Verbose ? VerboseStdoutLogger : null),
         (TlsSettings.Section + ".cert", "DISTNN_TLS_CERT", Kind.Text, s => s.TlsCert),
         (TlsSettings.Section + ".key", "DISTNN_TLS_KEY", Kind.Text, s => s.TlsKey),
         (TlsSettings.Section + ".pfx", "DISTNN_TLS_PFX", Kind.Text, s => s.TlsPfx),
