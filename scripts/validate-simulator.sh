@@ -61,7 +61,9 @@
 # workers' (on the virtual clock), each real worker's compute thread's CPU per batch beside the compute input (a check
 # of that input, not an input), and the CPU time each real node used in the last epoch per sync round (from /proc, sampled every 0.2 s
 # by scripts/lib/cpu-samples.py, which forks nothing, up to the epoch's training end: its evaluation left out), beside
-# what the simulation charged each node per round (--node-cpu).
+# what the simulation charged each node per round (--node-cpu). Last, each run replayed: simulated again with the compute
+# its own workers' compute threads spent (less their sends) and no preemption, which separates the model's error from
+# the compute input's (not a prediction: the input is taken from the run it is compared with).
 # Usage: scripts/validate-simulator.sh [--no-calibration] [--calibration-runs K] [--calibration-samples S] [train-limit] [workers…]
 #        (defaults: the cost per preemption from 2 1-worker clusters of 6000 samples an epoch; 6000 samples, 2 4; cnn, batch 32)
 set -uo pipefail
@@ -279,10 +281,10 @@ simulate_on() {
         --message-us "$worker_us,$server_us" --overlap on --backward-profile "$profile" --steps "$2" --node-cpu "${@:4}"
 }
 
-# simulate N CONTROL_US CSV [PREEMPTION_US]: the N-worker run with every input above (and the coordinator's CPU per batch;
-# the cost per preemption PREEMPTION_US if given); its output.
+# simulate N CONTROL_US CSV [PREEMPTION_US [COMPUTE_MS]]: the N-worker run with every input above (and the coordinator's
+# CPU per batch; the cost per preemption PREEMPTION_US and the compute per batch COMPUTE_MS if given); its output.
 simulate() {
-    simulate_on "$1" $(( (limit + batch * $1 - 1) / (batch * $1) )) "${compute[$1]}" \
+    simulate_on "$1" $(( (limit + batch * $1 - 1) / (batch * $1) )) "${5:-${compute[$1]}}" \
         --server-round-us "${round_us[$1]:-0}" --worker-round-us "${worker_round_us[$1]:-0}" --control-us "$2" \
         --background-cores "${background[$1]}" --preemption-us "${4:-$preemption_us}" --csv "$3"
 }
@@ -293,10 +295,10 @@ simulate() {
 # the simulation counts for the same 1-worker run (2 cores, the messages' inputs above; the count depends on the
 # wake-ups, not on their costs).
 preemption_us=0
+# The pushes' sends, which the compute thread makes inline and the messages' input charges: a part per layer with
+# weights, each a message's fixed cost, and the push's frame bytes (the dense push whole: its bytes per round trip).
+sends=$(python3 -c "print(round(${#weight_layers[@]} * $worker_us * 1e-3 + $worker_ns * 1e-6 * $(json "$pp" "r['push_bytes_on_wire']"), 3))")
 if $calibrate; then
-    # The pushes' sends, which the compute thread makes inline and the messages' input charges: a part per layer with
-    # weights, each a message's fixed cost, and the push's frame bytes (the dense push whole: its bytes per round trip).
-    sends=$(python3 -c "print(round(${#weight_layers[@]} * $worker_us * 1e-3 + $worker_ns * 1e-6 * $(json "$pp" "r['push_bytes_on_wire']"), 3))")
     cal_solo=() cal_threads=() cal_lines=()
     for ((k = 0; k <= calib_runs; k++)); do
         read -r c _ < <(steps 1)
@@ -423,5 +425,21 @@ print(round(${compute[$n]} + $preemption_us * 1e-3 * sum(p) / max(1, len(p)), 3)
         echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") ($preemption_us µs per preemption; without it: simulated $sim0, ratio $(python3 -c "print(round($sim0 / $real, 3))"))"
     else
         echo "workers $n: real $real samples/s, simulated $sim, ratio $(python3 -c "print(round($sim / $real, 3))") (no cost per preemption)"
+    fi
+    # Replayed: the same simulation given the compute this real run's workers spent (their compute threads' CPU per
+    # batch, less the pushes' sends that the messages' input charges), so no cost per preemption: the model of
+    # everything but the compute (messages, servers, control plane, hand-offs, the cores' sharing) against the run.
+    # Not a prediction (its input comes from the run it is compared with); it tells the model's error from the
+    # compute input's, which moves with the machine's hour (docs/simulation.md).
+    replay=$(python3 -c "
+import re, sys
+t = [float(x) for x in re.findall(r'[0-9.]+', sys.argv[1])]
+print(round(sum(t) / len(t) - float(sys.argv[2]), 3) if t and sys.argv[2] else '')" "$(echo "$cpu" | sed -n 3p)" "${sends:-}")
+    if [ -n "$replay" ]; then
+        simulate "$n" "${control[$n]}" "$out/sim-$n-replayed.csv" 0 "$replay" > /dev/null
+        simr=$(tail -1 "$out/sim-$n-replayed.csv" | cut -d, -f6)
+        echo "workers $n replayed: the real compute threads' $replay ms a batch (less sends) as the compute, no preemption: simulated $simr, ratio $(python3 -c "print(round($simr / $real, 3))")"
+    else
+        echo "workers $n replayed: no compute-thread figures from the real run: not replayed"
     fi
 done
