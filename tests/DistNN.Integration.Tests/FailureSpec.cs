@@ -375,15 +375,10 @@ public sealed class FailureSpec : IDisposable
 
     /// <summary>
     /// Creates <paramref name="holdFile"/> (DISTNN_TEST_HOLD_FILE) and waits until each of <paramref name="workers"/> holds
-    /// a batch until the run stops. Their line counts are taken before the file exists: a hold that begins at once is
-    /// seen too (taken after, its line could come first and be missed, and the worker then says nothing more).
+    /// a batch until the run stops (<see cref="BatchHold.HoldEvery"/>: a sync round split by the file is let go and held again).
     /// </summary>
-    private void HoldUntilStopped(Dictionary<string, NodeProcess> nodes, string holdFile, params string[] workers)
-    {
-        var since = workers.ToDictionary(w => w, w => nodes[w].LineCount);
-        File.WriteAllText(holdFile, "");
-        AwaitLineOfEach(nodes, "test hook: holding a batch until the run stops", since);
-    }
+    private void HoldUntilStopped(Dictionary<string, NodeProcess> nodes, string holdFile, params string[] workers) =>
+        BatchHold.HoldEvery([.. workers.Select(w => nodes[w])], holdFile, s_start, _group.Diagnostics);
 
     /// <summary>Until each worker named in <paramref name="since"/> has said <paramref name="line"/> (a kind of hold) after that many lines.</summary>
     private void AwaitLineOfEach(Dictionary<string, NodeProcess> nodes, string line, Dictionary<string, int> since)

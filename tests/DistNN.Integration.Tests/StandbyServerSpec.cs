@@ -82,12 +82,7 @@ public sealed class StandbyServerSpec : IDisposable
             workerEnvironment: new Dictionary<string, string> { ["DISTNN_TEST_SLOW_BATCH_MS"] = "400", ["DISTNN_TEST_HOLD_FILE"] = holdFile });
         string cleanSha = s_clean.Value;
         Assert.True(NodeGroup.WaitForFile(Path.Combine(checkpoints, "step-0000000005", "manifest.json"), s_run), $"no checkpoint of step 5\n{_group.Diagnostics()}");
-        var workers = _group.All.Where(n => n.Label is "w0" or "w1").Select(w => (Node: w, Since: w.LineCount)).ToList();
-        File.WriteAllText(holdFile, "");
-        foreach (var (w, since) in workers)
-        {
-            Assert.True(w.WaitForLine("test hook: holding a batch until the run stops", s_run, since), $"{w.Label} began no held batch\n{_group.Diagnostics()}");
-        }
+        BatchHold.HoldEvery([.. _group.All.Where(n => n.Label is "w0" or "w1")], holdFile, s_run, _group.Diagnostics);
 
         var killed = System.Diagnostics.Stopwatch.StartNew();
         servers[1].Signal("KILL");

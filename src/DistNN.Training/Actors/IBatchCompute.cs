@@ -32,7 +32,9 @@ internal sealed class ReplicaCompute : IBatchCompute
 /// stopped, however long: a test that creates the file can signal knowing every worker is inside a batch, on a machine
 /// however loaded (400 ms is not always longer than a signal's way to the workers). Such a hold also ends when a file
 /// named as the hold file plus ".release" exists (checked every 50 ms): a test can keep every worker inside a batch, so
-/// that none talks to a server, hurt a node, then let the run go on.
+/// that none talks to a server, hurt a node, then let the run go on. In sync mode the file's creation can split a round
+/// (one worker's batch begun before it, the other's after: the first pushes and waits for a round the held one never
+/// completes); the tests release such a hold and hold the next round (tests/…/BatchHold.cs).
 /// </summary>
 internal static class ComputeTestHook
 {
